@@ -1,0 +1,67 @@
+"""Routes and event handlers only; everything they do lives in chalicelib/."""
+from chalice import Chalice, Response
+
+from chalicelib import account_pages, assets, registration_pages, web
+
+app = Chalice(app_name="aanlevermodule-ceo")
+FORM = web.FORM_CONTENT_TYPES
+
+
+@app.middleware("http")
+def dutch_errors_and_security_headers(event, get_response):
+    return web.handle(event, get_response)
+
+
+@app.route("/", methods=["GET"])
+def registration_form() -> Response:
+    return registration_pages.show_registration(app.current_request)
+
+
+@app.route("/", methods=["POST"], content_types=FORM)
+def registration_submit() -> Response:
+    return registration_pages.submit_registration(app.current_request)
+
+
+@app.route("/aangemeld", methods=["GET"])
+def registration_received() -> Response:
+    return registration_pages.registered(app.current_request)
+
+
+@app.route("/nieuwe-link", methods=["GET"])
+def new_link_form() -> Response:
+    return registration_pages.show_new_link(app.current_request)
+
+
+@app.route("/nieuwe-link", methods=["POST"], content_types=FORM)
+def new_link_submit() -> Response:
+    return registration_pages.submit_new_link(app.current_request)
+
+
+@app.route("/link-aangevraagd", methods=["GET"])
+def new_link_received() -> Response:
+    return registration_pages.new_link_requested(app.current_request)
+
+
+@app.route("/link/{token}", methods=["GET"])
+def follow_link(token: str) -> Response:
+    return registration_pages.follow_link(app.current_request, token)
+
+
+@app.route("/start", methods=["GET"])
+def start_page() -> Response:
+    return account_pages.start(app.current_request)
+
+
+@app.route("/uitloggen", methods=["POST"], content_types=FORM)
+def sign_out() -> Response:
+    return account_pages.sign_out(app.current_request)
+
+
+@app.route("/uitgelogd", methods=["GET"])
+def signed_out() -> Response:
+    return account_pages.signed_out(app.current_request)
+
+
+@app.route("/assets/{name}", methods=["GET"])
+def asset(name: str) -> Response:
+    return assets.serve(name)

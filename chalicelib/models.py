@@ -1,0 +1,80 @@
+"""pynamodb models, one per table. The tables themselves are defined once, in infra/tables.yaml;
+tests/test_infra_tables.py keeps the two in step.
+
+Table names are read at import from real environment variables (the Lambda runtime, the local
+runner and the test suite all set them before importing the app).
+"""
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+
+
+def connection() -> Connection:
+    """For transactions, which pynamodb does not bind to a model."""
+    return Connection(region=REGION)
+
+
+def table_name(variable: str, suffix: str) -> str:
+    return os.environ.get(variable) or f"ceo-local-{suffix}"
+
+
+class Registrant(Model):
+    """A municipal representative. The id is opaque; `personal_code` is what people quote."""
+
+    class Meta:
+        table_name = table_name("REGISTRANTS_TABLE", "registrants")
+        region = REGION
+
+    id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    municipalities = UnicodeSetAttribute(default=set)
+    personal_code = UnicodeAttribute()
+    link_hash = UnicodeAttribute(null=True)
+    link_issued_at = UTCDateTimeAttribute(null=True)
+    link_expires_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class Lookup(Model):
+    """Unique keys pointing at a registrant: `email#<address>` and `code#<personal code>`.
+
+    Written in the same transaction as the registrant with attribute_not_exists, which is what
+    makes e-mail addresses and personal codes unique; read with strong consistency, unlike a GSI.
+    """
+
+    class Meta:
+        table_name = table_name("LOOKUPS_TABLE", "lookups")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    registrant_id = UnicodeAttribute()
+
+
+class RateCounter(Model):
+    """Requests per (scope, hashed subject, time window); DynamoDB's TTL removes old windows."""
+
+    class Meta:
+        table_name = table_name("RATE_LIMITS_TABLE", "rate-limits")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter)

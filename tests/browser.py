@@ -1,0 +1,101 @@
+"""A small cookie-keeping client over chalice.test.Client, plus a reader for mails sent to
+moto's SES. Tests use them to act as a person with a browser and a mailbox would."""
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass
+from email import policy
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+from chalice.test import Client
+
+_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+class Browser:
+    def __init__(self, app) -> None:
+        self.client = Client(app, stage_name="local")
+        self.cookies: dict[str, str] = {}
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.cookies:
+            headers["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def _keep_cookies(self, response) -> None:
+        values = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
+        if isinstance(values, str):
+            values = [values]
+        for value in values:
+            jar = SimpleCookie()
+            jar.load(value)
+            for name, morsel in jar.items():
+                if morsel.value == "" or morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+    def get(self, path: str, headers: dict[str, str] | None = None):
+        response = self.client.http.get(path, headers=self._headers(headers))
+        self._keep_cookies(response)
+        response.text = response.body.decode("utf-8")
+        return response
+
+    def post_raw(self, path: str, body: bytes, headers: dict[str, str] | None = None):
+        headers = {"content-type": "application/x-www-form-urlencoded", **(headers or {})}
+        response = self.client.http.post(path, headers=self._headers(headers), body=body)
+        self._keep_cookies(response)
+        response.text = response.body.decode("utf-8")
+        return response
+
+    def csrf_token(self, path: str = "/") -> str:
+        match = _CSRF.search(self.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def submit(self, path: str, fields: list[tuple[str, str]] | dict[str, str],
+               form_page: str | None = None):
+        """GETs the form page for a CSRF token, then POSTs the fields with it."""
+        token = self.csrf_token(form_page or path)
+        pairs = list(fields.items()) if isinstance(fields, dict) else list(fields)
+        return self.post_raw(path, urlencode([("csrf_token", token), *pairs]).encode())
+
+
+@dataclass
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class Mailbox:
+    """Mails sent through moto's SES (raw MIME, so both parts survive)."""
+
+    def all(self) -> list[Mail]:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        mails = []
+        for message in ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sent_messages:
+            parsed = email.message_from_bytes(message.raw_data.encode()
+                                              if isinstance(message.raw_data, str)
+                                              else message.raw_data, policy=policy.default)
+            mails.append(Mail(
+                to=str(parsed["To"]), subject=str(parsed["Subject"]),
+                text=parsed.get_body(("plain",)).get_content(),
+                html=parsed.get_body(("html",)).get_content()))
+        return mails
+
+    def to(self, address: str) -> list[Mail]:
+        return [mail for mail in self.all() if mail.to == address]
+
+    def last_link(self, address: str) -> str:
+        """The path of the personal link in the newest mail to `address`."""
+        mail = self.to(address)[-1]
+        match = re.search(r"http://127\.0\.0\.1:8000(/link/[0-9a-f]{32}\.[A-Za-z0-9_-]+)", mail.text)
+        assert match, "no personal link in the mail"
+        return match.group(1)

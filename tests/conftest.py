@@ -1,0 +1,60 @@
+"""moto is started before the app is imported (boto3 clients made at import would otherwise
+reach for real AWS); every test gets fresh resources deployed from infra/resources.yaml."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_REGION": "eu-central-1",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "STAGE": "local",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+_mock = mock_aws()
+_mock.start()
+
+
+@pytest.fixture(scope="session")
+def app_module():
+    import app
+
+    return app
+
+
+@pytest.fixture()
+def aws():
+    """Fresh moto state with the stack deployed; yields the stack outputs."""
+    from moto.moto_api._internal import moto_api_backend
+
+    from devtools import aws_resources
+
+    moto_api_backend.reset()
+    yield aws_resources.deploy()
+
+
+@pytest.fixture()
+def browser(aws, app_module):
+    from tests.browser import Browser
+
+    return Browser(app_module.app)
+
+
+@pytest.fixture()
+def mailbox(aws):
+    from tests.browser import Mailbox
+
+    return Mailbox()
