@@ -1,0 +1,208 @@
+"""The whole pipeline on one machine: `./dev run`.
+
+One process holds moto in server mode (the embedded AWS), the stack from infra/resources.yaml,
+the Chalice app on http://127.0.0.1:8000, the stream pump that feeds DynamoDB streams to the
+app's stream handlers, and a mail catcher that prints every mail and saves it as .eml.
+Ctrl-C stops all of it. Development only: nothing here ships in the Lambda package.
+"""
+from __future__ import annotations
+
+import argparse
+import email
+import logging
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from email import policy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "eu-central-1"
+ACCOUNT = "123456789012"
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def stage_environment(stage: str = "local") -> dict[str, str]:
+    """The stage's variables from .chalice/config.json, read by Chalice's own config loader."""
+    from chalice.cli.factory import CLIFactory
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=stage)
+    return dict(config.environment_variables)
+
+
+class MailCatcher:
+    """Prints and saves every mail that the app sent through moto's SES (same process)."""
+
+    def __init__(self, directory: Path, interval: float = 0.3) -> None:
+        self.directory = directory
+        self.interval = interval
+        self._seen = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mail-catcher", daemon=True)
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.collect()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.collect()
+
+    def collect(self) -> None:
+        from moto.ses.models import ses_backends
+
+        messages = ses_backends[ACCOUNT][REGION].sent_messages
+        while self._seen < len(messages):
+            message = messages[self._seen]
+            self._seen += 1
+            raw = getattr(message, "raw_data", None)
+            if raw is None:
+                continue
+            data = raw.encode() if isinstance(raw, str) else raw
+            self._save(data)
+
+    def _save(self, data: bytes) -> None:
+        parsed = email.message_from_bytes(data, policy=policy.default)
+        recipient = str(parsed["To"])
+        safe = re.sub(r"[^A-Za-z0-9@._-]", "_", recipient)
+        path = self.directory / f"{time.strftime('%Y%m%d-%H%M%S')}-{self._seen:04d}-{safe}.eml"
+        path.write_bytes(data)
+        text = parsed.get_body(("plain",))
+        links = re.findall(r"https?://\S+", text.get_content() if text else "")
+        print(f"\n✉  Mail aan {recipient}\n   Onderwerp: {parsed['Subject']}", flush=True)
+        for link in links:
+            if "/link/" in link:
+                print(f"   Persoonlijke link: {link}", flush=True)
+        print(f"   Opgeslagen: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}\n",
+              flush=True)
+
+
+def _quiet_request_handler():
+    """Chalice's request handler with the personal-link token removed from its access log."""
+    from chalice.local import ChaliceRequestHandler
+
+    from chalicelib.logs import redact
+
+    class Handler(ChaliceRequestHandler):
+        def log_message(self, format: str, *args) -> None:  # noqa: A002
+            sys.stderr.write(redact(f"{self.address_string()} - {format % args}") + "\n")
+
+    return Handler
+
+
+def stream_subscriptions(app_module, outputs: dict[str, str]):
+    """One subscription per @app.on_dynamodb_record handler; the placeholder stream ARN in
+    app.py names the table's stack output."""
+    from chalice.app import DynamoDBEventConfig
+
+    from devtools.stream_pump import Subscription
+
+    subscriptions = []
+    for source in app_module.app.event_sources:
+        if isinstance(source, DynamoDBEventConfig):
+            output = source.stream_arn.split("table/")[1].split("/")[0]
+            subscriptions.append(Subscription(
+                table_name=outputs[output], function_name=source.name,
+                handler=getattr(app_module, source.name), batch_size=source.batch_size))
+    return subscriptions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--moto-port", type=int, default=5000)
+    parser.add_argument("--mail-dir", type=Path, default=ROOT / ".local" / "mail")
+    args = parser.parse_args(argv)
+
+    for port in (args.port, args.moto_port):
+        if not _port_free(args.host, port):
+            print(f"Poort {port} is al in gebruik. Stop het andere proces of kies een andere "
+                  f"poort met --port / --moto-port.", file=sys.stderr)
+            return 2
+
+    endpoint = f"http://{args.host}:{args.moto_port}"
+    os.environ.update(stage_environment("local"))
+    os.environ.update({
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,
+        "MOTO_ACCOUNT_ID": ACCOUNT, "BASE_URL": f"http://{args.host}:{args.port}",
+    })
+    os.environ.pop("AWS_PROFILE", None)
+    sys.path.insert(0, str(ROOT))
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's own request log
+    moto = ThreadedMotoServer(ip_address=args.host, port=args.moto_port, verbose=False)
+    moto.start()
+
+    from devtools import aws_resources
+
+    outputs = aws_resources.deploy("local", REGION)
+    os.environ.update(aws_resources.environment_for(outputs))
+
+    import app as app_module
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+    from devtools.stream_pump import StreamPump
+
+    from chalice.cli.factory import CLIFactory
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
+    CustomLocalChalice.__bases__ = (LocalChalice, app_module.app.__class__)
+    app_module.app.__class__ = CustomLocalChalice
+    server = LocalDevServer(app_module.app, config, args.host, args.port,
+                            handler_cls=_quiet_request_handler())
+    server_thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+
+    pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
+                      on_discard=lambda name, records: print(
+                          f"[stream-pump] {name}: {len(records)} record(s) set aside after "
+                          f"repeated failures", flush=True))
+    mails = MailCatcher(args.mail_dir)
+
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+
+    server_thread.start()
+    pump.start()
+    mails.start()
+    print(f"""
+Aanlevermodule CEO draait lokaal.
+  App:        http://{args.host}:{args.port}/
+  AWS (moto): {endpoint}   (tabellen, e-mail, bucket {outputs['PublicationBucketName']})
+  E-mails:    verschijnen hier en als .eml in {args.mail_dir}
+  Streams:    {len(pump.subscriptions)} stream-handler(s) aangesloten
+Stop met Ctrl-C.
+""", flush=True)
+    stopping.wait()
+    print("Stoppen ...", flush=True)
+    server.shutdown()
+    pump.stop()
+    mails.stop()
+    moto.stop()
+    print("Gestopt.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
