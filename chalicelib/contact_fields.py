@@ -36,7 +36,7 @@ def clean_phone(value: str) -> tuple[str, str | None]:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        return text, "Vul een geldig telefoonnummer in, zoals 070 123 45 67 of +32 2 123 45 67"
+        return text, "Vul een geldig telefoonnummer in, zoals 070 123 45 67 of +49 30 12345678"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
 

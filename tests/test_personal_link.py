@@ -1,0 +1,143 @@
+"""The personal link, the session it opens, and asking for a new link."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+
+from tests.test_registration import register
+
+
+@pytest.fixture()
+def registered(browser, mailbox):
+    register(browser, codes=("GM0014", "GM0034"))
+    return mailbox.last_link("a.devries@groningen.nl")
+
+
+def registrant_item(aws):
+    [item] = boto3.client("dynamodb").scan(TableName=aws["RegistrantsTableName"])["Items"]
+    return item
+
+
+def test_following_the_link_sets_a_safe_session_cookie_and_drops_the_token(browser, registered):
+    response = browser.get(registered)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/start"
+    [cookie] = [c for c in response.headers["Set-Cookie"] if c.startswith("ceo-sessie=")]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert registered.split("/link/")[1] not in cookie
+
+
+def test_the_link_is_reusable_and_a_visit_changes_nothing(browser, registered, aws):
+    before = registrant_item(aws)
+    for _ in range(3):  # e.g. a mail scanner opening it first, then the user twice
+        assert browser.get(registered).headers["Location"] == "/start"
+    assert registrant_item(aws) == before
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda token: token[:-1],                                   # truncated
+    lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # one character off
+    lambda token: "0" * 32 + "." + token.split(".")[1],         # other registrant id
+    lambda token: token.split(".")[0] + "." + "A" * 32,          # forged secret
+    lambda token: "x" * 5000,
+    lambda token: "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+])
+def test_unknown_or_forged_links_get_a_friendly_page_and_no_session(browser, registered, mangle):
+    token = registered.split("/link/")[1]
+    response = browser.get("/link/" + mangle(token))
+    assert response.status_code == 404
+    assert "Deze link werkt niet" in response.text
+    assert 'action="/nieuwe-link"' in response.text
+    assert "ceo-sessie" not in browser.cookies
+    assert browser.get("/start").status_code == 401
+
+
+def test_expired_link_says_so(browser, registered, aws, app_module):
+    from chalicelib.models import Registrant
+
+    registrant = Registrant.get(registrant_item(aws)["id"]["S"])
+    registrant.update(actions=[Registrant.link_expires_at.set(
+        datetime.now(timezone.utc) - timedelta(minutes=1))])
+    response = browser.get(registered)
+    assert response.status_code == 410
+    assert "verlopen" in response.text
+    assert "ceo-sessie" not in browser.cookies
+
+
+def test_a_revoked_link_stops_working_and_ends_its_sessions(browser, registered, aws):
+    from chalicelib import registration
+    from chalicelib.models import Registrant
+
+    browser.get(registered)
+    assert browser.get("/start").status_code == 200
+    registration.revoke_link(Registrant.get(registrant_item(aws)["id"]["S"]))
+    assert browser.get("/start").status_code == 401
+    assert browser.get(registered).status_code == 404
+
+
+def test_new_link_revokes_the_old_one(browser, registered, mailbox):
+    browser.get(registered)
+    response = browser.submit("/nieuwe-link", {"email": "A.DeVries@groningen.nl"})
+    assert response.status_code == 303 and response.headers["Location"] == "/link-aangevraagd"
+    new = mailbox.last_link("a.devries@groningen.nl")
+    assert new != registered
+    assert browser.get("/start").status_code == 401  # the old link's session ended too
+    assert browser.get(registered).status_code == 404
+    assert browser.get(new).status_code == 303
+    assert browser.get("/start").status_code == 200
+
+
+def test_new_link_answer_is_the_same_for_unknown_addresses(browser, registered, mailbox):
+    known = browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"})
+    unknown = browser.submit("/nieuwe-link", {"email": "niemand@groningen.nl"})
+    assert (known.status_code, known.headers["Location"], known.body) == \
+        (unknown.status_code, unknown.headers["Location"], unknown.body)
+    assert mailbox.to("niemand@groningen.nl") == []
+    assert "Als dit e-mailadres bij ons bekend is" in browser.get("/link-aangevraagd").text
+
+
+def test_new_link_form_validates_the_address(browser):
+    response = browser.submit("/nieuwe-link", {"email": "geen-adres"})
+    assert response.status_code == 400
+    assert "Vul een geldig e-mailadres in" in response.text
+    assert 'value="geen-adres"' in response.text
+
+
+def test_new_link_requests_are_rate_limited_per_address(browser, registered, mailbox):
+    statuses = [browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"}).status_code
+                for _ in range(5)]
+    # one link already went out at registration: 5 per address per window in total
+    assert statuses == [303, 303, 303, 303, 429]
+    assert len(mailbox.to("a.devries@groningen.nl")) == 5
+
+
+def test_sign_out_ends_the_session(browser, registered):
+    browser.get(registered)
+    response = browser.submit("/uitloggen", {}, form_page="/start")
+    assert response.status_code == 303 and response.headers["Location"] == "/uitgelogd"
+    assert "U bent uitgelogd" in browser.get("/uitgelogd").text
+    assert browser.get("/start").status_code == 401
+
+
+def test_start_page_without_session_explains_how_to_get_in(browser):
+    response = browser.get("/start")
+    assert response.status_code == 401
+    assert "persoonlijke link" in response.text and "/nieuwe-link" in response.text
+
+
+def test_tampered_session_cookie_is_ignored(browser, registered):
+    browser.get(registered)
+    browser.cookies["ceo-sessie"] = browser.cookies["ceo-sessie"][:-2] + "xx"
+    assert browser.get("/start").status_code == 401
+
+
+def test_session_expires(browser, registered, monkeypatch):
+    import itsdangerous
+
+    browser.get(registered)
+    real = itsdangerous.timed.TimestampSigner.get_timestamp
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
+                        lambda self: real(self) + 13 * 3600)
+    assert browser.get("/start").status_code == 401

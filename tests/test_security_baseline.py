@@ -1,0 +1,148 @@
+"""Headers, cookies and logs that a security officer checks on every response."""
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from tests.test_registration import register
+
+REQUIRED = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+def assert_secure_headers(response):
+    for name, value in REQUIRED.items():
+        assert response.headers.get(name) == value, name
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def every_route(app):
+    for path, methods in app.routes.items():
+        concrete = re.sub(r"\{[^}]+\}", "x", path)
+        for method in methods:
+            yield method, concrete
+
+
+def test_every_route_and_method_sends_the_security_headers(browser, app_module):
+    seen = 0
+    for method, path in every_route(app_module.app):
+        if method == "GET":
+            response = browser.get(path)
+        else:
+            response = browser.post_raw(path, b"")
+        assert response.status_code < 500, (method, path)
+        assert_secure_headers(response)
+        seen += 1
+    assert seen >= 10
+
+
+@pytest.mark.parametrize("request_", [
+    ("PUT", "/", {}),                                        # 405 from Chalice
+    ("POST", "/", {"content-type": "application/json"}),     # 415 from Chalice
+    ("GET", "/assets/onbekend.css", {}),                     # our 404
+])
+def test_error_responses_are_dutch_pages_with_the_headers(browser, request_):
+    method, path, headers = request_
+    response = browser.client.http.request(method, path, headers=headers, body=b"")
+    assert 400 <= response.status_code < 500
+    assert b'<html lang="nl">' in response.body
+    assert_secure_headers(response)
+
+
+def test_pages_never_inline_scripts_or_styles(browser):
+    for path in ("/", "/nieuwe-link", "/aangemeld", "/start"):
+        text = browser.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert "<style" not in text and " style=" not in text, path
+
+
+def test_assets_are_cacheable_and_versioned(browser):
+    page = browser.get("/").text
+    css = re.search(r'href="(/assets/style\.css\?v=[0-9a-f]{12})"', page).group(1)
+    response = browser.get(css.split("?")[0])
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers["Content-Type"].startswith("text/css")
+
+
+def test_cookies_are_secure_and_host_only_outside_local(monkeypatch):
+    from chalicelib import web
+
+    monkeypatch.setenv("STAGE", "prod")
+    cookie = web.set_cookie("ceo-sessie", "v", 60)
+    assert cookie.startswith("__Host-ceo-sessie=") and "Secure" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Strict-Transport-Security" in web.security_headers()
+    monkeypatch.setenv("STAGE", "local")
+    assert "Secure" not in web.set_cookie("ceo-sessie", "v", 60)
+
+
+def test_deployed_stages_refuse_to_run_without_a_configured_secret(monkeypatch):
+    from chalicelib import config
+
+    monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_PARAMETER", raising=False)
+    with pytest.raises(RuntimeError):
+        config.secret_key()
+
+
+def test_deployed_stages_read_the_secret_from_ssm(monkeypatch, aws):
+    import boto3
+
+    from chalicelib import config
+
+    boto3.client("ssm").put_parameter(Name="/ceo/test/secret", Value="s3cr3t-from-ssm",
+                                      Type="SecureString")
+    monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.setenv("SECRET_KEY_PARAMETER", "/ceo/test/secret")
+    assert config.secret_key() == "s3cr3t-from-ssm"
+
+
+def test_logs_never_contain_the_token_or_the_address(browser, mailbox, capsys, caplog):
+    caplog.set_level(logging.DEBUG, logger="aanlevermodule-ceo")
+    from chalicelib.logs import logger
+
+    logger.setLevel("DEBUG")
+    try:
+        register(browser)
+        link = mailbox.last_link("a.devries@groningen.nl")
+        browser.get(link)
+        browser.get(link[:-3] + "zzz")
+        browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"})
+        # an unhandled error on the link route is logged by Chalice with the path
+        from chalicelib import registration
+
+        def explode(*_):
+            raise RuntimeError("boom")
+
+        original = registration.check_link
+        registration.check_link = explode
+        try:
+            assert browser.get(link).status_code == 500
+        finally:
+            registration.check_link = original
+    finally:
+        logger.setLevel("WARNING")
+    output = capsys.readouterr()
+    logged = output.out + output.err + caplog.text
+    assert "registrant created" in logged  # the logs are there ...
+    secret = link.split(".")[1]
+    assert secret not in logged and secret[:-3] not in logged  # ... without the token
+    assert "a.devries@groningen.nl" not in logged
+
+
+def test_a_careless_log_line_is_still_redacted(capsys):
+    from chalicelib.logs import logger
+
+    logger.warning("visited http://x/link/abcdef.SECRETSECRET for jan.smit@ede.nl",)
+    out = capsys.readouterr().out
+    assert "SECRETSECRET" not in out and "jan.smit@ede.nl" not in out
+    assert "/link/[token]" in out and "[e-mailadres]" in out
