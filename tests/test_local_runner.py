@@ -1,0 +1,84 @@
+"""`./dev run` as a new engineer uses it: starts, serves the form, saves mails, stops on Ctrl-C."""
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
+    port, moto_port = free_port(), free_port()
+    mail_dir = tmp_path / "mail"
+    env = {k: v for k, v in __import__("os").environ.items()
+           if not k.startswith("AWS_") and k not in ("STAGE",)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devtools.local", "--port", str(port), "--moto-port",
+         str(moto_port), "--mail-dir", str(mail_dir)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        def home():
+            try:
+                return opener.open(base + "/", timeout=2).read().decode()
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, process.stdout.read()
+                return None
+
+        page = wait_for(home, 90, "the app on " + base)
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+        body = urllib.parse.urlencode([
+            ("csrf_token", token), ("naam", "Piet Jansen"), ("email", "piet@almere.nl"),
+            ("telefoon", "0612345678"), ("gemeente", "GM0034"), ("namens", "ja")]).encode()
+        answer = opener.open(base + "/", data=body, timeout=10)
+        assert answer.geturl().endswith("/aangemeld") and answer.status == 200
+
+        eml = wait_for(lambda: list(mail_dir.glob("*.eml")), 10, "an .eml file")
+        saved = eml[0].read_text()
+        assert "piet@almere.nl" in saved and "Content-Type: text/html" in saved
+        link = re.search(rf"{re.escape(base)}/link/[0-9a-f]{{32}}\.[A-Za-z0-9_-]{{32}}",
+                         saved.replace("=\n", "")).group(0)
+        start = opener.open(link, timeout=10)
+        assert start.geturl() == base + "/start"
+        assert "Almere" in start.read().decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            exit_code = process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    output = process.stdout.read()
+    assert exit_code == 0, output
+    assert "Mail aan piet@almere.nl" in output and "Persoonlijke link:" in output
+    assert "Gestopt." in output
+    for used in (port, moto_port):  # nothing left listening
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", used)) != 0
