@@ -1,8 +1,9 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
 from chalice import Chalice, Response
 
-from chalicelib import account_pages, assets, registration_pages, web
+from chalicelib import account_pages, assets, questionnaire, questionnaire_pages, registration_pages, web
 
+questionnaire.all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
 FORM = web.FORM_CONTENT_TYPES
 
@@ -65,3 +66,28 @@ def signed_out() -> Response:
 @app.route("/assets/{name}", methods=["GET"])
 def asset(name: str) -> Response:
     return assets.serve(name)
+
+
+@app.route("/gemeente/{code}/vragen/{section}", methods=["GET"])
+def questionnaire_page(code: str, section: str) -> Response:
+    return questionnaire_pages.show_section(app.current_request, code, section)
+
+
+@app.route("/gemeente/{code}/vragen/{section}", methods=["POST"], content_types=FORM)
+def questionnaire_save(code: str, section: str) -> Response:
+    return questionnaire_pages.save_section(app.current_request, code, section)
+
+
+@app.route("/gemeente/{code}/controleren", methods=["GET"])
+def questionnaire_review(code: str) -> Response:
+    return questionnaire_pages.review(app.current_request, code)
+
+
+@app.route("/gemeente/{code}/verwijderen", methods=["GET"])
+def questionnaire_reset_confirm(code: str) -> Response:
+    return questionnaire_pages.confirm_reset(app.current_request, code)
+
+
+@app.route("/gemeente/{code}/verwijderen", methods=["POST"], content_types=FORM)
+def questionnaire_reset(code: str) -> Response:
+    return questionnaire_pages.reset(app.current_request, code)

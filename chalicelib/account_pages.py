@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from chalice.app import Request, Response
 
-from . import config, sessions, web
+from . import config, drafts, questionnaire_pages, sessions, web
 from .municipalities import municipalities
-from .registration_pages import CYCLE_LABEL
 
 NOT_STARTED = "Nog niet begonnen"
 
@@ -15,11 +14,30 @@ def start(request: Request) -> Response:
     if registrant is None:
         return signed_out_page(request, status=401)
     known = municipalities(config.municipality_year())
-    rows = sorted(({"code": code, "name": known[code].name if code in known else code,
-                    "status": NOT_STARTED} for code in registrant.municipalities),
-                  key=lambda row: row["name"].casefold())
+    definition = questionnaire_pages.current_definition()
+    by_code = {d.municipality: d for d in drafts.drafts_of(registrant.id)
+               if d.cycle == definition.cycle}
+    rows = []
+    for code in registrant.municipalities:
+        draft = by_code.get(code)
+        rows.append({
+            "code": code, "name": known[code].name if code in known else code,
+            "draft": draft,
+            "done": questionnaire_pages.progress(definition, draft) if draft else 0,
+            "resume": questionnaire_pages.resume_path(definition, code, draft),
+        })
+    rows.sort(key=lambda row: row["name"].casefold())
+    params = request.query_params or {}
+    notice = None
+    if params.get("opgeslagen") in known:
+        notice = (f"Uw antwoorden voor {known[params['opgeslagen']].name} zijn opgeslagen. "
+                  f"U kunt later verder gaan met de link uit uw e-mail.")
+    elif params.get("verwijderd") in known:
+        notice = f"Alle ingevulde antwoorden voor {known[params['verwijderd']].name} zijn verwijderd."
     return web.page(request, "start.html", title="Uw aanleveringen", name=registrant.name,
-                    personal_code=registrant.personal_code, rows=rows, cycle=CYCLE_LABEL,
+                    personal_code=registrant.personal_code, rows=rows,
+                    cycle=definition.cycle, measurement_year=definition.cycle - 1,
+                    steps=len(definition.sections), notice=notice,
                     link_expires_at=registrant.link_expires_at)
 
 

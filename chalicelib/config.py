@@ -114,3 +114,12 @@ def rate_limit_per_ip() -> int:
 
 def max_body_bytes() -> int:
     return env_int("MAX_BODY_BYTES", 65536)
+
+
+def questionnaire_instrument() -> str:
+    return env("QUESTIONNAIRE", "ceo-wmo")
+
+
+def current_cycle() -> int:
+    """The verantwoordingsjaar being delivered now."""
+    return env_int("CURRENT_CYCLE", 2026)

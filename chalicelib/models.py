@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 
 from pynamodb.attributes import (
+    JSONAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
+    VersionAttribute,
 )
 from pynamodb.connection import Connection
 from pynamodb.models import Model
@@ -77,4 +79,30 @@ class RateCounter(Model):
     expires_at = TTLAttribute()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter)
+class Draft(Model):
+    """One questionnaire in progress per (registrant, municipality, cycle).
+
+    `answers` holds every field exactly as typed (invalid input included); `section_versions`
+    counts saves per section, so a stale page is detected per section and two tabs editing
+    different sections do not disturb each other. `version` guards each write (pynamodb adds
+    the condition), so a save between our read and our write is caught too.
+    """
+
+    class Meta:
+        table_name = table_name("DRAFTS_TABLE", "drafts")
+        region = REGION
+
+    registrant_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # "<CBS code>#<cycle>"
+    municipality = UnicodeAttribute()
+    cycle = NumberAttribute()
+    instrument = UnicodeAttribute()
+    answers = JSONAttribute(default=dict)
+    section_versions = JSONAttribute(default=dict)
+    status = UnicodeAttribute(default="concept")
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft)

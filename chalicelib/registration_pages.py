@@ -12,16 +12,14 @@ from .contact_fields import clean_email
 from .mail import MailNotSent
 from .municipalities import by_province, municipalities
 
-CYCLE_LABEL = "2026"
-
-
 def _registration_page(request: Request, form: registration.RegistrationForm,
                        status: int = 200) -> Response:
     year = config.municipality_year()
     provinces = by_province(year)
     known = municipalities(year)
     return web.page(request, "registration.html", status=status, title="Aanmelden",
-                    form=form, errors=form.errors, provinces=provinces, cycle=CYCLE_LABEL,
+                    form=form, errors=form.errors, provinces=provinces, 
+                    cycle=config.current_cycle(),
                     first_code=provinces[0][1][0].code,
                     chosen=[known[code].name for code in form.municipalities if code in known])
 

@@ -28,7 +28,8 @@ def end() -> str:
     return web.clear_cookie(SESSION_COOKIE)
 
 
-def current(request: Request) -> Registrant | None:
+def claim(request: Request) -> tuple[str, str] | None:
+    """(registrant id, link fingerprint) from a valid, unexpired cookie; no database read."""
     from itsdangerous import BadData
 
     raw = web.cookies(request).get(web.cookie_name(SESSION_COOKIE))
@@ -36,11 +37,21 @@ def current(request: Request) -> Registrant | None:
         return None
     try:
         data = _serializer().loads(raw, max_age=config.session_max_age_seconds())
-        registrant_id, fingerprint = str(data["r"]), str(data["l"])
+        return str(data["r"]), str(data["l"])
     except (BadData, KeyError, TypeError):
         return None
-    registrant = registration.get(registrant_id)
+
+
+def confirm(registrant: Registrant | None, claimed: tuple[str, str]) -> Registrant | None:
+    """The registrant, if the link that opened this session is still the valid one."""
     if registrant is None or not registration.link_still_valid(
-            registrant, fingerprint, datetime.now(timezone.utc)):
+            registrant, claimed[1], datetime.now(timezone.utc)):
         return None
     return registrant
+
+
+def current(request: Request) -> Registrant | None:
+    claimed = claim(request)
+    if claimed is None:
+        return None
+    return confirm(registration.get(claimed[0]), claimed)

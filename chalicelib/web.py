@@ -25,6 +25,9 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
     400: ("Het verzoek kon niet worden verwerkt",
           "Wij konden uw verzoek niet lezen. Ga terug, controleer het formulier en probeer het "
           "opnieuw."),
+    401: ("U bent niet (meer) ingelogd",
+          "Open de Aanlevermodule CEO met de persoonlijke link uit uw e-mail. Wat u had "
+          "opgeslagen, is bewaard."),
     403: ("Het formulier is verlopen",
           "Om veiligheidsredenen accepteren wij dit formulier niet meer. Ga terug, vernieuw de "
           "pagina en verstuur het formulier opnieuw. Wat u had ingevuld en al had opgeslagen, "
@@ -197,6 +200,7 @@ def error_page(request: Request | None, status: int, message: str | None = None,
                headers: dict[str, str] | None = None) -> Response:
     title, default_message = ERROR_PAGES.get(status, ERROR_PAGES[500])
     body = render("error.html", url=url, asset_url=asset_url, title=title,
+                  sign_in_help=status == 401,
                   message=message or default_message, status=status,
                   helpdesk_email=config.helpdesk_email(), helpdesk_phone=config.helpdesk_phone())
     return Response(body=body, status_code=status,

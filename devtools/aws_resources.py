@@ -31,5 +31,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "REGISTRANTS_TABLE": outputs["RegistrantsTableName"],
         "LOOKUPS_TABLE": outputs["LookupsTableName"],
         "RATE_LIMITS_TABLE": outputs["RateLimitsTableName"],
+        "DRAFTS_TABLE": outputs["DraftsTableName"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

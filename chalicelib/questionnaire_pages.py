@@ -1,0 +1,234 @@
+"""The questionnaire pages of one municipality: a section per page, review, reset, conflicts.
+
+Every page costs one read (registrant + draft in one transaction) and a save one conditional
+write on top."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chalice.app import Request, Response
+
+from . import answer_display, answers, config, drafts, sessions, web
+from .models import Draft, Registrant
+from .municipalities import municipalities
+from .questionnaire import Definition, Section, load
+
+_CODE = re.compile(r"^GM\d{4}$")
+ACTIONS = ("volgende", "vorige", "later", "controleren")
+
+
+def current_definition() -> Definition:
+    return load(config.questionnaire_instrument(), config.current_cycle())
+
+
+@dataclass
+class Context:
+    registrant: Registrant
+    municipality: str
+    municipality_name: str
+    definition: Definition
+    draft: Draft | None
+
+    @property
+    def raw(self) -> dict:
+        return dict(self.draft.answers or {}) if self.draft else {}
+
+
+def _context(request: Request, code: str) -> Context:
+    """Who is asking and about which municipality; 401 without a session, 404 for a
+    municipality that is not theirs (the same 404 as for one that does not exist)."""
+    claimed = sessions.claim(request)
+    if claimed is None:
+        raise web.HttpError(401, "Uw sessie is verlopen of u bent niet ingelogd. Open de "
+                                 "persoonlijke link uit uw e-mail opnieuw; wat u had opgeslagen "
+                                 "is bewaard.")
+    if not _CODE.match(code):
+        raise web.HttpError(404)
+    definition = current_definition()
+    registrant, draft = drafts.load_with_registrant(claimed[0], code, definition.cycle)
+    registrant = sessions.confirm(registrant, claimed)
+    if registrant is None:
+        raise web.HttpError(401, "Uw link werkt niet meer. Vraag een nieuwe link aan via "
+                                 "‘Nieuwe link aanvragen’; wat u had opgeslagen is bewaard.")
+    if code not in registrant.municipalities:
+        raise web.HttpError(404)
+    name = municipalities(config.municipality_year())[code].name
+    return Context(registrant, code, name, definition, draft)
+
+
+def _section_or_404(definition: Definition, section_id: str) -> Section:
+    section = definition.section(section_id)
+    if section is None:
+        raise web.HttpError(404)
+    return section
+
+
+def _page(request: Request, ctx: Context, template: str, title: str, status: int = 200,
+          **extra) -> Response:
+    return web.page(request, template, status=status, title=title,
+                    personal_code=ctx.registrant.personal_code, code=ctx.municipality,
+                    municipality_name=ctx.municipality_name, definition=ctx.definition, **extra)
+
+
+def _section_page(request: Request, ctx: Context, section: Section, raw: dict,
+                  errors: dict[str, str], status: int = 200, back_to_review: bool = False,
+                  saved: bool = False) -> Response:
+    definition = ctx.definition
+    index = definition.sections.index(section)
+    derived = answers.derived_values(definition, raw)
+    return _page(request, ctx, "question_page.html",
+                 title=f"{section.title} – {ctx.municipality_name}", status=status,
+                 section=section, step=index + 1, steps=len(definition.sections), raw=raw,
+                 errors=errors, version=drafts.section_version(ctx.draft, section.id),
+                 back_to_review=back_to_review, saved=saved,
+                 show=lambda q: _shown(definition, section, q, raw),
+                 derived=[(d.label, answers.format_number(derived[d.id]) + "%")
+                          for d in definition.derived if d.id in derived and
+                          definition.section_of(d.numerator) == section],
+                 condition_hint=lambda q: _condition_hint(definition, q))
+
+
+def _shown(definition: Definition, section: Section, question, raw: dict) -> bool:
+    """Conditional questions whose condition sits on this same page are always shown (the
+    page works without JavaScript); others only when their condition holds."""
+    if question.show_if and any(q.id == question.show_if.question for q in section.questions):
+        return True
+    return answers.is_visible(definition, question, raw)
+
+
+def _condition_hint(definition: Definition, question) -> str | None:
+    condition = question.show_if
+    if condition is None:
+        return None
+    target = definition.question(condition.question)
+    labels = {o.value: o.label for o in target.options}
+    wanted = condition.equals or condition.includes or " of ".join(condition.one_of or ())
+    return f"Alleen invullen als u bij ‘{target.label}’ ‘{labels.get(wanted, wanted)}’ koos."
+
+
+def show_section(request: Request, code: str, section_id: str) -> Response:
+    ctx = _context(request, code)
+    section = _section_or_404(ctx.definition, section_id)
+    raw = ctx.raw
+    # Errors show only for a page that was saved before, so a fresh page is not all red.
+    errors = answers.evaluate(ctx.definition, raw, (section,))[1] \
+        if drafts.section_version(ctx.draft, section.id) else {}
+    back = (request.query_params or {}).get("terug") == "controleren"
+    return _section_page(request, ctx, section, raw, errors, back_to_review=back)
+
+
+def save_section(request: Request, code: str, section_id: str) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    ctx = _context(request, code)
+    section = _section_or_404(ctx.definition, section_id)
+    try:
+        seen_version = int(form.first("versie") or "0")
+    except ValueError:
+        raise web.HttpError(400)
+    overwrite = form.first("overschrijven") == "ja"
+    result = drafts.save_section(ctx.registrant.id, code, ctx.definition, section, form.fields,
+                                 seen_version, ctx.draft, overwrite=overwrite)
+    back_to_review = form.first("terug") == "controleren"
+    if isinstance(result, drafts.Conflict):
+        return _conflict_page(request, ctx, section, form, result, back_to_review)
+    ctx.draft = result
+    raw = ctx.raw
+    action = form.first("actie")
+    if action not in ACTIONS:
+        action = "volgende"
+    errors = answers.evaluate(ctx.definition, raw, (section,))[1]
+    index = ctx.definition.sections.index(section)
+    if action == "later":
+        return web.redirect(f"/start?opgeslagen={code}")
+    if action == "vorige":
+        target = ctx.definition.sections[max(0, index - 1)]
+        return web.redirect(_section_path(code, target))
+    if errors:
+        # Saved exactly as typed; the user sees what to fix on the same page.
+        return _section_page(request, ctx, section, raw, errors, status=400,
+                             back_to_review=back_to_review, saved=True)
+    if back_to_review or action == "controleren" or index + 1 == len(ctx.definition.sections):
+        return web.redirect(f"/gemeente/{code}/controleren")
+    return web.redirect(_section_path(code, ctx.definition.sections[index + 1]))
+
+
+def _section_path(code: str, section: Section) -> str:
+    return f"/gemeente/{code}/vragen/{section.id}"
+
+
+def _conflict_page(request: Request, ctx: Context, section: Section, form: web.Form,
+                   conflict: drafts.Conflict, back_to_review: bool) -> Response:
+    mine = drafts.raw_for_section(section, form.fields)
+    stored = dict(conflict.stored.answers or {}) if conflict.stored else {}
+    differences = []
+    for question in section.questions:
+        names = question.input_names()
+        if any(mine.get(n) != stored.get(n) for n in names):
+            differences.append((question.label,
+                                _as_text(stored, names), _as_text(mine, names)))
+    ctx.draft = conflict.stored
+    return _page(request, ctx, "conflict.html", title="Deze pagina is intussen gewijzigd",
+                 status=409, section=section, mine=mine, differences=differences,
+                 version=drafts.section_version(conflict.stored, section.id),
+                 removed=conflict.stored is None, back_to_review=back_to_review,
+                 section_path=_section_path(ctx.municipality, section))
+
+
+def _as_text(raw: dict, names: list[str]) -> str:
+    parts = []
+    for name in names:
+        value = raw.get(name, "")
+        parts.append(", ".join(value) if isinstance(value, list) else str(value))
+    return " – ".join(p for p in parts if p.strip()) or "(leeg)"
+
+
+def review(request: Request, code: str) -> Response:
+    ctx = _context(request, code)
+    raw = ctx.raw
+    summaries = answer_display.summarise(ctx.definition, raw)
+    problems = [(summary.section, item) for summary in summaries for item in summary.items
+                if item.errors]
+    return _page(request, ctx, "review.html", title=f"Controleer uw antwoorden – "
+                 f"{ctx.municipality_name}", summaries=summaries, problems=problems,
+                 started=ctx.draft is not None)
+
+
+def confirm_reset(request: Request, code: str) -> Response:
+    ctx = _context(request, code)
+    return _page(request, ctx, "reset.html", title="Alle antwoorden verwijderen",
+                 has_draft=ctx.draft is not None)
+
+
+def reset(request: Request, code: str) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    ctx = _context(request, code)
+    if form.first("bevestig") == "nee":
+        return web.redirect("/start")
+    if form.first("bevestig") != "ja":
+        return _page(request, ctx, "reset.html", title="Alle antwoorden verwijderen",
+                     status=400, has_draft=ctx.draft is not None,
+                     errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
+    if ctx.draft is not None:
+        drafts.reset(ctx.draft)
+    return web.redirect(f"/start?verwijderd={code}")
+
+
+def resume_path(definition: Definition, code: str, draft: Draft | None) -> str:
+    """Where "verder waar u gebleven was" leads: the first page with a missing or invalid
+    answer, or the review page when nothing is missing."""
+    raw = dict(draft.answers or {}) if draft else {}
+    for section_id, errors in answers.section_errors(definition, raw).items():
+        if errors:
+            return f"/gemeente/{code}/vragen/{section_id}"
+    return f"/gemeente/{code}/controleren"
+
+
+def progress(definition: Definition, draft: Draft) -> int:
+    """How many sections are complete (saved, nothing missing or invalid)."""
+    raw = dict(draft.answers or {})
+    errors = answers.section_errors(definition, raw)
+    return sum(1 for s in definition.sections
+               if not errors[s.id] and drafts.section_version(draft, s.id))

@@ -1,0 +1,313 @@
+"""Filling the questionnaire as a representative does: page by page, leaving and coming back."""
+from __future__ import annotations
+
+import html
+import re
+
+import boto3
+import pytest
+
+from tests.test_registration import register
+
+SECTION_1 = [("doel", "Inzicht in de kwaliteit van de ondersteuning."),
+             ("doelgroepen", "maatwerk"), ("doelgroepen", "mantelzorgers"),
+             ("moment", "periodiek"), ("methode", "schriftelijk"), ("methode", "online"),
+             ("onderwerpen", "toegankelijkheid"), ("onderwerpen", "kwaliteit"),
+             ("onderwerpen", "effect"), ("standaardvragen", "ja")]
+SECTION_2 = [("uitgevoerd_door", "Bureau Onderzoek B.V."), ("periode", "2026-01-10"),
+             ("periode__tot", "2026-03-01"), ("populatie", "2.400"),
+             ("aantal_benaderd", "1.200"), ("aantal_respondenten", "420"), ("betrokkenheid", "ja")]
+SECTION_3 = [("belangrijkste_uitkomsten", "Cliënten zijn tevreden.\nDe wachttijd is te lang."),
+             ("scores__q1__helemaal_mee_eens", "20"), ("scores__q1__mee_eens", "55,5"),
+             ("scores__q1__neutraal", "14,5"), ("scores__q1__niet_mee_eens", "6"),
+             ("scores__q1__helemaal_niet_mee_eens", "4"), ("scores__q1__n", "398"),
+             ("scores__q5__ja", "61"), ("scores__q5__nee", "39"), ("scores__q5__n", "401"),
+             ("rapport_url", "www.groningen.nl/ceo"), ("rapport_datum", "15-05-2026")]
+SECTION_4 = [("besproken_raad", "ja"), ("besproken_raad_datum", "2026-06-01"),
+             ("besproken_adviesraad", "nee"), ("verbeteracties", "Snellere intake.")]
+SECTION_5 = [("toestemming_college", "ja"), ("toestemming_datum", "2026-06-10")]
+ALL = {"opzet": SECTION_1, "uitvoering": SECTION_2, "uitkomsten": SECTION_3,
+       "opvolging": SECTION_4, "toestemming": SECTION_5}
+
+
+@pytest.fixture()
+def person(browser, mailbox):
+    register(browser, codes=("GM0014", "GM0034"))
+    browser.get(mailbox.last_link("a.devries@groningen.nl"))
+    return browser
+
+
+def page_path(section, code="GM0014"):
+    return f"/gemeente/{code}/vragen/{section}"
+
+
+def save(browser, section, fields, action="volgende", code="GM0014", extra=()):
+    page = browser.get(page_path(section, code))
+    version = re.search(r'name="versie" value="(\d+)"', page.text).group(1)
+    return browser.submit(page_path(section, code),
+                          [*fields, ("versie", version), ("actie", action), *extra],
+                          form_page=page_path(section, code))
+
+
+def drafts(aws):
+    return boto3.client("dynamodb").scan(TableName=aws["DraftsTableName"])["Items"]
+
+
+def test_start_page_offers_to_begin_each_municipality(person):
+    start = person.get("/start").text
+    assert start.count("Nog niet begonnen") == 2
+    assert 'href="/gemeente/GM0014/vragen/opzet"' in start
+
+
+def test_pages_show_progress_and_move_forward(person):
+    first = person.get(page_path("opzet"))
+    assert first.status_code == 200
+    assert "Stap 1 van 5" in first.text and "Groningen" in first.text
+    assert "Er is een probleem" not in first.text  # a fresh page is not all red
+    response = save(person, "opzet", SECTION_1)
+    assert response.status_code == 303
+    assert response.headers["Location"] == page_path("uitvoering")
+    assert "Stap 2 van 5" in person.get(page_path("uitvoering")).text
+
+
+def test_invalid_input_is_saved_exactly_as_typed_and_explained(person, aws):
+    typed = [("uitgevoerd_door", "Bureau <b>X</b>"), ("periode", "2026-03-01"),
+             ("periode__tot", "2026-01-01"), ("aantal_benaderd", "twaalf"),
+             ("aantal_respondenten", "12,5"), ("betrokkenheid", "ja")]
+    response = save(person, "uitvoering", typed)
+    assert response.status_code == 400
+    text = html.unescape(response.text)
+    assert "zijn opgeslagen, ook wat nog niet klopt" in text
+    assert "De einddatum moet op of na de begindatum liggen" in text
+    assert "Vul een heel getal in, zoals 1.250" in text
+    assert "Vul een heel getal in, zonder komma" in text
+    assert 'value="twaalf"' in response.text and 'value="12,5"' in response.text
+    assert 'value="Bureau &lt;b&gt;X&lt;/b&gt;"' in response.text
+    [draft] = drafts(aws)
+    assert '"aantal_benaderd": "twaalf"' in draft["answers"]["S"]
+    # coming back later shows the same input and the same errors
+    again = person.get(page_path("uitvoering"))
+    assert 'value="twaalf"' in again.text and "Er is een probleem" in again.text
+
+
+def test_errors_are_linked_to_their_fields(person):
+    response = save(person, "uitvoering", [("aantal_benaderd", "10"),
+                                           ("aantal_respondenten", "11")])
+    assert '<a href="#aantal_respondenten">' in response.text
+    assert 'id="aantal_respondenten-fout"' in response.text
+    assert re.search(r'id="aantal_respondenten"[^>]*aria-describedby="[^"]*aantal_respondenten-fout',
+                     response.text)
+    assert "kan niet groter zijn dan het aantal benaderde personen" in response.text
+
+
+def test_derived_response_rate_is_shown_not_typed(person):
+    save(person, "uitvoering", SECTION_2)
+    page = person.get(page_path("uitvoering")).text
+    assert "Respons (berekend): <strong>35%</strong>" in page
+    assert 'name="respons"' not in page
+
+
+def test_save_and_continue_later_returns_to_start_with_status(person):
+    response = save(person, "opzet", SECTION_1[:3], action="later")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/start?opgeslagen=GM0014"
+    start = person.get(response.headers["Location"]).text
+    assert "Uw antwoorden voor Groningen zijn opgeslagen" in start
+    assert "Concept" in start and "0 van 5 stappen compleet" in start
+    assert start.count("Nog niet begonnen") == 1  # Almere
+
+
+def test_resume_goes_to_the_first_page_with_something_missing(person, browser, mailbox):
+    save(person, "opzet", SECTION_1)
+    save(person, "uitvoering", SECTION_2[:2], action="later")  # incomplete
+    # close the browser: a new one, the same link
+    from tests.browser import Browser
+    import app
+
+    fresh = Browser(app.app)
+    fresh.get(mailbox.last_link("a.devries@groningen.nl"))
+    start = fresh.get("/start").text
+    assert "1 van 5 stappen compleet" in start
+    assert re.search(r'href="/gemeente/GM0014/vragen/uitvoering"[^>]*>Verder waar u gebleven', start)
+    page = fresh.get(page_path("uitvoering")).text
+    assert 'value="Bureau Onderzoek B.V."' in page
+
+
+def test_previous_saves_and_goes_back(person):
+    response = save(person, "uitvoering", SECTION_2[:1], action="vorige")
+    assert response.headers["Location"] == page_path("opzet")
+    assert 'value="Bureau Onderzoek B.V."' in person.get(page_path("uitvoering")).text
+
+
+def test_each_municipality_has_its_own_draft(person, aws):
+    save(person, "opzet", [("doel", "Doel Groningen")], code="GM0014", action="later")
+    save(person, "opzet", [("doel", "Doel Almere")], code="GM0034", action="later")
+    assert "Doel Groningen" in person.get(page_path("opzet", "GM0014")).text
+    assert "Doel Almere" in person.get(page_path("opzet", "GM0034")).text
+    assert len(drafts(aws)) == 2
+
+
+def test_conditional_question_only_counts_when_its_condition_holds(person):
+    without = save(person, "opzet", SECTION_1)
+    assert without.status_code == 303  # "doelgroepen_anders" not required: "anders" not chosen
+    chosen = save(person, "opzet", [*SECTION_1, ("doelgroepen", "anders")])
+    assert chosen.status_code == 400
+    assert "Welke andere doelgroep" in html.unescape(chosen.text)
+    # a question depending on an earlier page is hidden when the condition does not hold
+    save(person, "opzet", [*[f for f in SECTION_1 if f[0] != "standaardvragen"],
+                           ("standaardvragen", "nee")])
+    assert "scores__q1__n" not in person.get(page_path("uitkomsten")).text
+    save(person, "opzet", SECTION_1)
+    assert "scores__q1__n" in person.get(page_path("uitkomsten")).text
+
+
+def test_score_table_rules(person):
+    wrong = [("belangrijkste_uitkomsten", "x"),
+             ("scores__q2__helemaal_mee_eens", "50"), ("scores__q2__mee_eens", "40"),
+             ("scores__q2__neutraal", "5"), ("scores__q2__niet_mee_eens", "0"),
+             ("scores__q2__helemaal_niet_mee_eens", "0"), ("scores__q2__n", "100"),
+             ("scores__q3__mee_eens", "100")]
+    save(person, "opzet", SECTION_1)
+    response = save(person, "uitkomsten", wrong)
+    text = html.unescape(response.text)
+    assert response.status_code == 400
+    assert "Vraag 2: de percentages moeten samen 100% zijn; nu is het 95%" in text
+    assert "Vraag 3: vul bij ‘Helemaal mee eens’ een percentage in" in text
+    assert '<a href="#scores__q2__helemaal_mee_eens">' in response.text
+
+
+def test_review_page_shows_every_answer_with_change_links(person):
+    for section, fields in ALL.items():
+        save(person, section, fields)
+    review = person.get("/gemeente/GM0014/controleren")
+    assert review.status_code == 200
+    text = html.unescape(review.text)
+    assert "Alle verplichte vragen zijn ingevuld" in text
+    assert "Gebruikers van een maatwerkvoorziening, Mantelzorgers" in text
+    assert "10 januari 2026 tot en met 1 maart 2026" in text
+    assert "1.200" in text and "Respons (berekend)" in text and "35%" in text
+    assert "Cliënten zijn tevreden.\nDe wachttijd is te lang." in text  # long text in full
+    assert "Mee eens: 55,5%" in text and "398" in text  # score table readable
+    assert "https://www.groningen.nl/ceo" in text
+    assert "15 mei 2026" in text
+    assert text.count("?terug=controleren") >= 20
+
+
+def test_review_lists_missing_answers_with_links(person):
+    save(person, "opzet", SECTION_1[:1], action="later")
+    review = person.get("/gemeente/GM0014/controleren").text
+    assert "Deze antwoorden ontbreken nog of kloppen niet" in review
+    assert 'href="/gemeente/GM0014/vragen/opzet?terug=controleren#doelgroepen"' in review
+    assert 'href="/gemeente/GM0014/vragen/uitvoering?terug=controleren#periode"' in review
+
+
+def test_change_link_returns_to_review_after_saving(person):
+    for section, fields in ALL.items():
+        save(person, section, fields)
+    page = person.get(page_path("opvolging") + "?terug=controleren")
+    assert 'name="terug" value="controleren"' in page.text
+    response = save(person, "opvolging", SECTION_4, action="controleren",
+                    extra=[("terug", "controleren")])
+    assert response.headers["Location"] == "/gemeente/GM0014/controleren"
+
+
+def test_stale_page_does_not_overwrite_newer_answers(person, aws):
+    old_page = person.get(page_path("opzet"))
+    old_version = re.search(r'name="versie" value="(\d+)"', old_page.text).group(1)
+    save(person, "opzet", [("doel", "Nieuw doel uit tab 2")], action="later")
+    stale = person.submit(page_path("opzet"), [("doel", "Oud doel uit tab 1"),
+                                               ("versie", old_version), ("actie", "volgende")],
+                          form_page=page_path("opzet"))
+    assert stale.status_code == 409
+    assert "Deze pagina is intussen gewijzigd" in stale.text
+    assert "Nieuw doel uit tab 2" in stale.text and "Oud doel uit tab 1" in stale.text
+    assert "Nieuw doel uit tab 2" in drafts(aws)[0]["answers"]["S"]
+    # the user chooses their own input
+    version = re.search(r'name="versie" value="(\d+)"', stale.text).group(1)
+    chosen = person.submit(page_path("opzet"), [("doel", "Oud doel uit tab 1"),
+                                                ("versie", version), ("overschrijven", "ja"),
+                                                ("actie", "later")],
+                           form_page=page_path("opzet"))
+    assert chosen.status_code == 303
+    assert "Oud doel uit tab 1" in drafts(aws)[0]["answers"]["S"]
+
+
+def test_two_tabs_on_different_pages_do_not_conflict(person, aws):
+    tab1 = person.get(page_path("opzet"))
+    tab2 = person.get(page_path("uitvoering"))
+    v1 = re.search(r'name="versie" value="(\d+)"', tab1.text).group(1)
+    v2 = re.search(r'name="versie" value="(\d+)"', tab2.text).group(1)
+    a = person.submit(page_path("opzet"), [*SECTION_1, ("versie", v1)], form_page="/start")
+    b = person.submit(page_path("uitvoering"), [*SECTION_2, ("versie", v2)], form_page="/start")
+    assert a.status_code == b.status_code == 303
+    raw = drafts(aws)[0]["answers"]["S"]
+    assert "Inzicht in de kwaliteit" in raw and "Bureau Onderzoek" in raw
+
+
+def test_reset_asks_first_and_then_empties_only_the_draft(person, aws):
+    save(person, "opzet", SECTION_1, code="GM0014")
+    save(person, "opzet", SECTION_1, code="GM0034")
+    confirm = person.get("/gemeente/GM0014/verwijderen")
+    assert "Alle ingevulde antwoorden verwijderen?" in confirm.text
+    assert len(drafts(aws)) == 2  # a GET deletes nothing
+    unanswered = person.submit("/gemeente/GM0014/verwijderen", {},
+                               form_page="/gemeente/GM0014/verwijderen")
+    assert unanswered.status_code == 400 and len(drafts(aws)) == 2
+    kept = person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "nee"},
+                         form_page="/gemeente/GM0014/verwijderen")
+    assert kept.headers["Location"] == "/start" and len(drafts(aws)) == 2
+    done = person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
+                         form_page="/gemeente/GM0014/verwijderen")
+    assert done.headers["Location"] == "/start?verwijderd=GM0014"
+    assert [d["municipality"]["S"] for d in drafts(aws)] == ["GM0034"]
+    assert "Alle ingevulde antwoorden voor Groningen zijn verwijderd" in \
+        person.get(done.headers["Location"]).text
+    assert 'value=""' in person.get(page_path("opzet")).text or \
+        "Inzicht" not in person.get(page_path("opzet")).text
+
+
+def test_a_page_saved_after_a_reset_in_another_tab_is_a_conflict(person, aws):
+    save(person, "opzet", SECTION_1)
+    stale = person.get(page_path("opzet"))
+    version = re.search(r'name="versie" value="(\d+)"', stale.text).group(1)
+    person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
+                  form_page="/gemeente/GM0014/verwijderen")
+    response = person.submit(page_path("opzet"), [("doel", "x"), ("versie", version)],
+                             form_page="/start")
+    assert response.status_code == 409
+    assert "verwijderd" in response.text
+    assert drafts(aws) == []
+
+
+@pytest.mark.parametrize("path", [
+    "/gemeente/GM0050/vragen/opzet",      # exists, not theirs
+    "/gemeente/GM0050/controleren",
+    "/gemeente/GM0050/verwijderen",
+    "/gemeente/GM9999/vragen/opzet",      # does not exist
+    "/gemeente/groningen/vragen/opzet",
+    "/gemeente/GM0014/vragen/bestaat-niet",
+])
+def test_other_municipalities_and_unknown_pages_are_404(person, path):
+    response = person.get(path)
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.text
+
+
+def test_saving_for_another_municipality_is_refused_and_stores_nothing(person, aws):
+    token = person.csrf_token("/start")
+    response = person.post_raw("/gemeente/GM0050/vragen/opzet",
+                               f"csrf_token={token}&doel=x&versie=0".encode())
+    assert response.status_code == 404
+    assert drafts(aws) == []
+
+
+def test_without_session_the_questionnaire_asks_to_sign_in(browser):
+    response = browser.get(page_path("opzet"))
+    assert response.status_code == 401
+    assert "persoonlijke link" in response.text and "/nieuwe-link" in response.text
+
+
+def test_fields_of_other_pages_cannot_be_smuggled_in(person, aws):
+    save(person, "opzet", [*SECTION_1, ("toestemming_college", "ja"), ("onbekend", "x")])
+    raw = drafts(aws)[0]["answers"]["S"]
+    assert "toestemming_college" not in raw and "onbekend" not in raw
