@@ -17,8 +17,8 @@ from .text_input import has_forbidden_characters, normalise
 
 Raw = Mapping[str, Union[str, list]]
 SUM_TOLERANCE = Decimal(1)
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$", re.ASCII)
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
 
 
 def parse_dutch_number(text: str) -> Decimal | None:
@@ -52,11 +52,11 @@ def format_number(value: Decimal | int | float, decimals: int = 1) -> str:
 def parse_date(text: str) -> date | None:
     """ISO (what <input type=date> sends) or Dutch day-month-year with - / or . between."""
     cleaned = text.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned)
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned, re.ASCII)
     if match:
         year, month, day = (int(g) for g in match.groups())
     else:
-        match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", cleaned)
+        match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", cleaned, re.ASCII)
         if not match:
             return None
         day, month, year = (int(g) for g in match.groups())

@@ -1,0 +1,143 @@
+"""Validation of every question type, on raw input exactly as people type it."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chalicelib import answers, questionnaire
+from chalicelib.answers import parse_dutch_number
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("12", Decimal("12")), ("12,5", Decimal("12.5")), ("1.234", Decimal("1234")),
+    ("1.234,5", Decimal("1234.5")), ("12.5", Decimal("12.5")), (" 1 234 ", Decimal("1234")),
+    ("45%", Decimal("45")), ("1.234.567", Decimal("1234567")), ("0,0", Decimal("0")),
+    ("-3", Decimal("-3")), ("", None), ("twaalf", None), ("1,2,3", None), ("1e5", None),
+    ("12,", None), ("١٢", None), ("NaN", None), ("Infinity", None),
+])
+def test_dutch_number_notation(text, expected):
+    assert parse_dutch_number(text) == expected
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_numbers_formatted_the_dutch_way_read_back_the_same(number):
+    assert parse_dutch_number(answers.format_number(number, 0)) == number
+
+
+@given(st.text(max_size=40))
+def test_number_parsing_never_raises(text):
+    result = parse_dutch_number(text)
+    assert result is None or isinstance(result, Decimal)
+
+
+def q(**fields):
+    base = {"id": "x", "type": "short_text", "label": "Vraag", "required": True}
+    return questionnaire._question({**base, **fields}, "test")
+
+
+def check(question, raw):
+    value, errors = answers.parse_question(question, raw)
+    return value, next(iter(errors.values()), None)
+
+
+TYPE_CASES = [
+    # (question fields, raw answers, expected value, expected error fragment)
+    ({}, {"x": "  Hallo   wereld "}, "Hallo   wereld", None),
+    ({}, {"x": ""}, None, "Vul dit in"),
+    ({"required": False}, {"x": "   "}, None, None),
+    ({}, {"x": "a" * 201}, None, "maximaal 200 tekens"),
+    ({}, {"x": "bidi \u202e override"}, None, "tekens die wij niet kunnen verwerken"),
+    ({}, {"x": "emoji 👩‍💻 en Zoë"}, "emoji 👩‍💻 en Zoë", None),
+    ({"type": "long_text"}, {"x": "regel 1\r\nregel 2"}, "regel 1\nregel 2", None),
+    ({"type": "long_text", "max_length": 10}, {"x": "x" * 11}, None, "maximaal 10 tekens"),
+    ({"type": "whole_number"}, {"x": "1.250"}, 1250, None),
+    ({"type": "whole_number"}, {"x": "12,5"}, None, "zonder komma"),
+    ({"type": "whole_number", "maximum": 100}, {"x": "101"}, None, "tussen 0 en 100"),
+    ({"type": "whole_number"}, {"x": "-1"}, None, "0 of meer"),
+    ({"type": "percentage"}, {"x": "12,5%"}, Decimal("12.5"), None),
+    ({"type": "percentage"}, {"x": "100,1"}, None, "tussen 0 en 100"),
+    ({"type": "date"}, {"x": "2026-02-28"}, date(2026, 2, 28), None),
+    ({"type": "date"}, {"x": "28-2-2026"}, date(2026, 2, 28), None),
+    ({"type": "date"}, {"x": "30-02-2026"}, None, "geldige datum"),
+    ({"type": "date_range"}, {"x": "1-1-2026", "x__tot": "31-3-2026"},
+     {"van": date(2026, 1, 1), "tot": date(2026, 3, 31)}, None),
+    ({"type": "date_range"}, {"x": "1-4-2026", "x__tot": "31-3-2026"}, None, "einddatum"),
+    ({"type": "date_range"}, {"x": "1-4-2026", "x__tot": ""}, None, "begin- en einddatum"),
+    ({"type": "single_choice", "options": [{"value": "a", "label": "A"}]}, {"x": "a"}, "a", None),
+    ({"type": "single_choice", "options": [{"value": "a", "label": "A"}]}, {"x": "b"}, None,
+     "Kies een van de antwoorden"),
+    ({"type": "single_choice", "options": [{"value": "a", "label": "A"}]}, {}, None,
+     "Kies een antwoord"),
+    ({"type": "multiple_choice", "options": [{"value": "a", "label": "A"},
+                                            {"value": "b", "label": "B"}]},
+     {"x": ["b", "a", "b"]}, ["a", "b"], None),
+    ({"type": "multiple_choice", "options": [{"value": "a", "label": "A"}]}, {"x": ["z"]}, None,
+     "Kies uit de antwoorden"),
+    ({"type": "yes_no"}, {"x": "ja"}, "ja", None),
+    ({"type": "yes_no"}, {"x": "misschien"}, None, "Kies een van de antwoorden"),
+    ({"type": "url"}, {"x": "www.ede.nl/ceo"}, "https://www.ede.nl/ceo", None),
+    ({"type": "url"}, {"x": "javascript:alert(1)"}, None, "geldig webadres"),
+    ({"type": "url"}, {"x": "https://exa mple.nl"}, None, "geldig webadres"),
+]
+
+
+@pytest.mark.parametrize("fields,raw,expected,error", TYPE_CASES)
+def test_each_type_validates_as_documented(fields, raw, expected, error):
+    value, message = check(q(**fields), raw)
+    if error is None:
+        assert message is None and value == expected
+    else:
+        assert message is not None and error in message and value is None
+
+
+SCORES = {"id": "s", "type": "score_table", "label": "Scores", "required": False,
+          "categories": [{"value": "eens", "label": "Eens"}, {"value": "oneens", "label": "Oneens"}],
+          "rows": [{"id": "q1", "label": "Vraag één"}, {"id": "q2", "label": "Vraag twee"}]}
+
+
+@pytest.mark.parametrize("raw,error", [
+    ({"s__q1__eens": "60", "s__q1__oneens": "40", "s__q1__n": "25"}, None),
+    ({"s__q1__eens": "60,5", "s__q1__oneens": "40", "s__q1__n": "25"}, None),   # rounding ± 1
+    ({"s__q1__eens": "62", "s__q1__oneens": "40", "s__q1__n": "25"}, "samen 100%"),
+    ({"s__q1__eens": "60", "s__q1__oneens": "", "s__q1__n": "25"}, "vul bij ‘Oneens’"),
+    ({"s__q1__eens": "60", "s__q1__oneens": "40", "s__q1__n": ""}, "aantal geldige"),
+    ({"s__q1__eens": "60", "s__q1__oneens": "40", "s__q1__n": "2,5"}, "aantal geldige"),
+    ({"s__q1__eens": "160", "s__q1__oneens": "-60", "s__q1__n": "3"}, "tussen 0 en 100"),
+    ({}, None),
+])
+def test_score_table_rows(raw, error):
+    value, errors = answers.parse_question(questionnaire._question(SCORES, "t"), raw)
+    if error is None:
+        assert errors == {}
+    else:
+        assert error in errors["s__q1__eens"]
+        assert value is None
+
+
+def test_score_values_are_typed():
+    value, _ = answers.parse_question(questionnaire._question(SCORES, "t"), {
+        "s__q2__eens": "70", "s__q2__oneens": "30", "s__q2__n": "1.024"})
+    assert value == {"q2": {"percentages": {"eens": Decimal(70), "oneens": Decimal(30)},
+                            "valid_answers": 1024}}
+
+
+def test_cross_field_rule_and_derived_response_rate():
+    ceo = questionnaire.load("ceo-wmo", 2026)
+    raw = {"aantal_benaderd": "1.000", "aantal_respondenten": "1.001", "populatie": "900"}
+    _, errors = answers.evaluate(ceo, raw, (ceo.section("uitvoering"),))
+    assert "kan niet groter zijn" in errors["aantal_respondenten"]
+    assert "onderzoekspopulatie" in errors["aantal_benaderd"]
+    assert answers.derived_values(ceo, {"aantal_benaderd": "800",
+                                        "aantal_respondenten": "300"}) == {"respons": Decimal("37.5")}
+
+
+@given(st.dictionaries(st.sampled_from(sorted(questionnaire.load("ceo-wmo", 2026).input_names())),
+                       st.one_of(st.text(max_size=30), st.lists(st.text(max_size=10), max_size=3)),
+                       max_size=25))
+def test_any_raw_input_gets_values_or_dutch_errors_never_an_exception(raw):
+    values, errors = answers.evaluate(questionnaire.load("ceo-wmo", 2026), raw)
+    assert all(isinstance(message, str) and message for message in errors.values())

@@ -1,0 +1,93 @@
+"""Questionnaire definitions are data; a broken one must fail loudly, before any user sees it."""
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib import questionnaire
+from chalicelib.questionnaire import DefinitionError
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "chalicelib" / "questionnaires" / "ceo-wmo" / "2026.json"
+
+
+def raw():
+    return json.loads(SOURCE.read_text(encoding="utf-8"))
+
+
+def test_the_shipped_definitions_load():
+    definitions = questionnaire.all_definitions()
+    assert [(d.instrument, d.cycle) for d in definitions] == [("ceo-wmo", 2026)]
+    ceo = definitions[0]
+    assert [s.id for s in ceo.sections] == ["opzet", "uitvoering", "uitkomsten", "opvolging",
+                                           "toestemming"]
+    assert {q.type for q in ceo.questions()} == questionnaire.TYPES - {"percentage"}
+    scores = ceo.question("scores")
+    assert [r.id for r in scores.rows] == [f"q{n}" for n in range(1, 11)]
+    assert [c.value for c in scores.rows[4].categories] == ["ja", "nee"]
+    assert ceo.headline == "belangrijkste_uitkomsten" and ceo.consent == "toestemming_college"
+
+
+def mutate(change):
+    data = raw()
+    change(data)
+    return data
+
+
+def first_question(data):
+    return data["sections"][0]["questions"][0]
+
+
+BROKEN = {
+    "unknown type": lambda d: first_question(d).update(type="slider"),
+    "duplicate ids": lambda d: d["sections"][1]["questions"].append(
+        copy.deepcopy(first_question(d))),
+    "dangling condition": lambda d: d["sections"][0]["questions"][2].update(
+        show_if={"question": "bestaat_niet", "equals": "ja"}),
+    "condition on a later question": lambda d: first_question(d).update(
+        show_if={"question": "moment", "equals": "eenmalig"}),
+    "condition on an unknown value": lambda d: d["sections"][0]["questions"][2].update(
+        show_if={"question": "doelgroepen", "includes": "katten"}),
+    "choice without options": lambda d: d["sections"][0]["questions"][3].update(options=[]),
+    "unknown key": lambda d: first_question(d).update(verplicht=True),
+    "missing label": lambda d: first_question(d).pop("label"),
+    "rule on a text question": lambda d: d["rules"][0].update(other="doel"),
+    "unknown rule": lambda d: d["rules"][0].update(rule="sum_to"),
+    "headline not a long text": lambda d: d.update(headline="moment"),
+    "missing sections": lambda d: d.pop("sections"),
+    "double underscore in id": lambda d: first_question(d).update(id="doel__x"),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_a_broken_definition_is_refused_with_a_reason(name):
+    with pytest.raises(DefinitionError):
+        questionnaire.parse(mutate(BROKEN[name]))
+
+
+def test_adding_a_question_is_a_data_change_only():
+    data = raw()
+    data["sections"][3]["questions"].append(
+        {"id": "budget", "type": "percentage", "required": False, "label": "Welk percentage?"})
+    definition = questionnaire.parse(data)
+    assert definition.question("budget").type == "percentage"
+
+
+def test_the_app_refuses_to_start_with_a_broken_definition(tmp_path):
+    broken = tmp_path / "questionnaires" / "ceo-wmo"
+    broken.mkdir(parents=True)
+    (broken / "2026.json").write_text(json.dumps(mutate(BROKEN["dangling condition"])))
+    script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+              f"import pathlib, chalicelib.questionnaire as q; "
+              f"q.DEFINITIONS = pathlib.Path({str(tmp_path / 'questionnaires')!r}); "
+              f"import app")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=tmp_path, env={"AWS_DEFAULT_REGION": "eu-central-1",
+                                               "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    assert "DefinitionError" in result.stderr and "bestaat_niet" in result.stderr
