@@ -105,4 +105,21 @@ class Draft(Model):
     version = VersionAttribute()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft)
+class PendingInput(Model):
+    """A questionnaire page posted after the session expired, kept until the user signs in
+    again through their link and saves it (DynamoDB's TTL removes forgotten ones)."""
+
+    class Meta:
+        table_name = table_name("PENDING_INPUT_TABLE", "pending-input")
+        region = REGION
+
+    id = UnicodeAttribute(hash_key=True)
+    registrant_id = UnicodeAttribute()
+    municipality = UnicodeAttribute()
+    section = UnicodeAttribute()
+    fields = JSONAttribute()
+    seen_version = NumberAttribute()
+    expires_at = TTLAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from chalice.app import Request, Response
 
-from . import answer_display, answers, config, drafts, sessions, web
+from . import answer_display, answers, config, drafts, pending_input, sessions, web
 from .models import Draft, Registrant
 from .municipalities import municipalities
 from .questionnaire import Definition, Section, load
@@ -65,23 +65,26 @@ def _section_or_404(definition: Definition, section_id: str) -> Section:
 
 
 def _page(request: Request, ctx: Context, template: str, title: str, status: int = 200,
-          **extra) -> Response:
-    return web.page(request, template, status=status, title=title,
+          cookies_out: list[str] | None = None, **extra) -> Response:
+    return web.page(request, template, status=status, title=title, cookies_out=cookies_out,
                     personal_code=ctx.registrant.personal_code, code=ctx.municipality,
                     municipality_name=ctx.municipality_name, definition=ctx.definition, **extra)
 
 
 def _section_page(request: Request, ctx: Context, section: Section, raw: dict,
                   errors: dict[str, str], status: int = 200, back_to_review: bool = False,
-                  saved: bool = False) -> Response:
+                  saved: bool = False, version: int | None = None,
+                  restored: str | None = None, cookies_out: list[str] | None = None) -> Response:
     definition = ctx.definition
     index = definition.sections.index(section)
     derived = answers.derived_values(definition, raw)
     return _page(request, ctx, "question_page.html",
                  title=f"{section.title} – {ctx.municipality_name}", status=status,
                  section=section, step=index + 1, steps=len(definition.sections), raw=raw,
-                 errors=errors, version=drafts.section_version(ctx.draft, section.id),
-                 back_to_review=back_to_review, saved=saved,
+                 errors=errors, back_to_review=back_to_review, saved=saved,
+                 version=version if version is not None else
+                 drafts.section_version(ctx.draft, section.id),
+                 restored=restored, cookies_out=cookies_out,
                  show=lambda q: _shown(definition, section, q, raw),
                  derived=[(d.label, answers.format_number(derived[d.id]) + "%")
                           for d in definition.derived if d.id in derived and
@@ -114,13 +117,54 @@ def show_section(request: Request, code: str, section_id: str) -> Response:
     # Errors show only for a page that was saved before, so a fresh page is not all red.
     errors = answers.evaluate(ctx.definition, raw, (section,))[1] \
         if drafts.section_version(ctx.draft, section.id) else {}
-    back = (request.query_params or {}).get("terug") == "controleren"
+    params = request.query_params or {}
+    back = params.get("terug") == "controleren"
+    kept = pending_input.find(params.get("hersteld", ""), ctx.registrant.id)
+    if kept is not None and (kept.municipality, kept.section) == (code, section.id):
+        raw = {**raw, **drafts.raw_for_section(section, kept.fields)}
+        errors = answers.evaluate(ctx.definition, raw, (section,))[1]
+        return _section_page(request, ctx, section, raw, errors, back_to_review=back,
+                             version=int(kept.seen_version), restored=kept.id)
     return _section_page(request, ctx, section, raw, errors, back_to_review=back)
+
+
+def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form) -> Response:
+    """The session expired while this page was open: keep what was typed for its owner."""
+    owner = sessions.expired_claim(request)
+    if owner is None or not _CODE.match(code) or current_definition().section(section_id) is None:
+        raise web.HttpError(401)
+    try:
+        seen_version = int(form.first("versie") or "0")
+    except ValueError:
+        seen_version = 0
+    kept = pending_input.keep(owner[0], code, section_id, form.fields, seen_version)
+    return web.page(request, "message.html", status=401, title="Uw sessie is verlopen",
+                    next_steps=False, new_link=True, cookies_out=[
+                        web.set_cookie(pending_input.COOKIE, kept.id,
+                                       int(pending_input.KEEP_FOR.total_seconds()))],
+                    paragraphs=[
+                        "Uw invoer op deze pagina is niet verloren: wij hebben hem apart "
+                        "bewaard.",
+                        "Open de persoonlijke link uit uw e-mail opnieuw in deze browser. U "
+                        "komt dan terug op deze pagina, met wat u had ingevuld. Klik daarna op "
+                        "opslaan.",
+                    ])
+
+
+def restore_target(request: Request, registrant: Registrant) -> str | None:
+    """After signing in again: the page whose input was kept when the session expired."""
+    pending_id = web.cookies(request).get(web.cookie_name(pending_input.COOKIE))
+    kept = pending_input.find(pending_id or "", registrant.id)
+    if kept is None:
+        return None
+    return f"/gemeente/{kept.municipality}/vragen/{kept.section}?hersteld={kept.id}"
 
 
 def save_section(request: Request, code: str, section_id: str) -> Response:
     form = web.parse_form(request)
     web.check_csrf(request, form)
+    if sessions.claim(request) is None:
+        return _keep_for_later(request, code, section_id, form)
     ctx = _context(request, code)
     section = _section_or_404(ctx.definition, section_id)
     try:
@@ -134,6 +178,10 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     if isinstance(result, drafts.Conflict):
         return _conflict_page(request, ctx, section, form, result, back_to_review)
     ctx.draft = result
+    cookies_out = None
+    if form.first("hersteld"):
+        pending_input.forget(form.first("hersteld")[:64])
+        cookies_out = [web.clear_cookie(pending_input.COOKIE)]
     raw = ctx.raw
     action = form.first("actie")
     if action not in ACTIONS:
@@ -141,17 +189,18 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     errors = answers.evaluate(ctx.definition, raw, (section,))[1]
     index = ctx.definition.sections.index(section)
     if action == "later":
-        return web.redirect(f"/start?opgeslagen={code}")
+        return web.redirect(f"/start?opgeslagen={code}", cookies_out)
     if action == "vorige":
         target = ctx.definition.sections[max(0, index - 1)]
-        return web.redirect(_section_path(code, target))
+        return web.redirect(_section_path(code, target), cookies_out)
     if errors:
         # Saved exactly as typed; the user sees what to fix on the same page.
         return _section_page(request, ctx, section, raw, errors, status=400,
-                             back_to_review=back_to_review, saved=True)
+                             back_to_review=back_to_review, saved=True,
+                             cookies_out=cookies_out)
     if back_to_review or action == "controleren" or index + 1 == len(ctx.definition.sections):
-        return web.redirect(f"/gemeente/{code}/controleren")
-    return web.redirect(_section_path(code, ctx.definition.sections[index + 1]))
+        return web.redirect(f"/gemeente/{code}/controleren", cookies_out)
+    return web.redirect(_section_path(code, ctx.definition.sections[index + 1]), cookies_out)
 
 
 def _section_path(code: str, section: Section) -> str:

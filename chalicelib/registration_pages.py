@@ -7,7 +7,7 @@ from typing import Iterator
 
 from chalice.app import Request, Response
 
-from . import config, ratelimit, registration, sessions, web
+from . import config, questionnaire_pages, ratelimit, registration, sessions, web
 from .contact_fields import clean_email
 from .mail import MailNotSent
 from .municipalities import by_province, municipalities
@@ -103,7 +103,8 @@ def follow_link(request: Request, token: str) -> Response:
     """Exchanges the token for a session cookie and moves to a URL without the token."""
     status, registrant = registration.check_link(token)
     if status == registration.LINK_OK and registrant is not None:
-        return web.redirect("/start", cookies_out=[sessions.start(registrant)])
+        target = questionnaire_pages.restore_target(request, registrant) or "/start"
+        return web.redirect(target, cookies_out=[sessions.start(registrant)])
     if status == registration.LINK_EXPIRED:
         problem = ("Deze link is verlopen. Vraag hieronder een nieuwe link aan; wat u al had "
                    "ingevuld, blijft bewaard.")

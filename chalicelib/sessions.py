@@ -42,6 +42,21 @@ def claim(request: Request) -> tuple[str, str] | None:
         return None
 
 
+def expired_claim(request: Request) -> tuple[str, str] | None:
+    """Who an expired (but genuinely signed, at most 30 days old) session belonged to: enough
+    to keep their unsaved input for them, never enough to show or change anything."""
+    from itsdangerous import BadData
+
+    raw = web.cookies(request).get(web.cookie_name(SESSION_COOKIE))
+    if not raw:
+        return None
+    try:
+        data = _serializer().loads(raw, max_age=30 * 24 * 3600)
+        return str(data["r"]), str(data["l"])
+    except (BadData, KeyError, TypeError):
+        return None
+
+
 def confirm(registrant: Registrant | None, claimed: tuple[str, str]) -> Registrant | None:
     """The registrant, if the link that opened this session is still the valid one."""
     if registrant is None or not registration.link_still_valid(

@@ -32,5 +32,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "LOOKUPS_TABLE": outputs["LookupsTableName"],
         "RATE_LIMITS_TABLE": outputs["RateLimitsTableName"],
         "DRAFTS_TABLE": outputs["DraftsTableName"],
+        "PENDING_INPUT_TABLE": outputs["PendingInputTableName"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

@@ -311,3 +311,54 @@ def test_fields_of_other_pages_cannot_be_smuggled_in(person, aws):
     save(person, "opzet", [*SECTION_1, ("toestemming_college", "ja"), ("onbekend", "x")])
     raw = drafts(aws)[0]["answers"]["S"]
     assert "toestemming_college" not in raw and "onbekend" not in raw
+
+
+def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch):
+    import itsdangerous
+
+    save(person, "opzet", SECTION_1)
+    page = person.get(page_path("uitvoering"))
+    version = re.search(r'name="versie" value="(\d+)"', page.text).group(1)
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    real = itsdangerous.timed.TimestampSigner.get_timestamp
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
+                        lambda self: real(self) + 13 * 3600)  # the user went home for the night
+    from urllib.parse import urlencode
+
+    expired = person.post_raw(page_path("uitvoering"), urlencode(
+        [("csrf_token", token), *SECTION_2, ("versie", version), ("actie", "volgende")]).encode())
+    assert expired.status_code == 401
+    assert "Uw invoer op deze pagina is niet verloren" in expired.text
+    assert "Bureau Onderzoek" not in drafts(aws)[0]["answers"]["S"]  # not saved unseen
+    # next morning: the link from the mail again (a fresh session)
+    landing = person.get(mailbox.last_link("a.devries@groningen.nl"))
+    assert landing.headers["Location"].startswith(page_path("uitvoering") + "?hersteld=")
+    restored = person.get(landing.headers["Location"])
+    assert "Welkom terug" in restored.text
+    assert 'value="Bureau Onderzoek B.V."' in restored.text and 'value="1.200"' in restored.text
+    pending = re.search(r'name="hersteld" value="([^"]+)"', restored.text).group(1)
+    version = re.search(r'name="versie" value="(\d+)"', restored.text).group(1)
+    saved = person.submit(page_path("uitvoering"), [*SECTION_2, ("versie", version),
+                                                    ("hersteld", pending)],
+                          form_page=landing.headers["Location"])
+    assert saved.status_code == 303
+    assert "Bureau Onderzoek" in drafts(aws)[0]["answers"]["S"]
+    assert "ceo-terug" not in person.cookies
+    assert boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"] == []
+    assert person.get(mailbox.last_link("a.devries@groningen.nl")).headers["Location"] == "/start"
+
+
+def test_kept_input_is_only_shown_to_its_owner(person, aws):
+    from chalicelib import pending_input
+
+    kept = pending_input.keep("someone-else", "GM0014", "opzet", {"doel": ["geheim"]}, 0)
+    page = person.get(page_path("opzet") + f"?hersteld={kept.id}")
+    assert "geheim" not in page.text and "Welkom terug" not in page.text
+
+
+def test_a_forged_session_cookie_keeps_nothing(browser, aws):
+    browser.cookies["ceo-sessie"] = "eyJyIjoiYSIsImwiOiJiIn0.forged.signature"
+    token = browser.csrf_token("/")
+    response = browser.post_raw(page_path("opzet"), f"csrf_token={token}&doel=x".encode())
+    assert response.status_code == 401
+    assert boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"] == []
