@@ -1,0 +1,178 @@
+"""Benchmarks, printed as a table: `./dev bench`.
+
+- DynamoDB requests and consumed capacity per user action, counted by hooking botocore
+  (in-process, against moto; capacity as moto reports it);
+- page weight (HTML + CSS + JS bytes, requests) of every page a representative sees;
+- cold start: `import app` against `import boto3` alone, median of fresh processes.
+Numbers on a shared machine vary; the request counts do not.
+"""
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DYNAMODB_WITH_CAPACITY = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+                          "TransactGetItems", "TransactWriteItems", "BatchGetItem",
+                          "BatchWriteItem"}
+
+
+class CallCounter:
+    """Counts every AWS request the app makes, with DynamoDB's consumed capacity."""
+
+    def __init__(self) -> None:
+        self.calls: Counter = Counter()
+        self.capacity = 0.0
+
+    def install(self) -> None:
+        from botocore.client import BaseClient
+
+        original = BaseClient._make_api_call
+        counter = self
+
+        def counting(client, operation, params):
+            service = client.meta.service_model.service_name
+            if service == "dynamodb" and operation in DYNAMODB_WITH_CAPACITY:
+                params = {**params, "ReturnConsumedCapacity": "TOTAL"}
+            result = original(client, operation, params)
+            counter.calls[f"{service}.{operation}"] += 1
+            consumed = result.get("ConsumedCapacity") if isinstance(result, dict) else None
+            for item in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
+                counter.capacity += float(item.get("CapacityUnits", 0))
+            return result
+
+        BaseClient._make_api_call = counting
+
+    def take(self) -> tuple[Counter, float]:
+        calls, capacity = self.calls, self.capacity
+        self.calls, self.capacity = Counter(), 0.0
+        return calls, capacity
+
+
+def environment() -> None:
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                       "AWS_DEFAULT_REGION": "eu-central-1", "AWS_REGION": "eu-central-1",
+                       "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "STAGE": "local",
+                       "POWERTOOLS_LOG_LEVEL": "ERROR"})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, int, int]]]:
+    from moto import mock_aws
+
+    mock = mock_aws()
+    mock.start()
+    from devtools import aws_resources
+
+    aws_resources.deploy()
+    import app
+    from tests.browser import Browser, Mailbox
+    from tests.test_questionnaire_pages import SECTION_1, SECTION_2, save
+
+    counter = CallCounter()
+    counter.install()
+    browser = Browser(app.app)
+    rows, weights = [], []
+
+    def measure(action, run):
+        counter.take()
+        response = run()
+        calls, capacity = counter.take()
+        dynamodb = sum(n for name, n in calls.items() if name.startswith("dynamodb."))
+        detail = ", ".join(f"{name.split('.')[1]}×{n}" for name, n in sorted(calls.items()))
+        rows.append((action, detail or "–", capacity, dynamodb))
+        return response
+
+    def weigh(name, path):
+        page = browser.get(path)
+        assets = re.findall(r'(?:href|src)="(/assets/[^"?]+)', page.text)
+        size = len(page.body) + sum(len(browser.get(a).body) for a in assets)
+        weights.append((name, size, 1 + len(assets)))
+
+    form_token = browser.csrf_token("/")
+    fields = [("csrf_token", form_token), ("naam", "Anna"), ("email", "anna@ede.nl"),
+              ("telefoon", "0318123456"), ("gemeente", "GM0228"), ("namens", "ja")]
+    from urllib.parse import urlencode
+
+    measure("register (POST /)", lambda: browser.post_raw("/", urlencode(fields).encode()))
+    link = Mailbox().last_link("anna@ede.nl")
+    measure("follow link", lambda: browser.get(link))
+    measure("show start page", lambda: browser.get("/start"))
+    measure("show questionnaire page", lambda: browser.get("/gemeente/GM0228/vragen/opzet"))
+    page = browser.get("/gemeente/GM0228/vragen/opzet")
+    version = re.search(r'name="versie" value="(\d+)"', page.text).group(1)
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+    measure("save questionnaire page", lambda: browser.post_raw(
+        "/gemeente/GM0228/vragen/opzet",
+        urlencode([("csrf_token", token), *SECTION_1, ("versie", version)]).encode()))
+    save(browser, "uitvoering", SECTION_2, code="GM0228")
+    measure("review answers", lambda: browser.get("/gemeente/GM0228/controleren"))
+
+    for name, path in [("registration", "/"), ("new link", "/nieuwe-link"),
+                       ("start", "/start"), ("page 1 (choices)", "/gemeente/GM0228/vragen/opzet"),
+                       ("page 3 (score table)", "/gemeente/GM0228/vragen/uitkomsten"),
+                       ("review", "/gemeente/GM0228/controleren"),
+                       ("reset confirmation", "/gemeente/GM0228/verwijderen")]:
+        weigh(name, path)
+    mock.stop()
+    return rows, weights
+
+
+def cold_start(runs: int = 7) -> tuple[float, float]:
+    def median_of(code: str) -> float:
+        times = []
+        env = {**os.environ, "AWS_DEFAULT_REGION": "eu-central-1", "PYTHONDONTWRITEBYTECODE": "1"}
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    return median_of("import boto3"), median_of("import app")
+
+
+def package_size() -> str:
+    zip_path = ROOT / "build" / "deployment.zip"
+    if not zip_path.exists():
+        return "not built (run `./dev package`)"
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    return f"{zip_path.stat().st_size / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unpacked"
+
+
+def table(headers: list[str], rows: list[tuple]) -> str:
+    cells = [headers] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    environment()
+    rows, weights = user_actions()
+    print("\nAWS requests per user action (in-process, moto)\n")
+    print(table(["action", "requests", "DynamoDB RCU/WCU", "DynamoDB calls"],
+                [(a, d, f"{c:.1f}", n) for a, d, c, n in rows]))
+    print("\nPage weight (HTML + CSS + JS, uncompressed)\n")
+    print(table(["page", "bytes", "requests"], [(n, f"{s:,}", r) for n, s, r in weights]))
+    boto3_time, app_time = cold_start()
+    print("\nCold start (median of 7 fresh processes)\n")
+    print(table(["import", "seconds"], [("boto3 alone", f"{boto3_time:.3f}"),
+                                        ("app", f"{app_time:.3f}"),
+                                        ("ratio app / boto3", f"{app_time / boto3_time:.2f}×")]))
+    print(f"\nLambda package: {package_size()}\n")
+
+
+if __name__ == "__main__":
+    main()
