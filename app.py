@@ -1,7 +1,8 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
 from chalice import Chalice, Response
 
-from chalicelib import account_pages, assets, questionnaire, questionnaire_pages, registration_pages, web
+from chalicelib import (account_pages, assets, questionnaire, questionnaire_pages,
+                        registration_pages, send_pages, web)
 
 questionnaire.all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
@@ -91,3 +92,18 @@ def questionnaire_reset_confirm(code: str) -> Response:
 @app.route("/gemeente/{code}/verwijderen", methods=["POST"], content_types=FORM)
 def questionnaire_reset(code: str) -> Response:
     return questionnaire_pages.reset(app.current_request, code)
+
+
+@app.route("/gemeente/{code}/verzenden", methods=["POST"], content_types=FORM)
+def send_delivery(code: str) -> Response:
+    return send_pages.send(app.current_request, code, app.lambda_context)
+
+
+@app.route("/gemeente/{code}/verzonden/{sequence}", methods=["GET"])
+def delivery_confirmation(code: str, sequence: str) -> Response:
+    return send_pages.confirmation(app.current_request, code, sequence)
+
+
+@app.route("/gemeente/{code}/overnemen", methods=["POST"], content_types=FORM)
+def start_from_delivery(code: str) -> Response:
+    return send_pages.start_from_delivery(app.current_request, code)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice.app import Request, Response
 
-from . import config, drafts, questionnaire_pages, sessions, web
+from . import config, deliveries, drafts, questionnaire_pages, send_pages, sessions, web
 from .municipalities import municipalities
 
 NOT_STARTED = "Nog niet begonnen"
@@ -20,9 +20,13 @@ def start(request: Request) -> Response:
     rows = []
     for code in registrant.municipalities:
         draft = by_code.get(code)
+        history = deliveries.history(code, definition.cycle)
+        current = deliveries.counting(history)
         rows.append({
             "code": code, "name": known[code].name if code in known else code,
-            "draft": draft,
+            "draft": draft, "history": history, "counting": current,
+            "prefill": None if draft else (current or send_pages.prefill_source(
+                code, definition.cycle)),
             "done": questionnaire_pages.progress(definition, draft) if draft else 0,
             "resume": questionnaire_pages.resume_path(definition, code, draft),
         })
@@ -38,7 +42,7 @@ def start(request: Request) -> Response:
                     personal_code=registrant.personal_code, rows=rows,
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
                     steps=len(definition.sections), notice=notice,
-                    link_expires_at=registrant.link_expires_at)
+                    link_expires_at=registrant.link_expires_at, me=registrant.id)
 
 
 def signed_out_page(request: Request, status: int = 200) -> Response:

@@ -123,3 +123,23 @@ def questionnaire_instrument() -> str:
 def current_cycle() -> int:
     """The verantwoordingsjaar being delivered now."""
     return env_int("CURRENT_CYCLE", 2026)
+
+
+def _date(name: str) -> date | None:
+    raw = env(name)
+    return date.fromisoformat(raw) if raw else None
+
+
+def delivery_opens() -> date | None:
+    """First day on which sending is possible (Europe/Amsterdam)."""
+    return _date("DELIVERY_OPENS")
+
+
+def delivery_deadline() -> date | None:
+    """Last day on which a delivery is on time."""
+    return _date("DELIVERY_DEADLINE")
+
+
+def delivery_late_until() -> date | None:
+    """Grace policy: last day on which a late delivery is still accepted (marked late)."""
+    return _date("DELIVERY_LATE_UNTIL")

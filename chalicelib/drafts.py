@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.transactions import TransactGet
 
-from .models import Draft, Registrant, connection
+from .models import Draft, Registrant, ScopeState, connection
 from .questionnaire import Definition, Section
 
 
@@ -24,21 +24,24 @@ class Conflict:
     stored: Draft | None
 
 
-def load_with_registrant(registrant_id: str, municipality: str,
-                         cycle: int) -> tuple[Registrant | None, Draft | None]:
-    """Registrant (for the session check) and draft in one strongly consistent read."""
+def load_with_registrant(registrant_id: str, municipality: str, cycle: int,
+                         with_state: bool = False
+                         ) -> tuple[Registrant | None, Draft | None, ScopeState | None]:
+    """Registrant (for the session check), draft and, for sending, the municipality's
+    sequence/revision state: one strongly consistent read request."""
     with TransactGet(connection=connection()) as transaction:
-        registrant_future = transaction.get(Registrant, registrant_id)
-        draft_future = transaction.get(Draft, registrant_id, draft_key(municipality, cycle))
-    try:
-        registrant = registrant_future.get()
-    except DoesNotExist:
-        return None, None
-    try:
-        draft = draft_future.get()
-    except DoesNotExist:
-        draft = None
-    return registrant, draft
+        futures = [transaction.get(Registrant, registrant_id),
+                   transaction.get(Draft, registrant_id, draft_key(municipality, cycle))]
+        if with_state:
+            futures.append(transaction.get(ScopeState, f"{municipality}#{cycle}"))
+    found: list = []
+    for future in futures:
+        try:
+            found.append(future.get())
+        except DoesNotExist:
+            found.append(None)
+    registrant, draft = found[0], found[1]
+    return registrant, draft, (found[2] if with_state else None)
 
 
 def drafts_of(registrant_id: str) -> list[Draft]:
@@ -103,3 +106,24 @@ def reset(draft: Draft) -> None:
     """Empties the draft (deletes it); deliveries already sent are separate and untouched."""
     # Unconditional: the user confirmed "remove everything", also what another tab saved.
     draft.delete(add_version_condition=False)
+
+
+def start_from(registrant_id: str, municipality: str, definition: Definition,
+               raw: Mapping[str, object], now: datetime | None = None) -> Draft | None:
+    """A new draft prefilled with earlier answers (a delivery's), keeping only the fields the
+    current questionnaire still asks; None when a draft exists already (nothing overwritten)."""
+    now = now or datetime.now(timezone.utc)
+    names = definition.input_names()
+    draft = Draft(registrant_id, draft_key(municipality, definition.cycle),
+                  municipality=municipality, cycle=definition.cycle,
+                  instrument=definition.instrument,
+                  answers={k: v for k, v in raw.items() if k in names},
+                  section_versions={s.id: 1 for s in definition.sections}, created_at=now,
+                  updated_at=now)
+    try:
+        draft.save()  # a new draft: conditional on its absence
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return draft

@@ -19,4 +19,12 @@ def datetime_nl(moment: datetime) -> str:
     return f"{date_nl(moment)} om {local:%H:%M} uur"
 
 
-FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl}
+def number_nl(value: object) -> str:
+    from decimal import Decimal
+
+    from .answers import format_number
+
+    return format_number(Decimal(str(value)))
+
+
+FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl}

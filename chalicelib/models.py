@@ -122,4 +122,60 @@ class PendingInput(Model):
     expires_at = TTLAttribute()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput)
+class Membership(Model):
+    """Who represents a municipality: for notices to colleagues and the helpdesk's look-up."""
+
+    class Meta:
+        table_name = table_name("MEMBERSHIPS_TABLE", "memberships")
+        region = REGION
+
+    municipality = UnicodeAttribute(hash_key=True)
+    registrant_id = UnicodeAttribute(range_key=True)
+
+
+class Delivery(Model):
+    """An immutable sent questionnaire. Only `status` and the withdrawal fields ever change
+    (helpdesk); no code path edits answers. The table's stream drives forwarding."""
+
+    class Meta:
+        table_name = table_name("DELIVERIES_TABLE", "deliveries")
+        region = REGION
+
+    scope = UnicodeAttribute(hash_key=True)  # "<CBS code>#<cycle>"
+    sequence = NumberAttribute(range_key=True)
+    delivery_id = UnicodeAttribute()  # "GM0014-2026-3", what people quote
+    municipality = UnicodeAttribute()
+    municipality_name = UnicodeAttribute()
+    cycle = NumberAttribute()
+    registrant_id = UnicodeAttribute()
+    personal_code = UnicodeAttribute()
+    instrument = UnicodeAttribute()
+    definition_version = UnicodeAttribute()
+    snapshot = JSONAttribute()  # questions with labels, typed values and display texts
+    raw = JSONAttribute()  # the answers as typed, to start a correction from
+    consent = UnicodeAttribute()
+    sent_at = UTCDateTimeAttribute()
+    late = UnicodeAttribute(default="nee")
+    revision = NumberAttribute()  # the scope's revision this delivery created
+    status = UnicodeAttribute(default="valid")  # valid | withdrawn
+    status_changed_at = UTCDateTimeAttribute(null=True)
+    status_changed_by = UnicodeAttribute(null=True)
+    status_reason = UnicodeAttribute(null=True)
+
+
+class ScopeState(Model):
+    """Per (municipality, cycle): the last sequence number and a revision that increases with
+    every change that affects which delivery counts (send, withdraw, restore)."""
+
+    class Meta:
+        table_name = table_name("SCOPE_STATE_TABLE", "scope-state")
+        region = REGION
+
+    scope = UnicodeAttribute(hash_key=True)
+    last_sequence = NumberAttribute(default=0)
+    revision = NumberAttribute(default=0)
+    forwarded_revision = NumberAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
+                                       Membership, Delivery, ScopeState)

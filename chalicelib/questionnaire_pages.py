@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from chalice.app import Request, Response
 
 from . import answer_display, answers, config, drafts, pending_input, sessions, web
-from .models import Draft, Registrant
+from .models import Draft, Registrant, ScopeState
 from .municipalities import municipalities
 from .questionnaire import Definition, Section, load
 
@@ -29,13 +30,14 @@ class Context:
     municipality_name: str
     definition: Definition
     draft: Draft | None
+    state: ScopeState | None = None
 
     @property
     def raw(self) -> dict:
         return dict(self.draft.answers or {}) if self.draft else {}
 
 
-def _context(request: Request, code: str) -> Context:
+def load_context(request: Request, code: str, with_state: bool = False) -> Context:
     """Who is asking and about which municipality; 401 without a session, 404 for a
     municipality that is not theirs (the same 404 as for one that does not exist)."""
     claimed = sessions.claim(request)
@@ -46,7 +48,8 @@ def _context(request: Request, code: str) -> Context:
     if not _CODE.match(code):
         raise web.HttpError(404)
     definition = current_definition()
-    registrant, draft = drafts.load_with_registrant(claimed[0], code, definition.cycle)
+    registrant, draft, state = drafts.load_with_registrant(claimed[0], code, definition.cycle,
+                                                           with_state=with_state)
     registrant = sessions.confirm(registrant, claimed)
     if registrant is None:
         raise web.HttpError(401, "Uw link werkt niet meer. Vraag een nieuwe link aan via "
@@ -54,7 +57,7 @@ def _context(request: Request, code: str) -> Context:
     if code not in registrant.municipalities:
         raise web.HttpError(404)
     name = municipalities(config.municipality_year())[code].name
-    return Context(registrant, code, name, definition, draft)
+    return Context(registrant, code, name, definition, draft, state)
 
 
 def _section_or_404(definition: Definition, section_id: str) -> Section:
@@ -111,7 +114,7 @@ def _condition_hint(definition: Definition, question) -> str | None:
 
 
 def show_section(request: Request, code: str, section_id: str) -> Response:
-    ctx = _context(request, code)
+    ctx = load_context(request, code)
     section = _section_or_404(ctx.definition, section_id)
     raw = ctx.raw
     # Errors show only for a page that was saved before, so a fresh page is not all red.
@@ -165,7 +168,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     web.check_csrf(request, form)
     if sessions.claim(request) is None:
         return _keep_for_later(request, code, section_id, form)
-    ctx = _context(request, code)
+    ctx = load_context(request, code)
     section = _section_or_404(ctx.definition, section_id)
     try:
         seen_version = int(form.first("versie") or "0")
@@ -234,18 +237,28 @@ def _as_text(raw: dict, names: list[str]) -> str:
 
 
 def review(request: Request, code: str) -> Response:
-    ctx = _context(request, code)
+    return review_page(request, load_context(request, code))
+
+
+def review_page(request: Request, ctx: Context, send_errors: dict[str, str] | None = None,
+                status: int = 200, notice: str | None = None) -> Response:
+    from . import deliveries
+
     raw = ctx.raw
     summaries = answer_display.summarise(ctx.definition, raw)
     problems = [(summary.section, item) for summary in summaries for item in summary.items
                 if item.errors]
     return _page(request, ctx, "review.html", title=f"Controleer uw antwoorden – "
-                 f"{ctx.municipality_name}", summaries=summaries, problems=problems,
-                 started=ctx.draft is not None)
+                 f"{ctx.municipality_name}", status=status, summaries=summaries,
+                 problems=problems, started=ctx.draft is not None,
+                 window=deliveries.window(datetime.now(timezone.utc)),
+                 sent=ctx.draft is not None and ctx.draft.status == "verzonden",
+                 errors=send_errors or {}, confirm_field=deliveries.CONFIRM_FIELD,
+                 notice=notice)
 
 
 def confirm_reset(request: Request, code: str) -> Response:
-    ctx = _context(request, code)
+    ctx = load_context(request, code)
     return _page(request, ctx, "reset.html", title="Alle antwoorden verwijderen",
                  has_draft=ctx.draft is not None)
 
@@ -253,7 +266,7 @@ def confirm_reset(request: Request, code: str) -> Response:
 def reset(request: Request, code: str) -> Response:
     form = web.parse_form(request)
     web.check_csrf(request, form)
-    ctx = _context(request, code)
+    ctx = load_context(request, code)
     if form.first("bevestig") == "nee":
         return web.redirect("/start")
     if form.first("bevestig") != "ja":

@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from . import config, links, mail, personal_codes
 from .contact_fields import clean_email, clean_phone
 from .logs import logger
-from .models import Lookup, Registrant, connection
+from .models import Lookup, Membership, Registrant, connection
 from .municipalities import municipalities
 from .text_input import clean_line
 
@@ -139,6 +139,8 @@ def _create(new: NewRegistration, now: datetime) -> Registrant | None:
             for key in (f"email#{new.email}", f"code#{registrant.personal_code}"):
                 transaction.save(Lookup(key, registrant_id=registrant_id),
                                  condition=Lookup.key.does_not_exist())
+            for code in new.municipalities:
+                transaction.save(Membership(code, registrant_id))
     except TransactWriteError as error:
         logger.info("registration transaction cancelled, retrying",
                     extra={"reasons": [reason.code if reason else None
@@ -161,6 +163,10 @@ def _add_and_relink(registrant: Registrant, codes: Sequence[str], now: datetime)
     if codes:
         actions.append(Registrant.municipalities.add(set(codes)))
     registrant.update(actions=actions, condition=Registrant.id.exists())
+    if codes:
+        with Membership.batch_write() as batch:
+            for code in codes:
+                batch.save(Membership(code, registrant.id))
     logger.info("link reissued", extra={"registrant_id": registrant.id,
                                          "added_municipalities": sorted(codes)})
     _mail_link(registrant, link.token)

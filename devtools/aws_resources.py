@@ -33,5 +33,9 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "RATE_LIMITS_TABLE": outputs["RateLimitsTableName"],
         "DRAFTS_TABLE": outputs["DraftsTableName"],
         "PENDING_INPUT_TABLE": outputs["PendingInputTableName"],
+        "MEMBERSHIPS_TABLE": outputs["MembershipsTableName"],
+        "DELIVERIES_TABLE": outputs["DeliveriesTableName"],
+        "SCOPE_STATE_TABLE": outputs["ScopeStateTableName"],
+        "IDEMPOTENCY_TABLE": outputs["IdempotencyTableName"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }
