@@ -1,12 +1,16 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
 from chalice import Chalice, Response
 
-from chalicelib import (account_pages, assets, questionnaire, questionnaire_pages,
+from chalicelib import (account_pages, assets, forwarding, questionnaire, questionnaire_pages,
                         registration_pages, send_pages, web)
 
 questionnaire.all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
 FORM = web.FORM_CONTENT_TYPES
+# The real stream ARN is set by infra/ (Fn::GetAtt); the local runner reads the table name
+# from the part after "table/" (a stack output of infra/resources.yaml).
+DELIVERIES_STREAM = ("arn:aws:dynamodb:eu-central-1:123456789012:table/DeliveriesTableName/"
+                     "stream/2026-01-01T00:00:00.000")
 
 
 @app.middleware("http")
@@ -107,3 +111,9 @@ def delivery_confirmation(code: str, sequence: str) -> Response:
 @app.route("/gemeente/{code}/overnemen", methods=["POST"], content_types=FORM)
 def start_from_delivery(code: str) -> Response:
     return send_pages.start_from_delivery(app.current_request, code)
+
+
+@app.on_dynamodb_record(stream_arn=DELIVERIES_STREAM, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def forward_deliveries(event):
+    return forwarding.handle(event.to_dict(), event.context)

@@ -222,8 +222,9 @@ def send(registrant: Registrant, municipality: str, municipality_name: str,
     send_once, idempotency_config = _idempotent()
     if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
         idempotency_config.register_lambda_context(lambda_context)
+    # created_at tells a draft made after a reset from the earlier one with the same version
     key = {"registrant": registrant.id, "scope": scope_of(municipality, definition.cycle),
-           "draft_version": int(draft.version or 0)}
+           "draft": draft.created_at.isoformat(), "draft_version": int(draft.version or 0)}
     for _ in range(50):  # a concurrent identical request: wait for its result
         try:
             return send_once(key=key, job=job)

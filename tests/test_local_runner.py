@@ -68,6 +68,43 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
         start = opener.open(link, timeout=10)
         assert start.geturl() == base + "/start"
         assert "Almere" in start.read().decode()
+
+        # fill and send the questionnaire; the stream pump forwards it to the local bucket
+        from tests.test_questionnaire_pages import ALL
+
+        def post(path, fields):
+            page = opener.open(base + path, timeout=10).read().decode()
+            token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+            version = re.search(r'name="versie" value="(\d+)"', page)
+            extra = [("versie", version.group(1))] if version else []
+            data = urllib.parse.urlencode([("csrf_token", token), *fields, *extra]).encode()
+            return opener.open(base + path, data=data, timeout=10)
+
+        for section, fields in ALL.items():
+            post(f"/gemeente/GM0034/vragen/{section}", fields)
+        page = opener.open(base + "/gemeente/GM0034/controleren", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+        sent = opener.open(base + "/gemeente/GM0034/verzenden", timeout=10, data=urllib.parse.urlencode(
+            [("csrf_token", token), ("bevestig_toestemming", "ja")]).encode())
+        assert "GM0034-2026-1" in sent.read().decode()
+
+        import json
+
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{moto_port}",
+                          region_name="eu-central-1", aws_access_key_id="local",
+                          aws_secret_access_key="local")
+
+        def feed_document():
+            try:
+                return json.loads(s3.get_object(Bucket="ceo-local-publication-123456789012",
+                                                Key="2026/GM0034.json")["Body"].read())
+            except s3.exceptions.NoSuchKey:
+                return None
+
+        document = wait_for(feed_document, 15, "the feed document in the local bucket")
+        assert document["delivery"]["id"] == "GM0034-2026-1"
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -269,3 +269,13 @@ def test_late_delivery_is_marked(complete, aws, monkeypatch):
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
     assert send(complete).status_code == 303
     assert scan(aws, "DeliveriesTableName")[0]["late"]["S"] == "ja"
+
+
+def test_a_new_draft_after_a_reset_is_sent_too(complete, aws):
+    send(complete)
+    complete.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
+                    form_page="/gemeente/GM0014/verwijderen")
+    for section, fields in ALL.items():  # the same number of saves: the same draft version
+        save(complete, section, fields)
+    assert send(complete).headers["Location"] == "/gemeente/GM0014/verzonden/2"
+    assert len(scan(aws, "DeliveriesTableName")) == 2

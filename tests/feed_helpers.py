@@ -1,0 +1,77 @@
+"""Helpers for forwarding tests: deliveries made through the domain, Lambda-shaped stream
+records, and reading the publication bucket."""
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import boto3
+from boto3.dynamodb.types import TypeSerializer
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "docs" / "feed.schema.json").read_text())
+_sequence_numbers = itertools.count(1000)
+
+from tests.test_questionnaire_pages import ALL  # noqa: E402
+
+COMPLETE_RAW = {}
+for _fields in ALL.values():
+    for _name, _value in _fields:
+        if _name in ("doelgroepen", "methode", "onderwerpen"):
+            COMPLETE_RAW.setdefault(_name, []).append(_value)
+        else:
+            COMPLETE_RAW[_name] = _value
+
+
+def make_registrant(email="feed@ede.nl", codes=("GM0014",)):
+    from chalicelib import registration
+
+    return registration.register(registration.NewRegistration(
+        "Feed Tester", email, "+31318123456", tuple(codes)))
+
+
+def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
+    """A delivery made the way the send step makes it (draft → send)."""
+    from chalicelib import deliveries, drafts, questionnaire_pages
+    from chalicelib.municipalities import name_of
+
+    definition = questionnaire_pages.current_definition()
+    raw = {**COMPLETE_RAW, "belangrijkste_uitkomsten": headline, **overrides}
+    existing = drafts.load_with_registrant(registrant.id, code, definition.cycle)[1]
+    if existing is not None:
+        existing.delete(add_version_condition=False)
+    drafts.start_from(registrant.id, code, definition, raw)
+    fresh_registrant, draft, state = drafts.load_with_registrant(
+        registrant.id, code, definition.cycle, with_state=True)
+    return deliveries.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
+                           state)
+
+
+def record(scope, sequence, event_name="MODIFY"):
+    serializer = TypeSerializer()
+    keys = {"scope": serializer.serialize(scope), "sequence": serializer.serialize(sequence)}
+    return {"eventID": f"e{next(_sequence_numbers)}", "eventName": event_name,
+            "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "eu-central-1",
+            "eventSourceARN": "arn:aws:dynamodb:eu-central-1:123456789012:table/"
+                              "ceo-local-deliveries/stream/2026-01-01T00:00:00.000",
+            "dynamodb": {"Keys": keys, "SequenceNumber": str(next(_sequence_numbers)),
+                         "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES",
+                         "ApproximateCreationDateTime": int(
+                             datetime.now(timezone.utc).timestamp())}}
+
+
+def bucket_object(aws, key):
+    try:
+        body = boto3.client("s3").get_object(Bucket=aws["PublicationBucketName"],
+                                             Key=key)["Body"].read()
+    except boto3.client("s3").exceptions.NoSuchKey:
+        return None
+    return json.loads(body) if key.endswith(".json") else body.decode()
+
+
+def validate(document):
+    import jsonschema
+
+    jsonschema.validate(document, SCHEMA, format_checker=jsonschema.FormatChecker())

@@ -1,0 +1,325 @@
+"""Forwarding: the publication target holds exactly what counts now, whatever the events do."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.server
+import json
+import random
+import threading
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.feed_helpers import bucket_object, deliver, make_registrant, record, validate
+
+
+@pytest.fixture()
+def registrant(aws, app_module):
+    return make_registrant(codes=("GM0014", "GM0034", "GM0050"))
+
+
+def run(records, target=None):
+    from chalicelib import forwarding
+    from devtools.stream_pump import LambdaContext
+
+    return forwarding.handle({"Records": records}, LambdaContext("forward"), target=target)
+
+
+def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, app_module):
+    from devtools.local import stream_subscriptions
+    from devtools.stream_pump import StreamPump
+
+    deliver(registrant, headline="Tevreden <b>cliënten</b> & korte wachttijd")
+    pump = StreamPump(stream_subscriptions(app_module, aws), "eu-central-1")
+    assert pump.poll_once() >= 1
+    document = bucket_object(aws, "2026/GM0014.json")
+    validate(document)
+    assert document["status"] == "published" and document["revision"] == 1
+    assert document["delivery"]["id"] == "GM0014-2026-1"
+    assert document["headline"]["text"] == "Tevreden <b>cliënten</b> & korte wachttijd"
+    assert document["municipality"] == {"code": "GM0014", "name": "Groningen"}
+    assert {a["question_id"] for a in document["answers"]} >= {"doel", "periode", "respons"} - {"respons"}
+    assert [d["id"] for d in document["derived"]] == ["respons"]
+    index = bucket_object(aws, "2026/index.json")
+    assert index["municipalities"]["GM0014"]["revision"] == 1
+    assert index["municipalities"]["GM0014"]["document"] == "2026/GM0014.json"
+    head = boto3.client("s3").head_object(Bucket=aws["PublicationBucketName"],
+                                          Key="2026/GM0014.json")
+    assert "max-age" in head["CacheControl"]
+    assert head["ContentType"].startswith("application/json")
+
+
+def test_html_report_escapes_answers_and_describes_the_chart(registrant, aws):
+    deliver(registrant, headline='<script>alert("x")</script> & meer')
+    run([record("GM0014#2026", 1, "INSERT")])
+    report = bucket_object(aws, "2026/GM0014.html")
+    assert "<script>" not in report
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; meer" in report
+    assert '<svg role="img"' in report and "<desc" in report
+    assert "Mee eens 55,5%" in report
+    assert '<html lang="nl">' in report
+
+
+def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
+    deliver(registrant, scores__q5__n="19")  # q1 has 398 valid answers, q5 only 19
+    run([record("GM0014#2026", 1, "INSERT")])
+    document = bucket_object(aws, "2026/GM0014.json")
+    validate(document)
+    by_id = {row["question_id"]: row for row in document["scores"]}
+    assert by_id["q1"]["withheld"] is False
+    assert by_id["q1"]["categories"][1]["percentage"] == 55.5
+    assert by_id["q5"]["withheld"] is True
+    assert all(c["percentage"] is None for c in by_id["q5"]["categories"])
+    assert "61" not in json.dumps(by_id["q5"])
+    assert "te weinig geldige antwoorden (19)" in bucket_object(aws, "2026/GM0014.html")
+
+
+def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(registrant, aws):
+    from chalicelib import withdrawals
+
+    deliver(registrant)
+    run([record("GM0014#2026", 1, "INSERT")])
+    withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Fout")
+    run([record("GM0014#2026", 1)])
+    retracted = bucket_object(aws, "2026/GM0014.json")
+    validate(retracted)
+    assert retracted["status"] == "retracted" and retracted["revision"] == 2
+    assert retracted["delivery"] is None and retracted["answers"] == []
+    assert "geen geldige aanlevering" in bucket_object(aws, "2026/GM0014.html")
+    withdrawals.restore("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Toch goed")
+    run([record("GM0014#2026", 1)])
+    restored = bucket_object(aws, "2026/GM0014.json")
+    assert restored["status"] == "published" and restored["revision"] == 3
+
+
+def test_withdrawing_the_latest_brings_back_the_previous(registrant, aws):
+    from chalicelib import withdrawals
+
+    deliver(registrant, headline="eerste")
+    deliver(registrant, headline="tweede")
+    run([record("GM0014#2026", 1, "INSERT"), record("GM0014#2026", 2, "INSERT")])
+    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "tweede"
+    with pytest.raises(withdrawals.Refused):
+        withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "h", "niet de huidige")
+    withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-2", "h", "fout")
+    run([record("GM0014#2026", 2)])
+    document = bucket_object(aws, "2026/GM0014.json")
+    assert document["headline"]["text"] == "eerste" and document["revision"] == 3
+
+
+class CountingTarget:
+    def __init__(self, fail_for=()):
+        from chalicelib.publication_targets import S3Target
+        from chalicelib import config
+
+        self.inner = S3Target(config.env("PUBLICATION_BUCKET", "ceo-local-publication-123456789012"))
+        self.fail_for = set(fail_for)
+        self.published: list[tuple[str, int]] = []
+
+    def publish(self, document, html):
+        code = document["municipality"]["code"]
+        if code in self.fail_for:
+            raise ConnectionError("S3 unavailable")
+        self.published.append((code, document["revision"]))
+        return self.inner.publish(document, html)
+
+
+def test_records_of_one_municipality_are_coalesced_into_one_publish(registrant, aws):
+    for _ in range(3):
+        deliver(registrant)
+    deliver(registrant, code="GM0034")
+    target = CountingTarget()
+    records = [record("GM0014#2026", n) for n in (1, 2, 3, 3, 2)] + [record("GM0034#2026", 1)]
+    assert run(records, target) == {"batchItemFailures": []}
+    assert sorted(target.published) == [("GM0014", 3), ("GM0034", 1)]
+
+
+def test_a_failing_target_fails_only_that_municipality_and_a_retry_converges(registrant, aws):
+    deliver(registrant)
+    deliver(registrant, code="GM0034")
+    records = [record("GM0014#2026", 1), record("GM0034#2026", 1)]
+    failing = CountingTarget(fail_for={"GM0014"})
+    result = run(records, failing)
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    assert failed == {records[0]["dynamodb"]["SequenceNumber"]}
+    assert bucket_object(aws, "2026/GM0014.json") is None
+    assert bucket_object(aws, "2026/GM0034.json")["revision"] == 1
+    run([records[0]], CountingTarget())  # the retry
+    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+
+
+def test_a_late_or_duplicate_event_never_goes_backwards(registrant, aws):
+    deliver(registrant, headline="oud")
+    run([record("GM0014#2026", 1, "INSERT")])
+    deliver(registrant, headline="nieuw")
+    run([record("GM0014#2026", 2, "INSERT")])
+    target = CountingTarget()
+    run([record("GM0014#2026", 1, "INSERT")] * 3, target)  # replayed old events
+    assert target.published == []  # forwarded revision already current: nothing rewritten
+    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "nieuw"
+
+
+def test_the_target_refuses_an_older_revision_even_if_asked(registrant, aws):
+    from chalicelib import feed, publication_targets
+
+    deliver(registrant)
+    run([record("GM0014#2026", 1, "INSERT")])
+    stale = bucket_object(aws, "2026/GM0014.json") | {"revision": 0}
+    target = publication_targets.S3Target(aws["PublicationBucketName"])
+    assert target.publish(stale, "<p>oud</p>") is False
+    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+    assert feed.SCHEMA_ID in json.dumps(bucket_object(aws, "2026/GM0014.json"))
+
+
+def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
+    deliver(registrant)
+    poison = {"eventID": "x", "eventName": "INSERT", "dynamodb": {"SequenceNumber": "1"}}
+    weird = record("../../etc#2026", 1)
+    result = run([poison, weird, record("GM0014#2026", 1, "INSERT")])
+    assert result == {"batchItemFailures": []}
+    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+    emitted = capsys.readouterr().out
+    assert '"MalformedRecord"' in emitted
+
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    status = 200
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Hook.received.append((self.headers, body))
+        self.send_response(Hook.status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def webhook(monkeypatch):
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Hook.received = []
+    Hook.status = 200
+    monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
+    monkeypatch.setenv("WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/feed")
+    monkeypatch.setenv("WEBHOOK_SECRET", "gedeeld-geheim")
+    yield Hook
+    server.shutdown()
+
+
+def test_webhook_receives_a_signed_document_a_consumer_can_verify(registrant, aws, webhook):
+    deliver(registrant)
+    assert run([record("GM0014#2026", 1, "INSERT")]) == {"batchItemFailures": []}
+    [(headers, body)] = webhook.received
+    timestamp = headers["X-CEO-Timestamp"]
+    expected = hmac.new(b"gedeeld-geheim", timestamp.encode() + b"." + body,
+                        hashlib.sha256).hexdigest()
+    assert headers["X-CEO-Signature"] == f"sha256={expected}"
+    assert headers["Idempotency-Key"] == "GM0014-2026-r1"
+    validate(json.loads(body))
+
+
+def test_webhook_5xx_is_retried_and_4xx_dropped_with_a_metric(registrant, aws, webhook, capsys):
+    deliver(registrant)
+    webhook.status = 503
+    item = record("GM0014#2026", 1, "INSERT")
+    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
+                                                 item["dynamodb"]["SequenceNumber"]}]
+    webhook.status = 400
+    assert run([item]) == {"batchItemFailures": []}
+    assert '"WebhookRejected"' in capsys.readouterr().out
+    webhook.status = 200
+    deliver(registrant)
+    run([record("GM0014#2026", 2, "INSERT")])
+    assert json.loads(webhook.received[-1][1])["revision"] == 2
+
+
+# --- the invariant, property-based -------------------------------------------------------
+
+OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore"]),
+                                st.sampled_from(["GM0014", "GM0034", "GM0050"])),
+                      min_size=1, max_size=12)
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=OPERATIONS, seed=st.integers(0, 10**6))
+def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations, seed, aws):
+    from moto.moto_api._internal import moto_api_backend
+
+    from chalicelib import withdrawals
+    from chalicelib.models import Delivery
+    from devtools import aws_resources
+
+    moto_api_backend.reset()
+    aws = aws_resources.deploy()
+    registrant = make_registrant(email=f"p{seed}@ede.nl", codes=("GM0014", "GM0034", "GM0050"))
+    rng = random.Random(seed)
+    model: dict[str, list[list]] = {}  # code -> [[delivery_id, valid], ...]
+    records = []
+    for action, code in operations:
+        entries = model.setdefault(code, [])
+        if action == "send":
+            result = deliver(registrant, code=code, headline=f"{code} #{len(entries) + 1}")
+            entries.append([result["delivery_id"], True])
+        elif action == "withdraw":
+            valid = [e for e in entries if e[1]]
+            if not valid:
+                continue
+            withdrawals.withdraw_latest(code, 2026, valid[-1][0], "h", "test")
+            valid[-1][1] = False
+        else:
+            withdrawn = [e for e in entries if not e[1]]
+            if not withdrawn:
+                continue
+            chosen = rng.choice(withdrawn)
+            withdrawals.restore(code, 2026, chosen[0], "h", "test")
+            chosen[1] = True
+        records.append(record(f"{code}#2026", len(entries) or 1))
+    # shuffled, duplicated, in random batches, some failing first
+    stream = records + [rng.choice(records) for _ in range(len(records) // 2)]
+    rng.shuffle(stream)
+    seen_revisions: dict[str, list[int]] = {}
+
+    class Flaky(CountingTarget):
+        def publish(self, document, html):
+            if rng.random() < 0.3:
+                raise ConnectionError("flaky")
+            written = super().publish(document, html)
+            if written:
+                seen_revisions.setdefault(document["municipality"]["code"], []).append(
+                    document["revision"])
+            return written
+
+    pending = stream
+    for _ in range(100):
+        if not pending:
+            break
+        size = rng.randint(1, max(1, len(pending)))
+        batch, pending = pending[:size], pending[size:]
+        failures = run(batch, Flaky())["batchItemFailures"]
+        failed = {f["itemIdentifier"] for f in failures}
+        pending = [r for r in batch if r["dynamodb"]["SequenceNumber"] in failed] + pending
+    assert not pending
+    for code, entries in model.items():
+        document = bucket_object(aws, f"2026/{code}.json")
+        if document is None:
+            assert not entries
+            continue
+        validate(document)
+        valid = [e for e in entries if e[1]]
+        if valid:
+            assert document["status"] == "published"
+            assert document["delivery"]["id"] == valid[-1][0]
+        else:
+            assert document["status"] == "retracted"
+        state_revision = max(int(d.revision) for d in Delivery.query(f"{code}#2026"))
+        assert document["revision"] >= state_revision
+        revisions = seen_revisions.get(code, [])
+        assert revisions == sorted(revisions) and len(set(revisions)) == len(revisions)
