@@ -140,7 +140,7 @@ def cold_start(runs: int = 7) -> tuple[float, float]:
 
 
 def package_size() -> str:
-    zip_path = ROOT / "build" / "deployment.zip"
+    zip_path = ROOT / "build" / "dev" / "deployment.zip"
     if not zip_path.exists():
         return "not built (run `./dev package`)"
     import zipfile

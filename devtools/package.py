@@ -1,0 +1,104 @@
+"""`./dev package [stage]`: one deployable template per stage, checked.
+
+Merges infra/resources.yaml (tables, bucket) and infra/stack.yaml (event source failure
+handling, dead-letter queue, alarms, log retention, least-privilege roles) into the template
+that `chalice package` writes, then runs cfn-lint on the result and reports the package size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+INFRA = ROOT / "infra"
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """CloudFormation YAML (with !Ref, !Sub, !GetAtt) read by Chalice's own loader."""
+    from chalice.package import YAMLTemplateSerializer
+
+    return YAMLTemplateSerializer().load_template(path.read_text(), str(path))
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    from chalice.package import TemplateDeepMerger
+
+    resources = load_yaml(INFRA / "resources.yaml")
+    stack = load_yaml(INFRA / "stack.yaml")
+    merged = TemplateDeepMerger().merge(stack, resources)
+    merged.pop("AWSTemplateFormatVersion", None)
+    merged.pop("Description", None)
+    merged["Parameters"]["Stage"]["Default"] = stage
+    return merged
+
+
+def package(stage: str, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    merge_file = out / f"merge-{stage}.json"
+    merge_file.write_text(json.dumps(merge_template(stage), indent=1))
+    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION",
+                                                               "eu-central-1")}
+    env.pop("AWS_ENDPOINT_URL", None)
+    target = out / stage
+    subprocess.run([str(Path(sys.executable).with_name("chalice")), "package", "--stage", stage,
+                    "--merge-template", str(merge_file), str(target)],
+                   cwd=ROOT, env=env, check=True)
+    slim(target / "deployment.zip")
+    return target
+
+
+# What the Lambda Python runtime already provides (boto3 and its dependencies): pynamodb pulls
+# botocore in, but shipping it again would add ~21 MB for nothing.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
+                    "six")
+
+
+def _provided(name: str) -> bool:
+    top = name.split("/")[0]
+    base = top.split("-")[0].removesuffix(".py").lower().replace("python_", "")
+    return base in RUNTIME_PROVIDED
+
+
+def slim(zip_path: Path) -> None:
+    """Rewrites the deployment package without what the runtime provides."""
+    lean = zip_path.with_suffix(".lean")
+    with zipfile.ZipFile(zip_path) as source, \
+            zipfile.ZipFile(lean, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if not _provided(info.filename):
+                target.writestr(info, source.read(info))
+    lean.replace(zip_path)
+
+
+def lint(template: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(template)],
+                          capture_output=True, text=True)
+
+
+def size(zip_path: Path) -> tuple[int, int]:
+    with zipfile.ZipFile(zip_path) as archive:
+        return zip_path.stat().st_size, sum(i.file_size for i in archive.infolist())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage", nargs="?", default="dev", choices=["dev", "prod"])
+    parser.add_argument("--out", type=Path, default=ROOT / "build")
+    args = parser.parse_args(argv)
+    target = package(args.stage, args.out)
+    result = lint(target / "sam.json")
+    print(result.stdout + result.stderr or "cfn-lint: no findings")
+    zipped, unpacked = size(target / "deployment.zip")
+    print(f"Template: {target / 'sam.json'}\nLambda package: {zipped / 1e6:.1f} MB zipped, "
+          f"{unpacked / 1e6:.1f} MB unpacked")
+    return 1 if result.returncode & 3 else 0  # cfn-lint: 2 = errors, 1 = failed to run
+
+
+if __name__ == "__main__":
+    sys.exit(main())
