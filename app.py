@@ -1,8 +1,8 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
 from chalice import Chalice, Response
 
-from chalicelib import (account_pages, assets, forwarding, questionnaire, questionnaire_pages,
-                        registration_pages, send_pages, web)
+from chalicelib import (account_pages, assets, forwarding, helpdesk_pages, questionnaire,
+                        questionnaire_pages, registration_pages, send_pages, web)
 
 questionnaire.all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
@@ -117,3 +117,82 @@ def start_from_delivery(code: str) -> Response:
                         starting_position="TRIM_HORIZON")
 def forward_deliveries(event):
     return forwarding.handle(event.to_dict(), event.context)
+
+
+@app.route("/helpdesk/inloggen", methods=["GET"])
+def helpdesk_sign_in_form() -> Response:
+    return helpdesk_pages.sign_in_form(app.current_request)
+
+
+@app.route("/helpdesk/inloggen", methods=["POST"], content_types=FORM)
+def helpdesk_sign_in() -> Response:
+    return helpdesk_pages.sign_in(app.current_request)
+
+
+@app.route("/helpdesk/code", methods=["GET"])
+def helpdesk_mfa_form() -> Response:
+    return helpdesk_pages.mfa_form(app.current_request)
+
+
+@app.route("/helpdesk/code", methods=["POST"], content_types=FORM)
+def helpdesk_mfa() -> Response:
+    return helpdesk_pages.mfa(app.current_request)
+
+
+@app.route("/helpdesk/uitloggen", methods=["POST"], content_types=FORM)
+def helpdesk_sign_out() -> Response:
+    return helpdesk_pages.sign_out(app.current_request)
+
+
+@app.route("/helpdesk", methods=["GET"])
+def helpdesk_search() -> Response:
+    return helpdesk_pages.search(app.current_request)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}", methods=["GET"])
+def helpdesk_registrant(registrant_id: str) -> Response:
+    return helpdesk_pages.registrant_page(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/link-opnieuw", methods=["POST"],
+           content_types=FORM)
+def helpdesk_resend_link(registrant_id: str) -> Response:
+    return helpdesk_pages.resend_link(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/link-intrekken", methods=["POST"],
+           content_types=FORM)
+def helpdesk_revoke_link(registrant_id: str) -> Response:
+    return helpdesk_pages.revoke_link(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/gemeente/{code}", methods=["GET"])
+def helpdesk_municipality(code: str) -> Response:
+    return helpdesk_pages.municipality_page(app.current_request, code)
+
+
+@app.route("/helpdesk/gemeente/{code}/intrekken/{delivery_id}", methods=["GET"])
+def helpdesk_confirm_withdraw(code: str, delivery_id: str) -> Response:
+    return helpdesk_pages.confirm_withdraw(app.current_request, code, delivery_id)
+
+
+@app.route("/helpdesk/gemeente/{code}/intrekken/{delivery_id}", methods=["POST"],
+           content_types=FORM)
+def helpdesk_withdraw(code: str, delivery_id: str) -> Response:
+    return helpdesk_pages.withdraw(app.current_request, code, delivery_id)
+
+
+@app.route("/helpdesk/gemeente/{code}/herstellen/{delivery_id}", methods=["POST"],
+           content_types=FORM)
+def helpdesk_restore(code: str, delivery_id: str) -> Response:
+    return helpdesk_pages.restore(app.current_request, code, delivery_id)
+
+
+@app.route("/helpdesk/gemeente/{code}/logboek.csv", methods=["GET"])
+def helpdesk_municipality_audit(code: str) -> Response:
+    return helpdesk_pages.audit_csv(app.current_request, "gemeente", code)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/logboek.csv", methods=["GET"])
+def helpdesk_registrant_audit(registrant_id: str) -> Response:
+    return helpdesk_pages.audit_csv(app.current_request, "registrant", registrant_id)

@@ -177,5 +177,21 @@ class ScopeState(Model):
     forwarded_revision = NumberAttribute(null=True)
 
 
+class AuditEntry(Model):
+    """Append-only record of a helpdesk action, stored under every subject it concerns
+    ("gemeente#GM0014", "registrant#<id>") so each can be listed with one query."""
+
+    class Meta:
+        table_name = table_name("AUDIT_TABLE", "audit")
+        region = REGION
+
+    subject = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<ISO time>#<random>": sorts by time
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    details = JSONAttribute(default=dict)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
-                                       Membership, Delivery, ScopeState)
+                                       Membership, Delivery, ScopeState, AuditEntry)

@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from .deliveries import counting, history, scope_of
+from . import audit
+from .deliveries import counting, history
 from .logs import logger
-from .models import Delivery, ScopeState, connection
+from .models import AuditEntry, Delivery, ScopeState, connection
 
 
 class Refused(Exception):
@@ -19,9 +20,18 @@ class Refused(Exception):
 
 
 def _change(delivery: Delivery, status: str, by: str, reason: str, now: datetime) -> None:
+    """Status, revision and the audit entries in one transaction: no change without record."""
     state = ScopeState.get(delivery.scope, consistent_read=True)
+    action = "intrekken" if status == "withdrawn" else "herstellen"
+    entries = audit.entries_for(
+        by, action, [audit.subject_municipality(delivery.municipality),
+                     audit.subject_registrant(delivery.registrant_id)], reason,
+        {"aanlevering": delivery.delivery_id, "revisie_voor": int(state.revision),
+         "revisie_na": int(state.revision) + 1}, now)
     try:
         with TransactWrite(connection=connection()) as transaction:
+            for entry in entries:
+                transaction.save(entry, condition=AuditEntry.subject.does_not_exist())
             transaction.update(delivery, actions=[
                 Delivery.status.set(status), Delivery.status_changed_at.set(now),
                 Delivery.status_changed_by.set(by), Delivery.status_reason.set(reason)],

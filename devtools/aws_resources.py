@@ -25,6 +25,42 @@ def deploy(stage: str = "local", region: str = "eu-central-1") -> dict[str, str]
     return {output["OutputKey"]: output["OutputValue"] for output in description["Outputs"]}
 
 
+HELPDESK_GROUP = "helpdesk"
+
+
+def create_helpdesk_pool(stage: str = "local", region: str = "eu-central-1") -> dict[str, str]:
+    """The helpdesk's Cognito user pool, app client and group, as infra/stack.yaml declares
+    them (moto's CloudFormation has no Cognito, so they are made here for local use)."""
+    cognito = boto3.client("cognito-idp", region_name=region)
+    pool = cognito.create_user_pool(
+        PoolName=f"ceo-{stage}-helpdesk", MfaConfiguration="OPTIONAL",
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": True,
+                                     "RequireLowercase": True, "RequireNumbers": True,
+                                     "RequireSymbols": False}})["UserPool"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"], ClientName="aanlevermodule", GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]
+    cognito.create_group(UserPoolId=pool["Id"], GroupName=HELPDESK_GROUP)
+    return {"HELPDESK_USER_POOL_ID": pool["Id"], "HELPDESK_CLIENT_ID": client["ClientId"]}
+
+
+def create_helpdesk_user(pool: dict[str, str], email: str, password: str,
+                         group: str | None = HELPDESK_GROUP,
+                         region: str = "eu-central-1") -> None:
+    cognito = boto3.client("cognito-idp", region_name=region)
+    cognito.admin_create_user(UserPoolId=pool["HELPDESK_USER_POOL_ID"], Username=email,
+                              UserAttributes=[{"Name": "email", "Value": email},
+                                              {"Name": "email_verified", "Value": "true"}],
+                              MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool["HELPDESK_USER_POOL_ID"], Username=email,
+                                    Password=password, Permanent=True)
+    if group:
+        cognito.admin_add_user_to_group(UserPoolId=pool["HELPDESK_USER_POOL_ID"],
+                                        Username=email, GroupName=group)
+
+
 def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
     """The app's environment variables that point at the deployed resources."""
     return {
@@ -37,5 +73,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "DELIVERIES_TABLE": outputs["DeliveriesTableName"],
         "SCOPE_STATE_TABLE": outputs["ScopeStateTableName"],
         "IDEMPOTENCY_TABLE": outputs["IdempotencyTableName"],
+        "AUDIT_TABLE": outputs["AuditTableName"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

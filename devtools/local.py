@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"
+HELPDESK_USER = "helpdesk@aanlevermodule-ceo.nl"
+HELPDESK_PASSWORD = "Lokaal-Helpdesk-2026"  # local moto only; deployed users are invited
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -159,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
 
     outputs = aws_resources.deploy("local", REGION)
     os.environ.update(aws_resources.environment_for(outputs))
+    pool = aws_resources.create_helpdesk_pool("local", REGION)
+    os.environ.update(pool)
+    aws_resources.create_helpdesk_user(pool, HELPDESK_USER, HELPDESK_PASSWORD, region=REGION)
 
     import app as app_module
     from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
@@ -192,6 +197,9 @@ Aanlevermodule CEO draait lokaal.
   AWS (moto): {endpoint}   (tabellen, e-mail, bucket {outputs['PublicationBucketName']})
   E-mails:    verschijnen hier en als .eml in {args.mail_dir}
   Streams:    {len(pump.subscriptions)} stream-handler(s) aangesloten
+  Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
+              {HELPDESK_USER} / {HELPDESK_PASSWORD}
+  Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/
 Stop met Ctrl-C.
 """, flush=True)
     stopping.wait()

@@ -43,7 +43,9 @@ def aws():
     from devtools import aws_resources
 
     moto_api_backend.reset()
-    yield aws_resources.deploy()
+    outputs = aws_resources.deploy()
+    os.environ.update(aws_resources.create_helpdesk_pool())
+    yield outputs
 
 
 @pytest.fixture()

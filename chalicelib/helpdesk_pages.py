@@ -1,0 +1,201 @@
+"""Helpdesk pages; every route starts with helpdesk_auth.require (server-side check)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from chalice.app import Request, Response
+
+from . import audit, config, helpdesk, helpdesk_auth, ratelimit, registration, web, withdrawals
+from .municipalities import municipalities
+
+_CODE = re.compile(r"^GM\d{4}$")
+_REGISTRANT = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _page(request: Request, template: str, title: str, user: str | None, status: int = 200,
+          cookies_out: list[str] | None = None, **context) -> Response:
+    return web.page(request, f"helpdesk/{template}", status=status, title=title,
+                    helpdesk_user=user, cookies_out=cookies_out, **context)
+
+
+def sign_in_form(request: Request) -> Response:
+    return _page(request, "sign_in.html", "Inloggen helpdesk", None, errors={}, email="")
+
+
+def sign_in(request: Request) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    try:
+        ratelimit.hit("helpdesk-ip", web.client_ip(request), config.rate_limit_per_ip(),
+                      datetime.now(timezone.utc))
+    except ratelimit.RateLimited as limited:
+        raise web.HttpError(429, headers={"Retry-After": str(limited.retry_after)})
+    email = form.first("email").strip().lower()[:254]
+    password = form.first("wachtwoord")[:256]
+    if not email or not password:
+        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=400,
+                     email=email, errors={"email": "Vul uw e-mailadres en wachtwoord in"})
+    result = helpdesk_auth.sign_in(email, password)
+    if result.challenge:
+        return web.redirect("/helpdesk/code",
+                            [helpdesk_auth.challenge_cookie(email, result.challenge)])
+    if result.user is None:
+        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
+                     email=email, errors={"email": result.error})
+    audit.record(result.user, "ingelogd", [f"helpdesk#{result.user}"])
+    return web.redirect("/helpdesk", [helpdesk_auth.session_cookie(result.user)])
+
+
+def mfa_form(request: Request) -> Response:
+    if helpdesk_auth.pending_challenge(request) is None:
+        return web.redirect("/helpdesk/inloggen")
+    return _page(request, "mfa.html", "Code uit uw authenticator-app", None, errors={})
+
+
+def mfa(request: Request) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    pending = helpdesk_auth.pending_challenge(request)
+    if pending is None:
+        return web.redirect("/helpdesk/inloggen")
+    code = form.first("code").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        return _page(request, "mfa.html", "Code uit uw authenticator-app", None, status=400,
+                     errors={"code": "Vul de zes cijfers uit uw authenticator-app in"})
+    result = helpdesk_auth.answer_mfa(pending[0], pending[1], code)
+    if result.user is None:
+        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
+                     email=pending[0], errors={"email": result.error})
+    audit.record(result.user, "ingelogd (met tweestapsverificatie)", [f"helpdesk#{result.user}"])
+    return web.redirect("/helpdesk", [helpdesk_auth.session_cookie(result.user),
+                                      web.clear_cookie(helpdesk_auth.CHALLENGE_COOKIE)])
+
+
+def sign_out(request: Request) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    return web.redirect("/helpdesk/inloggen", [web.clear_cookie(helpdesk_auth.COOKIE)])
+
+
+def search(request: Request) -> Response:
+    user = helpdesk_auth.require(request)
+    query = ((request.query_params or {}).get("q") or "")[:200]
+    found = helpdesk.lookup(query) if query.strip() else None
+    return _page(request, "search.html", "Helpdesk", user, query=query, found=found)
+
+
+def _registrant_or_404(registrant_id: str):
+    found = registration.get(registrant_id) if _REGISTRANT.match(registrant_id) else None
+    if found is None:
+        raise web.HttpError(404)
+    return found
+
+
+def registrant_page(request: Request, registrant_id: str, status: int = 200,
+                    message: str | None = None, errors: dict | None = None) -> Response:
+    user = helpdesk_auth.require(request)
+    registrant = _registrant_or_404(registrant_id)
+    known = municipalities(config.municipality_year())
+    cycle = config.current_cycle()
+    rows = []
+    drafts = {d.municipality: d for d in helpdesk.drafts_of(registrant) if d.cycle == cycle}
+    for code in sorted(registrant.municipalities):
+        info = helpdesk.overview(code, cycle)
+        rows.append({"code": code, "name": known[code].name if code in known else code,
+                     "draft": drafts.get(code), **info})
+    return _page(request, "registrant.html", f"{registrant.name} ({registrant.personal_code})",
+                 user, status=status, registrant=registrant, rows=rows, message=message,
+                 errors=errors or {}, trail=audit.trail(audit.subject_registrant(registrant.id)))
+
+
+def resend_link(request: Request, registrant_id: str) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    user = helpdesk_auth.require(request)
+    registrant = _registrant_or_404(registrant_id)
+    helpdesk.resend_link(user, registrant)
+    return registrant_page(request, registrant_id, message=(
+        f"Er is een nieuwe link gestuurd naar {registrant.email}. De vorige werkt niet meer."))
+
+
+def revoke_link(request: Request, registrant_id: str) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    user = helpdesk_auth.require(request)
+    registrant = _registrant_or_404(registrant_id)
+    try:
+        helpdesk.revoke_link(user, registrant, form.first("reden"))
+    except withdrawals.Refused as refused:
+        return registrant_page(request, registrant_id, status=400,
+                               errors={"reden": str(refused)})
+    return registrant_page(request, registrant_id, message="De link is ingetrokken. "
+                           "Sessies die ermee zijn geopend, zijn beëindigd.")
+
+
+def _code_or_404(code: str) -> str:
+    if not _CODE.match(code) or code not in municipalities(config.municipality_year()):
+        raise web.HttpError(404)
+    return code
+
+
+def municipality_page(request: Request, code: str, status: int = 200,
+                      message: str | None = None, errors: dict | None = None) -> Response:
+    user = helpdesk_auth.require(request)
+    _code_or_404(code)
+    name = municipalities(config.municipality_year())[code].name
+    return _page(request, "municipality.html", f"{name} ({code})", user, status=status,
+                 code=code, name=name, cycle=config.current_cycle(), message=message,
+                 errors=errors or {}, trail=audit.trail(audit.subject_municipality(code)),
+                 **helpdesk.overview(code, config.current_cycle()))
+
+
+def confirm_withdraw(request: Request, code: str, delivery_id: str) -> Response:
+    user = helpdesk_auth.require(request)
+    _code_or_404(code)
+    return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
+                 code=code, delivery_id=delivery_id[:40], errors={}, reason="")
+
+
+def withdraw(request: Request, code: str, delivery_id: str) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    user = helpdesk_auth.require(request)
+    _code_or_404(code)
+    reason = form.first("reden").strip()[:1000]
+    if not reason:
+        return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
+                     status=400, code=code, delivery_id=delivery_id[:40], reason=reason,
+                     errors={"reden": "Geef een reden op; die komt in het logboek en in de "
+                                      "e-mail aan de gemeente"})
+    try:
+        helpdesk.withdraw(user, code, config.current_cycle(), delivery_id, reason)
+    except withdrawals.Refused as refused:
+        return municipality_page(request, code, status=409, errors={"actie": str(refused)})
+    return municipality_page(request, code, message=(
+        f"Aanlevering {delivery_id} is ingetrokken. De publicatiesite wordt binnen enkele "
+        "seconden bijgewerkt."))
+
+
+def restore(request: Request, code: str, delivery_id: str) -> Response:
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    user = helpdesk_auth.require(request)
+    _code_or_404(code)
+    try:
+        helpdesk.restore(user, code, config.current_cycle(), delivery_id,
+                         form.first("reden")[:1000])
+    except withdrawals.Refused as refused:
+        return municipality_page(request, code, status=409, errors={"actie": str(refused)})
+    return municipality_page(request, code, message=f"Aanlevering {delivery_id} is hersteld.")
+
+
+def audit_csv(request: Request, kind: str, key: str) -> Response:
+    helpdesk_auth.require(request)
+    if kind == "gemeente":
+        subject = audit.subject_municipality(_code_or_404(key))
+    else:
+        subject = audit.subject_registrant(_registrant_or_404(key).id)
+    return Response(body=audit.as_csv(audit.trail(subject)), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="logboek-{key}.csv"'})

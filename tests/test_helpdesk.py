@@ -1,0 +1,203 @@
+"""The helpdesk: signed in through Cognito, finds registrants, withdraws and restores, audited."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import boto3
+import pytest
+
+from tests.feed_helpers import bucket_object, record
+from tests.test_questionnaire_pages import ALL, save
+from tests.test_registration import register
+from tests.test_send import send
+
+PASSWORD = "Helpdesk-Test-2026"
+
+
+@pytest.fixture()
+def helpdesk(aws, app_module):
+    import os
+
+    from devtools import aws_resources
+    from tests.browser import Browser
+
+    pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
+    aws_resources.create_helpdesk_user(pool, "medewerker@helpdesk.nl", PASSWORD)
+    aws_resources.create_helpdesk_user(pool, "buiten@groep.nl", PASSWORD, group=None)
+    agent = Browser(app_module.app)
+    response = agent.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
+                                                   "wachtwoord": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"] == "/helpdesk"
+    return agent
+
+
+@pytest.fixture()
+def delivered(browser, mailbox):
+    register(browser, codes=("GM0014",))
+    browser.get(mailbox.last_link("a.devries@groningen.nl"))
+    for section, fields in ALL.items():
+        save(browser, section, fields)
+    send(browser)
+    return browser
+
+
+HELPDESK_GETS = ["/helpdesk", "/helpdesk?q=GM0014", "/helpdesk/gemeente/GM0014",
+                 "/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
+                 "/helpdesk/gemeente/GM0014/logboek.csv"]
+
+
+def test_helpdesk_pages_refuse_anyone_not_signed_in_as_helpdesk(delivered, aws):
+    # `delivered` is a representative with a valid session: it must not get in either
+    for path in HELPDESK_GETS:
+        response = delivered.get(path)
+        assert response.status_code == 401, path
+        assert "alleen voor de helpdesk" in response.text
+    for path in ("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
+                 "/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1"):
+        response = delivered.submit(path, {"reden": "poging"}, form_page="/start")
+        assert response.status_code == 401
+    assert boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"][0][
+        "status"]["S"] == "valid"
+
+
+def test_every_helpdesk_route_is_protected(app_module, browser):
+    routes = [path for path in app_module.app.routes if path.startswith("/helpdesk")]
+    public = {"/helpdesk/inloggen", "/helpdesk/code", "/helpdesk/uitloggen"}
+    assert len(routes) >= 10
+    for path in routes:
+        if path in public:
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "x", path)
+        for method in app_module.app.routes[path]:
+            if method == "GET":
+                response = browser.get(concrete)
+            else:
+                response = browser.submit(concrete, {}, form_page="/")
+            assert response.status_code == 401, (method, path)
+
+
+def test_wrong_password_and_users_outside_the_group_are_refused(helpdesk, browser):
+    wrong = browser.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
+                                                  "wachtwoord": "fout"})
+    outsider = browser.submit("/helpdesk/inloggen", {"email": "buiten@groep.nl",
+                                                     "wachtwoord": PASSWORD})
+    unknown = browser.submit("/helpdesk/inloggen", {"email": "niemand@x.nl",
+                                                    "wachtwoord": PASSWORD})
+    for response in (wrong, outsider, unknown):
+        assert response.status_code == 401
+        assert "klopt niet, of u heeft geen toegang" in response.text
+    assert browser.get("/helpdesk").status_code == 401
+
+
+def test_mfa_required_refuses_a_sign_in_without_a_second_factor(helpdesk, browser,
+                                                                  monkeypatch):
+    monkeypatch.setenv("HELPDESK_MFA_REQUIRED", "true")
+    response = browser.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
+                                                     "wachtwoord": PASSWORD})
+    assert response.status_code == 401
+    assert "tweestapsverificatie verplicht" in response.text
+
+
+def test_lookup_by_code_email_and_municipality(helpdesk, delivered, mailbox):
+    code = re.search(r"code is: (\w{4}-\w{4})", mailbox.to("a.devries@groningen.nl")[0].text)[1]
+    for query in (code, code.lower().replace("-", " "), "A.DeVries@Groningen.nl"):
+        page = helpdesk.get(f"/helpdesk?q={query}").text
+        assert "Anna de Vries" in page, query
+    by_code = helpdesk.get("/helpdesk?q=GM0014").text
+    assert 'href="/helpdesk/gemeente/GM0014"' in by_code
+    by_name = helpdesk.get("/helpdesk?q=gronin").text
+    assert "Groningen (GM0014)" in by_name
+    assert "Niets gevonden" in helpdesk.get("/helpdesk?q=bestaat-niet@nergens.nl").text
+    municipality = helpdesk.get("/helpdesk/gemeente/GM0014").text
+    assert "GM0014-2026-1" in municipality and "Telt nu" in municipality
+    assert "Anna de Vries" in municipality
+
+
+def test_withdraw_needs_a_reason_then_feed_shows_retraction_and_everyone_is_told(
+        helpdesk, delivered, aws, mailbox):
+    from chalicelib import forwarding
+    from devtools.stream_pump import LambdaContext
+
+    forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]}, LambdaContext("f"))
+    confirm = helpdesk.get("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1")
+    assert "intrekken?" in confirm.text
+    no_reason = helpdesk.submit("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
+                                {"reden": "  "},
+                                form_page="/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1")
+    assert no_reason.status_code == 400 and "Geef een reden op" in no_reason.text
+    done = helpdesk.submit("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
+                           {"reden": "Verkeerde cijfers aangeleverd"},
+                           form_page="/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1")
+    assert done.status_code == 200 and "is ingetrokken" in done.text
+    forwarding.handle({"Records": [record("GM0014#2026", 1)]}, LambdaContext("f"))
+    assert bucket_object(aws, "2026/GM0014.json")["status"] == "retracted"
+    [notice] = [m for m in mailbox.to("a.devries@groningen.nl") if "ingetrokken" in m.subject]
+    assert "Verkeerde cijfers aangeleverd" in notice.text
+    assert "Ingetrokken door de helpdesk" in delivered.get("/start").text
+    # restore reverses it
+    restored = helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1",
+                               {"reden": "Cijfers bleken toch juist"},
+                               form_page="/helpdesk/gemeente/GM0014")
+    assert "is hersteld" in restored.text
+    forwarding.handle({"Records": [record("GM0014#2026", 1)]}, LambdaContext("f"))
+    document = bucket_object(aws, "2026/GM0014.json")
+    assert document["status"] == "published" and document["revision"] == 3
+
+
+def test_withdrawing_a_delivery_that_does_not_count_is_refused(helpdesk, delivered, aws):
+    save(delivered, "uitkomsten", ALL["uitkomsten"])
+    send(delivered)
+    refused = helpdesk.submit("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
+                              {"reden": "oude"}, form_page="/helpdesk/gemeente/GM0014")
+    assert refused.status_code == 409
+    assert "Alleen de aanlevering die nu telt (GM0014-2026-2)" in refused.text
+    items = boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"]
+    assert all(i["status"]["S"] == "valid" for i in items)
+
+
+def test_every_action_is_in_the_audit_trail_and_csv(helpdesk, delivered, aws):
+    helpdesk.submit("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
+                    {"reden": "=HYPERLINK(\"x\")"}, form_page="/helpdesk/gemeente/GM0014")
+    helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1",
+                    {"reden": "terug"}, form_page="/helpdesk/gemeente/GM0014")
+    page = helpdesk.get("/helpdesk/gemeente/GM0014").text
+    assert "intrekken" in page and "herstellen" in page and "medewerker@helpdesk.nl" in page
+    exported = helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
+    assert exported.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert rows[0] == ["tijdstip", "medewerker", "actie", "reden", "details"]
+    actions = [row[2] for row in rows[1:]]
+    assert actions == ["herstellen", "intrekken"]  # newest first
+    assert rows[2][3].startswith("'=")  # no spreadsheet formula injection
+    assert "aanlevering=GM0014-2026-1" in rows[2][4] and "revisie_na=2" in rows[2][4]
+    registrant_id = boto3.client("dynamodb").scan(
+        TableName=aws["RegistrantsTableName"])["Items"][0]["id"]["S"]
+    per_person = helpdesk.get(f"/helpdesk/registrant/{registrant_id}/logboek.csv").text
+    assert "intrekken" in per_person and "herstellen" in per_person
+
+
+def test_resend_and_revoke_link(helpdesk, delivered, aws, mailbox):
+    registrant_id = boto3.client("dynamodb").scan(
+        TableName=aws["RegistrantsTableName"])["Items"][0]["id"]["S"]
+    old_link = mailbox.last_link("a.devries@groningen.nl")
+    page = helpdesk.submit(f"/helpdesk/registrant/{registrant_id}/link-opnieuw", {},
+                           form_page=f"/helpdesk/registrant/{registrant_id}")
+    assert "nieuwe link gestuurd" in page.text
+    new_link = mailbox.last_link("a.devries@groningen.nl")
+    assert new_link != old_link and delivered.get(old_link).status_code == 404
+    missing = helpdesk.submit(f"/helpdesk/registrant/{registrant_id}/link-intrekken",
+                              {"reden": ""}, form_page=f"/helpdesk/registrant/{registrant_id}")
+    assert missing.status_code == 400
+    helpdesk.submit(f"/helpdesk/registrant/{registrant_id}/link-intrekken",
+                    {"reden": "Medewerker uit dienst"},
+                    form_page=f"/helpdesk/registrant/{registrant_id}")
+    assert delivered.get(new_link).status_code == 404
+    trail = helpdesk.get(f"/helpdesk/registrant/{registrant_id}").text
+    assert "link opnieuw verstuurd" in trail and "Medewerker uit dienst" in trail
+
+
+def test_sign_out_ends_the_helpdesk_session(helpdesk):
+    helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")
+    assert helpdesk.get("/helpdesk").status_code == 401
