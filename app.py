@@ -196,3 +196,8 @@ def helpdesk_municipality_audit(code: str) -> Response:
 @app.route("/helpdesk/registrant/{registrant_id}/logboek.csv", methods=["GET"])
 def helpdesk_registrant_audit(registrant_id: str) -> Response:
     return helpdesk_pages.audit_csv(app.current_request, "registrant", registrant_id)
+
+
+@app.route("/helpdesk/export/{cycle}/{file_format}", methods=["GET"])
+def helpdesk_export(cycle: str, file_format: str) -> Response:
+    return helpdesk_pages.export_file(app.current_request, cycle, file_format)

@@ -82,7 +82,8 @@ def search(request: Request) -> Response:
     user = helpdesk_auth.require(request)
     query = ((request.query_params or {}).get("q") or "")[:200]
     found = helpdesk.lookup(query) if query.strip() else None
-    return _page(request, "search.html", "Helpdesk", user, query=query, found=found)
+    return _page(request, "search.html", "Helpdesk", user, query=query, found=found,
+                 cycle=config.current_cycle())
 
 
 def _registrant_or_404(registrant_id: str):
@@ -199,3 +200,22 @@ def audit_csv(request: Request, kind: str, key: str) -> Response:
     return Response(body=audit.as_csv(audit.trail(subject)), headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="logboek-{key}.csv"'})
+
+
+def export_file(request: Request, cycle: str, extension: str) -> Response:
+    import json
+
+    from . import export
+
+    user = helpdesk_auth.require(request)
+    if not cycle.isdigit() or len(cycle) != 4 or extension not in ("csv", "json"):
+        raise web.HttpError(404)
+    audit.record(user, f"export {cycle} ({extension})", [f"helpdesk#{user}"])
+    if extension == "json":
+        return Response(body=json.dumps(export.as_json(int(cycle)), ensure_ascii=False),
+                        headers={"Content-Type": "application/json; charset=utf-8",
+                                 "Content-Disposition":
+                                     f'attachment; filename="ceo-{cycle}.json"'})
+    return Response(body=export.as_csv(int(cycle)), headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="ceo-{cycle}.csv"'})

@@ -201,3 +201,49 @@ def test_resend_and_revoke_link(helpdesk, delivered, aws, mailbox):
 def test_sign_out_ends_the_helpdesk_session(helpdesk):
     helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")
     assert helpdesk.get("/helpdesk").status_code == 401
+
+
+def test_export_has_one_row_per_municipality_and_weighted_national_figures(helpdesk, aws):
+    import json
+
+    from tests.feed_helpers import deliver, make_registrant
+
+    person = make_registrant(email="exp@ede.nl", codes=("GM0014", "GM0034", "GM0050"))
+    deliver(person, code="GM0014")                                 # q1: 75.5% of 398
+    deliver(person, code="GM0034", **{"scores__q1__helemaal_mee_eens": "10",
+                                      "scores__q1__mee_eens": "40", "scores__q1__neutraal": "30",
+                                      "scores__q1__niet_mee_eens": "10",
+                                      "scores__q1__helemaal_niet_mee_eens": "10",
+                                      "scores__q1__n": "200"})     # q1: 50% of 200
+    deliver(person, code="GM0050", scores__q1__n="12")             # below the minimum
+    deliver(person, code="GM0014", headline="correctie")           # only the latest counts
+    data = json.loads(helpdesk.get("/helpdesk/export/2026/json").text)
+    assert [r["code"] for r in data["municipalities"]] == ["GM0014", "GM0034", "GM0050"]
+    assert data["municipalities"][0]["delivery"] == "GM0014-2026-2"
+    assert data["municipalities"][2]["scores"]["q1"] == {"n": 12, "withheld": True,
+                                                         "agree": None}
+    q1 = data["national"]["q1"]
+    assert q1["municipalities"] == 2 and q1["valid_answers"] == 598
+    assert q1["agree"] == round((75.5 * 398 + 50 * 200) / 598, 1)
+    table = list(csv.reader(io.StringIO(helpdesk.get("/helpdesk/export/2026/csv").text)))
+    assert table[0][:3] == ["gemeente_code", "gemeente", "aanlevering"]
+    assert table[3][7] == "afgeschermd" and table[-1][0] == "NL"
+    assert helpdesk.get("/helpdesk/export/2026/xls").status_code == 404
+
+
+def test_cli_uses_the_same_functions_and_audit_trail(helpdesk, delivered, aws, capsys):
+    from chalicelib import helpdesk_cli
+
+    assert helpdesk_cli.main(["lookup", "GM0014"]) == 0
+    assert "telt nu: GM0014-2026-1" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        helpdesk_cli.main(["withdraw", "GM0014", "GM0014-2026-1", "zonder naam"])
+    assert helpdesk_cli.main(["--as", "jan@helpdesk.nl", "withdraw", "GM0014",
+                              "GM0014-2026-1", "storing"]) == 0
+    assert helpdesk_cli.main(["--as", "jan@helpdesk.nl", "withdraw", "GM0014",
+                              "GM0014-2026-1", "nog eens"]) == 1
+    assert "Geweigerd" in capsys.readouterr().err
+    page = helpdesk.get("/helpdesk/gemeente/GM0014").text
+    assert "cli:jan@helpdesk.nl" in page and "storing" in page
+    assert helpdesk_cli.main(["export", "2026", "--format", "csv"]) == 0
+    assert "gemeente_code" in capsys.readouterr().out
