@@ -166,6 +166,32 @@ def helpdesk_revoke_link(registrant_id: str) -> Response:
     return helpdesk_pages.revoke_link(app.current_request, registrant_id)
 
 
+@app.route("/helpdesk/registrant/{registrant_id}/goedkeuren", methods=["POST"],
+           content_types=FORM)
+def helpdesk_approve(registrant_id: str) -> Response:
+    return helpdesk_pages.membership_action(app.current_request, registrant_id, "goedkeuren")
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/afwijzen", methods=["POST"],
+           content_types=FORM)
+def helpdesk_reject(registrant_id: str) -> Response:
+    return helpdesk_pages.membership_action(app.current_request, registrant_id, "afwijzen")
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/gemeente-toevoegen", methods=["POST"],
+           content_types=FORM)
+def helpdesk_add_municipality(registrant_id: str) -> Response:
+    return helpdesk_pages.membership_action(app.current_request, registrant_id,
+                                            "gemeente-toevoegen")
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/gemeente-verwijderen", methods=["POST"],
+           content_types=FORM)
+def helpdesk_remove_municipality(registrant_id: str) -> Response:
+    return helpdesk_pages.membership_action(app.current_request, registrant_id,
+                                            "gemeente-verwijderen")
+
+
 @app.route("/helpdesk/gemeente/{code}", methods=["GET"])
 def helpdesk_municipality(code: str) -> Response:
     return helpdesk_pages.municipality_page(app.current_request, code)

@@ -8,7 +8,10 @@ from typing import Any
 
 from . import audit, config, deliveries, mail, registration, withdrawals
 from .logs import logger
-from .models import Delivery, Draft, Membership, Registrant
+from pynamodb.transactions import TransactWrite
+
+from .models import (AuditEntry, Delivery, Draft, HeldRequest, Membership, Registrant,
+                     connection)
 from .municipalities import Municipality, municipalities
 
 
@@ -81,6 +84,45 @@ def revoke_link(actor: str, registrant: Registrant, reason: str) -> None:
     audit.record(actor, "link ingetrokken", [audit.subject_registrant(registrant.id)],
                  reason.strip())
     registration.revoke_link(registrant)
+
+
+def held_requests() -> list[HeldRequest]:
+    return list(HeldRequest.query("open"))
+
+
+def approve(actor: str, registrant: Registrant, code: str) -> None:
+    audit.record(actor, "aanmelding goedgekeurd", [audit.subject_registrant(registrant.id),
+                                                   audit.subject_municipality(code)])
+    registration.approve(registrant, [code])
+
+
+def reject(actor: str, registrant: Registrant, code: str, reason: str) -> None:
+    audit.record(actor, "aanmelding afgewezen", [audit.subject_registrant(registrant.id),
+                                                 audit.subject_municipality(code)], reason)
+    registration.reject(registrant, [code])
+
+
+def set_membership(actor: str, registrant: Registrant, code: str, member: bool,
+                   reason: str) -> None:
+    """Adds or removes a municipality; the registrant, its membership and the audit entries
+    change in one transaction. Drafts and deliveries stay as they are."""
+    if not reason.strip():
+        raise withdrawals.Refused("Geef een reden op.")
+    if member == (code in registrant.municipalities):
+        raise withdrawals.Refused("Dat is al zo.")
+    action = "gemeente toegevoegd" if member else "gemeente verwijderd"
+    entries = audit.entries_for(actor, action, [audit.subject_registrant(registrant.id),
+                                                audit.subject_municipality(code)],
+                                reason.strip(), {"gemeente": code})
+    with TransactWrite(connection=connection()) as transaction:
+        for entry in entries:
+            transaction.save(entry, condition=AuditEntry.subject.does_not_exist())
+        if member:
+            transaction.update(registrant, actions=[Registrant.municipalities.add({code})])
+            transaction.save(Membership(code, registrant.id))
+        else:
+            transaction.update(registrant, actions=[Registrant.municipalities.delete({code})])
+            transaction.delete(Membership(code, registrant.id))
 
 
 def overview(code: str, cycle: int) -> dict[str, Any]:

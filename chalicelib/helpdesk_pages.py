@@ -82,8 +82,17 @@ def search(request: Request) -> Response:
     user = helpdesk_auth.require(request)
     query = ((request.query_params or {}).get("q") or "")[:200]
     found = helpdesk.lookup(query) if query.strip() else None
+    held = helpdesk.held_requests()
+    people = {r.id: r for r in registration_batch([h.registrant_id for h in held])}
     return _page(request, "search.html", "Helpdesk", user, query=query, found=found,
-                 cycle=config.current_cycle())
+                 cycle=config.current_cycle(), held=held, people=people,
+                 names=municipalities(config.municipality_year()))
+
+
+def registration_batch(ids: list[str]) -> list:
+    from .models import Registrant
+
+    return list(Registrant.batch_get(set(ids))) if ids else []
 
 
 def _registrant_or_404(registrant_id: str):
@@ -107,6 +116,7 @@ def registrant_page(request: Request, registrant_id: str, status: int = 200,
                      "draft": drafts.get(code), **info})
     return _page(request, "registrant.html", f"{registrant.name} ({registrant.personal_code})",
                  user, status=status, registrant=registrant, rows=rows, message=message,
+                 names=known,
                  errors=errors or {}, trail=audit.trail(audit.subject_registrant(registrant.id)))
 
 
@@ -132,6 +142,41 @@ def revoke_link(request: Request, registrant_id: str) -> Response:
                                errors={"reden": str(refused)})
     return registrant_page(request, registrant_id, message="De link is ingetrokken. "
                            "Sessies die ermee zijn geopend, zijn beëindigd.")
+
+
+MEMBERSHIP_ACTIONS = {"goedkeuren", "afwijzen", "gemeente-toevoegen", "gemeente-verwijderen"}
+
+
+def membership_action(request: Request, registrant_id: str, action: str) -> Response:
+    """Approve/reject a held municipality, or add/remove one, with the audit trail."""
+    form = web.parse_form(request)
+    web.check_csrf(request, form)
+    user = helpdesk_auth.require(request)
+    registrant = _registrant_or_404(registrant_id)
+    if action not in MEMBERSHIP_ACTIONS:
+        raise web.HttpError(404)
+    code = form.first("gemeente").strip().upper()
+    reason = form.first("reden").strip()[:1000]
+    if code not in municipalities(config.municipality_year()):
+        return registrant_page(request, registrant_id, status=400,
+                               errors={"gemeente": "Kies een gemeente (CBS-code, zoals GM0014)"})
+    try:
+        if action == "goedkeuren":
+            helpdesk.approve(user, registrant, code)
+            message = "Goedgekeurd; de aanmelder krijgt een e-mail met een persoonlijke link."
+        elif action == "afwijzen":
+            if not reason:
+                raise withdrawals.Refused("Geef een reden op.")
+            helpdesk.reject(user, registrant, code, reason)
+            message = "Afgewezen."
+        else:
+            helpdesk.set_membership(user, registrant, code, action == "gemeente-toevoegen",
+                                    reason)
+            message = "Gemeente toegevoegd." if action == "gemeente-toevoegen" else \
+                "Gemeente verwijderd; concepten en aanleveringen blijven bewaard."
+    except withdrawals.Refused as refused:
+        return registrant_page(request, registrant_id, status=400, errors={"reden": str(refused)})
+    return registrant_page(request, registrant_id, message=message)
 
 
 def _code_or_404(code: str) -> str:

@@ -44,6 +44,7 @@ class Registrant(Model):
     name = UnicodeAttribute()
     phone = UnicodeAttribute()
     municipalities = UnicodeSetAttribute(default=set)
+    held_municipalities = UnicodeSetAttribute(null=True)  # waiting for helpdesk approval
     personal_code = UnicodeAttribute()
     link_hash = UnicodeAttribute(null=True)
     link_issued_at = UTCDateTimeAttribute(null=True)
@@ -193,5 +194,21 @@ class AuditEntry(Model):
     details = JSONAttribute(default=dict)
 
 
+class HeldRequest(Model):
+    """A municipality a registrant asked for whose e-mail domain did not match: the helpdesk's
+    work queue (one query on queue="open"), removed when approved or rejected."""
+
+    class Meta:
+        table_name = table_name("HELD_TABLE", "held")
+        region = REGION
+
+    queue = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # "<registrant id>#<CBS code>"
+    registrant_id = UnicodeAttribute()
+    municipality = UnicodeAttribute()
+    email_domain = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
-                                       Membership, Delivery, ScopeState, AuditEntry)
+                                       Membership, Delivery, ScopeState, AuditEntry, HeldRequest)

@@ -9,10 +9,10 @@ from typing import Mapping, Sequence
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from . import config, links, mail, personal_codes
+from . import config, domains, links, mail, personal_codes
 from .contact_fields import clean_email, clean_phone
 from .logs import logger
-from .models import Lookup, Membership, Registrant, connection
+from .models import HeldRequest, Lookup, Membership, Registrant, connection
 from .municipalities import municipalities
 from .text_input import clean_line
 
@@ -103,34 +103,40 @@ def get(registrant_id: str) -> Registrant | None:
         return None
 
 
-def register(new: NewRegistration, now: datetime | None = None) -> Registrant:
+def register(new: NewRegistration, now: datetime | None = None) -> tuple[Registrant, tuple]:
     """Creates the account, or adds municipalities to the existing one for this address, and
-    mails a fresh personal link either way (which revokes any earlier link).
+    mails a fresh personal link either way (which revokes any earlier link). Municipalities
+    whose domain does not match the address wait for the helpdesk; they are returned, and an
+    account with nothing approved gets a "we check your registration" mail instead of a link.
 
     Name and phone of an existing account are kept: this form is not authenticated, so it may
     add municipalities (the link only goes to the address's owner) but not rewrite a profile.
     """
     now = now or datetime.now(timezone.utc)
+    approved, held = domains.split(new.email, new.municipalities)
     for _ in range(5):
         existing = find_by_email(new.email)
         if existing is not None:
-            return _add_and_relink(existing, new.municipalities, now)
-        created = _create(new, now)
+            held = tuple(c for c in held if c not in existing.municipalities)
+            return _add_and_relink(existing, approved, now, held), held
+        created = _create(new, approved, held, now)
         if created is not None:
-            return created
+            return created, held
     raise RuntimeError("could not register after repeated conflicts")
 
 
-def _create(new: NewRegistration, now: datetime) -> Registrant | None:
+def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ...],
+            now: datetime) -> Registrant | None:
     """One transaction: the registrant and its two unique lookups. None when the address was
     taken meanwhile (the caller then adds to that account) or the random code collided."""
     registrant_id = links.new_registrant_id()
-    link = links.issue(registrant_id)
+    link = links.issue(registrant_id) if approved else None
     registrant = Registrant(
         registrant_id, email=new.email, name=new.name, phone=new.phone,
-        municipalities=set(new.municipalities),
-        personal_code=personal_codes.new_code(), link_hash=link.secret_hash,
-        link_issued_at=now, link_expires_at=config.link_expiry(now), created_at=now,
+        municipalities=set(approved), held_municipalities=set(held) or None,
+        personal_code=personal_codes.new_code(),
+        link_hash=link.secret_hash if link else None, link_issued_at=now if link else None,
+        link_expires_at=config.link_expiry(now) if link else None, created_at=now,
         updated_at=now,
     )
     try:
@@ -139,20 +145,43 @@ def _create(new: NewRegistration, now: datetime) -> Registrant | None:
             for key in (f"email#{new.email}", f"code#{registrant.personal_code}"):
                 transaction.save(Lookup(key, registrant_id=registrant_id),
                                  condition=Lookup.key.does_not_exist())
-            for code in new.municipalities:
+            for code in approved:
                 transaction.save(Membership(code, registrant_id))
+            for code in held:
+                transaction.save(_held_request(registrant, code, now))
     except TransactWriteError as error:
         logger.info("registration transaction cancelled, retrying",
                     extra={"reasons": [reason.code if reason else None
                                        for reason in (error.cancellation_reasons or [])]})
         return None
     logger.info("registrant created", extra={"registrant_id": registrant_id,
-                                              "municipalities": sorted(new.municipalities)})
-    _mail_link(registrant, link.token)
+                                              "municipalities": sorted(approved),
+                                              "held": sorted(held)})
+    if link:
+        _mail_link(registrant, link.token)
+    else:
+        _mail_held(registrant)
     return registrant
 
 
-def _add_and_relink(registrant: Registrant, codes: Sequence[str], now: datetime) -> Registrant:
+def _held_request(registrant: Registrant, code: str, now: datetime) -> HeldRequest:
+    return HeldRequest("open", f"{registrant.id}#{code}", registrant_id=registrant.id,
+                       municipality=code, email_domain=registrant.email.rsplit("@", 1)[-1],
+                       created_at=now)
+
+
+def _add_and_relink(registrant: Registrant, codes: Sequence[str], now: datetime,
+                    held: Sequence[str] = ()) -> Registrant:
+    if held:
+        with HeldRequest.batch_write() as batch:
+            for code in held:
+                batch.save(_held_request(registrant, code, now))
+    if not registrant.municipalities and not codes:
+        # nothing approved yet: no link until the helpdesk approves
+        if held:
+            registrant.update(actions=[Registrant.held_municipalities.add(set(held))])
+        _mail_held(registrant)
+        return registrant
     link = links.issue(registrant.id)
     actions = [
         Registrant.link_hash.set(link.secret_hash),
@@ -162,6 +191,8 @@ def _add_and_relink(registrant: Registrant, codes: Sequence[str], now: datetime)
     ]
     if codes:
         actions.append(Registrant.municipalities.add(set(codes)))
+    if held:
+        actions.append(Registrant.held_municipalities.add(set(held)))
     registrant.update(actions=actions, condition=Registrant.id.exists())
     if codes:
         with Membership.batch_write() as batch:
@@ -187,6 +218,39 @@ def revoke_link(registrant: Registrant) -> None:
     registrant.update(actions=[Registrant.link_hash.remove(),
                                Registrant.updated_at.set(datetime.now(timezone.utc))],
                       condition=Registrant.id.exists())
+
+
+def _mail_held(registrant: Registrant) -> None:
+    names = sorted(municipalities(config.municipality_year())[code].name
+                   for code in (registrant.held_municipalities or ()))
+    mail.send(registrant.email, subject="Uw aanmelding voor de Aanlevermodule CEO wordt "
+              "gecontroleerd", template="registration_held",
+              context={"name": registrant.name, "personal_code": registrant.personal_code,
+                       "municipalities": names})
+
+
+def approve(registrant: Registrant, codes: Sequence[str]) -> Registrant:
+    """Helpdesk approval of held municipalities: they become the registrant's, and a link is
+    mailed (a fresh one, which is also the first one for an account that had none)."""
+    chosen = set(codes) & set(registrant.held_municipalities or ())
+    if not chosen:
+        return registrant
+    registrant.update(actions=[Registrant.held_municipalities.delete(chosen)])
+    clear_requests(registrant.id, chosen)
+    return _add_and_relink(registrant, tuple(sorted(chosen)), datetime.now(timezone.utc))
+
+
+def reject(registrant: Registrant, codes: Sequence[str]) -> None:
+    chosen = set(codes) & set(registrant.held_municipalities or ())
+    if chosen:
+        registrant.update(actions=[Registrant.held_municipalities.delete(chosen)])
+        clear_requests(registrant.id, chosen)
+
+
+def clear_requests(registrant_id: str, codes: set[str]) -> None:
+    with HeldRequest.batch_write() as batch:
+        for code in codes:
+            batch.delete(HeldRequest("open", f"{registrant_id}#{code}"))
 
 
 def _mail_link(registrant: Registrant, token: str) -> None:

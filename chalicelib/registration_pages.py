@@ -53,12 +53,26 @@ def submit_registration(request: Request) -> Response:
         return _registration_page(request, result, status=400)
     _limit("link-email", result.cleaned.email, config.rate_limit_per_email(), now)
     with _mail_or_503():
-        registration.register(result.cleaned)
-    return web.redirect("/aangemeld")
+        _, held = registration.register(result.cleaned)
+    # Depends on the address's domain only, never on whether it was known: no enumeration.
+    return web.redirect("/aangemeld?controle=" + ",".join(held) if held else "/aangemeld")
 
 
 def registered(request: Request) -> Response:
     # Identical whether the address was new or known: no account enumeration.
+    known = municipalities(config.municipality_year())
+    held = [known[c].name for c in ((request.query_params or {}).get("controle") or "").split(",")
+            if c in known]
+    if held:
+        return web.page(request, "message.html", title="Wij controleren uw aanmelding",
+                        next_steps=False, paragraphs=[
+                            "Uw e-mailadres hoort niet bij de bekende adressen van "
+                            f"{', '.join(held)}. Daarom controleert de helpdesk eerst of u "
+                            "namens deze gemeente mag aanleveren. Dat gebeurt binnen twee "
+                            "werkdagen; u krijgt daarna een e-mail.",
+                            "Voor gemeenten waarvoor uw adres wel bekend is, ontvangt u binnen "
+                            "enkele minuten een e-mail met uw persoonlijke link.",
+                        ])
     return web.page(request, "message.html", title="Controleer uw e-mail", next_steps=True,
                     paragraphs=[
                         "Wij hebben uw aanmelding ontvangen. U krijgt binnen enkele minuten een "

@@ -29,7 +29,7 @@ def make_registrant(email="feed@ede.nl", codes=("GM0014",)):
     from chalicelib import registration
 
     return registration.register(registration.NewRegistration(
-        "Feed Tester", email, "+31318123456", tuple(codes)))
+        "Feed Tester", email, "+31318123456", tuple(codes)))[0]
 
 
 def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):

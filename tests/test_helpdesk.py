@@ -247,3 +247,58 @@ def test_cli_uses_the_same_functions_and_audit_trail(helpdesk, delivered, aws, c
     assert "cli:jan@helpdesk.nl" in page and "storing" in page
     assert helpdesk_cli.main(["export", "2026", "--format", "csv"]) == 0
     assert "gemeente_code" in capsys.readouterr().out
+
+
+def test_registration_from_an_unknown_domain_waits_for_approval(helpdesk, browser, mailbox,
+                                                                 aws, monkeypatch):
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+    response = register(browser, email="iemand@gmail.com", codes=("GM0014",))
+    assert response.headers["Location"] == "/aangemeld?controle=GM0014"
+    page = browser.get(response.headers["Location"]).text
+    assert "Wij controleren uw aanmelding" in page and "Groningen" in page
+    [held_mail] = mailbox.to("iemand@gmail.com")
+    assert "gecontroleerd" in held_mail.subject and "/link/" not in held_mail.text
+    # the same answer for a known and an unknown address with that domain
+    again = register(browser, email="iemand@gmail.com", codes=("GM0014",))
+    other = register(browser, email="ander@gmail.com", codes=("GM0014",))
+    assert again.headers["Location"] == other.headers["Location"]
+    # a matching domain is not held
+    assert register(browser, email="a@groningen.nl").headers["Location"] == "/aangemeld"
+    queue = helpdesk.get("/helpdesk").text
+    assert "Aanmeldingen ter controle" in queue and "gmail.com" in queue
+    assert queue.count("gmail.com</td>") == 2
+    found = helpdesk.get("/helpdesk?q=iemand@gmail.com").text
+    registrant_id = re.search(r'href="/helpdesk/registrant/([0-9a-f]{32})"', found).group(1)
+    approved = helpdesk.submit(f"/helpdesk/registrant/{registrant_id}/goedkeuren",
+                               {"gemeente": "GM0014"},
+                               form_page=f"/helpdesk/registrant/{registrant_id}")
+    assert "Goedgekeurd" in approved.text
+    link = mailbox.last_link("iemand@gmail.com")
+    assert browser.get(link).status_code == 303
+    assert "Groningen" in browser.get("/start").text
+    assert helpdesk.get("/helpdesk").text.count("gmail.com</td>") == 1  # ander@ still waits
+    assert "aanmelding goedgekeurd" in helpdesk.get(f"/helpdesk/registrant/{registrant_id}").text
+
+
+def test_helpdesk_adds_and_removes_a_municipality(helpdesk, delivered, aws):
+    registrant_id = boto3.client("dynamodb").scan(
+        TableName=aws["RegistrantsTableName"])["Items"][0]["id"]["S"]
+    page = f"/helpdesk/registrant/{registrant_id}"
+    no_reason = helpdesk.submit(f"{page}/gemeente-toevoegen", {"gemeente": "GM0034"},
+                                form_page=page)
+    assert no_reason.status_code == 400
+    bad = helpdesk.submit(f"{page}/gemeente-toevoegen", {"gemeente": "GM9999", "reden": "x"},
+                          form_page=page)
+    assert bad.status_code == 400
+    helpdesk.submit(f"{page}/gemeente-toevoegen", {"gemeente": "gm0034", "reden": "verzoek"},
+                    form_page=page)
+    assert "Almere" in delivered.get("/start").text
+    assert "Anna de Vries" in helpdesk.get("/helpdesk/gemeente/GM0034").text
+    helpdesk.submit(f"{page}/gemeente-verwijderen", {"gemeente": "GM0014", "reden": "vertrokken"},
+                    form_page=page)
+    assert "Groningen" not in delivered.get("/start").text
+    assert delivered.get("/gemeente/GM0014/controleren").status_code == 404
+    trail = helpdesk.get(page).text
+    assert "gemeente toegevoegd" in trail and "gemeente verwijderd" in trail
+    items = boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"]
+    assert len(items) == 1  # deliveries stay

@@ -53,7 +53,7 @@ def test_every_table_and_the_bucket_are_hardened(packaged):
     _, template = packaged
     tables = {k: v for k, v in template["Resources"].items()
               if v["Type"] == "AWS::DynamoDB::Table"}
-    assert len(tables) == 10
+    assert len(tables) == 11
     for name, table in tables.items():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST", name
