@@ -1,0 +1,268 @@
+"""The whole mission in a real browser (Debian's Chromium through Playwright), against the local
+runner started as the README starts it; axe-core checks every page on the way, and a
+screenshot of every page lands in test-artifacts/e2e/."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from devtools.local import HELPDESK_PASSWORD, HELPDESK_USER
+from tests.test_questionnaire_pages import ALL
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory):
+    port, moto_port = free_port(), free_port()
+    mail_dir = tmp_path_factory.mktemp("mail")
+    process = subprocess.Popen([str(ROOT / "dev"), "run", "--port", str(port), "--moto-port",
+                                str(moto_port), "--mail-dir", str(mail_dir)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={"PATH": "/usr/local/bin:/usr/bin:/bin",
+                                    "HOME": str(Path.home())})
+    base = f"http://127.0.0.1:{port}"
+    import urllib.request
+
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "the local runner did not start"
+            time.sleep(0.3)
+    s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{moto_port}",
+                      region_name="eu-central-1", aws_access_key_id="x",
+                      aws_secret_access_key="x")
+    yield {"base": base, "mail": mail_dir, "s3": s3}
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required (./dev test installs it)"
+    assert AXE.exists(), "axe-core is required (./dev test runs npm ci)"
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+class Journey:
+    def __init__(self, runner, chromium):
+        self.runner, self.chromium = runner, chromium
+        self.shots = 0
+        self.page = self.new_session()
+
+    def new_session(self):
+        # bypass_csp only lets the test inject axe-core; the pages keep their strict CSP
+        return self.chromium.new_context(viewport={"width": 1024, "height": 800},
+                                         bypass_csp=True).new_page()
+
+    def check(self, name: str, page=None) -> None:
+        """Screenshot plus axe-core: no serious or critical violation on any page."""
+        page = page or self.page
+        self.shots += 1
+        page.screenshot(path=str(ARTIFACTS / f"{self.shots:02d}-{name}.png"), full_page=True)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, "
+                               "{resultTypes: ['violations']})")
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{name}: {serious}"
+
+    def link(self, address: str) -> str:
+        for eml in sorted(self.runner["mail"].glob(f"*{address}.eml"), reverse=True):
+            text = eml.read_text().replace("=\n", "")
+            found = re.search(r"http://127\.0\.0\.1:\d+/link/[0-9a-f]{32}\.[A-Za-z0-9_-]{32}",
+                              text)
+            if found:
+                return found.group(0)
+        raise AssertionError(f"no link mailed to {address}")
+
+    def feed(self, key: str, until, timeout: float = 20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                document = json.loads(self.runner["s3"].get_object(
+                    Bucket="ceo-local-publication-123456789012", Key=key)["Body"].read())
+                if until(document):
+                    return document
+            except self.runner["s3"].exceptions.NoSuchKey:
+                pass
+            time.sleep(0.3)
+        raise AssertionError(f"{key} did not reach the expected state")
+
+    def fill_section(self, fields) -> None:
+        page = self.page
+        for name, value in fields:
+            field = page.locator(f'[name="{name}"]').first
+            kind = field.get_attribute("type")
+            if kind in ("radio", "checkbox"):
+                page.check(f'input[name="{name}"][value="{value}"]')
+            else:
+                if kind == "date" and re.fullmatch(r"\d{2}-\d{2}-\d{4}", value):
+                    day, month, year = value.split("-")
+                    value = f"{year}-{month}-{day}"
+                field.fill(value)
+
+
+def go(page, selector: str) -> None:
+    """Click something that loads a new page, and wait for it."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def test_the_whole_mission_in_a_real_browser(runner, chromium):
+    journey = Journey(runner, chromium)
+    page = journey.page
+    base = runner["base"]
+
+    # registration, first with errors
+    page.goto(base + "/")
+    journey.check("registratie")
+    go(page, "text=Aanmelden en link ontvangen")
+    assert "Er is een probleem" in page.content()
+    journey.check("registratie-fouten")
+    page.fill("#naam", "Anna de Vries")
+    page.fill("#email", "anna@groningen.nl")
+    page.fill("#telefoon", "050 367 91 11")
+    page.fill("#gemeente-zoek", "gronin")  # the JavaScript filter
+    assert page.is_hidden("label[for='g-GM0034']")
+    page.check("#g-GM0014")
+    page.fill("#gemeente-zoek", "almere")
+    page.check("#g-GM0034")
+    page.check("#namens")
+    go(page, "text=Aanmelden en link ontvangen")
+    assert page.locator("h1").inner_text() == "Controleer uw e-mail"
+    journey.check("aangemeld")
+
+    # the link from the saved mail
+    page.goto(journey.link("anna@groningen.nl"))
+    assert page.url == base + "/start"
+    journey.check("start")
+
+    # part of A, then close the browser
+    go(page, "text=Beginnen met Groningen")
+    journey.check("vragen-stap-1")
+    page.fill("#doel", "Inzicht in de ondersteuning.")
+    go(page, "button[value=later]")
+    assert "zijn opgeslagen" in page.content()
+    page.context.close()
+
+    # days later: the same link in a fresh browser, and resume
+    page = journey.page = journey.new_session()
+    page.goto(journey.link("anna@groningen.nl"))
+    go(page, "text=Verder waar u gebleven was (Groningen)")
+    assert page.input_value("#doel") == "Inzicht in de ondersteuning."
+    for index, (section, fields) in enumerate(ALL.items()):
+        assert f"Stap {index + 1} van 5" in page.content()
+        journey.fill_section(fields)
+        if index == 1:
+            journey.check("vragen-stap-2-ingevuld")
+        go(page, "button[value=volgende]")
+    assert page.url.endswith("/gemeente/GM0014/controleren")
+    journey.check("controleren")
+
+    # B: a draft, then empty it
+    page.goto(base + "/start")
+    go(page, "text=Beginnen met Almere")
+    page.fill("#doel", "Almere doel")
+    go(page, "button[value=later]")
+    go(page, "text=Verwijder alle ingevulde antwoorden (Almere)")
+    journey.check("verwijderen-bevestigen")
+    page.check("#bevestig")
+    go(page, "text=Doorgaan")
+    assert "Alle ingevulde antwoorden voor Almere zijn verwijderd" in page.content()
+
+    # send A
+    page.goto(base + "/gemeente/GM0014/controleren")
+    go(page, "button:has-text('Verzenden')")  # without confirming consent first
+    assert "Er is niets verzonden" in page.content()
+    journey.check("verzenden-fout")
+    page.check("#bevestig_toestemming")
+    go(page, "button:has-text('Verzenden')")
+    assert "GM0014-2026-1" in page.content()
+    journey.check("verzonden")
+    journey.feed("2026/GM0014.json", lambda d: d["delivery"]["id"] == "GM0014-2026-1")
+
+    # a correction
+    page.goto(base + "/gemeente/GM0014/vragen/uitkomsten?terug=controleren")
+    page.fill("#belangrijkste_uitkomsten", "Gecorrigeerde uitkomsten.")
+    go(page, "button[value=controleren]")
+    page.check("#bevestig_toestemming")
+    go(page, "button:has-text('Verzenden')")
+    assert "GM0014-2026-2" in page.content()
+    corrected = journey.feed("2026/GM0014.json",
+                             lambda d: d["delivery"]["id"] == "GM0014-2026-2")
+    assert corrected["headline"]["text"] == "Gecorrigeerde uitkomsten."
+    page.goto(base + "/start")
+    journey.check("start-met-geschiedenis")
+
+    # the helpdesk withdraws the correction; the feed shows the first delivery again
+    helpdesk = journey.new_session()
+    helpdesk.goto(base + "/helpdesk/inloggen")
+    journey.check("helpdesk-inloggen", helpdesk)
+    helpdesk.fill("#email", HELPDESK_USER)
+    helpdesk.fill("#wachtwoord", HELPDESK_PASSWORD)
+    go(helpdesk, "button:has-text('Inloggen')")
+    helpdesk.fill("#q", "GM0014")
+    go(helpdesk, "button:has-text('Zoeken')")
+    go(helpdesk, "text=Groningen (GM0014)")
+    journey.check("helpdesk-gemeente", helpdesk)
+    go(helpdesk, "text=Intrekken GM0014-2026-2")
+    journey.check("helpdesk-intrekken", helpdesk)
+    helpdesk.fill("#reden", "De gemeente meldt een fout in de correctie.")
+    go(helpdesk, "button:has-text('Intrekken')")
+    assert "is ingetrokken" in helpdesk.content()
+    back = journey.feed("2026/GM0014.json", lambda d: d["revision"] == 3)
+    assert back["delivery"]["id"] == "GM0014-2026-1"
+    assert back["headline"]["text"] == "Uitkomst" or "Cliënten" in back["headline"]["text"]
+
+
+def test_pages_work_at_320_px_and_without_javascript(runner, chromium):
+    context = chromium.new_context(viewport={"width": 320, "height": 640},
+                                   java_script_enabled=False, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(runner["base"] + "/")
+    assert page.is_hidden("#gemeente-zoek")  # the enhancement stays away without JS
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"horizontal scrolling at 320 px: {width}"
+    page.screenshot(path=str(ARTIFACTS / "320px-registratie.png"), full_page=True)
+    page.fill("#naam", "Piet")
+    page.fill("#email", "piet@ede.nl")
+    page.fill("#telefoon", "0318 123456")
+    page.check("#g-GM0228")
+    page.check("#namens")
+    go(page, "text=Aanmelden en link ontvangen")
+    assert page.locator("h1").inner_text() == "Controleer uw e-mail"
+    context.close()
