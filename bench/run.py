@@ -115,6 +115,21 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
         urlencode([("csrf_token", token), *SECTION_1, ("versie", version)]).encode()))
     save(browser, "uitvoering", SECTION_2, code="GM0228")
     measure("review answers", lambda: browser.get("/gemeente/GM0228/controleren"))
+    from tests.test_questionnaire_pages import ALL
+
+    for section, fields in ALL.items():
+        save(browser, section, fields, code="GM0228")
+    review = browser.get("/gemeente/GM0228/controleren")
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', review.text).group(1)
+    measure("send (finalize + receipt)", lambda: browser.post_raw(
+        "/gemeente/GM0228/verzenden",
+        urlencode([("csrf_token", token), ("bevestig_toestemming", "ja")]).encode()))
+    from chalicelib import forwarding
+    from devtools.stream_pump import LambdaContext
+    from tests.feed_helpers import record
+
+    measure("forward one municipality", lambda: forwarding.handle(
+        {"Records": [record("GM0228#2026", 1, "INSERT")]}, LambdaContext("forward")))
 
     for name, path in [("registration", "/"), ("new link", "/nieuwe-link"),
                        ("start", "/start"), ("page 1 (choices)", "/gemeente/GM0228/vragen/opzet"),
@@ -122,8 +137,61 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
                        ("review", "/gemeente/GM0228/controleren"),
                        ("reset confirmation", "/gemeente/GM0228/verwijderen")]:
         weigh(name, path)
+    global THROUGHPUT
+    THROUGHPUT = forwarder_throughput(counter)
     mock.stop()
     return rows, weights
+
+
+THROUGHPUT: list[tuple] = []
+
+
+def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
+                         naive_sample: int = 1_000) -> list[tuple]:
+    """10,000 stream records over all 342 municipalities, in batches of 100 (Lambda's batch
+    size here), against a naive forwarder that publishes once per record."""
+    import random
+
+    from chalicelib import feed, forwarding, publication_targets
+    from chalicelib.deliveries import counting, history
+    from chalicelib.models import ScopeState
+    from chalicelib.municipalities import municipalities
+    from chalicelib.rendering import render
+    from devtools.stream_pump import LambdaContext
+    from tests.feed_helpers import deliver, make_registrant, record
+
+    codes = list(municipalities(2025))
+    person = make_registrant(email="bench@ede.nl", codes=tuple(codes[:40]))
+    for code in codes:  # one delivery each (registrant membership is not needed to deliver)
+        person.municipalities = set(codes)
+        deliver(person, code=code)
+    rng = random.Random(7)
+    stream = [record(f"{rng.choice(codes)}#2026", 1) for _ in range(records_total)]
+    for code in codes:  # forget what was forwarded, so every scope publishes once
+        ScopeState(f"{code}#2026").update(actions=[ScopeState.forwarded_revision.remove()])
+    counter.take()
+    started = time.perf_counter()
+    for start in range(0, len(stream), 100):
+        forwarding.handle({"Records": stream[start:start + 100]}, LambdaContext("bench"))
+    coalesced_seconds = time.perf_counter() - started
+    calls, _ = counter.take()
+    puts = calls.get("s3.PutObject", 0)
+    target = publication_targets.configured()
+    started = time.perf_counter()
+    for item in stream[:naive_sample]:  # naive: read and publish for every single record
+        code = item["dynamodb"]["Keys"]["scope"]["S"].split("#")[0]
+        state = ScopeState.get(f"{code}#2026")
+        document = feed.document(code, 2026, int(state.revision) + 1000 + rng.randint(0, 10**6),
+                                 counting(history(code, 2026)))
+        target.publish(document, render("report.html", doc=document))
+    naive_rate = naive_sample / (time.perf_counter() - started)
+    coalesced_rate = records_total / coalesced_seconds
+    return [("records", f"{records_total:,}"), ("municipalities", len(codes)),
+            ("batches of 100", (records_total + 99) // 100),
+            ("document writes (S3 PutObject, incl. report + index)", f"{puts:,}"),
+            ("coalesced forwarder, records/s", f"{coalesced_rate:,.0f}"),
+            ("naive one-publish-per-record, records/s", f"{naive_rate:,.0f}"),
+            ("ratio", f"{coalesced_rate / naive_rate:.1f}×")]
 
 
 def cold_start(runs: int = 7) -> tuple[float, float]:
@@ -166,6 +234,8 @@ def main() -> None:
                 [(a, d, f"{c:.1f}", n) for a, d, c, n in rows]))
     print("\nPage weight (HTML + CSS + JS, uncompressed)\n")
     print(table(["page", "bytes", "requests"], [(n, f"{s:,}", r) for n, s, r in weights]))
+    print("\nForwarder throughput (in-process, moto)\n")
+    print(table(["measure", "value"], THROUGHPUT))
     boto3_time, app_time = cold_start()
     print("\nCold start (median of 7 fresh processes)\n")
     print(table(["import", "seconds"], [("boto3 alone", f"{boto3_time:.3f}"),
