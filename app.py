@@ -1,8 +1,8 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
 from chalice import Chalice, Response
 
-from chalicelib import (account_pages, assets, forwarding, helpdesk_pages, questionnaire,
-                        questionnaire_pages, registration_pages, send_pages, web)
+from chalicelib import (account_pages, assets, forwarding, helpdesk_pages, mail_events,
+                        questionnaire, questionnaire_pages, registration_pages, send_pages, web)
 
 questionnaire.all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
@@ -11,6 +11,7 @@ FORM = web.FORM_CONTENT_TYPES
 # from the part after "table/" (a stack output of infra/resources.yaml).
 DELIVERIES_STREAM = ("arn:aws:dynamodb:eu-central-1:123456789012:table/DeliveriesTableName/"
                      "stream/2026-01-01T00:00:00.000")
+MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # infra/ sets it
 
 
 @app.middleware("http")
@@ -111,6 +112,11 @@ def delivery_confirmation(code: str, sequence: str) -> Response:
 @app.route("/gemeente/{code}/overnemen", methods=["POST"], content_types=FORM)
 def start_from_delivery(code: str) -> Response:
     return send_pages.start_from_delivery(app.current_request, code)
+
+
+@app.on_sns_message(topic=MAIL_EVENTS_TOPIC)
+def handle_mail_events(event):
+    return mail_events.handle(event.message)
 
 
 @app.on_dynamodb_record(stream_arn=DELIVERIES_STREAM, batch_size=100,

@@ -51,6 +51,8 @@ class Registrant(Model):
     link_expires_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    mail_problem = UnicodeAttribute(null=True)  # "bounce" | "complaint", from SES events
+    mail_problem_at = UTCDateTimeAttribute(null=True)
 
 
 class Lookup(Model):

@@ -38,7 +38,23 @@ def test_stream_failures_can_neither_block_a_shard_nor_vanish(packaged):
     assert template["Resources"]["ForwardFailuresQueue"]["Type"] == "AWS::SQS::Queue"
     alarms = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     assert {a["Properties"]["MetricName"] for a in alarms} >= {
-        "ApproximateNumberOfMessagesVisible", "ForwardFailed", "IteratorAge"}
+        "ApproximateNumberOfMessagesVisible", "ForwardFailed", "IteratorAge", "MailBounced"}
+
+
+def test_mail_events_and_the_site_s_read_access_are_wired(packaged):
+    _, template = packaged
+    resources = template["Resources"]
+    topic = resources["HandleMailEvents"]["Properties"]["Events"][
+        "HandleMailEventsSnsSubscription"]["Properties"]["Topic"]
+    assert topic == {"Ref": "MailEventsTopic"}
+    destination = resources["MailEventsDestination"]["Properties"]["EventDestination"]
+    assert set(destination["MatchingEventTypes"]) == {"bounce", "complaint"}
+    api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert api_env["SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
+    statements = resources["PublicationBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statements[0]["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert resources["PublicationDistribution"]["Properties"]["DistributionConfig"][
+        "DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
 
 
 def test_cfn_lint_passes_on_the_packaged_template(packaged):
@@ -177,7 +193,7 @@ def _iam_actions(service: str, operation: str, params: dict) -> list[tuple[str, 
 class Recorder:
     def __init__(self):
         self.function = None
-        self.calls: dict[str, set] = {"api": set(), "forwarder": set()}
+        self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set()}
 
     def __enter__(self):
         from botocore.client import BaseClient
@@ -245,11 +261,18 @@ def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailb
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
+        recorder.function = "mail-events"
+        from chalicelib import mail_events
+
+        mail_events.handle(json.dumps({"notificationType": "Bounce", "bounce": {
+            "bounceType": "Permanent",
+            "bouncedRecipients": [{"emailAddress": "a.devries@groningen.nl"}]}}))
     policies = {
         "api": template["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0],
         "forwarder": template["Resources"]["ForwardDeliveriesRole"]["Properties"]["Policies"][0],
+        "mail-events": template["Resources"]["HandleMailEventsRole"]["Properties"]["Policies"][0],
     }
-    assert recorder.calls["api"] and recorder.calls["forwarder"]
+    assert all(recorder.calls.values())
     for function, calls in recorder.calls.items():
         statements = policies[function]["PolicyDocument"]["Statement"]
         missing = sorted(str(c) for c in calls if not _allowed(statements, logical_for, *c))

@@ -1,0 +1,72 @@
+"""SES bounces and complaints mark the address, so the helpdesk sees why mail does not arrive."""
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from tests.test_registration import register
+
+
+def notify(app_module, notification) -> None:
+    with Client(app_module.app, stage_name="local") as client:
+        event = client.events.generate_sns_event(message=json.dumps(notification)
+                                                 if not isinstance(notification, str)
+                                                 else notification)
+        client.lambda_.invoke("handle_mail_events", event)
+
+
+def bounce(address, kind="Permanent"):
+    return {"notificationType": "Bounce",
+            "bounce": {"bounceType": kind, "bouncedRecipients": [{"emailAddress": address}]}}
+
+
+def problem(aws):
+    [item] = boto3.client("dynamodb").scan(TableName=aws["RegistrantsTableName"])["Items"]
+    return item.get("mail_problem", {}).get("S")
+
+
+@pytest.fixture()
+def registered(browser):
+    register(browser)
+
+
+def test_a_permanent_bounce_marks_the_address(registered, app_module, aws):
+    notify(app_module, bounce("A.DeVries@groningen.nl"))
+    assert problem(aws) == "bounce"
+
+
+def test_a_complaint_marks_the_address(registered, app_module, aws):
+    notify(app_module, {"eventType": "Complaint", "complaint": {
+        "complainedRecipients": [{"emailAddress": "a.devries@groningen.nl"}]}})
+    assert problem(aws) == "complaint"
+
+
+@pytest.mark.parametrize("notification", [
+    bounce("a.devries@groningen.nl", kind="Transient"),   # a full mailbox is not a problem yet
+    bounce("onbekend@elders.nl"),
+    {"notificationType": "Delivery"},
+    "geen json",
+    ["een", "lijst"],
+])
+def test_other_events_change_nothing(registered, app_module, aws, notification):
+    notify(app_module, notification)
+    assert problem(aws) is None
+
+
+def test_the_helpdesk_sees_the_problem(registered, app_module, aws):
+    import os
+
+    from devtools import aws_resources
+    from tests.browser import Browser
+    from tests.test_helpdesk import PASSWORD
+
+    notify(app_module, bounce("a.devries@groningen.nl"))
+    pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
+    aws_resources.create_helpdesk_user(pool, "medewerker@helpdesk.nl", PASSWORD)
+    agent = Browser(app_module.app)
+    agent.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
+                                        "wachtwoord": PASSWORD})
+    assert "e-mail komt niet aan" in agent.get("/helpdesk?q=a.devries@groningen.nl").text
