@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from botocore.exceptions import ClientError
 from chalice.app import Request
 
 from . import config, web
@@ -63,6 +64,10 @@ def _finish(username: str, passed_mfa: bool) -> SignIn:
     return SignIn(user=username)
 
 
+def _code(error: ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "?")
+
+
 def sign_in(username: str, password: str) -> SignIn:
     cognito = _cognito()
     try:
@@ -70,8 +75,8 @@ def sign_in(username: str, password: str) -> SignIn:
             UserPoolId=config.env("HELPDESK_USER_POOL_ID"),
             ClientId=config.env("HELPDESK_CLIENT_ID"), AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password})
-    except (cognito.exceptions.NotAuthorizedException,
-            cognito.exceptions.UserNotFoundException, cognito.exceptions.InvalidParameterException):
+    except ClientError as error:  # wrong password, unknown user, locked, throttled, …
+        logger.info("helpdesk sign-in refused", extra={"code": _code(error)})
         return SignIn(error=FAILED)
     if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
         return SignIn(challenge=result["Session"])
@@ -89,9 +94,8 @@ def answer_mfa(username: str, session: str, code: str) -> SignIn:
             ClientId=config.env("HELPDESK_CLIENT_ID"), ChallengeName="SOFTWARE_TOKEN_MFA",
             Session=session, ChallengeResponses={"USERNAME": username,
                                                  "SOFTWARE_TOKEN_MFA_CODE": code})
-    except (cognito.exceptions.NotAuthorizedException,
-            cognito.exceptions.CodeMismatchException,
-            cognito.exceptions.ExpiredCodeException):
+    except ClientError as error:  # wrong or expired code, used session, …
+        logger.info("helpdesk MFA refused", extra={"code": _code(error)})
         return SignIn(error="De code klopt niet of is verlopen. Meld u opnieuw aan.")
     if "AuthenticationResult" not in result:
         return SignIn(error=FAILED)

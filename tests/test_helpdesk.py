@@ -302,3 +302,62 @@ def test_helpdesk_adds_and_removes_a_municipality(helpdesk, delivered, aws):
     assert "gemeente toegevoegd" in trail and "gemeente verwijderd" in trail
     items = boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"]
     assert len(items) == 1  # deliveries stay
+
+
+def test_sign_in_with_a_totp_code_when_mfa_is_required(aws, app_module, monkeypatch):
+    import os
+
+    from devtools import aws_resources
+    from tests.browser import Browser
+
+    pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
+    aws_resources.create_helpdesk_user(pool, "mfa@helpdesk.nl", PASSWORD)
+    cognito = boto3.client("cognito-idp")
+    tokens = cognito.admin_initiate_auth(
+        UserPoolId=pool["HELPDESK_USER_POOL_ID"], ClientId=pool["HELPDESK_CLIENT_ID"],
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "mfa@helpdesk.nl", "PASSWORD": PASSWORD})
+    access = tokens["AuthenticationResult"]["AccessToken"]
+    cognito.associate_software_token(AccessToken=access)
+    cognito.verify_software_token(AccessToken=access, UserCode="123456")
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool["HELPDESK_USER_POOL_ID"], Username="mfa@helpdesk.nl",
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    monkeypatch.setenv("HELPDESK_MFA_REQUIRED", "true")
+    agent = Browser(app_module.app)
+    first = agent.submit("/helpdesk/inloggen", {"email": "mfa@helpdesk.nl",
+                                                "wachtwoord": PASSWORD})
+    assert first.headers["Location"] == "/helpdesk/code"
+    assert agent.get("/helpdesk").status_code == 401  # not in before the code
+    wrong_format = agent.submit("/helpdesk/code", {"code": "12a"})
+    assert wrong_format.status_code == 400
+    done = agent.submit("/helpdesk/code", {"code": "123456"})
+    assert done.headers["Location"] == "/helpdesk"
+    assert agent.get("/helpdesk").status_code == 200
+    again = Browser(app_module.app)
+    again.submit("/helpdesk/inloggen", {"email": "mfa@helpdesk.nl", "wachtwoord": PASSWORD})
+    again.submit("/helpdesk/code", {"code": "123456"})
+    replay = again.submit("/helpdesk/code", {"code": "000000"},  # the challenge is gone
+                          form_page="/helpdesk/inloggen")
+    assert replay.status_code in (303, 401) and replay.status_code < 500
+    # moto accepts any code; Cognito answers a wrong one with CodeMismatchException
+    from botocore.exceptions import ClientError
+
+    from chalicelib import helpdesk_auth
+
+    real = helpdesk_auth._cognito()
+
+    class WrongCode:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def admin_respond_to_auth_challenge(self, **_):
+            raise ClientError({"Error": {"Code": "CodeMismatchException"}},
+                              "AdminRespondToAuthChallenge")
+
+    monkeypatch.setattr(helpdesk_auth, "_cognito", lambda: WrongCode())
+    wrong = Browser(app_module.app)
+    wrong.submit("/helpdesk/inloggen", {"email": "mfa@helpdesk.nl", "wachtwoord": PASSWORD})
+    refused = wrong.submit("/helpdesk/code", {"code": "000000"})
+    assert refused.status_code == 401 and "De code klopt niet" in refused.text
+    assert wrong.get("/helpdesk").status_code == 401
