@@ -100,13 +100,17 @@ class Journey:
                    for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{name}: {serious}"
 
-    def link(self, address: str) -> str:
-        for eml in sorted(self.runner["mail"].glob(f"*{address}.eml"), reverse=True):
-            text = eml.read_text().replace("=\n", "")
-            found = re.search(r"http://127\.0\.0\.1:\d+/link/[0-9a-f]{32}\.[A-Za-z0-9_-]{32}",
-                              text)
-            if found:
-                return found.group(0)
+    def link(self, address: str, timeout: float = 10) -> str:
+        """The newest personal link in the runner's saved mails (the catcher polls)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for eml in sorted(self.runner["mail"].glob(f"*{address}.eml"), reverse=True):
+                text = eml.read_text().replace("=\n", "")
+                found = re.search(
+                    r"http://127\.0\.0\.1:\d+/link/[0-9a-f]{32}\.[A-Za-z0-9_-]{32}", text)
+                if found:
+                    return found.group(0)
+            time.sleep(0.2)
         raise AssertionError(f"no link mailed to {address}")
 
     def feed(self, key: str, until, timeout: float = 20):
@@ -265,4 +269,72 @@ def test_pages_work_at_320_px_and_without_javascript(runner, chromium):
     page.check("#namens")
     go(page, "text=Aanmelden en link ontvangen")
     assert page.locator("h1").inner_text() == "Controleer uw e-mail"
+    context.close()
+
+
+def tab_to(page, selector: str, limit: int = 800) -> None:
+    """Moves focus with the Tab key only until `selector` has it (fails if unreachable)."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} cannot be reached with the keyboard")
+
+
+def test_registration_and_a_questionnaire_page_with_the_keyboard_alone(runner, chromium):
+    context = chromium.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.goto(runner["base"] + "/")
+    tab_to(page, "#naam")
+    page.keyboard.type("Kees Toetsenbord")
+    tab_to(page, "#email")
+    page.keyboard.type("kees@ede.nl")
+    tab_to(page, "#telefoon")
+    page.keyboard.type("0318 654321")
+    tab_to(page, "#gemeente-zoek")
+    page.keyboard.type("ede")
+    tab_to(page, "#g-GM0228")
+    page.keyboard.press("Space")
+    tab_to(page, "#namens")
+    page.keyboard.press("Space")
+    tab_to(page, "button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "Controleer uw e-mail"
+    journey = Journey.__new__(Journey)
+    journey.runner = runner
+    page.goto(journey.link("kees@ede.nl"))
+    tab_to(page, "a[href='/gemeente/GM0228/vragen/opzet']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "#doel")
+    page.keyboard.type("Met het toetsenbord ingevuld.")
+    for group in ("doelgroepen", "methode", "onderwerpen"):
+        tab_to(page, f"#{group}")
+        page.keyboard.press("Space")  # the first option
+    for group in ("moment", "standaardvragen"):
+        tab_to(page, f"#{group}")
+        page.keyboard.press("Space")
+    tab_to(page, "button[value=volgende]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Stap 2 van 5" in page.content()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/gemeente/GM0228/vragen/uitkomsten",
+                                  "/gemeente/GM0228/controleren", "/start"])
+def test_pages_reflow_at_200_percent_zoom(runner, chromium, path):
+    # 200 % zoom of a 1280 px wide window leaves 640 CSS pixels: nothing may need
+    # horizontal scrolling (WCAG 1.4.10 reflow)
+    context = chromium.new_context(viewport={"width": 640, "height": 400},
+                                   device_scale_factor=2)
+    page = context.new_page()
+    journey = Journey.__new__(Journey)
+    journey.runner = runner
+    page.goto(journey.link("kees@ede.nl"))
+    page.goto(runner["base"] + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640, path
+    page.screenshot(path=str(ARTIFACTS / f"200pct{path.replace('/', '-')}.png"), full_page=True)
     context.close()
