@@ -282,8 +282,8 @@ def tab_to(page, selector: str, limit: int = 800) -> None:
     raise AssertionError(f"{selector} cannot be reached with the keyboard")
 
 
-def test_registration_and_a_questionnaire_page_with_the_keyboard_alone(runner, chromium):
-    context = chromium.new_context(viewport={"width": 1024, "height": 800})
+def test_the_whole_form_with_the_keyboard_alone(runner, chromium):
+    context = chromium.new_context(viewport={"width": 1024, "height": 800}, locale="nl-NL")
     page = context.new_page()
     page.goto(runner["base"] + "/")
     tab_to(page, "#naam")
@@ -308,19 +308,55 @@ def test_registration_and_a_questionnaire_page_with_the_keyboard_alone(runner, c
     tab_to(page, "a[href='/gemeente/GM0228/vragen/opzet']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    tab_to(page, "#doel")
-    page.keyboard.type("Met het toetsenbord ingevuld.")
-    for group in ("doelgroepen", "methode", "onderwerpen"):
-        tab_to(page, f"#{group}")
-        page.keyboard.press("Space")  # the first option
-    for group in ("moment", "standaardvragen"):
-        tab_to(page, f"#{group}")
-        page.keyboard.press("Space")
-    tab_to(page, "button[value=volgende]")
+    for index, (section, fields) in enumerate(ALL.items()):
+        assert f"Stap {index + 1} van 5" in page.content()
+        for name, value in fields:
+            keyboard_answer(page, name, value)
+        tab_to(page, "button[value=volgende]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert "Alle verplichte vragen zijn ingevuld" in page.content()
+    tab_to(page, "#bevestig_toestemming")
+    page.keyboard.press("Space")
+    tab_to(page, "form[action$='/verzenden'] button")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "Stap 2 van 5" in page.content()
+    assert "GM0228-2026-1" in page.content()
     context.close()
+
+
+def keyboard_answer(page, name: str, value: str) -> None:
+    """Answers one field as a keyboard user does: Tab to it, then type, Space or arrows."""
+    kind = page.get_attribute(f'[name="{name}"]', "type")
+    if kind == "checkbox":
+        tab_to(page, f'input[name="{name}"][value="{value}"]')
+        page.keyboard.press("Space")
+    elif kind == "radio":
+        tab_to(page, f'input[name="{name}"]')  # the group is one tab stop
+        page.keyboard.press("Space")
+        for _ in range(10):
+            if page.is_checked(f'input[name="{name}"][value="{value}"]'):
+                break
+            page.keyboard.press("ArrowDown")
+        assert page.is_checked(f'input[name="{name}"][value="{value}"]')
+    elif kind == "date":
+        tab_to(page, f'[name="{name}"]')
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            year, month, day = value.split("-")
+        else:
+            day, month, year = value.split("-")
+        page.keyboard.type(day + month + year)  # Dutch order: dd-mm-jjjj …
+        if page.input_value(f'[name="{name}"]') != f"{year}-{month}-{day}":
+            page.keyboard.press("Shift+Tab")  # … or the browser's mm/dd/yyyy: back to the
+            page.keyboard.press("Shift+Tab")  # first segment and type it that way
+            page.keyboard.type(month + day + year)
+        assert page.input_value(f'[name="{name}"]') == f"{year}-{month}-{day}"
+    else:
+        tab_to(page, f'[name="{name}"]')
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+
+
 
 
 @pytest.mark.parametrize("path", ["/", "/gemeente/GM0228/vragen/uitkomsten",
