@@ -60,3 +60,37 @@ def mailbox(aws):
     from tests.browser import Mailbox
 
     return Mailbox()
+
+
+PASSWORD = "Helpdesk-Test-2026"
+
+
+@pytest.fixture()
+def helpdesk(aws, app_module):
+    """A helpdesk employee signed in through (moto's) Cognito; also makes an outsider user."""
+    from devtools import aws_resources
+    from tests.browser import Browser
+
+    pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
+    aws_resources.create_helpdesk_user(pool, "medewerker@helpdesk.nl", PASSWORD)
+    aws_resources.create_helpdesk_user(pool, "buiten@groep.nl", PASSWORD, group=None)
+    agent = Browser(app_module.app)
+    response = agent.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
+                                                   "wachtwoord": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"] == "/helpdesk"
+    return agent
+
+
+@pytest.fixture()
+def delivered(browser, mailbox):
+    """A representative, signed in, who sent one complete delivery for Groningen."""
+    from tests.test_questionnaire_pages import ALL, save
+    from tests.test_registration import register
+    from tests.test_send import send
+
+    register(browser, codes=("GM0014",))
+    browser.get(mailbox.last_link("a.devries@groningen.nl"))
+    for section, fields in ALL.items():
+        save(browser, section, fields)
+    send(browser)
+    return browser

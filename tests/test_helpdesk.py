@@ -8,40 +8,11 @@ import re
 import boto3
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.feed_helpers import bucket_object, record
 from tests.test_questionnaire_pages import ALL, save
 from tests.test_registration import register
 from tests.test_send import send
-
-PASSWORD = "Helpdesk-Test-2026"
-
-
-@pytest.fixture()
-def helpdesk(aws, app_module):
-    import os
-
-    from devtools import aws_resources
-    from tests.browser import Browser
-
-    pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
-    aws_resources.create_helpdesk_user(pool, "medewerker@helpdesk.nl", PASSWORD)
-    aws_resources.create_helpdesk_user(pool, "buiten@groep.nl", PASSWORD, group=None)
-    agent = Browser(app_module.app)
-    response = agent.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
-                                                   "wachtwoord": PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"] == "/helpdesk"
-    return agent
-
-
-@pytest.fixture()
-def delivered(browser, mailbox):
-    register(browser, codes=("GM0014",))
-    browser.get(mailbox.last_link("a.devries@groningen.nl"))
-    for section, fields in ALL.items():
-        save(browser, section, fields)
-    send(browser)
-    return browser
-
 
 HELPDESK_GETS = ["/helpdesk", "/helpdesk?q=GM0014", "/helpdesk/gemeente/GM0014",
                  "/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
