@@ -277,3 +277,16 @@ def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailb
         statements = policies[function]["PolicyDocument"]["Statement"]
         missing = sorted(str(c) for c in calls if not _allowed(statements, logical_for, *c))
         assert missing == [], f"{function} role lacks {missing}"
+
+
+def test_api_gateway_answers_unknown_paths_with_a_dutch_404(packaged):
+    _, template = packaged
+    responses = {r["Properties"]["ResponseType"]: r["Properties"]
+                 for r in template["Resources"].values()
+                 if r["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert set(responses) == {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
+    not_found = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert not_found["StatusCode"] == "404"
+    assert '<html lang="nl">' in not_found["ResponseTemplates"]["text/html"]
+    assert not_found["ResponseParameters"][
+        "gatewayresponse.header.Referrer-Policy"] == "'no-referrer'"
