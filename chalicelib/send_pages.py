@@ -21,7 +21,11 @@ def send(request: Request, code: str, lambda_context: Any = None) -> Response:
     if problems or ctx.draft is None:
         return review_page(request, ctx, send_errors=problems, status=400)
     if ctx.draft.status == "verzonden":
-        return web.redirect(f"/start")  # this very version was sent already
+        # this very version was sent already (a double click that arrived late): show the
+        # confirmation of what this person sent, not an error
+        mine = next((d for d in deliveries.history(code, ctx.definition.cycle)
+                     if d.registrant_id == ctx.registrant.id), None)
+        return web.redirect(f"/gemeente/{code}/verzonden/{mine.sequence}" if mine else "/start")
     try:
         result = deliveries.send(ctx.registrant, code, ctx.municipality_name, ctx.definition,
                                  ctx.draft, ctx.state, lambda_context=lambda_context)

@@ -233,7 +233,7 @@ def _allowed(statements, logical_for, action, name) -> bool:
 
 
 def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailbox, aws):
-    from tests.feed_helpers import deliver, make_registrant, record
+    from tests.feed_helpers import record
     from tests.test_questionnaire_pages import ALL, save
     from tests.test_registration import register
     from devtools.stream_pump import LambdaContext

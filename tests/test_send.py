@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import datetime
 
 import boto3
 import pytest
 
-from tests.test_questionnaire_pages import ALL, page_path, save
+from tests.test_questionnaire_pages import ALL, save
 from tests.test_registration import register
 
 
@@ -108,13 +108,14 @@ def test_double_click_makes_one_delivery(complete, aws, mailbox):
     first = complete.post_raw("/gemeente/GM0014/verzenden", body)
     second = complete.post_raw("/gemeente/GM0014/verzenden", body)
     assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == \
+        "/gemeente/GM0014/verzonden/1"  # both clicks end on the same confirmation
     assert len(scan(aws, "DeliveriesTableName")) == 1
     assert len([m for m in mailbox.all() if "Ontvangst" in m.subject]) == 1
 
 
 def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_module):
     from chalicelib import deliveries, drafts, questionnaire_pages
-    from chalicelib.models import Registrant
 
     definition = questionnaire_pages.current_definition()
     [item] = scan(aws, "RegistrantsTableName")
