@@ -323,3 +323,18 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
         assert document["revision"] >= state_revision
         revisions = seen_revisions.get(code, [])
         assert revisions == sorted(revisions) and len(set(revisions)) == len(revisions)
+
+
+def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module):
+    from concurrent.futures import ThreadPoolExecutor
+
+    codes = ["GM0014", "GM0034", "GM0050", "GM0228", "GM0363", "GM0518", "GM0599", "GM0344"]
+    person = make_registrant(email="many@ede.nl", codes=tuple(codes))
+    for code in codes:
+        deliver(person, code=code)
+    with ThreadPoolExecutor(max_workers=len(codes)) as pool:
+        results = list(pool.map(lambda code: run([record(f"{code}#2026", 1, "INSERT")]), codes))
+    assert all(r == {"batchItemFailures": []} for r in results)
+    index = bucket_object(aws, "2026/index.json")
+    assert sorted(index["municipalities"]) == sorted(codes)
+    assert all(entry["revision"] == 1 for entry in index["municipalities"].values())
