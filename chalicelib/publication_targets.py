@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import time
 import urllib.error
 import urllib.request
@@ -84,7 +85,9 @@ class S3Target:
         with optimistic concurrency so concurrent forwarders never lose each other's entry."""
         cycle, code = document["cycle"], document["municipality"]["code"]
         key = f"{cycle}/index.json"
-        for _ in range(10):
+        for attempt in range(25):
+            if attempt:
+                time.sleep(random.uniform(0, 0.02 * attempt))  # spread competing writers
             index, etag = self._current(key)
             index = index or {"cycle": cycle, "municipalities": {}}
             entry = index["municipalities"].get(code)
