@@ -6,8 +6,6 @@ from chalice.app import Request, Response
 from . import config, deliveries, drafts, questionnaire_pages, send_pages, sessions, web
 from .municipalities import municipalities
 
-NOT_STARTED = "Nog niet begonnen"
-
 
 def start(request: Request) -> Response:
     registrant = sessions.current(request)

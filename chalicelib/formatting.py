@@ -27,4 +27,11 @@ def number_nl(value: object) -> str:
     return format_number(Decimal(str(value)))
 
 
-FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl}
+def phone_nl(e164: str) -> str:
+    from .contact_fields import display_phone
+
+    return display_phone(e164)
+
+
+FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl,
+           "phone_nl": phone_nl}

@@ -81,6 +81,9 @@ def test_lookup_by_code_email_and_municipality(helpdesk, delivered, mailbox):
     by_name = helpdesk.get("/helpdesk?q=gronin").text
     assert "Groningen (GM0014)" in by_name
     assert "Niets gevonden" in helpdesk.get("/helpdesk?q=bestaat-niet@nergens.nl").text
+    person = re.search(r"/helpdesk/registrant/([0-9a-f]{32})",
+                       helpdesk.get(f"/helpdesk?q={code}").text).group(1)
+    assert "050 367 9111" in helpdesk.get(f"/helpdesk/registrant/{person}").text
     municipality = helpdesk.get("/helpdesk/gemeente/GM0014").text
     assert "GM0014-2026-1" in municipality and "Telt nu" in municipality
     assert "Anna de Vries" in municipality
