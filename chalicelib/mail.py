@@ -6,13 +6,16 @@ from email.utils import make_msgid
 from functools import lru_cache
 from typing import Any
 
+from chalice.app import ChaliceUnhandledError
+
 from . import config
 from .logs import logger
 from .rendering import render
 
 
-class MailNotSent(Exception):
-    """SES refused or could not be reached; the caller tells the user to try again later."""
+class MailNotSent(ChaliceUnhandledError):
+    """SES refused or could not be reached; unless a caller decides otherwise, the middleware
+    answers with the Dutch 503 page (nothing was lost, try again later)."""
 
 
 @lru_cache(maxsize=1)

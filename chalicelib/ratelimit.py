@@ -4,12 +4,15 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
+from chalice.app import ChaliceUnhandledError
+
 from . import config
 from .models import RateCounter
 
 
-class RateLimited(Exception):
-    """Too many requests for one subject; `retry_after` is in seconds."""
+class RateLimited(ChaliceUnhandledError):
+    """Too many requests for one subject; `retry_after` is in seconds. (Chalice lets this base
+    class through to the middleware, which answers with the Dutch 429 page.)"""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)

@@ -1,15 +1,12 @@
 """Pages before sign-in: registration, requesting a new link, and following a link."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
 
 from chalice.app import Request, Response
 
 from . import config, questionnaire_pages, ratelimit, registration, sessions, web
 from .contact_fields import clean_email
-from .mail import MailNotSent
 from .municipalities import by_province, municipalities
 
 def _registration_page(request: Request, form: registration.RegistrationForm,
@@ -28,32 +25,16 @@ def show_registration(request: Request) -> Response:
     return _registration_page(request, registration.RegistrationForm())
 
 
-def _limit(scope: str, subject: str, limit: int, now: datetime) -> None:
-    try:
-        ratelimit.hit(scope, subject, limit, now)
-    except ratelimit.RateLimited as limited:
-        raise web.HttpError(429, headers={"Retry-After": str(limited.retry_after)})
-
-
-@contextmanager
-def _mail_or_503() -> Iterator[None]:
-    try:
-        yield
-    except MailNotSent:
-        raise web.HttpError(503)
-
-
 def submit_registration(request: Request) -> Response:
     form = web.parse_form(request)
     web.check_csrf(request, form)
     now = datetime.now(timezone.utc)
-    _limit("register-ip", web.client_ip(request), config.rate_limit_per_ip(), now)
+    ratelimit.hit("register-ip", web.client_ip(request), config.rate_limit_per_ip(), now)
     result = registration.validate_registration(form.fields, config.municipality_year())
     if result.cleaned is None:
         return _registration_page(request, result, status=400)
-    _limit("link-email", result.cleaned.email, config.rate_limit_per_email(), now)
-    with _mail_or_503():
-        _, held = registration.register(result.cleaned)
+    ratelimit.hit("link-email", result.cleaned.email, config.rate_limit_per_email(), now)
+    _, held = registration.register(result.cleaned)
     # Depends on the address's domain only, never on whether it was known: no enumeration.
     return web.redirect("/aangemeld?controle=" + ",".join(held) if held else "/aangemeld")
 
@@ -92,15 +73,14 @@ def submit_new_link(request: Request) -> Response:
     form = web.parse_form(request)
     web.check_csrf(request, form)
     now = datetime.now(timezone.utc)
-    _limit("link-ip", web.client_ip(request), config.rate_limit_per_ip(), now)
+    ratelimit.hit("link-ip", web.client_ip(request), config.rate_limit_per_ip(), now)
     email, error = clean_email(form.first("email"))
     if error:
         return web.page(request, "new_link.html", status=400,
                         title="Nieuwe persoonlijke link aanvragen", problem=None,
                         email=form.first("email"), errors={"email": error})
-    _limit("link-email", email, config.rate_limit_per_email(), now)
-    with _mail_or_503():
-        registration.request_new_link(email)
+    ratelimit.hit("link-email", email, config.rate_limit_per_email(), now)
+    registration.request_new_link(email)
     return web.redirect("/link-aangevraagd")
 
 

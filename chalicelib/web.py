@@ -224,12 +224,19 @@ def security_headers() -> dict[str, str]:
 
 
 def handle(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Middleware body: Dutch pages for every error (ours and Chalice's own JSON ones) and the
-    security headers on every response."""
+    """Middleware body: Dutch pages for every error (ours, the domain's rate limit and mail
+    failures, and Chalice's own JSON ones) and the security headers on every response."""
+    from .mail import MailNotSent
+    from .ratelimit import RateLimited
+
     try:
         response = get_response(request)
     except HttpError as error:
         response = error_page(request, error.status, error.message, error.headers)
+    except RateLimited as limited:
+        response = error_page(request, 429, headers={"Retry-After": str(limited.retry_after)})
+    except MailNotSent:
+        response = error_page(request, 503)
     except Exception:
         logger.exception("unhandled error", extra={"route": route_of(request)})
         response = error_page(request, 500)
