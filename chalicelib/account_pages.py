@@ -23,8 +23,8 @@ def start(request: Request) -> Response:
         rows.append({
             "code": code, "name": known[code].name if code in known else code,
             "draft": draft, "history": history, "counting": current,
-            "prefill": None if draft else (current or send_pages.prefill_source(
-                code, definition.cycle)),
+            "prefill": None if draft else send_pages.prefill_source(code, definition.cycle,
+                                                                    history),
             "done": questionnaire_pages.progress(definition, draft) if draft else 0,
             "resume": questionnaire_pages.resume_path(definition, code, draft),
         })

@@ -40,9 +40,15 @@ def lookup(query: str) -> Found:
     return Found(municipalities=[m for m in known.values() if folded in m.name.casefold()][:20])
 
 
+def registrants(ids: list[str]) -> list[Registrant]:
+    """Registrants by id, sorted by name (one BatchGetItem per 100)."""
+    unique = sorted(set(ids))
+    found = Registrant.batch_get(unique) if unique else []
+    return sorted(found, key=lambda r: r.name.casefold())
+
+
 def registrants_of(code: str) -> list[Registrant]:
-    ids = [m.registrant_id for m in Membership.query(code)]
-    return sorted(Registrant.batch_get(ids), key=lambda r: r.name.casefold()) if ids else []
+    return registrants([m.registrant_id for m in Membership.query(code)])
 
 
 def drafts_of(registrant: Registrant) -> list[Draft]:

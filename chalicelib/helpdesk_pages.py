@@ -80,16 +80,10 @@ def search(request: Request) -> Response:
     query = ((request.query_params or {}).get("q") or "")[:200]
     found = helpdesk.lookup(query) if query.strip() else None
     held = helpdesk.held_requests()
-    people = {r.id: r for r in registration_batch([h.registrant_id for h in held])}
+    people = {r.id: r for r in helpdesk.registrants([h.registrant_id for h in held])}
     return _page(request, "search.html", "Helpdesk", user, query=query, found=found,
                  cycle=config.current_cycle(), held=held, people=people,
                  names=municipalities(config.municipality_year()))
-
-
-def registration_batch(ids: list[str]) -> list:
-    from .models import Registrant
-
-    return list(Registrant.batch_get(set(ids))) if ids else []
 
 
 def _registrant_or_404(registrant_id: str):

@@ -64,9 +64,10 @@ def start_from_delivery(request: Request, code: str) -> Response:
     return web.redirect(f"/gemeente/{code}/controleren")
 
 
-def prefill_source(code: str, cycle: int) -> Delivery | None:
-    for year in (cycle, cycle - 1):
-        found = deliveries.counting(deliveries.history(code, year))
-        if found is not None:
-            return found
-    return None
+def prefill_source(code: str, cycle: int,
+                   this_cycle: list[Delivery] | None = None) -> Delivery | None:
+    """The delivery that counts in this cycle, else in the previous one. Pass `this_cycle`
+    when its history was read already (the start page), so it is not queried twice."""
+    history = this_cycle if this_cycle is not None else deliveries.history(code, cycle)
+    return deliveries.counting(history) or deliveries.counting(deliveries.history(code,
+                                                                                  cycle - 1))
