@@ -173,22 +173,31 @@ def test_revision_is_strictly_increasing_across_registrants(complete, aws, mailb
 
 
 def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypatch):
-    send(complete)
-    from chalicelib import questionnaire
-
-    original = questionnaire.load("ceo-wmo", 2026)
+    """After the definition is reworded, what was sent is still published and exported with
+    the wording it was sent with."""
     import dataclasses
 
+    from chalicelib import export, forwarding, questionnaire
+    from devtools.stream_pump import LambdaContext
+    from tests.feed_helpers import bucket_object, record
+
+    send(complete)
+    original = questionnaire.load("ceo-wmo", 2026)
     renamed = dataclasses.replace(original, sections=tuple(
         dataclasses.replace(s, questions=tuple(dataclasses.replace(q, label="NIEUW LABEL")
                                                for q in s.questions))
         for s in original.sections))
     monkeypatch.setattr(questionnaire, "load", lambda *_: renamed)
-    start = complete.get("/start")
-    assert start.status_code == 200
+    assert complete.get("/start").status_code == 200
+    forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]}, LambdaContext("f"))
+    document = json.dumps(bucket_object(aws, "2026/GM0014.json"), ensure_ascii=False)
+    report = bucket_object(aws, "2026/GM0014.html")
+    for published in (document, report):
+        assert "NIEUW LABEL" not in published
+        assert "Wat zijn de belangrijkste uitkomsten?" in published
+    assert export.as_json(2026)["municipalities"][0]["delivery"] == "GM0014-2026-1"
     [delivery] = scan(aws, "DeliveriesTableName")
     assert "NIEUW LABEL" not in text_of(delivery)
-    assert "Wat zijn de belangrijkste uitkomsten?" in text_of(delivery)
 
 
 def test_another_tab_saving_between_review_and_send_is_caught(complete, aws, monkeypatch):
