@@ -1,10 +1,17 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
 from chalice import Chalice, Response
 
-from chalicelib import (account_pages, assets, forwarding, helpdesk_pages, mail_events,
-                        questionnaire, questionnaire_pages, registration_pages, send_pages, web)
+from chalicelib import web
+from chalicelib.accounts import bounces
+from chalicelib.accounts import pages as account_pages
+from chalicelib.delivery import pages as delivery_pages
+from chalicelib.helpdesk import pages as helpdesk_pages
+from chalicelib.publication import forwarding
+from chalicelib.questionnaire import pages as questionnaire_pages
+from chalicelib.questionnaire.definitions import all_definitions
+from chalicelib.web import assets, errors
 
-questionnaire.all_definitions()  # a broken questionnaire definition fails here, at start-up
+all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
 FORM = web.FORM_CONTENT_TYPES
 # The real stream ARN is set by infra/ (Fn::GetAtt); the local runner reads the table name
@@ -16,42 +23,42 @@ MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # i
 
 @app.middleware("http")
 def dutch_errors_and_security_headers(event, get_response):
-    return web.handle(event, get_response)
+    return errors.handle(event, get_response)
 
 
 @app.route("/", methods=["GET"])
 def registration_form() -> Response:
-    return registration_pages.show_registration(app.current_request)
+    return account_pages.show_registration(app.current_request)
 
 
 @app.route("/", methods=["POST"], content_types=FORM)
 def registration_submit() -> Response:
-    return registration_pages.submit_registration(app.current_request)
+    return account_pages.submit_registration(app.current_request)
 
 
 @app.route("/aangemeld", methods=["GET"])
 def registration_received() -> Response:
-    return registration_pages.registered(app.current_request)
+    return account_pages.registered(app.current_request)
 
 
 @app.route("/nieuwe-link", methods=["GET"])
 def new_link_form() -> Response:
-    return registration_pages.show_new_link(app.current_request)
+    return account_pages.show_new_link(app.current_request)
 
 
 @app.route("/nieuwe-link", methods=["POST"], content_types=FORM)
 def new_link_submit() -> Response:
-    return registration_pages.submit_new_link(app.current_request)
+    return account_pages.submit_new_link(app.current_request)
 
 
 @app.route("/link-aangevraagd", methods=["GET"])
 def new_link_received() -> Response:
-    return registration_pages.new_link_requested(app.current_request)
+    return account_pages.new_link_requested(app.current_request)
 
 
 @app.route("/link/{token}", methods=["GET"])
 def follow_link(token: str) -> Response:
-    return registration_pages.follow_link(app.current_request, token)
+    return account_pages.follow_link(app.current_request, token)
 
 
 @app.route("/start", methods=["GET"])
@@ -86,7 +93,7 @@ def questionnaire_save(code: str, section: str) -> Response:
 
 @app.route("/gemeente/{code}/controleren", methods=["GET"])
 def questionnaire_review(code: str) -> Response:
-    return questionnaire_pages.review(app.current_request, code)
+    return delivery_pages.review(app.current_request, code)
 
 
 @app.route("/gemeente/{code}/verwijderen", methods=["GET"])
@@ -101,22 +108,22 @@ def questionnaire_reset(code: str) -> Response:
 
 @app.route("/gemeente/{code}/verzenden", methods=["POST"], content_types=FORM)
 def send_delivery(code: str) -> Response:
-    return send_pages.send(app.current_request, code, app.lambda_context)
+    return delivery_pages.send(app.current_request, code)
 
 
 @app.route("/gemeente/{code}/verzonden/{sequence}", methods=["GET"])
 def delivery_confirmation(code: str, sequence: str) -> Response:
-    return send_pages.confirmation(app.current_request, code, sequence)
+    return delivery_pages.confirmation(app.current_request, code, sequence)
 
 
 @app.route("/gemeente/{code}/overnemen", methods=["POST"], content_types=FORM)
 def start_from_delivery(code: str) -> Response:
-    return send_pages.start_from_delivery(app.current_request, code)
+    return delivery_pages.start_from_delivery(app.current_request, code)
 
 
 @app.on_sns_message(topic=MAIL_EVENTS_TOPIC)
 def handle_mail_events(event):
-    return mail_events.handle(event.message)
+    return bounces.handle(event.message)
 
 
 @app.on_dynamodb_record(stream_arn=DELIVERIES_STREAM, batch_size=100,
@@ -233,3 +240,6 @@ def helpdesk_registrant_audit(registrant_id: str) -> Response:
 @app.route("/helpdesk/export/{cycle}/{file_format}", methods=["GET"])
 def helpdesk_export(cycle: str, file_format: str) -> Response:
     return helpdesk_pages.export_file(app.current_request, cycle, file_format)
+
+
+errors.translate_domain_errors(app)

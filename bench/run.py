@@ -124,7 +124,7 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
     measure("send (finalize + receipt)", lambda: browser.post_raw(
         "/gemeente/GM0228/verzenden",
         urlencode([("csrf_token", token), ("bevestig_toestemming", "ja")]).encode()))
-    from chalicelib import forwarding
+    from chalicelib.publication import forwarding
     from devtools.stream_pump import LambdaContext
     from tests.feed_helpers import record
 
@@ -152,11 +152,13 @@ def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
     size here), against a naive forwarder that publishes once per record."""
     import random
 
-    from chalicelib import feed, forwarding, publication_targets
-    from chalicelib.deliveries import counting, history
-    from chalicelib.models import ScopeState
-    from chalicelib.municipalities import municipalities
-    from chalicelib.rendering import render
+    from chalicelib.delivery.history import counting, history
+    from chalicelib.platform.models import ScopeState
+    from chalicelib.platform.municipalities import municipalities
+    from chalicelib.platform.rendering import render
+    from chalicelib.publication import document as feed
+    from chalicelib.publication import forwarding
+    from chalicelib.publication import targets as publication_targets
     from devtools.stream_pump import LambdaContext
     from tests.feed_helpers import deliver, make_registrant, record
 

@@ -72,7 +72,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "MEMBERSHIPS_TABLE": outputs["MembershipsTableName"],
         "DELIVERIES_TABLE": outputs["DeliveriesTableName"],
         "SCOPE_STATE_TABLE": outputs["ScopeStateTableName"],
-        "IDEMPOTENCY_TABLE": outputs["IdempotencyTableName"],
         "AUDIT_TABLE": outputs["AuditTableName"],
         "HELD_TABLE": outputs["HeldTableName"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],

@@ -101,7 +101,7 @@ def _quiet_request_handler():
     """Chalice's request handler with the personal-link token removed from its access log."""
     from chalice.local import ChaliceRequestHandler
 
-    from chalicelib.logs import redact
+    from chalicelib.platform.logs import redact
 
     class Handler(ChaliceRequestHandler):
         def log_message(self, format: str, *args) -> None:  # noqa: A002

@@ -26,18 +26,20 @@ for _fields in ALL.values():
 
 
 def make_registrant(email="feed@ede.nl", codes=("GM0014",)):
-    from chalicelib import registration
+    from chalicelib.accounts import registration
+    from chalicelib.accounts.registration_form import NewRegistration
 
-    return registration.register(registration.NewRegistration(
+    return registration.register(NewRegistration(
         "Feed Tester", email, "+31318123456", tuple(codes)))[0]
 
 
 def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
     """A delivery made the way the send step makes it (draft → send)."""
-    from chalicelib import deliveries, drafts, questionnaire_pages
-    from chalicelib.municipalities import name_of
+    from chalicelib.delivery import sending
+    from chalicelib.platform.municipalities import name_of
+    from chalicelib.questionnaire import drafts, journey
 
-    definition = questionnaire_pages.current_definition()
+    definition = journey.current_definition()
     raw = {**COMPLETE_RAW, "belangrijkste_uitkomsten": headline, **overrides}
     existing = drafts.load_with_registrant(registrant.id, code, definition.cycle)[1]
     if existing is not None:
@@ -45,7 +47,7 @@ def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
     drafts.start_from(registrant.id, code, definition, raw)
     fresh_registrant, draft, state = drafts.load_with_registrant(
         registrant.id, code, definition.cycle, with_state=True)
-    return deliveries.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
+    return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
                            state)
 
 

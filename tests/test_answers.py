@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib import answers, questionnaire
-from chalicelib.answers import parse_dutch_number
+from chalicelib.platform.formatting import format_number
+from chalicelib.questionnaire import answers
+from chalicelib.questionnaire import definitions as questionnaire
+from chalicelib.questionnaire.answers import parse_dutch_number
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -25,7 +27,7 @@ def test_dutch_number_notation(text, expected):
 
 @given(st.integers(min_value=0, max_value=10**9))
 def test_numbers_formatted_the_dutch_way_read_back_the_same(number):
-    assert parse_dutch_number(answers.format_number(number, 0)) == number
+    assert parse_dutch_number(format_number(number, 0)) == number
 
 
 @given(st.text(max_size=40))

@@ -22,7 +22,7 @@ def registrant(aws, app_module):
 
 
 def run(records, target=None):
-    from chalicelib import forwarding
+    from chalicelib.publication import forwarding
     from devtools.stream_pump import LambdaContext
 
     return forwarding.handle({"Records": records}, LambdaContext("forward"), target=target)
@@ -78,7 +78,7 @@ def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
 
 
 def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(registrant, aws):
-    from chalicelib import withdrawals
+    from chalicelib.delivery import withdrawals
 
     deliver(registrant)
     run([record("GM0014#2026", 1, "INSERT")])
@@ -96,13 +96,13 @@ def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(regist
 
 
 def test_withdrawing_the_latest_brings_back_the_previous(registrant, aws):
-    from chalicelib import withdrawals
+    from chalicelib.delivery import withdrawals
 
     deliver(registrant, headline="eerste")
     deliver(registrant, headline="tweede")
     run([record("GM0014#2026", 1, "INSERT"), record("GM0014#2026", 2, "INSERT")])
     assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "tweede"
-    with pytest.raises(withdrawals.Refused):
+    with pytest.raises(withdrawals.StatusChangeRefused):
         withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "h", "niet de huidige")
     withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-2", "h", "fout")
     run([record("GM0014#2026", 2)])
@@ -112,8 +112,8 @@ def test_withdrawing_the_latest_brings_back_the_previous(registrant, aws):
 
 class CountingTarget:
     def __init__(self, fail_for=()):
-        from chalicelib.publication_targets import S3Target
-        from chalicelib import config
+        from chalicelib.publication.targets import S3Target
+        from chalicelib.platform import config
 
         self.inner = S3Target(config.env("PUBLICATION_BUCKET", "ceo-local-publication-123456789012"))
         self.fail_for = set(fail_for)
@@ -163,7 +163,8 @@ def test_a_late_or_duplicate_event_never_goes_backwards(registrant, aws):
 
 
 def test_the_target_refuses_an_older_revision_even_if_asked(registrant, aws):
-    from chalicelib import feed, publication_targets
+    from chalicelib.publication import document as feed
+    from chalicelib.publication import targets as publication_targets
 
     deliver(registrant)
     run([record("GM0014#2026", 1, "INSERT")])
@@ -253,8 +254,8 @@ OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore"])
 def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations, seed, aws):
     from moto.moto_api._internal import moto_api_backend
 
-    from chalicelib import withdrawals
-    from chalicelib.models import Delivery
+    from chalicelib.delivery import withdrawals
+    from chalicelib.platform.models import Delivery
     from devtools import aws_resources
 
     moto_api_backend.reset()
@@ -267,7 +268,7 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
         entries = model.setdefault(code, [])
         if action == "send":
             result = deliver(registrant, code=code, headline=f"{code} #{len(entries) + 1}")
-            entries.append([result["delivery_id"], True])
+            entries.append([result.delivery_id, True])
         elif action == "withdraw":
             valid = [e for e in entries if e[1]]
             if not valid:

@@ -91,7 +91,7 @@ def test_lookup_by_code_email_and_municipality(helpdesk, delivered, mailbox):
 
 def test_withdraw_needs_a_reason_then_feed_shows_retraction_and_everyone_is_told(
         helpdesk, delivered, aws, mailbox):
-    from chalicelib import forwarding
+    from chalicelib.publication import forwarding
     from devtools.stream_pump import LambdaContext
 
     forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]}, LambdaContext("f"))
@@ -206,7 +206,7 @@ def test_export_has_one_row_per_municipality_and_weighted_national_figures(helpd
 
 
 def test_cli_uses_the_same_functions_and_audit_trail(helpdesk, delivered, aws, capsys):
-    from chalicelib import helpdesk_cli
+    from chalicelib.helpdesk import cli as helpdesk_cli
 
     assert helpdesk_cli.main(["lookup", "GM0014"]) == 0
     assert "telt nu: GM0014-2026-1" in capsys.readouterr().out
@@ -317,7 +317,7 @@ def test_sign_in_with_a_totp_code_when_mfa_is_required(aws, app_module, monkeypa
     # moto accepts any code; Cognito answers a wrong one with CodeMismatchException
     from botocore.exceptions import ClientError
 
-    from chalicelib import helpdesk_auth
+    from chalicelib.helpdesk import auth as helpdesk_auth
 
     real = helpdesk_auth._cognito()
 

@@ -42,8 +42,7 @@ def stored_state(aws):
     client = boto3.client("dynamodb")
     state = {}
     for key, table in aws.items():
-        if key.endswith("TableName") and key not in ("RateLimitsTableName",
-                                                     "IdempotencyTableName"):
+        if key.endswith("TableName") and key != "RateLimitsTableName":
             state[key] = sorted(map(str, client.scan(TableName=table)["Items"]))
     return state
 

@@ -66,10 +66,12 @@ def test_cfn_lint_passes_on_the_packaged_template(packaged):
 
 
 def test_every_table_and_the_bucket_are_hardened(packaged):
+    from chalicelib.platform.models import ALL_MODELS
+
     _, template = packaged
     tables = {k: v for k, v in template["Resources"].items()
               if v["Type"] == "AWS::DynamoDB::Table"}
-    assert len(tables) == 11
+    assert len(tables) == len(ALL_MODELS)  # one per model, nothing unaccounted for
     for name, table in tables.items():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST", name
@@ -103,7 +105,7 @@ def test_roles_grant_only_what_each_function_needs(packaged):
 
 
 def test_tables_deployed_from_infra_match_the_models(aws):
-    from chalicelib.models import ALL_MODELS
+    from chalicelib.platform.models import ALL_MODELS
     from devtools.package import load_yaml
 
     client = boto3.client("dynamodb")
@@ -113,10 +115,6 @@ def test_tables_deployed_from_infra_match_the_models(aws):
         if resource["Type"] == "AWS::DynamoDB::Table":
             by_name[resource["Properties"]["TableName"]["Fn::Sub"].replace("${Stage}", "local")] \
                 = resource["Properties"]
-    # powertools Idempotency owns one table: hash key "id", TTL "expiration"
-    idempotency = by_name.pop("ceo-local-idempotency")
-    assert idempotency["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
-    assert idempotency["TimeToLiveSpecification"]["AttributeName"] == "expiration"
     assert set(by_name) == {model.Meta.table_name for model in ALL_MODELS}
     for model in ALL_MODELS:
         table = client.describe_table(TableName=model.Meta.table_name)["Table"]
@@ -141,8 +139,8 @@ def test_the_lean_package_holds_the_app_and_imports_on_a_runtime_like_path(packa
     archive = zipfile.ZipFile(target / "deployment.zip")
     names = archive.namelist()
     assert "app.py" in names and "templates/base.html" in names
-    assert "chalicelib/questionnaires/ceo-wmo/2026.json" in names
-    assert "chalicelib/data/gemeenten-2025.csv" in names
+    assert "chalicelib/questionnaire/data/ceo-wmo/2026.json" in names
+    assert "chalicelib/platform/data/gemeenten-2025.csv" in names
     assert not any(n.startswith(("devtools/", "tests/", "bench/", "botocore/", "boto3/"))
                    for n in names)
     unpacked = sum(i.file_size for i in archive.infolist())
@@ -237,7 +235,7 @@ def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailb
     from tests.test_questionnaire_pages import ALL, save
     from tests.test_registration import register
     from devtools.stream_pump import LambdaContext
-    from chalicelib import forwarding
+    from chalicelib.publication import forwarding
 
     _, template = packaged
     logical_for = {}
@@ -262,7 +260,7 @@ def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailb
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
         recorder.function = "mail-events"
-        from chalicelib import mail_events
+        from chalicelib.accounts import bounces as mail_events
 
         mail_events.handle(json.dumps({"notificationType": "Bounce", "bounce": {
             "bounceType": "Permanent",

@@ -55,7 +55,7 @@ def test_unknown_or_forged_links_get_a_friendly_page_and_no_session(browser, reg
 
 
 def test_expired_link_says_so(browser, registered, aws, app_module):
-    from chalicelib.models import Registrant
+    from chalicelib.platform.models import Registrant
 
     registrant = Registrant.get(registrant_item(aws)["id"]["S"])
     registrant.update(actions=[Registrant.link_expires_at.set(
@@ -67,8 +67,8 @@ def test_expired_link_says_so(browser, registered, aws, app_module):
 
 
 def test_a_revoked_link_stops_working_and_ends_its_sessions(browser, registered, aws):
-    from chalicelib import registration
-    from chalicelib.models import Registrant
+    from chalicelib.accounts import registration
+    from chalicelib.platform.models import Registrant
 
     browser.get(registered)
     assert browser.get("/start").status_code == 200

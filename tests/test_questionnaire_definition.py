@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import questionnaire
-from chalicelib.questionnaire import DefinitionError
+from chalicelib.questionnaire import definitions as questionnaire
+from chalicelib.questionnaire.definitions import DefinitionError
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "chalicelib" / "questionnaires" / "ceo-wmo" / "2026.json"
+SOURCE = ROOT / "chalicelib" / "questionnaire" / "data" / "ceo-wmo" / "2026.json"
 
 
 def raw():
@@ -83,7 +83,7 @@ def test_the_app_refuses_to_start_with_a_broken_definition(tmp_path):
     broken.mkdir(parents=True)
     (broken / "2026.json").write_text(json.dumps(mutate(BROKEN["dangling condition"])))
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
-              f"import pathlib, chalicelib.questionnaire as q; "
+              f"import pathlib, chalicelib.questionnaire.definitions as q; "
               f"q.DEFINITIONS = pathlib.Path({str(tmp_path / 'questionnaires')!r}); "
               f"import app")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

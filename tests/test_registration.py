@@ -147,7 +147,7 @@ def test_same_answer_for_known_and_unknown_address_and_never_a_second_account(
 
 
 def test_personal_code_collision_gets_a_new_code(browser, aws, monkeypatch):
-    from chalicelib import personal_codes
+    from chalicelib.accounts import personal_codes
 
     codes = iter(["AAAA-CCCC", "AAAA-CCCC", "DDDD-EEEE"])
     monkeypatch.setattr(personal_codes, "new_code", lambda: next(codes))
@@ -160,9 +160,10 @@ def test_personal_code_collision_gets_a_new_code(browser, aws, monkeypatch):
 def test_concurrent_registrations_of_one_address_make_one_account(aws, app_module):
     from concurrent.futures import ThreadPoolExecutor
 
-    from chalicelib import registration
+    from chalicelib.accounts import registration
+    from chalicelib.accounts.registration_form import NewRegistration
 
-    new = registration.NewRegistration("Anna", "race@groningen.nl", "+31503679111",
+    new = NewRegistration("Anna", "race@groningen.nl", "+31503679111",
                                        ("GM0014",))
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda _: registration.register(new), range(6)))
@@ -246,7 +247,7 @@ def test_duplicated_single_fields_use_the_first_value(browser, aws):
 
 
 def test_mail_failure_gets_a_dutch_503_and_can_be_retried(browser, aws, monkeypatch):
-    from chalicelib import mail
+    from chalicelib.platform import mail
 
     class Refusing:
         def send_email(self, **_):

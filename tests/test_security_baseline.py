@@ -73,19 +73,19 @@ def test_assets_are_cacheable_and_versioned(browser):
 
 
 def test_cookies_are_secure_and_host_only_outside_local(monkeypatch):
-    from chalicelib import web
+    from chalicelib.web import cookies, errors
 
     monkeypatch.setenv("STAGE", "prod")
-    cookie = web.set_cookie("ceo-sessie", "v", 60)
+    cookie = cookies.set_cookie("ceo-sessie", "v", 60)
     assert cookie.startswith("__Host-ceo-sessie=") and "Secure" in cookie
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert "Strict-Transport-Security" in web.security_headers()
+    assert "Strict-Transport-Security" in errors.security_headers()
     monkeypatch.setenv("STAGE", "local")
-    assert "Secure" not in web.set_cookie("ceo-sessie", "v", 60)
+    assert "Secure" not in cookies.set_cookie("ceo-sessie", "v", 60)
 
 
 def test_deployed_stages_refuse_to_run_without_a_configured_secret(monkeypatch):
-    from chalicelib import config
+    from chalicelib.platform import config
 
     monkeypatch.setenv("STAGE", "prod")
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -97,7 +97,7 @@ def test_deployed_stages_refuse_to_run_without_a_configured_secret(monkeypatch):
 def test_deployed_stages_read_the_secret_from_ssm(monkeypatch, aws):
     import boto3
 
-    from chalicelib import config
+    from chalicelib.platform import config
 
     boto3.client("ssm").put_parameter(Name="/ceo/test/secret", Value="s3cr3t-from-ssm",
                                       Type="SecureString")
@@ -108,7 +108,7 @@ def test_deployed_stages_read_the_secret_from_ssm(monkeypatch, aws):
 
 def test_logs_never_contain_the_token_or_the_address(browser, mailbox, capsys, caplog):
     caplog.set_level(logging.DEBUG, logger="aanlevermodule-ceo")
-    from chalicelib.logs import logger
+    from chalicelib.platform.logs import logger
 
     logger.setLevel("DEBUG")
     try:
@@ -118,17 +118,17 @@ def test_logs_never_contain_the_token_or_the_address(browser, mailbox, capsys, c
         browser.get(link[:-3] + "zzz")
         browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"})
         # an unhandled error on the link route is logged by Chalice with the path
-        from chalicelib import registration
+        from chalicelib.accounts import links
 
         def explode(*_):
             raise RuntimeError("boom")
 
-        original = registration.check_link
-        registration.check_link = explode
+        original = links.check
+        links.check = explode
         try:
             assert browser.get(link).status_code == 500
         finally:
-            registration.check_link = original
+            links.check = original
     finally:
         logger.setLevel("WARNING")
     output = capsys.readouterr()
@@ -140,7 +140,7 @@ def test_logs_never_contain_the_token_or_the_address(browser, mailbox, capsys, c
 
 
 def test_a_careless_log_line_is_still_redacted(caplog):
-    from chalicelib.logs import logger
+    from chalicelib.platform.logs import logger
 
     caplog.set_level(logging.INFO, logger="aanlevermodule-ceo")
     logger.warning("visited http://x/link/abcdef.SECRETSECRET for %s", "jan.smit@ede.nl")

@@ -115,9 +115,10 @@ def test_double_click_makes_one_delivery(complete, aws, mailbox):
 
 
 def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_module):
-    from chalicelib import deliveries, drafts, questionnaire_pages
+    from chalicelib.delivery import sending
+    from chalicelib.questionnaire import drafts, journey
 
-    definition = questionnaire_pages.current_definition()
+    definition = journey.current_definition()
     [item] = scan(aws, "RegistrantsTableName")
     registrant, draft, state = drafts.load_with_registrant(item["id"]["S"], "GM0014", 2026,
                                                            with_state=True)
@@ -125,7 +126,7 @@ def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_modu
 
     def press():
         try:
-            results.append(deliveries.send(registrant, "GM0014", "Groningen", definition,
+            results.append(sending.send(registrant, "GM0014", "Groningen", definition,
                                            draft, state))
         except Exception as error:  # noqa: BLE001 - collected for the assertion
             errors.append(error)
@@ -135,9 +136,12 @@ def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_modu
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
-    assert {r["delivery_id"] for r in results} == {"GM0014-2026-1"}
+    # one press wins; every other finds the draft version already sent and sends nothing
+    assert [r.delivery_id for r in results] == ["GM0014-2026-1"]
+    assert len(errors) == 4 and all(isinstance(e, sending.DraftChanged) for e in errors)
     assert len(scan(aws, "DeliveriesTableName")) == 1
+    [stored] = scan(aws, "DraftsTableName")
+    assert stored["status"]["S"] == "verzonden" and stored["sent_sequence"]["N"] == "1"
 
 
 def test_sending_again_later_creates_a_new_delivery_and_keeps_the_old(complete, aws):
@@ -177,7 +181,9 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
     the wording it was sent with."""
     import dataclasses
 
-    from chalicelib import export, forwarding, questionnaire
+    from chalicelib.helpdesk import export
+    from chalicelib.publication import forwarding
+    from chalicelib.questionnaire import definitions as questionnaire
     from devtools.stream_pump import LambdaContext
     from tests.feed_helpers import bucket_object, record
 
@@ -201,10 +207,10 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
 
 
 def test_another_tab_saving_between_review_and_send_is_caught(complete, aws, monkeypatch):
-    from chalicelib import deliveries
-    from chalicelib.models import Draft
+    from chalicelib.delivery import sending
+    from chalicelib.platform.models import Draft
 
-    real_commit = deliveries._commit
+    real_commit = sending._commit
 
     def edit_then_commit(registrant, municipality, name, definition, draft, *rest):
         stored = Draft.get(draft.registrant_id, draft.key)
@@ -212,7 +218,7 @@ def test_another_tab_saving_between_review_and_send_is_caught(complete, aws, mon
         stored.save()
         return real_commit(registrant, municipality, name, definition, draft, *rest)
 
-    monkeypatch.setattr(deliveries, "_commit", edit_then_commit)
+    monkeypatch.setattr(sending, "_commit", edit_then_commit)
     response = send(complete)
     assert response.status_code == 409
     assert "Er is niets verzonden" in response.text
@@ -250,13 +256,13 @@ def test_confirmation_of_another_municipality_is_404(complete):
     ("2026-11-01", False, False, "De aanlevertermijn is voorbij"),
 ])
 def test_delivery_window(monkeypatch, today, open_, late, fragment):
-    from chalicelib import deliveries
+    from chalicelib.delivery import sending, window
 
     monkeypatch.setenv("DELIVERY_OPENS", "2026-01-01")
     monkeypatch.setenv("DELIVERY_DEADLINE", "2026-06-30")
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2026-10-31")
     moment = datetime.fromisoformat(today + "T12:00:00+00:00")
-    result = deliveries.window(moment)
+    result = window.window(moment)
     assert (result.open, result.late) == (open_, late)
     assert fragment in result.message
 
@@ -274,11 +280,23 @@ def test_closed_window_keeps_the_questionnaire_readable_but_refuses_sending(
     assert scan(aws, "DeliveriesTableName") == []
 
 
-def test_late_delivery_is_marked(complete, aws, monkeypatch):
+def test_late_delivery_is_marked(complete, aws, monkeypatch, mailbox):
     monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
-    assert send(complete).status_code == 303
-    assert scan(aws, "DeliveriesTableName")[0]["late"]["S"] == "ja"
+    response = send(complete)
+    assert response.status_code == 303
+    assert scan(aws, "DeliveriesTableName")[0]["late"]["BOOL"] is True
+    assert "(na de termijn)" in complete.get(response.headers["Location"]).text
+    [receipt] = [m for m in mailbox.all() if "Ontvangst" in m.subject]
+    assert "(na de termijn)" in receipt.text and "(na de termijn)" in receipt.html
+
+
+def test_a_delivery_on_time_is_not_marked_late(complete, aws, mailbox):
+    response = send(complete)
+    assert scan(aws, "DeliveriesTableName")[0]["late"]["BOOL"] is False
+    assert "(na de termijn)" not in complete.get(response.headers["Location"]).text
+    [receipt] = [m for m in mailbox.all() if "Ontvangst" in m.subject]
+    assert "(na de termijn)" not in receipt.text
 
 
 def test_a_new_draft_after_a_reset_is_sent_too(complete, aws):

@@ -1,0 +1,202 @@
+"""Account transactions: creating a registrant, adding municipalities, issuing and revoking
+personal links, approving and rejecting held municipalities. Every change to an account is one
+DynamoDB transaction (the registrant, its unique look-ups, memberships, held requests and any
+audit entries the caller adds), so a failure leaves nothing half-written and a retry simply
+does the whole thing again. Mails go out after the transaction."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..platform import config
+from ..platform.logs import logger
+from ..platform.models import HeldRequest, Lookup, Membership, Registrant, connection
+from . import email_domains, link_mails, links, personal_codes, registrants
+from .registration_form import NewRegistration
+
+
+class AlreadyHandled(Exception):
+    """Someone else changed this account meanwhile (e.g. approved the same request)."""
+
+
+# Items a caller writes in the same transaction (audit entries), each with its condition.
+Extra = Sequence[tuple[Model, Any]]
+
+
+def register(new: NewRegistration, now: datetime | None = None
+             ) -> tuple[Registrant, tuple[str, ...]]:
+    """Creates the account, or adds municipalities to the existing one for this address, and
+    mails a fresh personal link either way (which revokes any earlier link). Municipalities
+    whose domain does not match the address wait for the helpdesk; they are returned, and an
+    account with nothing approved gets a "we check your registration" mail instead of a link.
+
+    Name and phone of an existing account are kept: this form is not authenticated, so it may
+    add municipalities (the link only goes to the address's owner) but not rewrite a profile.
+    """
+    now = now or datetime.now(UTC)
+    approved, held = email_domains.split(new.email, new.municipalities)
+    for _ in range(5):
+        existing = registrants.find_by_email(new.email)
+        if existing is not None:
+            held = tuple(c for c in held if c not in existing.municipalities)
+            return relink(existing, approved, now, held=held), held
+        created = _create(new, approved, held, now)
+        if created is not None:
+            return created, held
+    raise RuntimeError("could not register after repeated conflicts")
+
+
+def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ...],
+            now: datetime) -> Registrant | None:
+    """One transaction: the registrant, its two unique look-ups, memberships and held
+    requests. None when the address was taken meanwhile (the caller then adds to that
+    account) or the random personal code collided."""
+    registrant_id = links.new_registrant_id()
+    link = links.issue(registrant_id) if approved else None
+    registrant = Registrant(
+        registrant_id, email=new.email, name=new.name, phone=new.phone,
+        municipalities=set(approved), held_municipalities=set(held) or None,
+        personal_code=personal_codes.new_code(),
+        link_hash=link.secret_hash if link else None, link_issued_at=now if link else None,
+        link_expires_at=config.link_expiry(now) if link else None, created_at=now,
+        updated_at=now,
+    )
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(registrant, condition=Registrant.id.does_not_exist())
+            for key in (f"email#{new.email}", f"code#{registrant.personal_code}"):
+                transaction.save(Lookup(key, registrant_id=registrant_id),
+                                 condition=Lookup.key.does_not_exist())
+            for code in approved:
+                transaction.save(Membership(code, registrant_id))
+            for code in held:
+                transaction.save(_held_request(registrant, code, now))
+    except TransactWriteError as error:
+        logger.info("registration transaction cancelled, retrying",
+                    extra={"reasons": _reasons(error)})
+        return None
+    logger.info("registrant created", extra={"registrant_id": registrant_id,
+                                              "municipalities": sorted(approved),
+                                              "held": sorted(held)})
+    if link:
+        link_mails.mail_link(registrant, link.token)
+    else:
+        link_mails.mail_held(registrant)
+    return registrant
+
+
+def _reasons(error: TransactWriteError) -> list[str | None]:
+    return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]
+
+
+def _held_request(registrant: Registrant, code: str, now: datetime) -> HeldRequest:
+    return HeldRequest("open", f"{registrant.id}#{code}", registrant_id=registrant.id,
+                       municipality=code, email_domain=registrant.email.rsplit("@", 1)[-1],
+                       created_at=now)
+
+
+def _commit(registrant: Registrant, actions: list[Any], condition: Any = None,
+            saves: Iterable[Model] = (), deletes: Iterable[Model] = (),
+            extra: Extra = ()) -> None:
+    """The registrant's update and everything that belongs with it, all or nothing."""
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(registrant, actions=actions,
+                               condition=Registrant.id.exists() & condition
+                               if condition is not None else Registrant.id.exists())
+            for item in saves:
+                transaction.save(item)
+            for item in deletes:
+                transaction.delete(item)
+            for item, item_condition in extra:
+                transaction.save(item, condition=item_condition)
+    except TransactWriteError as error:
+        if "ConditionalCheckFailed" in _reasons(error):
+            raise AlreadyHandled() from error
+        raise
+
+
+def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
+           held: Sequence[str] = (), extra: Extra = (),
+           remove_held: Sequence[str] = ()) -> Registrant:
+    """Adds `codes` (and `held` requests), issues a fresh link and mails it, in one
+    transaction; an account with nothing approved yet only records what waits and gets the
+    "we check your registration" mail."""
+    saves: list[Model] = [_held_request(registrant, code, now) for code in held]
+    saves += [Membership(code, registrant.id) for code in codes]
+    deletes = [HeldRequest("open", f"{registrant.id}#{code}") for code in remove_held]
+    actions: list[Any] = [Registrant.updated_at.set(now)]
+    if held:
+        actions.append(Registrant.held_municipalities.add(set(held)))
+    if remove_held:
+        actions.append(Registrant.held_municipalities.delete(set(remove_held)))
+    condition = None
+    for code in remove_held:
+        clause = Registrant.held_municipalities.contains(code)
+        condition = clause if condition is None else condition & clause
+    if not registrant.municipalities and not codes:
+        _commit(registrant, actions, condition, saves, deletes, extra)
+        registrant.held_municipalities = set(registrant.held_municipalities or ()) | set(held)
+        link_mails.mail_held(registrant)
+        return registrant
+    link = links.issue(registrant.id)
+    expires = config.link_expiry(now)
+    actions += [Registrant.link_hash.set(link.secret_hash), Registrant.link_issued_at.set(now),
+                Registrant.link_expires_at.set(expires)]
+    if codes:
+        actions.append(Registrant.municipalities.add(set(codes)))
+    _commit(registrant, actions, condition, saves, deletes, extra)
+    registrant.municipalities = set(registrant.municipalities or ()) | set(codes)
+    registrant.held_municipalities = ((set(registrant.held_municipalities or ()) | set(held))
+                                      - set(remove_held)) or None
+    registrant.link_hash, registrant.link_issued_at = link.secret_hash, now
+    registrant.link_expires_at = expires
+    logger.info("link reissued", extra={"registrant_id": registrant.id,
+                                         "added_municipalities": sorted(codes)})
+    link_mails.mail_link(registrant, link.token)
+    return registrant
+
+
+def request_new_link(email: str, now: datetime | None = None) -> None:
+    """Mails a fresh link when the address is known; silently does nothing otherwise."""
+    registrant = registrants.find_by_email(email)
+    if registrant is None:
+        logger.info("new link requested for unknown address")
+        return
+    relink(registrant, (), now or datetime.now(UTC))
+
+
+def resend_link(registrant: Registrant, extra: Extra = ()) -> None:
+    relink(registrant, (), datetime.now(UTC), extra=extra)
+
+
+def revoke_link(registrant: Registrant, extra: Extra = ()) -> None:
+    """The current link stops working, and so does every session opened with it."""
+    _commit(registrant, [Registrant.link_hash.remove(),
+                         Registrant.updated_at.set(datetime.now(UTC))], extra=extra)
+    registrant.link_hash = None
+
+
+def approve(registrant: Registrant, code: str, extra: Extra = ()) -> Registrant:
+    """Helpdesk approval of a held municipality: it becomes the registrant's and a fresh link
+    is mailed (the first one for an account that had none). AlreadyHandled when the request
+    is no longer open."""
+    if code not in (registrant.held_municipalities or ()):
+        raise AlreadyHandled()
+    return relink(registrant, (code,), datetime.now(UTC), extra=extra,
+                  remove_held=(code,))
+
+
+def reject(registrant: Registrant, code: str, extra: Extra = ()) -> None:
+    if code not in (registrant.held_municipalities or ()):
+        raise AlreadyHandled()
+    _commit(registrant, [Registrant.held_municipalities.delete({code}),
+                         Registrant.updated_at.set(datetime.now(UTC))],
+            Registrant.held_municipalities.contains(code),
+            deletes=[HeldRequest("open", f"{registrant.id}#{code}")], extra=extra)
+    registrant.held_municipalities = (set(registrant.held_municipalities or ()) - {code}) or None

@@ -1,0 +1,37 @@
+"""The deliveries of one municipality and cycle: every one of them, the one that counts now,
+and the one a new draft may start from."""
+from __future__ import annotations
+
+from ..platform.models import Delivery, DeliveryStatus, scope_key
+
+
+def delivery_id(municipality: str, cycle: int, sequence: int) -> str:
+    """What people quote: GM0014-2026-3."""
+    return f"{municipality}-{cycle}-{sequence}"
+
+
+def history(municipality: str, cycle: int) -> list[Delivery]:
+    """Every delivery of this municipality and cycle, newest first."""
+    return list(Delivery.query(scope_key(municipality, cycle), scan_index_forward=False,
+                               consistent_read=True))
+
+
+def counting(deliveries: list[Delivery]) -> Delivery | None:
+    """The delivery that currently counts: the latest one that is still valid."""
+    return next((d for d in sorted(deliveries, key=lambda d: -int(d.sequence))
+                 if d.status == DeliveryStatus.VALID), None)
+
+
+def get(municipality: str, cycle: int, sequence: int) -> Delivery | None:
+    try:
+        return Delivery.get(scope_key(municipality, cycle), sequence, consistent_read=True)
+    except Delivery.DoesNotExist:
+        return None
+
+
+def prefill_source(code: str, cycle: int,
+                   this_cycle: list[Delivery] | None = None) -> Delivery | None:
+    """The delivery that counts in this cycle, else in the previous one. Pass `this_cycle`
+    when its history was read already (the start page), so it is not queried twice."""
+    found = this_cycle if this_cycle is not None else history(code, cycle)
+    return counting(found) or counting(history(code, cycle - 1))

@@ -1,0 +1,25 @@
+"""The mails after a send: a receipt to the sender, a short notice to each colleague of the
+municipality. Best effort: a delivery stands even when a mail cannot be sent (it is logged)."""
+from __future__ import annotations
+
+from ..accounts.notices import notify_municipality
+from ..platform import config, mail
+from ..platform.logs import logger
+from ..platform.models import Delivery, Registrant
+
+
+def send(registrant: Registrant, delivery: Delivery) -> None:
+    start_url = f"{config.base_url()}/start"
+    try:
+        mail.send(registrant.email, subject=f"Ontvangstbevestiging aanlevering "
+                  f"{delivery.delivery_id} – {delivery.municipality_name}",
+                  template="receipt",
+                  context={"name": registrant.name, "personal_code": registrant.personal_code,
+                           "delivery": delivery, "snapshot": delivery.snapshot,
+                           "start_url": start_url})
+    except mail.MailNotSent:
+        logger.error("receipt not sent", extra={"delivery_id": delivery.delivery_id})
+    notify_municipality(delivery.municipality,
+                        f"Er is een aanlevering gedaan voor {delivery.municipality_name}",
+                        "delivery_notice", {"delivery": delivery, "start_url": start_url},
+                        exclude=registrant.id)

@@ -1,0 +1,124 @@
+"""Sending: turning a complete draft into an immutable delivery, exactly once.
+
+One transaction writes the delivery, takes the next sequence number and revision of the
+(municipality, cycle), and marks the draft as sent on the condition that it is still the
+version that was checked. That condition is the one exactly-once mechanism: a double click or a
+retry of the same draft version finds the draft already sent (and which delivery it became)
+instead of making a second delivery; an edit in between is reported, never sent unseen.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..platform.logs import logger
+from ..platform.models import (
+    Delivery,
+    DeliveryStatus,
+    Draft,
+    DraftStatus,
+    Registrant,
+    ScopeState,
+    connection,
+    scope_key,
+)
+from ..questionnaire import answers
+from ..questionnaire.definitions import Definition
+from . import receipts
+from .history import delivery_id
+from .snapshot import snapshot
+from .window import window
+
+CONFIRM_FIELD = "bevestig_toestemming"
+
+
+def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
+             now: datetime) -> dict[str, str]:
+    """Everything that stops this draft from being sent, checked on the server."""
+    current = window(now)
+    if not current.open:
+        return {"verzenden": current.message or "Verzenden is nu niet mogelijk"}
+    if draft is None:
+        return {"verzenden": "Er zijn nog geen antwoorden om te verzenden"}
+    raw = draft.answers or {}
+    problems = answers.evaluate(definition, raw)[1]
+    if problems:
+        return {"verzenden": f"Nog niet alle antwoorden zijn compleet ({len(problems)} "
+                             f"{'punt' if len(problems) == 1 else 'punten'}); zie hierboven"}
+    if answers.text_of(raw, definition.consent) != "ja":
+        return {"verzenden": "Zonder toestemming van het college kunnen wij de uitkomsten niet "
+                             "publiceren. Pas uw antwoord bij ‘Toestemming’ aan als het college "
+                             "toestemming heeft gegeven."}
+    if not confirmed:
+        return {CONFIRM_FIELD: "Bevestig dat het college toestemming heeft gegeven voor "
+                               "publicatie"}
+    return {}
+
+
+class DraftChanged(Exception):
+    """The draft was saved again (another tab) after it was checked; nothing was sent."""
+
+
+def _commit(registrant: Registrant, municipality: str, municipality_name: str,
+            definition: Definition, draft: Draft, state: ScopeState | None,
+            now: datetime, late: bool) -> Delivery:
+    scope = scope_key(municipality, definition.cycle)
+    for _ in range(5):
+        last = int(state.last_sequence) if state else 0
+        revision = int(state.revision) if state else 0
+        sequence = last + 1
+        delivery = Delivery(
+            scope, sequence, delivery_id=delivery_id(municipality, definition.cycle, sequence),
+            municipality=municipality, municipality_name=municipality_name,
+            cycle=definition.cycle, registrant_id=registrant.id,
+            personal_code=registrant.personal_code, instrument=definition.instrument,
+            definition_version=definition.version,
+            snapshot=snapshot(definition, draft.answers or {}), raw=dict(draft.answers or {}),
+            consent=True, sent_at=now, late=late, revision=revision + 1,
+            status=DeliveryStatus.VALID)
+        state_condition = (ScopeState.last_sequence == last) if state else \
+            ScopeState.scope.does_not_exist()
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(delivery, condition=Delivery.scope.does_not_exist())
+                transaction.update(ScopeState(scope), actions=[
+                    ScopeState.last_sequence.set(sequence),
+                    ScopeState.revision.set(revision + 1)], condition=state_condition)
+                # pynamodb adds "version unchanged" and the version increment itself
+                transaction.update(draft, actions=[Draft.status.set(DraftStatus.SENT),
+                                                   Draft.sent_sequence.set(sequence),
+                                                   Draft.updated_at.set(now)])
+        except TransactWriteError as error:
+            reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
+            if len(reasons) >= 3 and reasons[2] == "ConditionalCheckFailed":
+                raise DraftChanged() from error
+            if "ConditionalCheckFailed" not in reasons:
+                raise
+            state = _read_state(scope)  # someone else sent for this municipality meanwhile
+            continue
+        logger.info("delivery made", extra={"delivery_id": delivery.delivery_id,
+                                            "revision": revision + 1, "late": late})
+        return delivery
+    raise RuntimeError("could not allocate a sequence number")
+
+
+def _read_state(scope: str) -> ScopeState | None:
+    try:
+        return ScopeState.get(scope, consistent_read=True)
+    except ScopeState.DoesNotExist:
+        return None
+
+
+def send(registrant: Registrant, municipality: str, municipality_name: str,
+         definition: Definition, draft: Draft, state: ScopeState | None,
+         now: datetime | None = None) -> Delivery:
+    """Makes the delivery from this draft version and mails the receipt and the colleagues'
+    notice. DraftChanged when the draft is no longer the version that was checked (saved
+    again, or already sent by a concurrent click: the draft then names its delivery)."""
+    now = now or datetime.now(UTC)
+    delivery = _commit(registrant, municipality, municipality_name, definition, draft, state,
+                       now, window(now).late)
+    receipts.send(registrant, delivery)
+    return delivery

@@ -1,0 +1,38 @@
+"""The sending window: when sending opens, the deadline, and the grace period in which a late
+delivery is still accepted (marked late)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..platform import config
+from ..platform.formatting import AMSTERDAM, date_text
+
+
+@dataclass(frozen=True)
+class Window:
+    """Whether sending is possible now, and what to tell the user about the dates."""
+
+    open: bool
+    late: bool
+    message: str | None
+
+
+def window(now: datetime) -> Window:
+    today = now.astimezone(AMSTERDAM).date()
+    opens, deadline = config.delivery_opens(), config.delivery_deadline()
+    late_until = config.delivery_late_until() or deadline
+    if opens and today < opens:
+        return Window(False, False, f"Verzenden kan vanaf {date_text(opens)}. "
+                                    f"U kunt de vragenlijst nu al invullen en opslaan.")
+    if late_until and today > late_until:
+        return Window(False, False, "De aanlevertermijn is voorbij (uiterlijk "
+                                    f"{date_text(deadline or late_until)}). "
+                                    "Neem contact op met de helpdesk als u toch wilt aanleveren.")
+    if deadline and today > deadline:
+        return Window(True, True, f"De termijn liep tot en met "
+                                  f"{date_text(deadline)}. U kunt nog verzenden "
+                                  f"tot en met {date_text(late_until or deadline)}; uw "
+                                  f"aanlevering wordt dan als te laat gemarkeerd.")
+    message = (f"Verzend uiterlijk {date_text(deadline)}." if deadline else None)
+    return Window(True, False, message)

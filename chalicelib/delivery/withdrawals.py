@@ -1,0 +1,82 @@
+"""Withdrawing the delivery that counts, and restoring a withdrawn one. Nothing is deleted:
+the delivery's status changes, and the scope's revision is bumped in the same transaction so
+that the forwarder publishes what counts now."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..platform.logs import logger
+from ..platform.models import Delivery, DeliveryStatus, ScopeState, connection
+from .history import counting, history
+
+# Builds the audit entries (with their write conditions) for a change of this delivery, given
+# its details; they are written in the same transaction as the change.
+AuditWrites = Callable[[Delivery, dict[str, Any]], Sequence[tuple[Model, Any]]]
+
+
+class StatusChangeRefused(Exception):
+    """This withdrawal or restore does not apply (not the current delivery, already
+    withdrawn, changed meanwhile); the message is Dutch, for the helpdesk employee."""
+
+
+def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, now: datetime,
+            audit_writes: AuditWrites) -> None:
+    """Status, revision and the audit entries in one transaction: no change without record."""
+    state = ScopeState.get(delivery.scope, consistent_read=True)
+    writes = audit_writes(delivery, {"aanlevering": delivery.delivery_id,
+                                     "revisie_voor": int(state.revision),
+                                     "revisie_na": int(state.revision) + 1})
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            for item, condition in writes:
+                transaction.save(item, condition=condition)
+            transaction.update(delivery, actions=[
+                Delivery.status.set(status), Delivery.status_changed_at.set(now),
+                Delivery.status_changed_by.set(by), Delivery.status_reason.set(reason)],
+                condition=Delivery.status != status)
+            transaction.update(state, actions=[ScopeState.revision.set(int(state.revision) + 1)],
+                               condition=ScopeState.revision == state.revision)
+    except TransactWriteError as error:
+        raise StatusChangeRefused("De aanlevering is intussen door iemand anders gewijzigd. "
+                                  "Vernieuw de pagina en probeer het opnieuw.") from error
+    logger.info("delivery status changed", extra={"delivery_id": delivery.delivery_id,
+                                                  "status": status,
+                                                  "revision": int(state.revision) + 1})
+
+
+def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
+                    audit_writes: AuditWrites = lambda delivery, details: (),
+                    now: datetime | None = None) -> Delivery:
+    """Withdraws `delivery_id`, which must be the delivery that counts now."""
+    if not reason.strip():
+        raise StatusChangeRefused("Geef een reden op.")
+    current = counting(history(municipality, cycle))
+    if current is None:
+        raise StatusChangeRefused("Er is geen geldige aanlevering om in te trekken.")
+    if current.delivery_id != delivery_id:
+        raise StatusChangeRefused(f"Alleen de aanlevering die nu telt ({current.delivery_id}) "
+                                  f"kan worden ingetrokken; {delivery_id} telt niet.")
+    _change(current, DeliveryStatus.WITHDRAWN, by, reason.strip(),
+            now or datetime.now(UTC), audit_writes)
+    return current
+
+
+def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
+            audit_writes: AuditWrites = lambda delivery, details: (),
+            now: datetime | None = None) -> Delivery:
+    if not reason.strip():
+        raise StatusChangeRefused("Geef een reden op.")
+    found = next((d for d in history(municipality, cycle) if d.delivery_id == delivery_id), None)
+    if found is None:
+        raise StatusChangeRefused(f"Aanlevering {delivery_id} bestaat niet.")
+    if found.status != DeliveryStatus.WITHDRAWN:
+        raise StatusChangeRefused(f"Aanlevering {delivery_id} is niet ingetrokken.")
+    _change(found, DeliveryStatus.VALID, by, reason.strip(), now or datetime.now(UTC),
+            audit_writes)
+    return found

@@ -1,0 +1,159 @@
+"""What the helpdesk does, as plain functions (pages and the CLI both call these): look-ups
+through indexes (never scans), withdraw/restore with notices, link and membership management.
+Every change writes its audit entries in the same transaction as the change itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.transactions import TransactWrite
+
+from ..accounts import registrants, registration
+from ..accounts.notices import notify_municipality
+from ..delivery import history, withdrawals
+from ..platform import config
+from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
+from ..platform.municipalities import Municipality, is_code, municipalities
+from . import audit
+
+
+class ActionRefused(Exception):
+    """The action does not apply or lacks what it needs (a reason, a current delivery); the
+    message is Dutch, for the helpdesk employee."""
+
+
+@dataclass
+class Found:
+    registrants: list[Registrant] = field(default_factory=list)
+    municipalities: list[Municipality] = field(default_factory=list)
+
+
+def lookup(query: str) -> Found:
+    """A personal code, an e-mail address (exact, any case), a CBS code or part of a name."""
+    text = " ".join(query.split())[:200]
+    if not text:
+        return Found()
+    registrant = registrants.find_by_personal_code(text)
+    if registrant is not None:
+        return Found(registrants=[registrant])
+    if "@" in text:
+        found = registrants.find_by_email(text.lower())
+        return Found(registrants=[found] if found else [])
+    known = municipalities(config.municipality_year())
+    code = text.upper()
+    if is_code(code):
+        return Found(municipalities=[known[code]] if code in known else [])
+    folded = text.casefold()
+    return Found(municipalities=[m for m in known.values() if folded in m.name.casefold()][:20])
+
+
+def drafts_of(registrant: Registrant) -> list[Draft]:
+    return list(Draft.query(registrant.id))
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ActionRefused("Geef een reden op.")
+    return reason.strip()
+
+
+def _status_audit(actor: str, action: str, reason: str) -> withdrawals.AuditWrites:
+    def writes(delivery: Delivery, details: dict[str, Any]) -> list:
+        return audit.writes(audit.entries_for(
+            actor, action, [audit.subject_municipality(delivery.municipality),
+                            audit.subject_registrant(delivery.registrant_id)],
+            reason, details))
+    return writes
+
+
+def withdraw(actor: str, code: str, cycle: int, delivery_id: str, reason: str) -> Delivery:
+    reason = _reason(reason)
+    try:
+        delivery = withdrawals.withdraw_latest(code, cycle, delivery_id, actor, reason,
+                                               _status_audit(actor, "intrekken", reason))
+    except withdrawals.StatusChangeRefused as refused:
+        raise ActionRefused(str(refused)) from refused
+    previous = history.counting(history.history(code, cycle))
+    notify_municipality(code, f"Aanlevering {delivery_id} is ingetrokken", "withdrawn",
+                        {"delivery": delivery, "reason": reason if previous is None else
+                         f"{reason} (nu telt {previous.delivery_id})"})
+    return delivery
+
+
+def restore(actor: str, code: str, cycle: int, delivery_id: str, reason: str) -> Delivery:
+    reason = _reason(reason)
+    try:
+        delivery = withdrawals.restore(code, cycle, delivery_id, actor, reason,
+                                       _status_audit(actor, "herstellen", reason))
+    except withdrawals.StatusChangeRefused as refused:
+        raise ActionRefused(str(refused)) from refused
+    notify_municipality(code, f"Aanlevering {delivery_id} is hersteld", "restored",
+                        {"delivery": delivery, "reason": reason})
+    return delivery
+
+
+def resend_link(actor: str, registrant: Registrant) -> None:
+    registration.resend_link(registrant, extra=audit.writes(audit.entries_for(
+        actor, "link opnieuw verstuurd", [audit.subject_registrant(registrant.id)])))
+
+
+def revoke_link(actor: str, registrant: Registrant, reason: str) -> None:
+    reason = _reason(reason)
+    registration.revoke_link(registrant, extra=audit.writes(audit.entries_for(
+        actor, "link ingetrokken", [audit.subject_registrant(registrant.id)], reason)))
+
+
+def held_requests() -> list[HeldRequest]:
+    return list(HeldRequest.query("open"))
+
+
+ALREADY_HANDLED = "Deze aanvraag is intussen al afgehandeld. Vernieuw de pagina."
+
+
+def approve(actor: str, registrant: Registrant, code: str) -> None:
+    entries = audit.entries_for(actor, "aanmelding goedgekeurd",
+                                [audit.subject_registrant(registrant.id),
+                                 audit.subject_municipality(code)])
+    try:
+        registration.approve(registrant, code, extra=audit.writes(entries))
+    except registration.AlreadyHandled as handled:
+        raise ActionRefused(ALREADY_HANDLED) from handled
+
+
+def reject(actor: str, registrant: Registrant, code: str, reason: str) -> None:
+    reason = _reason(reason)
+    entries = audit.entries_for(actor, "aanmelding afgewezen",
+                                [audit.subject_registrant(registrant.id),
+                                 audit.subject_municipality(code)], reason)
+    try:
+        registration.reject(registrant, code, extra=audit.writes(entries))
+    except registration.AlreadyHandled as handled:
+        raise ActionRefused(ALREADY_HANDLED) from handled
+
+
+def set_membership(actor: str, registrant: Registrant, code: str, member: bool,
+                   reason: str) -> None:
+    """Adds or removes a municipality; the registrant, its membership and the audit entries
+    change in one transaction. Drafts and deliveries stay as they are."""
+    reason = _reason(reason)
+    if member == (code in registrant.municipalities):
+        raise ActionRefused("Dat is al zo.")
+    action = "gemeente toegevoegd" if member else "gemeente verwijderd"
+    entries = audit.entries_for(actor, action, [audit.subject_registrant(registrant.id),
+                                                audit.subject_municipality(code)],
+                                reason, {"gemeente": code})
+    with TransactWrite(connection=connection()) as transaction:
+        for entry, condition in audit.writes(entries):
+            transaction.save(entry, condition=condition)
+        if member:
+            transaction.update(registrant, actions=[Registrant.municipalities.add({code})])
+            transaction.save(Membership(code, registrant.id))
+        else:
+            transaction.update(registrant, actions=[Registrant.municipalities.delete({code})])
+            transaction.delete(Membership(code, registrant.id))
+
+
+def overview(code: str, cycle: int) -> dict[str, Any]:
+    sent = history.history(code, cycle)
+    return {"deliveries": sent, "counting": history.counting(sent),
+            "registrants": registrants.of_municipality(code)}

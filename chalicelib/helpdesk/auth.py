@@ -1,0 +1,92 @@
+"""Helpdesk sign-in against the Cognito user pool, from the server (no JavaScript needed).
+
+The password (and, when enabled, the TOTP code) goes to Cognito with AdminInitiateAuth; only
+members of the `helpdesk` group get a helpdesk session: a signed cookie of its own, which a
+representative's session can never stand in for (web/sessions.py). With HELPDESK_MFA_REQUIRED
+(prod) a sign-in that did not pass an MFA challenge is refused, whatever the pool says."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..platform import config
+from ..platform.logs import logger
+
+GROUP = "helpdesk"
+
+
+@lru_cache(maxsize=1)
+def _cognito() -> Any:
+    import boto3
+
+    return boto3.client("cognito-idp")
+
+
+def mfa_required() -> bool:
+    return config.env("HELPDESK_MFA_REQUIRED", "false").lower() == "true"
+
+
+@dataclass
+class SignIn:
+    """Outcome: `user` when signed in, `challenge` when a TOTP code is needed, else `error`."""
+
+    user: str | None = None
+    challenge: str | None = None
+    error: str | None = None
+
+
+FAILED = "Het e-mailadres of wachtwoord klopt niet, of u heeft geen toegang tot de helpdesk."
+
+
+def _finish(username: str, passed_mfa: bool) -> SignIn:
+    if mfa_required() and not passed_mfa:
+        logger.warning("helpdesk sign-in without MFA refused")
+        return SignIn(error="Voor de helpdesk is tweestapsverificatie verplicht. Stel een "
+                            "authenticator-app in via de beheerder.")
+    groups = _cognito().admin_list_groups_for_user(
+        UserPoolId=config.env("HELPDESK_USER_POOL_ID"), Username=username)["Groups"]
+    if GROUP not in {g["GroupName"] for g in groups}:
+        logger.warning("sign-in by a user outside the helpdesk group")
+        return SignIn(error=FAILED)
+    return SignIn(user=username)
+
+
+def _code(error: ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "?")
+
+
+def sign_in(username: str, password: str) -> SignIn:
+    cognito = _cognito()
+    try:
+        result = cognito.admin_initiate_auth(
+            UserPoolId=config.env("HELPDESK_USER_POOL_ID"),
+            ClientId=config.env("HELPDESK_CLIENT_ID"), AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password})
+    except ClientError as error:  # wrong password, unknown user, locked, throttled, …
+        logger.info("helpdesk sign-in refused", extra={"code": _code(error)})
+        return SignIn(error=FAILED)
+    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        return SignIn(challenge=result["Session"])
+    if result.get("ChallengeName"):
+        return SignIn(error="Uw account moet eerst worden ingesteld door de beheerder "
+                            f"({result['ChallengeName']}).")
+    return _finish(username, passed_mfa=False)
+
+
+def answer_mfa(username: str, session: str, code: str) -> SignIn:
+    cognito = _cognito()
+    try:
+        result = cognito.admin_respond_to_auth_challenge(
+            UserPoolId=config.env("HELPDESK_USER_POOL_ID"),
+            ClientId=config.env("HELPDESK_CLIENT_ID"), ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session, ChallengeResponses={"USERNAME": username,
+                                                 "SOFTWARE_TOKEN_MFA_CODE": code})
+    except ClientError as error:  # wrong or expired code, used session, …
+        logger.info("helpdesk MFA refused", extra={"code": _code(error)})
+        return SignIn(error="De code klopt niet of is verlopen. Meld u opnieuw aan.")
+    if "AuthenticationResult" not in result:
+        return SignIn(error=FAILED)
+    return _finish(username, passed_mfa=True)

@@ -1,0 +1,95 @@
+"""The helpdesk's operations from a terminal, for scripts and incidents:
+
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl lookup GM0014
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl withdraw GM0014 GM0014-2026-2 "reden"
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl restore GM0014 GM0014-2026-2 "reden"
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl resend-link K7MW-3QXA
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
+    python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
+
+It uses the same domain functions and the same audit trail as the pages; `--as` names the
+person acting (it goes into the audit trail). AWS credentials come from the environment.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..accounts import registrants
+from ..platform import config
+from ..platform.models import Registrant
+from . import actions as helpdesk
+from . import audit, export
+
+
+def _registrant(code: str) -> Registrant:
+    found = registrants.find_by_personal_code(code)
+    if found is None:
+        raise helpdesk.ActionRefused(f"Geen aanmelder met persoonlijke code {code}.")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.helpdesk.cli",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--as", dest="actor", default=None,
+                        help="who acts (required for changes; recorded in the audit trail)")
+    parser.add_argument("--cycle", type=int, default=None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("lookup").add_argument("query")
+    for name in ("withdraw", "restore"):
+        command = sub.add_parser(name)
+        command.add_argument("municipality")
+        command.add_argument("delivery")
+        command.add_argument("reason")
+    sub.add_parser("resend-link").add_argument("personal_code")
+    revoke = sub.add_parser("revoke-link")
+    revoke.add_argument("personal_code")
+    revoke.add_argument("reason")
+    exporter = sub.add_parser("export")
+    exporter.add_argument("export_cycle", type=int)
+    exporter.add_argument("--format", choices=["csv", "json"], default="csv")
+    args = parser.parse_args(argv)
+    cycle = args.cycle or config.current_cycle()
+    changes = {"withdraw", "restore", "resend-link", "revoke-link"}
+    if args.command in changes and not args.actor:
+        parser.error("--as is required for changes (it goes into the audit trail)")
+    actor = f"cli:{args.actor}" if args.actor else "cli"
+    try:
+        if args.command == "lookup":
+            found = helpdesk.lookup(args.query)
+            for r in found.registrants:
+                print(f"{r.personal_code}\t{r.name}\t{r.email}\t{','.join(sorted(r.municipalities))}")
+            for m in found.municipalities:
+                info = helpdesk.overview(m.code, cycle)
+                current = info["counting"].delivery_id if info["counting"] else "-"
+                print(f"{m.code}\t{m.name}\ttelt nu: {current}\t"
+                      f"aanleveringen: {len(info['deliveries'])}")
+        elif args.command == "withdraw":
+            helpdesk.withdraw(actor, args.municipality, cycle, args.delivery, args.reason)
+            print(f"{args.delivery} ingetrokken")
+        elif args.command == "restore":
+            helpdesk.restore(actor, args.municipality, cycle, args.delivery, args.reason)
+            print(f"{args.delivery} hersteld")
+        elif args.command == "resend-link":
+            helpdesk.resend_link(actor, _registrant(args.personal_code))
+            print("nieuwe link verstuurd")
+        elif args.command == "revoke-link":
+            helpdesk.revoke_link(actor, _registrant(args.personal_code), args.reason)
+            print("link ingetrokken")
+        elif args.command == "export":
+            if args.format == "json":
+                print(json.dumps(export.as_json(args.export_cycle), ensure_ascii=False, indent=1))
+            else:
+                sys.stdout.write(export.as_csv(args.export_cycle))
+            if args.actor:
+                audit.record(actor, f"export {args.export_cycle}", [f"helpdesk#{actor}"])
+    except helpdesk.ActionRefused as refused:
+        print(f"Geweigerd: {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

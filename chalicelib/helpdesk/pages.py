@@ -1,0 +1,258 @@
+"""Helpdesk pages; every route starts with `_require` (a server-side check of the helpdesk's
+own signed session)."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+from chalice.app import Request, Response
+
+from .. import web
+from ..accounts import rate_limits, registrants
+from ..platform import config
+from ..platform.models import Registrant
+from ..platform.municipalities import is_code, municipalities
+from ..web import sessions
+from ..web.errors import client_ip
+from ..web.responses import download
+from . import actions as helpdesk
+from . import audit, auth, export
+
+_REGISTRANT = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _require(request: Request) -> str:
+    """The signed-in helpdesk user, or 401 (checked on every route)."""
+    user = sessions.helpdesk_user(request)
+    if user is None:
+        raise web.HttpError(401, "Deze pagina is alleen voor de helpdesk. Meld u aan via "
+                                 "/helpdesk/inloggen.")
+    return user
+
+
+def _page(request: Request, template: str, title: str, user: str | None, status: int = 200,
+          cookies_out: list[str] | None = None, **context) -> Response:
+    return web.page(request, f"helpdesk/{template}", status=status, title=title,
+                    helpdesk_user=user, cookies_out=cookies_out, **context)
+
+
+def sign_in_form(request: Request) -> Response:
+    return _page(request, "sign_in.html", "Inloggen helpdesk", None, errors={}, email="")
+
+
+def sign_in(request: Request) -> Response:
+    form = web.posted(request)
+    rate_limits.hit("helpdesk-ip", client_ip(request), config.rate_limit_per_ip(),
+                  datetime.now(UTC))
+    email = form.first("email").strip().lower()[:254]
+    password = form.first("wachtwoord")[:256]
+    if not email or not password:
+        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=400,
+                     email=email, errors={"email": "Vul uw e-mailadres en wachtwoord in"})
+    result = auth.sign_in(email, password)
+    if result.challenge:
+        return web.redirect("/helpdesk/code",
+                            [sessions.HELPDESK_CHALLENGE.issue({"u": email,
+                                                                "s": result.challenge})])
+    if result.user is None:
+        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
+                     email=email, errors={"email": result.error})
+    audit.record(result.user, "ingelogd", [f"helpdesk#{result.user}"])
+    return web.redirect("/helpdesk", [sessions.HELPDESK.issue({"u": result.user})])
+
+
+def mfa_form(request: Request) -> Response:
+    if sessions.helpdesk_challenge(request) is None:
+        return web.redirect("/helpdesk/inloggen")
+    return _page(request, "mfa.html", "Code uit uw authenticator-app", None, errors={})
+
+
+def mfa(request: Request) -> Response:
+    form = web.posted(request)
+    pending = sessions.helpdesk_challenge(request)
+    if pending is None:
+        return web.redirect("/helpdesk/inloggen")
+    code = form.first("code").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        return _page(request, "mfa.html", "Code uit uw authenticator-app", None, status=400,
+                     errors={"code": "Vul de zes cijfers uit uw authenticator-app in"})
+    result = auth.answer_mfa(pending[0], pending[1], code)
+    if result.user is None:
+        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
+                     email=pending[0], errors={"email": result.error})
+    audit.record(result.user, "ingelogd (met tweestapsverificatie)", [f"helpdesk#{result.user}"])
+    return web.redirect("/helpdesk", [sessions.HELPDESK.issue({"u": result.user}),
+                                      sessions.HELPDESK_CHALLENGE.clear()])
+
+
+def sign_out(request: Request) -> Response:
+    web.posted(request)
+    return web.redirect("/helpdesk/inloggen", [sessions.HELPDESK.clear()])
+
+
+def search(request: Request) -> Response:
+    user = _require(request)
+    query = web.query(request).get("q", "")[:200]
+    found = helpdesk.lookup(query) if query.strip() else None
+    held = helpdesk.held_requests()
+    people = {r.id: r for r in registrants.by_ids([h.registrant_id for h in held])}
+    return _page(request, "search.html", "Helpdesk", user, query=query, found=found,
+                 cycle=config.current_cycle(), held=held, people=people,
+                 names=municipalities(config.municipality_year()))
+
+
+def _registrant_or_404(registrant_id: str) -> Registrant:
+    found = registrants.get(registrant_id) if _REGISTRANT.match(registrant_id) else None
+    if found is None:
+        raise web.HttpError(404)
+    return found
+
+
+def registrant_page(request: Request, registrant_id: str, status: int = 200,
+                    message: str | None = None, errors: dict | None = None) -> Response:
+    user = _require(request)
+    registrant = _registrant_or_404(registrant_id)
+    known = municipalities(config.municipality_year())
+    cycle = config.current_cycle()
+    rows = []
+    drafts = {d.municipality: d for d in helpdesk.drafts_of(registrant) if d.cycle == cycle}
+    for code in sorted(registrant.municipalities):
+        info = helpdesk.overview(code, cycle)
+        rows.append({"code": code, "name": known[code].name if code in known else code,
+                     "draft": drafts.get(code), **info})
+    return _page(request, "registrant.html", f"{registrant.name} ({registrant.personal_code})",
+                 user, status=status, registrant=registrant, rows=rows, message=message,
+                 names=known,
+                 errors=errors or {}, trail=audit.trail(audit.subject_registrant(registrant.id)))
+
+
+def resend_link(request: Request, registrant_id: str) -> Response:
+    web.posted(request)
+    user = _require(request)
+    registrant = _registrant_or_404(registrant_id)
+    helpdesk.resend_link(user, registrant)
+    return registrant_page(request, registrant_id, message=(
+        f"Er is een nieuwe link gestuurd naar {registrant.email}. De vorige werkt niet meer."))
+
+
+def revoke_link(request: Request, registrant_id: str) -> Response:
+    form = web.posted(request)
+    user = _require(request)
+    registrant = _registrant_or_404(registrant_id)
+    try:
+        helpdesk.revoke_link(user, registrant, form.first("reden"))
+    except helpdesk.ActionRefused as refused:
+        return registrant_page(request, registrant_id, status=400,
+                               errors={"reden": str(refused)})
+    return registrant_page(request, registrant_id, message="De link is ingetrokken. "
+                           "Sessies die ermee zijn geopend, zijn beëindigd.")
+
+
+MEMBERSHIP_ACTIONS = {"goedkeuren", "afwijzen", "gemeente-toevoegen", "gemeente-verwijderen"}
+
+
+def membership_action(request: Request, registrant_id: str, action: str) -> Response:
+    """Approve/reject a held municipality, or add/remove one, with the audit trail."""
+    form = web.posted(request)
+    user = _require(request)
+    registrant = _registrant_or_404(registrant_id)
+    if action not in MEMBERSHIP_ACTIONS:
+        raise web.HttpError(404)
+    code = form.first("gemeente").strip().upper()
+    reason = form.first("reden").strip()[:1000]
+    if code not in municipalities(config.municipality_year()):
+        return registrant_page(request, registrant_id, status=400,
+                               errors={"gemeente": "Kies een gemeente (CBS-code, zoals GM0014)"})
+    try:
+        if action == "goedkeuren":
+            helpdesk.approve(user, registrant, code)
+            message = "Goedgekeurd; de aanmelder krijgt een e-mail met een persoonlijke link."
+        elif action == "afwijzen":
+            helpdesk.reject(user, registrant, code, reason)
+            message = "Afgewezen."
+        else:
+            helpdesk.set_membership(user, registrant, code, action == "gemeente-toevoegen",
+                                    reason)
+            message = "Gemeente toegevoegd." if action == "gemeente-toevoegen" else \
+                "Gemeente verwijderd; concepten en aanleveringen blijven bewaard."
+    except helpdesk.ActionRefused as refused:
+        return registrant_page(request, registrant_id, status=400, errors={"reden": str(refused)})
+    return registrant_page(request, registrant_id, message=message)
+
+
+def _code_or_404(code: str) -> str:
+    if not is_code(code) or code not in municipalities(config.municipality_year()):
+        raise web.HttpError(404)
+    return code
+
+
+def municipality_page(request: Request, code: str, status: int = 200,
+                      message: str | None = None, errors: dict | None = None) -> Response:
+    user = _require(request)
+    _code_or_404(code)
+    name = municipalities(config.municipality_year())[code].name
+    return _page(request, "municipality.html", f"{name} ({code})", user, status=status,
+                 code=code, name=name, cycle=config.current_cycle(), message=message,
+                 errors=errors or {}, trail=audit.trail(audit.subject_municipality(code)),
+                 **helpdesk.overview(code, config.current_cycle()))
+
+
+def confirm_withdraw(request: Request, code: str, delivery_id: str) -> Response:
+    user = _require(request)
+    _code_or_404(code)
+    return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
+                 code=code, delivery_id=delivery_id[:40], errors={}, reason="")
+
+
+def withdraw(request: Request, code: str, delivery_id: str) -> Response:
+    form = web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    reason = form.first("reden").strip()[:1000]
+    if not reason:
+        return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
+                     status=400, code=code, delivery_id=delivery_id[:40], reason=reason,
+                     errors={"reden": "Geef een reden op; die komt in het logboek en in de "
+                                      "e-mail aan de gemeente"})
+    try:
+        helpdesk.withdraw(user, code, config.current_cycle(), delivery_id, reason)
+    except helpdesk.ActionRefused as refused:
+        return municipality_page(request, code, status=409, errors={"actie": str(refused)})
+    return municipality_page(request, code, message=(
+        f"Aanlevering {delivery_id} is ingetrokken. De publicatiesite wordt binnen enkele "
+        "seconden bijgewerkt."))
+
+
+def restore(request: Request, code: str, delivery_id: str) -> Response:
+    form = web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    try:
+        helpdesk.restore(user, code, config.current_cycle(), delivery_id,
+                         form.first("reden")[:1000])
+    except helpdesk.ActionRefused as refused:
+        return municipality_page(request, code, status=409, errors={"actie": str(refused)})
+    return municipality_page(request, code, message=f"Aanlevering {delivery_id} is hersteld.")
+
+
+def audit_csv(request: Request, kind: str, key: str) -> Response:
+    _require(request)
+    if kind == "gemeente":
+        subject = audit.subject_municipality(_code_or_404(key))
+    else:
+        subject = audit.subject_registrant(_registrant_or_404(key).id)
+    return download(audit.as_csv(audit.trail(subject)), "text/csv; charset=utf-8",
+                    f"logboek-{key}.csv")
+
+
+def export_file(request: Request, cycle: str, extension: str) -> Response:
+    user = _require(request)
+    if not (cycle.isascii() and cycle.isdigit() and len(cycle) == 4) or \
+            extension not in ("csv", "json"):
+        raise web.HttpError(404)
+    audit.record(user, f"export {cycle} ({extension})", [f"helpdesk#{user}"])
+    if extension == "json":
+        return download(json.dumps(export.as_json(int(cycle)), ensure_ascii=False),
+                        "application/json; charset=utf-8", f"ceo-{cycle}.json")
+    return download(export.as_csv(int(cycle)), "text/csv; charset=utf-8", f"ceo-{cycle}.csv")

@@ -1,0 +1,145 @@
+"""Settings from environment variables, read when used.
+
+Chalice applies `.chalice/config.json` variables only while a request runs, so nothing here is
+read at import time except table names (see models.py), which the runners set as real variables.
+"""
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+LOCAL_SECRET = "local-development-secret-not-for-deployed-stages"
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def stage() -> str:
+    return env("STAGE", "local")
+
+
+def is_local() -> bool:
+    return stage() == "local"
+
+
+def base_url() -> str:
+    """Public address of the app, used in links inside e-mails."""
+    return env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def mail_sender() -> str:
+    return env("MAIL_SENDER", "Aanlevermodule CEO <noreply@aanlevermodule-ceo.nl>")
+
+
+def ses_configuration_set() -> str:
+    return env("SES_CONFIGURATION_SET")
+
+
+def helpdesk_email() -> str:
+    return env("HELPDESK_EMAIL", "helpdesk@aanlevermodule-ceo.nl")
+
+
+def helpdesk_phone() -> str:
+    return env("HELPDESK_PHONE", "070 123 45 67")
+
+
+def municipality_year() -> int:
+    return env_int("MUNICIPALITY_YEAR", 2025)
+
+
+def link_valid_days() -> int:
+    return env_int("LINK_VALID_DAYS", 120)
+
+
+def delivery_period_end() -> date | None:
+    """Last day of the delivery period; personal links stop working after it."""
+    raw = env("DELIVERY_PERIOD_END")
+    return date.fromisoformat(raw) if raw else None
+
+
+def link_expiry(now: datetime) -> datetime:
+    expiry = now + timedelta(days=link_valid_days())
+    end = delivery_period_end()
+    if end is not None:
+        end_of_period = datetime.combine(end + timedelta(days=1), datetime.min.time(),
+                                         tzinfo=UTC)
+        expiry = min(expiry, end_of_period)
+    return expiry
+
+
+def session_max_age_seconds() -> int:
+    return env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
+
+
+def cookie_secure() -> bool:
+    return not is_local()
+
+
+def secret_key() -> str:
+    """Signing key for session cookies and CSRF tokens.
+
+    Deployed stages read it from SSM Parameter Store (cached by powertools); a plain variable is
+    accepted for tests, and only the local stage falls back to a fixed development key.
+    """
+    parameter = env("SECRET_KEY_PARAMETER")
+    if parameter:
+        from aws_lambda_powertools.utilities import parameters
+
+        return parameters.get_parameter(parameter, decrypt=True, max_age=300)
+    value = env("SECRET_KEY")
+    if value:
+        return value
+    if is_local():
+        return LOCAL_SECRET
+    raise RuntimeError("SECRET_KEY_PARAMETER or SECRET_KEY must be set outside the local stage")
+
+
+def rate_limit_window_seconds() -> int:
+    return env_int("RATE_LIMIT_WINDOW_SECONDS", 3600)
+
+
+def rate_limit_per_email() -> int:
+    return env_int("RATE_LIMIT_PER_EMAIL", 5)
+
+
+def rate_limit_per_ip() -> int:
+    return env_int("RATE_LIMIT_PER_IP", 30)
+
+
+def max_body_bytes() -> int:
+    return env_int("MAX_BODY_BYTES", 65536)
+
+
+def questionnaire_instrument() -> str:
+    return env("QUESTIONNAIRE", "ceo-wmo")
+
+
+def current_cycle() -> int:
+    """The verantwoordingsjaar being delivered now."""
+    return env_int("CURRENT_CYCLE", 2026)
+
+
+def _date(name: str) -> date | None:
+    raw = env(name)
+    return date.fromisoformat(raw) if raw else None
+
+
+def delivery_opens() -> date | None:
+    """First day on which sending is possible (Europe/Amsterdam)."""
+    return _date("DELIVERY_OPENS")
+
+
+def delivery_deadline() -> date | None:
+    """Last day on which a delivery is on time."""
+    return _date("DELIVERY_DEADLINE")
+
+
+def delivery_late_until() -> date | None:
+    """Grace policy: last day on which a late delivery is still accepted (marked late)."""
+    return _date("DELIVERY_LATE_UNTIL")

@@ -1,0 +1,57 @@
+"""How dates, numbers and phone numbers read for Dutch users (Europe/Amsterdam time, Dutch
+month names, 1.234,5 notation)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def date_text(day: date) -> str:
+    """A calendar date: 1 juli 2026."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def date_nl(moment: datetime) -> str:
+    return date_text(moment.astimezone(AMSTERDAM).date())
+
+
+def datetime_nl(moment: datetime) -> str:
+    local = moment.astimezone(AMSTERDAM)
+    return f"{date_nl(moment)} om {local:%H:%M} uur"
+
+
+def format_number(value: Decimal | int | float, decimals: int = 1) -> str:
+    """Dutch notation for display: 1.234 and 12,5."""
+    quantized = Decimal(value).quantize(Decimal(1).scaleb(-decimals)) if decimals else \
+        Decimal(value).quantize(Decimal(1))
+    text = f"{quantized:,.{decimals}f}" if decimals else f"{quantized:,.0f}"
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    if decimals and text.endswith("," + "0" * decimals):
+        text = text[: -(decimals + 1)]
+    return text
+
+
+def number_nl(value: object) -> str:
+    return format_number(Decimal(str(value)))
+
+
+def phone_nl(e164: str) -> str:
+    """A stored E.164 number as people dial it: national for Dutch numbers."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 31:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl,
+           "phone_nl": phone_nl}

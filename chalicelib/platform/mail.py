@@ -1,0 +1,55 @@
+"""Sending multipart (plain text + HTML) mails through SES, rendered from templates/mail/."""
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+from functools import lru_cache
+from typing import Any
+
+from . import config
+from .logs import logger
+from .rendering import render
+
+
+class MailNotSent(Exception):
+    """SES refused or could not be reached; unless a caller decides otherwise, the web layer
+    answers with the Dutch 503 page (nothing was lost, try again later)."""
+
+
+@lru_cache(maxsize=1)
+def _client() -> Any:
+    import boto3
+
+    return boto3.client("sesv2", region_name=config.env("SES_REGION") or None)
+
+
+def compose(to: str, subject: str, template: str, context: dict[str, Any]) -> EmailMessage:
+    """The complete message; both parts come from `mail/<template>.txt` and `.html`."""
+    context = {"subject": subject, **context}
+    message = EmailMessage()
+    message["From"] = config.mail_sender()
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="aanlevermodule-ceo.nl")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(render(f"mail/{template}.txt", **context))
+    message.add_alternative(render(f"mail/{template}.html", **context), subtype="html")
+    return message
+
+
+def send(to: str, subject: str, template: str, context: dict[str, Any]) -> None:
+    message = compose(to, subject, template, context)
+    request: dict[str, Any] = {
+        "FromEmailAddress": config.mail_sender(),
+        "Destination": {"ToAddresses": [to]},
+        "Content": {"Raw": {"Data": message.as_bytes()}},
+    }
+    if config.ses_configuration_set():
+        request["ConfigurationSetName"] = config.ses_configuration_set()
+    try:
+        _client().send_email(**request)
+    except Exception as error:  # botocore's ClientError and connection errors alike
+        logger.error("mail not sent", extra={"template": template,
+                                              "error": type(error).__name__})
+        raise MailNotSent() from error
+    logger.info("mail sent", extra={"template": template, "to_domain": to.rsplit("@", 1)[-1]})

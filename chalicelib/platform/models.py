@@ -1,0 +1,266 @@
+"""pynamodb models, one per table. The tables themselves are defined once, in
+infra/resources.yaml; tests/test_infra.py keeps the two in step.
+
+Table names are read at import from real environment variables (the Lambda runtime, the local
+runner and the test suite all set them before importing the app).
+"""
+from __future__ import annotations
+
+import os
+import re
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
+
+from pynamodb.attributes import (
+    Attribute,
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.constants import STRING
+from pynamodb.models import Model
+
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+
+
+def connection() -> Connection:
+    """For transactions, which pynamodb does not bind to a model."""
+    return Connection(region=REGION)
+
+
+def table_name(variable: str, suffix: str) -> str:
+    return os.environ.get(variable) or f"ceo-local-{suffix}"
+
+
+_SCOPE = re.compile(r"^(GM\d{4})#(\d{4})$")
+
+
+def scope_key(municipality: str, cycle: int) -> str:
+    """The key of one (municipality, cycle): drafts, deliveries and their state share it."""
+    return f"{municipality}#{cycle}"
+
+
+def parse_scope(key: object) -> tuple[str, int] | None:
+    """(municipality, cycle) of a well-formed scope key, else None."""
+    match = _SCOPE.match(key) if isinstance(key, str) else None
+    return (match[1], int(match[2])) if match else None
+
+
+class DraftStatus(StrEnum):
+    CONCEPT = "concept"
+    SENT = "verzonden"
+
+
+class DeliveryStatus(StrEnum):
+    VALID = "valid"
+    WITHDRAWN = "withdrawn"
+
+
+E = TypeVar("E", bound=Enum)
+
+
+class EnumAttribute(Attribute[E]):
+    """A string attribute holding an Enum's value; reads back as the Enum member."""
+
+    attr_type = STRING
+
+    def __init__(self, enum: type[E], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.enum = enum
+
+    def serialize(self, value: E) -> str:
+        return str(self.enum(value).value)
+
+    def deserialize(self, value: str) -> E:
+        return self.enum(value)
+
+
+class Registrant(Model):
+    """A municipal representative. The id is opaque; `personal_code` is what people quote."""
+
+    class Meta:
+        table_name = table_name("REGISTRANTS_TABLE", "registrants")
+        region = REGION
+
+    id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    municipalities = UnicodeSetAttribute(default=set)
+    held_municipalities = UnicodeSetAttribute(null=True)  # waiting for helpdesk approval
+    personal_code = UnicodeAttribute()
+    link_hash = UnicodeAttribute(null=True)
+    link_issued_at = UTCDateTimeAttribute(null=True)
+    link_expires_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    mail_problem = UnicodeAttribute(null=True)  # "bounce" | "complaint", from SES events
+    mail_problem_at = UTCDateTimeAttribute(null=True)
+
+
+class Lookup(Model):
+    """Unique keys pointing at a registrant: `email#<address>` and `code#<personal code>`.
+
+    Written in the same transaction as the registrant with attribute_not_exists, which is what
+    makes e-mail addresses and personal codes unique; read with strong consistency, unlike a GSI.
+    """
+
+    class Meta:
+        table_name = table_name("LOOKUPS_TABLE", "lookups")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    registrant_id = UnicodeAttribute()
+
+
+class RateCounter(Model):
+    """Requests per (scope, hashed subject, time window); DynamoDB's TTL removes old windows."""
+
+    class Meta:
+        table_name = table_name("RATE_LIMITS_TABLE", "rate-limits")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+class Draft(Model):
+    """One questionnaire in progress per (registrant, municipality, cycle).
+
+    `answers` holds every field exactly as typed (invalid input included); `section_versions`
+    counts saves per section, so a stale page is detected per section and two tabs editing
+    different sections do not disturb each other. `version` guards each write (pynamodb adds
+    the condition), so a save between our read and our write is caught too.
+    """
+
+    class Meta:
+        table_name = table_name("DRAFTS_TABLE", "drafts")
+        region = REGION
+
+    registrant_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # "<CBS code>#<cycle>"
+    municipality = UnicodeAttribute()
+    cycle = NumberAttribute()
+    instrument = UnicodeAttribute()
+    answers = JSONAttribute(default=dict)
+    section_versions = JSONAttribute(default=dict)
+    status = EnumAttribute(DraftStatus, default=DraftStatus.CONCEPT)
+    sent_sequence = NumberAttribute(null=True)  # the delivery this version became, once sent
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class PendingInput(Model):
+    """A questionnaire page posted after the session expired, kept until the user signs in
+    again through their link and saves it (DynamoDB's TTL removes forgotten ones)."""
+
+    class Meta:
+        table_name = table_name("PENDING_INPUT_TABLE", "pending-input")
+        region = REGION
+
+    id = UnicodeAttribute(hash_key=True)
+    registrant_id = UnicodeAttribute()
+    municipality = UnicodeAttribute()
+    section = UnicodeAttribute()
+    fields = JSONAttribute()
+    seen_version = NumberAttribute()
+    expires_at = TTLAttribute()
+
+
+class Membership(Model):
+    """Who represents a municipality: for notices to colleagues and the helpdesk's look-up."""
+
+    class Meta:
+        table_name = table_name("MEMBERSHIPS_TABLE", "memberships")
+        region = REGION
+
+    municipality = UnicodeAttribute(hash_key=True)
+    registrant_id = UnicodeAttribute(range_key=True)
+
+
+class Delivery(Model):
+    """An immutable sent questionnaire. Only `status` and the withdrawal fields ever change
+    (helpdesk); no code path edits answers. The table's stream drives forwarding."""
+
+    class Meta:
+        table_name = table_name("DELIVERIES_TABLE", "deliveries")
+        region = REGION
+
+    scope = UnicodeAttribute(hash_key=True)  # "<CBS code>#<cycle>"
+    sequence = NumberAttribute(range_key=True)
+    delivery_id = UnicodeAttribute()  # "GM0014-2026-3", what people quote
+    municipality = UnicodeAttribute()
+    municipality_name = UnicodeAttribute()
+    cycle = NumberAttribute()
+    registrant_id = UnicodeAttribute()
+    personal_code = UnicodeAttribute()
+    instrument = UnicodeAttribute()
+    definition_version = UnicodeAttribute()
+    snapshot = JSONAttribute()  # questions with labels, typed values and display texts
+    raw = JSONAttribute()  # the answers as typed, to start a correction from
+    consent = BooleanAttribute()
+    sent_at = UTCDateTimeAttribute()
+    late = BooleanAttribute(default=False)
+    revision = NumberAttribute()  # the scope's revision this delivery created
+    status = EnumAttribute(DeliveryStatus, default=DeliveryStatus.VALID)
+    status_changed_at = UTCDateTimeAttribute(null=True)
+    status_changed_by = UnicodeAttribute(null=True)
+    status_reason = UnicodeAttribute(null=True)
+
+
+class ScopeState(Model):
+    """Per (municipality, cycle): the last sequence number and a revision that increases with
+    every change that affects which delivery counts (send, withdraw, restore)."""
+
+    class Meta:
+        table_name = table_name("SCOPE_STATE_TABLE", "scope-state")
+        region = REGION
+
+    scope = UnicodeAttribute(hash_key=True)
+    last_sequence = NumberAttribute(default=0)
+    revision = NumberAttribute(default=0)
+    forwarded_revision = NumberAttribute(null=True)
+
+
+class AuditEntry(Model):
+    """Append-only record of a helpdesk action, stored under every subject it concerns
+    ("gemeente#GM0014", "registrant#<id>") so each can be listed with one query."""
+
+    class Meta:
+        table_name = table_name("AUDIT_TABLE", "audit")
+        region = REGION
+
+    subject = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<ISO time>#<random>": sorts by time
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    details = JSONAttribute(default=dict)
+
+
+class HeldRequest(Model):
+    """A municipality a registrant asked for whose e-mail domain did not match: the helpdesk's
+    work queue (one query on queue="open"), removed when approved or rejected."""
+
+    class Meta:
+        table_name = table_name("HELD_TABLE", "held")
+        region = REGION
+
+    queue = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # "<registrant id>#<CBS code>"
+    registrant_id = UnicodeAttribute()
+    municipality = UnicodeAttribute()
+    email_domain = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
+                                       Membership, Delivery, ScopeState, AuditEntry, HeldRequest)

@@ -1,0 +1,45 @@
+"""The one Jinja2 environment for pages and e-mails; templates live in the top-level templates/
+(shipped inside the Lambda package through the vendor/templates link). What every template may
+use (the helpdesk's contact details, Dutch formatting) is in the environment's globals and
+filters; the web layer adds its own globals (url, asset_url) once."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import config, formatting
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+class HelpdeskContact:
+    """Read when rendered: Chalice applies a stage's variables only while a request runs."""
+
+    @property
+    def email(self) -> str:
+        return config.helpdesk_email()
+
+    @property
+    def phone(self) -> str:
+        return config.helpdesk_phone()
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(formatting.FILTERS)
+    env.globals["helpdesk"] = HelpdeskContact()
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,159 @@
+"""Where documents go: S3 (default) or a signed HTTPS webhook, behind one small interface.
+
+The S3 target refuses to go backwards: its writes are conditional (If-Match / If-None-Match) on
+an object whose stored revision is older. The webhook cannot know what the site holds: it
+carries the revision (and an Idempotency-Key) so that the consumer can ignore older ones."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+from functools import lru_cache
+from typing import Any, Protocol
+
+from ..platform import config
+from ..platform.logs import logger
+
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+
+
+class Rejected(Exception):
+    """The target refused the document for good (webhook 4xx): drop it, do not retry."""
+
+
+class Target(Protocol):
+    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+        """Stores the document; False when the target already holds this or a newer revision.
+        Raises on a failure worth retrying."""
+
+
+@lru_cache(maxsize=1)
+def _s3() -> Any:
+    import boto3
+
+    return boto3.client("s3")
+
+
+def _is_precondition_failure(error: Exception) -> bool:
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return code in ("PreconditionFailed", "412", "ConditionalRequestConflict")
+
+
+class S3Target:
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def _current(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            found = _s3().get_object(Bucket=self.bucket, Key=key)
+        except _s3().exceptions.NoSuchKey:
+            return None, None
+        return json.loads(found["Body"].read()), found["ETag"]
+
+    def _put(self, key: str, body: bytes, content_type: str, etag: str | None) -> None:
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
+                         CacheControl=CACHE_CONTROL, **condition)
+
+    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+        cycle, code = document["cycle"], document["municipality"]["code"]
+        key = f"{cycle}/{code}.json"
+        for _ in range(5):
+            current, etag = self._current(key)
+            if current is not None and current["revision"] >= document["revision"]:
+                return False
+            try:
+                self._put(key, json.dumps(document, ensure_ascii=False, indent=1).encode(),
+                          "application/json; charset=utf-8", etag)
+                break
+            except Exception as error:
+                if not _is_precondition_failure(error):
+                    raise
+        else:
+            raise RuntimeError(f"{key}: kept losing the race")
+        _s3().put_object(Bucket=self.bucket, Key=f"{cycle}/{code}.html",
+                         Body=report_html.encode(), ContentType="text/html; charset=utf-8",
+                         CacheControl=CACHE_CONTROL)
+        self._update_index(document)
+        return True
+
+    def _update_index(self, document: dict[str, Any]) -> None:
+        """<cycle>/index.json: every municipality's revision, status and document key, merged
+        with optimistic concurrency so concurrent forwarders never lose each other's entry."""
+        cycle, code = document["cycle"], document["municipality"]["code"]
+        key = f"{cycle}/index.json"
+        for attempt in range(25):
+            if attempt:
+                time.sleep(random.uniform(0, 0.02 * attempt))  # spread competing writers
+            index, etag = self._current(key)
+            index = index or {"cycle": cycle, "municipalities": {}}
+            entry = index["municipalities"].get(code)
+            if entry is not None and entry["revision"] >= document["revision"]:
+                return
+            index["municipalities"][code] = {
+                "name": document["municipality"]["name"], "revision": document["revision"],
+                "status": document["status"], "document": f"{cycle}/{code}.json",
+                "report": f"{cycle}/{code}.html", "generated_at": document["generated_at"]}
+            index["generated_at"] = document["generated_at"]
+            try:
+                self._put(key, json.dumps(index, ensure_ascii=False, sort_keys=True).encode(),
+                          "application/json; charset=utf-8", etag)
+                return
+            except Exception as error:
+                if not _is_precondition_failure(error):
+                    raise
+        raise RuntimeError(f"{key}: kept losing the race")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex; consumers recompute it (docs/feed.md)."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body,
+                    hashlib.sha256).hexdigest()
+
+
+class WebhookTarget:
+    def __init__(self, url: str, secret: str, timeout: float = 10.0) -> None:
+        self.url, self.secret, self.timeout = url, secret, timeout
+
+    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+        body = json.dumps(document, ensure_ascii=False).encode()
+        timestamp = str(int(time.time()))
+        key = f"{document['municipality']['code']}-{document['cycle']}-r{document['revision']}"
+        request = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-CEO-Timestamp": timestamp,
+            "X-CEO-Signature": f"sha256={sign(self.secret, timestamp, body)}",
+            "Idempotency-Key": key,
+        })
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            if 400 <= error.code < 500:
+                raise Rejected(f"webhook answered {error.code}") from error
+            raise  # 5xx: retried
+        return True
+
+
+def configured() -> Target:
+    kind = config.env("PUBLICATION_TARGET", "s3")
+    if kind == "webhook":
+        return WebhookTarget(config.env("WEBHOOK_URL"), _webhook_secret())
+    return S3Target(config.env("PUBLICATION_BUCKET", "ceo-local-publication-123456789012"))
+
+
+def _webhook_secret() -> str:
+    parameter = config.env("WEBHOOK_SECRET_PARAMETER")
+    if parameter:
+        from aws_lambda_powertools.utilities import parameters
+
+        return parameters.get_parameter(parameter, decrypt=True, max_age=300)
+    secret = config.env("WEBHOOK_SECRET")
+    if not secret:
+        logger.error("webhook secret missing")
+        raise RuntimeError("WEBHOOK_SECRET_PARAMETER or WEBHOOK_SECRET must be set")
+    return secret

@@ -1,0 +1,126 @@
+"""Drafts: saving a questionnaire page exactly as typed, detecting stale saves, resetting."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.transactions import TransactGet
+
+from ..platform.models import Draft, DraftStatus, Registrant, ScopeState, connection, scope_key
+from .definitions import Definition, Section
+
+
+@dataclass
+class Conflict:
+    """The page was based on older answers than are stored now (another tab, the back button,
+    or a reset in between). `stored` is None when the draft was removed meanwhile."""
+
+    stored: Draft | None
+
+
+def load_with_registrant(registrant_id: str, municipality: str, cycle: int,
+                         with_state: bool = False
+                         ) -> tuple[Registrant | None, Draft | None, ScopeState | None]:
+    """Registrant (for the session check), draft and, for sending, the municipality's
+    sequence/revision state: one strongly consistent read request."""
+    with TransactGet(connection=connection()) as transaction:
+        futures: list[Any] = [
+            transaction.get(Registrant, registrant_id),
+            transaction.get(Draft, registrant_id, scope_key(municipality, cycle))]
+        if with_state:
+            futures.append(transaction.get(ScopeState, scope_key(municipality, cycle)))
+    found: list[Any] = []
+    for future in futures:
+        try:
+            found.append(future.get())
+        except DoesNotExist:
+            found.append(None)
+    registrant, draft = found[0], found[1]
+    return registrant, draft, (found[2] if with_state else None)
+
+
+def drafts_of(registrant_id: str) -> list[Draft]:
+    return list(Draft.query(registrant_id, consistent_read=True))
+
+
+def section_version(draft: Draft | None, section_id: str) -> int:
+    return int((draft.section_versions or {}).get(section_id, 0)) if draft else 0
+
+
+def raw_for_section(section: Section, fields: Mapping[str, Sequence[str]]) -> dict[str, object]:
+    """This page's fields as typed; anything the page does not ask for is ignored."""
+    raw: dict[str, object] = {}
+    for question in section.questions:
+        if question.type == "multiple_choice":
+            raw[question.id] = list(dict.fromkeys(fields.get(question.id) or []))
+            continue
+        for name in question.input_names():
+            values = fields.get(name) or [""]
+            raw[name] = values[0]
+    return raw
+
+
+def save_section(registrant_id: str, municipality: str, definition: Definition, section: Section,
+                 fields: Mapping[str, Sequence[str]], seen_version: int, existing: Draft | None,
+                 overwrite: bool = False, now: datetime | None = None) -> Draft | Conflict:
+    """Stores this page's input (valid or not) with one conditional write.
+
+    Refused as a Conflict when the stored section changed since the page was shown, unless
+    the user chose to overwrite it on the conflict page.
+    """
+    now = now or datetime.now(UTC)
+    if not overwrite and seen_version != section_version(existing, section.id):
+        return Conflict(existing)
+    draft = existing or Draft(registrant_id, scope_key(municipality, definition.cycle),
+                              municipality=municipality, cycle=definition.cycle,
+                              instrument=definition.instrument, answers={},
+                              section_versions={}, created_at=now)
+    draft.answers = {**(draft.answers or {}), **raw_for_section(section, fields)}
+    draft.section_versions = {**(draft.section_versions or {}),
+                              section.id: section_version(existing, section.id) + 1}
+    draft.updated_at = now
+    draft.status = DraftStatus.CONCEPT
+    try:
+        draft.save()  # conditional on the version read (or on absence for a new draft)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return Conflict(None if existing is None else _reload(draft))
+        raise
+    return draft
+
+
+def _reload(draft: Draft) -> Draft | None:
+    try:
+        return Draft.get(draft.registrant_id, draft.key, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def reset(draft: Draft) -> None:
+    """Empties the draft (deletes it); deliveries already sent are separate and untouched."""
+    # Unconditional: the user confirmed "remove everything", also what another tab saved.
+    draft.delete(add_version_condition=False)
+
+
+def start_from(registrant_id: str, municipality: str, definition: Definition,
+               raw: Mapping[str, object], now: datetime | None = None) -> Draft | None:
+    """A new draft prefilled with earlier answers (a delivery's), keeping only the fields the
+    current questionnaire still asks; None when a draft exists already (nothing overwritten)."""
+    now = now or datetime.now(UTC)
+    names = definition.input_names()
+    draft = Draft(registrant_id, scope_key(municipality, definition.cycle),
+                  municipality=municipality, cycle=definition.cycle,
+                  instrument=definition.instrument,
+                  answers={k: v for k, v in raw.items() if k in names},
+                  section_versions={s.id: 1 for s in definition.sections}, created_at=now,
+                  updated_at=now)
+    try:
+        draft.save()  # a new draft: conditional on its absence
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return draft

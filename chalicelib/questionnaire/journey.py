@@ -1,0 +1,82 @@
+"""The representative's way through one municipality's questionnaire: may they open it, how
+far are they, and where do they continue."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..accounts import links
+from ..platform import config
+from ..platform.models import Draft, Registrant, ScopeState
+from ..platform.municipalities import is_code, municipalities
+from . import answers, drafts
+from .definitions import Definition, load
+
+
+def current_definition() -> Definition:
+    return load(config.questionnaire_instrument(), config.current_cycle())
+
+
+class LinkNoLongerValid(Exception):
+    """The session was opened with a link that was replaced, revoked or has expired."""
+
+
+class NotTheirs(Exception):
+    """Not one of this registrant's municipalities (or no municipality at all): answered
+    exactly like a page that does not exist."""
+
+
+@dataclass
+class Scope:
+    """One registrant at one municipality's questionnaire of the current cycle."""
+
+    registrant: Registrant
+    municipality: str
+    municipality_name: str
+    definition: Definition
+    draft: Draft | None
+    state: ScopeState | None = None
+
+    @property
+    def raw(self) -> dict:
+        return dict(self.draft.answers or {}) if self.draft else {}
+
+
+def open_scope(registrant_id: str, link_fingerprint: str, code: str,
+               with_state: bool = False) -> Scope:
+    """Registrant, draft (and for sending the sequence state) in one read, after checking
+    that the session's link is still valid and the municipality is theirs."""
+    if not is_code(code):
+        raise NotTheirs()
+    definition = current_definition()
+    registrant, draft, state = drafts.load_with_registrant(registrant_id, code, definition.cycle,
+                                                           with_state=with_state)
+    if registrant is None or not links.still_valid(registrant, link_fingerprint,
+                                                   datetime.now(UTC)):
+        raise LinkNoLongerValid()
+    if code not in registrant.municipalities:
+        raise NotTheirs()
+    name = municipalities(config.municipality_year())[code].name
+    return Scope(registrant, code, name, definition, draft, state)
+
+
+def section_path(code: str, section_id: str) -> str:
+    return f"/gemeente/{code}/vragen/{section_id}"
+
+
+def resume_path(definition: Definition, code: str, draft: Draft | None) -> str:
+    """Where "verder waar u gebleven was" leads: the first page with a missing or invalid
+    answer, or the review page when nothing is missing."""
+    raw = dict(draft.answers or {}) if draft else {}
+    for section_id, errors in answers.section_errors(definition, raw).items():
+        if errors:
+            return section_path(code, section_id)
+    return f"/gemeente/{code}/controleren"
+
+
+def progress(definition: Definition, draft: Draft) -> int:
+    """How many sections are complete (saved, nothing missing or invalid)."""
+    raw = dict(draft.answers or {})
+    errors = answers.section_errors(definition, raw)
+    return sum(1 for s in definition.sections
+               if not errors[s.id] and drafts.section_version(draft, s.id))

@@ -1,0 +1,196 @@
+"""The questionnaire pages of one municipality: a section per page, conflicts, reset, and
+input kept when the session ended. (Review and sending are the delivery's pages.)
+
+Every page costs one read (registrant + draft in one transaction) and a save one conditional
+write on top."""
+from __future__ import annotations
+
+from chalice.app import Request, Response
+
+from .. import web
+from ..platform.formatting import format_number
+from ..platform.municipalities import is_code
+from ..web import access, cookies, csrf, sessions
+from . import answers, drafts, pending_input
+from .definitions import Definition, Question, Section
+from .journey import Scope, current_definition, section_path
+
+ACTIONS = ("volgende", "vorige", "later", "controleren")
+RESET_TITLE = "Alle antwoorden verwijderen"
+
+
+def _section_or_404(definition: Definition, section_id: str) -> Section:
+    section = definition.section(section_id)
+    if section is None:
+        raise web.HttpError(404)
+    return section
+
+
+def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
+                  errors: dict[str, str], status: int = 200, back_to_review: bool = False,
+                  saved: bool = False, version: int | None = None,
+                  restored: str | None = None, cookies_out: list[str] | None = None) -> Response:
+    definition = ctx.definition
+    index = definition.sections.index(section)
+    derived = answers.derived_values(definition, raw)
+    version = version if version is not None else drafts.section_version(ctx.draft, section.id)
+    return access.scope_page(
+        request, ctx, "question_page.html", title=f"{section.title} – {ctx.municipality_name}",
+        status=status, section=section, step=index + 1, steps=len(definition.sections), raw=raw,
+        errors=errors, back_to_review=back_to_review, saved=saved, version=version,
+        restored=restored, cookies_out=cookies_out,
+        show=lambda q: _shown(definition, section, q, raw),
+        derived=[(d.label, format_number(derived[d.id]) + "%")
+                 for d in definition.derived if d.id in derived and
+                 definition.section_of(d.numerator) == section],
+        condition_hint=lambda q: _condition_hint(definition, q))
+
+
+def _shown(definition: Definition, section: Section, question: Question, raw: dict) -> bool:
+    """Conditional questions whose condition sits on this same page are always shown (the
+    page works without JavaScript); others only when their condition holds."""
+    if question.show_if and any(q.id == question.show_if.question for q in section.questions):
+        return True
+    return answers.is_visible(definition, question, raw)
+
+
+def _condition_hint(definition: Definition, question: Question) -> str | None:
+    condition = question.show_if
+    if condition is None:
+        return None
+    target = definition.question(condition.question)
+    labels = {o.value: o.label for o in target.options}
+    wanted = condition.equals or condition.includes or " of ".join(condition.one_of or ())
+    return f"Alleen invullen als u bij ‘{target.label}’ ‘{labels.get(wanted, wanted)}’ koos."
+
+
+def show_section(request: Request, code: str, section_id: str) -> Response:
+    ctx = access.scope(request, code)
+    section = _section_or_404(ctx.definition, section_id)
+    raw = ctx.raw
+    # Errors show only for a page that was saved before, so a fresh page is not all red.
+    errors = answers.evaluate(ctx.definition, raw, (section,))[1] \
+        if drafts.section_version(ctx.draft, section.id) else {}
+    params = web.query(request)
+    back = params.get("terug") == "controleren"
+    kept = pending_input.find(params.get("hersteld", ""), ctx.registrant.id)
+    if kept is not None and (kept.municipality, kept.section) == (code, section.id):
+        raw = {**raw, **drafts.raw_for_section(section, kept.fields)}
+        errors = answers.evaluate(ctx.definition, raw, (section,))[1]
+        return _section_page(request, ctx, section, raw, errors, back_to_review=back,
+                             version=int(kept.seen_version), restored=kept.id)
+    return _section_page(request, ctx, section, raw, errors, back_to_review=back)
+
+
+def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form) -> Response:
+    """The session expired while this page was open: keep what was typed for its owner."""
+    owner = sessions.expired_claim(request)
+    if owner is None or not is_code(code) or current_definition().section(section_id) is None:
+        raise web.HttpError(401)
+    try:
+        seen_version = int(form.first("versie") or "0")
+    except ValueError:
+        seen_version = 0
+    kept = pending_input.keep(owner[0], code, section_id, form.fields, seen_version,
+                              csrf_field=csrf.FIELD)
+    return web.page(request, "message.html", status=401, title="Uw sessie is verlopen",
+                    next_steps=False, new_link=True, cookies_out=[
+                        cookies.set_cookie(sessions.KEPT_INPUT_COOKIE, kept.id,
+                                       int(pending_input.KEEP_FOR.total_seconds()))],
+                    paragraphs=[
+                        "Uw invoer op deze pagina is niet verloren: wij hebben hem apart "
+                        "bewaard.",
+                        "Open de persoonlijke link uit uw e-mail opnieuw in deze browser. U "
+                        "komt dan terug op deze pagina, met wat u had ingevuld. Klik daarna op "
+                        "opslaan.",
+                    ])
+
+
+def save_section(request: Request, code: str, section_id: str) -> Response:
+    form = web.posted(request)
+    if sessions.claim(request) is None:
+        return _keep_for_later(request, code, section_id, form)
+    ctx = access.scope(request, code)
+    section = _section_or_404(ctx.definition, section_id)
+    try:
+        seen_version = int(form.first("versie") or "0")
+    except ValueError:
+        raise web.HttpError(400) from None
+    overwrite = form.first("overschrijven") == "ja"
+    result = drafts.save_section(ctx.registrant.id, code, ctx.definition, section, form.fields,
+                                 seen_version, ctx.draft, overwrite=overwrite)
+    back_to_review = form.first("terug") == "controleren"
+    if isinstance(result, drafts.Conflict):
+        return _conflict_page(request, ctx, section, form, result, back_to_review)
+    ctx.draft = result
+    cookies_out = None
+    if form.first("hersteld"):
+        pending_input.forget(form.first("hersteld")[:64])
+        cookies_out = [cookies.clear_cookie(sessions.KEPT_INPUT_COOKIE)]
+    raw = ctx.raw
+    action = form.first("actie")
+    if action not in ACTIONS:
+        action = "volgende"
+    errors = answers.evaluate(ctx.definition, raw, (section,))[1]
+    index = ctx.definition.sections.index(section)
+    if action == "later":
+        return web.redirect(f"/start?opgeslagen={code}", cookies_out)
+    if action == "vorige":
+        target = ctx.definition.sections[max(0, index - 1)]
+        return web.redirect(section_path(code, target.id), cookies_out)
+    if errors:
+        # Saved exactly as typed; the user sees what to fix on the same page.
+        return _section_page(request, ctx, section, raw, errors, status=400,
+                             back_to_review=back_to_review, saved=True,
+                             cookies_out=cookies_out)
+    if back_to_review or action == "controleren" or index + 1 == len(ctx.definition.sections):
+        return web.redirect(f"/gemeente/{code}/controleren", cookies_out)
+    return web.redirect(section_path(code, ctx.definition.sections[index + 1].id),
+                        cookies_out)
+
+
+def _conflict_page(request: Request, ctx: Scope, section: Section, form: web.Form,
+                   conflict: drafts.Conflict, back_to_review: bool) -> Response:
+    mine = drafts.raw_for_section(section, form.fields)
+    stored = dict(conflict.stored.answers or {}) if conflict.stored else {}
+    differences = []
+    for question in section.questions:
+        names = question.input_names()
+        if any(mine.get(n) != stored.get(n) for n in names):
+            differences.append((question.label,
+                                _as_text(stored, names), _as_text(mine, names)))
+    ctx.draft = conflict.stored
+    return access.scope_page(request, ctx, "conflict.html",
+                             title="Deze pagina is intussen gewijzigd", status=409,
+                             section=section, mine=mine, differences=differences,
+                             version=drafts.section_version(conflict.stored, section.id),
+                             removed=conflict.stored is None, back_to_review=back_to_review,
+                             section_path=section_path(ctx.municipality, section.id))
+
+
+def _as_text(raw: dict, names: list[str]) -> str:
+    parts = []
+    for name in names:
+        value = raw.get(name, "")
+        parts.append(", ".join(value) if isinstance(value, list) else str(value))
+    return " – ".join(p for p in parts if p.strip()) or "(leeg)"
+
+
+def confirm_reset(request: Request, code: str) -> Response:
+    ctx = access.scope(request, code)
+    return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE,
+                             has_draft=ctx.draft is not None)
+
+
+def reset(request: Request, code: str) -> Response:
+    form = web.posted(request)
+    ctx = access.scope(request, code)
+    if form.first("bevestig") == "nee":
+        return web.redirect("/start")
+    if form.first("bevestig") != "ja":
+        return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE, status=400,
+                                 has_draft=ctx.draft is not None,
+                                 errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
+    if ctx.draft is not None:
+        drafts.reset(ctx.draft)
+    return web.redirect(f"/start?verwijderd={code}")

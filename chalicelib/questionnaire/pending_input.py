@@ -1,0 +1,50 @@
+"""Nothing typed is lost when a session expires mid-form: the posted page is kept, and after
+following the link again the user is back on that page with their input, ready to save."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist
+
+from ..platform.models import PendingInput
+
+KEEP_FOR = timedelta(days=14)
+
+
+def keep(registrant_id: str, municipality: str, section: str,
+         fields: Mapping[str, Sequence[str]], seen_version: int,
+         csrf_field: str = "csrf_token") -> PendingInput:
+    item = PendingInput(secrets.token_urlsafe(18), registrant_id=registrant_id,
+                        municipality=municipality, section=section,
+                        fields={k: list(v) for k, v in fields.items() if k != csrf_field},
+                        seen_version=seen_version,
+                        expires_at=datetime.now(UTC) + KEEP_FOR)
+    item.save()
+    return item
+
+
+def find(pending_id: str, registrant_id: str) -> PendingInput | None:
+    """The kept input, only for the registrant it belongs to."""
+    if not pending_id or len(pending_id) > 64:
+        return None
+    try:
+        item = PendingInput.get(pending_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+    if item.registrant_id != registrant_id or item.expires_at < datetime.now(UTC):
+        return None
+    return item
+
+
+def forget(pending_id: str) -> None:
+    PendingInput(pending_id).delete()
+
+
+def restore_path(pending_id: str, registrant_id: str) -> str | None:
+    """After signing in again: the page whose input was kept when the session ended."""
+    kept = find(pending_id, registrant_id)
+    if kept is None:
+        return None
+    return f"/gemeente/{kept.municipality}/vragen/{kept.section}?hersteld={kept.id}"

@@ -1,0 +1,37 @@
+"""CSRF: a random nonce in an HttpOnly cookie; forms carry an HMAC of it (signed double
+submit)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from chalice.app import Request
+
+from ..platform import config
+from . import cookies
+
+COOKIE = "ceo-csrf"
+FIELD = "csrf_token"
+COOKIE_SECONDS = 7 * 24 * 3600
+
+
+def token_for(nonce: str) -> str:
+    key = config.secret_key().encode()
+    return hmac.new(key, f"csrf|{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def nonce_of(request: Request) -> str | None:
+    nonce = cookies.read(request, COOKIE)
+    return nonce if len(nonce) == 32 and nonce.isalnum() else None
+
+
+def new_nonce() -> tuple[str, str]:
+    """(nonce, the Set-Cookie value that stores it)."""
+    nonce = secrets.token_hex(16)
+    return nonce, cookies.set_cookie(COOKIE, nonce, COOKIE_SECONDS)
+
+
+def is_valid(request: Request, sent: str) -> bool:
+    nonce = nonce_of(request)
+    return nonce is not None and hmac.compare_digest(sent.encode(), token_for(nonce).encode())

@@ -1,0 +1,73 @@
+"""Pages and redirects. Every page gets a CSRF token (and its cookie when the browser has
+none); the URL helpers are Jinja2 globals, so templates need no per-page context for them."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache, lru_cache
+from typing import Any
+from urllib.parse import urlparse
+
+from chalice.app import Request, Response
+
+from ..platform import config
+from ..platform.rendering import TEMPLATE_DIR, environment
+from . import csrf
+
+HTML = "text/html; charset=utf-8"
+
+
+def base_path() -> str:
+    """Path prefix of the deployment (API Gateway's stage, e.g. /api); empty locally."""
+    return urlparse(config.base_url()).path.rstrip("/")
+
+
+def url(path: str) -> str:
+    return base_path() + path
+
+
+@cache
+def asset_version(name: str) -> str:
+    return hashlib.sha256((TEMPLATE_DIR / "assets" / name).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(name: str) -> str:
+    return url(f"/assets/{name}?v={asset_version(name)}")
+
+
+@lru_cache(maxsize=1)
+def templates() -> Any:
+    """The shared environment with the web's globals added (once per process)."""
+    env = environment()
+    env.globals.update(url=url, asset_url=asset_url, csrf_field=csrf.FIELD)
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return templates().get_template(template).render(**context)
+
+
+def page(request: Request, template: str, status: int = 200,
+         cookies_out: list[str] | None = None, **context: Any) -> Response:
+    set_cookies = list(cookies_out or [])
+    nonce = csrf.nonce_of(request)
+    if nonce is None:
+        nonce, cookie = csrf.new_nonce()
+        set_cookies.append(cookie)
+    body = render(template, csrf_token=csrf.token_for(nonce), **context)
+    headers: dict[str, Any] = {"Content-Type": HTML}
+    if set_cookies:
+        headers["Set-Cookie"] = set_cookies
+    return Response(body=body, status_code=status, headers=headers)
+
+
+def redirect(path: str, cookies_out: list[str] | None = None) -> Response:
+    headers: dict[str, Any] = {"Location": url(path)}
+    if cookies_out:
+        headers["Set-Cookie"] = cookies_out
+    return Response(body="", status_code=303, headers=headers)
+
+
+def download(body: str, content_type: str, filename: str) -> Response:
+    return Response(body=body, headers={"Content-Type": content_type,
+                                        "Content-Disposition":
+                                            f'attachment; filename="{filename}"'})

@@ -1,0 +1,193 @@
+"""Every account and helpdesk change is one transaction: when the write fails, nothing of it is
+stored (no audit entry without its action, no membership without its municipality), no mail
+goes out, and simply doing it again completes it."""
+from __future__ import annotations
+
+import pytest
+from pynamodb.connection.base import Connection
+
+
+class TransactionFails:
+    """Makes the next `times` TransactWriteItems calls fail as a dropped connection would."""
+
+    def __init__(self, monkeypatch, times: int = 1) -> None:
+        self.left = times
+        real = Connection.transact_write_items
+
+        def failing(connection, *args, **kwargs):
+            if self.left > 0:
+                self.left -= 1
+                raise ConnectionError("injected: the write never reached DynamoDB")
+            return real(connection, *args, **kwargs)
+
+        monkeypatch.setattr(Connection, "transact_write_items", failing)
+
+
+def _register(email: str, codes=("GM0014",)):
+    from chalicelib.accounts import registration
+    from chalicelib.accounts.registration_form import NewRegistration
+
+    return registration.register(NewRegistration("Els de Vries", email, "+31503679111",
+                                                 tuple(codes)))[0]
+
+
+def _fresh(registrant):
+    from chalicelib.accounts import registrants
+
+    return registrants.get(registrant.id)
+
+
+def _trail(registrant):
+    from chalicelib.helpdesk import audit
+
+    return [entry.action for entry in audit.trail(audit.subject_registrant(registrant.id))]
+
+
+def _held_queue():
+    from chalicelib.helpdesk import actions
+
+    return [request.key for request in actions.held_requests()]
+
+
+@pytest.fixture()
+def held(aws, app_module, monkeypatch, mailbox):
+    """A registrant whose Groningen registration waits for the helpdesk."""
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+    registrant = _register("iemand@gmail.com")
+    assert registrant.held_municipalities == {"GM0014"} and not registrant.municipalities
+    return registrant
+
+
+def test_approve_fails_whole_then_completes_on_retry(held, monkeypatch, mailbox):
+    from chalicelib.helpdesk import actions
+
+    mails_before = len(mailbox.all())
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        actions.approve("medewerker@helpdesk.nl", held, "GM0014")
+    stored = _fresh(held)
+    assert stored.held_municipalities == {"GM0014"} and not stored.municipalities
+    assert _trail(held) == [] and len(_held_queue()) == 1
+    assert len(mailbox.all()) == mails_before
+
+    actions.approve("medewerker@helpdesk.nl", stored, "GM0014")
+    stored = _fresh(held)
+    assert stored.municipalities == {"GM0014"} and not stored.held_municipalities
+    assert _trail(held) == ["aanmelding goedgekeurd"] and _held_queue() == []
+    assert "/link/" in mailbox.to("iemand@gmail.com")[-1].text
+
+
+def test_approving_twice_is_refused_and_recorded_once(held, mailbox):
+    from chalicelib.helpdesk import actions
+
+    actions.approve("a@helpdesk.nl", held, "GM0014")
+    with pytest.raises(actions.ActionRefused):
+        actions.approve("b@helpdesk.nl", _fresh(held), "GM0014")
+    with pytest.raises(actions.ActionRefused):  # a stale copy is caught by the condition
+        actions.approve("b@helpdesk.nl", held, "GM0014")
+    assert _trail(held) == ["aanmelding goedgekeurd"]
+
+
+def test_reject_fails_whole_then_completes_on_retry(held, monkeypatch):
+    from chalicelib.helpdesk import actions
+
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        actions.reject("medewerker@helpdesk.nl", held, "GM0014", "Geen gemeenteadres")
+    assert _fresh(held).held_municipalities == {"GM0014"}
+    assert _trail(held) == [] and len(_held_queue()) == 1
+
+    actions.reject("medewerker@helpdesk.nl", held, "GM0014", "Geen gemeenteadres")
+    assert not _fresh(held).held_municipalities
+    assert _trail(held) == ["aanmelding afgewezen"] and _held_queue() == []
+
+
+def test_resend_and_revoke_link_keep_action_and_audit_together(aws, app_module, monkeypatch,
+                                                                 mailbox):
+    from chalicelib.helpdesk import actions
+
+    registrant = _register("els@groningen.nl")
+    first_link = _fresh(registrant).link_hash
+    mails_before = len(mailbox.all())
+    TransactionFails(monkeypatch, times=2)
+    with pytest.raises(ConnectionError):
+        actions.resend_link("medewerker@helpdesk.nl", registrant)
+    with pytest.raises(ConnectionError):
+        actions.revoke_link("medewerker@helpdesk.nl", registrant, "Telefoon kwijt")
+    assert _fresh(registrant).link_hash == first_link  # the old link still works
+    assert _trail(registrant) == [] and len(mailbox.all()) == mails_before
+
+    actions.resend_link("medewerker@helpdesk.nl", registrant)
+    assert _fresh(registrant).link_hash not in (None, first_link)
+    actions.revoke_link("medewerker@helpdesk.nl", registrant, "Telefoon kwijt")
+    assert _fresh(registrant).link_hash is None
+    assert sorted(_trail(registrant)) == ["link ingetrokken", "link opnieuw verstuurd"]
+
+
+def test_adding_municipalities_to_an_account_is_all_or_nothing(aws, app_module, monkeypatch):
+    from chalicelib.platform.models import Membership
+
+    registrant = _register("els@groningen.nl", codes=("GM0014",))
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        _register("els@groningen.nl", codes=("GM0034", "GM0037"))
+    assert _fresh(registrant).municipalities == {"GM0014"}
+    assert [m.registrant_id for m in Membership.query("GM0034")] == []
+
+    _register("els@groningen.nl", codes=("GM0034", "GM0037"))
+    assert _fresh(registrant).municipalities == {"GM0014", "GM0034", "GM0037"}
+    assert [m.registrant_id for m in Membership.query("GM0037")] == [registrant.id]
+
+
+def test_a_registration_whose_mail_fails_completes_when_sent_again(browser, mailbox,
+                                                                   monkeypatch):
+    """The account is stored before SES refuses; the person sees the 503 page and simply
+    registers again, which mails a working link."""
+    from chalicelib.platform import mail
+
+    form = {"naam": "Els de Vries", "email": "els@groningen.nl", "telefoon": "050 367 9111",
+            "gemeente": "GM0014", "namens": "ja"}
+    real_send = mail.send
+    monkeypatch.setattr(mail, "send", lambda *a, **k: (_ for _ in ()).throw(
+        mail.MailNotSent()))
+    refused = browser.submit("/", form)
+    assert refused.status_code == 503 and "Er is niets verloren gegaan" in refused.text
+    monkeypatch.setattr(mail, "send", real_send)
+    assert browser.submit("/", form).status_code == 303
+    assert browser.get(mailbox.last_link("els@groningen.nl")).status_code == 303
+
+
+def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_module,
+                                                                         monkeypatch):
+    from chalicelib.delivery import history
+    from chalicelib.helpdesk import actions, audit
+    from chalicelib.platform.models import DeliveryStatus
+    from chalicelib.questionnaire import drafts, journey
+
+    registrant = _register("els@groningen.nl")
+    _send_complete_draft(registrant, drafts, journey)
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        actions.withdraw("medewerker@helpdesk.nl", "GM0014", 2026, "GM0014-2026-1", "Fout")
+    [delivery] = history.history("GM0014", 2026)
+    assert delivery.status == DeliveryStatus.VALID
+    assert audit.trail(audit.subject_municipality("GM0014")) == []
+
+    actions.withdraw("medewerker@helpdesk.nl", "GM0014", 2026, "GM0014-2026-1", "Fout")
+    [delivery] = history.history("GM0014", 2026)
+    assert delivery.status == DeliveryStatus.WITHDRAWN
+    assert [e.action for e in audit.trail(audit.subject_municipality("GM0014"))] == ["intrekken"]
+
+
+def _send_complete_draft(registrant, drafts, journey):
+    import json
+    from pathlib import Path
+
+    from chalicelib.delivery import sending
+
+    definition = journey.current_definition()
+    raw = json.loads((Path(__file__).parent / "data" / "complete-answers.json").read_text())
+    drafts.start_from(registrant.id, "GM0014", definition, raw)
+    fresh, draft, state = drafts.load_with_registrant(registrant.id, "GM0014", 2026,
+                                                      with_state=True)
+    sending.send(fresh, "GM0014", "Groningen", definition, draft, state)
