@@ -7,14 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..platform.logs import logger
+from ..platform.metrics import for_service
 from ..platform.models import Registrant
 from . import registrants
-
-
-def _metrics():
-    from aws_lambda_powertools import Metrics
-
-    return Metrics(namespace="AanlevermoduleCEO", service="mail-events")
 
 
 def recipients(notification: dict[str, Any]) -> tuple[str | None, list[str]]:
@@ -34,7 +29,7 @@ def recipients(notification: dict[str, Any]) -> tuple[str | None, list[str]]:
 
 def handle(message: str) -> int:
     """Marks the registrants concerned; returns how many were marked."""
-    metrics = _metrics()
+    metrics = for_service("mail-events")
     try:
         notification = json.loads(message)
     except (TypeError, ValueError):

@@ -3,12 +3,17 @@ infra/resources.yaml; tests/test_infra.py keeps the two in step.
 
 Table names are read at import from real environment variables (the Lambda runtime, the local
 runner and the test suite all set them before importing the app).
+
+Every model and every transaction use the process's one pynamodb Connection, so the Lambda
+container builds one botocore client for DynamoDB, once: building one parses the service and
+endpoint models and costs about 100 ms (tests/test_clients.py counts them).
 """
 from __future__ import annotations
 
 import os
 import re
 from enum import Enum, StrEnum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pynamodb.attributes import (
@@ -22,16 +27,31 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STRING
 from pynamodb.models import Model
 
 REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
 
 
+@lru_cache(maxsize=1)
 def connection() -> Connection:
-    """For transactions, which pynamodb does not bind to a model."""
+    """The process's DynamoDB connection: transactions and every model use it."""
     return Connection(region=REGION)
+
+
+class TableModel(Model):
+    """A pynamodb model bound to the shared connection instead of one of its own (pynamodb
+    gives each model class its own Connection, hence its own botocore client)."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        table = super()._get_connection()
+        shared = connection()
+        if table.connection is not shared:
+            shared.add_meta_table(table.get_meta_table())
+            table.connection = shared
+        return table
 
 
 def table_name(variable: str, suffix: str) -> str:
@@ -81,7 +101,7 @@ class EnumAttribute(Attribute[E]):
         return self.enum(value)
 
 
-class Registrant(Model):
+class Registrant(TableModel):
     """A municipal representative. The id is opaque; `personal_code` is what people quote."""
 
     class Meta:
@@ -104,7 +124,7 @@ class Registrant(Model):
     mail_problem_at = UTCDateTimeAttribute(null=True)
 
 
-class Lookup(Model):
+class Lookup(TableModel):
     """Unique keys pointing at a registrant: `email#<address>` and `code#<personal code>`.
 
     Written in the same transaction as the registrant with attribute_not_exists, which is what
@@ -119,7 +139,7 @@ class Lookup(Model):
     registrant_id = UnicodeAttribute()
 
 
-class RateCounter(Model):
+class RateCounter(TableModel):
     """Requests per (scope, hashed subject, time window); DynamoDB's TTL removes old windows."""
 
     class Meta:
@@ -131,7 +151,7 @@ class RateCounter(Model):
     expires_at = TTLAttribute()
 
 
-class Draft(Model):
+class Draft(TableModel):
     """One questionnaire in progress per (registrant, municipality, cycle).
 
     `answers` holds every field exactly as typed (invalid input included); `section_versions`
@@ -158,7 +178,7 @@ class Draft(Model):
     version = VersionAttribute()
 
 
-class PendingInput(Model):
+class PendingInput(TableModel):
     """A questionnaire page posted after the session expired, kept until the user signs in
     again through their link and saves it (DynamoDB's TTL removes forgotten ones)."""
 
@@ -175,7 +195,7 @@ class PendingInput(Model):
     expires_at = TTLAttribute()
 
 
-class Membership(Model):
+class Membership(TableModel):
     """Who represents a municipality: for notices to colleagues and the helpdesk's look-up."""
 
     class Meta:
@@ -186,7 +206,7 @@ class Membership(Model):
     registrant_id = UnicodeAttribute(range_key=True)
 
 
-class Delivery(Model):
+class Delivery(TableModel):
     """An immutable sent questionnaire. Only `status` and the withdrawal fields ever change
     (helpdesk); no code path edits answers. The table's stream drives forwarding."""
 
@@ -216,7 +236,7 @@ class Delivery(Model):
     status_reason = UnicodeAttribute(null=True)
 
 
-class ScopeState(Model):
+class ScopeState(TableModel):
     """Per (municipality, cycle): the last sequence number and a revision that increases with
     every change that affects which delivery counts (send, withdraw, restore)."""
 
@@ -230,7 +250,7 @@ class ScopeState(Model):
     forwarded_revision = NumberAttribute(null=True)
 
 
-class AuditEntry(Model):
+class AuditEntry(TableModel):
     """Append-only record of a helpdesk action, stored under every subject it concerns
     ("gemeente#GM0014", "registrant#<id>") so each can be listed with one query."""
 
@@ -246,7 +266,7 @@ class AuditEntry(Model):
     details = JSONAttribute(default=dict)
 
 
-class HeldRequest(Model):
+class HeldRequest(TableModel):
     """A municipality a registrant asked for whose e-mail domain did not match: the helpdesk's
     work queue (one query on queue="open"), removed when approved or rejected."""
 

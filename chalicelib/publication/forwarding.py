@@ -14,15 +14,10 @@ from pynamodb.exceptions import UpdateError
 
 from ..delivery.history import counting, history
 from ..platform.logs import logger
+from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
 from ..platform.rendering import render
 from . import document, targets
-
-
-def _metrics():
-    from aws_lambda_powertools import Metrics
-
-    return Metrics(namespace="AanlevermoduleCEO", service="forwarder")
 
 
 def scope_of(record: Any) -> str | None:
@@ -67,7 +62,7 @@ def handle(event: dict[str, Any], context: Any,
         process_partial_response,
     )
 
-    metrics = _metrics()
+    metrics = for_service("forwarder")
     target = target or targets.configured()
     outcomes: dict[str, Exception | None] = {}
 
