@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request
-from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..platform import config
+
+if TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer
 
 
 def read_all(request: Request) -> dict[str, str]:
@@ -48,6 +50,8 @@ class SignedCookie:
         self.base, self.max_age = base, max_age
 
     def _serializer(self) -> URLSafeTimedSerializer:
+        from itsdangerous import URLSafeTimedSerializer  # when first used, not at cold start
+
         return URLSafeTimedSerializer(config.secret_key(), salt=self.base)
 
     def issue(self, data: dict[str, Any]) -> str:
@@ -60,6 +64,8 @@ class SignedCookie:
     def read(self, request: Request, max_age: int | None = None) -> dict[str, Any] | None:
         """The data of a genuine cookie at most `max_age` seconds old (default: its lifetime),
         else None."""
+        from itsdangerous import BadData
+
         raw = read(request, self.base)
         if not raw:
             return None
