@@ -74,7 +74,7 @@ def mfa(request: Request) -> Response:
     if pending is None:
         return web.redirect("/helpdesk/inloggen")
     code = form.first("code").strip()
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         return _page(request, "mfa.html", "Code uit uw authenticator-app", None, status=400,
                      errors={"code": "Vul de zes cijfers uit uw authenticator-app in"})
     result = auth.answer_mfa(pending[0], pending[1], code)

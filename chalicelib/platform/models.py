@@ -58,7 +58,7 @@ def table_name(variable: str, suffix: str) -> str:
     return os.environ.get(variable) or f"ceo-local-{suffix}"
 
 
-_SCOPE = re.compile(r"^(GM\d{4})#(\d{4})$")
+_SCOPE = re.compile(r"^(GM[0-9]{4})#([0-9]{4})$")
 
 
 def scope_key(municipality: str, cycle: int) -> str:

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
-CODE = re.compile(r"^GM\d{4}$")
+CODE = re.compile(r"^GM[0-9]{4}$")
 
 
 def is_code(text: str) -> bool:

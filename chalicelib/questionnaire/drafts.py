@@ -1,6 +1,7 @@
 """Drafts: saving a questionnaire page exactly as typed, detecting stale saves, resetting."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +12,15 @@ from pynamodb.transactions import TransactGet
 
 from ..platform.models import Draft, DraftStatus, Registrant, ScopeState, connection, scope_key
 from .definitions import Definition, Section
+
+# DynamoDB refuses items over 400 KB. Raw input is stored as typed, and a page may post up to
+# MAX_BODY_BYTES, so five pages of control characters (six bytes each in JSON) could pass it.
+MAX_ANSWERS_BYTES = 350_000
+
+
+@dataclass
+class TooLarge:
+    """Storing this page would make the draft larger than DynamoDB accepts; nothing saved."""
 
 
 @dataclass
@@ -65,7 +75,8 @@ def raw_for_section(section: Section, fields: Mapping[str, Sequence[str]]) -> di
 
 def save_section(registrant_id: str, municipality: str, definition: Definition, section: Section,
                  fields: Mapping[str, Sequence[str]], seen_version: int, existing: Draft | None,
-                 overwrite: bool = False, now: datetime | None = None) -> Draft | Conflict:
+                 overwrite: bool = False,
+                 now: datetime | None = None) -> Draft | Conflict | TooLarge:
     """Stores this page's input (valid or not) with one conditional write.
 
     Refused as a Conflict when the stored section changed since the page was shown, unless
@@ -78,7 +89,10 @@ def save_section(registrant_id: str, municipality: str, definition: Definition, 
                               municipality=municipality, cycle=definition.cycle,
                               instrument=definition.instrument, answers={},
                               section_versions={}, created_at=now)
-    draft.answers = {**(draft.answers or {}), **raw_for_section(section, fields)}
+    answers = {**(draft.answers or {}), **raw_for_section(section, fields)}
+    if len(json.dumps(answers)) > MAX_ANSWERS_BYTES:  # as pynamodb's JSONAttribute stores it
+        return TooLarge()
+    draft.answers = answers
     draft.section_versions = {**(draft.section_versions or {}),
                               section.id: section_version(existing, section.id) + 1}
     draft.updated_at = now

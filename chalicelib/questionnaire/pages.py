@@ -17,6 +17,8 @@ from .journey import Scope, current_definition, section_path
 
 ACTIONS = ("volgende", "vorige", "later", "controleren")
 RESET_TITLE = "Alle antwoorden verwijderen"
+TOO_LARGE = ("Deze pagina is niet opgeslagen: al uw antwoorden samen zijn te lang om te bewaren. "
+             "Uw invoer staat hieronder nog; maak de langste antwoorden korter en sla opnieuw op.")
 
 
 def _section_or_404(definition: Definition, section_id: str) -> Section:
@@ -122,6 +124,11 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     back_to_review = form.first("terug") == "controleren"
     if isinstance(result, drafts.Conflict):
         return _conflict_page(request, ctx, section, form, result, back_to_review)
+    if isinstance(result, drafts.TooLarge):
+        typed = {**ctx.raw, **drafts.raw_for_section(section, form.fields)}
+        first_field = section.questions[0].input_names()[0]
+        return _section_page(request, ctx, section, typed, {first_field: TOO_LARGE}, status=413,
+                             back_to_review=back_to_review, version=seen_version)
     ctx.draft = result
     cookies_out = None
     if form.first("hersteld"):
