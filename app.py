@@ -71,6 +71,11 @@ def sign_out() -> Response:
     return account_pages.sign_out(app.current_request)
 
 
+@app.route("/overal-uitloggen", methods=["POST"], content_types=FORM)
+def sign_out_everywhere() -> Response:
+    return account_pages.sign_out_everywhere(app.current_request)
+
+
 @app.route("/uitgelogd", methods=["GET"])
 def signed_out() -> Response:
     return account_pages.signed_out(app.current_request)

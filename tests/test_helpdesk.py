@@ -160,7 +160,7 @@ def test_resend_and_revoke_link(helpdesk, delivered, aws, mailbox):
                            form_page=f"/helpdesk/registrant/{registrant_id}")
     assert "nieuwe link gestuurd" in page.text
     new_link = mailbox.last_link("a.devries@groningen.nl")
-    assert new_link != old_link and delivered.get(old_link).status_code == 404
+    assert new_link != old_link and delivered.get(old_link).status_code == 303  # adds
     missing = helpdesk.submit(f"/helpdesk/registrant/{registrant_id}/link-intrekken",
                               {"reden": ""}, form_page=f"/helpdesk/registrant/{registrant_id}")
     assert missing.status_code == 400
@@ -168,6 +168,7 @@ def test_resend_and_revoke_link(helpdesk, delivered, aws, mailbox):
                     {"reden": "Medewerker uit dienst"},
                     form_page=f"/helpdesk/registrant/{registrant_id}")
     assert delivered.get(new_link).status_code == 404
+    assert delivered.get(old_link).status_code == 404  # revoking ends every link
     trail = helpdesk.get(f"/helpdesk/registrant/{registrant_id}").text
     assert "link opnieuw verstuurd" in trail and "Medewerker uit dienst" in trail
 

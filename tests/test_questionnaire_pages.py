@@ -334,7 +334,7 @@ def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch
     landing = person.get(mailbox.last_link("a.devries@groningen.nl"))
     assert landing.headers["Location"].startswith(page_path("uitvoering") + "?hersteld=")
     restored = person.get(landing.headers["Location"])
-    assert "Welkom terug" in restored.text
+    assert "U had dit ingevuld maar het is nog niet opgeslagen" in restored.text
     assert 'value="Bureau Onderzoek B.V."' in restored.text and 'value="1.200"' in restored.text
     pending = re.search(r'name="hersteld" value="([^"]+)"', restored.text).group(1)
     version = re.search(r'name="versie" value="(\d+)"', restored.text).group(1)
@@ -353,7 +353,7 @@ def test_kept_input_is_only_shown_to_its_owner(person, aws):
 
     kept = pending_input.keep("someone-else", "GM0014", "opzet", {"doel": ["geheim"]}, 0)
     page = person.get(page_path("opzet") + f"?hersteld={kept.id}")
-    assert "geheim" not in page.text and "Welkom terug" not in page.text
+    assert "geheim" not in page.text and "nog niet opgeslagen" not in page.text
 
 
 def test_a_forged_session_cookie_keeps_nothing(browser, aws):

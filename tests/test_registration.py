@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import urlencode
 
@@ -177,7 +178,8 @@ def test_no_raw_token_is_stored(browser, aws, mailbox):
     secret = token.split(".")[1]
     for table in ("RegistrantsTableName", "LookupsTableName", "RateLimitsTableName"):
         assert secret not in str(items(aws[table]))
-    assert len(registrants(aws)[0]["link_hash"]["S"]) == 64
+    [stored] = json.loads(registrants(aws)[0]["link_hashes"]["S"])
+    assert len(stored) == 64 and stored != secret
 
 
 def test_rate_counters_hold_no_address_or_ip_in_clear(browser, aws):

@@ -44,13 +44,18 @@ def parse(token: str) -> tuple[str, str] | None:
     return (match["rid"], match["secret"]) if match else None
 
 
-def matches(secret: str, stored_hash: str | None) -> bool:
-    return bool(stored_hash) and hmac.compare_digest(hash_secret(secret), stored_hash or "")
+KEEP_LINKS = 5  # a new link adds to the ones still in the person's mailbox; older ones lapse
 
 
-def fingerprint(link_hash: str) -> str:
-    """What a session cookie carries of the link that opened it."""
-    return link_hash[:16]
+def matches(secret: str, stored_hashes: list[str] | None) -> bool:
+    """Whether the secret is one of the valid links' (compared in constant time each)."""
+    digest = hash_secret(secret)
+    # a list, not a generator: every stored hash is compared, wherever the match is
+    return any([hmac.compare_digest(digest, stored) for stored in stored_hashes or []])  # noqa: C419
+
+
+def with_new(stored_hashes: list[str] | None, new_hash: str) -> list[str]:
+    return [new_hash, *(stored_hashes or [])][:KEEP_LINKS]
 
 
 class LinkStatus(StrEnum):
@@ -68,17 +73,9 @@ def check(token: str, now: datetime | None = None) -> tuple[LinkStatus, Registra
     if parsed is None:
         return LinkStatus.INVALID, None
     registrant = registrants.get(parsed[0])
-    if registrant is None or not matches(parsed[1], registrant.link_hash):
+    if registrant is None or not matches(parsed[1], registrant.link_hashes):
         return LinkStatus.INVALID, None
     if registrant.link_expires_at is None or registrant.link_expires_at <= (
             now or datetime.now(UTC)):
         return LinkStatus.EXPIRED, registrant
     return LinkStatus.OK, registrant
-
-
-def still_valid(registrant: Registrant, link_fingerprint: str, now: datetime) -> bool:
-    """A session lives only as long as the link it was opened with."""
-    return (bool(registrant.link_hash) and registrant.link_expires_at is not None
-            and registrant.link_expires_at > now
-            and hmac.compare_digest(fingerprint(registrant.link_hash or ""),
-                                    str(link_fingerprint)))

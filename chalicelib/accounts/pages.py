@@ -96,8 +96,8 @@ def new_link_requested(request: Request) -> Response:
     return web.page(request, "message.html", title="Controleer uw e-mail", next_steps=True,
                     paragraphs=[
                         "Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele "
-                        "minuten een e-mail met een nieuwe persoonlijke link. Uw vorige link "
-                        "werkt niet meer.",
+                        "minuten een e-mail met een nieuwe persoonlijke link. Eerdere links "
+                        "blijven werken.",
                     ])
 
 
@@ -167,10 +167,22 @@ def signed_out_page(request: Request, status: int = 200) -> Response:
 
 def sign_out(request: Request) -> Response:
     web.posted(request)
-    return web.redirect("/uitgelogd", cookies_out=[sessions.end()])
+    sessions.sign_out(request)
+    return web.redirect("/uitgelogd")
+
+
+def sign_out_everywhere(request: Request) -> Response:
+    """Ends every session of this person, on every device (links keep working)."""
+    web.posted(request)
+    if not sessions.sign_out_everywhere(request):
+        return signed_out_page(request, status=401)
+    return web.redirect("/uitgelogd?overal=ja")
 
 
 def signed_out(request: Request) -> Response:
+    everywhere = web.query(request).get("overal") == "ja"
     return web.page(request, "message.html", title="U bent uitgelogd", next_steps=False,
-                    paragraphs=["Wilt u verder gaan? Open dan opnieuw de persoonlijke link uit "
-                                "uw e-mail. Wat u heeft ingevuld, is bewaard."])
+                    paragraphs=[
+                        *(["U bent op al uw apparaten uitgelogd."] if everywhere else []),
+                        "Wilt u verder gaan? Open dan opnieuw de persoonlijke link uit uw "
+                        "e-mail. Wat u heeft ingevuld, is bewaard."])

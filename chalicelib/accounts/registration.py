@@ -31,7 +31,7 @@ Extra = Sequence[tuple[Model, Any]]
 def register(new: NewRegistration, now: datetime | None = None
              ) -> tuple[Registrant, tuple[str, ...]]:
     """Creates the account, or adds municipalities to the existing one for this address, and
-    mails a fresh personal link either way (which revokes any earlier link). Municipalities
+    mails a fresh personal link either way (earlier links keep working). Municipalities
     whose domain does not match the address wait for the helpdesk; they are returned, and an
     account with nothing approved gets a "we check your registration" mail instead of a link.
 
@@ -62,7 +62,7 @@ def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ..
         registrant_id, email=new.email, name=new.name, phone=new.phone,
         municipalities=set(approved), held_municipalities=set(held) or None,
         personal_code=personal_codes.new_code(),
-        link_hash=link.secret_hash if link else None, link_issued_at=now if link else None,
+        link_hashes=[link.secret_hash] if link else [], link_issued_at=now if link else None,
         link_expires_at=config.link_expiry(now) if link else None, created_at=now,
         updated_at=now,
     )
@@ -126,7 +126,8 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
            remove_held: Sequence[str] = ()) -> Registrant:
     """Adds `codes` (and `held` requests), issues a fresh link and mails it, in one
     transaction; an account with nothing approved yet only records what waits and gets the
-    "we check your registration" mail."""
+    "we check your registration" mail. The new link joins the earlier ones (the newest five
+    work) and ends no session: anyone who knows an address may ask for a link."""
     saves: list[Model] = [_held_request(registrant, code, now) for code in held]
     saves += [Membership(code, registrant.id) for code in codes]
     deletes = [HeldRequest("open", f"{registrant.id}#{code}") for code in remove_held]
@@ -146,7 +147,8 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
         return registrant
     link = links.issue(registrant.id)
     expires = config.link_expiry(now)
-    actions += [Registrant.link_hash.set(link.secret_hash), Registrant.link_issued_at.set(now),
+    hashes = links.with_new(registrant.link_hashes, link.secret_hash)
+    actions += [Registrant.link_hashes.set(hashes), Registrant.link_issued_at.set(now),
                 Registrant.link_expires_at.set(expires)]
     if codes:
         actions.append(Registrant.municipalities.add(set(codes)))
@@ -154,7 +156,7 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
     registrant.municipalities = set(registrant.municipalities or ()) | set(codes)
     registrant.held_municipalities = ((set(registrant.held_municipalities or ()) | set(held))
                                       - set(remove_held)) or None
-    registrant.link_hash, registrant.link_issued_at = link.secret_hash, now
+    registrant.link_hashes, registrant.link_issued_at = hashes, now
     registrant.link_expires_at = expires
     logger.info("link reissued", extra={"registrant_id": registrant.id,
                                          "added_municipalities": sorted(codes)})
@@ -176,10 +178,10 @@ def resend_link(registrant: Registrant, extra: Extra = ()) -> None:
 
 
 def revoke_link(registrant: Registrant, extra: Extra = ()) -> None:
-    """The current link stops working, and so does every session opened with it."""
-    _commit(registrant, [Registrant.link_hash.remove(),
+    """Every link stops working, and every session ends (on every device)."""
+    _commit(registrant, [Registrant.link_hashes.set([]), Registrant.session_epoch.add(1),
                          Registrant.updated_at.set(datetime.now(UTC))], extra=extra)
-    registrant.link_hash = None
+    registrant.link_hashes = []
 
 
 def approve(registrant: Registrant, code: str, extra: Extra = ()) -> Registrant:

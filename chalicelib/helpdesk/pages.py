@@ -133,7 +133,8 @@ def resend_link(request: Request, registrant_id: str) -> Response:
     registrant = _registrant_or_404(registrant_id)
     helpdesk.resend_link(user, registrant)
     return registrant_page(request, registrant_id, message=(
-        f"Er is een nieuwe link gestuurd naar {registrant.email}. De vorige werkt niet meer."))
+        f"Er is een nieuwe link gestuurd naar {registrant.email}. Eerdere links blijven "
+        "werken; trek de link in om ze allemaal te laten vervallen."))
 
 
 def revoke_link(request: Request, registrant_id: str) -> Response:

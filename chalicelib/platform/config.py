@@ -6,7 +6,7 @@ read at import time except table names (see models.py), which the runners set as
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 LOCAL_SECRET = "local-development-secret-not-for-deployed-stages"
 
@@ -57,24 +57,27 @@ def link_valid_days() -> int:
     return env_int("LINK_VALID_DAYS", 120)
 
 
-def delivery_period_end() -> date | None:
-    """Last day of the delivery period; personal links stop working after it."""
-    raw = env("DELIVERY_PERIOD_END")
-    return date.fromisoformat(raw) if raw else None
-
-
 def link_expiry(now: datetime) -> datetime:
-    expiry = now + timedelta(days=link_valid_days())
-    end = delivery_period_end()
-    if end is not None:
-        end_of_period = datetime.combine(end + timedelta(days=1), datetime.min.time(),
-                                         tzinfo=UTC)
-        expiry = min(expiry, end_of_period)
-    return expiry
+    """Links last the delivery season: until the end of the last day a delivery is accepted
+    (the late window's end, else the deadline; Amsterdam time). Without a configured window
+    (the local stage), LINK_VALID_DAYS from now."""
+    from zoneinfo import ZoneInfo
+
+    last_day = delivery_late_until() or delivery_deadline()
+    if last_day is None:
+        return now + timedelta(days=link_valid_days())
+    end = datetime.combine(last_day, time(23, 59, 59), tzinfo=ZoneInfo("Europe/Amsterdam"))
+    return max(end.astimezone(UTC), now + timedelta(days=1))
 
 
 def session_max_age_seconds() -> int:
     return env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
+
+
+def keep_ended_session_seconds() -> int:
+    """How long a browser keeps an ended session's cookie, so that a page posted after the
+    session ended can still be kept for its owner (never enough to show or change anything)."""
+    return 30 * 24 * 3600
 
 
 def cookie_secure() -> bool:

@@ -115,13 +115,22 @@ class Registrant(TableModel):
     municipalities = UnicodeSetAttribute(default=set)
     held_municipalities = UnicodeSetAttribute(null=True)  # waiting for helpdesk approval
     personal_code = UnicodeAttribute()
-    link_hash = UnicodeAttribute(null=True)
+    # SHA-256 of each personal link still valid, newest first (a new link adds; revoke empties)
+    link_hashes = JSONAttribute(default=list)
     link_issued_at = UTCDateTimeAttribute(null=True)
     link_expires_at = UTCDateTimeAttribute(null=True)
+    # Sessions: "sign out everywhere" and the helpdesk's revoke raise the epoch; a single
+    # sign-out records "<ended at, epoch seconds>:<session id>" until the session would expire
+    session_epoch = NumberAttribute(default=0)
+    ended_sessions = UnicodeSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     mail_problem = UnicodeAttribute(null=True)  # "bounce" | "complaint", from SES events
     mail_problem_at = UTCDateTimeAttribute(null=True)
+
+    @property
+    def has_link(self) -> bool:
+        return bool(self.link_hashes)
 
 
 class Lookup(TableModel):

@@ -3,9 +3,8 @@ far are they, and where do they continue."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from ..accounts import links
+from ..accounts import signins
 from ..platform import config
 from ..platform.models import Draft, Registrant, ScopeState
 from ..platform.municipalities import is_code, municipalities
@@ -17,8 +16,8 @@ def current_definition() -> Definition:
     return load(config.questionnaire_instrument(), config.current_cycle())
 
 
-class LinkNoLongerValid(Exception):
-    """The session was opened with a link that was replaced, revoked or has expired."""
+class SessionEnded(Exception):
+    """The session was signed out, ended everywhere, or its links were revoked or expired."""
 
 
 class NotTheirs(Exception):
@@ -42,18 +41,17 @@ class Scope:
         return dict(self.draft.answers or {}) if self.draft else {}
 
 
-def open_scope(registrant_id: str, link_fingerprint: str, code: str,
-               with_state: bool = False) -> Scope:
+def open_scope(claim: signins.Claim, code: str, with_state: bool = False) -> Scope:
     """Registrant, draft (and for sending the sequence state) in one read, after checking
-    that the session's link is still valid and the municipality is theirs."""
+    that the session still holds and the municipality is theirs."""
     if not is_code(code):
         raise NotTheirs()
     definition = current_definition()
-    registrant, draft, state = drafts.load_with_registrant(registrant_id, code, definition.cycle,
+    registrant, draft, state = drafts.load_with_registrant(claim.registrant_id, code,
+                                                           definition.cycle,
                                                            with_state=with_state)
-    if registrant is None or not links.still_valid(registrant, link_fingerprint,
-                                                   datetime.now(UTC)):
-        raise LinkNoLongerValid()
+    if registrant is None or not signins.holds(registrant, claim):
+        raise SessionEnded()
     if code not in registrant.municipalities:
         raise NotTheirs()
     name = municipalities(config.municipality_year())[code].name

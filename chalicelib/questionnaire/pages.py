@@ -84,22 +84,32 @@ def show_section(request: Request, code: str, section_id: str) -> Response:
     return _section_page(request, ctx, section, raw, errors, back_to_review=back)
 
 
-def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form) -> Response:
-    """The session expired while this page was open: keep what was typed for its owner."""
-    owner = sessions.expired_claim(request)
+def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form,
+                    status: int) -> Response:
+    """The session ended (expired, signed out, ended everywhere, links revoked) or the form's
+    security token went stale while this page was open: keep what was typed for the person
+    whose (genuinely signed) session cookie came with it. It is only ever offered back to them,
+    signed in, and saved only when they click save."""
+    owner = sessions.ended_claim(request)
     if owner is None or not is_code(code) or current_definition().section(section_id) is None:
-        raise web.HttpError(401)
+        raise web.HttpError(status)
     try:
         seen_version = int(form.first("versie") or "0")
     except ValueError:
         seen_version = 0
-    kept = pending_input.keep(owner[0], code, section_id, form.fields, seen_version,
+    kept = pending_input.keep(owner.registrant_id, code, section_id, form.fields, seen_version,
                               csrf_field=csrf.FIELD)
-    return web.page(request, "message.html", status=401, title="Uw sessie is verlopen",
-                    next_steps=False, new_link=True, cookies_out=[
-                        cookies.set_cookie(sessions.KEPT_INPUT_COOKIE, kept.id,
-                                       int(pending_input.KEEP_FOR.total_seconds()))],
-                    paragraphs=[
+    cookie = cookies.set_cookie(sessions.KEPT_INPUT_COOKIE, kept.id,
+                                int(pending_input.KEEP_FOR.total_seconds()))
+    if status == 403:  # still signed in: straight back to the page, input filled in
+        return web.page(request, "message.html", status=403, title="Het formulier was verlopen",
+                        next_steps=False, cookies_out=[cookie],
+                        continue_to=pending_input.path_of(kept), paragraphs=[
+                            "Om veiligheidsredenen konden wij deze pagina niet opslaan. Uw "
+                            "invoer is niet verloren: wij hebben hem apart bewaard.",
+                            "Ga terug naar de pagina en klik daar op opslaan."])
+    return web.page(request, "message.html", status=401, title="U bent niet meer ingelogd",
+                    next_steps=False, new_link=True, cookies_out=[cookie], paragraphs=[
                         "Uw invoer op deze pagina is niet verloren: wij hebben hem apart "
                         "bewaard.",
                         "Open de persoonlijke link uit uw e-mail opnieuw in deze browser. U "
@@ -109,10 +119,17 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
 
 
 def save_section(request: Request, code: str, section_id: str) -> Response:
-    form = web.posted(request)
+    form = web.forms.parse(request)
+    if not csrf.is_valid(request, form.first(csrf.FIELD)):
+        return _keep_for_later(request, code, section_id, form, 403)
     if sessions.claim(request) is None:
-        return _keep_for_later(request, code, section_id, form)
-    ctx = access.scope(request, code)
+        return _keep_for_later(request, code, section_id, form, 401)
+    try:
+        ctx = access.scope(request, code)
+    except web.HttpError as refused:
+        if refused.status == 401:
+            return _keep_for_later(request, code, section_id, form, 401)
+        raise
     section = _section_or_404(ctx.definition, section_id)
     try:
         seen_version = int(form.first("versie") or "0")

@@ -42,9 +42,12 @@ def forget(pending_id: str) -> None:
     PendingInput(pending_id).delete()
 
 
+def path_of(kept: PendingInput) -> str:
+    """The page the input was typed on, showing it again (not yet saved)."""
+    return f"/gemeente/{kept.municipality}/vragen/{kept.section}?hersteld={kept.id}"
+
+
 def restore_path(pending_id: str, registrant_id: str) -> str | None:
     """After signing in again: the page whose input was kept when the session ended."""
     kept = find(pending_id, registrant_id)
-    if kept is None:
-        return None
-    return f"/gemeente/{kept.municipality}/vragen/{kept.section}?hersteld={kept.id}"
+    return path_of(kept) if kept is not None else None

@@ -13,20 +13,21 @@ from .responses import page
 
 NOT_SIGNED_IN = ("Uw sessie is verlopen of u bent niet ingelogd. Open de persoonlijke link uit "
                  "uw e-mail opnieuw; wat u had opgeslagen is bewaard.")
-LINK_REPLACED = ("Uw link werkt niet meer. Vraag een nieuwe link aan via ‘Nieuwe link "
-                 "aanvragen’; wat u had opgeslagen is bewaard.")
+SESSION_ENDED = ("U bent niet meer ingelogd. Open de persoonlijke link uit uw e-mail opnieuw, "
+                 "of vraag een nieuwe link aan via ‘Nieuwe link aanvragen’; wat u had "
+                 "opgeslagen is bewaard.")
 
 
 def scope(request: Request, code: str, with_state: bool = False) -> journey.Scope:
-    """401 without a session or with a replaced link, 404 for a municipality that is not
+    """401 without a session or with one that ended, 404 for a municipality that is not
     theirs (the same 404 as for one that does not exist)."""
     claimed = sessions.claim(request)
     if claimed is None:
         raise HttpError(401, NOT_SIGNED_IN)
     try:
-        return journey.open_scope(claimed[0], claimed[1], code, with_state=with_state)
-    except journey.LinkNoLongerValid:
-        raise HttpError(401, LINK_REPLACED) from None
+        return journey.open_scope(claimed, code, with_state=with_state)
+    except journey.SessionEnded:
+        raise HttpError(401, SESSION_ENDED) from None
     except journey.NotTheirs:
         raise HttpError(404) from None
 

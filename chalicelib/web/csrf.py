@@ -32,6 +32,10 @@ def new_nonce() -> tuple[str, str]:
     return nonce, cookies.set_cookie(COOKIE, nonce, COOKIE_SECONDS)
 
 
+def renewed(nonce: str) -> str:
+    return cookies.set_cookie(COOKIE, nonce, COOKIE_SECONDS)
+
+
 def is_valid(request: Request, sent: str) -> bool:
     nonce = nonce_of(request)
     return nonce is not None and hmac.compare_digest(sent.encode(), token_for(nonce).encode())

@@ -52,7 +52,9 @@ def page(request: Request, template: str, status: int = 200,
     nonce = csrf.nonce_of(request)
     if nonce is None:
         nonce, cookie = csrf.new_nonce()
-        set_cookies.append(cookie)
+    else:
+        cookie = csrf.renewed(nonce)  # a form shown now stays valid for the cookie's lifetime
+    set_cookies.append(cookie)
     body = render(template, csrf_token=csrf.token_for(nonce), **context)
     headers: dict[str, Any] = {"Content-Type": HTML}
     if set_cookies:

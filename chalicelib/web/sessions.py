@@ -1,24 +1,23 @@
-"""Who is asking: the representative's session (registrant id plus a fingerprint of the link
-that opened it, so a new or revoked link ends every session opened with the old one) and the
-helpdesk's separate session and MFA challenge. All are signed cookies; none is read from a
-database here except to confirm the link is still the valid one."""
-from __future__ import annotations
+"""Who is asking: the representative's session (a signed claim checked against the
+registrant on every request, see accounts/signins.py) and the helpdesk's separate session and
+MFA challenge. All are signed cookies.
 
-from datetime import UTC, datetime
+The representative's cookie outlives its signature on purpose: the browser keeps sending an
+expired or signed-out session's cookie for 30 days, so that a page posted after the session
+ended can still be kept for the person it belongs to (never to show or change anything)."""
+from __future__ import annotations
 
 from chalice.app import Request
 
-from ..accounts import links, registrants
+from ..accounts import registrants, signins
 from ..platform import config
 from ..platform.models import Registrant
 from . import cookies
 from .cookies import SignedCookie
 
-KEEP_EXPIRED_FOR = 30 * 24 * 3600
-
 
 def _representative() -> SignedCookie:
-    return SignedCookie("ceo-sessie", config.session_max_age_seconds())
+    return SignedCookie("ceo-sessie", config.keep_ended_session_seconds())
 
 
 HELPDESK = SignedCookie("ceo-helpdesk", 8 * 3600)
@@ -27,44 +26,50 @@ HELPDESK_CHALLENGE = SignedCookie("ceo-helpdesk-mfa", 300)
 
 def start(registrant: Registrant) -> str:
     """The Set-Cookie value that signs `registrant` in."""
-    return _representative().issue({"r": registrant.id,
-                                     "l": links.fingerprint(registrant.link_hash or "")})
+    return _representative().issue({"r": registrant.id, "s": signins.new_session_id(),
+                                     "e": signins.epoch_of(registrant)})
 
 
-def end() -> str:
-    return _representative().clear()
-
-
-def _pair(data: dict | None) -> tuple[str, str] | None:
-    if data is None or not isinstance(data.get("r"), str) or not isinstance(data.get("l"), str):
+def _claim(data: dict | None) -> signins.Claim | None:
+    if data is None or not isinstance(data.get("r"), str) or \
+            not isinstance(data.get("s"), str) or not isinstance(data.get("e"), int):
         return None
-    return data["r"], data["l"]
+    return signins.Claim(data["r"], data["s"], data["e"])
 
 
-def claim(request: Request) -> tuple[str, str] | None:
-    """(registrant id, link fingerprint) from a valid, unexpired cookie; no database read."""
-    return _pair(_representative().read(request))
+def claim(request: Request) -> signins.Claim | None:
+    """The claim of a genuine cookie within the session lifetime; no database read."""
+    return _claim(_representative().read(request, max_age=config.session_max_age_seconds()))
 
 
-def expired_claim(request: Request) -> tuple[str, str] | None:
-    """Who an expired (but genuinely signed, at most 30 days old) session belonged to: enough
-    to keep their unsaved input for them, never enough to show or change anything."""
-    return _pair(_representative().read(request, max_age=KEEP_EXPIRED_FOR))
-
-
-def confirm(registrant: Registrant | None, claimed: tuple[str, str]) -> Registrant | None:
-    """The registrant, if the link that opened this session is still the valid one."""
-    if registrant is None or not links.still_valid(registrant, claimed[1],
-                                                   datetime.now(UTC)):
-        return None
-    return registrant
+def ended_claim(request: Request) -> signins.Claim | None:
+    """Whose session this was, also when it expired or ended (at most 30 days ago): enough to
+    keep unsaved input for them, never enough to show or change anything."""
+    return _claim(_representative().read(request))
 
 
 def current(request: Request) -> Registrant | None:
     claimed = claim(request)
     if claimed is None:
         return None
-    return confirm(registrants.get(claimed[0]), claimed)
+    registrant = registrants.get(claimed.registrant_id)
+    return registrant if signins.holds(registrant, claimed) else None
+
+
+def sign_out(request: Request) -> None:
+    """Ends this session server-side; its cookie stays, refused, to keep late input."""
+    claimed = claim(request)
+    registrant = registrants.get(claimed.registrant_id) if claimed else None
+    if claimed is not None and registrant is not None:
+        signins.end(registrant, claimed.session_id)
+
+
+def sign_out_everywhere(request: Request) -> bool:
+    registrant = current(request)
+    if registrant is None:
+        return False
+    signins.end_everywhere(registrant)
+    return True
 
 
 def helpdesk_user(request: Request) -> str | None:
