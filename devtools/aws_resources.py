@@ -74,5 +74,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "SCOPE_STATE_TABLE": outputs["ScopeStateTableName"],
         "AUDIT_TABLE": outputs["AuditTableName"],
         "HELD_TABLE": outputs["HeldTableName"],
+        "HELPDESK_SESSIONS_TABLE": outputs["HelpdeskSessionsTableName"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

@@ -136,3 +136,49 @@ def test_the_counter_sees_a_client_built_per_request(aws, monkeypatch):
     boto3.client("dynamodb")
     boto3.client("sesv2")
     assert created.services == ["dynamodb", "sesv2"]
+
+
+def test_models_bind_to_the_shared_connection_safely_from_many_threads(aws, monkeypatch):
+    """The local runner serves requests on threads: the first touches of a model at the same
+    moment must neither fail nor leave the model on a connection of its own."""
+    import sys
+    import threading
+    import time as clock
+
+    from pynamodb.connection import TableConnection
+
+    from chalicelib.platform import models
+
+    shared = models.connection()
+    real_init = TableConnection.__init__
+
+    def slow_init(self, *args, **kwargs):  # widen the window in which threads can collide
+        real_init(self, *args, **kwargs)
+        clock.sleep(0.02)
+
+    monkeypatch.setattr(TableConnection, "__init__", slow_init)
+    monkeypatch.setattr(sys, "getswitchinterval", sys.getswitchinterval)
+    sys.setswitchinterval(1e-6)
+    try:
+        for model in models.ALL_MODELS:
+            model._connection = None
+            shared._tables.pop(model.Meta.table_name, None)
+        errors, bound = [], []
+
+        def touch(model):
+            try:
+                bound.append(model._get_connection().connection is shared)
+            except Exception as error:  # noqa: BLE001 - collected for the assertion
+                errors.append(error)
+
+        threads = [threading.Thread(target=touch, args=(model,))
+                   for model in models.ALL_MODELS for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(0.005)
+    assert errors == [] and all(bound) and len(bound) == 4 * len(models.ALL_MODELS)
+    assert all(model._get_connection().connection is shared for model in models.ALL_MODELS)
+    assert list(models.Registrant.scan()) is not None  # and they still work

@@ -65,7 +65,9 @@ def test_no_route_answers_hostile_input_with_a_500(signed_in, app_module, aws, d
         response = signed_in.get(f"{path}?{query}" if query else path)
     else:
         if csrf == "valid":
-            fields.append(("csrf_token", signed_in.csrf_token("/start")))
+            # any form page carries the token (it belongs to the browser, not the session,
+            # which an earlier example may have signed out)
+            fields.append(("csrf_token", signed_in.csrf_token("/nieuwe-link")))
         elif csrf == "forged":
             fields.append(("csrf_token", "f" * 64))
         body = urlencode(fields).encode()

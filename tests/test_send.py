@@ -120,18 +120,19 @@ def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_modu
 
     definition = journey.current_definition()
     [item] = scan(aws, "RegistrantsTableName")
-    registrant, draft, state = drafts.load_with_registrant(item["id"]["S"], "GM0014", 2026,
-                                                           with_state=True)
+    # five requests that each read the draft before any of them sends
+    loaded = [drafts.load_with_registrant(item["id"]["S"], "GM0014", 2026, with_state=True)
+              for _ in range(5)]
     results, errors = [], []
 
-    def press():
+    def press(registrant, draft, state):
         try:
             results.append(sending.send(registrant, "GM0014", "Groningen", definition,
-                                           draft, state))
+                                        draft, state))
         except Exception as error:  # noqa: BLE001 - collected for the assertion
             errors.append(error)
 
-    threads = [threading.Thread(target=press) for _ in range(5)]
+    threads = [threading.Thread(target=press, args=request) for request in loaded]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -307,3 +308,30 @@ def test_a_new_draft_after_a_reset_is_sent_too(complete, aws):
         save(complete, section, fields)
     assert send(complete).headers["Location"] == "/gemeente/GM0014/verzonden/2"
     assert len(scan(aws, "DeliveriesTableName")) == 2
+
+
+def test_a_send_that_meets_a_concurrent_transaction_waits_and_makes_one_delivery(
+        complete, aws, monkeypatch):
+    """Real DynamoDB cancels a transaction that overlaps another on the same items with
+    'TransactionConflict' (moto never does): the send tries again instead of a 500."""
+    from pynamodb.connection.base import Connection
+    from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
+    real = Connection.transact_write_items
+    conflicts = []
+
+    def conflicting_once(connection, *args, **kwargs):
+        if not conflicts:
+            conflicts.append(1)
+            cause = VerboseClientError(
+                {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}},
+                "TransactWriteItems", cancellation_reasons=[
+                    None, None, CancellationReason(code="TransactionConflict")])
+            raise TransactWriteError("Failed to write transaction items", cause)
+        return real(connection, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "transact_write_items", conflicting_once)
+    response = send(complete)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/gemeente/GM0014/verzonden/1"
+    assert conflicts == [1] and len(scan(aws, "DeliveriesTableName")) == 1

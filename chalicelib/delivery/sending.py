@@ -8,6 +8,7 @@ instead of making a second delivery; an edit in between is reported, never sent 
 """
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import TransactWriteError
@@ -65,7 +66,7 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             definition: Definition, draft: Draft, state: ScopeState | None,
             now: datetime, late: bool) -> Delivery:
     scope = scope_key(municipality, definition.cycle)
-    for _ in range(5):
+    for attempt in range(5):
         last = int(state.last_sequence) if state else 0
         revision = int(state.revision) if state else 0
         sequence = last + 1
@@ -82,26 +83,38 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             ScopeState.scope.does_not_exist()
         try:
             with TransactWrite(connection=connection()) as transaction:
-                transaction.save(delivery, condition=Delivery.scope.does_not_exist())
-                transaction.update(ScopeState(scope), actions=[
-                    ScopeState.last_sequence.set(sequence),
-                    ScopeState.revision.set(revision + 1)], condition=state_condition)
                 # pynamodb adds "version unchanged" and the version increment itself
                 transaction.update(draft, actions=[Draft.status.set(DraftStatus.SENT),
                                                    Draft.sent_sequence.set(sequence),
                                                    Draft.updated_at.set(now)])
+                transaction.save(delivery, condition=Delivery.scope.does_not_exist())
+                transaction.update(ScopeState(scope), actions=[
+                    ScopeState.last_sequence.set(sequence),
+                    ScopeState.revision.set(revision + 1)], condition=state_condition)
         except TransactWriteError as error:
-            reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
-            if len(reasons) >= 3 and reasons[2] == "ConditionalCheckFailed":
-                raise DraftChanged() from error
-            if "ConditionalCheckFailed" not in reasons:
+            reasons = {r.code for r in (error.cancellation_reasons or []) if r}
+            if not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
                 raise
+            if "TransactionConflict" in reasons:
+                # another send of this draft or municipality is in flight (real DynamoDB
+                # says so instead of failing a condition): let it land, then look again
+                time.sleep(0.05 * (attempt + 1))
+            if _draft_moved_on(draft):  # saved again, or already sent by a concurrent click
+                raise DraftChanged() from error
             state = _read_state(scope)  # someone else sent for this municipality meanwhile
             continue
         logger.info("delivery made", extra={"delivery_id": delivery.delivery_id,
                                             "revision": revision + 1, "late": late})
         return delivery
     raise RuntimeError("could not allocate a sequence number")
+
+
+def _draft_moved_on(draft: Draft) -> bool:
+    try:
+        stored = Draft.get(draft.registrant_id, draft.key, consistent_read=True)
+    except Draft.DoesNotExist:
+        return True
+    return int(stored.version or 0) != int(draft.version or 0)
 
 
 def _read_state(scope: str) -> ScopeState | None:

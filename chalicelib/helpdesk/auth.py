@@ -46,12 +46,27 @@ def _finish(username: str, passed_mfa: bool) -> SignIn:
         logger.warning("helpdesk sign-in without MFA refused")
         return SignIn(error="Voor de helpdesk is tweestapsverificatie verplicht. Stel een "
                             "authenticator-app in via de beheerder.")
-    groups = _cognito().admin_list_groups_for_user(
-        UserPoolId=config.env("HELPDESK_USER_POOL_ID"), Username=username)["Groups"]
-    if GROUP not in {g["GroupName"] for g in groups}:
+    if not _in_group(username):
         logger.warning("sign-in by a user outside the helpdesk group")
         return SignIn(error=FAILED)
     return SignIn(user=username)
+
+
+def _in_group(username: str) -> bool:
+    groups = _cognito().admin_list_groups_for_user(
+        UserPoolId=config.env("HELPDESK_USER_POOL_ID"), Username=username)["Groups"]
+    return GROUP in {g["GroupName"] for g in groups}
+
+
+def still_allowed(username: str) -> bool:
+    """The user still exists, is enabled and is still in the helpdesk group."""
+    try:
+        user = _cognito().admin_get_user(UserPoolId=config.env("HELPDESK_USER_POOL_ID"),
+                                         Username=username)
+        return bool(user.get("Enabled", True)) and _in_group(username)
+    except ClientError as error:  # removed, or the pool refuses: no access either way
+        logger.info("helpdesk user re-check refused", extra={"code": _code(error)})
+        return False
 
 
 def _code(error: ClientError) -> str:

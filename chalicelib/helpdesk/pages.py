@@ -59,7 +59,7 @@ def sign_in(request: Request) -> Response:
         return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
                      email=email, errors={"email": result.error})
     audit.record(result.user, "ingelogd", [f"helpdesk#{result.user}"])
-    return web.redirect("/helpdesk", [sessions.HELPDESK.issue({"u": result.user})])
+    return web.redirect("/helpdesk", [sessions.start_helpdesk(result.user)])
 
 
 def mfa_form(request: Request) -> Response:
@@ -82,13 +82,13 @@ def mfa(request: Request) -> Response:
         return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
                      email=pending[0], errors={"email": result.error})
     audit.record(result.user, "ingelogd (met tweestapsverificatie)", [f"helpdesk#{result.user}"])
-    return web.redirect("/helpdesk", [sessions.HELPDESK.issue({"u": result.user}),
+    return web.redirect("/helpdesk", [sessions.start_helpdesk(result.user),
                                       sessions.HELPDESK_CHALLENGE.clear()])
 
 
 def sign_out(request: Request) -> Response:
     web.posted(request)
-    return web.redirect("/helpdesk/inloggen", [sessions.HELPDESK.clear()])
+    return web.redirect("/helpdesk/inloggen", [sessions.end_helpdesk(request)])
 
 
 def search(request: Request) -> Response:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from enum import Enum, StrEnum
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -40,6 +41,9 @@ def connection() -> Connection:
     return Connection(region=REGION)
 
 
+_BINDING = threading.Lock()
+
+
 class TableModel(Model):
     """A pynamodb model bound to the shared connection instead of one of its own (pynamodb
     gives each model class its own Connection, hence its own botocore client)."""
@@ -47,10 +51,15 @@ class TableModel(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         table = super()._get_connection()
-        shared = connection()
-        if table.connection is not shared:
-            shared.add_meta_table(table.get_meta_table())
-            table.connection = shared
+        if table.connection is connection():
+            return table
+        with _BINDING:  # the local runner serves on threads: bind each model exactly once
+            table = super()._get_connection()
+            shared = connection()
+            if table.connection is not shared:
+                if cls.Meta.table_name not in shared._tables:
+                    shared.add_meta_table(table.get_meta_table())
+                table.connection = shared
         return table
 
 
@@ -291,5 +300,20 @@ class HeldRequest(TableModel):
     created_at = UTCDateTimeAttribute()
 
 
+class HelpdeskSession(TableModel):
+    """A signed-in helpdesk session, held server-side: signing out deletes it (a copied cookie
+    is refused), and its user is checked with Cognito again every 15 minutes."""
+
+    class Meta:
+        table_name = table_name("HELPDESK_SESSIONS_TABLE", "helpdesk-sessions")
+        region = REGION
+
+    id = UnicodeAttribute(hash_key=True)
+    user = UnicodeAttribute()
+    checked_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
-                                       Membership, Delivery, ScopeState, AuditEntry, HeldRequest)
+                                       Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
+                                       HelpdeskSession)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from chalice.app import Request
 
 from ..accounts import registrants, signins
+from ..helpdesk import signins as helpdesk_signins
 from ..platform import config
 from ..platform.models import Registrant
 from . import cookies
@@ -72,9 +73,27 @@ def sign_out_everywhere(request: Request) -> bool:
     return True
 
 
-def helpdesk_user(request: Request) -> str | None:
+def start_helpdesk(user: str) -> str:
+    """The Set-Cookie value of a new helpdesk session (held server-side)."""
+    return HELPDESK.issue({"s": helpdesk_signins.open_session(user)})
+
+
+def _helpdesk_session_id(request: Request) -> str | None:
     data = HELPDESK.read(request)
-    return str(data["u"]) if data and isinstance(data.get("u"), str) else None
+    return data["s"] if data and isinstance(data.get("s"), str) else None
+
+
+def helpdesk_user(request: Request) -> str | None:
+    session_id = _helpdesk_session_id(request)
+    return helpdesk_signins.user_of(session_id) if session_id else None
+
+
+def end_helpdesk(request: Request) -> str:
+    """Ends the helpdesk session server-side; returns the cookie that clears it."""
+    session_id = _helpdesk_session_id(request)
+    if session_id:
+        helpdesk_signins.close(session_id)
+    return HELPDESK.clear()
 
 
 def helpdesk_challenge(request: Request) -> tuple[str, str] | None:
