@@ -1,39 +1,32 @@
-"""Whether an e-mail address plausibly belongs to a municipality: its known domains
-(data/gemeente-domeinen.csv, editable) or, where none are listed, a domain named after it
-(ede.nl for Ede). Registrations that do not match wait for the helpdesk."""
+"""Whether an e-mail address belongs to a municipality: its domain is one of that
+municipality's known mail domains (data/gemeente-domeinen.csv: every municipality's registered
+website domain from the government almanac, plus additions; editable), or a subdomain of one.
+Nothing else passes: a look-alike such as stadskanaal.xyz, or another municipality's domain,
+waits for the helpdesk."""
 from __future__ import annotations
 
 import csv
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from ..platform import config
-from ..platform.municipalities import municipalities
 
 DATA_DIR = Path(__file__).parent / "data"
 
 
 @lru_cache(maxsize=1)
-def known_domains() -> dict[str, set[str]]:
+def known_domains() -> dict[str, frozenset[str]]:
     listed: dict[str, set[str]] = {}
     with (DATA_DIR / "gemeente-domeinen.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             listed.setdefault(row["code"], set()).add(row["domein"].strip().lower())
-    return listed
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower().split("(")[0])
+    return {code: frozenset(domains) for code, domains in listed.items()}
 
 
 def matches(email: str, code: str) -> bool:
-    domain = email.rsplit("@", 1)[-1].lower()
-    listed = known_domains().get(code)
-    if listed:
-        return any(domain == d or domain.endswith("." + d) for d in listed)
-    municipality = municipalities(config.municipality_year()).get(code)
-    return municipality is not None and domain.split(".")[-2:-1] == [_slug(municipality.name)]
+    domain = email.rsplit("@", 1)[-1].lower().rstrip(".")
+    return any(domain == known or domain.endswith("." + known)
+               for known in known_domains().get(code, ()))
 
 
 def check_enabled() -> bool:
