@@ -71,6 +71,16 @@ def sign_out() -> Response:
     return account_pages.sign_out(app.current_request)
 
 
+@app.route("/gemeenten-toevoegen", methods=["GET"])
+def add_municipalities_form() -> Response:
+    return account_pages.show_add_municipalities(app.current_request)
+
+
+@app.route("/gemeenten-toevoegen", methods=["POST"], content_types=FORM)
+def add_municipalities() -> Response:
+    return account_pages.add_municipalities(app.current_request)
+
+
 @app.route("/overal-uitloggen", methods=["POST"], content_types=FORM)
 def sign_out_everywhere() -> Response:
     return account_pages.sign_out_everywhere(app.current_request)

@@ -274,3 +274,46 @@ def test_the_mail_and_start_page_state_the_links_last_day(aws, app_module, mailb
     assert "werkt tot en met 31 oktober 2099" in mail.text
     agent.get(_link(mailbox))
     assert "werkt tot en met 31 oktober 2099" in agent.get("/start").text
+
+
+def test_a_municipality_is_added_inside_the_session(person, mailbox, aws):
+    mails_before = len(mailbox.all())
+    page = person.get("/gemeenten-toevoegen").text
+    assert 'value="GM0014"' not in page and 'value="GM0034"' in page  # not their own again
+    added = person.submit("/gemeenten-toevoegen", [("gemeente", "GM0034")])
+    assert added.status_code == 303
+    start = person.get(added.headers["Location"])
+    assert start.status_code == 200  # still signed in
+    assert "Toegevoegd: Almere." in start.text and "Almere" in start.text
+    assert person.get("/gemeente/GM0034/vragen/opzet").status_code == 200
+    assert len(mailbox.all()) == mails_before  # no new link needed
+
+
+def test_adding_a_municipality_holds_it_when_the_address_does_not_match(person, monkeypatch):
+    from chalicelib.helpdesk import actions
+
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+    added = person.submit("/gemeenten-toevoegen", [("gemeente", "GM0034")])
+    start = person.get(added.headers["Location"]).text
+    assert "De helpdesk controleert eerst" in start and "Almere" in start
+    assert person.get("/gemeente/GM0034/vragen/opzet").status_code == 404
+    assert [request.municipality for request in actions.held_requests()] == ["GM0034"]
+
+
+@pytest.mark.parametrize("pairs,message", [
+    ([], "Kies minstens één gemeente"),
+    ([("gemeente", "GM9999")], "Kies gemeenten uit de lijst"),
+    ([("gemeente", "<script>")], "Kies gemeenten uit de lijst"),
+])
+def test_adding_nothing_or_an_unknown_municipality_is_explained(person, pairs, message):
+    refused = person.submit("/gemeenten-toevoegen", pairs)
+    assert refused.status_code == 400 and message in refused.text
+    assert "<script>" not in refused.text
+
+
+def test_adding_a_municipality_needs_a_session(aws, app_module):
+    stranger = RealBrowser(app_module.app)
+    assert stranger.get("/gemeenten-toevoegen").status_code == 401
+    refused = stranger.submit("/gemeenten-toevoegen", [("gemeente", "GM0034")],
+                              page_path="/nieuwe-link")
+    assert refused.status_code == 401

@@ -9,6 +9,7 @@ from chalice.app import Request, Response
 from .. import web
 from ..delivery import history
 from ..platform import config
+from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
 from ..questionnaire import drafts, journey, pending_input
 from ..web import sessions
@@ -16,7 +17,7 @@ from ..web.errors import client_ip
 from . import links, rate_limits, registration
 from .contact_fields import clean_email
 from .links import LinkStatus
-from .registration_form import RegistrationForm, validate_registration
+from .registration_form import MAX_MUNICIPALITIES, RegistrationForm, validate_registration
 
 
 def _registration_page(request: Request, form: RegistrationForm,
@@ -145,6 +146,13 @@ def start(request: Request) -> Response:
     if params.get("opgeslagen") in known:
         notice = (f"Uw antwoorden voor {known[params['opgeslagen']].name} zijn opgeslagen. "
                   f"U kunt later verder gaan met de link uit uw e-mail.")
+    elif params.get("toegevoegd") or params.get("controle"):
+        added = [known[c].name for c in params.get("toegevoegd", "").split(",") if c in known]
+        held = [known[c].name for c in params.get("controle", "").split(",") if c in known]
+        notice = " ".join(part for part in (
+            f"Toegevoegd: {', '.join(added)}." if added else "",
+            f"De helpdesk controleert eerst of u mag aanleveren voor {', '.join(held)}; u "
+            "krijgt daarover een e-mail." if held else "") if part)
     elif params.get("verwijderd") in known:
         notice = (f"Alle ingevulde antwoorden voor {known[params['verwijderd']].name} zijn "
                   "verwijderd.")
@@ -153,6 +161,51 @@ def start(request: Request) -> Response:
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
                     steps=len(definition.sections), notice=notice,
                     link_expires_at=registrant.link_expires_at, me=registrant.id)
+
+
+def _add_page(request: Request, registrant: Registrant, selected: list[str],
+              errors: dict[str, str], status: int = 200) -> Response:
+    year = config.municipality_year()
+    provinces = by_province(year)
+    exclude = set(registrant.municipalities) | set(registrant.held_municipalities or ())
+    first_code = next((m.code for _, items in provinces for m in items
+                       if m.code not in exclude), "")
+    known = municipalities(year)
+    return web.page(request, "add_municipalities.html", status=status,
+                    title="Gemeente toevoegen", personal_code=registrant.personal_code,
+                    provinces=provinces, selected=selected, exclude=exclude, errors=errors,
+                    first_code=first_code,
+                    chosen=[known[code].name for code in selected if code in known])
+
+
+def show_add_municipalities(request: Request) -> Response:
+    registrant = sessions.current(request)
+    if registrant is None:
+        return signed_out_page(request, status=401)
+    return _add_page(request, registrant, [], {})
+
+
+def add_municipalities(request: Request) -> Response:
+    form = web.posted(request)
+    registrant = sessions.current(request)
+    if registrant is None:
+        return signed_out_page(request, status=401)
+    chosen = list(dict.fromkeys(form.fields.get("gemeente") or []))
+    known = municipalities(config.municipality_year())
+    total = len(registrant.municipalities) + len(registrant.held_municipalities or ()) + \
+        len(chosen)
+    error = ("Kies minstens één gemeente" if not chosen else
+             "Kies gemeenten uit de lijst" if any(code not in known for code in chosen) else
+             f"U kunt voor maximaal {MAX_MUNICIPALITIES} gemeenten aanleveren"
+             if total > MAX_MUNICIPALITIES else None)
+    if error:
+        return _add_page(request, registrant, [c for c in chosen if c in known],
+                         {"gemeente": error}, status=400)
+    added, held = registration.add_municipalities(registrant, chosen)
+    query = "&".join(part for part in (
+        "toegevoegd=" + ",".join(added) if added else "",
+        "controle=" + ",".join(held) if held else "") if part)
+    return web.redirect("/start" + (f"?{query}" if query else ""))
 
 
 def signed_out_page(request: Request, status: int = 200) -> Response:

@@ -202,3 +202,32 @@ def reject(registrant: Registrant, code: str, extra: Extra = ()) -> None:
             Registrant.held_municipalities.contains(code),
             deletes=[HeldRequest("open", f"{registrant.id}#{code}")], extra=extra)
     registrant.held_municipalities = (set(registrant.held_municipalities or ()) - {code}) or None
+
+
+def add_municipalities(registrant: Registrant, codes: Sequence[str],
+                       now: datetime | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """From the start page, inside the session: the same domain check and hold as
+    registration, in one transaction; no new link and no mail (the page says what happened).
+    Returns (added now, waiting for the helpdesk)."""
+    now = now or datetime.now(UTC)
+    new = tuple(code for code in dict.fromkeys(codes)
+                if code not in registrant.municipalities
+                and code not in (registrant.held_municipalities or ()))
+    if not new:
+        return (), ()
+    approved, held = email_domains.split(registrant.email, new)
+    actions: list[Any] = [Registrant.updated_at.set(now)]
+    if approved:
+        actions.append(Registrant.municipalities.add(set(approved)))
+    if held:
+        actions.append(Registrant.held_municipalities.add(set(held)))
+    _commit(registrant, actions,
+            saves=[*(Membership(code, registrant.id) for code in approved),
+                   *(_held_request(registrant, code, now) for code in held)])
+    registrant.municipalities = set(registrant.municipalities or ()) | set(approved)
+    registrant.held_municipalities = (set(registrant.held_municipalities or ())
+                                      | set(held)) or None
+    logger.info("municipalities added in session", extra={"registrant_id": registrant.id,
+                                                            "added": sorted(approved),
+                                                            "held": sorted(held)})
+    return approved, held
