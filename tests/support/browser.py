@@ -1,12 +1,19 @@
 """A small cookie-keeping client over chalice.test.Client, plus a reader for mails sent to
-moto's SES. Tests use them to act as a person with a browser and a mailbox would."""
+moto's SES. Tests use them to act as a person with a browser and a mailbox would.
+`LiveBrowser` and `SavedMails` do the same against a running `./dev run` (HTTP and the
+mail directory), so the flows in `tests.support.flows` work there too."""
 from __future__ import annotations
 
 import email
+import http.cookiejar
 import re
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from email import policy
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 from chalice.test import Client
@@ -101,3 +108,85 @@ class Mailbox:
             if match:
                 return match.group(1)
         raise AssertionError("no personal link in any mail")
+
+
+@dataclass
+class LiveResponse:
+    status_code: int
+    headers: object  # email.message.Message: case-insensitive look-up, like Chalice's
+    text: str
+    url: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects come back as responses (as with `Browser`), they are not followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class LiveBrowser:
+    """`Browser`'s interface over real HTTP to a running `./dev run` at `base`."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return {cookie.name: cookie.value for cookie in self.jar}
+
+    def _open(self, path: str, data: bytes | None = None) -> LiveResponse:
+        url = path if path.startswith("http") else self.base + path
+        request = urllib.request.Request(url, data=data)
+        if data is not None:
+            request.add_header("content-type", "application/x-www-form-urlencoded")
+        try:
+            with self.opener.open(request, timeout=10) as answer:
+                return LiveResponse(answer.status, answer.headers,
+                                    answer.read().decode("utf-8"), url)
+        except urllib.error.HTTPError as error:
+            return LiveResponse(error.code, error.headers, error.read().decode("utf-8"), url)
+
+    def get(self, path: str) -> LiveResponse:
+        return self._open(path)
+
+    def csrf_token(self, path: str = "/") -> str:
+        match = _CSRF.search(self.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def submit(self, path: str, fields: list[tuple[str, str]] | dict[str, str],
+               form_page: str | None = None) -> LiveResponse:
+        token = self.csrf_token(form_page or path)
+        pairs = list(fields.items()) if isinstance(fields, dict) else list(fields)
+        return self._open(path, urlencode([("csrf_token", token), *pairs]).encode())
+
+
+class SavedMails:
+    """The mails `./dev run` saved as .eml files in its mail directory (written shortly
+    after the request that sends them, so look-ups wait a little)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def texts(self, address: str = "") -> list[str]:
+        """The saved mails (to `address`), oldest first, quoted-printable lines joined."""
+        pattern = f"*{address}.eml" if address else "*.eml"
+        return [path.read_text().replace("=\n", "")
+                for path in sorted(self.directory.glob(pattern))]
+
+    def last_link(self, address: str, timeout: float = 10) -> str:
+        """The full URL of the personal link in the newest mail to `address` that has one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for text in reversed(self.texts(address)):
+                found = re.search(
+                    r"http://127\.0\.0\.1:\d+/link/[0-9a-f]{32}\.[A-Za-z0-9_-]{32}", text)
+                if found:
+                    return found.group(0)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no link mailed to {address}")
+            time.sleep(0.2)
