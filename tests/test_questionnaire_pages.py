@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from tests.support.answers import ALL, SECTION_1, SECTION_2, SECTION_4
+from tests.support.answers import SECTION_1, SECTION_2, SECTION_4
 from tests.support.browser import Browser
-from tests.support.flows import page_path, save, signed_in, version_on
+from tests.support.flows import fill_all, page_path, save, signed_in, version_on
 from tests.support.tables import scan
 
 
@@ -144,8 +144,7 @@ def test_score_table_rules(person):
 
 
 def test_review_page_shows_every_answer_with_change_links(person):
-    for section, fields in ALL.items():
-        save(person, section, fields)
+    fill_all(person)
     review = person.get("/gemeente/GM0014/controleren")
     assert review.status_code == 200
     text = html.unescape(review.text)
@@ -169,8 +168,7 @@ def test_review_lists_missing_answers_with_links(person):
 
 
 def test_change_link_returns_to_review_after_saving(person):
-    for section, fields in ALL.items():
-        save(person, section, fields)
+    fill_all(person)
     page = person.get(page_path("opvolging") + "?terug=controleren")
     assert 'name="terug" value="controleren"' in page.text
     response = save(person, "opvolging", SECTION_4, action="controleren",
