@@ -50,26 +50,24 @@ def aws():
 
 @pytest.fixture()
 def browser(aws, app_module):
-    from tests.browser import Browser
+    from tests.support.browser import Browser
 
     return Browser(app_module.app)
 
 
 @pytest.fixture()
 def mailbox(aws):
-    from tests.browser import Mailbox
+    from tests.support.browser import Mailbox
 
     return Mailbox()
-
-
-PASSWORD = "Helpdesk-Test-2026"
 
 
 @pytest.fixture()
 def helpdesk(aws, app_module):
     """A helpdesk employee signed in through (moto's) Cognito; also makes an outsider user."""
     from devtools import aws_resources
-    from tests.browser import Browser
+    from tests.support.browser import Browser
+    from tests.support.flows import PASSWORD
 
     pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
     aws_resources.create_helpdesk_user(pool, "medewerker@helpdesk.nl", PASSWORD)
@@ -84,13 +82,7 @@ def helpdesk(aws, app_module):
 @pytest.fixture()
 def delivered(browser, mailbox):
     """A representative, signed in, who sent one complete delivery for Groningen."""
-    from tests.test_questionnaire_pages import ALL, save
-    from tests.test_registration import register
-    from tests.test_send import send
+    from tests.support import flows
 
-    register(browser, codes=("GM0014",))
-    browser.get(mailbox.last_link("a.devries@groningen.nl"))
-    for section, fields in ALL.items():
-        save(browser, section, fields)
-    send(browser)
+    flows.register_fill_and_send(browser, mailbox, code="GM0014")
     return browser

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from pynamodb.connection.base import Connection
 
+from tests.support.feed import deliver, make_registrant
+
 
 class TransactionFails:
     """Makes the next `times` TransactWriteItems calls fail as a dropped connection would."""
@@ -24,11 +26,8 @@ class TransactionFails:
 
 
 def _register(email: str, codes=("GM0014",)):
-    from chalicelib.accounts import registration
-    from chalicelib.accounts.registration_form import NewRegistration
-
-    return registration.register(NewRegistration("Els de Vries", email, "+31503679111",
-                                                 tuple(codes)))[0]
+    return make_registrant(email=email, codes=codes, name="Els de Vries",
+                           phone="+31503679111")
 
 
 def _fresh(registrant):
@@ -162,10 +161,9 @@ def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_
     from chalicelib.delivery import history
     from chalicelib.helpdesk import actions, audit
     from chalicelib.platform.models import DeliveryStatus
-    from chalicelib.questionnaire import drafts, journey
 
     registrant = _register("els@groningen.nl")
-    _send_complete_draft(registrant, drafts, journey)
+    deliver(registrant, code="GM0014")
     TransactionFails(monkeypatch)
     with pytest.raises(ConnectionError):
         actions.withdraw("medewerker@helpdesk.nl", "GM0014", 2026, "GM0014-2026-1", "Fout")
@@ -177,17 +175,3 @@ def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_
     [delivery] = history.history("GM0014", 2026)
     assert delivery.status == DeliveryStatus.WITHDRAWN
     assert [e.action for e in audit.trail(audit.subject_municipality("GM0014"))] == ["intrekken"]
-
-
-def _send_complete_draft(registrant, drafts, journey):
-    import json
-    from pathlib import Path
-
-    from chalicelib.delivery import sending
-
-    definition = journey.current_definition()
-    raw = json.loads((Path(__file__).parent / "data" / "complete-answers.json").read_text())
-    drafts.start_from(registrant.id, "GM0014", definition, raw)
-    fresh, draft, state = drafts.load_with_registrant(registrant.id, "GM0014", 2026,
-                                                      with_state=True)
-    sending.send(fresh, "GM0014", "Groningen", definition, draft, state)

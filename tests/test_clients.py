@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from botocore.session import Session
 
-COMPLETE = json.loads((Path(__file__).parent / "data" / "complete-answers.json").read_text())
+from tests.support.answers import ALL
+from tests.support.browser import Browser
+from tests.support.feed import record
 
 
 class ClientCreations:
@@ -23,15 +24,6 @@ class ClientCreations:
             return real(session, service_name, *args, **kwargs)
 
         monkeypatch.setattr(Session, "create_client", counting)
-
-
-def _fields(section) -> list[tuple[str, str]]:
-    pairs = []
-    for question in section.questions:
-        for name in question.input_names():
-            value = COMPLETE.get(name, "")
-            pairs += [(name, v) for v in value] if isinstance(value, list) else [(name, value)]
-    return pairs
 
 
 def _representative_journey(browser, mailbox, email: str, code: str) -> None:
@@ -53,7 +45,7 @@ def _representative_journey(browser, mailbox, email: str, code: str) -> None:
     for section in current_definition().sections:
         path = f"/gemeente/{code}/vragen/{section.id}"
         version = re.search(r'name="versie" value="(\d+)"', browser.get(path).text).group(1)
-        assert browser.submit(path, [*_fields(section), ("versie", version),
+        assert browser.submit(path, [*ALL[section.id], ("versie", version),
                                      ("actie", "volgende")], form_page=path).status_code == 303
     assert browser.get(f"/gemeente/{code}/controleren").status_code == 200
     assert browser.get(f"/gemeente/{code}/verwijderen").status_code == 200
@@ -96,8 +88,6 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
 def _event_handlers(app_module, email: str) -> None:
     from chalice.test import Client
 
-    from tests.feed_helpers import record
-
     with Client(app_module.app, stage_name="local") as client:
         result = client.lambda_.invoke("forward_deliveries",
                                        {"Records": [record("GM0014#2026", 1, "INSERT")]})
@@ -110,8 +100,6 @@ def _event_handlers(app_module, email: str) -> None:
 
 @pytest.fixture()
 def second_browser(aws, app_module):
-    from tests.browser import Browser
-
     return Browser(app_module.app)
 
 

@@ -8,11 +8,11 @@ import re
 import boto3
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.feed_helpers import bucket_object, record
-from tests.test_questionnaire_pages import ALL, save
-from tests.test_registration import register
-from tests.test_send import send
+from tests.support.answers import ALL
+from tests.support.browser import Browser
+from tests.support.feed import bucket_object, deliver, make_registrant, record
+from tests.support.flows import PASSWORD, register, save, send
+from tests.support.tables import scan
 
 HELPDESK_GETS = ["/helpdesk", "/helpdesk?q=GM0014", "/helpdesk/gemeente/GM0014",
                  "/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
@@ -29,8 +29,7 @@ def test_helpdesk_pages_refuse_anyone_not_signed_in_as_helpdesk(delivered, aws):
                  "/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1"):
         response = delivered.submit(path, {"reden": "poging"}, form_page="/start")
         assert response.status_code == 401
-    assert boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"][0][
-        "status"]["S"] == "valid"
+    assert scan(aws, "DeliveriesTableName")[0]["status"]["S"] == "valid"
 
 
 def test_every_helpdesk_route_is_protected(app_module, browser):
@@ -127,7 +126,7 @@ def test_withdrawing_a_delivery_that_does_not_count_is_refused(helpdesk, deliver
                               {"reden": "oude"}, form_page="/helpdesk/gemeente/GM0014")
     assert refused.status_code == 409
     assert "Alleen de aanlevering die nu telt (GM0014-2026-2)" in refused.text
-    items = boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"]
+    items = scan(aws, "DeliveriesTableName")
     assert all(i["status"]["S"] == "valid" for i in items)
 
 
@@ -146,15 +145,13 @@ def test_every_action_is_in_the_audit_trail_and_csv(helpdesk, delivered, aws):
     assert actions == ["herstellen", "intrekken"]  # newest first
     assert rows[2][3].startswith("'=")  # no spreadsheet formula injection
     assert "aanlevering=GM0014-2026-1" in rows[2][4] and "revisie_na=2" in rows[2][4]
-    registrant_id = boto3.client("dynamodb").scan(
-        TableName=aws["RegistrantsTableName"])["Items"][0]["id"]["S"]
+    registrant_id = scan(aws, "RegistrantsTableName")[0]["id"]["S"]
     per_person = helpdesk.get(f"/helpdesk/registrant/{registrant_id}/logboek.csv").text
     assert "intrekken" in per_person and "herstellen" in per_person
 
 
 def test_resend_and_revoke_link(helpdesk, delivered, aws, mailbox):
-    registrant_id = boto3.client("dynamodb").scan(
-        TableName=aws["RegistrantsTableName"])["Items"][0]["id"]["S"]
+    registrant_id = scan(aws, "RegistrantsTableName")[0]["id"]["S"]
     old_link = mailbox.last_link("a.devries@groningen.nl")
     page = helpdesk.submit(f"/helpdesk/registrant/{registrant_id}/link-opnieuw", {},
                            form_page=f"/helpdesk/registrant/{registrant_id}")
@@ -180,8 +177,6 @@ def test_sign_out_ends_the_helpdesk_session(helpdesk):
 
 def test_export_has_one_row_per_municipality_and_weighted_national_figures(helpdesk, aws):
     import json
-
-    from tests.feed_helpers import deliver, make_registrant
 
     person = make_registrant(email="exp@ede.nl", codes=("GM0014", "GM0034", "GM0050"))
     deliver(person, code="GM0014")                                 # q1: 75.5% of 398
@@ -256,8 +251,7 @@ def test_registration_from_an_unknown_domain_waits_for_approval(helpdesk, browse
 
 
 def test_helpdesk_adds_and_removes_a_municipality(helpdesk, delivered, aws):
-    registrant_id = boto3.client("dynamodb").scan(
-        TableName=aws["RegistrantsTableName"])["Items"][0]["id"]["S"]
+    registrant_id = scan(aws, "RegistrantsTableName")[0]["id"]["S"]
     page = f"/helpdesk/registrant/{registrant_id}"
     no_reason = helpdesk.submit(f"{page}/gemeente-toevoegen", {"gemeente": "GM0034"},
                                 form_page=page)
@@ -275,7 +269,7 @@ def test_helpdesk_adds_and_removes_a_municipality(helpdesk, delivered, aws):
     assert delivered.get("/gemeente/GM0014/controleren").status_code == 404
     trail = helpdesk.get(page).text
     assert "gemeente toegevoegd" in trail and "gemeente verwijderd" in trail
-    items = boto3.client("dynamodb").scan(TableName=aws["DeliveriesTableName"])["Items"]
+    items = scan(aws, "DeliveriesTableName")
     assert len(items) == 1  # deliveries stay
 
 
@@ -283,7 +277,6 @@ def test_sign_in_with_a_totp_code_when_mfa_is_required(aws, app_module, monkeypa
     import os
 
     from devtools import aws_resources
-    from tests.browser import Browser
 
     pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
     aws_resources.create_helpdesk_user(pool, "mfa@helpdesk.nl", PASSWORD)

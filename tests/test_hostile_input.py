@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_questionnaire_pages import ALL, save
-from tests.test_registration import register
-from tests.test_send import send
+from tests.support import flows
+from tests.support.answers import ALL
+from tests.support.flows import save, send
+from tests.support.tables import scan
 
 ODD = st.sampled_from(["", "\x00", "\u202e", "\ufeff", "💥" * 3, "Zoë", "<script>x</script>",
                        "' OR 1=1 --", "../../etc/passwd", "%00", "a" * 5000, "\udcff"[:0],
@@ -39,11 +39,10 @@ def signed_in(delivered):
 
 
 def stored_state(aws):
-    client = boto3.client("dynamodb")
     state = {}
-    for key, table in aws.items():
+    for key in aws:
         if key.endswith("TableName") and key != "RateLimitsTableName":
-            state[key] = sorted(map(str, client.scan(TableName=table)["Items"]))
+            state[key] = sorted(map(str, scan(aws, key)))
     return state
 
 
@@ -87,8 +86,7 @@ def test_no_route_answers_hostile_input_with_a_500(signed_in, app_module, aws, d
 
 def test_markup_typed_by_users_never_becomes_markup(browser, mailbox, aws, helpdesk):
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    register(browser, naam=f"Anna {payload}"[:100], codes=("GM0014",))
-    browser.get(mailbox.last_link("a.devries@groningen.nl"))
+    flows.signed_in(browser, mailbox, naam=f"Anna {payload}"[:100], codes=("GM0014",))
     for section, fields in ALL.items():
         save(browser, section, [(n, payload if n in ("doel", "verbeteracties") else v)
                                 for n, v in fields])

@@ -231,9 +231,9 @@ def _allowed(statements, logical_for, action, name) -> bool:
 
 
 def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailbox, aws):
-    from tests.feed_helpers import record
-    from tests.test_questionnaire_pages import ALL, save
-    from tests.test_registration import register
+    from tests.support.answers import ALL
+    from tests.support.feed import record
+    from tests.support.flows import register, save
     from devtools.stream_pump import LambdaContext
     from chalicelib.publication import forwarding
 

@@ -120,3 +120,35 @@ def test_app_only_wires_routes_to_pages():
         else:
             assert isinstance(node, (ast.Import, ast.ImportFrom, ast.Assign, ast.Expr)), \
                 f"app.py line {node.lineno}: only imports, settings and routes belong here"
+
+
+def _test_module_imports(name: str, source: str) -> list[str]:
+    """The test modules (and conftest) that module `name` imports."""
+    def is_test_module(found: str) -> bool:
+        parts = found.split(".")
+        return len(parts) >= 2 and parts[0] == "tests" and (
+            parts[1] == "conftest" or parts[1].startswith("test_"))
+
+    return sorted(found for found in imports_of(source, name) if is_test_module(found))
+
+
+def test_no_test_module_imports_another():
+    """Shared fixtures, builders and flows live in tests/support; a test module is never a
+    library for another one (nor is conftest)."""
+    for name, source in [("tests.test_a", "from tests.test_send import send"),
+                         ("tests.test_a", "import tests.test_registration"),
+                         ("tests.test_a", "from tests import conftest"),
+                         ("tests.test_a", "from . import test_send"),
+                         ("tests.conftest", "def f():\n    from tests.conftest import PASSWORD")]:
+        assert _test_module_imports(name, source), source  # the check itself sees each form
+    assert _test_module_imports("tests.test_a", "from tests.support.flows import send\n"
+                                                "from tests.support import answers") == []
+    tests = ROOT / "tests"
+    checked = [*sorted(tests.glob("test_*.py")), tests / "conftest.py"]
+    assert len(checked) > 10
+    offenders = {}
+    for path in checked:
+        found = _test_module_imports(module_name(path), path.read_text(encoding="utf-8"))
+        if found:
+            offenders[path.name] = found
+    assert offenders == {}, f"move what these share to tests/support: {offenders}"

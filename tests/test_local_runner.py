@@ -1,7 +1,6 @@
 """`./dev run` as a new engineer uses it: starts, serves the form, saves mails, stops on Ctrl-C."""
 from __future__ import annotations
 
-import http.cookiejar
 import re
 import signal
 import socket
@@ -9,9 +8,10 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
+
+from tests.support.browser import LiveBrowser
+from tests.support.flows import fill_all, register, send
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,51 +42,35 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
          str(moto_port), "--mail-dir", str(mail_dir)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    person = LiveBrowser(base)
     try:
         def home():
             try:
-                return opener.open(base + "/", timeout=2).read().decode()
+                return person.get("/").text
             except (urllib.error.URLError, ConnectionError):
                 assert process.poll() is None, process.stdout.read()
                 return None
 
-        page = wait_for(home, 90, "the app on " + base)
-        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
-        body = urllib.parse.urlencode([
-            ("csrf_token", token), ("naam", "Piet Jansen"), ("email", "piet@almere.nl"),
-            ("telefoon", "0612345678"), ("gemeente", "GM0034"), ("namens", "ja")]).encode()
-        answer = opener.open(base + "/", data=body, timeout=10)
-        assert answer.geturl().endswith("/aangemeld") and answer.status == 200
+        wait_for(home, 90, "the app on " + base)
+        answer = register(person, email="piet@almere.nl", codes=("GM0034",),
+                          naam="Piet Jansen", telefoon="0612345678")
+        assert answer.status_code == 303 and answer.headers["Location"].endswith("/aangemeld")
+        assert person.get(answer.headers["Location"]).status_code == 200
 
         eml = wait_for(lambda: list(mail_dir.glob("*.eml")), 10, "an .eml file")
         saved = eml[0].read_text()
         assert "piet@almere.nl" in saved and "Content-Type: text/html" in saved
         link = re.search(rf"{re.escape(base)}/link/[0-9a-f]{{32}}\.[A-Za-z0-9_-]{{32}}",
                          saved.replace("=\n", "")).group(0)
-        start = opener.open(link, timeout=10)
-        assert start.geturl() == base + "/start"
-        assert "Almere" in start.read().decode()
+        start = person.get(link)
+        assert start.status_code == 303 and start.headers["Location"].endswith("/start")
+        assert "Almere" in person.get(start.headers["Location"]).text
 
         # fill and send the questionnaire; the stream pump forwards it to the local bucket
-        from tests.test_questionnaire_pages import ALL
-
-        def post(path, fields):
-            page = opener.open(base + path, timeout=10).read().decode()
-            token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
-            version = re.search(r'name="versie" value="(\d+)"', page)
-            extra = [("versie", version.group(1))] if version else []
-            data = urllib.parse.urlencode([("csrf_token", token), *fields, *extra]).encode()
-            return opener.open(base + path, data=data, timeout=10)
-
-        for section, fields in ALL.items():
-            post(f"/gemeente/GM0034/vragen/{section}", fields)
-        page = opener.open(base + "/gemeente/GM0034/controleren", timeout=10).read().decode()
-        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
-        sent = opener.open(base + "/gemeente/GM0034/verzenden", timeout=10, data=urllib.parse.urlencode(
-            [("csrf_token", token), ("bevestig_toestemming", "ja")]).encode())
-        assert "GM0034-2026-1" in sent.read().decode()
+        fill_all(person, code="GM0034")
+        sent = send(person, code="GM0034")
+        assert sent.status_code == 303
+        assert "GM0034-2026-1" in person.get(sent.headers["Location"]).text
 
         import json
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from chalice.test import Client
 
-from tests.test_registration import register
+from tests.support.flows import register
+from tests.support.tables import scan
 
 
 def notify(app_module, notification) -> None:
@@ -24,7 +24,7 @@ def bounce(address, kind="Permanent"):
 
 
 def problem(aws):
-    [item] = boto3.client("dynamodb").scan(TableName=aws["RegistrantsTableName"])["Items"]
+    [item] = scan(aws, "RegistrantsTableName")
     return item.get("mail_problem", {}).get("S")
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 
-from tests.test_registration import register
+from tests.support.flows import register
+from tests.support.tables import scan
 
 
 @pytest.fixture()
@@ -16,7 +16,7 @@ def registered(browser, mailbox):
 
 
 def registrant_item(aws):
-    [item] = boto3.client("dynamodb").scan(TableName=aws["RegistrantsTableName"])["Items"]
+    [item] = scan(aws, "RegistrantsTableName")
     return item
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,31 +44,43 @@ def first_question(data):
     return data["sections"][0]["questions"][0]
 
 
-BROKEN = {
-    "unknown type": lambda d: first_question(d).update(type="slider"),
-    "duplicate ids": lambda d: d["sections"][1]["questions"].append(
-        copy.deepcopy(first_question(d))),
-    "dangling condition": lambda d: d["sections"][0]["questions"][2].update(
+BROKEN = {  # name: (change, the reason the error must give)
+    "unknown type": (lambda d: first_question(d).update(type="slider"),
+                     "opzet/doel: unknown type 'slider'"),
+    "duplicate ids": (lambda d: d["sections"][1]["questions"].append(
+        copy.deepcopy(first_question(d))), "duplicate question ids: ['doel']"),
+    "dangling condition": (lambda d: d["sections"][0]["questions"][2].update(
         show_if={"question": "bestaat_niet", "equals": "ja"}),
-    "condition on a later question": lambda d: first_question(d).update(
+        "doelgroepen_anders: show_if refers to unknown 'bestaat_niet'"),
+    "condition on a later question": (lambda d: first_question(d).update(
         show_if={"question": "moment", "equals": "eenmalig"}),
-    "condition on an unknown value": lambda d: d["sections"][0]["questions"][2].update(
+        "doel: show_if must refer to an earlier question"),
+    "condition on an unknown value": (lambda d: d["sections"][0]["questions"][2].update(
         show_if={"question": "doelgroepen", "includes": "katten"}),
-    "choice without options": lambda d: d["sections"][0]["questions"][3].update(options=[]),
-    "unknown key": lambda d: first_question(d).update(verplicht=True),
-    "missing label": lambda d: first_question(d).pop("label"),
-    "rule on a text question": lambda d: d["rules"][0].update(other="doel"),
-    "unknown rule": lambda d: d["rules"][0].update(rule="sum_to"),
-    "headline not a long text": lambda d: d.update(headline="moment"),
-    "missing sections": lambda d: d.pop("sections"),
-    "double underscore in id": lambda d: first_question(d).update(id="doel__x"),
+        "doelgroepen_anders: show_if uses a value 'doelgroepen' lacks"),
+    "choice without options": (lambda d: d["sections"][0]["questions"][3].update(options=[]),
+                               "opzet/moment: needs a non-empty list of options"),
+    "unknown key": (lambda d: first_question(d).update(verplicht=True),
+                    "opzet/doel: unknown keys ['verplicht']"),
+    "missing label": (lambda d: first_question(d).pop("label"),
+                      "opzet/doel: 'label' is required"),
+    "rule on a text question": (lambda d: d["rules"][0].update(other="doel"),
+                                "rule refers to 'doel', which is not a whole number"),
+    "unknown rule": (lambda d: d["rules"][0].update(rule="sum_to"), "unknown rule 'sum_to'"),
+    "headline not a long text": (lambda d: d.update(headline="moment"),
+                                 "'moment' must be a long_text question"),
+    "missing sections": (lambda d: d.pop("sections"),
+                         "missing or malformed field: 'sections'"),
+    "double underscore in id": (lambda d: first_question(d).update(id="doel__x"),
+                                "opzet/doel__x: ids may not contain '__'"),
 }
 
 
 @pytest.mark.parametrize("name", BROKEN)
 def test_a_broken_definition_is_refused_with_a_reason(name):
-    with pytest.raises(DefinitionError):
-        questionnaire.parse(mutate(BROKEN[name]))
+    change, reason = BROKEN[name]
+    with pytest.raises(DefinitionError, match=f"^{re.escape(reason)}$"):
+        questionnaire.parse(mutate(change))
 
 
 def test_adding_a_question_is_a_data_change_only():
@@ -81,7 +94,7 @@ def test_adding_a_question_is_a_data_change_only():
 def test_the_app_refuses_to_start_with_a_broken_definition(tmp_path):
     broken = tmp_path / "questionnaires" / "ceo-wmo"
     broken.mkdir(parents=True)
-    (broken / "2026.json").write_text(json.dumps(mutate(BROKEN["dangling condition"])))
+    (broken / "2026.json").write_text(json.dumps(mutate(BROKEN["dangling condition"][0])))
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
               f"import pathlib, chalicelib.questionnaire.definitions as q; "
               f"q.DEFINITIONS = pathlib.Path({str(tmp_path / 'questionnaires')!r}); "

@@ -4,53 +4,21 @@ from __future__ import annotations
 import html
 import re
 
-import boto3
 import pytest
 
-from tests.test_registration import register
-
-SECTION_1 = [("doel", "Inzicht in de kwaliteit van de ondersteuning."),
-             ("doelgroepen", "maatwerk"), ("doelgroepen", "mantelzorgers"),
-             ("moment", "periodiek"), ("methode", "schriftelijk"), ("methode", "online"),
-             ("onderwerpen", "toegankelijkheid"), ("onderwerpen", "kwaliteit"),
-             ("onderwerpen", "effect"), ("standaardvragen", "ja")]
-SECTION_2 = [("uitgevoerd_door", "Bureau Onderzoek B.V."), ("periode", "2026-01-10"),
-             ("periode__tot", "2026-03-01"), ("populatie", "2.400"),
-             ("aantal_benaderd", "1.200"), ("aantal_respondenten", "420"), ("betrokkenheid", "ja")]
-SECTION_3 = [("belangrijkste_uitkomsten", "Cliënten zijn tevreden.\nDe wachttijd is te lang."),
-             ("scores__q1__helemaal_mee_eens", "20"), ("scores__q1__mee_eens", "55,5"),
-             ("scores__q1__neutraal", "14,5"), ("scores__q1__niet_mee_eens", "6"),
-             ("scores__q1__helemaal_niet_mee_eens", "4"), ("scores__q1__n", "398"),
-             ("scores__q5__ja", "61"), ("scores__q5__nee", "39"), ("scores__q5__n", "401"),
-             ("rapport_url", "www.groningen.nl/ceo"), ("rapport_datum", "15-05-2026")]
-SECTION_4 = [("besproken_raad", "ja"), ("besproken_raad_datum", "2026-06-01"),
-             ("besproken_adviesraad", "nee"), ("verbeteracties", "Snellere intake.")]
-SECTION_5 = [("toestemming_college", "ja"), ("toestemming_datum", "2026-06-10")]
-ALL = {"opzet": SECTION_1, "uitvoering": SECTION_2, "uitkomsten": SECTION_3,
-       "opvolging": SECTION_4, "toestemming": SECTION_5}
+from tests.support.answers import SECTION_1, SECTION_2, SECTION_4
+from tests.support.browser import Browser
+from tests.support.flows import fill_all, page_path, save, signed_in, version_on
+from tests.support.tables import scan
 
 
 @pytest.fixture()
 def person(browser, mailbox):
-    register(browser, codes=("GM0014", "GM0034"))
-    browser.get(mailbox.last_link("a.devries@groningen.nl"))
-    return browser
-
-
-def page_path(section, code="GM0014"):
-    return f"/gemeente/{code}/vragen/{section}"
-
-
-def save(browser, section, fields, action="volgende", code="GM0014", extra=()):
-    page = browser.get(page_path(section, code))
-    version = re.search(r'name="versie" value="(\d+)"', page.text).group(1)
-    return browser.submit(page_path(section, code),
-                          [*fields, ("versie", version), ("actie", action), *extra],
-                          form_page=page_path(section, code))
+    return signed_in(browser, mailbox, codes=("GM0014", "GM0034"))
 
 
 def drafts(aws):
-    return boto3.client("dynamodb").scan(TableName=aws["DraftsTableName"])["Items"]
+    return scan(aws, "DraftsTableName")
 
 
 def test_start_page_offers_to_begin_each_municipality(person):
@@ -121,7 +89,6 @@ def test_resume_goes_to_the_first_page_with_something_missing(person, browser, m
     save(person, "opzet", SECTION_1)
     save(person, "uitvoering", SECTION_2[:2], action="later")  # incomplete
     # close the browser: a new one, the same link
-    from tests.browser import Browser
     import app
 
     fresh = Browser(app.app)
@@ -177,8 +144,7 @@ def test_score_table_rules(person):
 
 
 def test_review_page_shows_every_answer_with_change_links(person):
-    for section, fields in ALL.items():
-        save(person, section, fields)
+    fill_all(person)
     review = person.get("/gemeente/GM0014/controleren")
     assert review.status_code == 200
     text = html.unescape(review.text)
@@ -202,8 +168,7 @@ def test_review_lists_missing_answers_with_links(person):
 
 
 def test_change_link_returns_to_review_after_saving(person):
-    for section, fields in ALL.items():
-        save(person, section, fields)
+    fill_all(person)
     page = person.get(page_path("opvolging") + "?terug=controleren")
     assert 'name="terug" value="controleren"' in page.text
     response = save(person, "opvolging", SECTION_4, action="controleren",
@@ -213,7 +178,7 @@ def test_change_link_returns_to_review_after_saving(person):
 
 def test_stale_page_does_not_overwrite_newer_answers(person, aws):
     old_page = person.get(page_path("opzet"))
-    old_version = re.search(r'name="versie" value="(\d+)"', old_page.text).group(1)
+    old_version = version_on(old_page.text)
     save(person, "opzet", [("doel", "Nieuw doel uit tab 2")], action="later")
     stale = person.submit(page_path("opzet"), [("doel", "Oud doel uit tab 1"),
                                                ("versie", old_version), ("actie", "volgende")],
@@ -223,7 +188,7 @@ def test_stale_page_does_not_overwrite_newer_answers(person, aws):
     assert "Nieuw doel uit tab 2" in stale.text and "Oud doel uit tab 1" in stale.text
     assert "Nieuw doel uit tab 2" in drafts(aws)[0]["answers"]["S"]
     # the user chooses their own input
-    version = re.search(r'name="versie" value="(\d+)"', stale.text).group(1)
+    version = version_on(stale.text)
     chosen = person.submit(page_path("opzet"), [("doel", "Oud doel uit tab 1"),
                                                 ("versie", version), ("overschrijven", "ja"),
                                                 ("actie", "later")],
@@ -235,8 +200,8 @@ def test_stale_page_does_not_overwrite_newer_answers(person, aws):
 def test_two_tabs_on_different_pages_do_not_conflict(person, aws):
     tab1 = person.get(page_path("opzet"))
     tab2 = person.get(page_path("uitvoering"))
-    v1 = re.search(r'name="versie" value="(\d+)"', tab1.text).group(1)
-    v2 = re.search(r'name="versie" value="(\d+)"', tab2.text).group(1)
+    v1 = version_on(tab1.text)
+    v2 = version_on(tab2.text)
     a = person.submit(page_path("opzet"), [*SECTION_1, ("versie", v1)], form_page="/start")
     b = person.submit(page_path("uitvoering"), [*SECTION_2, ("versie", v2)], form_page="/start")
     assert a.status_code == b.status_code == 303
@@ -262,14 +227,19 @@ def test_reset_asks_first_and_then_empties_only_the_draft(person, aws):
     assert [d["municipality"]["S"] for d in drafts(aws)] == ["GM0034"]
     assert "Alle ingevulde antwoorden voor Groningen zijn verwijderd" in \
         person.get(done.headers["Location"]).text
-    assert 'value=""' in person.get(page_path("opzet")).text or \
-        "Inzicht" not in person.get(page_path("opzet")).text
+    # the page opens empty again; the other municipality's answers are untouched
+    emptied = html.unescape(person.get(page_path("opzet")).text)
+    assert "Inzicht in de kwaliteit van de ondersteuning." not in emptied
+    assert " checked" not in emptied  # no choice still selected
+    kept_page = html.unescape(person.get(page_path("opzet", "GM0034")).text)
+    assert "Inzicht in de kwaliteit van de ondersteuning." in kept_page
+    assert kept_page.count(" checked") == len(SECTION_1) - 1  # every choice but "doel"
 
 
 def test_a_page_saved_after_a_reset_in_another_tab_is_a_conflict(person, aws):
     save(person, "opzet", SECTION_1)
     stale = person.get(page_path("opzet"))
-    version = re.search(r'name="versie" value="(\d+)"', stale.text).group(1)
+    version = version_on(stale.text)
     person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
                   form_page="/gemeente/GM0014/verwijderen")
     response = person.submit(page_path("opzet"), [("doel", "x"), ("versie", version)],
@@ -318,7 +288,7 @@ def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch
 
     save(person, "opzet", SECTION_1)
     page = person.get(page_path("uitvoering"))
-    version = re.search(r'name="versie" value="(\d+)"', page.text).group(1)
+    version = version_on(page.text)
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
     real = itsdangerous.timed.TimestampSigner.get_timestamp
     monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
@@ -337,14 +307,14 @@ def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch
     assert "U had dit ingevuld maar het is nog niet opgeslagen" in restored.text
     assert 'value="Bureau Onderzoek B.V."' in restored.text and 'value="1.200"' in restored.text
     pending = re.search(r'name="hersteld" value="([^"]+)"', restored.text).group(1)
-    version = re.search(r'name="versie" value="(\d+)"', restored.text).group(1)
+    version = version_on(restored.text)
     saved = person.submit(page_path("uitvoering"), [*SECTION_2, ("versie", version),
                                                     ("hersteld", pending)],
                           form_page=landing.headers["Location"])
     assert saved.status_code == 303
     assert "Bureau Onderzoek" in drafts(aws)[0]["answers"]["S"]
     assert "ceo-terug" not in person.cookies
-    assert boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"] == []
+    assert scan(aws, "PendingInputTableName") == []
     assert person.get(mailbox.last_link("a.devries@groningen.nl")).headers["Location"] == "/start"
 
 
@@ -361,4 +331,4 @@ def test_a_forged_session_cookie_keeps_nothing(browser, aws):
     token = browser.csrf_token("/")
     response = browser.post_raw(page_path("opzet"), f"csrf_token={token}&doel=x".encode())
     assert response.status_code == 401
-    assert boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"] == []
+    assert scan(aws, "PendingInputTableName") == []

@@ -6,26 +6,14 @@ import json
 import re
 from urllib.parse import urlencode
 
-import boto3
 import pytest
 
-VALID = {"naam": "Anna de Vries", "email": "a.devries@groningen.nl", "telefoon": "050 367 91 11",
-         "namens": "ja"}
-
-
-def register(browser, email="a.devries@groningen.nl", codes=("GM0014",), **overrides):
-    fields = {**VALID, "email": email, **overrides}
-    pairs = [(k, v) for k, v in fields.items() if v is not None]
-    pairs += [("gemeente", code) for code in codes]
-    return browser.submit("/", pairs)
-
-
-def items(table_name):
-    return boto3.client("dynamodb").scan(TableName=table_name)["Items"]
+from tests.support.flows import VALID, register
+from tests.support.tables import scan
 
 
 def registrants(aws):
-    return items(aws["RegistrantsTableName"])
+    return scan(aws, "RegistrantsTableName")
 
 
 def test_registration_page_lists_all_342_municipalities_grouped_by_province(browser):
@@ -143,7 +131,7 @@ def test_same_answer_for_known_and_unknown_address_and_never_a_second_account(
     assert set(item["municipalities"]["SS"]) == {"GM0014", "GM0034"}
     assert item["name"]["S"] == "Anna de Vries"  # the unauthenticated form cannot rewrite it
     assert len(mailbox.to("a.devries@groningen.nl")) == 2
-    lookups = items(aws["LookupsTableName"])
+    lookups = scan(aws, "LookupsTableName")
     assert sorted(entry["key"]["S"].split("#")[0] for entry in lookups) == ["code", "email"]
 
 
@@ -169,7 +157,7 @@ def test_concurrent_registrations_of_one_address_make_one_account(aws, app_modul
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda _: registration.register(new), range(6)))
     assert len(registrants(aws)) == 1
-    assert len(items(aws["LookupsTableName"])) == 2
+    assert len(scan(aws, "LookupsTableName")) == 2
 
 
 def test_no_raw_token_is_stored(browser, aws, mailbox):
@@ -177,16 +165,16 @@ def test_no_raw_token_is_stored(browser, aws, mailbox):
     token = mailbox.last_link("a.devries@groningen.nl").split("/link/")[1]
     secret = token.split(".")[1]
     for table in ("RegistrantsTableName", "LookupsTableName", "RateLimitsTableName"):
-        assert secret not in str(items(aws[table]))
+        assert secret not in str(scan(aws, table))
     [stored] = json.loads(registrants(aws)[0]["link_hashes"]["S"])
     assert len(stored) == 64 and stored != secret
 
 
 def test_rate_counters_hold_no_address_or_ip_in_clear(browser, aws):
     register(browser)
-    dump = str(items(aws["RateLimitsTableName"]))
+    dump = str(scan(aws, "RateLimitsTableName"))
     assert "groningen" not in dump and "127.0.0.1" not in dump
-    assert all("expires_at" in item for item in items(aws["RateLimitsTableName"]))
+    assert all("expires_at" in item for item in scan(aws, "RateLimitsTableName"))
 
 
 def test_too_many_registrations_for_one_address_get_a_dutch_429(browser, aws, mailbox):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.test_registration import register
+from tests.support.flows import register
 
 REQUIRED = {
     "Referrer-Policy": "no-referrer",

@@ -6,34 +6,23 @@ import re
 import threading
 from datetime import datetime
 
-import boto3
 import pytest
 
-from tests.test_questionnaire_pages import ALL, save
-from tests.test_registration import register
+from tests.support.answers import ALL, with_answer
+from tests.support.browser import Browser
+from tests.support.feed import bucket_object, record
+from tests.support.flows import fill_all, register, register_fill_and_send, save, send, signed_in
+from tests.support.tables import scan
 
 
 @pytest.fixture()
 def complete(browser, mailbox):
-    register(browser, codes=("GM0014", "GM0034"))
-    browser.get(mailbox.last_link("a.devries@groningen.nl"))
-    for section, fields in ALL.items():
-        save(browser, section, fields)
-    return browser
-
-
-def send(browser, code="GM0014", confirm=True):
-    fields = {"bevestig_toestemming": "ja"} if confirm else {}
-    return browser.submit(f"/gemeente/{code}/verzenden", fields,
-                          form_page=f"/gemeente/{code}/controleren")
+    signed_in(browser, mailbox, codes=("GM0014", "GM0034"))
+    return fill_all(browser)
 
 
 def text_of(item, attribute="snapshot"):
     return json.dumps(json.loads(item[attribute]["S"]), ensure_ascii=False)
-
-
-def scan(aws, table):
-    return boto3.client("dynamodb").scan(TableName=aws[table])["Items"]
 
 
 def test_send_makes_a_delivery_and_shows_the_confirmation(complete, aws, mailbox):
@@ -67,7 +56,6 @@ def test_receipt_mail_summarises_what_was_sent(complete, mailbox):
 
 
 def test_colleagues_of_the_municipality_get_a_notice(complete, aws, mailbox):
-    from tests.browser import Browser
     import app
 
     colleague = Browser(app.app)
@@ -80,8 +68,7 @@ def test_colleagues_of_the_municipality_get_a_notice(complete, aws, mailbox):
 
 
 def test_nothing_is_sent_while_answers_are_missing(browser, mailbox, aws):
-    register(browser)
-    browser.get(mailbox.last_link("a.devries@groningen.nl"))
+    signed_in(browser, mailbox)
     save(browser, "opzet", ALL["opzet"])
     response = send(browser)
     assert response.status_code == 400
@@ -147,8 +134,8 @@ def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_modu
 
 def test_sending_again_later_creates_a_new_delivery_and_keeps_the_old(complete, aws):
     send(complete)
-    save(complete, "uitkomsten", [*ALL["uitkomsten"][1:],
-                                  ("belangrijkste_uitkomsten", "Gecorrigeerde uitkomsten.")])
+    save(complete, "uitkomsten", with_answer("uitkomsten", "belangrijkste_uitkomsten",
+                                             "Gecorrigeerde uitkomsten."))
     assert "Concept" in complete.get("/start").text
     response = send(complete)
     assert response.headers["Location"] == "/gemeente/GM0014/verzonden/2"
@@ -162,14 +149,11 @@ def test_sending_again_later_creates_a_new_delivery_and_keeps_the_old(complete, 
 
 
 def test_revision_is_strictly_increasing_across_registrants(complete, aws, mailbox):
-    from tests.browser import Browser
     import app
 
     colleague = Browser(app.app)
-    register(colleague, email="collega@groningen.nl", codes=("GM0014",))
-    colleague.get(mailbox.last_link("collega@groningen.nl"))
-    for section, fields in ALL.items():
-        save(colleague, section, fields)
+    signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
+    fill_all(colleague)
     send(complete)
     send(colleague)
     revisions = sorted(int(d["revision"]["N"]) for d in scan(aws, "DeliveriesTableName"))
@@ -184,24 +168,54 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
 
     from chalicelib.helpdesk import export
     from chalicelib.publication import forwarding
-    from chalicelib.questionnaire import definitions as questionnaire
+    from chalicelib.questionnaire import journey
     from devtools.stream_pump import LambdaContext
-    from tests.feed_helpers import bucket_object, record
 
     send(complete)
-    original = questionnaire.load("ceo-wmo", 2026)
+    [delivery] = scan(aws, "DeliveriesTableName")
+    sent = json.loads(delivery["snapshot"]["S"])
+    exported = (export.as_json(2026), export.as_csv(2026))
+
+    def reworded(question):
+        return dataclasses.replace(
+            question, label="NIEUW LABEL",
+            options=tuple(dataclasses.replace(o, label="NIEUWE KEUZE") for o in question.options),
+            rows=tuple(dataclasses.replace(r, label="NIEUWE RIJ", categories=tuple(
+                dataclasses.replace(c, label="NIEUWE CATEGORIE") for c in r.categories))
+                for r in question.rows))
+
+    original = journey.current_definition()
     renamed = dataclasses.replace(original, sections=tuple(
-        dataclasses.replace(s, questions=tuple(dataclasses.replace(q, label="NIEUW LABEL")
-                                               for q in s.questions))
+        dataclasses.replace(s, title="NIEUWE STAP", questions=tuple(map(reworded, s.questions)))
         for s in original.sections))
-    monkeypatch.setattr(questionnaire, "load", lambda *_: renamed)
-    assert complete.get("/start").status_code == 200
+    # the names through which the running code reads the current definition
+    monkeypatch.setattr(journey, "load", lambda *_: renamed)
+    monkeypatch.setattr(export, "load", lambda *_: renamed)
+    # the rewording is live: a page rendered now shows it
+    assert "NIEUW LABEL" in complete.get("/gemeente/GM0014/vragen/opzet").text
+    assert "NIEUW LABEL" in complete.get("/gemeente/GM0014/controleren").text
+
     forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]}, LambdaContext("f"))
-    document = json.dumps(bucket_object(aws, "2026/GM0014.json"), ensure_ascii=False)
+    document = bucket_object(aws, "2026/GM0014.json")
     report = bucket_object(aws, "2026/GM0014.html")
-    for published in (document, report):
-        assert "NIEUW LABEL" not in published
+    for published in (json.dumps(document, ensure_ascii=False), report):
+        for new in ("NIEUW LABEL", "NIEUWE KEUZE", "NIEUWE RIJ", "NIEUWE CATEGORIE",
+                    "NIEUWE STAP"):
+            assert new not in published
         assert "Wat zijn de belangrijkste uitkomsten?" in published
+        assert "Gebruikers van een maatwerkvoorziening, Mantelzorgers" in published
+    # exactly the wording that was sent, answer by answer
+    sent_answers = {a["question_id"]: a for a in sent["answers"]}
+    for answer in document["answers"]:
+        assert (answer["section"], answer["label"], answer["text"]) == tuple(
+            sent_answers[answer["question_id"]][k] for k in ("section", "label", "text"))
+    sent_rows = {row_id: row for a in sent["answers"] if a["type"] == "score_table"
+                 for row_id, row in a["value"].items()}
+    assert [(s["question_id"], s["label"], [c["label"] for c in s["categories"]])
+            for s in document["scores"]] == [
+        (row_id, row["label"], [c["label"] for c in row["categories"]])
+        for row_id, row in sent_rows.items()]
+    assert (export.as_json(2026), export.as_csv(2026)) == exported
     assert export.as_json(2026)["municipalities"][0]["delivery"] == "GM0014-2026-1"
     [delivery] = scan(aws, "DeliveriesTableName")
     assert "NIEUW LABEL" not in text_of(delivery)
@@ -228,12 +242,10 @@ def test_another_tab_saving_between_review_and_send_is_caught(complete, aws, mon
 
 def test_start_from_an_earlier_delivery(complete, aws, mailbox):
     send(complete)
-    from tests.browser import Browser
     import app
 
     colleague = Browser(app.app)
-    register(colleague, email="collega@groningen.nl", codes=("GM0014",))
-    colleague.get(mailbox.last_link("collega@groningen.nl"))
+    signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
     start = colleague.get("/start").text
     assert "Beginnen met de antwoorden van aanlevering GM0014-2026-1" in start
     response = colleague.submit("/gemeente/GM0014/overnemen", {}, form_page="/start")
@@ -243,11 +255,20 @@ def test_start_from_an_earlier_delivery(complete, aws, mailbox):
     assert "Cliënten zijn tevreden." in review
 
 
-def test_confirmation_of_another_municipality_is_404(complete):
-    send(complete)
-    assert complete.get("/gemeente/GM0050/verzonden/1").status_code == 404
-    assert complete.get("/gemeente/GM0014/verzonden/99").status_code == 404
-    assert complete.get("/gemeente/GM0014/verzonden/abc").status_code == 404
+def test_confirmation_of_another_municipality_is_404(delivered, app_module, mailbox):
+    """A delivery that exists, of a municipality that is not theirs: the access check
+    answers as for a page that does not exist."""
+    almere = Browser(app_module.app)
+    register_fill_and_send(almere, mailbox, email="collega@almere.nl", code="GM0034")
+    assert "GM0034-2026-1" in almere.get("/gemeente/GM0034/verzonden/1").text  # it exists
+    assert delivered.get("/gemeente/GM0014/verzonden/1").status_code == 200  # theirs
+    for path in ("/gemeente/GM0034/verzonden/1",   # another's municipality, with a delivery
+                 "/gemeente/GM0050/verzonden/1"):  # a real municipality that is not theirs
+        refused = delivered.get(path)
+        assert refused.status_code == 404, path
+        assert "Pagina niet gevonden" in refused.text and "GM0034-2026-1" not in refused.text
+    assert delivered.get("/gemeente/GM0014/verzonden/99").status_code == 404
+    assert delivered.get("/gemeente/GM0014/verzonden/abc").status_code == 404
 
 
 @pytest.mark.parametrize("today,open_,late,fragment", [
@@ -257,7 +278,7 @@ def test_confirmation_of_another_municipality_is_404(complete):
     ("2026-11-01", False, False, "De aanlevertermijn is voorbij"),
 ])
 def test_delivery_window(monkeypatch, today, open_, late, fragment):
-    from chalicelib.delivery import sending, window
+    from chalicelib.delivery import window
 
     monkeypatch.setenv("DELIVERY_OPENS", "2026-01-01")
     monkeypatch.setenv("DELIVERY_DEADLINE", "2026-06-30")
@@ -304,8 +325,7 @@ def test_a_new_draft_after_a_reset_is_sent_too(complete, aws):
     send(complete)
     complete.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
                     form_page="/gemeente/GM0014/verwijderen")
-    for section, fields in ALL.items():  # the same number of saves: the same draft version
-        save(complete, section, fields)
+    fill_all(complete)  # the same number of saves: the same draft version
     assert send(complete).headers["Location"] == "/gemeente/GM0014/verzonden/2"
     assert len(scan(aws, "DeliveriesTableName")) == 2
 

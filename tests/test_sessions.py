@@ -4,128 +4,64 @@ server-side, and links last the whole delivery season."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-import boto3
 import pytest
-from chalice.test import Client
+
+from tests.support.answers import ALL
+from tests.support.browser import Browser
+from tests.support.clock import Clock
+from tests.support.flows import page_path, version_on
+from tests.support.tables import scan
 
 EMAIL = "els@groningen.nl"
 SECTION = "uitvoering"
+TYPED = [(n, v) for n, v in ALL[SECTION] if n not in ("uitgevoerd_door", "aantal_benaderd")] + \
+    [("uitgevoerd_door", "Bureau Onderzoek B.V."), ("aantal_benaderd", "1.200")]
 
 
-def _typed() -> list[tuple[str, str]]:
-    """A complete, valid 'uitvoering' page, as typed."""
-    import json
-    from pathlib import Path
-
-    from chalicelib.questionnaire.definitions import load
-
-    complete = json.loads((Path(__file__).parent / "data" / "complete-answers.json").read_text())
-    complete.update({"uitgevoerd_door": "Bureau Onderzoek B.V.", "aantal_benaderd": "1.200"})
-    section = load("ceo-wmo", 2026).section(SECTION)
-    pairs = []
-    for question in section.questions:
-        for name in question.input_names():
-            value = complete.get(name, "")
-            pairs += [(name, v) for v in value] if isinstance(value, list) else [(name, value)]
-    return pairs
+def _form(agent: Browser, path: str) -> tuple[str, str | None]:
+    """(form token, version) from the page, as a person who opens it."""
+    text = agent.get(path).text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', text).group(1)
+    return token, (version_on(text) if 'name="versie"' in text else None)
 
 
-TYPED = _typed()
-
-
-class Clock:
-    """The browser's and the server's clock: moves when the test says."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.offset = 0.0
-        real = time.time
-        monkeypatch.setattr(time, "time", lambda: real() + self.offset)
-
-    def advance(self, hours: float) -> None:
-        self.offset += hours * 3600
-
-
-class RealBrowser:
-    """Keeps cookies the way a browser does: until their Max-Age runs out, on the clock."""
-
-    def __init__(self, app) -> None:
-        self.client = Client(app, stage_name="local")
-        self.jar: dict[str, tuple[str, float]] = {}
-
-    def _headers(self) -> dict[str, str]:
-        now = time.time()
-        self.jar = {k: v for k, v in self.jar.items() if v[1] > now}
-        return {"cookie": "; ".join(f"{k}={v}" for k, (v, _) in self.jar.items())} \
-            if self.jar else {}
-
-    def _keep(self, response) -> None:
-        values = response.headers.get("Set-Cookie") or []
-        for value in [values] if isinstance(values, str) else values:
-            jar: SimpleCookie = SimpleCookie()
-            jar.load(value)
-            for name, morsel in jar.items():
-                max_age = int(morsel["max-age"] or 0)
-                if max_age <= 0:
-                    self.jar.pop(name, None)
-                else:
-                    self.jar[name] = (morsel.value, time.time() + max_age)
-
-    def get(self, path: str):
-        response = self.client.http.get(path, headers=self._headers())
-        self._keep(response)
-        response.text = response.body.decode("utf-8")
-        return response
-
-    def post(self, path: str, pairs: list[tuple[str, str]]):
-        headers = {**self._headers(), "content-type": "application/x-www-form-urlencoded"}
-        response = self.client.http.post(path, headers=headers, body=urlencode(pairs).encode())
-        self._keep(response)
-        response.text = response.body.decode("utf-8")
-        return response
-
-    def form(self, page_path: str) -> tuple[str, str | None]:
-        """(csrf token, version) from the page, as a person who opens it."""
-        text = self.get(page_path).text
-        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', text).group(1)
-        version = re.search(r'name="versie" value="(\d+)"', text)
-        return token, version.group(1) if version else None
-
-    def submit(self, path: str, pairs: list[tuple[str, str]], page_path: str | None = None):
-        token, _ = self.form(page_path or path)
-        return self.post(path, [("csrf_token", token), *pairs])
+def _post(agent: Browser, path: str, pairs: list[tuple[str, str]]):
+    return agent.post_raw(path, urlencode(pairs).encode())
 
 
 def _link(mailbox) -> str:
     return mailbox.last_link(EMAIL)
 
 
+def _register(agent: Browser, email: str = EMAIL):
+    return agent.submit("/", [("naam", "Els de Vries"), ("email", email),
+                              ("telefoon", "050 367 9111"), ("gemeente", "GM0014"),
+                              ("namens", "ja")])
+
+
 @pytest.fixture()
 def person(aws, app_module, mailbox):
-    agent = RealBrowser(app_module.app)
-    assert agent.submit("/", [("naam", "Els de Vries"), ("email", EMAIL),
-                              ("telefoon", "050 367 9111"), ("gemeente", "GM0014"),
-                              ("namens", "ja")]).status_code == 303
+    agent = Browser(app_module.app)
+    assert _register(agent).status_code == 303
     assert agent.get(_link(mailbox)).status_code == 303
     return agent
 
 
 def _page() -> str:
-    return f"/gemeente/GM0014/vragen/{SECTION}"
+    return page_path(SECTION)
 
 
 def _stored_answers(aws) -> str:
-    items = boto3.client("dynamodb").scan(TableName=aws["DraftsTableName"])["Items"]
+    items = scan(aws, "DraftsTableName")
     return items[0]["answers"]["S"] if items else ""
 
 
 def _post_typed(agent, token: str, version: str):
-    return agent.post(_page(), [("csrf_token", token), *TYPED, ("versie", version),
-                                ("actie", "volgende")])
+    return _post(agent, _page(), [("csrf_token", token), *TYPED, ("versie", version),
+                                  ("actie", "volgende")])
 
 
 def _comes_back_after_signing_in(agent, mailbox, aws) -> None:
@@ -139,16 +75,16 @@ def _comes_back_after_signing_in(agent, mailbox, aws) -> None:
     kept = re.search(r'name="hersteld" value="([^"]+)"', shown).group(1)
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', shown).group(1)
     version = re.search(r'name="versie" value="(\d+)"', shown).group(1)
-    saved = agent.post(_page(), [("csrf_token", token), *TYPED, ("versie", version),
-                                 ("hersteld", kept)])
+    saved = _post(agent, _page(), [("csrf_token", token), *TYPED, ("versie", version),
+                                   ("hersteld", kept)])
     assert saved.status_code == 303
     assert "Bureau Onderzoek" in _stored_answers(aws)
 
 
 def test_a_page_left_open_past_the_session_keeps_its_input(person, mailbox, aws, monkeypatch):
-    token, version = person.form(_page())
+    token, version = _form(person, _page())
     Clock(monkeypatch).advance(13)  # the form stayed open overnight; the session is 12 h
-    assert "ceo-sessie" in person.jar  # a real browser still holds (and sends) the cookie
+    assert person.holds("ceo-sessie")  # a real browser still holds (and sends) the cookie
     refused = _post_typed(person, token, version)
     assert refused.status_code == 401
     assert "Uw invoer op deze pagina is niet verloren" in refused.text
@@ -156,8 +92,8 @@ def test_a_page_left_open_past_the_session_keeps_its_input(person, mailbox, aws,
 
 
 def test_a_page_posted_after_signing_out_in_another_tab_keeps_its_input(person, mailbox, aws):
-    token, version = person.form(_page())
-    assert person.submit("/uitloggen", [], page_path="/start").status_code == 303
+    token, version = _form(person, _page())
+    assert person.submit("/uitloggen", [], form_page="/start").status_code == 303
     refused = _post_typed(person, token, version)
     assert refused.status_code == 401
     assert "Uw invoer op deze pagina is niet verloren" in refused.text
@@ -167,16 +103,16 @@ def test_a_page_posted_after_signing_out_in_another_tab_keeps_its_input(person, 
 def test_a_page_posted_after_the_helpdesk_revoked_the_link_keeps_its_input(person, aws):
     from chalicelib.accounts import registrants, registration
 
-    token, version = person.form(_page())
+    token, version = _form(person, _page())
     registration.revoke_link(registrants.find_by_email(EMAIL))
     refused = _post_typed(person, token, version)
     assert refused.status_code == 401
     assert "Uw invoer op deze pagina is niet verloren" in refused.text
-    assert boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"]
+    assert scan(aws, "PendingInputTableName")
 
 
 def test_a_stale_form_token_keeps_the_input_and_leads_straight_back(person, aws):
-    _, version = person.form(_page())
+    _, version = _form(person, _page())
     refused = _post_typed(person, "0" * 64, version)  # e.g. a form from before a long weekend
     assert refused.status_code == 403
     back = re.search(r'href="([^"]+hersteld=[^"]+)"', refused.text).group(1)
@@ -187,40 +123,39 @@ def test_a_stale_form_token_keeps_the_input_and_leads_straight_back(person, aws)
 
 
 def test_without_any_session_cookie_nothing_is_kept(aws, app_module):
-    stranger = RealBrowser(app_module.app)
-    token, _ = stranger.form("/")
+    stranger = Browser(app_module.app)
+    token, _ = _form(stranger, "/")
     refused = _post_typed(stranger, token, "0")
     assert refused.status_code == 401
-    assert boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"] == []
+    assert scan(aws, "PendingInputTableName") == []
 
 
 def test_kept_input_is_never_shown_to_someone_else(person, mailbox, aws, app_module):
-    token, version = person.form(_page())
-    person.submit("/uitloggen", [], page_path="/start")
+    token, version = _form(person, _page())
+    person.submit("/uitloggen", [], form_page="/start")
     _post_typed(person, token, version)
-    [kept] = boto3.client("dynamodb").scan(TableName=aws["PendingInputTableName"])["Items"]
-    other = RealBrowser(app_module.app)
-    other.submit("/", [("naam", "Piet"), ("email", "piet@groningen.nl"),
-                       ("telefoon", "050 367 9111"), ("gemeente", "GM0014"), ("namens", "ja")])
+    [kept] = scan(aws, "PendingInputTableName")
+    other = Browser(app_module.app)
+    _register(other, "piet@groningen.nl")
     other.get(mailbox.last_link("piet@groningen.nl"))
     shown = other.get(f"{_page()}?hersteld={kept['id']['S']}").text
     assert "Bureau Onderzoek" not in shown
 
 
 def test_signing_out_holds_server_side_even_for_a_copied_cookie(person):
-    copied = dict(person.jar)
-    assert person.submit("/uitloggen", [], page_path="/start").status_code == 303
+    copied = dict(person.cookies)
+    assert person.submit("/uitloggen", [], form_page="/start").status_code == 303
     assert person.get("/start").status_code == 401
-    person.jar = copied  # the cookie as it was before signing out, replayed
+    person.cookies = copied  # the cookie as it was before signing out, replayed
     assert person.get("/start").status_code == 401
 
 
 def test_signing_out_everywhere_ends_every_device_but_not_the_links(person, mailbox,
                                                                      app_module):
-    phone = RealBrowser(app_module.app)
+    phone = Browser(app_module.app)
     assert phone.get(_link(mailbox)).status_code == 303
     assert phone.get("/start").status_code == 200
-    ended = person.submit("/overal-uitloggen", [], page_path="/start")
+    ended = person.submit("/overal-uitloggen", [], form_page="/start")
     assert ended.headers["Location"] == "/uitgelogd?overal=ja"
     assert "op al uw apparaten uitgelogd" in person.get("/uitgelogd?overal=ja").text
     assert person.get("/start").status_code == 401
@@ -230,24 +165,24 @@ def test_signing_out_everywhere_ends_every_device_but_not_the_links(person, mail
 
 
 def test_a_new_link_asked_by_anyone_ends_no_session(person, mailbox, app_module):
-    stranger = RealBrowser(app_module.app)
+    stranger = Browser(app_module.app)
     assert stranger.submit("/nieuwe-link", [("email", EMAIL)]).status_code == 303
     assert person.get("/start").status_code == 200
-    token, version = person.form(_page())
+    token, version = _form(person, _page())
     assert _post_typed(person, token, version).status_code == 303  # the page being typed saves
 
 
 def test_the_form_token_cookie_is_renewed_with_use(aws, app_module, monkeypatch):
     """The form token's cookie lives 7 days from the last page shown, not from the first."""
     clock = Clock(monkeypatch)
-    agent = RealBrowser(app_module.app)
+    agent = Browser(app_module.app)
     agent.get("/")  # day 0: the cookie is set
     clock.advance(6.5 * 24)
-    token, _ = agent.form("/")  # day 6½: the form is opened
+    token, _ = _form(agent, "/")  # day 6½: the form is opened
     clock.advance(24)  # day 7½: sent
-    response = agent.post("/", [("csrf_token", token), ("naam", "Els de Vries"),
-                                ("email", EMAIL), ("telefoon", "050 367 9111"),
-                                ("gemeente", "GM0014"), ("namens", "ja")])
+    response = _post(agent, "/", [("csrf_token", token), ("naam", "Els de Vries"),
+                                  ("email", EMAIL), ("telefoon", "050 367 9111"),
+                                  ("gemeente", "GM0014"), ("namens", "ja")])
     assert response.status_code == 303
 
 
@@ -267,9 +202,8 @@ def test_the_mail_and_start_page_state_the_links_last_day(aws, app_module, mailb
                                                            monkeypatch):
     monkeypatch.setenv("DELIVERY_DEADLINE", "2099-06-30")
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-10-31")
-    agent = RealBrowser(app_module.app)
-    agent.submit("/", [("naam", "Els de Vries"), ("email", EMAIL), ("telefoon", "050 367 9111"),
-                       ("gemeente", "GM0014"), ("namens", "ja")])
+    agent = Browser(app_module.app)
+    _register(agent)
     [mail] = mailbox.to(EMAIL)
     assert "werkt tot en met 31 oktober 2099" in mail.text
     agent.get(_link(mailbox))
@@ -312,8 +246,8 @@ def test_adding_nothing_or_an_unknown_municipality_is_explained(person, pairs, m
 
 
 def test_adding_a_municipality_needs_a_session(aws, app_module):
-    stranger = RealBrowser(app_module.app)
+    stranger = Browser(app_module.app)
     assert stranger.get("/gemeenten-toevoegen").status_code == 401
     refused = stranger.submit("/gemeenten-toevoegen", [("gemeente", "GM0034")],
-                              page_path="/nieuwe-link")
+                              form_page="/nieuwe-link")
     assert refused.status_code == 401

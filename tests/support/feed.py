@@ -1,5 +1,5 @@
-"""Helpers for forwarding tests: deliveries made through the domain, Lambda-shaped stream
-records, and reading the publication bucket."""
+"""Deliveries made through the domain (no pages), Lambda-shaped stream records, and reading
+and validating what the publication bucket holds."""
 from __future__ import annotations
 
 import itertools
@@ -10,27 +10,20 @@ from pathlib import Path
 import boto3
 from boto3.dynamodb.types import TypeSerializer
 
-ROOT = Path(__file__).resolve().parent.parent
+from .answers import COMPLETE_RAW
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "feed.schema.json").read_text())
 _sequence_numbers = itertools.count(1000)
 
-from tests.test_questionnaire_pages import ALL  # noqa: E402
 
-COMPLETE_RAW = {}
-for _fields in ALL.values():
-    for _name, _value in _fields:
-        if _name in ("doelgroepen", "methode", "onderwerpen"):
-            COMPLETE_RAW.setdefault(_name, []).append(_value)
-        else:
-            COMPLETE_RAW[_name] = _value
-
-
-def make_registrant(email="feed@ede.nl", codes=("GM0014",)):
+def make_registrant(email="feed@ede.nl", codes=("GM0014",), name="Feed Tester",
+                    phone="+31318123456"):
+    """A registrant made through the domain (no pages, no session)."""
     from chalicelib.accounts import registration
     from chalicelib.accounts.registration_form import NewRegistration
 
-    return registration.register(NewRegistration(
-        "Feed Tester", email, "+31318123456", tuple(codes)))[0]
+    return registration.register(NewRegistration(name, email, phone, tuple(codes)))[0]
 
 
 def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
