@@ -91,7 +91,8 @@ def costs(browser, timer: CallTimer, code: str, runs: int = 15) -> list[tuple]:
     """Median wall/CPU per action over `runs` in-process requests, split AWS vs own."""
     from urllib.parse import urlencode
 
-    from tests.test_questionnaire_pages import ALL, save
+    from tests.support.answers import ALL
+    from tests.support.flows import save
 
     def token_of(text: str) -> str:
         return re.search(r'name="csrf_token" value="([0-9a-f]+)"', text).group(1)
@@ -156,14 +157,14 @@ def costs_only() -> list[tuple]:
 
     aws_resources.deploy()
     import app
-    from tests.browser import Browser
+    from tests.support.browser import Browser
 
     browser = Browser(app.app)
     fields = [("csrf_token", browser.csrf_token("/")), ("naam", "Anna"),
               ("email", "anna@ede.nl"), ("telefoon", "0318123456"), ("gemeente", "GM0228"),
               ("namens", "ja")]
     browser.post_raw("/", urlencode(fields).encode())
-    from tests.browser import Mailbox
+    from tests.support.browser import Mailbox
 
     browser.get(Mailbox().last_link("anna@ede.nl"))
     timer = CallTimer()
@@ -188,8 +189,9 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
 
     aws_resources.deploy()
     import app
-    from tests.browser import Browser, Mailbox
-    from tests.test_questionnaire_pages import SECTION_1, SECTION_2, save
+    from tests.support.answers import SECTION_1, SECTION_2
+    from tests.support.browser import Browser, Mailbox
+    from tests.support.flows import save
 
     counter = CallCounter()
     counter.install()
@@ -229,7 +231,7 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
         urlencode([("csrf_token", token), *SECTION_1, ("versie", version)]).encode()))
     save(browser, "uitvoering", SECTION_2, code="GM0228")
     measure("review answers", lambda: browser.get("/gemeente/GM0228/controleren"))
-    from tests.test_questionnaire_pages import ALL
+    from tests.support.answers import ALL
 
     for section, fields in ALL.items():
         save(browser, section, fields, code="GM0228")
@@ -240,7 +242,7 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
         urlencode([("csrf_token", token), ("bevestig_toestemming", "ja")]).encode()))
     from chalicelib.publication import forwarding
     from devtools.stream_pump import LambdaContext
-    from tests.feed_helpers import record
+    from tests.support.feed import record
 
     measure("forward one municipality", lambda: forwarding.handle(
         {"Records": [record("GM0228#2026", 1, "INSERT")]}, LambdaContext("forward")))
@@ -277,7 +279,7 @@ def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
     from chalicelib.publication import forwarding
     from chalicelib.publication import targets as publication_targets
     from devtools.stream_pump import LambdaContext
-    from tests.feed_helpers import deliver, make_registrant, record
+    from tests.support.feed import deliver, make_registrant, record
 
     codes = list(municipalities(2025))
     person = make_registrant(email="bench@ede.nl", codes=tuple(codes[:40]))
