@@ -84,6 +84,38 @@ def test_every_table_and_the_bucket_are_hardened(packaged):
     assert template["Parameters"]["Stage"]["Default"] == "prod"
 
 
+def test_threat_protection_comes_with_the_plus_tier(packaged):
+    # AWS::Cognito::UserPool UserPoolAddOns: "To activate this setting, your user pool must be
+    # on the Plus tier"; without UserPoolTier new pools are Essentials and the create fails.
+    _, template = packaged
+    pools = [r["Properties"] for r in template["Resources"].values()
+             if r["Type"] == "AWS::Cognito::UserPool"]
+    assert pools
+    for pool in pools:
+        mode = pool.get("UserPoolAddOns", {}).get("AdvancedSecurityMode", "OFF")
+        if mode in ("AUDIT", "ENFORCED"):
+            assert pool.get("UserPoolTier") == "PLUS", pool.get("UserPoolName")
+
+
+def test_every_stateful_resource_survives_stack_deletion_and_replacement(packaged):
+    _, template = packaged
+    stateful = {k: v for k, v in template["Resources"].items()
+                if v["Type"] in ("AWS::DynamoDB::Table", "AWS::S3::Bucket",
+                                 "AWS::Cognito::UserPool")}
+    assert len(stateful) >= 12
+    for name, resource in stateful.items():
+        assert resource.get("DeletionPolicy") == "Retain", name
+        assert resource.get("UpdateReplacePolicy") == "Retain", name
+        props = resource["Properties"]
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            assert props.get("DeletionProtectionEnabled") is True, name
+        if resource["Type"] == "AWS::Cognito::UserPool":
+            assert props.get("DeletionProtection") == "ACTIVE", name
+    bucket = template["Resources"]["PublicationBucket"]["Properties"]
+    rules = [r for r in bucket["LifecycleConfiguration"]["Rules"] if r["Status"] == "Enabled"]
+    assert any(r["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0 for r in rules)
+
+
 def test_roles_grant_only_what_each_function_needs(packaged):
     _, template = packaged
     api = template["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0][
