@@ -35,7 +35,17 @@ def merge_template(stage: str) -> dict[str, Any]:
     merged.pop("AWSTemplateFormatVersion", None)
     merged.pop("Description", None)
     merged["Parameters"]["Stage"]["Default"] = stage
+    merged["Parameters"]["MailSenderDomain"]["Default"] = sender_domain(stage)
     return merged
+
+
+def sender_domain(stage: str) -> str:
+    """The domain of the stage's MAIL_SENDER in .chalice/config.json: its SES identity."""
+    from email.utils import parseaddr
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    sender = config["stages"][stage]["environment_variables"]["MAIL_SENDER"]
+    return parseaddr(sender)[1].rsplit("@", 1)[1].lower()
 
 
 def package(stage: str, out: Path) -> Path:

@@ -51,6 +51,8 @@ def test_mail_events_and_the_site_s_read_access_are_wired(packaged):
     assert set(destination["MatchingEventTypes"]) == {"bounce", "complaint"}
     api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert api_env["SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
+    sender = api_env["MAIL_SENDER"].rstrip(">").rsplit("@", 1)[1]
+    assert template["Parameters"]["MailSenderDomain"]["Default"] == sender  # the SES identity
     statements = resources["PublicationBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert statements[0]["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert resources["PublicationDistribution"]["Properties"]["DistributionConfig"][
@@ -197,27 +199,60 @@ def test_the_lean_package_holds_the_app_and_imports_on_a_runtime_like_path(packa
 
 
 # --- least privilege against what the code really calls ------------------------------------
+# Every AWS call a function makes in a recorded run becomes the (IAM action, resource ARN) pairs
+# AWS authorises for it; the role's statements (intrinsics resolved) must allow each pair.
 
-def _iam_actions(service: str, operation: str, params: dict) -> list[tuple[str, str | None]]:
-    """(IAM action, table/bucket name) for one AWS call, transactions expanded per item."""
+REGION, ACCOUNT = "eu-central-1", "123456789012"
+
+
+def _arn(service: str, resource: str) -> str:
+    return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
+
+
+def _table_arn(name: str) -> str:
+    return _arn("dynamodb", f"table/{name}")
+
+
+def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str, str]]:
+    """(IAM action, resource ARN) pairs that AWS authorises for one call."""
     if service == "dynamodb":
+        # TransactWriteItems/TransactGetItems are authorised per item, as the item's own action
+        # (DynamoDB developer guide, "IAM with DynamoDB transactions").
         if operation == "TransactWriteItems":
             kinds = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                      "ConditionCheck": "ConditionCheckItem"}
-            return [(f"dynamodb:{kinds[k]}", v["TableName"]) for item in params["TransactItems"]
-                    for k, v in item.items()]
+            return [(f"dynamodb:{kinds[k]}", _table_arn(v["TableName"]))
+                    for item in params["TransactItems"] for k, v in item.items()]
         if operation == "TransactGetItems":
-            return [("dynamodb:GetItem", i["Get"]["TableName"]) for i in params["TransactItems"]]
+            return [("dynamodb:GetItem", _table_arn(i["Get"]["TableName"]))
+                    for i in params["TransactItems"]]
         if operation in ("BatchGetItem", "BatchWriteItem"):
-            return [(f"dynamodb:{operation}", t) for t in params["RequestItems"]]
-        return [(f"dynamodb:{operation}", params.get("TableName"))]
+            return [(f"dynamodb:{operation}", _table_arn(t)) for t in params["RequestItems"]]
+        return [(f"dynamodb:{operation}", _table_arn(params["TableName"]))]
     if service == "s3":
-        action = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket"}.get(operation,
-                                                                               operation)
-        return [(f"s3:{action}", params.get("Bucket"))]
-    if service == "sesv2":
-        return [("ses:SendEmail", None)]
-    return [(f"{service}:{operation}", None)]
+        bucket = params["Bucket"]
+        if operation in ("ListObjectsV2", "ListObjects", "HeadBucket"):
+            return [("s3:ListBucket", f"arn:aws:s3:::{bucket}")]
+        action = {"HeadObject": "GetObject"}.get(operation, operation)
+        return [(f"s3:{action}", f"arn:aws:s3:::{bucket}/{params['Key']}")]
+    if service == "sesv2" and operation == "SendEmail":
+        # SES v2 SendEmail is authorised against the sending identity AND, when one is named,
+        # the configuration set (Service Authorization Reference, "Amazon Simple Email Service
+        # v2": SendEmail, resource types identity* and configuration-set).
+        from email.utils import parseaddr
+
+        domain = parseaddr(params["FromEmailAddress"])[1].rsplit("@", 1)[1]
+        requests = [("ses:SendEmail", _arn("ses", f"identity/{domain}"))]
+        if params.get("ConfigurationSetName"):
+            requests.append(("ses:SendEmail", _arn(
+                "ses", f"configuration-set/{params['ConfigurationSetName']}")))
+        return requests
+    if service == "ssm" and operation == "GetParameter":
+        return [("ssm:GetParameter", _arn("ssm", "parameter/" + params["Name"].lstrip("/")))]
+    if service == "cognito-idp" and operation.startswith("Admin"):
+        return [(f"cognito-idp:{operation}", _arn("cognito-idp",
+                                                  f"userpool/{params['UserPoolId']}"))]
+    raise AssertionError(f"no IAM mapping for {service}:{operation}: add one to this test")
 
 
 class Recorder:
@@ -235,7 +270,7 @@ class Recorder:
             if recorder.function:
                 service = client.meta.service_model.service_name
                 recorder.calls[recorder.function].update(
-                    _iam_actions(service, operation, params))
+                    _iam_requests(service, operation, params))
             return original(client, operation, params)
 
         BaseClient._make_api_call = recording
@@ -247,36 +282,146 @@ class Recorder:
         BaseClient._make_api_call = self._original
 
 
-def _allowed(statements, logical_for, action, name) -> bool:
-    for statement in statements:
-        if action not in statement["Action"]:
-            continue
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) \
-            else [statement["Resource"]]
-        if name is None:
-            return True
-        for resource in resources:
-            text = json.dumps(resource)
-            if logical_for.get(name) and logical_for[name] in text:
-                return True
-    return False
+class Resolver:
+    """Turns a template's Resource expressions (Ref, GetAtt, Sub) into the ARNs they name in
+    the test's account, region and local stage."""
+
+    def __init__(self, template: dict, parameters: dict[str, str]):
+        self.resources = template["Resources"]
+        self.parameters = {k: v.get("Default", "") for k, v in
+                           template.get("Parameters", {}).items()}
+        self.parameters.update(parameters)
+        self.parameters.update({"AWS::Partition": "aws", "AWS::Region": REGION,
+                                "AWS::AccountId": ACCOUNT, "AWS::URLSuffix": "amazonaws.com"})
+
+    def __call__(self, node) -> str:
+        import re
+
+        if isinstance(node, str):
+            return node
+        if "Ref" in node:
+            return self.ref(node["Ref"])
+        if "Fn::GetAtt" in node:
+            logical, attribute = node["Fn::GetAtt"]
+            return self.getatt(logical, attribute)
+        if "Fn::Sub" in node:
+            text, variables = (node["Fn::Sub"], {}) if isinstance(node["Fn::Sub"], str) \
+                else node["Fn::Sub"]
+
+            def replace(match):
+                name = match.group(1)
+                if name in variables:
+                    return self(variables[name])
+                if "." in name and not name.startswith("AWS::"):
+                    return self.getatt(*name.split(".", 1))
+                return self.ref(name)
+
+            return re.sub(r"\$\{([^}!]+)\}", replace, text)
+        if "Fn::Join" in node:
+            separator, parts = node["Fn::Join"]
+            return separator.join(self(p) for p in parts)
+        raise AssertionError(f"cannot resolve {node}")
+
+    def ref(self, name: str) -> str:
+        if name in self.parameters:
+            return self.parameters[name]
+        resource = self.resources[name]
+        props, kind = resource.get("Properties", {}), resource["Type"]
+        if kind == "AWS::DynamoDB::Table":
+            return self(props["TableName"])
+        if kind == "AWS::S3::Bucket":
+            return self(props["BucketName"])
+        if kind == "AWS::SES::ConfigurationSet":
+            return self(props["Name"])
+        if kind == "AWS::Cognito::UserPool":
+            return os.environ["HELPDESK_USER_POOL_ID"]  # moto's id for the deployed pool
+        if kind in ("AWS::SNS::Topic",):
+            return _arn("sns", self(props["TopicName"]))
+        raise AssertionError(f"no Ref for {kind}")
+
+    def getatt(self, logical: str, attribute: str) -> str:
+        resource = self.resources[logical]
+        kind = resource["Type"]
+        props = resource.get("Properties", {})
+        if kind == "AWS::DynamoDB::Table":
+            table = _table_arn(self.ref(logical))
+            return {"Arn": table, "StreamArn": f"{table}/stream/2026-01-01T00:00:00.000"}[
+                attribute]
+        if kind == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"arn:aws:s3:::{self.ref(logical)}"
+        if kind == "AWS::SQS::Queue" and attribute == "Arn":
+            return _arn("sqs", self(props["QueueName"]))
+        if kind == "AWS::Cognito::UserPool" and attribute == "Arn":
+            return _arn("cognito-idp", f"userpool/{self.ref(logical)}")
+        if kind == "AWS::KMS::Key" and attribute == "Arn":
+            return _arn("kms", f"key/{logical}")
+        raise AssertionError(f"no GetAtt {attribute} for {kind}")
 
 
-def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailbox, aws):
+def _matches(pattern: str, value: str) -> bool:
+    """IAM wildcard matching: * any run of characters, ? one character."""
+    import re
+
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, flags=re.DOTALL) is not None
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _statement_allows(statement, resolve, action: str, arn: str) -> bool:
+    if not any(_matches(a.lower(), action.lower()) for a in _listed(statement["Action"])):
+        return False
+    return any(_matches(resolve(r), arn) for r in _listed(statement["Resource"]))
+
+
+def _allowed(statements, resolve, action: str, arn: str) -> bool:
+    """Explicit deny wins; otherwise some Allow must name both the action and the resource."""
+    if any(s["Effect"] == "Deny" and _statement_allows(s, resolve, action, arn)
+           for s in statements):
+        return False
+    return any(s["Effect"] == "Allow" and _statement_allows(s, resolve, action, arn)
+               for s in statements)
+
+
+ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
+         "mail-events": "HandleMailEventsRole"}
+
+
+def _statements(template, function):
+    return [statement for policy in template["Resources"][ROLES[function]]["Properties"][
+        "Policies"] for statement in policy["PolicyDocument"]["Statement"]]
+
+
+@pytest.fixture()
+def recorded(packaged, browser, mailbox, aws, monkeypatch):
+    """One run through every kind of work each function does, its AWS calls recorded as
+    (IAM action, resource ARN): registration, the questionnaire, sending (with SES through the
+    configuration set and the signing key from SSM, as deployed), a new link, helpdesk sign-in
+    (Cognito), withdraw and restore, forwarding (and its webhook secret), a bounce."""
+    from app import app as chalice_app
+
+    from chalicelib.publication import forwarding, targets
+    from devtools import aws_resources
+    from devtools.stream_pump import LambdaContext
+    from tests.browser import Browser
+    from tests.conftest import PASSWORD
     from tests.feed_helpers import record
     from tests.test_questionnaire_pages import ALL, save
     from tests.test_registration import register
-    from devtools.stream_pump import LambdaContext
-    from chalicelib.publication import forwarding
 
-    _, template = packaged
-    logical_for = {}
-    for logical, resource in template["Resources"].items():
-        props = resource.get("Properties", {})
-        name = props.get("TableName") or props.get("BucketName")
-        if isinstance(name, dict):
-            logical_for[name["Fn::Sub"].replace("${Stage}", "local").replace(
-                "${AWS::AccountId}", "123456789012")] = logical
+    ssm = boto3.client("ssm")
+    ssm.put_parameter(Name="/aanlevermodule-ceo/local/secret-key", Value="k" * 64,
+                      Type="SecureString")
+    ssm.put_parameter(Name="/aanlevermodule-ceo/local/webhook-secret", Value="w" * 64,
+                      Type="SecureString")
+    boto3.client("sesv2").create_configuration_set(ConfigurationSetName="ceo-local-mail")
+    monkeypatch.setenv("SECRET_KEY_PARAMETER", "/aanlevermodule-ceo/local/secret-key")
+    monkeypatch.setenv("SES_CONFIGURATION_SET", "ceo-local-mail")
+    pool = {k: os.environ[k] for k in ("HELPDESK_USER_POOL_ID", "HELPDESK_CLIENT_ID")}
+    aws_resources.create_helpdesk_user(pool, "medewerker@helpdesk.nl", PASSWORD)
+    withdraw = "/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1"
     with Recorder() as recorder:
         recorder.function = "api"
         register(browser, codes=("GM0014",))
@@ -288,25 +433,66 @@ def test_each_role_allows_every_call_its_function_makes(packaged, browser, mailb
                        form_page="/gemeente/GM0014/controleren")
         browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"})
         register(browser, codes=("GM0034",))  # re-registration adds a municipality
+        helpdesk = Browser(chalice_app)
+        signed_in = helpdesk.submit("/helpdesk/inloggen", {"email": "medewerker@helpdesk.nl",
+                                                           "wachtwoord": PASSWORD})
+        assert signed_in.status_code == 303, signed_in.text  # Cognito sign-in really ran
+        helpdesk.get("/helpdesk")
+        helpdesk.get("/helpdesk/gemeente/GM0014")
+        withdrawn = helpdesk.submit(withdraw, {"reden": "Verkeerde cijfers"},
+                                    form_page=withdraw)
+        assert "is ingetrokken" in withdrawn.text
+        helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1",
+                        {"reden": "Toch juist"}, form_page="/helpdesk/gemeente/GM0014")
+        helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
+        monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
+        monkeypatch.setenv("WEBHOOK_URL", "https://feed.example.nl/hook")
+        monkeypatch.setenv("WEBHOOK_SECRET_PARAMETER", "/aanlevermodule-ceo/local/webhook-secret")
+        targets.configured()  # the webhook target reads its signing secret from SSM
         recorder.function = "mail-events"
         from chalicelib.accounts import bounces as mail_events
 
         mail_events.handle(json.dumps({"notificationType": "Bounce", "bounce": {
             "bounceType": "Permanent",
             "bouncedRecipients": [{"emailAddress": "a.devries@groningen.nl"}]}}))
-    policies = {
-        "api": template["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0],
-        "forwarder": template["Resources"]["ForwardDeliveriesRole"]["Properties"]["Policies"][0],
-        "mail-events": template["Resources"]["HandleMailEventsRole"]["Properties"]["Policies"][0],
-    }
-    assert all(recorder.calls.values())
-    for function, calls in recorder.calls.items():
-        statements = policies[function]["PolicyDocument"]["Statement"]
-        missing = sorted(str(c) for c in calls if not _allowed(statements, logical_for, *c))
+    from chalicelib.platform import config
+
+    _, template = packaged
+    sender_domain = config.mail_sender().rsplit("@", 1)[1].rstrip(">")
+    resolve = Resolver(template, {"Stage": "local", "MailSenderDomain": sender_domain})
+    return template, resolve, recorder.calls
+
+
+def test_each_role_allows_every_call_its_function_makes(recorded):
+    template, resolve, calls = recorded
+    assert all(calls.values())
+    # the run covers what the roles exist for (else a missing permission could hide)
+    assert {a for a, _ in calls["api"]} >= {
+        "ses:SendEmail", "ssm:GetParameter", "cognito-idp:AdminInitiateAuth",
+        "cognito-idp:AdminListGroupsForUser", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
+    assert any(arn.endswith(":configuration-set/ceo-local-mail") for _, arn in calls["api"])
+    for function, requests in calls.items():
+        statements = _statements(template, function)
+        missing = sorted(f"{action} on {arn}" for action, arn in requests
+                         if not _allowed(statements, resolve, action, arn))
         assert missing == [], f"{function} role lacks {missing}"
+
+
+def test_the_iam_evaluation_checks_resources_not_only_actions(recorded):
+    # The old check passed on actions alone: SES on identity/* without the configuration set.
+    template, resolve, calls = recorded
+    identity_only = [{"Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+                      "Resource": "arn:aws:ses:eu-central-1:123456789012:identity/*"}]
+    sends = [(a, arn) for a, arn in calls["api"] if a == "ses:SendEmail"]
+    assert not all(_allowed(identity_only, resolve, a, arn) for a, arn in sends)
+    registrants = _table_arn("ceo-local-registrants")
+    other_table = [{"Effect": "Allow", "Action": "dynamodb:*",
+                    "Resource": _table_arn("ceo-local-drafts")}]
+    assert not _allowed(other_table, resolve, "dynamodb:GetItem", registrants)
 
 
 def test_api_gateway_answers_unknown_paths_with_a_dutch_404(packaged):
