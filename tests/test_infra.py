@@ -118,6 +118,87 @@ def test_every_stateful_resource_survives_stack_deletion_and_replacement(package
     assert any(r["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0 for r in rules)
 
 
+def _key_lets(template, topic: dict, service: str) -> bool:
+    """Whether `service` may use the topic's encryption key: no SSE at all, or a customer
+    managed key in this template whose key policy grants it GenerateDataKey and Decrypt. An
+    AWS-managed key (alias/aws/sns) can never grant a service principal."""
+    key = topic["Properties"].get("KmsMasterKeyId")
+    if key is None:
+        return True
+    if isinstance(key, str):
+        return False  # alias/aws/sns or a key outside the stack: nothing to check, so no
+    logical = key.get("Ref") or key.get("Fn::GetAtt", [None])[0]
+    resource = template["Resources"].get(logical, {})
+    if resource.get("Type") != "AWS::KMS::Key":
+        return False
+    for statement in resource["Properties"]["KeyPolicy"]["Statement"]:
+        principal = statement.get("Principal", {})
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        actions = set(statement["Action"] if isinstance(statement["Action"], list)
+                      else [statement["Action"]])
+        if statement["Effect"] == "Allow" and service in (
+                services if isinstance(services, list) else [services]) and \
+                actions & {"kms:GenerateDataKey", "kms:GenerateDataKey*"} and \
+                "kms:Decrypt" in actions:
+            return True
+    return False
+
+
+def test_ses_and_cloudwatch_can_publish_to_their_encrypted_topics(packaged):
+    # SES cannot be granted the AWS-managed alias/aws/sns key (SES developer guide: use a
+    # customer managed key and edit its key policy); CloudWatch alarms neither.
+    _, template = packaged
+    resources = template["Resources"]
+    destinations = [r["Properties"]["EventDestination"]["SnsDestination"]["TopicARN"]
+                    for r in resources.values()
+                    if r["Type"] == "AWS::SES::ConfigurationSetEventDestination"]
+    assert destinations
+    for topic in destinations:
+        assert _key_lets(template, resources[topic["Ref"]], "ses.amazonaws.com"), topic
+    alarm_topics = {a["Ref"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"
+                    for a in r["Properties"].get("AlarmActions", [])}
+    for topic in alarm_topics:
+        assert _key_lets(template, resources[topic], "cloudwatch.amazonaws.com"), topic
+
+
+def test_mail_events_that_keep_failing_land_in_a_watched_queue(packaged):
+    _, template = packaged
+    resources = template["Resources"]
+    dlq = resources["HandleMailEvents"]["Properties"]["DeadLetterQueue"]
+    assert dlq["Type"] == "SQS"
+    queue = dlq["TargetArn"]["Fn::GetAtt"][0]
+    assert resources[queue]["Type"] == "AWS::SQS::Queue"
+    watched = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"
+               and r["Properties"].get("Dimensions", [{}])[0].get("Value") ==
+               {"Fn::GetAtt": [queue, "QueueName"]}]
+    assert watched, "no alarm on the mail-events dead-letter queue"
+    # Lambda sends to the queue with the function's role
+    statements = _statements(template, "mail-events")
+    resolve = Resolver(template, {"Stage": "local", "MailSenderDomain": "x.nl"})
+    assert _allowed(statements, resolve, "sqs:SendMessage",
+                    _arn("sqs", "ceo-local-mail-events-failures"))
+
+
+def test_every_alarm_notifies_someone(packaged):
+    _, template = packaged
+    resources = template["Resources"]
+    alarms = {k: r["Properties"] for k, r in resources.items()
+              if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert len(alarms) >= 5
+    for name, alarm in alarms.items():
+        actions = alarm.get("AlarmActions", [])
+        assert actions, f"{name} has no action: it would turn red unseen"
+        for action in actions:
+            topic = resources[action["Ref"]]
+            subscriptions = topic["Properties"].get("Subscription", [])
+            mails = [s for s in subscriptions if s["Protocol"] == "email"]
+            assert mails, f"{name}: topic {action['Ref']} has no e-mail subscriber"
+            for mail in mails:  # an address the deployer gives, not one baked in
+                assert mail["Endpoint"]["Ref"] in template["Parameters"]
+    parameter = template["Parameters"]["AlarmEmail"]
+    assert "Default" not in parameter  # a deploy without an alarm address fails loudly
+
+
 def test_roles_grant_only_what_each_function_needs(packaged):
     _, template = packaged
     api = template["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0][
