@@ -739,3 +739,53 @@ def test_the_readme_deploys_a_template_of_this_size(packaged):
     for name, parameter in template["Parameters"].items():  # every required one is passed
         if "Default" not in parameter:
             assert f"{name}=" in deploy, name
+
+
+def _alarms(template):
+    return {k: r["Properties"] for k, r in template["Resources"].items()
+            if r["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def test_what_visitors_and_the_functions_suffer_raises_an_alarm(packaged):
+    # The middleware turns exceptions into 500 pages (Lambda Errors stays 0): API Gateway's
+    # 5XXError and p95 latency, Lambda throttles per function and every queue's depth alarm.
+    target, template = packaged
+    alarms = _alarms(template).values()
+    transformed = json.loads((target / "transformed.json").read_text())
+    api = transformed["Resources"]["RestAPI"]["Properties"]
+    assert api["Name"] == api["Body"]["info"]["title"]  # one name, whichever one wins
+    api_dimensions = [{"Name": "ApiName", "Value": api["Name"]}, {"Name": "Stage", "Value": "api"}]
+    by_metric = {}
+    for alarm in alarms:
+        by_metric.setdefault((alarm["Namespace"], alarm["MetricName"]), []).append(alarm)
+    [errors] = by_metric[("AWS/ApiGateway", "5XXError")]
+    assert errors["Dimensions"] == api_dimensions
+    [latency] = by_metric[("AWS/ApiGateway", "Latency")]
+    assert latency["Dimensions"] == api_dimensions and latency["ExtendedStatistic"] == "p95"
+    throttled = {a["Dimensions"][0]["Value"]["Ref"]
+                 for a in by_metric[("AWS/Lambda", "Throttles")]}
+    functions = {k for k, r in template["Resources"].items()
+                 if r["Type"] == "AWS::Serverless::Function"}
+    assert throttled == functions
+    queues = {k for k, r in template["Resources"].items() if r["Type"] == "AWS::SQS::Queue"}
+    watched = {a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+               for a in by_metric[("AWS/SQS", "ApproximateNumberOfMessagesVisible")]}
+    assert watched == queues
+
+
+def test_the_stage_is_throttled_and_the_forwarder_has_concurrency_of_its_own(packaged):
+    target, template = packaged
+    transformed = json.loads((target / "transformed.json").read_text())
+    [stage] = [r for r in transformed["Resources"].values()
+               if r["Type"] == "AWS::ApiGateway::Stage"]
+    [everything] = [m for m in stage["Properties"]["MethodSettings"]
+                    if m["ResourcePath"] == "/*" and m["HttpMethod"] == "*"]
+    assert 0 < everything["ThrottlingRateLimit"] <= everything["ThrottlingBurstLimit"] <= 5000
+    reserved = template["Resources"]["ForwardDeliveries"]["Properties"][
+        "ReservedConcurrentExecutions"]
+    # 0 would throttle the forwarder entirely: the parameter's 0 means "no reservation"
+    condition, value, otherwise = reserved["Fn::If"]
+    assert value == {"Ref": "ForwarderReservedConcurrency"}
+    assert otherwise == {"Ref": "AWS::NoValue"}
+    assert template["Parameters"]["ForwarderReservedConcurrency"]["Default"] >= 1
+    assert condition in template["Conditions"]
