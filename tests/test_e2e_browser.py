@@ -377,3 +377,37 @@ def test_pages_reflow_at_200_percent_zoom(runner, chromium, reflow_person, path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 640, path
     page.screenshot(path=str(ARTIFACTS / f"200pct{path.replace('/', '-')}.png"), full_page=True)
     context.close()
+
+
+def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runner, chromium):
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    page.goto(base + "/")
+    page.fill("#naam", "Joost Bakker")
+    page.fill("#email", "joost@zwolle.nl")
+    page.fill("#telefoon", "038 498 91 11")
+    page.fill("#gemeente-zoek", "zwolle")
+    page.check("#g-GM0193")
+    page.check("#namens")
+    go(page, "text=Aanmelden en link ontvangen")
+    page.goto(journey.link("joost@zwolle.nl"))
+    go(page, "text=Voeg een gemeente toe")
+    assert page.locator("h1").inner_text() == "Gemeente toevoegen"
+    assert page.locator("#g-GM0193").count() == 0  # their own is not offered again
+    journey.check("gemeente-toevoegen")
+    page.fill("#gemeente-zoek", "kampen")  # the same JavaScript filter as registration
+    page.check("#g-GM0166")
+    go(page, "button:has-text('Toevoegen')")
+    assert page.url.startswith(base + "/start")
+    assert "Toegevoegd: Kampen." in page.content()
+    assert page.locator("text=Beginnen met Kampen").count() == 1
+    journey.check("start-gemeente-toegevoegd")
+
+    phone = journey.new_session()  # the same person on a second device
+    phone.goto(journey.link("joost@zwolle.nl"))
+    assert phone.url == base + "/start"
+    go(page, "button:has-text('Overal uitloggen')")
+    assert "op al uw apparaten uitgelogd" in page.content()
+    journey.check("overal-uitgelogd")
+    phone.goto(base + "/start")
+    assert "U bent niet ingelogd" in phone.content()
