@@ -3,6 +3,7 @@ through indexes (never scans), withdraw/restore with notices, link and membershi
 Every change writes its audit entries in the same transaction as the change itself."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..delivery import history, withdrawals
 from ..platform import config
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
 from ..platform.municipalities import Municipality, is_code, municipalities
+from ..platform.municipalities import search as search_municipalities
 from . import audit
 
 
@@ -26,13 +28,26 @@ class ActionRefused(Exception):
 class Found:
     registrants: list[Registrant] = field(default_factory=list)
     municipalities: list[Municipality] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+_DELIVERY_NUMBER = re.compile(r"^(GM[0-9]{4})-([0-9]{4})-([0-9]{1,6})$")
 
 
 def lookup(query: str) -> Found:
-    """A personal code, an e-mail address (exact, any case), a CBS code or part of a name."""
+    """What people quote or say: a delivery number (GM0014-2026-2), a personal code, an e-mail
+    address (exact, any case), a CBS code, or part of a municipality's official or common name
+    (Den Haag, Den Bosch, Súdwest-Fryslân typed without accents). One read at most, no scans."""
     text = " ".join(query.split())[:200]
     if not text:
         return Found()
+    number = _DELIVERY_NUMBER.match(text.upper())
+    if number:
+        code, cycle, sequence = number[1], int(number[2]), int(number[3])
+        delivery = history.get(code, cycle, sequence)
+        known = municipalities(config.municipality_year())
+        return Found(deliveries=[delivery] if delivery else [],
+                     municipalities=[known[code]] if code in known else [])
     registrant = registrants.find_by_personal_code(text)
     if registrant is not None:
         return Found(registrants=[registrant])
@@ -43,8 +58,7 @@ def lookup(query: str) -> Found:
     code = text.upper()
     if is_code(code):
         return Found(municipalities=[known[code]] if code in known else [])
-    folded = text.casefold()
-    return Found(municipalities=[m for m in known.values() if folded in m.name.casefold()][:20])
+    return Found(municipalities=search_municipalities(text, config.municipality_year()))
 
 
 def drafts_of(registrant: Registrant) -> list[Draft]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,3 +51,33 @@ def _sort_key(name: str) -> str:
 def name_of(code: str, year: int) -> str:
     item = municipalities(year).get(code)
     return item.name if item else code
+
+
+def folded(text: str) -> str:
+    """How people type a name: no case, accents, apostrophes or punctuation ("Súdwest-Fryslân"
+    and "sudwest fryslan" fold alike)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", letters).split())
+
+
+@cache
+def _search_names(year: int) -> tuple[tuple[str, str], ...]:
+    """(folded name, code) for every official name and every common name or alias."""
+    names = [(folded(m.name), m.code) for m in municipalities(year).values()]
+    with (DATA_DIR / "gemeente-aliassen.csv").open(encoding="utf-8", newline="") as handle:
+        names += [(folded(row["alias"]), row["code"]) for row in csv.DictReader(handle)
+                  if row["code"] in municipalities(year)]
+    return tuple(names)
+
+
+def search(text: str, year: int, limit: int = 20) -> list[Municipality]:
+    """Municipalities whose official or common name contains the typed text (folded); names
+    that start with it first."""
+    wanted = folded(text)
+    if not wanted:
+        return []
+    known = municipalities(year)
+    starts = [code for name, code in _search_names(year) if name.startswith(wanted)]
+    contains = [code for name, code in _search_names(year) if wanted in name]
+    return [known[code] for code in dict.fromkeys(starts + contains)][:limit]
