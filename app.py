@@ -2,7 +2,7 @@
 from chalice import Chalice, Response
 
 from chalicelib import web
-from chalicelib.accounts import bounces
+from chalicelib.accounts import bounces, mail_worker
 from chalicelib.accounts import pages as account_pages
 from chalicelib.delivery import pages as delivery_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
@@ -19,6 +19,9 @@ FORM = web.FORM_CONTENT_TYPES
 DELIVERIES_STREAM = ("arn:aws:dynamodb:eu-central-1:123456789012:table/DeliveriesTableName/"
                      "stream/2026-01-01T00:00:00.000")
 MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # infra/ sets it
+# Likewise the mail queue: infra/ sets the real ARN; the local runner reads the stack output
+# named by the last part.
+MAIL_QUEUE = "arn:aws:sqs:eu-central-1:123456789012:MailQueueName"
 
 
 @app.middleware("http")
@@ -134,6 +137,11 @@ def delivery_confirmation(code: str, sequence: str) -> Response:
 @app.route("/gemeente/{code}/overnemen", methods=["POST"], content_types=FORM)
 def start_from_delivery(code: str) -> Response:
     return delivery_pages.start_from_delivery(app.current_request, code)
+
+
+@app.on_sqs_message(queue_arn=MAIL_QUEUE, batch_size=10)
+def deliver_mail(event):
+    return mail_worker.handle(event.to_dict(), event.context)
 
 
 @app.on_sns_message(topic=MAIL_EVENTS_TOPIC)

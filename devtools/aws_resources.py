@@ -75,5 +75,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "AUDIT_TABLE": outputs["AuditTableName"],
         "HELD_TABLE": outputs["HeldTableName"],
         "HELPDESK_SESSIONS_TABLE": outputs["HelpdeskSessionsTableName"],
+        "MAIL_QUEUE_URL": outputs["MailQueueUrl"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

@@ -178,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
                             handler_cls=_quiet_request_handler())
     server_thread = threading.Thread(target=server.server.serve_forever, daemon=True)
 
+    from devtools.queue_pump import QueuePump
+
+    mail_queue = QueuePump(outputs["MailQueueUrl"], app_module.deliver_mail, REGION,
+                           "deliver_mail")
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
                       on_discard=lambda name, records: print(
                           f"[stream-pump] {name}: {len(records)} record(s) set aside after "
@@ -190,13 +194,14 @@ def main(argv: list[str] | None = None) -> int:
 
     server_thread.start()
     pump.start()
+    mail_queue.start()
     mails.start()
     print(f"""
 Aanlevermodule CEO draait lokaal.
   App:        http://{args.host}:{args.port}/
   AWS (moto): {endpoint}   (tabellen, e-mail, bucket {outputs['PublicationBucketName']})
   E-mails:    verschijnen hier en als .eml in {args.mail_dir}
-  Streams:    {len(pump.subscriptions)} stream-handler(s) aangesloten
+  Streams:    {len(pump.subscriptions)} stream-handler(s) aangesloten, en de e-mailwachtrij
   Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
               {HELPDESK_USER} / {HELPDESK_PASSWORD}
   Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/
@@ -206,6 +211,7 @@ Stop met Ctrl-C.
     print("Stoppen ...", flush=True)
     server.shutdown()
     pump.stop()
+    mail_queue.stop()
     mails.stop()
     moto.stop()
     print("Gestopt.", flush=True)

@@ -138,24 +138,6 @@ def test_adding_municipalities_to_an_account_is_all_or_nothing(aws, app_module, 
     assert [m.registrant_id for m in Membership.query("GM0037")] == [registrant.id]
 
 
-def test_a_registration_whose_mail_fails_completes_when_sent_again(browser, mailbox,
-                                                                   monkeypatch):
-    """The account is stored before SES refuses; the person sees the 503 page and simply
-    registers again, which mails a working link."""
-    from chalicelib.platform import mail
-
-    form = {"naam": "Els de Vries", "email": "els@groningen.nl", "telefoon": "050 367 9111",
-            "gemeente": "GM0014", "namens": "ja"}
-    real_send = mail.send
-    monkeypatch.setattr(mail, "send", lambda *a, **k: (_ for _ in ()).throw(
-        mail.MailNotSent()))
-    refused = browser.submit("/", form)
-    assert refused.status_code == 503 and "Er is niets verloren gegaan" in refused.text
-    monkeypatch.setattr(mail, "send", real_send)
-    assert browser.submit("/", form).status_code == 303
-    assert browser.get(mailbox.last_link("els@groningen.nl")).status_code == 303
-
-
 def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_module,
                                                                          monkeypatch):
     from chalicelib.delivery import history

@@ -51,7 +51,13 @@ def test_mail_events_and_the_site_s_read_access_are_wired(packaged):
     destination = resources["MailEventsDestination"]["Properties"]["EventDestination"]
     assert set(destination["MatchingEventTypes"]) == {"bounce", "complaint"}
     api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
-    assert api_env["SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
+    assert api_env["MAIL_QUEUE_URL"] == {"Ref": "MailQueue"}  # the web function only queues
+    worker = resources["DeliverMail"]["Properties"]
+    assert worker["Environment"]["Variables"]["SES_CONFIGURATION_SET"] == {
+        "Ref": "MailConfigurationSet"}
+    queue = worker["Events"]["DeliverMailSqsEventSource"]["Properties"]
+    assert queue["Queue"] == {"Fn::GetAtt": ["MailQueue", "Arn"]}
+    assert queue["FunctionResponseTypes"] == ["ReportBatchItemFailures"]  # one retry each
     sender = api_env["MAIL_SENDER"].rstrip(">").rsplit("@", 1)[1]
     assert template["Parameters"]["MailSenderDomain"]["Default"] == sender  # the SES identity
     statements = resources["PublicationBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
@@ -329,6 +335,12 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
             requests.append(("ses:SendEmail", _arn(
                 "ses", f"configuration-set/{params['ConfigurationSetName']}")))
         return requests
+    if service == "sqs":
+        if operation == "GetQueueUrl":
+            return [("sqs:GetQueueUrl", _arn("sqs", params["QueueName"]).replace(
+                "sqs:eu-central-1:123456789012:", f"sqs:{REGION}:{ACCOUNT}:"))]
+        name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
+        return [(f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
     if service == "ssm" and operation == "GetParameter":
         return [("ssm:GetParameter", _arn("ssm", "parameter/" + params["Name"].lstrip("/")))]
     if service == "cognito-idp" and operation.startswith("Admin"):
@@ -340,7 +352,8 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
 class Recorder:
     def __init__(self):
         self.function = None
-        self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set()}
+        self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
+                                      "mail-worker": set()}
 
     def __enter__(self):
         from botocore.client import BaseClient
@@ -349,10 +362,14 @@ class Recorder:
         recorder = self
 
         def recording(client, operation, params):
-            if recorder.function:
+            from devtools import queue_pump
+
+            # the queue pump stands in for Lambda's event source mapping and the mail worker,
+            # both of which act with the worker's role
+            function = "mail-worker" if queue_pump.active_function else recorder.function
+            if function:
                 service = client.meta.service_model.service_name
-                recorder.calls[recorder.function].update(
-                    _iam_requests(service, operation, params))
+                recorder.calls[function].update(_iam_requests(service, operation, params))
             return original(client, operation, params)
 
         BaseClient._make_api_call = recording
@@ -469,7 +486,7 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 
 
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
-         "mail-events": "HandleMailEventsRole"}
+         "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole"}
 
 
 def _statements(template, function):
@@ -506,6 +523,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
 
     # every helpdesk request re-checks the user with Cognito, as one does each 15 minutes
     monkeypatch.setattr(signins, "RECHECK_AFTER", timedelta(0))
+    monkeypatch.setenv("MAIL_QUEUE_URL", aws["MailQueueUrl"])  # the stack sets it, as here
     parameters.clear_caches()  # else a value cached by an earlier test hides the SSM call
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name="/aanlevermodule-ceo/local/secret-key", Value="k" * 64,
@@ -550,6 +568,10 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         browser.get(mailbox.last_link("a.devries@groningen.nl"))  # the newest link
         sent = browser.get("/gemeente/GM0014/verzonden/1")
         assert sent.status_code == 200, sent.text[:500]
+        with monkeypatch.context() as checked:  # a municipality added from the start page
+            checked.setenv("REGISTRATION_DOMAIN_CHECK", "true")  # waits for the helpdesk
+            added = browser.submit("/gemeenten-toevoegen", [("gemeente", "GM0037")])
+            assert "controle=GM0037" in added.headers["Location"]
         save(browser, "opzet", ALL["opzet"], code="GM0034")
         reset = browser.submit("/gemeente/GM0034/verwijderen", {"bevestig": "ja"},
                                form_page="/gemeente/GM0034/verwijderen")
@@ -601,10 +623,13 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
     assert all(calls.values())
     # the run covers what the roles exist for (else a missing permission could hide)
     assert {a for a, _ in calls["api"]} >= {
-        "ses:SendEmail", "ssm:GetParameter", "cognito-idp:AdminInitiateAuth",
+        "sqs:SendMessage", "ssm:GetParameter", "cognito-idp:AdminInitiateAuth",
         "cognito-idp:AdminListGroupsForUser", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert {a for a, _ in calls["mail-worker"]} >= {
+        "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
-    assert any(arn.endswith(":configuration-set/ceo-local-mail") for _, arn in calls["api"])
+    assert any(arn.endswith(":configuration-set/ceo-local-mail")
+               for _, arn in calls["mail-worker"])
     for function, requests in calls.items():
         statements = _statements(template, function)
         missing = sorted(f"{action} on {arn}" for action, arn in requests
@@ -618,7 +643,8 @@ UNRECORDED = {
     ("*", "logs:PutLogEvents", ""): "the Lambda runtime writes the function's log",
     ("*", "sqs:SendMessage", ""): "Lambda sends failed events to the DLQ with the function's role",
     ("api", "cognito-idp:AdminRespondToAuthChallenge", ""): "the TOTP step (MFA on in prod)",
-    ("api", "ses:SendEmail", ":identity/*@"): "should the sender address be verified itself",
+    ("mail-worker", "ses:SendEmail", ":identity/*@"): "should the sender address be verified "
+                                                      "itself",
     ("forwarder", "dynamodb:DescribeStream", ""): "the event source mapping reads the stream "
                                                   "with the function's role",
     ("forwarder", "dynamodb:GetRecords", ""): "idem",
@@ -683,7 +709,7 @@ def test_the_iam_evaluation_checks_resources_not_only_actions(recorded):
     _, resolve, calls = recorded
     identity_only = [{"Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
                       "Resource": "arn:aws:ses:eu-central-1:123456789012:identity/*"}]
-    sends = [(a, arn) for a, arn in calls["api"] if a == "ses:SendEmail"]
+    sends = [(a, arn) for a, arn in calls["mail-worker"] if a == "ses:SendEmail"]
     assert not all(_allowed(identity_only, resolve, a, arn) for a, arn in sends)
     registrants = _table_arn("ceo-local-registrants")
     other_table = [{"Effect": "Allow", "Action": "dynamodb:*",

@@ -2,19 +2,20 @@
 the start page with their municipalities, and signing out."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from chalice.app import Request, Response
 
 from .. import web
 from ..delivery import history
-from ..platform import config
+from ..platform import config, outbox
 from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
 from ..questionnaire import drafts, journey, pending_input
 from ..web import sessions
 from ..web.errors import client_ip
-from . import links, rate_limits, registration
+from . import email_domains, links, rate_limits, registration
 from .contact_fields import clean_email
 from .links import LinkStatus
 from .registration_form import MAX_MUNICIPALITIES, RegistrationForm, validate_registration
@@ -44,8 +45,11 @@ def submit_registration(request: Request) -> Response:
     if result.cleaned is None:
         return _registration_page(request, result, status=400)
     rate_limits.hit("link-email", result.cleaned.email, config.rate_limit_per_email(), now)
-    _, held = registration.register(result.cleaned)
-    # Depends on the address's domain only, never on whether it was known: no enumeration.
+    # The same work for a new and a known address (the worker registers, or adds to the
+    # account): neither the page nor its timing tells which. The held list depends on the
+    # address's domain only.
+    outbox.enqueue({"kind": "register", "registration": asdict(result.cleaned)})
+    _, held = email_domains.split(result.cleaned.email, result.cleaned.municipalities)
     return web.redirect("/aangemeld?controle=" + ",".join(held) if held else "/aangemeld")
 
 
@@ -89,7 +93,7 @@ def submit_new_link(request: Request) -> Response:
                         title="Nieuwe persoonlijke link aanvragen", problem=None,
                         email=form.first("email"), errors={"email": error})
     rate_limits.hit("link-email", email, config.rate_limit_per_email(), now)
-    registration.request_new_link(email)
+    outbox.enqueue({"kind": "new-link", "email": email})  # known or not: the same work
     return web.redirect("/link-aangevraagd")
 
 

@@ -1,6 +1,7 @@
 """Sending multipart (plain text + HTML) mails through SES, rendered from templates/mail/."""
 from __future__ import annotations
 
+import base64
 from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import lru_cache
@@ -38,11 +39,24 @@ def compose(to: str, subject: str, template: str, context: dict[str, Any]) -> Em
 
 
 def send(to: str, subject: str, template: str, context: dict[str, Any]) -> None:
-    message = compose(to, subject, template, context)
+    """Renders the mail now (with the data as it is now) and queues it for the mail worker;
+    MailNotSent only when the queue itself cannot be reached."""
+    from . import outbox
+
+    raw = compose(to, subject, template, context).as_bytes()
+    try:
+        outbox.enqueue({"kind": "mail", "to": to, "template": template,
+                        "raw": base64.b64encode(raw).decode("ascii")})
+    except outbox.NotQueued as failed:
+        raise MailNotSent() from failed
+
+
+def deliver(to: str, raw: bytes, template: str) -> None:
+    """Hands a composed mail to SES (the mail worker calls this); MailNotSent on refusal."""
     request: dict[str, Any] = {
         "FromEmailAddress": config.mail_sender(),
         "Destination": {"ToAddresses": [to]},
-        "Content": {"Raw": {"Data": message.as_bytes()}},
+        "Content": {"Raw": {"Data": raw}},
     }
     if config.ses_configuration_set():
         request["ConfigurationSetName"] = config.ses_configuration_set()

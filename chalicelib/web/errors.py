@@ -13,6 +13,7 @@ from ..accounts.rate_limits import RateLimited
 from ..platform import config
 from ..platform.logs import logger
 from ..platform.mail import MailNotSent
+from ..platform.outbox import NotQueued
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
     400: ("Het verzoek kon niet worden verwerkt",
@@ -125,7 +126,7 @@ def _translated(view: Callable[..., Response]) -> Callable[..., Response]:
             return view(*args, **kwargs)
         except RateLimited as limited:
             raise HttpError(429, headers={"Retry-After": str(limited.retry_after)}) from limited
-        except MailNotSent as failed:
+        except (MailNotSent, NotQueued) as failed:
             raise HttpError(503) from failed
 
     return wrapped

@@ -94,13 +94,26 @@ class Mail:
     html: str
 
 
+def deliver_queued() -> None:
+    """Runs the mail worker on what the outbox queued, as Lambda would within seconds (a job
+    that keeps failing comes back at once and ends in the dead-letter queue)."""
+    import app
+
+    from chalicelib.platform import outbox
+    from devtools.queue_pump import drain
+
+    drain(outbox.queue_url(), app.deliver_mail, "eu-central-1", "deliver_mail")
+
+
 class Mailbox:
-    """Mails sent through moto's SES (raw MIME, so both parts survive)."""
+    """Mails sent through moto's SES (raw MIME, so both parts survive), after the mail worker
+    has done what was queued: reading the mailbox is waiting for the mail to arrive."""
 
     def all(self) -> list[Mail]:
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
 
+        deliver_queued()
         mails = []
         for message in ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sent_messages:
             parsed = email.message_from_bytes(message.raw_data.encode()

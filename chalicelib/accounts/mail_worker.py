@@ -1,0 +1,74 @@
+"""The mail worker: does the queued work (platform/outbox.py) — registering, issuing a new link,
+and handing composed mails to SES. A job that fails is retried by SQS (each message on its
+own: a partial batch response); on its last attempt a mail that still cannot be sent is marked
+on the registrant ("e-mail niet verzonden", shown to the helpdesk) before it goes to the
+dead-letter queue, which raises an alarm."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ..platform import mail
+from ..platform.logs import logger
+from ..platform.metrics import for_service
+from ..platform.models import Registrant
+from . import registrants, registration
+from .registration_form import NewRegistration
+
+MAX_ATTEMPTS = 5  # the queue's maxReceiveCount (infra/resources.yaml)
+NOT_SENT = "niet verzonden"
+
+
+def perform(job: dict[str, Any], last_attempt: bool = False) -> None:
+    kind = job.get("kind")
+    if kind == "mail":
+        try:
+            mail.deliver(job["to"], base64.b64decode(job["raw"]), job.get("template", "?"))
+        except mail.MailNotSent:
+            if last_attempt:
+                _mark_not_sent(job["to"])
+            raise
+    elif kind == "register":
+        registration.register(NewRegistration(**{**job["registration"], "municipalities":
+                                                 tuple(job["registration"]["municipalities"])}))
+    elif kind == "new-link":
+        registration.request_new_link(job["email"])
+    else:
+        logger.warning("unknown job skipped", extra={"kind": str(kind)})
+
+
+def _mark_not_sent(address: str) -> None:
+    registrant = registrants.find_by_email(address)
+    if registrant is not None:
+        registrant.update(actions=[Registrant.mail_problem.set(NOT_SENT),
+                                   Registrant.mail_problem_at.set(datetime.now(UTC))])
+    for_service("mail-worker").add_metric(name="MailNotSent", unit="Count", value=1)
+    logger.error("mail given up after repeated failures",
+                 extra={"registrant_id": registrant.id if registrant else None})
+
+
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    def record_handler(record: Any) -> None:
+        try:
+            job = json.loads(record.body)
+        except (TypeError, ValueError):
+            logger.warning("job that is not JSON skipped")
+            return
+        attempts = int(record.attributes.approximate_receive_count or 1)
+        perform(job, last_attempt=attempts >= MAX_ATTEMPTS)
+
+    try:
+        response = process_partial_response(
+            event=event, record_handler=record_handler, context=context,
+            processor=BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False))
+        return dict(response)
+    finally:
+        for_service("mail-worker").flush_metrics(raise_on_empty_metrics=False)

@@ -1,0 +1,42 @@
+"""The outbox: work that sends mail is queued (SQS) and done by the mail worker, with retries,
+a dead-letter queue and an alarm, instead of inside the request. A request then only enqueues,
+so an SES hiccup never turns a registration into an error page, and registering or asking a
+link does the same work whether or not the address is known (no enumeration by timing)."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from . import config
+from .logs import logger
+
+
+class NotQueued(Exception):
+    """SQS could not be reached: nothing was queued (the web layer answers 503)."""
+
+
+@cache
+def _sqs() -> Any:
+    import boto3
+
+    return boto3.client("sqs")
+
+
+@cache
+def _url_of(name: str) -> str:
+    return str(_sqs().get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def queue_url() -> str:
+    """MAIL_QUEUE_URL (the stack sets it), else the stage's queue looked up by name once."""
+    return config.env("MAIL_QUEUE_URL") or _url_of(f"ceo-{config.stage()}-mail")
+
+
+def enqueue(job: dict[str, Any]) -> None:
+    try:
+        _sqs().send_message(QueueUrl=queue_url(), MessageBody=json.dumps(job))
+    except Exception as error:  # botocore's ClientError and connection errors alike
+        logger.error("job not queued", extra={"kind": job.get("kind"),
+                                               "error": type(error).__name__})
+        raise NotQueued() from error
