@@ -145,6 +145,48 @@ def costs(browser, timer: CallTimer, code: str, runs: int = 15) -> list[tuple]:
 
 
 COSTS: list[tuple] = []
+TIMING: list[tuple] = []
+
+
+def enumeration_timing(chalice_app, people: int = 25) -> list[tuple]:
+    """Server time of a new-link request and of a registration, for known and for unknown
+    addresses, alternating (in-process; the rate limits are lifted for the measurement only).
+    The request only queues work, so the two distributions should overlap."""
+    from urllib.parse import urlencode
+
+    from chalicelib.accounts import registration
+    from chalicelib.accounts.registration_form import NewRegistration
+    from chalicelib.platform import config
+    from tests.support.browser import Browser, deliver_queued
+
+    config.rate_limit_per_ip = config.rate_limit_per_email = lambda: 10**6
+    for n in range(people):
+        registration.register(NewRegistration(f"Bekend {n}", f"bekend{n}@ede.nl",
+                                              "+31318123456", ("GM0228",)))
+    deliver_queued()
+    browser = Browser(chalice_app)
+    samples: dict[str, list[float]] = {}
+    for form, fields in (("/nieuwe-link", lambda email: [("email", email)]),
+                         ("/", lambda email: [("naam", "Iemand"), ("email", email),
+                                              ("telefoon", "0318123456"),
+                                              ("gemeente", "GM0228"), ("namens", "ja")])):
+        token = browser.csrf_token(form)
+        for n in range(people):
+            for kind, email in (("known", f"bekend{n}@ede.nl"),
+                                ("unknown", f"onbekend{n}-{len(form)}@ede.nl")):
+                body = urlencode([("csrf_token", token), *fields(email)]).encode()
+                started = time.perf_counter()
+                response = browser.post_raw(form, body)
+                samples.setdefault(f"{form} {kind}", []).append(time.perf_counter() - started)
+                assert response.status_code == 303, response.status_code
+        deliver_queued()
+    rows = []
+    for name, values in samples.items():
+        values.sort()
+        rows.append((name, f"{statistics.median(values) * 1000:.1f}",
+                     f"{values[int(len(values) * 0.9) - 1] * 1000:.1f}",
+                     f"{values[0] * 1000:.1f}–{values[-1] * 1000:.1f}"))
+    return rows
 
 
 def costs_only() -> list[tuple]:
@@ -253,11 +295,12 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
                        ("review", "/gemeente/GM0228/controleren"),
                        ("reset confirmation", "/gemeente/GM0228/verwijderen")]:
         weigh(name, path)
-    global THROUGHPUT, COSTS
+    global THROUGHPUT, COSTS, TIMING
     timer = CallTimer()
     timer.install()
     COSTS = costs(browser, timer, "GM0228")
     THROUGHPUT = forwarder_throughput(counter)
+    TIMING = enumeration_timing(app.app)
     mock.stop()
     return rows, weights
 
@@ -365,6 +408,17 @@ def main() -> None:
         print(table(["measure", "value"], load.run(count)))
         return
     environment()
+    if "--timing" in sys.argv:  # the known-vs-unknown table alone
+        from moto import mock_aws
+
+        mock_aws().start()
+        from devtools import aws_resources
+
+        aws_resources.deploy()
+        import app
+
+        print(table(["request", "median", "p90", "range"], enumeration_timing(app.app)))
+        return
     if "--costs" in sys.argv:  # the cost table alone (also runs against older versions)
         print(table(["action", "wall", "CPU", "in AWS calls", "own (wall)", "own (CPU)",
                      "budget (own)"], costs_only()))
@@ -378,6 +432,8 @@ def main() -> None:
                 [(a, d, f"{c:.1f}", n) for a, d, c, n in rows]))
     print("\nPage weight (HTML + CSS + JS, uncompressed)\n")
     print(table(["page", "bytes", "requests"], [(n, f"{s:,}", r) for n, s, r in weights]))
+    print("\nKnown vs unknown address: server time per request (in-process, ms)\n")
+    print(table(["request", "median", "p90", "range"], TIMING))
     print("\nForwarder throughput (in-process, moto)\n")
     print(table(["measure", "value"], THROUGHPUT))
     (_, boto3_wall, boto3_cpu), (_, app_wall, app_cpu) = cold_start()
