@@ -391,6 +391,10 @@ def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runn
     page.check("#namens")
     go(page, "text=Aanmelden en link ontvangen")
     page.goto(journey.link("joost@zwolle.nl"))
+    # Chromium keeps the session cookie well past the 12-hour session, so that a form left
+    # open overnight still says whose input it is (the server then keeps it for them)
+    [session] = [c for c in page.context.cookies() if c["name"].endswith("ceo-sessie")]
+    assert session["expires"] > time.time() + 29 * 24 * 3600
     go(page, "text=Voeg een gemeente toe")
     assert page.locator("h1").inner_text() == "Gemeente toevoegen"
     assert page.locator("#g-GM0193").count() == 0  # their own is not offered again
