@@ -140,11 +140,18 @@ def test_every_action_is_in_the_audit_trail_and_csv(helpdesk, delivered, aws):
     exported = helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
     assert exported.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.text)))
-    assert rows[0] == ["tijdstip", "medewerker", "actie", "reden", "details"]
+    assert rows[0] == ["tijdstip (Nederlandse tijd)", "medewerker", "actie", "reden", "details"]
     actions = [row[2] for row in rows[1:]]
     assert actions == ["herstellen", "intrekken"]  # newest first
     assert rows[2][3].startswith("'=")  # no spreadsheet formula injection
-    assert "aanlevering=GM0014-2026-1" in rows[2][4] and "revisie_na=2" in rows[2][4]
+    assert rows[2][4] == "aanlevering GM0014-2026-1; publicatieversie 1 → 2"  # readable
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    logged = datetime.fromisoformat(rows[2][0]).replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert abs((datetime.now(ZoneInfo("Europe/Amsterdam")) - logged).total_seconds()) < 300
+    assert "publicatieversie 1 → 2" in page and "revisie_voor" not in page
+    assert re.search(r"\d{1,2} [a-z]+ 20\d\d om \d\d:\d\d uur", page)  # local, in words
     registrant_id = scan(aws, "RegistrantsTableName")[0]["id"]["S"]
     per_person = helpdesk.get(f"/helpdesk/registrant/{registrant_id}/logboek.csv").text
     assert "intrekken" in per_person and "herstellen" in per_person

@@ -118,3 +118,18 @@ def test_a_known_and_an_unknown_address_cost_the_same_work(browser, mailbox, aws
         assert "sqs.SendMessage" in known and not any(o.startswith("sesv2.") for o in known)
     deliver_queued()
     assert mailbox.to("niemand@groningen.nl")  # the registration did go through, later
+
+
+def test_a_reply_to_any_mail_reaches_the_helpdesk(browser, aws):
+    import email
+    from email import policy
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    register(browser)
+    [sent] = ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sent_messages
+    raw = sent.raw_data.encode() if isinstance(sent.raw_data, str) else sent.raw_data
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["Reply-To"] == "helpdesk@aanlevermodule-ceo.nl"
+    assert message["From"].addresses[0].username == "noreply"

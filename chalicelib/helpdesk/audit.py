@@ -5,12 +5,16 @@ import csv
 import io
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.models import Model
 
+from ..platform import config
+from ..platform.formatting import AMSTERDAM
 from ..platform.models import AuditEntry
+from ..platform.municipalities import name_of
 
 
 def subject_municipality(code: str) -> str:
@@ -41,18 +45,48 @@ def record(actor: str, action: str, subjects: Iterable[str], reason: str | None 
         entry.save(condition=AuditEntry.subject.does_not_exist())  # never overwrites
 
 
-def trail(subject: str) -> list[AuditEntry]:
-    return list(AuditEntry.query(subject, scan_index_forward=False))
+@dataclass(frozen=True)
+class Line:
+    """One entry as the helpdesk reads it: local time, Dutch words for the details."""
+
+    at: datetime
+    actor: str
+    action: str
+    reason: str
+    details: str
 
 
-def as_csv(entries: list[AuditEntry]) -> str:
+def _details_text(details: dict[str, Any]) -> str:
+    parts = []
+    if "aanlevering" in details:
+        parts.append(f"aanlevering {details['aanlevering']}")
+    if "gemeente" in details:
+        code = str(details["gemeente"])
+        parts.append(f"gemeente {name_of(code, config.municipality_year())} ({code})")
+    if "revisie_voor" in details and "revisie_na" in details:
+        parts.append(f"publicatieversie {details['revisie_voor']} → {details['revisie_na']}")
+    known = {"aanlevering", "gemeente", "revisie_voor", "revisie_na"}
+    parts += [f"{key.replace('_', ' ')}: {value}" for key, value in sorted(details.items())
+              if key not in known]
+    return "; ".join(parts)
+
+
+def trail(subject: str) -> list[Line]:
+    """Newest first."""
+    return [Line(at=datetime.fromisoformat(entry.entry.split("#")[0]), actor=entry.actor,
+                 action=entry.action, reason=entry.reason or "",
+                 details=_details_text(entry.details or {}))
+            for entry in AuditEntry.query(subject, scan_index_forward=False)]
+
+
+def as_csv(lines: list[Line]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["tijdstip", "medewerker", "actie", "reden", "details"])
-    for entry in entries:
-        writer.writerow([entry.entry.split("#")[0], entry.actor, entry.action,
-                         _safe(entry.reason or ""),
-                         _safe("; ".join(f"{k}={v}" for k, v in sorted(entry.details.items())))])
+    writer.writerow(["tijdstip (Nederlandse tijd)", "medewerker", "actie", "reden", "details"])
+    for line in lines:
+        writer.writerow([line.at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"),
+                         _safe(line.actor), _safe(line.action), _safe(line.reason),
+                         _safe(line.details)])
     return out.getvalue()
 
 

@@ -33,6 +33,7 @@ def compose(to: str, subject: str, template: str, context: dict[str, Any]) -> Em
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="aanlevermodule-ceo.nl")
     message["Auto-Submitted"] = "auto-generated"
+    message["Reply-To"] = config.helpdesk_email()  # a reply reaches people, not noreply
     message.set_content(render(f"mail/{template}.txt", **context))
     message.add_alternative(render(f"mail/{template}.html", **context), subtype="html")
     return message
