@@ -821,3 +821,23 @@ def test_the_stage_is_throttled_and_the_forwarder_has_concurrency_of_its_own(pac
     assert otherwise == {"Ref": "AWS::NoValue"}
     assert template["Parameters"]["ForwarderReservedConcurrency"]["Default"] >= 1
     assert condition in template["Conditions"]
+
+
+def test_unhandled_errors_complaints_and_rejected_documents_raise_alarms(packaged):
+    """The 500 page hides exceptions from Lambda's Errors metric: the middleware's log line is
+    counted instead; complaints and webhook refusals are counted by the app itself."""
+    _, template = packaged
+    resources = template["Resources"]
+    [metric_filter] = [r["Properties"] for r in resources.values()
+                       if r["Type"] == "AWS::Logs::MetricFilter"]
+    message = re.search(r'logger\.exception\("([^"]+)"',
+                        (ROOT / "chalicelib" / "web" / "errors.py").read_text()).group(1)
+    assert metric_filter["FilterPattern"] == f'{{ $.message = "{message}" }}'
+    assert metric_filter["LogGroupName"] == {"Ref": "APIHandlerLogGroup"}
+    alarmed = {a["MetricName"]: a for a in _alarms(template).values()}
+    for metric in ("UnhandledErrors", "MailComplaint", "WebhookRejected"):
+        assert alarmed[metric]["AlarmActions"] == [{"Ref": "AlarmTopic"}], metric
+    functions = {k for k, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    groups = {r["Properties"]["LogGroupName"]["Fn::Sub"].split("${")[1].rstrip("}")
+              for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert functions <= groups  # every function's log is kept (365 days), none unbounded
