@@ -147,3 +147,36 @@ def test_a_careless_log_line_is_still_redacted(caplog):
     out = caplog.text
     assert "SECRETSECRET" not in out and "jan.smit@ede.nl" not in out
     assert "/link/[token]" in out and "[e-mailadres]" in out
+
+
+def test_an_error_page_quotes_the_request_id_its_log_line_carries(browser):
+    """What a person reads from the 500 page to the helpdesk finds the one log line (the line
+    the UnhandledErrors alarm counts), with its route; the keys end with the request."""
+    import io
+    import json
+
+    from chalicelib.accounts import links
+    from chalicelib.platform.logs import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+
+    def explode(*_):
+        raise RuntimeError("boom")
+
+    original, links.check = links.check, explode
+    try:
+        page = browser.get("/link/" + "a" * 32 + "." + "b" * 32)
+    finally:
+        links.check = original
+        logger.removeHandler(handler)
+    assert page.status_code == 500 and "Er is iets misgegaan" in page.text
+    reference = re.search(r'dit kenmerk: <strong class="code">([0-9a-f]+)</strong>',
+                          page.text).group(1)
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()
+              if '"unhandled error"' in text]
+    assert line["request_id"] == reference and line["route"] == "/link/{token}"
+    assert "RuntimeError: boom" in line["exception"]
+    assert "request_id" not in logger.get_current_keys()

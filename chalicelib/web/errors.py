@@ -3,6 +3,7 @@ the security headers on every response."""
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -74,8 +75,9 @@ def error_page(request: Request | None, status: int, message: str | None = None,
     title, default_message = ERROR_PAGES.get(status, ERROR_PAGES[500])
     from .responses import render
 
+    reference = request_id(request) if status >= 500 else None
     body = render("error.html", title=title, sign_in_help=status == 401,
-                  message=message or default_message, status=status)
+                  message=message or default_message, status=status, reference=reference)
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})})
 
@@ -96,9 +98,22 @@ def security_headers() -> dict[str, str]:
     return headers
 
 
+def request_id(request: Request | None) -> str:
+    """API Gateway's id of this request (what the logs carry); made up once where there is
+    none (chalice local)."""
+    context = getattr(request, "context", None)
+    if not isinstance(context, dict):
+        return "-"
+    if not context.get("requestId"):
+        context["requestId"] = uuid.uuid4().hex
+    return str(context["requestId"])
+
+
 def handle(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Middleware body: Dutch pages for every error (ours and Chalice's own JSON ones) and the
-    security headers on every response."""
+    security headers on every response. Every log line of the request carries API Gateway's
+    request id (what a helpdesk or site team can quote from an error) and the route."""
+    logger.append_keys(request_id=request_id(request), route=route_of(request))
     try:
         response = get_response(request)
     except HttpError as error:
@@ -113,6 +128,7 @@ def handle(request: Request, get_response: Callable[[Request], Response]) -> Res
         response = error_page(request, response.status_code)
     response.headers.update(security_headers())
     response.headers.setdefault("Cache-Control", "no-store")
+    logger.remove_keys(["request_id", "route"])
     return response
 
 
@@ -128,6 +144,13 @@ def _translated(view: Callable[..., Response]) -> Callable[..., Response]:
             raise HttpError(429, headers={"Retry-After": str(limited.retry_after)}) from limited
         except (MailNotSent, NotQueued) as failed:
             raise HttpError(503) from failed
+        except HttpError:
+            raise
+        except Exception as failed:
+            # Chalice would log its own line and answer English JSON; this line is the one
+            # the UnhandledErrors metric filter counts (infra/stack.yaml)
+            logger.exception("unhandled error")
+            raise HttpError(500) from failed
 
     return wrapped
 
