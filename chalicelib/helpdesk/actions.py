@@ -14,7 +14,7 @@ from ..accounts.notices import notify_municipality
 from ..delivery import history, withdrawals
 from ..platform import config
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
-from ..platform.municipalities import Municipality, is_code, municipalities
+from ..platform.municipalities import CODE_PATTERN, Municipality, is_code, municipalities
 from ..platform.municipalities import search as search_municipalities
 from . import audit
 
@@ -31,7 +31,7 @@ class Found:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-_DELIVERY_NUMBER = re.compile(r"^(GM[0-9]{4})-([0-9]{4})-([0-9]{1,6})$")
+_DELIVERY_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
 
 
 def lookup(query: str) -> Found:

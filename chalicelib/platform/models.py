@@ -32,6 +32,8 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STRING
 from pynamodb.models import Model
 
+from .municipalities import CODE_PATTERN
+
 REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
 
 
@@ -67,7 +69,7 @@ def table_name(variable: str, suffix: str) -> str:
     return os.environ.get(variable) or f"ceo-local-{suffix}"
 
 
-_SCOPE = re.compile(r"^(GM[0-9]{4})#([0-9]{4})$")
+_SCOPE = re.compile(f"^({CODE_PATTERN})#([0-9]{{4}})$")
 
 
 def scope_key(municipality: str, cycle: int) -> str:

@@ -9,7 +9,8 @@ from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
-CODE = re.compile(r"^GM[0-9]{4}$")
+CODE_PATTERN = "GM[0-9]{4}"  # a CBS municipality code; other patterns build on this one
+CODE = re.compile(f"^{CODE_PATTERN}$")
 
 
 def is_code(text: str) -> bool:
