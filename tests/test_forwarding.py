@@ -127,6 +127,9 @@ class CountingTarget:
         self.published.append((code, document["revision"]))
         return self.inner.publish(document, html)
 
+    def holds(self, municipality, cycle, revision):
+        return self.inner.holds(municipality, cycle, revision)
+
 
 def test_records_of_one_municipality_are_coalesced_into_one_publish(registrant, aws):
     for _ in range(3):
@@ -341,3 +344,121 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module):
     index = bucket_object(aws, "2026/index.json")
     assert sorted(index["municipalities"]) == sorted(codes)
     assert all(entry["revision"] == 1 for entry in index["municipalities"].values())
+
+
+# --- self-healing publication ------------------------------------------------------------
+
+class FailingWrites:
+    """The S3 client, except that the `fail_at`-th object write (0-based) raises: a forwarder
+    that dies between two writes."""
+
+    def __init__(self, inner, fail_at):
+        self.inner, self.fail_at, self.writes = inner, fail_at, 0
+
+    def put_object(self, **kwargs):
+        self.writes += 1
+        if self.writes - 1 == self.fail_at:
+            raise ConnectionError(f"died before write {self.fail_at}: {kwargs['Key']}")
+        return self.inner.put_object(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def published_revisions(aws, prefix="2026/", code="GM0014"):
+    """The revision each object of one municipality carries (document, report, index entry)."""
+    s3 = boto3.client("s3")
+    document = bucket_object(aws, f"{prefix}{code}.json")
+    try:
+        report = s3.head_object(Bucket=aws["PublicationBucketName"],
+                                Key=f"{prefix}{code}.html")["Metadata"].get("revision")
+    except s3.exceptions.ClientError:
+        report = None
+    index = bucket_object(aws, f"{prefix}index.json") or {"municipalities": {}}
+    entry = index["municipalities"].get(code)
+    return {"document": document and document["revision"],
+            "report": report and int(report),
+            "index": entry and entry["revision"]}
+
+
+def count_writes(aws, monkeypatch):
+    """How many object writes one complete publish of a fresh revision makes."""
+    from chalicelib.publication import targets as publication_targets
+
+    counter = FailingWrites(boto3.client("s3"), fail_at=-1)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: counter)
+    return counter
+
+
+@pytest.mark.parametrize("fail_at", range(3))
+def test_a_forward_that_dies_between_any_two_writes_completes_on_retry(
+        registrant, aws, monkeypatch, fail_at):
+    from chalicelib.publication import targets as publication_targets
+
+    deliver(registrant, headline="eerste")
+    run([record("GM0014#2026", 1, "INSERT")])
+    deliver(registrant, headline="tweede")
+    real = boto3.client("s3")
+    failing = FailingWrites(real, fail_at)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: failing)
+    item = record("GM0014#2026", 2, "INSERT")
+    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
+                                                 item["dynamodb"]["SequenceNumber"]}]
+    half_done = published_revisions(aws)
+    assert list(half_done.values()).count(2) == fail_at  # the writes before the failure
+    monkeypatch.setattr(publication_targets, "_s3", lambda: real)
+    assert run([item]) == {"batchItemFailures": []}  # the stream's retry
+    assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2}
+    assert "tweede" in bucket_object(aws, "2026/GM0014.html")
+
+
+def test_every_write_of_a_revision_is_covered_by_the_failure_injection(
+        registrant, aws, monkeypatch):
+    deliver(registrant)
+    counter = count_writes(aws, monkeypatch)
+    run([record("GM0014#2026", 1, "INSERT")])
+    assert counter.writes == 3  # keep the parametrisation above in step with the writes
+
+
+def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(
+        registrant, aws):
+    deliver(registrant, headline="eerste")
+    run([record("GM0014#2026", 1, "INSERT")])
+    before = {key: bucket_object(aws, f"2026/GM0014.{key}") for key in ("json", "html")}
+    deliver(registrant, headline="tweede")
+    run([record("GM0014#2026", 2, "INSERT")])
+    # the objects fall back (a restored backup, an operator's mistake) while the state says
+    # revision 2 was forwarded
+    s3 = boto3.client("s3")
+    bucket = aws["PublicationBucketName"]
+    s3.put_object(Bucket=bucket, Key="2026/GM0014.json",
+                  Body=json.dumps(before["json"]).encode())
+    s3.delete_object(Bucket=bucket, Key="2026/GM0014.html")
+    run([record("GM0014#2026", 2)])  # a duplicate or later event
+    assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2}
+    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "tweede"
+
+
+def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
+        registrant, aws, capsys):
+    from chalicelib.helpdesk import cli as helpdesk_cli
+    from chalicelib.publication.reconcile import reconcile
+
+    deliver(registrant)
+    deliver(registrant, code="GM0034")
+    run([record("GM0014#2026", 1, "INSERT"), record("GM0034#2026", 1, "INSERT")])
+    s3 = boto3.client("s3")
+    bucket = aws["PublicationBucketName"]
+    s3.delete_object(Bucket=bucket, Key="2026/GM0014.json")
+    s3.delete_object(Bucket=bucket, Key="2026/GM0034.html")
+    assert reconcile(2026, ["GM0014"]) == {"GM0014#2026": "published"}
+    assert published_revisions(aws)["document"] == 1
+    assert published_revisions(aws, code="GM0034")["report"] is None  # not asked for
+    capsys.readouterr()
+    assert helpdesk_cli.main(["reconcile", "--cycle", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert "GM0034#2026\tpublished" in out and "GM0014#2026\tup to date" in out
+    assert "2 gecontroleerd, 1 hersteld" in out
+    assert published_revisions(aws, code="GM0034") == {"document": 1, "report": 1, "index": 1}
+    assert helpdesk_cli.main(["reconcile", "GM0034"]) == 0
+    assert "1 gecontroleerd, 0 hersteld" in capsys.readouterr().out

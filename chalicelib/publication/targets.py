@@ -27,8 +27,11 @@ class Rejected(Exception):
 
 class Target(Protocol):
     def publish(self, document: dict[str, Any], report_html: str) -> bool:
-        """Stores the document; False when the target already holds this or a newer revision.
-        Raises on a failure worth retrying."""
+        """Stores whatever of the document's revision the target does not hold yet; False
+        when it already held all of it. Raises on a failure worth retrying."""
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """True when the target holds all of `revision` (or newer) for this scope."""
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +47,10 @@ def _is_precondition_failure(error: Exception) -> bool:
 
 
 class S3Target:
+    """Every object of a revision is written only if the object holds an older one, each
+    checked on its own: a retry after a failure between any two writes completes the rest
+    instead of stopping at the first object that is already there."""
+
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
 
@@ -54,34 +61,67 @@ class S3Target:
             return None, None
         return json.loads(found["Body"].read()), found["ETag"]
 
-    def _put(self, key: str, body: bytes, content_type: str, etag: str | None) -> None:
-        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
-        _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
-                         CacheControl=CACHE_CONTROL, **condition)
+    def _report_revision(self, key: str) -> tuple[int | None, str | None]:
+        """The revision an HTML report carries in its metadata (0 for one without)."""
+        try:
+            head = _s3().head_object(Bucket=self.bucket, Key=key)
+        except _s3().exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None, None
+            raise
+        return int(head.get("Metadata", {}).get("revision", 0)), head["ETag"]
 
-    def publish(self, document: dict[str, Any], report_html: str) -> bool:
-        cycle, code = document["cycle"], document["municipality"]["code"]
-        key = f"{cycle}/{code}.json"
+    def _put(self, key: str, body: bytes, content_type: str, etag: str | None,
+             revision: int | None = None) -> None:
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        extra = {"Metadata": {"revision": str(revision)}} if revision is not None else {}
+        _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
+                         CacheControl=CACHE_CONTROL, **condition, **extra)
+
+    def _replace_if_older(self, key: str, revision: int, read: Any, body: bytes,
+                          content_type: str) -> bool:
+        """Writes `body` unless the object already holds `revision` or newer; optimistic on
+        the ETag so that a concurrent newer write always wins."""
         for _ in range(5):
-            current, etag = self._current(key)
-            if current is not None and current["revision"] >= document["revision"]:
+            held, etag = read(key)
+            if held is not None and held >= revision:
                 return False
             try:
-                self._put(key, json.dumps(document, ensure_ascii=False, indent=1).encode(),
-                          "application/json; charset=utf-8", etag)
-                break
+                self._put(key, body, content_type, etag, revision)
+                return True
             except Exception as error:
                 if not _is_precondition_failure(error):
                     raise
-        else:
-            raise RuntimeError(f"{key}: kept losing the race")
-        _s3().put_object(Bucket=self.bucket, Key=f"{cycle}/{code}.html",
-                         Body=report_html.encode(), ContentType="text/html; charset=utf-8",
-                         CacheControl=CACHE_CONTROL)
-        self._update_index(document)
-        return True
+        raise RuntimeError(f"{key}: kept losing the race")
 
-    def _update_index(self, document: dict[str, Any]) -> None:
+    def _document_revision(self, key: str) -> tuple[int | None, str | None]:
+        current, etag = self._current(key)
+        return (None if current is None else int(current["revision"])), etag
+
+    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+        cycle, code = document["cycle"], document["municipality"]["code"]
+        revision = document["revision"]
+        written = self._replace_if_older(
+            f"{cycle}/{code}.json", revision, self._document_revision,
+            json.dumps(document, ensure_ascii=False, indent=1).encode(),
+            "application/json; charset=utf-8")
+        written |= self._replace_if_older(
+            f"{cycle}/{code}.html", revision, self._report_revision, report_html.encode(),
+            "text/html; charset=utf-8")
+        written |= self._update_index(document)
+        return written
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """True when the document, the report and the index entry all carry `revision` or a
+        newer one: what the forwarder checks before trusting its own record."""
+        document, _ = self._document_revision(f"{cycle}/{municipality}.json")
+        report, _ = self._report_revision(f"{cycle}/{municipality}.html")
+        index, _ = self._current(f"{cycle}/index.json")
+        entry = (index or {}).get("municipalities", {}).get(municipality)
+        held = [document, report, entry and entry["revision"]]
+        return all(r is not None and r >= revision for r in held)
+
+    def _update_index(self, document: dict[str, Any]) -> bool:
         """<cycle>/index.json: every municipality's revision, status and document key, merged
         with optimistic concurrency so concurrent forwarders never lose each other's entry."""
         cycle, code = document["cycle"], document["municipality"]["code"]
@@ -93,7 +133,7 @@ class S3Target:
             index = index or {"cycle": cycle, "municipalities": {}}
             entry = index["municipalities"].get(code)
             if entry is not None and entry["revision"] >= document["revision"]:
-                return
+                return False
             index["municipalities"][code] = {
                 "name": document["municipality"]["name"], "revision": document["revision"],
                 "status": document["status"], "document": f"{cycle}/{code}.json",
@@ -102,7 +142,7 @@ class S3Target:
             try:
                 self._put(key, json.dumps(index, ensure_ascii=False, sort_keys=True).encode(),
                           "application/json; charset=utf-8", etag)
-                return
+                return True
             except Exception as error:
                 if not _is_precondition_failure(error):
                     raise
@@ -136,6 +176,10 @@ class WebhookTarget:
             if 400 <= error.code < 500:
                 raise Rejected(f"webhook answered {error.code}") from error
             raise  # 5xx: retried
+        return True
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """The site's state cannot be read: the forwarder's record is all there is."""
         return True
 
 
