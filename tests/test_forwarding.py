@@ -36,7 +36,7 @@ def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, 
     deliver(registrant, headline="Tevreden <b>cliënten</b> & korte wachttijd")
     pump = StreamPump(stream_subscriptions(app_module, aws), "eu-central-1")
     assert pump.poll_once() >= 1
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     validate(document)
     assert document["status"] == "published" and document["revision"] == 1
     assert document["delivery"]["id"] == "GM0014-2026-1"
@@ -44,11 +44,11 @@ def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, 
     assert document["municipality"] == {"code": "GM0014", "name": "Groningen"}
     assert {a["question_id"] for a in document["answers"]} >= {"doel", "periode", "respons"} - {"respons"}
     assert [d["id"] for d in document["derived"]] == ["respons"]
-    index = bucket_object(aws, "2026/index.json")
+    index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert index["municipalities"]["GM0014"]["revision"] == 1
-    assert index["municipalities"]["GM0014"]["document"] == "2026/GM0014.json"
+    assert index["municipalities"]["GM0014"]["document"] == "ceo-wmo/2026/GM0014.json"
     head = boto3.client("s3").head_object(Bucket=aws["PublicationBucketName"],
-                                          Key="2026/GM0014.json")
+                                          Key="ceo-wmo/2026/GM0014.json")
     assert "max-age" in head["CacheControl"]
     assert head["ContentType"].startswith("application/json")
 
@@ -56,7 +56,7 @@ def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, 
 def test_html_report_escapes_answers_and_describes_the_chart(registrant, aws):
     deliver(registrant, headline='<script>alert("x")</script> & meer')
     run([record("GM0014#2026", 1, "INSERT")])
-    report = bucket_object(aws, "2026/GM0014.html")
+    report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     assert "<script>" not in report
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; meer" in report
     assert '<svg role="img"' in report and "<desc" in report
@@ -67,7 +67,7 @@ def test_html_report_escapes_answers_and_describes_the_chart(registrant, aws):
 def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
     deliver(registrant, scores__q5__n="19")  # q1 has 398 valid answers, q5 only 19
     run([record("GM0014#2026", 1, "INSERT")])
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     validate(document)
     by_id = {row["question_id"]: row for row in document["scores"]}
     assert by_id["q1"]["withheld"] is False
@@ -75,7 +75,7 @@ def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
     assert by_id["q5"]["withheld"] is True
     assert all(c["percentage"] is None for c in by_id["q5"]["categories"])
     assert "61" not in json.dumps(by_id["q5"])
-    assert "te weinig geldige antwoorden (19)" in bucket_object(aws, "2026/GM0014.html")
+    assert "te weinig geldige antwoorden (19)" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
 
 
 def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(registrant, aws):
@@ -85,14 +85,14 @@ def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(regist
     run([record("GM0014#2026", 1, "INSERT")])
     withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Fout")
     run([record("GM0014#2026", 1)])
-    retracted = bucket_object(aws, "2026/GM0014.json")
+    retracted = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     validate(retracted)
     assert retracted["status"] == "retracted" and retracted["revision"] == 2
     assert retracted["delivery"] is None and retracted["answers"] == []
-    assert "geen geldige aanlevering" in bucket_object(aws, "2026/GM0014.html")
+    assert "geen geldige aanlevering" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     withdrawals.restore("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Toch goed")
     run([record("GM0014#2026", 1)])
-    restored = bucket_object(aws, "2026/GM0014.json")
+    restored = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     assert restored["status"] == "published" and restored["revision"] == 3
 
 
@@ -102,12 +102,12 @@ def test_withdrawing_the_latest_brings_back_the_previous(registrant, aws):
     deliver(registrant, headline="eerste")
     deliver(registrant, headline="tweede")
     run([record("GM0014#2026", 1, "INSERT"), record("GM0014#2026", 2, "INSERT")])
-    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "tweede"
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "tweede"
     with pytest.raises(withdrawals.StatusChangeRefused):
         withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "h", "niet de huidige")
     withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-2", "h", "fout")
     run([record("GM0014#2026", 2)])
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     assert document["headline"]["text"] == "eerste" and document["revision"] == 3
 
 
@@ -149,10 +149,10 @@ def test_a_failing_target_fails_only_that_municipality_and_a_retry_converges(reg
     result = run(records, failing)
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     assert failed == {records[0]["dynamodb"]["SequenceNumber"]}
-    assert bucket_object(aws, "2026/GM0014.json") is None
-    assert bucket_object(aws, "2026/GM0034.json")["revision"] == 1
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json") is None
+    assert bucket_object(aws, "ceo-wmo/2026/GM0034.json")["revision"] == 1
     run([records[0]], CountingTarget())  # the retry
-    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
 
 
 def test_a_late_or_duplicate_event_never_goes_backwards(registrant, aws):
@@ -163,7 +163,7 @@ def test_a_late_or_duplicate_event_never_goes_backwards(registrant, aws):
     target = CountingTarget()
     run([record("GM0014#2026", 1, "INSERT")] * 3, target)  # replayed old events
     assert target.published == []  # forwarded revision already current: nothing rewritten
-    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "nieuw"
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "nieuw"
 
 
 def test_the_target_refuses_an_older_revision_even_if_asked(registrant, aws):
@@ -172,11 +172,11 @@ def test_the_target_refuses_an_older_revision_even_if_asked(registrant, aws):
 
     deliver(registrant)
     run([record("GM0014#2026", 1, "INSERT")])
-    stale = bucket_object(aws, "2026/GM0014.json") | {"revision": 0}
+    stale = bucket_object(aws, "ceo-wmo/2026/GM0014.json") | {"revision": 0}
     target = publication_targets.S3Target(aws["PublicationBucketName"])
     assert target.publish(stale, "<p>oud</p>") is False
-    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
-    assert feed.SCHEMA_ID in json.dumps(bucket_object(aws, "2026/GM0014.json"))
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
+    assert feed.SCHEMA_ID in json.dumps(bucket_object(aws, "ceo-wmo/2026/GM0014.json"))
 
 
 def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
@@ -185,7 +185,7 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
     weird = record("../../etc#2026", 1)
     result = run([poison, weird, record("GM0014#2026", 1, "INSERT")])
     assert result == {"batchItemFailures": []}
-    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
     emitted = capsys.readouterr().out
     assert '"MalformedRecord"' in emitted
 
@@ -314,7 +314,7 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
     revisions_in_table = {item["scope"]["S"]: item["revision"]["N"]
                           for item in scan(aws, "ScopeStateTableName")}
     for code, entries in model.items():
-        document = bucket_object(aws, f"2026/{code}.json")
+        document = bucket_object(aws, f"ceo-wmo/2026/{code}.json")
         if document is None:
             assert not entries
             continue
@@ -341,7 +341,7 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module):
     with ThreadPoolExecutor(max_workers=len(codes)) as pool:
         results = list(pool.map(lambda code: run([record(f"{code}#2026", 1, "INSERT")]), codes))
     assert all(r == {"batchItemFailures": []} for r in results)
-    index = bucket_object(aws, "2026/index.json")
+    index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert sorted(index["municipalities"]) == sorted(codes)
     assert all(entry["revision"] == 1 for entry in index["municipalities"].values())
 
@@ -365,7 +365,7 @@ class FailingWrites:
         return getattr(self.inner, name)
 
 
-def published_revisions(aws, prefix="2026/", code="GM0014"):
+def published_revisions(aws, prefix="ceo-wmo/2026/", code="GM0014"):
     """The revision each object of one municipality carries (document, report, index entry)."""
     s3 = boto3.client("s3")
     document = bucket_object(aws, f"{prefix}{code}.json")
@@ -390,9 +390,45 @@ def count_writes(aws, monkeypatch):
     return counter
 
 
-@pytest.mark.parametrize("fail_at", range(3))
+WRITES = ("questionnaire definition", "document", "report", "cycle index", "root index")
+
+
+def feed_is_complete(aws, revision):
+    """Every object of GM0014's `revision` is in the bucket, the shared ones included."""
+    from chalicelib.questionnaire import journey
+
+    version = journey.current_definition().version
+    root = bucket_object(aws, "index.json") or {"instruments": {}}
+    cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
+    return (published_revisions(aws) == {"document": revision, "report": revision,
+                                         "index": revision}
+            and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
+            and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
+
+
+@pytest.mark.parametrize("fail_at", range(len(WRITES)), ids=WRITES)
 def test_a_forward_that_dies_between_any_two_writes_completes_on_retry(
         registrant, aws, monkeypatch, fail_at):
+    from chalicelib.publication import targets as publication_targets
+
+    deliver(registrant, headline="eerste")
+    real = boto3.client("s3")
+    failing = FailingWrites(real, fail_at)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: failing)
+    item = record("GM0014#2026", 1, "INSERT")
+    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
+                                                 item["dynamodb"]["SequenceNumber"]}]
+    assert not feed_is_complete(aws, 1)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: real)
+    assert run([item]) == {"batchItemFailures": []}  # the stream's retry
+    assert feed_is_complete(aws, 1)
+    assert "eerste" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+
+
+@pytest.mark.parametrize("fail_at", range(1, 4), ids=WRITES[1:4])
+def test_a_correction_that_dies_halfway_completes_on_retry(registrant, aws, monkeypatch,
+                                                            fail_at):
+    """The reported bug: the document of revision 2 written, report and index left at 1."""
     from chalicelib.publication import targets as publication_targets
 
     deliver(registrant, headline="eerste")
@@ -402,14 +438,13 @@ def test_a_forward_that_dies_between_any_two_writes_completes_on_retry(
     failing = FailingWrites(real, fail_at)
     monkeypatch.setattr(publication_targets, "_s3", lambda: failing)
     item = record("GM0014#2026", 2, "INSERT")
-    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
-                                                 item["dynamodb"]["SequenceNumber"]}]
-    half_done = published_revisions(aws)
-    assert list(half_done.values()).count(2) == fail_at  # the writes before the failure
+    assert run([item])["batchItemFailures"]
+    # (write 0 is the attempt to create the definition, refused: it is there already)
+    assert list(published_revisions(aws).values()).count(2) == fail_at - 1
     monkeypatch.setattr(publication_targets, "_s3", lambda: real)
-    assert run([item]) == {"batchItemFailures": []}  # the stream's retry
-    assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2}
-    assert "tweede" in bucket_object(aws, "2026/GM0014.html")
+    assert run([item]) == {"batchItemFailures": []}
+    assert feed_is_complete(aws, 2)
+    assert "tweede" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
 
 
 def test_every_write_of_a_revision_is_covered_by_the_failure_injection(
@@ -417,26 +452,26 @@ def test_every_write_of_a_revision_is_covered_by_the_failure_injection(
     deliver(registrant)
     counter = count_writes(aws, monkeypatch)
     run([record("GM0014#2026", 1, "INSERT")])
-    assert counter.writes == 3  # keep the parametrisation above in step with the writes
+    assert counter.writes == len(WRITES)  # keep the parametrisation above in step
 
 
 def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(
         registrant, aws):
     deliver(registrant, headline="eerste")
     run([record("GM0014#2026", 1, "INSERT")])
-    before = {key: bucket_object(aws, f"2026/GM0014.{key}") for key in ("json", "html")}
+    before = {key: bucket_object(aws, f"ceo-wmo/2026/GM0014.{key}") for key in ("json", "html")}
     deliver(registrant, headline="tweede")
     run([record("GM0014#2026", 2, "INSERT")])
     # the objects fall back (a restored backup, an operator's mistake) while the state says
     # revision 2 was forwarded
     s3 = boto3.client("s3")
     bucket = aws["PublicationBucketName"]
-    s3.put_object(Bucket=bucket, Key="2026/GM0014.json",
+    s3.put_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.json",
                   Body=json.dumps(before["json"]).encode())
-    s3.delete_object(Bucket=bucket, Key="2026/GM0014.html")
+    s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.html")
     run([record("GM0014#2026", 2)])  # a duplicate or later event
     assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2}
-    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "tweede"
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "tweede"
 
 
 def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
@@ -449,8 +484,8 @@ def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
     run([record("GM0014#2026", 1, "INSERT"), record("GM0034#2026", 1, "INSERT")])
     s3 = boto3.client("s3")
     bucket = aws["PublicationBucketName"]
-    s3.delete_object(Bucket=bucket, Key="2026/GM0014.json")
-    s3.delete_object(Bucket=bucket, Key="2026/GM0034.html")
+    s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.json")
+    s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0034.html")
     assert reconcile(2026, ["GM0014"]) == {"GM0014#2026": "published"}
     assert published_revisions(aws)["document"] == 1
     assert published_revisions(aws, code="GM0034")["report"] is None  # not asked for
@@ -462,3 +497,24 @@ def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
     assert published_revisions(aws, code="GM0034") == {"document": 1, "report": 1, "index": 1}
     assert helpdesk_cli.main(["reconcile", "GM0034"]) == 0
     assert "1 gecontroleerd, 0 hersteld" in capsys.readouterr().out
+
+
+def test_paths_carry_the_instrument_and_the_root_index_lists_cycles_and_definitions(
+        registrant, aws):
+    from chalicelib.questionnaire import journey
+
+    deliver(registrant)
+    run([record("GM0014#2026", 1, "INSERT")])
+    definition = journey.current_definition()
+    document = bucket_object(aws, f"{definition.instrument}/{definition.cycle}/GM0014.json")
+    assert document["instrument"] == definition.instrument
+    published = bucket_object(aws, document["delivery"]["questionnaire"]["definition"])
+    assert published["version"] == definition.version
+    assert document["delivery"]["questionnaire"]["version"] == definition.version
+    assert [s["id"] for s in published["sections"]] == [s.id for s in definition.sections]
+    root = bucket_object(aws, "index.json")
+    cycle = root["instruments"][definition.instrument]["cycles"][str(definition.cycle)]
+    assert bucket_object(aws, cycle["index"])["municipalities"]["GM0014"]["revision"] == 1
+    assert cycle["questionnaires"] == {definition.version:
+                                       document["delivery"]["questionnaire"]["definition"]}
+    assert bucket_object(aws, "2026/GM0014.json") is None  # nothing left on the old paths

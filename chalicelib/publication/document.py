@@ -2,13 +2,15 @@
 one municipality and cycle, derived from the table, never from a stream event."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from ..platform import config
 from ..platform.models import Delivery
 from ..platform.municipalities import name_of
-from . import privacy
+from ..questionnaire.definitions import DEFINITIONS
+from . import paths, privacy
 
 SCHEMA_ID = "https://aanlevermodule-ceo.nl/feed/v1/document.schema.json"
 
@@ -30,8 +32,10 @@ def _scores(answer: dict[str, Any], minimum: int) -> list[dict[str, Any]]:
 def document(municipality: str, cycle: int, revision: int, current: Delivery | None,
              now: datetime | None = None) -> dict[str, Any]:
     """The latest valid delivery as a document, or a retraction when none is valid."""
+    instrument = current.instrument if current else config.questionnaire_instrument()
     base: dict[str, Any] = {
         "$schema": SCHEMA_ID,
+        "instrument": instrument,
         "municipality": {"code": municipality,
                          "name": current.municipality_name if current
                          else name_of(municipality, config.municipality_year())},
@@ -59,8 +63,36 @@ def document(municipality: str, cycle: int, revision: int, current: Delivery | N
                          "sent_at": current.sent_at.isoformat(timespec="seconds"),
                          "late": bool(current.late),
                          "questionnaire": {"id": current.instrument,
-                                           "version": current.definition_version},
+                                           "version": current.definition_version,
+                                           "definition": paths.questionnaire(
+                                               instrument, cycle, current.definition_version)},
                          "consent": bool(current.consent)},
             "headline": headline, "answers": answers, "scores": scores,
             "privacy_minimum_valid_answers": minimum,
             "derived": snapshot.get("derived", [])}
+
+
+def definitions(instrument: str, cycle: int) -> dict[str, dict[str, Any]]:
+    """{version: definition as data} of every version on disk for this instrument and cycle:
+    what a site needs to read the answers (ids, order, sections, types, options)."""
+    found = {}
+    for path in sorted((DEFINITIONS / instrument).glob(f"{cycle}*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if int(raw["cycle"]) == cycle:
+            found[str(raw["version"])] = raw
+    return found
+
+
+def index_entry(doc: dict[str, Any]) -> dict[str, Any]:
+    """One municipality's line in the cycle index."""
+    code, instrument, cycle = doc["municipality"]["code"], doc["instrument"], doc["cycle"]
+    return {"name": doc["municipality"]["name"], "revision": doc["revision"],
+            "status": doc["status"], "document": paths.document(instrument, cycle, code),
+            "report": paths.report(instrument, cycle, code), "generated_at": doc["generated_at"]}
+
+
+def root_entry(instrument: str, cycle: int) -> dict[str, Any]:
+    """One cycle's line in the root index: where its index and definitions are."""
+    return {"index": paths.cycle_index(instrument, cycle),
+            "questionnaires": {version: paths.questionnaire(instrument, cycle, version)
+                               for version in definitions(instrument, cycle)}}

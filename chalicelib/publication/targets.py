@@ -12,11 +12,14 @@ import random
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
 from ..platform import config
 from ..platform.logs import logger
+from . import document as feed
+from . import paths
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 
@@ -99,54 +102,99 @@ class S3Target:
         return (None if current is None else int(current["revision"])), etag
 
     def publish(self, document: dict[str, Any], report_html: str) -> bool:
-        cycle, code = document["cycle"], document["municipality"]["code"]
-        revision = document["revision"]
-        written = self._replace_if_older(
-            f"{cycle}/{code}.json", revision, self._document_revision,
+        instrument, cycle = document["instrument"], document["cycle"]
+        code, revision = document["municipality"]["code"], document["revision"]
+        # the definition first, so that every reference a document makes resolves
+        written = False
+        for version, definition in feed.definitions(instrument, cycle).items():
+            written |= self._create(paths.questionnaire(instrument, cycle, version),
+                                    json.dumps(definition, ensure_ascii=False, indent=1).encode())
+        written |= self._replace_if_older(
+            paths.document(instrument, cycle, code), revision, self._document_revision,
             json.dumps(document, ensure_ascii=False, indent=1).encode(),
             "application/json; charset=utf-8")
         written |= self._replace_if_older(
-            f"{cycle}/{code}.html", revision, self._report_revision, report_html.encode(),
+            paths.report(instrument, cycle, code), revision, self._report_revision,
+            report_html.encode(),
             "text/html; charset=utf-8")
         written |= self._update_index(document)
+        written |= self._update_root(instrument, cycle)
         return written
+
+    def _create(self, key: str, body: bytes) -> bool:
+        """Writes an object that never changes once there (a definition version)."""
+        try:
+            self._put(key, body, "application/json; charset=utf-8", None)
+            return True
+        except Exception as error:
+            if _is_precondition_failure(error):
+                return False
+            raise
 
     def holds(self, municipality: str, cycle: int, revision: int) -> bool:
         """True when the document, the report and the index entry all carry `revision` or a
-        newer one: what the forwarder checks before trusting its own record."""
-        document, _ = self._document_revision(f"{cycle}/{municipality}.json")
-        report, _ = self._report_revision(f"{cycle}/{municipality}.html")
-        index, _ = self._current(f"{cycle}/index.json")
+        newer one and the root index lists the cycle: what the forwarder checks before
+        trusting its own record."""
+        instrument = config.questionnaire_instrument()
+        document, _ = self._document_revision(paths.document(instrument, cycle, municipality))
+        report, _ = self._report_revision(paths.report(instrument, cycle, municipality))
+        index, _ = self._current(paths.cycle_index(instrument, cycle))
         entry = (index or {}).get("municipalities", {}).get(municipality)
         held = [document, report, entry and entry["revision"]]
-        return all(r is not None and r >= revision for r in held)
+        root, _ = self._current(paths.ROOT_INDEX)
+        listed = str(cycle) in ((root or {}).get("instruments", {})
+                                .get(instrument, {}).get("cycles", {}))
+        return listed and all(r is not None and r >= revision for r in held)
 
-    def _update_index(self, document: dict[str, Any]) -> bool:
-        """<cycle>/index.json: every municipality's revision, status and document key, merged
-        with optimistic concurrency so concurrent forwarders never lose each other's entry."""
-        cycle, code = document["cycle"], document["municipality"]["code"]
-        key = f"{cycle}/index.json"
+    def _merge(self, key: str, change: Any) -> bool:
+        """Read, change, write on the ETag, until no concurrent writer came between: how the
+        shared indexes are merged. `change` returns the new content, or None to leave it."""
         for attempt in range(25):
             if attempt:
                 time.sleep(random.uniform(0, 0.02 * attempt))  # spread competing writers
-            index, etag = self._current(key)
-            index = index or {"cycle": cycle, "municipalities": {}}
-            entry = index["municipalities"].get(code)
-            if entry is not None and entry["revision"] >= document["revision"]:
+            current, etag = self._current(key)
+            changed = change(current)
+            if changed is None:
                 return False
-            index["municipalities"][code] = {
-                "name": document["municipality"]["name"], "revision": document["revision"],
-                "status": document["status"], "document": f"{cycle}/{code}.json",
-                "report": f"{cycle}/{code}.html", "generated_at": document["generated_at"]}
-            index["generated_at"] = document["generated_at"]
             try:
-                self._put(key, json.dumps(index, ensure_ascii=False, sort_keys=True).encode(),
+                self._put(key, json.dumps(changed, ensure_ascii=False, sort_keys=True).encode(),
                           "application/json; charset=utf-8", etag)
                 return True
             except Exception as error:
                 if not _is_precondition_failure(error):
                     raise
         raise RuntimeError(f"{key}: kept losing the race")
+
+    def _update_index(self, document: dict[str, Any]) -> bool:
+        """<instrument>/<cycle>/index.json: every municipality's revision, status and paths."""
+        instrument, cycle = document["instrument"], document["cycle"]
+        code = document["municipality"]["code"]
+
+        def change(index: dict[str, Any] | None) -> dict[str, Any] | None:
+            index = index or {"instrument": instrument, "cycle": cycle, "municipalities": {}}
+            entry = index["municipalities"].get(code)
+            if entry is not None and entry["revision"] >= document["revision"]:
+                return None
+            index["municipalities"][code] = feed.index_entry(document)
+            index["generated_at"] = document["generated_at"]
+            return index
+
+        return self._merge(paths.cycle_index(instrument, cycle), change)
+
+    def _update_root(self, instrument: str, cycle: int) -> bool:
+        """index.json at the root: the instruments and cycles there are, with their paths."""
+        wanted = feed.root_entry(instrument, cycle)
+
+        def change(root: dict[str, Any] | None) -> dict[str, Any] | None:
+            root = root or {"instruments": {}}
+            cycles = root["instruments"].setdefault(instrument, {"cycles": {}})["cycles"]
+            if cycles.get(str(cycle)) == wanted:
+                return None
+            cycles[str(cycle)] = wanted
+            root["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            return root
+
+        return self._merge(paths.ROOT_INDEX, change)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
