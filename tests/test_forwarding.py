@@ -41,7 +41,8 @@ def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, 
     assert document["status"] == "published" and document["revision"] == 1
     assert document["delivery"]["id"] == "GM0014-2026-1"
     assert document["headline"]["text"] == "Tevreden <b>cliënten</b> & korte wachttijd"
-    assert document["municipality"] == {"code": "GM0014", "name": "Groningen"}
+    assert document["municipality"] == {"code": "GM0014", "name": "Groningen",
+                                        "common_name": "Groningen", "province": "Groningen"}
     assert {a["question_id"] for a in document["answers"]} >= {"doel", "periode", "respons"} - {"respons"}
     assert [d["id"] for d in document["derived"]] == ["respons"]
     index = bucket_object(aws, "ceo-wmo/2026/index.json")
@@ -518,3 +519,47 @@ def test_paths_carry_the_instrument_and_the_root_index_lists_cycles_and_definiti
     assert cycle["questionnaires"] == {definition.version:
                                        document["delivery"]["questionnaire"]["definition"]}
     assert bucket_object(aws, "2026/GM0014.json") is None  # nothing left on the old paths
+
+
+def test_documents_carry_what_a_site_needs_to_show_and_find_them(aws, app_module, monkeypatch):
+    from chalicelib.platform.municipalities import municipalities
+    from chalicelib.questionnaire import journey
+
+    definition = journey.current_definition()
+    listed = municipalities(2025)
+    person = make_registrant(email="site@ede.nl", codes=("GM0518", "GM0796", "GM0014"))
+    deliver(person, code="GM0518")
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
+    monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
+    deliver(person, code="GM0796")
+    run([record(f"{code}#2026", 1, "INSERT") for code in ("GM0518", "GM0796")])
+    prefix = f"{definition.instrument}/{definition.cycle}"
+    haag = bucket_object(aws, f"{prefix}/GM0518.json")
+    bosch = bucket_object(aws, f"{prefix}/GM0796.json")
+    for document in (haag, bosch):
+        validate(document)
+        assert document["instrument"] == definition.instrument
+        assert document["measurement_year"] == document["cycle"] - 1
+        code = document["municipality"]["code"]
+        assert document["municipality"]["name"] == listed[code].name
+        assert document["municipality"]["province"] == listed[code].province
+        for answer in document["answers"]:  # the id of the section the question is in
+            section = definition.section_of(answer["question_id"])
+            assert (answer["section_id"], answer["section"]) == (section.id, section.title)
+    assert haag["municipality"]["common_name"] == "Den Haag"
+    assert bosch["municipality"]["common_name"] == "Den Bosch"
+    assert (haag["late"], bosch["late"]) == (False, True) == (haag["delivery"]["late"],
+                                                            bosch["delivery"]["late"])
+    index = bucket_object(aws, f"{prefix}/index.json")["municipalities"]
+    assert index["GM0796"]["common_name"] == "Den Bosch" and index["GM0796"]["late"] is True
+    assert index["GM0518"]["province"] == listed["GM0518"].province
+
+
+def test_every_common_name_belongs_to_a_listed_municipality_and_differs_from_its_name():
+    from chalicelib.platform.municipalities import municipalities
+    from chalicelib.publication.document import common_names
+
+    listed = municipalities(2025)
+    assert common_names()
+    for code, common in common_names().items():
+        assert code in listed and common != listed[code].name

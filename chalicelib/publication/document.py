@@ -2,15 +2,52 @@
 one municipality and cycle, derived from the table, never from a stream event."""
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..platform import config
 from ..platform.models import Delivery
-from ..platform.municipalities import name_of
-from ..questionnaire.definitions import DEFINITIONS
+from ..platform.municipalities import municipalities, name_of
+from ..questionnaire.definitions import DEFINITIONS, DefinitionError, load
 from . import paths, privacy
+
+COMMON_NAMES = Path(__file__).parent / "data" / "roepnamen.csv"
+
+
+@cache
+def common_names() -> dict[str, str]:
+    """{code: the name people use} where it differs from the official one ('s-Gravenhage is
+    Den Haag to everyone): a site searching by name needs both."""
+    with COMMON_NAMES.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["roepnaam"] for row in csv.DictReader(handle)}
+
+
+def _municipality(code: str, name: str) -> dict[str, Any]:
+    known = municipalities(config.municipality_year()).get(code)
+    return {"code": code, "name": name, "common_name": common_names().get(code, name),
+            "province": known.province if known else None}
+
+
+@cache
+def _section_ids(instrument: str, cycle: int) -> tuple[dict[str, str], dict[str, str]]:
+    """({question id: section id}, {section title: section id}) of the cycle's definition:
+    snapshots keep the section's title as it was sent; the id is what a site keys on."""
+    try:
+        definition = load(instrument, cycle)
+    except DefinitionError:
+        return {}, {}
+    return ({q.id: s.id for s in definition.sections for q in s.questions},
+            {s.title: s.id for s in definition.sections})
+
+
+def _section_id(instrument: str, cycle: int, answer: dict[str, Any]) -> str:
+    by_question, by_title = _section_ids(instrument, cycle)
+    return (answer.get("section_id") or by_question.get(answer["question_id"])
+            or by_title.get(answer["section"]) or answer["section"])
 
 SCHEMA_ID = "https://aanlevermodule-ceo.nl/feed/v1/document.schema.json"
 
@@ -36,14 +73,14 @@ def document(municipality: str, cycle: int, revision: int, current: Delivery | N
     base: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "instrument": instrument,
-        "municipality": {"code": municipality,
-                         "name": current.municipality_name if current
-                         else name_of(municipality, config.municipality_year())},
-        "cycle": cycle, "revision": revision,
+        "municipality": _municipality(
+            municipality, current.municipality_name if current
+            else name_of(municipality, config.municipality_year())),
+        "cycle": cycle, "measurement_year": cycle - 1, "revision": revision,
         "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
     if current is None:
-        return {**base, "status": "retracted", "delivery": None, "headline": None,
+        return {**base, "status": "retracted", "late": None, "delivery": None, "headline": None,
                 "answers": [], "scores": [], "derived": []}
     snapshot = current.snapshot
     minimum = privacy.minimum_valid_answers()
@@ -54,11 +91,12 @@ def document(municipality: str, cycle: int, revision: int, current: Delivery | N
             scores.extend(_scores(answer, minimum))
             continue
         item = {k: answer[k] for k in ("question_id", "section", "label", "type", "value", "text")}
+        item["section_id"] = _section_id(instrument, cycle, answer)
         answers.append(item)
         if answer["question_id"] == snapshot["headline"]:
             headline = {"question_id": answer["question_id"], "label": answer["label"],
                         "text": answer["text"]}
-    return {**base, "status": "published",
+    return {**base, "status": "published", "late": bool(current.late),
             "delivery": {"id": current.delivery_id, "sequence": int(current.sequence),
                          "sent_at": current.sent_at.isoformat(timespec="seconds"),
                          "late": bool(current.late),
@@ -86,8 +124,11 @@ def definitions(instrument: str, cycle: int) -> dict[str, dict[str, Any]]:
 def index_entry(doc: dict[str, Any]) -> dict[str, Any]:
     """One municipality's line in the cycle index."""
     code, instrument, cycle = doc["municipality"]["code"], doc["instrument"], doc["cycle"]
-    return {"name": doc["municipality"]["name"], "revision": doc["revision"],
-            "status": doc["status"], "document": paths.document(instrument, cycle, code),
+    return {"name": doc["municipality"]["name"],
+            "common_name": doc["municipality"]["common_name"],
+            "province": doc["municipality"]["province"], "revision": doc["revision"],
+            "status": doc["status"], "late": doc["late"],
+            "document": paths.document(instrument, cycle, code),
             "report": paths.report(instrument, cycle, code), "generated_at": doc["generated_at"]}
 
 
