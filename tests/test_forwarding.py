@@ -344,6 +344,7 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module):
     assert all(r == {"batchItemFailures": []} for r in results)
     index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert sorted(index["municipalities"]) == sorted(codes)
+    validate(index, "cycle-index")
     assert all(entry["revision"] == 1 for entry in index["municipalities"].values())
 
 
@@ -515,6 +516,8 @@ def test_paths_carry_the_instrument_and_the_root_index_lists_cycles_and_definiti
     assert [s["id"] for s in published["sections"]] == [s.id for s in definition.sections]
     root = bucket_object(aws, "index.json")
     cycle = root["instruments"][definition.instrument]["cycles"][str(definition.cycle)]
+    validate(root, "root-index")
+    validate(bucket_object(aws, cycle["index"]), "cycle-index")
     assert bucket_object(aws, cycle["index"])["municipalities"]["GM0014"]["revision"] == 1
     assert cycle["questionnaires"] == {definition.version:
                                        document["delivery"]["questionnaire"]["definition"]}

@@ -1,5 +1,5 @@
-"""The publication document (docs/feed.md, docs/feed.schema.json): what the site receives for
-one municipality and cycle, derived from the table, never from a stream event."""
+"""The publication document (docs/feed.md, docs/feed/document.schema.json): what the site
+receives for one municipality and cycle, derived from the table, never from a stream event."""
 from __future__ import annotations
 
 import csv
