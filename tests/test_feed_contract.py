@@ -24,7 +24,8 @@ from tests.support.feed import (
 EXAMPLES = FEED_DOCS / "examples"
 #: the schema each example follows
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
-         "late": "document", "cycle-index": "cycle-index", "root-index": "root-index"}
+         "late": "document", "cycle-index": "cycle-index", "root-index": "root-index",
+         "questionnaire": "questionnaire"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
 
@@ -62,7 +63,8 @@ def produced(aws, monkeypatch):
     prefix = f"{definition.instrument}/{definition.cycle}"
     found = {"published": f"{prefix}/GM0014.json", "withheld-score": f"{prefix}/GM0034.json",
              "retracted": f"{prefix}/GM0050.json", "late": f"{prefix}/GM0518.json",
-             "cycle-index": f"{prefix}/index.json", "root-index": "index.json"}
+             "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
+             "questionnaire": f"{prefix}/questionnaire-{definition.version}.json"}
     return {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
 
 
@@ -106,3 +108,14 @@ def test_a_document_that_breaks_the_contract_is_refused_by_the_schema():
                    {k: v for k, v in example.items() if k != "instrument"}):
         with pytest.raises(jsonschema.ValidationError):
             validate(broken)
+
+
+def test_every_definition_on_disk_follows_the_questionnaire_schema():
+    """What the feed publishes beside the documents is the data file as is: each one must
+    follow the contract, also a future one."""
+    from chalicelib.questionnaire.definitions import DEFINITIONS
+
+    paths = sorted(DEFINITIONS.glob("*/*.json"))
+    assert paths
+    for path in paths:
+        validate(json.loads(path.read_text(encoding="utf-8")), "questionnaire")
