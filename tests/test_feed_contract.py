@@ -25,7 +25,7 @@ EXAMPLES = FEED_DOCS / "examples"
 #: the schema each example follows
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
          "late": "document", "cycle-index": "cycle-index", "root-index": "root-index",
-         "questionnaire": "questionnaire"}
+         "questionnaire": "questionnaire", "national": "national"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
 
@@ -64,7 +64,8 @@ def produced(aws, monkeypatch):
     found = {"published": f"{prefix}/GM0014.json", "withheld-score": f"{prefix}/GM0034.json",
              "retracted": f"{prefix}/GM0050.json", "late": f"{prefix}/GM0518.json",
              "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
-             "questionnaire": f"{prefix}/questionnaire-{definition.version}.json"}
+             "questionnaire": f"{prefix}/questionnaire-{definition.version}.json",
+             "national": f"{prefix}/national.json"}
     return {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
 
 

@@ -378,9 +378,11 @@ def published_revisions(aws, prefix="ceo-wmo/2026/", code="GM0014"):
         report = None
     index = bucket_object(aws, f"{prefix}index.json") or {"municipalities": {}}
     entry = index["municipalities"].get(code)
+    national = bucket_object(aws, f"{prefix}national.json") or {"contributions": {}}
+    counted = national["contributions"].get(code)
     return {"document": document and document["revision"],
             "report": report and int(report),
-            "index": entry and entry["revision"]}
+            "index": entry and entry["revision"], "national": counted and counted["revision"]}
 
 
 def count_writes(aws, monkeypatch):
@@ -392,7 +394,8 @@ def count_writes(aws, monkeypatch):
     return counter
 
 
-WRITES = ("questionnaire definition", "document", "report", "cycle index", "root index")
+WRITES = ("questionnaire definition", "document", "report", "cycle index", "national figures",
+          "root index")
 
 
 def feed_is_complete(aws, revision):
@@ -403,7 +406,7 @@ def feed_is_complete(aws, revision):
     root = bucket_object(aws, "index.json") or {"instruments": {}}
     cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
     return (published_revisions(aws) == {"document": revision, "report": revision,
-                                         "index": revision}
+                                         "index": revision, "national": revision}
             and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
             and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
 
@@ -427,7 +430,7 @@ def test_a_forward_that_dies_between_any_two_writes_completes_on_retry(
     assert "eerste" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
 
 
-@pytest.mark.parametrize("fail_at", range(1, 4), ids=WRITES[1:4])
+@pytest.mark.parametrize("fail_at", range(1, 5), ids=WRITES[1:5])
 def test_a_correction_that_dies_halfway_completes_on_retry(registrant, aws, monkeypatch,
                                                             fail_at):
     """The reported bug: the document of revision 2 written, report and index left at 1."""
@@ -472,7 +475,7 @@ def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(
                   Body=json.dumps(before["json"]).encode())
     s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.html")
     run([record("GM0014#2026", 2)])  # a duplicate or later event
-    assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2}
+    assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2, "national": 2}
     assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "tweede"
 
 
@@ -496,7 +499,8 @@ def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
     out = capsys.readouterr().out
     assert "GM0034#2026\tpublished" in out and "GM0014#2026\tup to date" in out
     assert "2 gecontroleerd, 1 hersteld" in out
-    assert published_revisions(aws, code="GM0034") == {"document": 1, "report": 1, "index": 1}
+    assert published_revisions(aws, code="GM0034") == {"document": 1, "report": 1, "index": 1,
+                                                       "national": 1}
     assert helpdesk_cli.main(["reconcile", "GM0034"]) == 0
     assert "1 gecontroleerd, 0 hersteld" in capsys.readouterr().out
 
@@ -566,3 +570,40 @@ def test_every_common_name_belongs_to_a_listed_municipality_and_differs_from_its
     assert common_names()
     for code, common in common_names().items():
         assert code in listed and common != listed[code].name
+
+
+def test_national_figures_equal_a_recomputation_from_the_documents_and_the_export(
+        aws, app_module):
+    from chalicelib.delivery import withdrawals
+    from chalicelib.helpdesk import export
+
+    codes = ("GM0014", "GM0034", "GM0050", "GM0228")
+    person = make_registrant(email="national@ede.nl", codes=codes)
+    deliver(person, code="GM0014")
+    deliver(person, code="GM0034", scores__q5__n="19", scores__q1__n="120")
+    deliver(person, code="GM0050", scores__q2__n="45", scores__q1__helemaal_mee_eens="30",
+            scores__q1__neutraal="4,5")  # other shares, so that the weights matter
+    deliver(person, code="GM0228")
+    withdrawals.withdraw_latest("GM0228", 2026, "GM0228-2026-1", "h", "fout")
+    run([record(f"{code}#2026", 1) for code in codes])
+    national = bucket_object(aws, "ceo-wmo/2026/national.json")
+    validate(national, "national")
+    documents = [bucket_object(aws, f"ceo-wmo/2026/{code}.json") for code in codes]
+    counted = [row for d in documents if d["status"] == "published" for row in d["scores"]
+               if not row["withheld"]]
+    assert counted and any(row["withheld"] for d in documents for row in d["scores"])
+    assert len({row["agree"] for row in counted if row["question_id"] == "q1"}) > 1
+    for question, figure in national["questions"].items():
+        rows = [row for row in counted if row["question_id"] == question]
+        weight = sum(row["valid_answers"] for row in rows)
+        assert figure["municipalities"] == len(rows)
+        assert figure["valid_answers"] == weight
+        assert figure["agree"] == round(sum(r["agree"] * r["valid_answers"] for r in rows)
+                                        / weight, 1)
+    assert {row["question_id"] for row in counted} == set(national["questions"])
+    from_export = export.national(export.rows(2026), list(national["questions"]))
+    assert {q: {k: f[k] for k in ("municipalities", "valid_answers", "agree")}
+            for q, f in national["questions"].items()} == from_export
+    root = bucket_object(aws, "index.json")
+    assert root["instruments"]["ceo-wmo"]["cycles"]["2026"]["national"] == \
+        "ceo-wmo/2026/national.json"

@@ -14,6 +14,7 @@ from ..platform.models import Delivery
 from ..platform.municipalities import municipalities, name_of
 from ..questionnaire.definitions import DEFINITIONS, DefinitionError, load
 from . import paths, privacy
+from .figures import agree_share
 
 COMMON_NAMES = Path(__file__).parent / "data" / "roepnamen.csv"
 
@@ -59,6 +60,7 @@ def _scores(answer: dict[str, Any], minimum: int) -> list[dict[str, Any]]:
         rows.append({
             "question_id": row_id, "label": row["label"],
             "valid_answers": int(row["valid_answers"]), "withheld": withheld,
+            "agree": None if withheld else agree_share(row["categories"]),
             "categories": [{"value": c["value"], "label": c["label"],
                             "percentage": None if withheld else c["percentage"]}
                            for c in row["categories"]],
@@ -135,5 +137,6 @@ def index_entry(doc: dict[str, Any]) -> dict[str, Any]:
 def root_entry(instrument: str, cycle: int) -> dict[str, Any]:
     """One cycle's line in the root index: where its index and definitions are."""
     return {"index": paths.cycle_index(instrument, cycle),
+            "national": paths.national(instrument, cycle),
             "questionnaires": {version: paths.questionnaire(instrument, cycle, version)
                                for version in definitions(instrument, cycle)}}

@@ -24,3 +24,7 @@ def cycle_index(instrument: str, cycle: int) -> str:
 
 def questionnaire(instrument: str, cycle: int, version: str) -> str:
     return f"{cycle_prefix(instrument, cycle)}/questionnaire-{version}.json"
+
+
+def national(instrument: str, cycle: int) -> str:
+    return f"{cycle_prefix(instrument, cycle)}/national.json"

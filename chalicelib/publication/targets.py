@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from ..platform import config
 from ..platform.logs import logger
 from . import document as feed
-from . import paths
+from . import figures, paths, privacy
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 
@@ -118,6 +118,7 @@ class S3Target:
             report_html.encode(),
             "text/html; charset=utf-8")
         written |= self._update_index(document)
+        written |= self._update_national(document)
         written |= self._update_root(instrument, cycle)
         return written
 
@@ -132,21 +133,23 @@ class S3Target:
             raise
 
     def holds(self, municipality: str, cycle: int, revision: int) -> bool:
-        """True when the document, the report and the index entry all carry `revision` or a
-        newer one and the root index lists the cycle: what the forwarder checks before
-        trusting its own record."""
+        """True when the document, the report, the index entry and the national contribution
+        all carry `revision` or a newer one and the root index lists the cycle: what the
+        forwarder checks before trusting its own record."""
         instrument = config.questionnaire_instrument()
         document, _ = self._document_revision(paths.document(instrument, cycle, municipality))
         report, _ = self._report_revision(paths.report(instrument, cycle, municipality))
         index, _ = self._current(paths.cycle_index(instrument, cycle))
         entry = (index or {}).get("municipalities", {}).get(municipality)
-        held = [document, report, entry and entry["revision"]]
+        national, _ = self._current(paths.national(instrument, cycle))
+        counted = (national or {}).get("contributions", {}).get(municipality)
+        held = [document, report, entry and entry["revision"], counted and counted["revision"]]
         root, _ = self._current(paths.ROOT_INDEX)
         listed = str(cycle) in ((root or {}).get("instruments", {})
                                 .get(instrument, {}).get("cycles", {}))
         return listed and all(r is not None and r >= revision for r in held)
 
-    def _merge(self, key: str, change: Any) -> bool:
+    def _merge(self, key: str, change: Any, sort_keys: bool = True) -> bool:
         """Read, change, write on the ETag, until no concurrent writer came between: how the
         shared indexes are merged. `change` returns the new content, or None to leave it."""
         for attempt in range(25):
@@ -157,7 +160,8 @@ class S3Target:
             if changed is None:
                 return False
             try:
-                self._put(key, json.dumps(changed, ensure_ascii=False, sort_keys=True).encode(),
+                self._put(key, json.dumps(changed, ensure_ascii=False,
+                                          sort_keys=sort_keys).encode(),
                           "application/json; charset=utf-8", etag)
                 return True
             except Exception as error:
@@ -180,6 +184,27 @@ class S3Target:
             return index
 
         return self._merge(paths.cycle_index(instrument, cycle), change)
+
+    def _update_national(self, document: dict[str, Any]) -> bool:
+        """<instrument>/<cycle>/national.json: this municipality's contribution merged in,
+        the national figures recomputed from all contributions."""
+        instrument, cycle = document["instrument"], document["cycle"]
+        code = document["municipality"]["code"]
+
+        def change(national: dict[str, Any] | None) -> dict[str, Any] | None:
+            national = national or {"contributions": {}}
+            held = national["contributions"].get(code)
+            if held is not None and held["revision"] >= document["revision"]:
+                return None
+            national["contributions"][code] = figures.contribution(document)
+            return {"$schema": figures.SCHEMA_ID, "instrument": instrument, "cycle": cycle,
+                    "generated_at": document["generated_at"], "method": figures.METHOD,
+                    "privacy_minimum_valid_answers": privacy.minimum_valid_answers(),
+                    "questions": figures.totals(instrument, cycle, national["contributions"]),
+                    "contributions": national["contributions"]}
+
+        # not sorted: the questions keep the questionnaire's order (q2 before q10)
+        return self._merge(paths.national(instrument, cycle), change, sort_keys=False)
 
     def _update_root(self, instrument: str, cycle: int) -> bool:
         """index.json at the root: the instruments and cycles there are, with their paths."""

@@ -15,7 +15,8 @@ from .answers import COMPLETE_RAW
 ROOT = Path(__file__).resolve().parent.parent.parent
 FEED_DOCS = ROOT / "docs" / "feed"
 SCHEMAS = {name: json.loads((FEED_DOCS / f"{name}.schema.json").read_text())
-           for name in ("document", "cycle-index", "root-index", "questionnaire")}
+           for name in ("document", "cycle-index", "root-index", "questionnaire",
+                                "national")}
 SCHEMA = SCHEMAS["document"]
 _sequence_numbers = itertools.count(1000)
 
@@ -71,7 +72,7 @@ def bucket_object(aws, key):
 
 def validate(document, schema="document"):
     """Checks a feed object against its schema in docs/feed/ (document, cycle-index,
-    root-index, questionnaire)."""
+    root-index, questionnaire, national)."""
     import jsonschema
 
     jsonschema.validate(document, SCHEMAS[schema], format_checker=jsonschema.FormatChecker())
