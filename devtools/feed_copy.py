@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
                       region_name="eu-central-1", aws_access_key_id="local",
                       aws_secret_access_key="local")
     try:
-        listing = s3.list_objects_v2(Bucket=args.bucket).get("Contents", [])
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket)
+        listing = [item for page in pages for item in page.get("Contents", [])]
     except Exception as error:  # noqa: BLE001 - explain instead of a traceback
         print(f"Kan de lokale bucket niet lezen ({type(error).__name__}). Draait ./dev run?",
               file=sys.stderr)
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         print(target)
     if not listing:
         print("De bucket is nog leeg: verzend eerst een aanlevering.")
+    else:  # the root index says which instruments and cycles there are (docs/feed.md)
+        print(f"Begin bij {args.to / 'index.json'}; rapporten: "
+              f"{args.to / '<instrument>' / '<cycle>' / '<code>.html'}")
     return 0
 
 

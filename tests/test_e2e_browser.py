@@ -210,7 +210,7 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     go(page, "button:has-text('Verzenden')")
     assert "GM0014-2026-1" in page.content()
     journey.check("verzonden")
-    journey.feed("2026/GM0014.json", lambda d: d["delivery"]["id"] == "GM0014-2026-1")
+    journey.feed("ceo-wmo/2026/GM0014.json", lambda d: d["delivery"]["id"] == "GM0014-2026-1")
 
     # a correction
     page.goto(base + "/gemeente/GM0014/vragen/uitkomsten?terug=controleren")
@@ -219,7 +219,7 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     page.check("#bevestig_toestemming")
     go(page, "button:has-text('Verzenden')")
     assert "GM0014-2026-2" in page.content()
-    corrected = journey.feed("2026/GM0014.json",
+    corrected = journey.feed("ceo-wmo/2026/GM0014.json",
                              lambda d: d["delivery"]["id"] == "GM0014-2026-2")
     assert corrected["headline"]["text"] == "Gecorrigeerde uitkomsten."
     page.goto(base + "/start")
@@ -241,7 +241,7 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     helpdesk.fill("#reden", "De gemeente meldt een fout in de correctie.")
     go(helpdesk, "button:has-text('Intrekken')")
     assert "is ingetrokken" in helpdesk.content()
-    back = journey.feed("2026/GM0014.json", lambda d: d["revision"] == 3)
+    back = journey.feed("ceo-wmo/2026/GM0014.json", lambda d: d["revision"] == 3)
     assert back["delivery"]["id"] == "GM0014-2026-1"
     assert back["headline"]["text"] == "Uitkomst" or "Cliënten" in back["headline"]["text"]
 

@@ -36,19 +36,20 @@ def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, 
     deliver(registrant, headline="Tevreden <b>cliënten</b> & korte wachttijd")
     pump = StreamPump(stream_subscriptions(app_module, aws), "eu-central-1")
     assert pump.poll_once() >= 1
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     validate(document)
     assert document["status"] == "published" and document["revision"] == 1
     assert document["delivery"]["id"] == "GM0014-2026-1"
     assert document["headline"]["text"] == "Tevreden <b>cliënten</b> & korte wachttijd"
-    assert document["municipality"] == {"code": "GM0014", "name": "Groningen"}
+    assert document["municipality"] == {"code": "GM0014", "name": "Groningen",
+                                        "common_name": "Groningen", "province": "Groningen"}
     assert {a["question_id"] for a in document["answers"]} >= {"doel", "periode", "respons"} - {"respons"}
     assert [d["id"] for d in document["derived"]] == ["respons"]
-    index = bucket_object(aws, "2026/index.json")
+    index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert index["municipalities"]["GM0014"]["revision"] == 1
-    assert index["municipalities"]["GM0014"]["document"] == "2026/GM0014.json"
+    assert index["municipalities"]["GM0014"]["document"] == "ceo-wmo/2026/GM0014.json"
     head = boto3.client("s3").head_object(Bucket=aws["PublicationBucketName"],
-                                          Key="2026/GM0014.json")
+                                          Key="ceo-wmo/2026/GM0014.json")
     assert "max-age" in head["CacheControl"]
     assert head["ContentType"].startswith("application/json")
 
@@ -56,7 +57,7 @@ def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, 
 def test_html_report_escapes_answers_and_describes_the_chart(registrant, aws):
     deliver(registrant, headline='<script>alert("x")</script> & meer')
     run([record("GM0014#2026", 1, "INSERT")])
-    report = bucket_object(aws, "2026/GM0014.html")
+    report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     assert "<script>" not in report
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; meer" in report
     assert '<svg role="img"' in report and "<desc" in report
@@ -67,7 +68,7 @@ def test_html_report_escapes_answers_and_describes_the_chart(registrant, aws):
 def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
     deliver(registrant, scores__q5__n="19")  # q1 has 398 valid answers, q5 only 19
     run([record("GM0014#2026", 1, "INSERT")])
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     validate(document)
     by_id = {row["question_id"]: row for row in document["scores"]}
     assert by_id["q1"]["withheld"] is False
@@ -75,7 +76,7 @@ def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
     assert by_id["q5"]["withheld"] is True
     assert all(c["percentage"] is None for c in by_id["q5"]["categories"])
     assert "61" not in json.dumps(by_id["q5"])
-    assert "te weinig geldige antwoorden (19)" in bucket_object(aws, "2026/GM0014.html")
+    assert "te weinig geldige antwoorden (19)" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
 
 
 def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(registrant, aws):
@@ -85,14 +86,14 @@ def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(regist
     run([record("GM0014#2026", 1, "INSERT")])
     withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Fout")
     run([record("GM0014#2026", 1)])
-    retracted = bucket_object(aws, "2026/GM0014.json")
+    retracted = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     validate(retracted)
     assert retracted["status"] == "retracted" and retracted["revision"] == 2
     assert retracted["delivery"] is None and retracted["answers"] == []
-    assert "geen geldige aanlevering" in bucket_object(aws, "2026/GM0014.html")
+    assert "geen geldige aanlevering" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     withdrawals.restore("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Toch goed")
     run([record("GM0014#2026", 1)])
-    restored = bucket_object(aws, "2026/GM0014.json")
+    restored = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     assert restored["status"] == "published" and restored["revision"] == 3
 
 
@@ -102,12 +103,12 @@ def test_withdrawing_the_latest_brings_back_the_previous(registrant, aws):
     deliver(registrant, headline="eerste")
     deliver(registrant, headline="tweede")
     run([record("GM0014#2026", 1, "INSERT"), record("GM0014#2026", 2, "INSERT")])
-    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "tweede"
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "tweede"
     with pytest.raises(withdrawals.StatusChangeRefused):
         withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-1", "h", "niet de huidige")
     withdrawals.withdraw_latest("GM0014", 2026, "GM0014-2026-2", "h", "fout")
     run([record("GM0014#2026", 2)])
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     assert document["headline"]["text"] == "eerste" and document["revision"] == 3
 
 
@@ -126,6 +127,9 @@ class CountingTarget:
             raise ConnectionError("S3 unavailable")
         self.published.append((code, document["revision"]))
         return self.inner.publish(document, html)
+
+    def holds(self, municipality, cycle, revision):
+        return self.inner.holds(municipality, cycle, revision)
 
 
 def test_records_of_one_municipality_are_coalesced_into_one_publish(registrant, aws):
@@ -146,10 +150,10 @@ def test_a_failing_target_fails_only_that_municipality_and_a_retry_converges(reg
     result = run(records, failing)
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     assert failed == {records[0]["dynamodb"]["SequenceNumber"]}
-    assert bucket_object(aws, "2026/GM0014.json") is None
-    assert bucket_object(aws, "2026/GM0034.json")["revision"] == 1
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json") is None
+    assert bucket_object(aws, "ceo-wmo/2026/GM0034.json")["revision"] == 1
     run([records[0]], CountingTarget())  # the retry
-    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
 
 
 def test_a_late_or_duplicate_event_never_goes_backwards(registrant, aws):
@@ -160,7 +164,7 @@ def test_a_late_or_duplicate_event_never_goes_backwards(registrant, aws):
     target = CountingTarget()
     run([record("GM0014#2026", 1, "INSERT")] * 3, target)  # replayed old events
     assert target.published == []  # forwarded revision already current: nothing rewritten
-    assert bucket_object(aws, "2026/GM0014.json")["headline"]["text"] == "nieuw"
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "nieuw"
 
 
 def test_the_target_refuses_an_older_revision_even_if_asked(registrant, aws):
@@ -169,11 +173,11 @@ def test_the_target_refuses_an_older_revision_even_if_asked(registrant, aws):
 
     deliver(registrant)
     run([record("GM0014#2026", 1, "INSERT")])
-    stale = bucket_object(aws, "2026/GM0014.json") | {"revision": 0}
+    stale = bucket_object(aws, "ceo-wmo/2026/GM0014.json") | {"revision": 0}
     target = publication_targets.S3Target(aws["PublicationBucketName"])
     assert target.publish(stale, "<p>oud</p>") is False
-    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
-    assert feed.SCHEMA_ID in json.dumps(bucket_object(aws, "2026/GM0014.json"))
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
+    assert feed.SCHEMA_ID in json.dumps(bucket_object(aws, "ceo-wmo/2026/GM0014.json"))
 
 
 def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
@@ -182,7 +186,7 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
     weird = record("../../etc#2026", 1)
     result = run([poison, weird, record("GM0014#2026", 1, "INSERT")])
     assert result == {"batchItemFailures": []}
-    assert bucket_object(aws, "2026/GM0014.json")["revision"] == 1
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
     emitted = capsys.readouterr().out
     assert '"MalformedRecord"' in emitted
 
@@ -311,7 +315,7 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
     revisions_in_table = {item["scope"]["S"]: item["revision"]["N"]
                           for item in scan(aws, "ScopeStateTableName")}
     for code, entries in model.items():
-        document = bucket_object(aws, f"2026/{code}.json")
+        document = bucket_object(aws, f"ceo-wmo/2026/{code}.json")
         if document is None:
             assert not entries
             continue
@@ -338,6 +342,268 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module):
     with ThreadPoolExecutor(max_workers=len(codes)) as pool:
         results = list(pool.map(lambda code: run([record(f"{code}#2026", 1, "INSERT")]), codes))
     assert all(r == {"batchItemFailures": []} for r in results)
-    index = bucket_object(aws, "2026/index.json")
+    index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert sorted(index["municipalities"]) == sorted(codes)
+    validate(index, "cycle-index")
     assert all(entry["revision"] == 1 for entry in index["municipalities"].values())
+
+
+# --- self-healing publication ------------------------------------------------------------
+
+class FailingWrites:
+    """The S3 client, except that the `fail_at`-th object write (0-based) raises: a forwarder
+    that dies between two writes."""
+
+    def __init__(self, inner, fail_at):
+        self.inner, self.fail_at, self.writes = inner, fail_at, 0
+
+    def put_object(self, **kwargs):
+        self.writes += 1
+        if self.writes - 1 == self.fail_at:
+            raise ConnectionError(f"died before write {self.fail_at}: {kwargs['Key']}")
+        return self.inner.put_object(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def published_revisions(aws, prefix="ceo-wmo/2026/", code="GM0014"):
+    """The revision each object of one municipality carries (document, report, index entry)."""
+    s3 = boto3.client("s3")
+    document = bucket_object(aws, f"{prefix}{code}.json")
+    try:
+        report = s3.head_object(Bucket=aws["PublicationBucketName"],
+                                Key=f"{prefix}{code}.html")["Metadata"].get("revision")
+    except s3.exceptions.ClientError:
+        report = None
+    index = bucket_object(aws, f"{prefix}index.json") or {"municipalities": {}}
+    entry = index["municipalities"].get(code)
+    national = bucket_object(aws, f"{prefix}national.json") or {"contributions": {}}
+    counted = national["contributions"].get(code)
+    return {"document": document and document["revision"],
+            "report": report and int(report),
+            "index": entry and entry["revision"], "national": counted and counted["revision"]}
+
+
+def count_writes(aws, monkeypatch):
+    """How many object writes one complete publish of a fresh revision makes."""
+    from chalicelib.publication import targets as publication_targets
+
+    counter = FailingWrites(boto3.client("s3"), fail_at=-1)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: counter)
+    return counter
+
+
+WRITES = ("questionnaire definition", "document", "report", "cycle index", "national figures",
+          "root index")
+
+
+def feed_is_complete(aws, revision):
+    """Every object of GM0014's `revision` is in the bucket, the shared ones included."""
+    from chalicelib.questionnaire import journey
+
+    version = journey.current_definition().version
+    root = bucket_object(aws, "index.json") or {"instruments": {}}
+    cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
+    return (published_revisions(aws) == {"document": revision, "report": revision,
+                                         "index": revision, "national": revision}
+            and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
+            and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
+
+
+@pytest.mark.parametrize("fail_at", range(len(WRITES)), ids=WRITES)
+def test_a_forward_that_dies_between_any_two_writes_completes_on_retry(
+        registrant, aws, monkeypatch, fail_at):
+    from chalicelib.publication import targets as publication_targets
+
+    deliver(registrant, headline="eerste")
+    real = boto3.client("s3")
+    failing = FailingWrites(real, fail_at)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: failing)
+    item = record("GM0014#2026", 1, "INSERT")
+    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
+                                                 item["dynamodb"]["SequenceNumber"]}]
+    assert not feed_is_complete(aws, 1)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: real)
+    assert run([item]) == {"batchItemFailures": []}  # the stream's retry
+    assert feed_is_complete(aws, 1)
+    assert "eerste" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+
+
+@pytest.mark.parametrize("fail_at", range(1, 5), ids=WRITES[1:5])
+def test_a_correction_that_dies_halfway_completes_on_retry(registrant, aws, monkeypatch,
+                                                            fail_at):
+    """The reported bug: the document of revision 2 written, report and index left at 1."""
+    from chalicelib.publication import targets as publication_targets
+
+    deliver(registrant, headline="eerste")
+    run([record("GM0014#2026", 1, "INSERT")])
+    deliver(registrant, headline="tweede")
+    real = boto3.client("s3")
+    failing = FailingWrites(real, fail_at)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: failing)
+    item = record("GM0014#2026", 2, "INSERT")
+    assert run([item])["batchItemFailures"]
+    # (write 0 is the attempt to create the definition, refused: it is there already)
+    assert list(published_revisions(aws).values()).count(2) == fail_at - 1
+    monkeypatch.setattr(publication_targets, "_s3", lambda: real)
+    assert run([item]) == {"batchItemFailures": []}
+    assert feed_is_complete(aws, 2)
+    assert "tweede" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+
+
+def test_every_write_of_a_revision_is_covered_by_the_failure_injection(
+        registrant, aws, monkeypatch):
+    deliver(registrant)
+    counter = count_writes(aws, monkeypatch)
+    run([record("GM0014#2026", 1, "INSERT")])
+    assert counter.writes == len(WRITES)  # keep the parametrisation above in step
+
+
+def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(
+        registrant, aws):
+    deliver(registrant, headline="eerste")
+    run([record("GM0014#2026", 1, "INSERT")])
+    before = {key: bucket_object(aws, f"ceo-wmo/2026/GM0014.{key}") for key in ("json", "html")}
+    deliver(registrant, headline="tweede")
+    run([record("GM0014#2026", 2, "INSERT")])
+    # the objects fall back (a restored backup, an operator's mistake) while the state says
+    # revision 2 was forwarded
+    s3 = boto3.client("s3")
+    bucket = aws["PublicationBucketName"]
+    s3.put_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.json",
+                  Body=json.dumps(before["json"]).encode())
+    s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.html")
+    run([record("GM0014#2026", 2)])  # a duplicate or later event
+    assert published_revisions(aws) == {"document": 2, "report": 2, "index": 2, "national": 2}
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "tweede"
+
+
+def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
+        registrant, aws, capsys):
+    from chalicelib.helpdesk import cli as helpdesk_cli
+    from chalicelib.publication.reconcile import reconcile
+
+    deliver(registrant)
+    deliver(registrant, code="GM0034")
+    run([record("GM0014#2026", 1, "INSERT"), record("GM0034#2026", 1, "INSERT")])
+    s3 = boto3.client("s3")
+    bucket = aws["PublicationBucketName"]
+    s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0014.json")
+    s3.delete_object(Bucket=bucket, Key="ceo-wmo/2026/GM0034.html")
+    assert reconcile(2026, ["GM0014"]) == {"GM0014#2026": "published"}
+    assert published_revisions(aws)["document"] == 1
+    assert published_revisions(aws, code="GM0034")["report"] is None  # not asked for
+    capsys.readouterr()
+    assert helpdesk_cli.main(["reconcile", "--cycle", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert "GM0034#2026\tpublished" in out and "GM0014#2026\tup to date" in out
+    assert "2 gecontroleerd, 1 hersteld" in out
+    assert published_revisions(aws, code="GM0034") == {"document": 1, "report": 1, "index": 1,
+                                                       "national": 1}
+    assert helpdesk_cli.main(["reconcile", "GM0034"]) == 0
+    assert "1 gecontroleerd, 0 hersteld" in capsys.readouterr().out
+
+
+def test_paths_carry_the_instrument_and_the_root_index_lists_cycles_and_definitions(
+        registrant, aws):
+    from chalicelib.questionnaire import journey
+
+    deliver(registrant)
+    run([record("GM0014#2026", 1, "INSERT")])
+    definition = journey.current_definition()
+    document = bucket_object(aws, f"{definition.instrument}/{definition.cycle}/GM0014.json")
+    assert document["instrument"] == definition.instrument
+    published = bucket_object(aws, document["delivery"]["questionnaire"]["definition"])
+    assert published["version"] == definition.version
+    assert document["delivery"]["questionnaire"]["version"] == definition.version
+    assert [s["id"] for s in published["sections"]] == [s.id for s in definition.sections]
+    root = bucket_object(aws, "index.json")
+    cycle = root["instruments"][definition.instrument]["cycles"][str(definition.cycle)]
+    validate(root, "root-index")
+    validate(bucket_object(aws, cycle["index"]), "cycle-index")
+    assert bucket_object(aws, cycle["index"])["municipalities"]["GM0014"]["revision"] == 1
+    assert cycle["questionnaires"] == {definition.version:
+                                       document["delivery"]["questionnaire"]["definition"]}
+    assert bucket_object(aws, "2026/GM0014.json") is None  # nothing left on the old paths
+
+
+def test_documents_carry_what_a_site_needs_to_show_and_find_them(aws, app_module, monkeypatch):
+    from chalicelib.platform.municipalities import municipalities
+    from chalicelib.questionnaire import journey
+
+    definition = journey.current_definition()
+    listed = municipalities(2025)
+    person = make_registrant(email="site@ede.nl", codes=("GM0518", "GM0796", "GM0014"))
+    deliver(person, code="GM0518")
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
+    monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
+    deliver(person, code="GM0796")
+    run([record(f"{code}#2026", 1, "INSERT") for code in ("GM0518", "GM0796")])
+    prefix = f"{definition.instrument}/{definition.cycle}"
+    haag = bucket_object(aws, f"{prefix}/GM0518.json")
+    bosch = bucket_object(aws, f"{prefix}/GM0796.json")
+    for document in (haag, bosch):
+        validate(document)
+        assert document["instrument"] == definition.instrument
+        assert document["measurement_year"] == document["cycle"] - 1
+        code = document["municipality"]["code"]
+        assert document["municipality"]["name"] == listed[code].name
+        assert document["municipality"]["province"] == listed[code].province
+        for answer in document["answers"]:  # the id of the section the question is in
+            section = definition.section_of(answer["question_id"])
+            assert (answer["section_id"], answer["section"]) == (section.id, section.title)
+    assert haag["municipality"]["common_name"] == "Den Haag"
+    assert bosch["municipality"]["common_name"] == "Den Bosch"
+    assert (haag["late"], bosch["late"]) == (False, True) == (haag["delivery"]["late"],
+                                                            bosch["delivery"]["late"])
+    index = bucket_object(aws, f"{prefix}/index.json")["municipalities"]
+    assert index["GM0796"]["common_name"] == "Den Bosch" and index["GM0796"]["late"] is True
+    assert index["GM0518"]["province"] == listed["GM0518"].province
+
+
+def test_every_common_name_belongs_to_a_listed_municipality_and_differs_from_its_name():
+    from chalicelib.platform.municipalities import municipalities
+    from chalicelib.publication.document import common_names
+
+    listed = municipalities(2025)
+    assert common_names()
+    for code, common in common_names().items():
+        assert code in listed and common != listed[code].name
+
+
+def test_national_figures_equal_a_recomputation_from_the_documents_and_the_export(
+        aws, app_module):
+    from chalicelib.delivery import withdrawals
+    from chalicelib.helpdesk import export
+
+    codes = ("GM0014", "GM0034", "GM0050", "GM0228")
+    person = make_registrant(email="national@ede.nl", codes=codes)
+    deliver(person, code="GM0014")
+    deliver(person, code="GM0034", scores__q5__n="19", scores__q1__n="120")
+    deliver(person, code="GM0050", scores__q2__n="45", scores__q1__helemaal_mee_eens="30",
+            scores__q1__neutraal="4,5")  # other shares, so that the weights matter
+    deliver(person, code="GM0228")
+    withdrawals.withdraw_latest("GM0228", 2026, "GM0228-2026-1", "h", "fout")
+    run([record(f"{code}#2026", 1) for code in codes])
+    national = bucket_object(aws, "ceo-wmo/2026/national.json")
+    validate(national, "national")
+    documents = [bucket_object(aws, f"ceo-wmo/2026/{code}.json") for code in codes]
+    counted = [row for d in documents if d["status"] == "published" for row in d["scores"]
+               if not row["withheld"]]
+    assert counted and any(row["withheld"] for d in documents for row in d["scores"])
+    assert len({row["agree"] for row in counted if row["question_id"] == "q1"}) > 1
+    for question, figure in national["questions"].items():
+        rows = [row for row in counted if row["question_id"] == question]
+        weight = sum(row["valid_answers"] for row in rows)
+        assert figure["municipalities"] == len(rows)
+        assert figure["valid_answers"] == weight
+        assert figure["agree"] == round(sum(r["agree"] * r["valid_answers"] for r in rows)
+                                        / weight, 1)
+    assert {row["question_id"] for row in counted} == set(national["questions"])
+    from_export = export.national(export.rows(2026), list(national["questions"]))
+    assert {q: {k: f[k] for k in ("municipalities", "valid_answers", "agree")}
+            for q, f in national["questions"].items()} == from_export
+    root = bucket_object(aws, "index.json")
+    assert root["instruments"]["ceo-wmo"]["cycles"]["2026"]["national"] == \
+        "ceo-wmo/2026/national.json"

@@ -105,7 +105,7 @@ def test_withdraw_needs_a_reason_then_feed_shows_retraction_and_everyone_is_told
                            form_page="/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1")
     assert done.status_code == 200 and "is ingetrokken" in done.text
     forwarding.handle({"Records": [record("GM0014#2026", 1)]}, LambdaContext("f"))
-    assert bucket_object(aws, "2026/GM0014.json")["status"] == "retracted"
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["status"] == "retracted"
     [notice] = [m for m in mailbox.to("a.devries@groningen.nl") if "ingetrokken" in m.subject]
     assert "Verkeerde cijfers aangeleverd" in notice.text
     assert "Ingetrokken door de helpdesk" in delivered.get("/start").text
@@ -115,7 +115,7 @@ def test_withdraw_needs_a_reason_then_feed_shows_retraction_and_everyone_is_told
                                form_page="/helpdesk/gemeente/GM0014")
     assert "is hersteld" in restored.text
     forwarding.handle({"Records": [record("GM0014#2026", 1)]}, LambdaContext("f"))
-    document = bucket_object(aws, "2026/GM0014.json")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
     assert document["status"] == "published" and document["revision"] == 3
 
 

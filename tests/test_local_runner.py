@@ -83,7 +83,7 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
         def feed_document():
             try:
                 return json.loads(s3.get_object(Bucket="ceo-local-publication-123456789012",
-                                                Key="2026/GM0034.json")["Body"].read())
+                                                Key="ceo-wmo/2026/GM0034.json")["Body"].read())
             except s3.exceptions.NoSuchKey:
                 return None
 

@@ -196,8 +196,8 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
     assert "NIEUW LABEL" in complete.get("/gemeente/GM0014/controleren").text
 
     forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]}, LambdaContext("f"))
-    document = bucket_object(aws, "2026/GM0014.json")
-    report = bucket_object(aws, "2026/GM0014.html")
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
+    report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     for published in (json.dumps(document, ensure_ascii=False), report):
         for new in ("NIEUW LABEL", "NIEUWE KEUZE", "NIEUWE RIJ", "NIEUWE CATEGORIE",
                     "NIEUWE STAP"):

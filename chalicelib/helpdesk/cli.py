@@ -6,6 +6,7 @@
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl resend-link K7MW-3QXA
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
     python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
+    python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
@@ -19,6 +20,7 @@ import sys
 from ..accounts import registrants
 from ..platform import config
 from ..platform.models import Registrant
+from ..publication.reconcile import reconcile
 from . import actions as helpdesk
 from . import audit, export
 
@@ -50,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     exporter = sub.add_parser("export")
     exporter.add_argument("export_cycle", type=int)
     exporter.add_argument("--format", choices=["csv", "json"], default="csv")
+    reconciler = sub.add_parser("reconcile", help="republish what the feed lacks")
+    reconciler.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
+    reconciler.add_argument("municipality", nargs="?")
     args = parser.parse_args(argv)
-    cycle = args.cycle or config.current_cycle()
+    cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
     changes = {"withdraw", "restore", "resend-link", "revoke-link"}
     if args.command in changes and not args.actor:
         parser.error("--as is required for changes (it goes into the audit trail)")
@@ -85,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(export.as_csv(args.export_cycle))
             if args.actor:
                 audit.record(actor, f"export {args.export_cycle}", [f"helpdesk#{actor}"])
+        elif args.command == "reconcile":
+            outcomes = reconcile(cycle, [args.municipality] if args.municipality else None)
+            for scope, outcome in outcomes.items():
+                print(f"{scope}\t{outcome}")
+            repaired = sum(outcome != "up to date" for outcome in outcomes.values())
+            print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld")
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)
         return 1

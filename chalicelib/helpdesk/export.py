@@ -12,9 +12,8 @@ from ..platform import config
 from ..platform.models import ScopeState, scope_key
 from ..platform.municipalities import municipalities
 from ..publication import privacy
+from ..publication.figures import agree_share
 from ..questionnaire.definitions import DefinitionError, load
-
-AGREE = ("helemaal_mee_eens", "mee_eens", "ja")
 
 
 def standard_questions(cycle: int, found: list[dict[str, Any]]) -> list[str]:
@@ -29,11 +28,6 @@ def standard_questions(cycle: int, found: list[dict[str, Any]]) -> list[str]:
     for row in found:
         ids += [question for question in row["scores"] if question not in ids]
     return ids
-
-
-def _agree(row: dict[str, Any]) -> float:
-    """% (helemaal) mee eens, or % ja for the yes/no question."""
-    return sum(c["percentage"] for c in row["categories"] if c["value"] in AGREE)
 
 
 def rows(cycle: int) -> list[dict[str, Any]]:
@@ -52,7 +46,7 @@ def rows(cycle: int) -> list[dict[str, Any]]:
                 for row_id, row in answer["value"].items():
                     withheld = privacy.withheld(row["valid_answers"], minimum)
                     scores[row_id] = {"n": int(row["valid_answers"]), "withheld": withheld,
-                                      "agree": None if withheld else round(_agree(row), 1)}
+                                      "agree": None if withheld else agree_share(row["categories"])}
         derived = {d["id"]: d["value"] for d in current.snapshot.get("derived", [])}
         result.append({"code": code, "name": current.municipality_name,
                        "delivery": current.delivery_id,

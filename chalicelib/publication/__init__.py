@@ -1,3 +1,4 @@
 """Forwarding to the publication site: the stream trigger that publishes what counts now per
 municipality and cycle, the feed document and its HTML report, the privacy rule for scores,
-and the targets (S3, signed webhook). No pages."""
+the targets (S3, signed webhook), where each object lives, and the reconciler that repairs a
+feed which drifted from what counts. No pages."""

@@ -36,7 +36,10 @@ def forward(scope: str, target: targets.Target) -> str:
     except ScopeState.DoesNotExist:
         return "no state"
     revision = int(state.revision)
-    if state.forwarded_revision is not None and int(state.forwarded_revision) >= revision:
+    # The record alone is not trusted: a target that fell behind it (a write lost after the
+    # record, a restored bucket) is repaired by the next event or retry.
+    if state.forwarded_revision is not None and int(state.forwarded_revision) >= revision \
+            and target.holds(municipality, cycle, revision):
         return "up to date"
     doc = document.document(municipality, cycle, revision,
                             counting(history(municipality, cycle)))

@@ -12,11 +12,14 @@ import random
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
 from ..platform import config
 from ..platform.logs import logger
+from . import document as feed
+from . import figures, paths, privacy
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 
@@ -27,8 +30,11 @@ class Rejected(Exception):
 
 class Target(Protocol):
     def publish(self, document: dict[str, Any], report_html: str) -> bool:
-        """Stores the document; False when the target already holds this or a newer revision.
-        Raises on a failure worth retrying."""
+        """Stores whatever of the document's revision the target does not hold yet; False
+        when it already held all of it. Raises on a failure worth retrying."""
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """True when the target holds all of `revision` (or newer) for this scope."""
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +50,10 @@ def _is_precondition_failure(error: Exception) -> bool:
 
 
 class S3Target:
+    """Every object of a revision is written only if the object holds an older one, each
+    checked on its own: a retry after a failure between any two writes completes the rest
+    instead of stopping at the first object that is already there."""
+
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
 
@@ -54,59 +64,162 @@ class S3Target:
             return None, None
         return json.loads(found["Body"].read()), found["ETag"]
 
-    def _put(self, key: str, body: bytes, content_type: str, etag: str | None) -> None:
-        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
-        _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
-                         CacheControl=CACHE_CONTROL, **condition)
+    def _report_revision(self, key: str) -> tuple[int | None, str | None]:
+        """The revision an HTML report carries in its metadata (0 for one without)."""
+        try:
+            head = _s3().head_object(Bucket=self.bucket, Key=key)
+        except _s3().exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None, None
+            raise
+        return int(head.get("Metadata", {}).get("revision", 0)), head["ETag"]
 
-    def publish(self, document: dict[str, Any], report_html: str) -> bool:
-        cycle, code = document["cycle"], document["municipality"]["code"]
-        key = f"{cycle}/{code}.json"
+    def _put(self, key: str, body: bytes, content_type: str, etag: str | None,
+             revision: int | None = None) -> None:
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        extra = {"Metadata": {"revision": str(revision)}} if revision is not None else {}
+        _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
+                         CacheControl=CACHE_CONTROL, **condition, **extra)
+
+    def _replace_if_older(self, key: str, revision: int, read: Any, body: bytes,
+                          content_type: str) -> bool:
+        """Writes `body` unless the object already holds `revision` or newer; optimistic on
+        the ETag so that a concurrent newer write always wins."""
         for _ in range(5):
-            current, etag = self._current(key)
-            if current is not None and current["revision"] >= document["revision"]:
+            held, etag = read(key)
+            if held is not None and held >= revision:
                 return False
             try:
-                self._put(key, json.dumps(document, ensure_ascii=False, indent=1).encode(),
-                          "application/json; charset=utf-8", etag)
-                break
-            except Exception as error:
-                if not _is_precondition_failure(error):
-                    raise
-        else:
-            raise RuntimeError(f"{key}: kept losing the race")
-        _s3().put_object(Bucket=self.bucket, Key=f"{cycle}/{code}.html",
-                         Body=report_html.encode(), ContentType="text/html; charset=utf-8",
-                         CacheControl=CACHE_CONTROL)
-        self._update_index(document)
-        return True
-
-    def _update_index(self, document: dict[str, Any]) -> None:
-        """<cycle>/index.json: every municipality's revision, status and document key, merged
-        with optimistic concurrency so concurrent forwarders never lose each other's entry."""
-        cycle, code = document["cycle"], document["municipality"]["code"]
-        key = f"{cycle}/index.json"
-        for attempt in range(25):
-            if attempt:
-                time.sleep(random.uniform(0, 0.02 * attempt))  # spread competing writers
-            index, etag = self._current(key)
-            index = index or {"cycle": cycle, "municipalities": {}}
-            entry = index["municipalities"].get(code)
-            if entry is not None and entry["revision"] >= document["revision"]:
-                return
-            index["municipalities"][code] = {
-                "name": document["municipality"]["name"], "revision": document["revision"],
-                "status": document["status"], "document": f"{cycle}/{code}.json",
-                "report": f"{cycle}/{code}.html", "generated_at": document["generated_at"]}
-            index["generated_at"] = document["generated_at"]
-            try:
-                self._put(key, json.dumps(index, ensure_ascii=False, sort_keys=True).encode(),
-                          "application/json; charset=utf-8", etag)
-                return
+                self._put(key, body, content_type, etag, revision)
+                return True
             except Exception as error:
                 if not _is_precondition_failure(error):
                     raise
         raise RuntimeError(f"{key}: kept losing the race")
+
+    def _document_revision(self, key: str) -> tuple[int | None, str | None]:
+        current, etag = self._current(key)
+        return (None if current is None else int(current["revision"])), etag
+
+    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+        instrument, cycle = document["instrument"], document["cycle"]
+        code, revision = document["municipality"]["code"], document["revision"]
+        # the definition first, so that every reference a document makes resolves
+        written = False
+        for version, definition in feed.definitions(instrument, cycle).items():
+            written |= self._create(paths.questionnaire(instrument, cycle, version),
+                                    json.dumps(definition, ensure_ascii=False, indent=1).encode())
+        written |= self._replace_if_older(
+            paths.document(instrument, cycle, code), revision, self._document_revision,
+            json.dumps(document, ensure_ascii=False, indent=1).encode(),
+            "application/json; charset=utf-8")
+        written |= self._replace_if_older(
+            paths.report(instrument, cycle, code), revision, self._report_revision,
+            report_html.encode(),
+            "text/html; charset=utf-8")
+        written |= self._update_index(document)
+        written |= self._update_national(document)
+        written |= self._update_root(instrument, cycle)
+        return written
+
+    def _create(self, key: str, body: bytes) -> bool:
+        """Writes an object that never changes once there (a definition version)."""
+        try:
+            self._put(key, body, "application/json; charset=utf-8", None)
+            return True
+        except Exception as error:
+            if _is_precondition_failure(error):
+                return False
+            raise
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """True when the document, the report, the index entry and the national contribution
+        all carry `revision` or a newer one and the root index lists the cycle: what the
+        forwarder checks before trusting its own record."""
+        instrument = config.questionnaire_instrument()
+        document, _ = self._document_revision(paths.document(instrument, cycle, municipality))
+        report, _ = self._report_revision(paths.report(instrument, cycle, municipality))
+        index, _ = self._current(paths.cycle_index(instrument, cycle))
+        entry = (index or {}).get("municipalities", {}).get(municipality)
+        national, _ = self._current(paths.national(instrument, cycle))
+        counted = (national or {}).get("contributions", {}).get(municipality)
+        held = [document, report, entry and entry["revision"], counted and counted["revision"]]
+        root, _ = self._current(paths.ROOT_INDEX)
+        listed = str(cycle) in ((root or {}).get("instruments", {})
+                                .get(instrument, {}).get("cycles", {}))
+        return listed and all(r is not None and r >= revision for r in held)
+
+    def _merge(self, key: str, change: Any, sort_keys: bool = True) -> bool:
+        """Read, change, write on the ETag, until no concurrent writer came between: how the
+        shared indexes are merged. `change` returns the new content, or None to leave it."""
+        for attempt in range(25):
+            if attempt:
+                time.sleep(random.uniform(0, 0.02 * attempt))  # spread competing writers
+            current, etag = self._current(key)
+            changed = change(current)
+            if changed is None:
+                return False
+            try:
+                self._put(key, json.dumps(changed, ensure_ascii=False,
+                                          sort_keys=sort_keys).encode(),
+                          "application/json; charset=utf-8", etag)
+                return True
+            except Exception as error:
+                if not _is_precondition_failure(error):
+                    raise
+        raise RuntimeError(f"{key}: kept losing the race")
+
+    def _update_index(self, document: dict[str, Any]) -> bool:
+        """<instrument>/<cycle>/index.json: every municipality's revision, status and paths."""
+        instrument, cycle = document["instrument"], document["cycle"]
+        code = document["municipality"]["code"]
+
+        def change(index: dict[str, Any] | None) -> dict[str, Any] | None:
+            index = index or {"instrument": instrument, "cycle": cycle, "municipalities": {}}
+            entry = index["municipalities"].get(code)
+            if entry is not None and entry["revision"] >= document["revision"]:
+                return None
+            index["municipalities"][code] = feed.index_entry(document)
+            index["generated_at"] = document["generated_at"]
+            return index
+
+        return self._merge(paths.cycle_index(instrument, cycle), change)
+
+    def _update_national(self, document: dict[str, Any]) -> bool:
+        """<instrument>/<cycle>/national.json: this municipality's contribution merged in,
+        the national figures recomputed from all contributions."""
+        instrument, cycle = document["instrument"], document["cycle"]
+        code = document["municipality"]["code"]
+
+        def change(national: dict[str, Any] | None) -> dict[str, Any] | None:
+            national = national or {"contributions": {}}
+            held = national["contributions"].get(code)
+            if held is not None and held["revision"] >= document["revision"]:
+                return None
+            national["contributions"][code] = figures.contribution(document)
+            return {"$schema": figures.SCHEMA_ID, "instrument": instrument, "cycle": cycle,
+                    "generated_at": document["generated_at"], "method": figures.METHOD,
+                    "privacy_minimum_valid_answers": privacy.minimum_valid_answers(),
+                    "questions": figures.totals(instrument, cycle, national["contributions"]),
+                    "contributions": national["contributions"]}
+
+        # not sorted: the questions keep the questionnaire's order (q2 before q10)
+        return self._merge(paths.national(instrument, cycle), change, sort_keys=False)
+
+    def _update_root(self, instrument: str, cycle: int) -> bool:
+        """index.json at the root: the instruments and cycles there are, with their paths."""
+        wanted = feed.root_entry(instrument, cycle)
+
+        def change(root: dict[str, Any] | None) -> dict[str, Any] | None:
+            root = root or {"instruments": {}}
+            cycles = root["instruments"].setdefault(instrument, {"cycles": {}})["cycles"]
+            if cycles.get(str(cycle)) == wanted:
+                return None
+            cycles[str(cycle)] = wanted
+            root["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            return root
+
+        return self._merge(paths.ROOT_INDEX, change)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -136,6 +249,10 @@ class WebhookTarget:
             if 400 <= error.code < 500:
                 raise Rejected(f"webhook answered {error.code}") from error
             raise  # 5xx: retried
+        return True
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """The site's state cannot be read: the forwarder's record is all there is."""
         return True
 
 

@@ -13,7 +13,11 @@ from boto3.dynamodb.types import TypeSerializer
 from .answers import COMPLETE_RAW
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SCHEMA = json.loads((ROOT / "docs" / "feed.schema.json").read_text())
+FEED_DOCS = ROOT / "docs" / "feed"
+SCHEMAS = {name: json.loads((FEED_DOCS / f"{name}.schema.json").read_text())
+           for name in ("document", "cycle-index", "root-index", "questionnaire",
+                                "national")}
+SCHEMA = SCHEMAS["document"]
 _sequence_numbers = itertools.count(1000)
 
 
@@ -66,7 +70,9 @@ def bucket_object(aws, key):
     return json.loads(body) if key.endswith(".json") else body.decode()
 
 
-def validate(document):
+def validate(document, schema="document"):
+    """Checks a feed object against its schema in docs/feed/ (document, cycle-index,
+    root-index, questionnaire, national)."""
     import jsonschema
 
-    jsonschema.validate(document, SCHEMA, format_checker=jsonschema.FormatChecker())
+    jsonschema.validate(document, SCHEMAS[schema], format_checker=jsonschema.FormatChecker())
