@@ -339,11 +339,20 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module):
     person = make_registrant(email="many@ede.nl", codes=tuple(codes))
     for code in codes:
         deliver(person, code=code)
+    records = {code: record(f"{code}#2026", 1, "INSERT") for code in codes}
     with ThreadPoolExecutor(max_workers=len(codes)) as pool:
-        results = list(pool.map(lambda code: run([record(f"{code}#2026", 1, "INSERT")]), codes))
-    assert all(r == {"batchItemFailures": []} for r in results)
+        results = dict(zip(codes, pool.map(lambda code: run([records[code]]), codes),
+                           strict=True))
+    # moto's in-memory S3 is not thread-safe (a read of a key being replaced may fail), which
+    # the stream's retry absorbs as it would any S3 error: retry only what failed. An entry
+    # lost by a forward that succeeded would not come back this way.
+    failed = [code for code, result in results.items() if result["batchItemFailures"]]
+    assert len(failed) < len(codes)
+    assert all(run([records[code]]) == {"batchItemFailures": []} for code in failed)
     index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert sorted(index["municipalities"]) == sorted(codes)
+    national = bucket_object(aws, "ceo-wmo/2026/national.json")
+    assert sorted(national["contributions"]) == sorted(codes)
     validate(index, "cycle-index")
     assert all(entry["revision"] == 1 for entry in index["municipalities"].values())
 
