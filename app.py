@@ -99,6 +99,11 @@ def asset(name: str) -> Response:
     return assets.serve(name)
 
 
+@app.route("/vragenlijst", methods=["GET"])
+def questionnaire_overview() -> Response:
+    return questionnaire_pages.overview(app.current_request)
+
+
 @app.route("/gemeente/{code}/vragen/{section}", methods=["GET"])
 def questionnaire_page(code: str, section: str) -> Response:
     return questionnaire_pages.show_section(app.current_request, code, section)

@@ -383,6 +383,10 @@ def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runn
     journey = Journey(runner, chromium)
     page, base = journey.page, runner["base"]
     page.goto(base + "/")
+    go(page, "text=de volledige vragenlijst hier inzien")  # before registering
+    assert page.url == base + "/vragenlijst"
+    journey.check("vragenlijst")
+    page.goto(base + "/")
     page.fill("#naam", "Joost Bakker")
     page.fill("#email", "joost@zwolle.nl")
     page.fill("#telefoon", "038 498 91 11")

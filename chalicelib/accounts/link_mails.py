@@ -23,6 +23,7 @@ def mail_link(registrant: Registrant, token: str) -> None:
             "municipalities": _names(registrant.municipalities),
             "expires_at": registrant.link_expires_at,
             "new_link_url": f"{config.base_url()}/nieuwe-link",
+            "questionnaire_url": f"{config.base_url()}/vragenlijst",
         },
     )
 

@@ -17,8 +17,21 @@ from .journey import Scope, current_definition, section_path
 
 ACTIONS = ("volgende", "vorige", "later", "controleren")
 RESET_TITLE = "Alle antwoorden verwijderen"
+KINDS = {"short_text": "Een kort antwoord in tekst", "long_text": "Een antwoord in tekst",
+         "whole_number": "Een heel getal", "percentage": "Een percentage", "date": "Een datum",
+         "date_range": "Een periode: van datum tot en met datum",
+         "url": "Een webadres (https://…)"}
 TOO_LARGE = ("Deze pagina is niet opgeslagen: al uw antwoorden samen zijn te lang om te bewaren. "
              "Uw invoer staat hieronder nog; maak de langste antwoorden korter en sla opnieuw op.")
+
+
+def overview(request: Request) -> Response:
+    """Every question of the current definition, before registering (no sign-in): printable,
+    to share with the research agency that collects the answers."""
+    definition = current_definition()
+    return web.page(request, "questionnaire_overview.html",
+                    title=f"De vragenlijst {definition.cycle}", definition=definition,
+                    kinds=KINDS, condition_hint=lambda q: _condition_hint(definition, q))
 
 
 def _section_or_404(definition: Definition, section_id: str) -> Section:
