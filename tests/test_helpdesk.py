@@ -130,6 +130,15 @@ def test_withdrawing_a_delivery_that_does_not_count_is_refused(helpdesk, deliver
     assert all(i["status"]["S"] == "valid" for i in items)
 
 
+def test_withdrawing_the_latest_tells_which_delivery_counts_now(helpdesk, delivered, mailbox):
+    save(delivered, "uitkomsten", ALL["uitkomsten"])
+    send(delivered)
+    helpdesk.submit("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-2", {"reden": "fout"},
+                    form_page="/helpdesk/gemeente/GM0014")
+    [notice] = [m for m in mailbox.to("a.devries@groningen.nl") if "ingetrokken" in m.subject]
+    assert "fout (nu telt GM0014-2026-1)" in notice.text
+
+
 def test_every_action_is_in_the_audit_trail_and_csv(helpdesk, delivered, aws):
     helpdesk.submit("/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-1",
                     {"reden": "=HYPERLINK(\"x\")"}, form_page="/helpdesk/gemeente/GM0014")

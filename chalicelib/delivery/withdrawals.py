@@ -52,11 +52,13 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
 
 def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
                     audit_writes: AuditWrites = lambda delivery, details: (),
-                    now: datetime | None = None) -> Delivery:
-    """Withdraws `delivery_id`, which must be the delivery that counts now."""
+                    now: datetime | None = None) -> tuple[Delivery, Delivery | None]:
+    """Withdraws `delivery_id`, which must be the delivery that counts now; returns it and the
+    delivery that counts after it (None: the municipality leaves the site)."""
     if not reason.strip():
         raise StatusChangeRefused("Geef een reden op.")
-    current = counting(history(municipality, cycle))
+    sent = history(municipality, cycle)
+    current = counting(sent)
     if current is None:
         raise StatusChangeRefused("Er is geen geldige aanlevering om in te trekken.")
     if current.delivery_id != delivery_id:
@@ -64,7 +66,7 @@ def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, re
                                   f"kan worden ingetrokken; {delivery_id} telt niet.")
     _change(current, DeliveryStatus.WITHDRAWN, by, reason.strip(),
             now or datetime.now(UTC), audit_writes)
-    return current
+    return current, counting([d for d in sent if d.sequence != current.sequence])
 
 
 def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,

@@ -83,14 +83,13 @@ def _status_audit(actor: str, action: str, reason: str) -> withdrawals.AuditWrit
 def withdraw(actor: str, code: str, cycle: int, delivery_id: str, reason: str) -> Delivery:
     reason = _reason(reason)
     try:
-        delivery = withdrawals.withdraw_latest(code, cycle, delivery_id, actor, reason,
-                                               _status_audit(actor, "intrekken", reason))
+        delivery, now_counting = withdrawals.withdraw_latest(
+            code, cycle, delivery_id, actor, reason, _status_audit(actor, "intrekken", reason))
     except withdrawals.StatusChangeRefused as refused:
         raise ActionRefused(str(refused)) from refused
-    previous = history.counting(history.history(code, cycle))
+    told = reason if now_counting is None else f"{reason} (nu telt {now_counting.delivery_id})"
     notify_municipality(code, f"Aanlevering {delivery_id} is ingetrokken", "withdrawn",
-                        {"delivery": delivery, "reason": reason if previous is None else
-                         f"{reason} (nu telt {previous.delivery_id})"})
+                        {"delivery": delivery, "reason": told})
     return delivery
 
 
