@@ -39,7 +39,7 @@ def free_port() -> int:
 class KeepRedirects(urllib.request.HTTPRedirectHandler):
     """A save's own time, without the page its redirect leads to."""
 
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def redirect_request(self, *args, **kwargs):
         return None
 
 

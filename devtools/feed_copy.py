@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket)
         listing = [item for page in pages for item in page.get("Contents", [])]
-    except Exception as error:  # noqa: BLE001 - explain instead of a traceback
+    except Exception as error:
         print(f"Kan de lokale bucket niet lezen ({type(error).__name__}). Draait ./dev run?",
               file=sys.stderr)
         return 1

@@ -104,7 +104,7 @@ def _quiet_request_handler():
     from chalicelib.platform.logs import redact
 
     class Handler(ChaliceRequestHandler):
-        def log_message(self, format: str, *args) -> None:  # noqa: A002
+        def log_message(self, format: str, *args) -> None:
             sys.stderr.write(redact(f"{self.address_string()} - {format % args}") + "\n")
 
     return Handler
@@ -165,11 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(pool)
     aws_resources.create_helpdesk_user(pool, HELPDESK_USER, HELPDESK_PASSWORD, region=REGION)
 
-    import app as app_module
-    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
-    from devtools.stream_pump import StreamPump
-
     from chalice.cli.factory import CLIFactory
+    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+
+    import app as app_module
+    from devtools.stream_pump import StreamPump
 
     config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
     CustomLocalChalice.__bases__ = (LocalChalice, app_module.app.__class__)

@@ -6,8 +6,9 @@ Development and tests only."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 

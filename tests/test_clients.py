@@ -156,7 +156,7 @@ def test_models_bind_to_the_shared_connection_safely_from_many_threads(aws, monk
         def touch(model):
             try:
                 bound.append(model._get_connection().connection is shared)
-            except Exception as error:  # noqa: BLE001 - collected for the assertion
+            except Exception as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=touch, args=(model,))

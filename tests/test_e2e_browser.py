@@ -119,6 +119,12 @@ class Journey:
             time.sleep(0.3)
         raise AssertionError(f"{key} did not reach the expected state")
 
+    def fill_contact(self, name: str, email: str, phone: str) -> None:
+        """The registration form's own fields, as a person types them."""
+        self.page.fill("#naam", name)
+        self.page.fill("#email", email)
+        self.page.fill("#telefoon", phone)
+
     def fill_section(self, fields) -> None:
         page = self.page
         for name, value in fields:
@@ -150,9 +156,7 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     go(page, "text=Aanmelden en link ontvangen")
     assert "Er is een probleem" in page.content()
     journey.check("registratie-fouten")
-    page.fill("#naam", "Anna de Vries")
-    page.fill("#email", "anna@groningen.nl")
-    page.fill("#telefoon", "050 367 91 11")
+    journey.fill_contact("Anna de Vries", "anna@groningen.nl", "050 367 91 11")
     page.fill("#gemeente-zoek", "gronin")  # the JavaScript filter
     assert page.is_hidden("label[for='g-GM0034']")
     page.check("#g-GM0014")
@@ -387,9 +391,7 @@ def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runn
     assert page.url == base + "/vragenlijst"
     journey.check("vragenlijst")
     page.goto(base + "/")
-    page.fill("#naam", "Joost Bakker")
-    page.fill("#email", "joost@zwolle.nl")
-    page.fill("#telefoon", "038 498 91 11")
+    journey.fill_contact("Joost Bakker", "joost@zwolle.nl", "038 498 91 11")
     page.fill("#gemeente-zoek", "zwolle")
     page.check("#g-GM0193")
     page.check("#namens")

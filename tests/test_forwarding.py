@@ -195,7 +195,7 @@ class Hook(http.server.BaseHTTPRequestHandler):
     status = 200
     received: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Hook.received.append((self.headers, body))
         self.send_response(Hook.status)

@@ -505,9 +505,12 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
     (Cognito), withdraw and restore, forwarding (and its webhook secret), a bounce."""
     if _RECORDED:
         return _RECORDED[0]
+    from datetime import timedelta
+
     from aws_lambda_powertools.utilities import parameters
 
     from app import app as chalice_app
+    from chalicelib.helpdesk import signins
     from chalicelib.publication import forwarding, targets
     from chalicelib.questionnaire import pending_input
     from devtools import aws_resources
@@ -516,10 +519,6 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
     from tests.support.browser import Browser
     from tests.support.feed import record
     from tests.support.flows import PASSWORD, register, save
-
-    from datetime import timedelta
-
-    from chalicelib.helpdesk import signins
 
     # every helpdesk request re-checks the user with Cognito, as one does each 15 minutes
     monkeypatch.setattr(signins, "RECHECK_AFTER", timedelta(0))

@@ -1,7 +1,7 @@
 """The personal link, the session it opens, and asking for a new link."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -59,7 +59,7 @@ def test_expired_link_says_so(browser, registered, aws, app_module):
 
     registrant = Registrant.get(registrant_item(aws)["id"]["S"])
     registrant.update(actions=[Registrant.link_expires_at.set(
-        datetime.now(timezone.utc) - timedelta(minutes=1))])
+        datetime.now(UTC) - timedelta(minutes=1))])
     response = browser.get(registered)
     assert response.status_code == 410
     assert "verlopen" in response.text

@@ -130,7 +130,7 @@ def test_concurrent_sends_of_one_draft_make_one_delivery(complete, aws, app_modu
         try:
             results.append(sending.send(registrant, "GM0014", "Groningen", definition,
                                         draft, state))
-        except Exception as error:  # noqa: BLE001 - collected for the assertion
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=press, args=request) for request in loaded]

@@ -98,7 +98,6 @@ def deliver_queued() -> None:
     """Runs the mail worker on what the outbox queued, as Lambda would within seconds (a job
     that keeps failing comes back at once and ends in the dead-letter queue)."""
     import app
-
     from chalicelib.platform import outbox
     from devtools.queue_pump import drain
 

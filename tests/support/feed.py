@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -58,7 +58,7 @@ def record(scope, sequence, event_name="MODIFY"):
             "dynamodb": {"Keys": keys, "SequenceNumber": str(next(_sequence_numbers)),
                          "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES",
                          "ApproximateCreationDateTime": int(
-                             datetime.now(timezone.utc).timestamp())}}
+                             datetime.now(UTC).timestamp())}}
 
 
 def bucket_object(aws, key):
