@@ -192,11 +192,12 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
 
     def reworded(question):
         return dataclasses.replace(
-            question, label="NIEUW LABEL",
+            question, label="NIEUW LABEL", standalone="NIEUW LABEL", caption="NIEUW LABEL",
             options=tuple(dataclasses.replace(o, label="NIEUWE KEUZE") for o in question.options),
-            rows=tuple(dataclasses.replace(r, label="NIEUWE RIJ", categories=tuple(
-                dataclasses.replace(c, label="NIEUWE CATEGORIE") for c in r.categories))
-                for r in question.rows))
+            rows=tuple(dataclasses.replace(r, label="NIEUWE RIJ", formats=tuple(
+                dataclasses.replace(f, label="NIEUWE VORM", categories=tuple(
+                    dataclasses.replace(c, label="NIEUWE CATEGORIE") for c in f.categories))
+                for f in r.formats)) for r in question.rows))
 
     original = journey.current_definition()
     renamed = dataclasses.replace(original, sections=tuple(
@@ -214,9 +215,9 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
     report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     for published in (json.dumps(document, ensure_ascii=False), report):
         for new in ("NIEUW LABEL", "NIEUWE KEUZE", "NIEUWE RIJ", "NIEUWE CATEGORIE",
-                    "NIEUWE STAP"):
+                    "NIEUWE STAP", "NIEUWE VORM"):
             assert new not in published
-        assert "Wat zijn de belangrijkste uitkomsten?" in published
+        assert "De belangrijkste uitkomsten" in published
         assert "Gebruikers van een maatwerkvoorziening, Mantelzorgers" in published
     # exactly the wording that was sent, answer by answer
     sent_answers = {a["question_id"]: a for a in sent["answers"]}
@@ -369,3 +370,51 @@ def test_a_send_that_meets_a_concurrent_transaction_waits_and_makes_one_delivery
     assert response.status_code == 303
     assert response.headers["Location"] == "/gemeente/GM0014/verzonden/1"
     assert conflicts == [1] and len(scan(aws, "DeliveriesTableName")) == 1
+
+
+def test_next_cycle_starts_without_last_years_consent_fieldwork_or_report(browser, mailbox, aws):
+    """Prefilling from the previous cycle's delivery copies what still holds (aims, method,
+    actions), never last year's college consent, its date, the fieldwork or the report."""
+    from chalicelib.questionnaire import drafts, journey
+    from tests.support.answers import COMPLETE_RAW
+
+    signed_in(browser, mailbox, codes=("GM0014",))
+    [item] = scan(aws, "RegistrantsTableName")
+    definition = journey.current_definition()
+    drafts.start_from(item["id"]["S"], "GM0014", definition, COMPLETE_RAW, definition.cycle - 1)
+    [draft] = scan(aws, "DraftsTableName")
+    kept = json.loads(draft["answers"]["S"])
+    for gone in ("toestemming_college", "toestemming_datum", "periode", "periode__tot",
+                 "rapport_url", "rapport_datum", "besproken_raad_datum", "onderzoek_uitgevoerd"):
+        assert gone not in kept, gone
+    assert kept["doel"] == COMPLETE_RAW["doel"] and kept["methode"] == COMPLETE_RAW["methode"]
+    review = browser.get("/gemeente/GM0014/controleren").text
+    assert "Alle verplichte vragen zijn ingevuld" not in review
+    assert "Deze antwoorden ontbreken nog of kloppen niet" in review
+
+
+def test_warnings_need_one_acknowledgement_and_withheld_scores_are_named(complete, mailbox,
+                                                                          aws):
+    save(complete, "opzet", with_answer("opzet", "onderwerpen", "kwaliteit"))
+    save(complete, "uitkomsten", with_answer("uitkomsten", "scores__q5__n", "12"))
+    review = complete.get("/gemeente/GM0014/controleren")
+    text = review.text
+    assert "Controleer dit punt" in text and "toegankelijkheid, kwaliteit én effect" in text
+    assert "Niet getoond op de publicatiesite" in text
+    assert re.search(r"<li>Wist u dat u gebruik kon maken van een onafhankelijke "
+                     r"cliëntondersteuner\? \(12 geldige antwoorden\)</li>", text)
+    refused = complete.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
+                              form_page="/gemeente/GM0014/controleren")
+    assert refused.status_code == 400 and "bevestig dat de antwoorden toch kloppen" in \
+        refused.text
+    assert scan(aws, "DeliveriesTableName") == []
+    sent = complete.submit("/gemeente/GM0014/verzenden",
+                           {"bevestig_toestemming": "ja", "bevestig_waarschuwingen": "ja"},
+                           form_page="/gemeente/GM0014/controleren")
+    assert sent.status_code == 303
+    [receipt] = [m for m in mailbox.to("a.devries@groningen.nl")
+                 if m.subject.startswith("Ontvangstbevestiging")]
+    for body in (receipt.text, receipt.html):
+        assert "Niet getoond op de publicatiesite" in body
+        assert "Wist u dat u gebruik kon maken van een onafhankelijke cliëntondersteuner? " \
+               "(12 geldige antwoorden)" in body

@@ -141,7 +141,7 @@ def start(request: Request) -> Response:
             "code": code, "name": known[code].name if code in known else code,
             "draft": draft, "history": sent, "counting": history.counting(sent),
             "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
-            "done": journey.progress(definition, draft) if draft else 0,
+            "progress": journey.progress(definition, draft),
             "resume": journey.resume_path(definition, code, draft),
         })
     rows.sort(key=lambda row: str(row["name"]).casefold())
@@ -163,7 +163,7 @@ def start(request: Request) -> Response:
     return web.page(request, "start.html", title="Uw aanleveringen", name=registrant.name,
                     personal_code=registrant.personal_code, rows=rows,
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
-                    steps=len(definition.sections), notice=notice,
+                    notice=notice,
                     link_expires_at=registrant.link_expires_at, me=registrant.id)
 
 

@@ -7,7 +7,8 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform.models import DraftStatus
-from ..questionnaire import display, drafts
+from ..publication import privacy
+from ..questionnaire import answers, display, drafts
 from ..questionnaire.journey import Scope
 from ..web import access
 from . import history, sending
@@ -20,15 +21,22 @@ def review(request: Request, code: str) -> Response:
 
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
                  status: int = 200, notice: str | None = None) -> Response:
-    summaries = display.summarise(ctx.definition, ctx.raw)
+    summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers())
     problems = [(summary.section, item) for summary in summaries for item in summary.items
                 if item.errors]
+    warned = answers.warnings(ctx.definition, ctx.raw)
+    warnings = [(summary.section, item, warned[item.anchor]) for summary in summaries
+                for item in summary.items if item.anchor in warned]
+    withheld = [line for summary in summaries for item in summary.items
+                for line in item.scores if line.withheld]
     return access.scope_page(
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
         status=status, summaries=summaries, problems=problems, started=ctx.draft is not None,
         window=window(datetime.now(UTC)),
         sent=ctx.draft is not None and ctx.draft.status == DraftStatus.SENT,
-        errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice)
+        errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice,
+        warnings=warnings, warnings_field=sending.WARNINGS_FIELD, withheld=withheld,
+        privacy_minimum=privacy.minimum_valid_answers())
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
@@ -48,7 +56,8 @@ def send(request: Request, code: str) -> Response:
         return already
     problems = sending.refusals(ctx.definition, ctx.draft,
                                 form.first(sending.CONFIRM_FIELD) == "ja",
-                                datetime.now(UTC))
+                                datetime.now(UTC),
+                                warnings_seen=form.first(sending.WARNINGS_FIELD) == "ja")
     if problems or ctx.draft is None:
         return _review_page(request, ctx, send_errors=problems, status=400)
     try:
@@ -83,5 +92,6 @@ def start_from_delivery(request: Request, code: str) -> Response:
     source = history.prefill_source(code, ctx.definition.cycle)
     if source is None:
         raise web.HttpError(404)
-    drafts.start_from(ctx.registrant.id, code, ctx.definition, source.raw or {})
+    drafts.start_from(ctx.registrant.id, code, ctx.definition, source.raw or {},
+                      int(source.cycle))
     return web.redirect(f"/gemeente/{code}/controleren")

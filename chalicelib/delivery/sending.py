@@ -33,10 +33,11 @@ from .snapshot import snapshot
 from .window import window
 
 CONFIRM_FIELD = "bevestig_toestemming"
+WARNINGS_FIELD = "bevestig_waarschuwingen"
 
 
 def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
-             now: datetime) -> dict[str, str]:
+             now: datetime, warnings_seen: bool = False) -> dict[str, str]:
     """Everything that stops this draft from being sent, checked on the server."""
     current = window(now)
     if not current.open:
@@ -52,10 +53,14 @@ def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
         return {"verzenden": "Zonder toestemming van het college kunnen wij de uitkomsten niet "
                              "publiceren. Pas uw antwoord bij ‘Toestemming’ aan als het college "
                              "toestemming heeft gegeven."}
+    refused = {}
+    if answers.warnings(definition, raw) and not warnings_seen:
+        refused[WARNINGS_FIELD] = ("Lees de waarschuwingen hierboven en bevestig dat de "
+                                   "antwoorden toch kloppen")
     if not confirmed:
-        return {CONFIRM_FIELD: "Bevestig dat het college toestemming heeft gegeven voor "
-                               "publicatie"}
-    return {}
+        refused[CONFIRM_FIELD] = ("Bevestig dat het college toestemming heeft gegeven voor "
+                                  "publicatie")
+    return refused
 
 
 class DraftChanged(Exception):

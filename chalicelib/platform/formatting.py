@@ -53,5 +53,12 @@ def phone_nl(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl,
-           "phone_nl": phone_nl}
+def iso_date_nl(text: str) -> str:
+    """An ISO date or timestamp from a feed document as people read it: 1 juli 2026."""
+    if len(text) == 10:
+        return date_text(date.fromisoformat(text))
+    return date_nl(datetime.fromisoformat(text))
+
+
+FILTERS = {"date_nl": date_nl, "iso_date_nl": iso_date_nl, "datetime_nl": datetime_nl,
+           "number_nl": number_nl, "phone_nl": phone_nl}

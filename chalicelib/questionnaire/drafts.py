@@ -120,11 +120,15 @@ def reset(draft: Draft) -> None:
 
 
 def start_from(registrant_id: str, municipality: str, definition: Definition,
-               raw: Mapping[str, object], now: datetime | None = None) -> Draft | None:
+               raw: Mapping[str, object], source_cycle: int,
+               now: datetime | None = None) -> Draft | None:
     """A new draft prefilled with earlier answers (a delivery's), keeping only the fields the
-    current questionnaire still asks; None when a draft exists already (nothing overwritten)."""
+    current questionnaire still asks; from an earlier cycle, only those it may carry over
+    (never last year's consent, fieldwork or report). None when a draft exists already
+    (nothing overwritten)."""
     now = now or datetime.now(UTC)
-    names = definition.input_names()
+    names = {name for q in definition.questions()
+             if q.carry_over or source_cycle == definition.cycle for name in q.input_names()}
     draft = Draft(registrant_id, scope_key(municipality, definition.cycle),
                   municipality=municipality, cycle=definition.cycle,
                   instrument=definition.instrument,

@@ -11,7 +11,7 @@ from .. import web
 from ..platform.formatting import format_number
 from ..platform.municipalities import is_code
 from ..web import access, cookies, csrf, sessions
-from . import answers, drafts, pending_input
+from . import answers, drafts, journey, pending_input
 from .definitions import Definition, Question, Section
 from .journey import Scope, current_definition, section_path
 
@@ -46,12 +46,12 @@ def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
                   saved: bool = False, version: int | None = None,
                   restored: str | None = None, cookies_out: list[str] | None = None) -> Response:
     definition = ctx.definition
-    index = definition.sections.index(section)
+    step, steps, _, _ = journey.step_of(definition, raw, section)
     derived = answers.derived_values(definition, raw)
     version = version if version is not None else drafts.section_version(ctx.draft, section.id)
     return access.scope_page(
         request, ctx, "question_page.html", title=f"{section.title} – {ctx.municipality_name}",
-        status=status, section=section, step=index + 1, steps=len(definition.sections), raw=raw,
+        status=status, section=section, step=step, steps=steps, raw=raw,
         errors=errors, back_to_review=back_to_review, saved=saved, version=version,
         restored=restored, cookies_out=cookies_out,
         show=lambda q: _shown(definition, section, q, raw),
@@ -169,21 +169,19 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     if action not in ACTIONS:
         action = "volgende"
     errors = answers.evaluate(ctx.definition, raw, (section,))[1]
-    index = ctx.definition.sections.index(section)
+    _, _, previous, following = journey.step_of(ctx.definition, raw, section)
     if action == "later":
         return web.redirect(f"/start?opgeslagen={code}", cookies_out)
     if action == "vorige":
-        target = ctx.definition.sections[max(0, index - 1)]
-        return web.redirect(section_path(code, target.id), cookies_out)
+        return web.redirect(section_path(code, (previous or section).id), cookies_out)
     if errors:
         # Saved exactly as typed; the user sees what to fix on the same page.
         return _section_page(request, ctx, section, raw, errors, status=400,
                              back_to_review=back_to_review, saved=True,
                              cookies_out=cookies_out)
-    if back_to_review or action == "controleren" or index + 1 == len(ctx.definition.sections):
+    if back_to_review or action == "controleren" or following is None:
         return web.redirect(f"/gemeente/{code}/controleren", cookies_out)
-    return web.redirect(section_path(code, ctx.definition.sections[index + 1].id),
-                        cookies_out)
+    return web.redirect(section_path(code, following.id), cookies_out)
 
 
 def _conflict_page(request: Request, ctx: Scope, section: Section, form: web.Form,

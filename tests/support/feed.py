@@ -41,7 +41,7 @@ def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
     existing = drafts.load_with_registrant(registrant.id, code, definition.cycle)[1]
     if existing is not None:
         existing.delete(add_version_condition=False)
-    drafts.start_from(registrant.id, code, definition, raw)
+    drafts.start_from(registrant.id, code, definition, raw, definition.cycle)
     fresh_registrant, draft, state = drafts.load_with_registrant(
         registrant.id, code, definition.cycle, with_state=True)
     return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
