@@ -260,6 +260,11 @@ def helpdesk_delivery_file(code: str, number: str, kind: str) -> Response:
     return helpdesk_delivery_pages.file(app.current_request, code, number, kind)
 
 
+@app.route("/helpdesk/gemeente/{code}/vergelijken", methods=["GET"])
+def helpdesk_compare(code: str) -> Response:
+    return helpdesk_delivery_pages.compare(app.current_request, code)
+
+
 @app.route("/helpdesk/gemeente/{code}/intrekken/{delivery_id}", methods=["GET"])
 def helpdesk_confirm_withdraw(code: str, delivery_id: str) -> Response:
     return helpdesk_pages.confirm_withdraw(app.current_request, code, delivery_id)

@@ -76,6 +76,8 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
     for kind in ("", "/json", "/html", "/rapport"):
         assert helpdesk.get(f"/helpdesk/gemeente/{code}/aanlevering/{delivery}{kind}"
                             ).status_code == 200
+    assert helpdesk.get(f"/helpdesk/gemeente/{code}/vergelijken?van={delivery}&naar={delivery}"
+                        ).status_code == 400
     assert helpdesk.submit(f"/helpdesk/gemeente/{code}/intrekken/{delivery}", {"reden": "fout"},
                            form_page=f"/helpdesk/gemeente/{code}").status_code == 200
     assert helpdesk.submit(f"/helpdesk/gemeente/{code}/herstellen/{delivery}",

@@ -164,3 +164,70 @@ def file_of(view: DeliveryView, kind: str) -> tuple[str, str, str | None] | None
     if kind == "rapport":
         return report(view), "text/html; charset=utf-8", None
     return None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer that differs between two deliveries; None where it was not answered."""
+
+    section: str
+    label: str
+    before: str | None
+    after: str | None
+
+
+def _entries(snapshot: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """{key: (section, label, text)} of every answer, one per score row and derived figure,
+    read as the delivery page shows them."""
+    found: dict[str, tuple[str, str, str]] = {}
+    section = ""
+    for answer in snapshot.get("answers", []):
+        section = str(answer.get("section", ""))
+        if answer.get("type") == "score_table":
+            for row_id, row in (answer.get("value") or {}).items():
+                cells = "; ".join(f"{c['label']}: {display.percent_text(c['percentage'])}"
+                                  for c in row["categories"])
+                found[f"{answer['question_id']}.{row_id}"] = (
+                    section, f"{answer['label']} – {row['label']}",
+                    f"{cells} ({display.count_text(row['valid_answers'])} geldige antwoorden)")
+        else:
+            found[str(answer["question_id"])] = (section, str(answer["label"]),
+                                                  str(answer.get("text") or answer.get("value")))
+    for figure in snapshot.get("derived", []):
+        found[f"berekend.{figure['id']}"] = (section, f"{figure['label']} (berekend)",
+                                             display.percent_text(figure["value"]))
+    return found
+
+
+def compare(before: Delivery, after: Delivery) -> tuple[list[Change], int]:
+    """What changed from `before` to `after`, answer by answer in the order of the newer
+    delivery (answers only the older one had follow), and how many answers are the same."""
+    old, new = _entries(before.snapshot or {}), _entries(after.snapshot or {})
+    changes, same = [], 0
+    for key in [*new, *(k for k in old if k not in new)]:
+        was, now = old.get(key), new.get(key)
+        if was and now and was[2] == now[2]:
+            same += 1
+            continue
+        section, label, _ = now or was or ("", "", "")
+        changes.append(Change(section, label, was[2] if was else None, now[2] if now else None))
+    return changes, same
+
+
+def find(code: str, numbers: list[str]) -> list[Delivery | None]:
+    """The deliveries of `code` with these numbers (any cycles; one query per cycle), None for
+    a number that is not one of its deliveries."""
+    parsed = [parse_number(number) for number in numbers]
+    cycles = {p[1] for p in parsed if p and p[0] == code}
+    by_key = {(int(d.cycle), int(d.sequence)): d
+              for cycle in sorted(cycles) for d in history.history(code, cycle)}
+    return [by_key.get((p[1], p[2])) if p and p[0] == code else None for p in parsed]
+
+
+def after_withdrawal(code: str, cycle: int) -> tuple[Delivery | None, Delivery | None]:
+    """(the delivery that counts now, the one that would count once it is withdrawn)."""
+    sent = history.history(code, cycle)
+    current = history.counting(sent)
+    if current is None:
+        return None, None
+    return current, history.counting([d for d in sent if d.sequence != current.sequence])
