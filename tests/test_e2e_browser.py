@@ -247,6 +247,26 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     page.goto(base + "/start")
     journey.check("start-met-geschiedenis")
 
+    # the first delivery, opened from the history: replaced now, its answers as on review
+    go(page, "a:has-text('GM0014-2026-1')")
+    assert page.locator("h1").inner_text() == "Aanlevering GM0014-2026-1"
+    assert "Vervangen door een nieuwere aanlevering" in page.content()
+    assert "Cliënten zijn tevreden." in page.content()
+    journey.check("aanlevering-bekijken")
+    # the site's report keeps its own styles under the page's strict policy (no bypass here)
+    strict = journey.chromium.new_context(viewport={"width": 1024, "height": 800})
+    for cookie in page.context.cookies():
+        strict.add_cookies([cookie])
+    report = strict.new_page()
+    blocked = []
+    report.on("console", lambda message: blocked.append(message.text)
+              if "Content Security Policy" in message.text else None)
+    report.goto(base + "/gemeente/GM0014/aanlevering/GM0014-2026-2/rapport")
+    assert report.locator("h1").inner_text() == "Groningen"
+    font = report.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Arial" in font and blocked == [], (font, blocked)
+    strict.close()
+
     # the helpdesk withdraws the correction; the feed shows the first delivery again
     helpdesk = journey.new_session()
     helpdesk.goto(base + "/helpdesk/inloggen")
@@ -258,7 +278,15 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     go(helpdesk, "button:has-text('Zoeken')")
     go(helpdesk, "text=Groningen (GM0014)")
     journey.check("helpdesk-gemeente", helpdesk)
-    go(helpdesk, "text=Intrekken GM0014-2026-2")
+    go(helpdesk, "button:has-text('Vergelijken')")  # the two deliveries, answer by answer
+    assert "GM0014-2026-1 vergeleken met GM0014-2026-2" in helpdesk.content()
+    assert "Gecorrigeerde uitkomsten." in helpdesk.locator("table.compare").inner_text()
+    journey.check("helpdesk-vergelijken", helpdesk)
+    go(helpdesk, "table.compare a:has-text('GM0014-2026-2')")
+    assert "Telt nu" in helpdesk.content()
+    journey.check("helpdesk-aanlevering", helpdesk)
+    go(helpdesk, "text=Deze aanlevering intrekken")
+    assert "Daarna telt GM0014-2026-1" in helpdesk.locator(".lead").inner_text()
     journey.check("helpdesk-intrekken", helpdesk)
     helpdesk.fill("#reden", "De gemeente meldt een fout in de correctie.")
     go(helpdesk, "button:has-text('Intrekken')")
