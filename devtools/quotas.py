@@ -91,7 +91,7 @@ def check(stage: str, region: str, reserved: int, sender_domain: str,
 
 def report(findings: list[Finding]) -> bool:
     """Prints the findings; True when none is an error."""
-    marks = {"ok": "ok  ", "warn": "warn", "error": "FOUT"}
+    marks = {"ok": "ok  ", "warn": "warn", "error": "FAIL"}
     for finding in findings:
         print(f"  [{marks[finding.level]}] {finding.text}")
     return not any(f.level == "error" for f in findings)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reserved", type=int, default=2,
                         help="the ForwarderReservedConcurrency you deploy with")
     args = parser.parse_args(argv)
-    print(f"Quota's en SES voor {args.stage} in {args.region}:")
+    print(f"Quotas and SES for {args.stage} in {args.region}:")
     ok = report(check(args.stage, args.region, args.reserved, package.sender_domain(args.stage)))
     return 0 if ok else 1
 
