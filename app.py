@@ -8,11 +8,13 @@ from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
+from chalicelib.platform import startup
 from chalicelib.publication import forwarding
 from chalicelib.questionnaire import pages as questionnaire_pages
 from chalicelib.questionnaire.definitions import all_definitions
-from chalicelib.web import assets, errors
+from chalicelib.web import assets, errors, responses
 
+startup.require()  # prod refuses to start with placeholder contact details, no site name, ...
 all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
 FORM = web.FORM_CONTENT_TYPES
@@ -24,6 +26,11 @@ MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # i
 # Likewise the mail queue: infra/ sets the real ARN; the local runner reads the stack output
 # named by the last part.
 MAIL_QUEUE = "arn:aws:sqs:eu-central-1:123456789012:MailQueueName"
+
+
+@app.middleware("http")
+def public_address(event, get_response):
+    return responses.with_public_address(event, get_response)
 
 
 @app.middleware("http")
