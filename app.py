@@ -8,6 +8,7 @@ from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
+from chalicelib.helpdesk import season_pages
 from chalicelib.publication import forwarding
 from chalicelib.questionnaire import pages as questionnaire_pages
 from chalicelib.questionnaire.definitions import all_definitions
@@ -290,6 +291,16 @@ def helpdesk_municipality_audit(code: str) -> Response:
 @app.route("/helpdesk/registrant/{registrant_id}/logboek.csv", methods=["GET"])
 def helpdesk_registrant_audit(registrant_id: str) -> Response:
     return helpdesk_pages.audit_csv(app.current_request, "registrant", registrant_id)
+
+
+@app.route("/helpdesk/seizoen", methods=["GET"])
+def helpdesk_season() -> Response:
+    return season_pages.overview(app.current_request)
+
+
+@app.route("/helpdesk/seizoen.csv", methods=["GET"])
+def helpdesk_season_csv() -> Response:
+    return season_pages.overview_csv(app.current_request)
 
 
 @app.route("/helpdesk/export/{cycle}/{file_format}", methods=["GET"])

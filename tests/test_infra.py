@@ -563,6 +563,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1",
                         {"reden": "Toch juist"}, form_page="/helpdesk/gemeente/GM0014")
         helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
+        assert helpdesk.get("/helpdesk/seizoen").status_code == 200  # the season overview
         helpdesk.get("/helpdesk/export/2026/json")
         browser.get(mailbox.last_link("a.devries@groningen.nl"))  # the newest link
         sent = browser.get("/gemeente/GM0014/verzonden/1")

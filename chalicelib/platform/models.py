@@ -258,7 +258,11 @@ class Delivery(TableModel):
 
 class ScopeState(TableModel):
     """Per (municipality, cycle): the last sequence number and a revision that increases with
-    every change that affects which delivery counts (send, withdraw, restore)."""
+    every change that affects which delivery counts (send, withdraw, restore).
+
+    `counting_sequence` (0: none counts) and `counting_late` say which delivery counts, set in
+    the same transaction as each of those changes, so the season overview reads one small item
+    per municipality instead of its deliveries."""
 
     class Meta:
         table_name = table_name("SCOPE_STATE_TABLE", "scope-state")
@@ -268,6 +272,8 @@ class ScopeState(TableModel):
     last_sequence = NumberAttribute(default=0)
     revision = NumberAttribute(default=0)
     forwarded_revision = NumberAttribute(null=True)
+    counting_sequence = NumberAttribute(null=True)  # None: written before it was recorded
+    counting_late = BooleanAttribute(null=True)
 
 
 class AuditEntry(TableModel):

@@ -1,0 +1,111 @@
+"""The helpdesk's season overview: every municipality with its status, filtered by province
+and status, counted, charted (SVG, no script) and as CSV. Every route starts with `_require`,
+as in `helpdesk/pages.py`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from chalice.app import Request, Response
+
+from .. import web
+from ..platform import config
+from ..platform.formatting import AMSTERDAM, date_text
+from ..platform.municipalities import municipalities
+from ..web.responses import download
+from . import season
+from .pages import _page, _require
+
+EARLIEST_CYCLES = 5  # how many cycles back the overview goes
+
+
+@dataclass(frozen=True)
+class Filters:
+    cycle: int
+    province: str
+    status: season.Status | None
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in (("jaar", str(self.cycle)),
+                                            ("provincie", self.province),
+                                            ("status", self.status or "")) if v})
+
+
+def _provinces() -> set[str]:
+    return {m.province for m in municipalities(config.municipality_year()).values()}
+
+
+def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
+    """The filters asked for; where one cannot be used, a Dutch message and no filter."""
+    params = web.query(request)
+    errors: dict[str, str] = {}
+    current = config.current_cycle()
+    raw_cycle = params.get("jaar", "").strip()
+    cycle = current
+    if raw_cycle:
+        if raw_cycle.isascii() and raw_cycle.isdigit() and \
+                current - EARLIEST_CYCLES <= int(raw_cycle) <= current:
+            cycle = int(raw_cycle)
+        else:
+            errors["jaar"] = (f"Kies een verantwoordingsjaar van {current - EARLIEST_CYCLES} "
+                              f"tot en met {current}")
+    province = params.get("provincie", "").strip()
+    if province and province not in _provinces():
+        errors["provincie"] = "Kies een provincie uit de lijst"
+        province = ""
+    raw_status = params.get("status", "").strip()
+    status = None
+    if raw_status:
+        try:
+            status = season.Status(raw_status)
+        except ValueError:
+            errors["status"] = "Kies een status uit de lijst"
+    return Filters(cycle, province, status), errors
+
+
+def _chart(counted: dict[season.Status, int]) -> list[tuple[season.Status, int, float, float]]:
+    """(status, count, x, width) of each segment of a 1000-wide stacked bar."""
+    total = sum(counted.values()) or 1
+    segments, x = [], 0.0
+    for status, count in counted.items():
+        width = 1000 * count / total
+        segments.append((status, count, round(x, 2), round(width, 2)))
+        x += width
+    return segments
+
+
+def overview(request: Request) -> Response:
+    user = _require(request)
+    filters, errors = _filters(request)
+    return _overview_page(request, user, filters, errors)
+
+
+def _overview_page(request: Request, user: str, filters: Filters, errors: dict[str, str],
+                   message: str | None = None, status: int | None = None) -> Response:
+    all_rows = season.overview(filters.cycle)
+    in_province = season.select(all_rows, filters.province)
+    counted = season.counts(in_province)
+    shown = season.select(in_province, status=filters.status)
+    today = datetime.now(UTC).astimezone(AMSTERDAM).date()
+    deadline, late_until = config.delivery_deadline(), config.delivery_late_until()
+    return _page(request, "season.html", f"Seizoensoverzicht {filters.cycle}", user,
+                 status=status or (400 if errors else 200), errors=errors, message=message,
+                 filters=filters, statuses=list(season.Status), provinces=sorted(_provinces()),
+                 counted=counted, total=len(in_province), chart=_chart(counted),
+                 per_province=season.provinces(all_rows), rows=shown,
+                 deadline=deadline, deadline_text=date_text(deadline) if deadline else "",
+                 late_until_text=date_text(late_until) if late_until else "",
+                 days_left=(deadline - today).days if deadline else None,
+                 current_cycle=config.current_cycle())
+
+
+def overview_csv(request: Request) -> Response:
+    _require(request)
+    filters, errors = _filters(request)
+    if errors:
+        raise web.HttpError(400, " ".join(errors.values()))
+    rows = season.select(season.overview(filters.cycle), filters.province, filters.status)
+    return download(season.as_csv(rows, filters.cycle), "text/csv; charset=utf-8",
+                    f"seizoen-{filters.cycle}.csv")
