@@ -76,16 +76,21 @@ def members() -> dict[str, set[str]]:
     return found
 
 
-def counting_now(codes: Iterable[str], cycle: int) -> dict[str, tuple[int, bool, bool]]:
+def counting_now(codes: Iterable[str], cycle: int,
+                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool]]:
     """{municipality: (sequence that counts or 0, late, ever delivered)} for those with any
-    delivery in `cycle`, from their states (BatchGetItem)."""
+    delivery in `cycle`, from their states (BatchGetItem). Without `read_deliveries` a state
+    from before counting was recorded is taken to have one that counts (who must not be
+    reminded when in doubt)."""
     found = {}
     for state in ScopeState.batch_get([scope_key(code, cycle) for code in codes]):
         parsed = parse_scope(state.scope)
         if parsed is None or not int(state.last_sequence or 0):
             continue
         code = parsed[0]
-        if state.counting_sequence is None:  # recorded before counting was kept on the state
+        if state.counting_sequence is None and not read_deliveries:
+            found[code] = (int(state.last_sequence), False, True)
+        elif state.counting_sequence is None:  # recorded before counting was kept on the state
             current = history.counting(history.history(code, cycle))
             found[code] = (int(current.sequence) if current else 0,
                            bool(current and current.late), True)

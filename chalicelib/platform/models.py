@@ -308,6 +308,28 @@ class HeldRequest(TableModel):
     created_at = UTCDateTimeAttribute()
 
 
+class Reminder(TableModel):
+    """A reminder to one person for one day: written with attribute_not_exists before the mail
+    goes out, so nobody gets two for the same day, whoever or whatever sends them. `job` is
+    the queue message that claimed it (a retry of that message may still send); TTL removes
+    it after a season."""
+
+    class Meta:
+        table_name = table_name("REMINDERS_TABLE", "reminders")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)  # "<cycle>#<day, ISO>#<registrant id>"
+    registrant_id = UnicodeAttribute()
+    cycle = NumberAttribute()
+    day = UnicodeAttribute()
+    municipalities = UnicodeSetAttribute()
+    actor = UnicodeAttribute()
+    job = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
 class HelpdeskSession(TableModel):
     """A signed-in helpdesk session, held server-side: signing out deletes it (a copied cookie
     is refused), and its user is checked with Cognito again every 15 minutes."""
@@ -324,4 +346,4 @@ class HelpdeskSession(TableModel):
 
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
-                                       HelpdeskSession)
+                                       HelpdeskSession, Reminder)
