@@ -288,6 +288,10 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
 
     measure("forward one municipality", lambda: forwarding.handle(
         {"Records": [record("GM0228#2026", 1, "INSERT")]}, LambdaContext("forward")))
+    from chalicelib.helpdesk import season
+
+    measure("season overview, start of season (helpdesk; 1 of 342 registered)",
+            lambda: season.overview(2026))
 
     for name, path in [("registration", "/"), ("new link", "/nieuwe-link"),
                        ("start", "/start"), ("page 1 (choices)", "/gemeente/GM0228/vragen/opzet"),
@@ -300,6 +304,8 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
     timer.install()
     COSTS = costs(browser, timer, "GM0228")
     THROUGHPUT = forwarder_throughput(counter)
+    measure("season overview, end of season (helpdesk; 342 delivered)",
+            lambda: season.overview(2026))
     TIMING = enumeration_timing(app.app)
     mock.stop()
     return rows, weights

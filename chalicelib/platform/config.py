@@ -184,3 +184,11 @@ def delivery_deadline() -> date | None:
 def delivery_late_until() -> date | None:
     """Grace policy: last day on which a late delivery is still accepted (marked late)."""
     return _window_date("DELIVERY_LATE_UNTIL", "late_until")
+
+
+def reminder_days() -> tuple[int, ...]:
+    """REMINDER_DAYS_BEFORE: on how many days before the deadline the scheduled reminder goes
+    out, e.g. "14,3" (default); "" for none."""
+    raw = env("REMINDER_DAYS_BEFORE", "14,3")
+    return tuple(sorted({int(part) for part in raw.split(",") if part.strip().isdigit()},
+                        reverse=True))
