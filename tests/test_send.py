@@ -64,7 +64,8 @@ def test_colleagues_of_the_municipality_get_a_notice(complete, aws, mailbox):
     [notice] = [m for m in mailbox.to("collega@groningen.nl") if "aanlevering gedaan" in m.subject]
     assert "GM0014-2026-1" in notice.text and "GM0014-2026-1" in notice.html
     own = re.search(r"code is: (\w{4}-\w{4})", mailbox.to("a.devries@groningen.nl")[0].text)[1]
-    assert own in notice.text  # the colleague sees only the personal code
+    # a colleague is named, not coded: the personal code stays the helpdesk's key
+    assert "door uw collega Anna de Vries" in notice.text and own not in notice.text
 
 
 def test_nothing_is_sent_while_answers_are_missing(browser, mailbox, aws):
@@ -167,8 +168,10 @@ def test_revision_is_strictly_increasing_across_registrants(complete, aws, mailb
 
     colleague = Browser(app.app)
     signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
-    fill_all(colleague)
     send(complete)
+    # the colleague works in the same draft: a correction after Anna's delivery
+    save(colleague, "uitkomsten", with_answer("uitkomsten", "belangrijkste_uitkomsten",
+                                              "Correctie van de collega."))
     send(colleague)
     revisions = sorted(int(d["revision"]["N"]) for d in scan(aws, "DeliveriesTableName"))
     assert revisions == [1, 2]
@@ -243,7 +246,7 @@ def test_another_tab_saving_between_review_and_send_is_caught(complete, aws, mon
     real_commit = sending._commit
 
     def edit_then_commit(registrant, municipality, name, definition, draft, *rest):
-        stored = Draft.get(draft.registrant_id, draft.key)
+        stored = Draft.get(draft.key)
         stored.answers = {**stored.answers, "doel": "gewijzigd in tab 2"}
         stored.save()
         return real_commit(registrant, municipality, name, definition, draft, *rest)
@@ -261,6 +264,9 @@ def test_start_from_an_earlier_delivery(complete, aws, mailbox):
 
     colleague = Browser(app.app)
     signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
+    assert "Beginnen met de antwoorden" not in colleague.get("/start").text  # the shared draft
+    colleague.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
+                     form_page="/gemeente/GM0014/verwijderen")
     start = colleague.get("/start").text
     assert "Beginnen met de antwoorden van aanlevering GM0014-2026-1" in start
     response = colleague.submit("/gemeente/GM0014/overnemen", {}, form_page="/start")

@@ -31,5 +31,6 @@ def send(registrant: Registrant, delivery: Delivery) -> None:
         logger.error("receipt not sent", extra={"delivery_id": delivery.delivery_id})
     notify_municipality(delivery.municipality,
                         f"Er is een aanlevering gedaan voor {delivery.municipality_name}",
-                        "delivery_notice", {"delivery": delivery, "start_url": start_url},
+                        "delivery_notice", {"delivery": delivery, "start_url": start_url,
+                                            "sender_name": registrant.name},
                         exclude=registrant.id)

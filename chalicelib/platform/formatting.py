@@ -25,6 +25,20 @@ def datetime_nl(moment: datetime) -> str:
     return f"{date_nl(moment)} om {local:%H:%M} uur"
 
 
+def when_nl(moment: datetime, now: datetime | None = None) -> str:
+    """A recent moment as people say it: vandaag 14:02, gisteren 09:10, 3 mei 14:02."""
+    local = moment.astimezone(AMSTERDAM)
+    today = (now or datetime.now(AMSTERDAM)).astimezone(AMSTERDAM).date()
+    days = (today - local.date()).days
+    if days in (0, 1):
+        day = ("vandaag", "gisteren")[days]
+    elif local.year == today.year:
+        day = f"{local.day} {MONTHS[local.month - 1]}"
+    else:
+        day = date_text(local.date())
+    return f"{day} {local:%H:%M}"
+
+
 def format_number(value: Decimal | int | float, decimals: int = 1) -> str:
     """Dutch notation for display: 1.234 and 12,5."""
     quantized = Decimal(value).quantize(Decimal(1).scaleb(-decimals)) if decimals else \
@@ -61,4 +75,4 @@ def iso_date_nl(text: str) -> str:
 
 
 FILTERS = {"date_nl": date_nl, "iso_date_nl": iso_date_nl, "datetime_nl": datetime_nl,
-           "number_nl": number_nl, "phone_nl": phone_nl}
+           "when_nl": when_nl, "number_nl": number_nl, "phone_nl": phone_nl}

@@ -11,7 +11,7 @@ from .. import web
 from ..platform.formatting import format_number
 from ..platform.municipalities import is_code
 from ..web import access, cookies, csrf, sessions
-from . import answers, drafts, journey, pending_input
+from . import answers, drafts, editors, journey, pending_input
 from .definitions import Definition, Question, Section
 from .journey import Scope, current_definition, section_path
 
@@ -138,7 +138,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     if sessions.claim(request) is None:
         return _keep_for_later(request, code, section_id, form, 401)
     try:
-        ctx = access.scope(request, code)
+        ctx = access.scope(request, code, with_state=True)
     except web.HttpError as refused:
         if refused.status == 401:
             return _keep_for_later(request, code, section_id, form, 401)
@@ -150,7 +150,8 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
         raise web.HttpError(400) from None
     overwrite = form.first("overschrijven") == "ja"
     result = drafts.save_section(ctx.registrant.id, code, ctx.definition, section, form.fields,
-                                 seen_version, ctx.draft, overwrite=overwrite)
+                                 seen_version, ctx.draft, overwrite=overwrite,
+                                 based_on=int(ctx.state.last_sequence) if ctx.state else 0)
     back_to_review = form.first("terug") == "controleren"
     if isinstance(result, drafts.Conflict):
         return _conflict_page(request, ctx, section, form, result, back_to_review)
@@ -211,10 +212,18 @@ def _as_text(raw: dict, names: list[str]) -> str:
     return " – ".join(p for p in parts if p.strip()) or "(leeg)"
 
 
+def _reset_page(request: Request, ctx: Scope, status: int = 200,
+                errors: dict[str, str] | None = None) -> Response:
+    """The confirmation names the colleagues who worked on the shared draft: their answers go
+    too."""
+    return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE, status=status,
+                             has_draft=ctx.draft is not None, errors=errors or {},
+                             colleagues=editors.others(editors.last_edits(ctx.draft),
+                                                       ctx.registrant.id))
+
+
 def confirm_reset(request: Request, code: str) -> Response:
-    ctx = access.scope(request, code)
-    return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE,
-                             has_draft=ctx.draft is not None)
+    return _reset_page(request, access.scope(request, code))
 
 
 def reset(request: Request, code: str) -> Response:
@@ -223,9 +232,8 @@ def reset(request: Request, code: str) -> Response:
     if form.first("bevestig") == "nee":
         return web.redirect("/start")
     if form.first("bevestig") != "ja":
-        return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE, status=400,
-                                 has_draft=ctx.draft is not None,
-                                 errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
+        return _reset_page(request, ctx, status=400,
+                           errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
     if ctx.draft is not None:
         drafts.reset(ctx.draft)
     return web.redirect(f"/start?verwijderd={code}")
