@@ -105,7 +105,7 @@ def save_section(registrant_id: str, municipality: str, definition: Definition, 
                                   section.id: section_version(existing, section.id) + 1}
         draft.section_editors = {**(draft.section_editors or {}),
                                  section.id: {"by": registrant_id,
-                                              "at": now.isoformat(timespec="seconds")}}
+                                              "at": now.isoformat()}}
         draft.updated_at = now
         draft.status = DraftStatus.CONCEPT
         try:
@@ -141,7 +141,7 @@ def start_from(registrant_id: str, municipality: str, definition: Definition,
     now = now or datetime.now(UTC)
     names = {name for q in definition.questions()
              if q.carry_over or source_cycle == definition.cycle for name in q.input_names()}
-    at = now.isoformat(timespec="seconds")
+    at = now.isoformat()
     draft = Draft(scope_key(municipality, definition.cycle),
                   municipality=municipality, cycle=definition.cycle,
                   instrument=definition.instrument,
