@@ -99,16 +99,12 @@ def counting_now(codes: Iterable[str], cycle: int,
     return found
 
 
-def _drafts(pairs: list[tuple[str, str]], cycle: int) -> dict[str, datetime]:
-    """{municipality: newest save} of the drafts these (registrant, municipality) pairs have."""
-    newest: dict[str, datetime] = {}
-    keys = [(registrant, scope_key(code, cycle)) for registrant, code in pairs]
-    for draft in Draft.batch_get(keys, attributes_to_get=["registrant_id", "key",
-                                                           "municipality", "updated_at"]):
-        code = str(draft.municipality)
-        if code not in newest or draft.updated_at > newest[code]:
-            newest[code] = draft.updated_at
-    return newest
+def _drafts(codes: list[str], cycle: int) -> dict[str, datetime]:
+    """{municipality: last save} of these municipalities' shared drafts."""
+    keys = [scope_key(code, cycle) for code in codes]
+    return {str(draft.municipality): draft.updated_at
+            for draft in Draft.batch_get(keys, attributes_to_get=["key", "municipality",
+                                                                   "updated_at"])}
 
 
 def overview(cycle: int) -> list[Row]:
@@ -117,8 +113,8 @@ def overview(cycle: int) -> list[Row]:
     representing = members()
     waiting = {str(held.municipality) for held in HeldRequest.query("open")}
     delivered = counting_now(known, cycle)
-    drafts = _drafts([(registrant, code) for code in known if code not in delivered
-                      for registrant in sorted(representing.get(code, ()))], cycle)
+    drafts = _drafts([code for code in known if code not in delivered
+                      and representing.get(code)], cycle)
     rows = []
     for code, municipality in known.items():
         sequence, late, ever = delivered.get(code, (0, False, False))
