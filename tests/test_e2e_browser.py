@@ -232,6 +232,16 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
                          lambda d: d["delivery"]["id"] == "GM0014-2026-1")
     assert [(r["question_id"], r["format"], r["agree"]) for r in first["scores"]][:3] == [
         ("q1", "vijf", 75.5), ("q2", "drie", 71), ("q3", "eens", 80.5)]
+    # the citizen's report as the site gets it, in the browser: axe-clean, and in print
+    report = journey.runner["s3"].get_object(Bucket="ceo-local-publication-123456789012",
+                                             Key="ceo-wmo/2026/GM0014.html")["Body"].read()
+    reader = journey.new_session()
+    reader.set_content(report.decode())
+    journey.check("rapport", reader)
+    assert reader.locator("svg.bar").first.get_attribute("aria-hidden") == "true"
+    reader.emulate_media(media="print")
+    reader.pdf(path=str(ARTIFACTS / "rapport.pdf"))
+    reader.context.close()
 
     # a correction
     page.goto(base + "/gemeente/GM0014/vragen/uitkomsten?terug=controleren")
