@@ -112,13 +112,15 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 
 
 def _provided(name: str) -> bool:
+    if "__pycache__/" in name:  # bytecode of the packaging machine's Python, not the runtime's
+        return True
     top = name.split("/")[0]
     base = top.split("-")[0].removesuffix(".py").lower().replace("python_", "")
     return base in RUNTIME_PROVIDED
 
 
 def slim(zip_path: Path) -> None:
-    """Rewrites the deployment package without what the runtime provides."""
+    """Rewrites the deployment package without what the runtime provides (nor bytecode)."""
     lean = zip_path.with_suffix(".lean")
     with zipfile.ZipFile(zip_path) as source, \
             zipfile.ZipFile(lean, "w", compression=zipfile.ZIP_DEFLATED) as target:

@@ -303,6 +303,18 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     assert "is ingetrokken" in helpdesk.content()
     back = journey.feed("ceo-wmo/2026/GM0014.json", lambda d: d["revision"] == 3)
     assert back["delivery"]["id"] == "GM0014-2026-1"
+
+    # the season: Groningen sent, Almere registered; a reminder to Almere's registrant
+    go(helpdesk, ".caption a:has-text('Helpdesk')")
+    go(helpdesk, "text=Seizoensoverzicht")
+    assert helpdesk.locator('td[data-status="verzonden"]').inner_text() == "1"
+    journey.check("helpdesk-seizoen", helpdesk)
+    helpdesk.select_option("#provincie", "Flevoland")
+    go(helpdesk, "button:has-text('Toon')")
+    assert helpdesk.is_checked("#h-GM0034")
+    go(helpdesk, "button:has-text('Herinnering sturen')")
+    assert "Herinnering verstuurd aan 1 aanmelder van 1 gemeente" in helpdesk.content()
+    journey.check("helpdesk-herinnering", helpdesk)
     assert back["headline"]["text"] == "Uitkomst" or "Cliënten" in back["headline"]["text"]
 
 
