@@ -35,3 +35,13 @@ def prefill_source(code: str, cycle: int,
     when its history was read already (the start page), so it is not queried twice."""
     found = this_cycle if this_cycle is not None else history(code, cycle)
     return counting(found) or counting(history(code, cycle - 1))
+
+
+def cycles_with_deliveries(code: str, cycles: list[int]) -> list[int]:
+    """Which of `cycles` (newest first) have any delivery of `code`: one BatchGetItem."""
+    from ..platform.models import ScopeState
+
+    found = {int(state.scope.rsplit("#", 1)[1])
+             for state in ScopeState.batch_get([scope_key(code, cycle) for cycle in cycles])
+             if int(state.last_sequence or 0)}
+    return [cycle for cycle in cycles if cycle in found]

@@ -11,11 +11,11 @@ from ..questionnaire import display, drafts
 from ..questionnaire.journey import Scope
 from ..web import access
 from . import history, sending
-from .window import window
+from .window import allowed_until, window
 
 
 def review(request: Request, code: str) -> Response:
-    return _review_page(request, access.scope(request, code))
+    return _review_page(request, access.scope(request, code, with_state=True))
 
 
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
@@ -26,7 +26,7 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
     return access.scope_page(
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
         status=status, summaries=summaries, problems=problems, started=ctx.draft is not None,
-        window=window(datetime.now(UTC)),
+        window=window(datetime.now(UTC), allowed_until(ctx.state)),
         sent=ctx.draft is not None and ctx.draft.status == DraftStatus.SENT,
         errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice)
 
@@ -48,14 +48,14 @@ def send(request: Request, code: str) -> Response:
         return already
     problems = sending.refusals(ctx.definition, ctx.draft,
                                 form.first(sending.CONFIRM_FIELD) == "ja",
-                                datetime.now(UTC))
+                                datetime.now(UTC), ctx.state)
     if problems or ctx.draft is None:
         return _review_page(request, ctx, send_errors=problems, status=400)
     try:
         delivery = sending.send(ctx.registrant, code, ctx.municipality_name, ctx.definition,
                                 ctx.draft, ctx.state)
     except sending.DraftChanged:
-        fresh = access.scope(request, code)
+        fresh = access.scope(request, code, with_state=True)
         return _sent_already(code, fresh) or _review_page(request, fresh, status=409, notice=(
             "Uw antwoorden zijn intussen opnieuw opgeslagen (bijvoorbeeld in een ander "
             "tabblad). Er is niets verzonden. Controleer de antwoorden hieronder en verzend "

@@ -54,4 +54,5 @@ def phone_nl(e164: str) -> str:
 
 
 FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl,
+           "date_text": date_text,
            "phone_nl": phone_nl}

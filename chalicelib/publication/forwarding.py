@@ -35,7 +35,9 @@ def forward(scope: str, target: targets.Target) -> str:
         state = ScopeState.get(scope, consistent_read=True)
     except ScopeState.DoesNotExist:
         return "no state"
-    revision = int(state.revision)
+    revision = int(state.revision or 0)
+    if not revision:  # a state without any delivery (the helpdesk's exception made it)
+        return "nothing sent"
     # The record alone is not trusted: a target that fell behind it (a write lost after the
     # record, a restored bucket) is repaired by the next event or retry.
     if state.forwarded_revision is not None and int(state.forwarded_revision) >= revision \
