@@ -2,7 +2,7 @@
 and the one a new draft may start from."""
 from __future__ import annotations
 
-from ..platform.models import Delivery, DeliveryStatus, scope_key
+from ..platform.models import Delivery, DeliveryStatus, ScopeState, scope_key
 
 
 def delivery_id(municipality: str, cycle: int, sequence: int) -> str:
@@ -37,11 +37,9 @@ def prefill_source(code: str, cycle: int,
     return counting(found) or counting(history(code, cycle - 1))
 
 
-def cycles_with_deliveries(code: str, cycles: list[int]) -> list[int]:
-    """Which of `cycles` (newest first) have any delivery of `code`: one BatchGetItem."""
-    from ..platform.models import ScopeState
-
-    found = {int(state.scope.rsplit("#", 1)[1])
-             for state in ScopeState.batch_get([scope_key(code, cycle) for cycle in cycles])
-             if int(state.last_sequence or 0)}
-    return [cycle for cycle in cycles if cycle in found]
+def states_by_cycle(code: str, cycles: list[int]) -> dict[int, ScopeState]:
+    """The (municipality, cycle) states of `code` that exist among `cycles`: one strongly
+    consistent BatchGetItem."""
+    return {int(state.scope.rsplit("#", 1)[1]): state
+            for state in ScopeState.batch_get([scope_key(code, cycle) for cycle in cycles],
+                                              consistent_read=True)}

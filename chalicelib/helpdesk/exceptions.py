@@ -43,14 +43,6 @@ class Allowance:
     at: datetime | None
 
 
-def current(code: str, cycle: int) -> Allowance | None:
-    try:
-        state = ScopeState.get(scope_key(code, cycle), consistent_read=True)
-    except ScopeState.DoesNotExist:
-        return None
-    return of(state)
-
-
 def of(state: ScopeState | None) -> Allowance | None:
     if state is None or not state.allowed_until:
         return None

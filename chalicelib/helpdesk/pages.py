@@ -207,12 +207,12 @@ def municipality_page(request: Request, code: str, status: int = 200,
             errors["jaar"] = f"Kies een verantwoordingsjaar van {current - 10} tot en met {current}"
             status = 400
     name = municipalities(config.municipality_year())[code].name
+    states = history.states_by_cycle(code, list(range(current, current - 11, -1)))
     return _page(request, "municipality.html", f"{name} ({code})", user, status=status,
                  code=code, name=name, cycle=cycle, message=message, errors=errors,
                  trail=audit.trail(audit.subject_municipality(code)),
-                 cycles=history.cycles_with_deliveries(code, list(range(current, current - 11,
-                                                                        -1))),
-                 current_cycle=current, allowance=exceptions.current(code, cycle),
+                 cycles=sorted((c for c, s in states.items() if s.last_sequence), reverse=True),
+                 current_cycle=current, allowance=exceptions.of(states.get(current)),
                  last_day=window.last_day(), **helpdesk.overview(code, cycle))
 
 
