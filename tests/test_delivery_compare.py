@@ -42,7 +42,7 @@ def test_the_comparison_lists_exactly_what_changed_by_question(corrected, helpde
     assert labels[0].startswith("Wat was het doel van het onderzoek?")
     assert changed[1][1:] == ["Gebruikers van een maatwerkvoorziening, Mantelzorgers",
                               "Gebruikers van een maatwerkvoorziening, Mantelzorgers, Anders"]
-    assert labels[2].startswith("Welke andere doelgroep?")
+    assert labels[2].startswith("Andere doelgroep")
     assert changed[2][1:] == ["niet beantwoord", "Jongeren"]
     assert "398 geldige antwoorden" in changed[3][1] and "399 geldige" in changed[3][2]
     assert "4 antwoorden zijn anders" in page.text

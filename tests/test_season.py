@@ -36,7 +36,7 @@ def season(aws, monkeypatch):
     deliver(withdrawn, "GM0050")
     actions.withdraw("medewerker", "GM0050", 2026, "GM0050-2026-1", "Verkeerde gemeente")
     drafter = make_registrant("kees@almere.nl", ("GM0034", "GM0037"))
-    drafts.start_from(drafter.id, "GM0034", journey.current_definition(), {"doel": "x"})
+    drafts.start_from(drafter.id, "GM0034", journey.current_definition(), {"doel": "x"}, 2026)
     make_registrant("joop@stadskanaal.nl", ("GM0037",))
     monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
     make_registrant("iemand@gmail.com", ("GM0047",))

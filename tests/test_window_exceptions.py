@@ -3,6 +3,7 @@ in the same transaction, refused on a stale page; and earlier cycles read and wi
 helpdesk's pages."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -170,9 +171,9 @@ def test_earlier_cycles_are_read_and_withdrawn_in_the_pages(helpdesk, aws):
 
     person = make_registrant("anna@groningen.nl", ("GM0014",))
     definition = load("ceo-wmo", 2026)
-    earlier = type(definition)(**{**definition.__dict__, "cycle": 2025})
+    earlier = dataclasses.replace(definition, cycle=2025)
     for _ in range(2):
-        drafts.start_from(person.id, "GM0014", earlier, COMPLETE_RAW,
+        drafts.start_from(person.id, "GM0014", earlier, COMPLETE_RAW, 2025,
                           now=datetime.now(UTC))
         registrant, draft, state = drafts.load_with_registrant(person.id, "GM0014", 2025,
                                                                with_state=True)

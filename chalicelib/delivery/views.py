@@ -16,6 +16,7 @@ from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, 
 from ..platform.municipalities import CODE_PATTERN
 from ..platform.rendering import render
 from ..publication import document
+from ..publication import report as publication_report
 from ..questionnaire import display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
@@ -143,7 +144,7 @@ def report(view: DeliveryView) -> str:
                                                     int(delivery.cycle))).revision)
     doc = document.document(str(delivery.municipality), int(delivery.cycle), revision,
                             delivery)
-    return render("report.html", doc=doc)
+    return publication_report.html(doc)
 
 
 FILES = ("json", "html", "rapport")

@@ -117,7 +117,7 @@ def registrant_page(request: Request, registrant_id: str, status: int = 200,
     known = municipalities(config.municipality_year())
     cycle = config.current_cycle()
     rows = []
-    drafts = {d.municipality: d for d in helpdesk.drafts_of(registrant) if d.cycle == cycle}
+    drafts = helpdesk.drafts_of(registrant, cycle)
     for code in sorted(registrant.municipalities):
         info = helpdesk.overview(code, cycle)
         rows.append({"code": code, "name": known[code].name if code in known else code,

@@ -12,8 +12,8 @@ line counts it):
   which delivery counts and whether it was late (written in the transaction of each send,
   withdrawal and restore), so no delivery is read; a state written before those fields
   existed costs one Query of that municipality's deliveries;
-- whether a draft exists, only for representatives of municipalities without any delivery:
-  BatchGetItem by key (registrant, municipality#cycle), 100 per request.
+- whether a draft exists, only for municipalities that have representatives but no delivery:
+  BatchGetItem by key (municipality#cycle), 100 per request.
 """
 from __future__ import annotations
 
@@ -99,16 +99,13 @@ def counting_now(codes: Iterable[str], cycle: int,
     return found
 
 
-def _drafts(pairs: list[tuple[str, str]], cycle: int) -> dict[str, datetime]:
-    """{municipality: newest save} of the drafts these (registrant, municipality) pairs have."""
-    newest: dict[str, datetime] = {}
-    keys = [(registrant, scope_key(code, cycle)) for registrant, code in pairs]
-    for draft in Draft.batch_get(keys, attributes_to_get=["registrant_id", "key",
-                                                           "municipality", "updated_at"]):
-        code = str(draft.municipality)
-        if code not in newest or draft.updated_at > newest[code]:
-            newest[code] = draft.updated_at
-    return newest
+def _drafts(codes: list[str], cycle: int) -> dict[str, datetime]:
+    """{municipality: last save} of the (shared) drafts these municipalities have in `cycle`:
+    BatchGetItem by key, only the attributes needed."""
+    keys = [scope_key(code, cycle) for code in codes]
+    found = Draft.batch_get(keys, attributes_to_get=["key", "municipality", "updated_at"]) \
+        if keys else []
+    return {str(draft.municipality): draft.updated_at for draft in found}
 
 
 def overview(cycle: int) -> list[Row]:
@@ -117,8 +114,8 @@ def overview(cycle: int) -> list[Row]:
     representing = members()
     waiting = {str(held.municipality) for held in HeldRequest.query("open")}
     delivered = counting_now(known, cycle)
-    drafts = _drafts([(registrant, code) for code in known if code not in delivered
-                      for registrant in sorted(representing.get(code, ()))], cycle)
+    drafts = _drafts([code for code in known if code not in delivered
+                      and representing.get(code)], cycle)
     rows = []
     for code, municipality in known.items():
         sequence, late, ever = delivered.get(code, (0, False, False))

@@ -20,6 +20,8 @@ def count_text(value: Decimal | int | float) -> str:
 
 
 def value_text(question: Question, value: Any) -> str:
+    if value == answers.UNKNOWN and question.unknown is not None:
+        return "Onbekend"
     labels = {o.value: o.label for o in question.options}
     if question.type in ("single_choice", "yes_no"):
         return labels.get(value, value)
@@ -39,8 +41,10 @@ def value_text(question: Question, value: Any) -> str:
 @dataclass
 class ScoreLine:
     label: str
+    format_label: str
     cells: list[tuple[str, str]]
     valid_answers: str
+    withheld: bool = False
 
 
 @dataclass
@@ -59,11 +63,14 @@ class SectionSummary:
     derived: list[tuple[str, str]]
 
 
-def summarise(definition: Definition, raw: answers.Raw) -> list[SectionSummary]:
+def summarise(definition: Definition, raw: answers.Raw,
+              privacy_minimum: int | None = None) -> list[SectionSummary]:
+    """Every visible section's answers; with `privacy_minimum`, score lines below it are
+    marked as the ones the site will not show."""
     values, errors = answers.evaluate(definition, raw)
     derived = answers.derived_values(definition, raw)
     summaries = []
-    for section in definition.sections:
+    for section in answers.visible_sections(definition, raw):
         items = []
         for question in section.questions:
             if not answers.is_visible(definition, question, raw):
@@ -72,7 +79,7 @@ def summarise(definition: Definition, raw: answers.Raw) -> list[SectionSummary]:
                           if key == question.id or key.startswith(question.id + "__")]
             item = Item(question=question, anchor=question.input_names()[0], errors=own_errors)
             if question.id in values and question.type == "score_table":
-                item.scores = _score_lines(question, values[question.id])
+                item.scores = _score_lines(question, values[question.id], privacy_minimum)
             elif question.id in values:
                 item.text = value_text(question, values[question.id])
             elif own_errors:
@@ -87,16 +94,21 @@ def summarise(definition: Definition, raw: answers.Raw) -> list[SectionSummary]:
     return summaries
 
 
-def _score_lines(question: Question, value: dict[str, Any]) -> list[ScoreLine]:
+def _score_lines(question: Question, value: dict[str, Any],
+                 minimum: int | None) -> list[ScoreLine]:
     lines = []
     for row in question.rows:
         if row.id not in value:
             continue
-        percentages: dict[str, Decimal] = value[row.id]["percentages"]
+        figures = value[row.id]
+        percentages: dict[str, Decimal] = figures["percentages"]
+        score_format = next(f for f in row.formats if f.id == figures["format"])
         lines.append(ScoreLine(
-            label=row.label,
-            cells=[(o.label, percent_text(percentages[o.value])) for o in row.categories],
-            valid_answers=count_text(value[row.id]["valid_answers"])))
+            label=row.label, format_label=score_format.label,
+            cells=[(o.label, percent_text(percentages[o.value]))
+                   for o in score_format.categories],
+            valid_answers=count_text(figures["valid_answers"]),
+            withheld=minimum is not None and figures["valid_answers"] < minimum))
     return lines
 
 
@@ -119,6 +131,7 @@ def snapshot_summaries(snapshot: dict[str, Any],
         item = Item(question=question, anchor=question.id)
         if question.type == "score_table":
             item.scores = [ScoreLine(label=str(row["label"]),
+                                     format_label=str(row.get("format_label", "")),
                                      cells=[(str(c["label"]), percent_text(c["percentage"]))
                                             for c in row["categories"]],
                                      valid_answers=count_text(row["valid_answers"]))
