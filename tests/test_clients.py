@@ -83,6 +83,10 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
     assert helpdesk.get(f"/helpdesk/gemeente/{code}/logboek.csv").status_code == 200
     assert helpdesk.get(f"{registrant}/logboek.csv").status_code == 200
     assert helpdesk.get("/helpdesk/export/2026/json").status_code == 200
+    assert helpdesk.submit(f"/helpdesk/gemeente/{code}/publicatie-controleren", {},
+                           form_page=f"/helpdesk/gemeente/{code}").status_code == 200
+    assert helpdesk.submit("/helpdesk/publicatie-controleren", {},
+                           form_page="/helpdesk").status_code == 200
 
 
 def _event_handlers(app_module, email: str) -> None:
@@ -96,6 +100,9 @@ def _event_handlers(app_module, email: str) -> None:
             "bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": email}]}}
         client.lambda_.invoke("handle_mail_events", client.events.generate_sns_event(
             message=json.dumps(notification)))
+        reconciled = client.lambda_.invoke("reconcile_feed", client.events.generate_sqs_event(
+            message_bodies=['{"actor": null}'], queue_name="ceo-local-reconcile"))
+        assert reconciled.payload == {"batchItemFailures": []}
 
 
 @pytest.fixture()

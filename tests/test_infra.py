@@ -349,11 +349,16 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
     raise AssertionError(f"no IAM mapping for {service}:{operation}: add one to this test")
 
 
+#: the queue pump stands in for Lambda's event source mapping, which acts with the consuming
+#: function's role
+QUEUE_CONSUMERS = {"deliver_mail": "mail-worker", "reconcile_feed": "reconciler"}
+
+
 class Recorder:
     def __init__(self):
         self.function = None
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
-                                      "mail-worker": set()}
+                                      "mail-worker": set(), "reconciler": set()}
 
     def __enter__(self):
         from botocore.client import BaseClient
@@ -364,9 +369,7 @@ class Recorder:
         def recording(client, operation, params):
             from devtools import queue_pump
 
-            # the queue pump stands in for Lambda's event source mapping and the mail worker,
-            # both of which act with the worker's role
-            function = "mail-worker" if queue_pump.active_function else recorder.function
+            function = QUEUE_CONSUMERS.get(queue_pump.active_function, recorder.function)
             if function:
                 service = client.meta.service_model.service_name
                 recorder.calls[function].update(_iam_requests(service, operation, params))
@@ -486,7 +489,8 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 
 
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
-         "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole"}
+         "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
+         "reconciler": "ReconcileFeedRole"}
 
 
 def _statements(template, function):
@@ -509,6 +513,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
 
     from aws_lambda_powertools.utilities import parameters
 
+    import app as chalice_app_module
     from app import app as chalice_app
     from chalicelib.helpdesk import signins
     from chalicelib.publication import forwarding, targets
@@ -523,6 +528,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
     # every helpdesk request re-checks the user with Cognito, as one does each 15 minutes
     monkeypatch.setattr(signins, "RECHECK_AFTER", timedelta(0))
     monkeypatch.setenv("MAIL_QUEUE_URL", aws["MailQueueUrl"])  # the stack sets it, as here
+    monkeypatch.setenv("RECONCILE_QUEUE_URL", aws["ReconcileQueueUrl"])  # likewise
     parameters.clear_caches()  # else a value cached by an earlier test hides the SSM call
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name="/aanlevermodule-ceo/local/secret-key", Value="k" * 64,
@@ -593,10 +599,23 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         assert "Goedgekeurd" in approved.text
         helpdesk.submit(f"{page}/gemeente-verwijderen", {"gemeente": "GM0014", "reden": "weg"},
                         form_page=page)
+        # the reconcile buttons queue requests; the reconciler runs them (and repairs a
+        # report gone from the bucket)
+        helpdesk.submit("/helpdesk/gemeente/GM0014/publicatie-controleren", {},
+                        form_page="/helpdesk/gemeente/GM0014")
+        helpdesk.submit("/helpdesk/publicatie-controleren", {}, form_page="/helpdesk")
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
+        recorder.function = None
+        boto3.client("s3").delete_object(Bucket=aws["PublicationBucketName"],
+                                         Key="ceo-wmo/2026/GM0014.html")
+        from devtools.queue_pump import drain
+
+        drain(aws["ReconcileQueueUrl"], chalice_app_module.reconcile_feed, "eu-central-1",
+              "reconcile_feed")
+        recorder.function = "forwarder"
         monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
         monkeypatch.setenv("WEBHOOK_URL", "https://feed.example.nl/hook")
         monkeypatch.setenv("WEBHOOK_SECRET_PARAMETER", "/aanlevermodule-ceo/local/webhook-secret")
@@ -627,6 +646,8 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
     assert {a for a, _ in calls["mail-worker"]} >= {
         "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
+    assert {a for a, _ in calls["reconciler"]} >= {
+        "s3:PutObject", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert any(arn.endswith(":configuration-set/ceo-local-mail")
                for _, arn in calls["mail-worker"])
     for function, requests in calls.items():
@@ -650,6 +671,7 @@ UNRECORDED = {
     ("forwarder", "dynamodb:GetShardIterator", ""): "idem",
     ("forwarder", "dynamodb:ListStreams", ""): "idem",
     ("forwarder", "s3:ListBucket", ""): "S3 answers 404, not 403, for a key not yet published",
+    ("reconciler", "s3:ListBucket", ""): "idem",
 }
 
 
@@ -840,3 +862,46 @@ def test_unhandled_errors_complaints_and_rejected_documents_raise_alarms(package
     groups = {r["Properties"]["LogGroupName"]["Fn::Sub"].split("${")[1].rstrip("}")
               for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"}
     assert functions <= groups  # every function's log is kept (365 days), none unbounded
+
+
+def test_the_reconciler_runs_every_quarter_and_on_request_with_its_drift_alarmed(packaged):
+    """An EventBridge rule queues a request every 15 minutes (the queue lets only that rule
+    send); the helpdesk's buttons queue through the web role; the reconciler consumes the
+    queue; drift, failed repairs, silence and dead letters raise alarms."""
+    _, template = packaged
+    resources = template["Resources"]
+    rule = resources["ReconcileSchedule"]["Properties"]
+    assert rule["ScheduleExpression"] == "rate(15 minutes)" and rule["State"] == "ENABLED"
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["ReconcileQueue", "Arn"]}
+    assert json.loads(target["Input"]) == {"actor": None}  # a scheduled run: with grace
+    [allow] = resources["ReconcileQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+    assert allow["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::GetAtt": ["ReconcileSchedule", "Arn"]}
+    function = resources["ReconcileFeed"]["Properties"]
+    source = function["Events"]["ReconcileFeedSqsEventSource"]["Properties"]
+    assert source["Queue"] == {"Fn::GetAtt": ["ReconcileQueue", "Arn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert function["Timeout"] * 6 <= resources["ReconcileQueue"]["Properties"][
+        "VisibilityTimeout"]
+    assert resources["ReconcileQueue"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] \
+        == {"Fn::GetAtt": ["ReconcileDeadLetterQueue", "Arn"]}
+    for env in (function, resources["APIHandler"]["Properties"]):
+        assert env["Environment"]["Variables"]["RECONCILE_QUEUE_URL"] == {
+            "Ref": "ReconcileQueue"}
+    alarmed = {(a["MetricName"], a["Dimensions"][0]["Value"]): a
+               for a in _alarms(template).values() if a["Namespace"] == "AanlevermoduleCEO"
+               and a.get("Dimensions")}
+    for metric in ("PublicationDrift", "ReconcileFailed", "ScopesChecked"):
+        alarm = alarmed[(metric, "reconciler")]
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], metric
+    silent = alarmed[("ScopesChecked", "reconciler")]
+    assert silent["TreatMissingData"] == "breaching"  # no runs at all is the alarm
+    assert silent["Period"] * silent["EvaluationPeriods"] > 15 * 60
+    from chalicelib.publication import reconcile
+
+    source_text = (ROOT / "chalicelib" / "publication" / "reconcile.py").read_text()
+    for metric in ("PublicationDrift", "ReconcileFailed", "ScopesChecked"):
+        assert f'name="{metric}"' in source_text
+    assert reconcile.GRACE.total_seconds() < 15 * 60  # a stuck change waits one run at most

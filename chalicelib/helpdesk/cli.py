@@ -20,7 +20,7 @@ import sys
 from ..accounts import registrants
 from ..platform import config
 from ..platform.models import Registrant
-from ..publication.reconcile import reconcile
+from ..publication.reconcile import is_repaired, reconcile
 from . import actions as helpdesk
 from . import audit, export
 
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = reconcile(cycle, [args.municipality] if args.municipality else None)
             for scope, outcome in outcomes.items():
                 print(f"{scope}\t{outcome}")
-            repaired = sum(outcome != "up to date" for outcome in outcomes.values())
+            repaired = sum(map(is_repaired, outcomes.values()))
             print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld")
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)

@@ -76,3 +76,70 @@ def validate(document, schema="document"):
     import jsonschema
 
     jsonschema.validate(document, SCHEMAS[schema], format_checker=jsonschema.FormatChecker())
+
+
+# --- forwarding, failures and what the bucket holds (test_forwarding, test_reconciler) ---
+
+def run(records, target=None):
+    from chalicelib.publication import forwarding
+    from devtools.stream_pump import LambdaContext
+
+    return forwarding.handle({"Records": records}, LambdaContext("forward"), target=target)
+
+
+class FailingWrites:
+    """The S3 client, except that the `fail_at`-th object write (0-based) raises: a forwarder
+    that dies between two writes."""
+
+    def __init__(self, inner, fail_at):
+        self.inner, self.fail_at, self.writes = inner, fail_at, 0
+
+    def put_object(self, **kwargs):
+        self.writes += 1
+        if self.writes - 1 == self.fail_at:
+            raise ConnectionError(f"died before write {self.fail_at}: {kwargs['Key']}")
+        return self.inner.put_object(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def published_revisions(aws, prefix="ceo-wmo/2026/", code="GM0014"):
+    """The revision each object of one municipality carries (document, report, index entry)."""
+    s3 = boto3.client("s3")
+    document = bucket_object(aws, f"{prefix}{code}.json")
+    try:
+        report = s3.head_object(Bucket=aws["PublicationBucketName"],
+                                Key=f"{prefix}{code}.html")["Metadata"].get("revision")
+    except s3.exceptions.ClientError:
+        report = None
+    index = bucket_object(aws, f"{prefix}index.json") or {"municipalities": {}}
+    entry = index["municipalities"].get(code)
+    national = bucket_object(aws, f"{prefix}national.json") or {"contributions": {}}
+    counted = national["contributions"].get(code)
+    return {"document": document and document["revision"],
+            "report": report and int(report),
+            "index": entry and entry["revision"], "national": counted and counted["revision"]}
+
+
+def feed_is_complete(aws, revision, codes=("GM0014",)):
+    """Every object of these municipalities' `revision` is in the bucket, the shared ones
+    included."""
+    from chalicelib.questionnaire import journey
+
+    version = journey.current_definition().version
+    root = bucket_object(aws, "index.json") or {"instruments": {}}
+    cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
+    return (all(published_revisions(aws, code=code) == {
+                "document": revision, "report": revision, "index": revision,
+                "national": revision} for code in codes)
+            and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
+            and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
+
+
+BATCH = ("GM0014", "GM0034", "GM0050")
+#: the writes of one batch of three fresh municipalities: each one's own objects, then the
+#: shared objects once for the whole batch
+BATCH_WRITES = ("questionnaire definition",
+                *(f"{kind} {code}" for code in BATCH for kind in ("document", "report")),
+                "cycle index", "national figures", "root index")
