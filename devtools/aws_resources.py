@@ -77,5 +77,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "HELPDESK_SESSIONS_TABLE": outputs["HelpdeskSessionsTableName"],
         "MAIL_QUEUE_URL": outputs["MailQueueUrl"],
         "RECONCILE_QUEUE_URL": outputs["ReconcileQueueUrl"],
+        "PUBLICATION_REFUSALS_QUEUE_URL": outputs["PublicationRefusalsQueueUrl"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

@@ -1,9 +1,6 @@
 """Forwarding: the publication target holds exactly what counts now, whatever the events do."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.server
 import json
 import random
 import threading
@@ -197,61 +194,6 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
     assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["revision"] == 1
     emitted = capsys.readouterr().out
     assert '"MalformedRecord"' in emitted
-
-
-class Hook(http.server.BaseHTTPRequestHandler):
-    status = 200
-    received: list = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Hook.received.append((self.headers, body))
-        self.send_response(Hook.status)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture()
-def webhook(monkeypatch):
-    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Hook.received = []
-    Hook.status = 200
-    monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
-    monkeypatch.setenv("WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/feed")
-    monkeypatch.setenv("WEBHOOK_SECRET", "gedeeld-geheim")
-    yield Hook
-    server.shutdown()
-
-
-def test_webhook_receives_a_signed_document_a_consumer_can_verify(registrant, aws, webhook):
-    deliver(registrant)
-    assert run([record("GM0014#2026", 1, "INSERT")]) == {"batchItemFailures": []}
-    [(headers, body)] = webhook.received
-    timestamp = headers["X-CEO-Timestamp"]
-    expected = hmac.new(b"gedeeld-geheim", timestamp.encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
-    assert headers["X-CEO-Signature"] == f"sha256={expected}"
-    assert headers["Idempotency-Key"] == "GM0014-2026-r1"
-    validate(json.loads(body))
-
-
-def test_webhook_5xx_is_retried_and_4xx_dropped_with_a_metric(registrant, aws, webhook, capsys):
-    deliver(registrant)
-    webhook.status = 503
-    item = record("GM0014#2026", 1, "INSERT")
-    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
-                                                 item["dynamodb"]["SequenceNumber"]}]
-    webhook.status = 400
-    assert run([item]) == {"batchItemFailures": []}
-    assert '"WebhookRejected"' in capsys.readouterr().out
-    webhook.status = 200
-    deliver(registrant)
-    run([record("GM0014#2026", 2, "INSERT")])
-    assert json.loads(webhook.received[-1][1])["revision"] == 2
 
 
 # --- the invariant, property-based -------------------------------------------------------

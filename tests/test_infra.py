@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from contextlib import contextmanager
 import subprocess
 import sys
 import zipfile
@@ -354,6 +355,29 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
 QUEUE_CONSUMERS = {"deliver_mail": "mail-worker", "reconcile_feed": "reconciler"}
 
 
+@contextmanager
+def refusing_site():
+    """A publication site whose webhook refuses everything (422): yields its URL."""
+    import http.server
+    import threading
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(422)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/feed"
+    finally:
+        server.shutdown()
+
+
 class Recorder:
     def __init__(self):
         self.function = None
@@ -616,10 +640,27 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         drain(aws["ReconcileQueueUrl"], chalice_app_module.reconcile_feed, "eu-central-1",
               "reconcile_feed")
         recorder.function = "forwarder"
+        # the webhook target reads its signing secret from SSM; a site that refuses (4xx)
+        # makes the forwarder and the reconciler keep the refusal in its queue
         monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
-        monkeypatch.setenv("WEBHOOK_URL", "https://feed.example.nl/hook")
         monkeypatch.setenv("WEBHOOK_SECRET_PARAMETER", "/aanlevermodule-ceo/local/webhook-secret")
-        targets.configured()  # the webhook target reads its signing secret from SSM
+        monkeypatch.setenv("PUBLICATION_REFUSALS_QUEUE_URL", aws["PublicationRefusalsQueueUrl"])
+        with refusing_site() as url:
+            monkeypatch.setenv("WEBHOOK_URL", url)
+            recorder.function = None  # as if the scope had never been forwarded
+            from chalicelib.platform.models import ScopeState
+
+            ScopeState("GM0014#2026").update(actions=[ScopeState.forwarded_revision.remove()])
+            recorder.function = "forwarder"
+            refused = forwarding.handle({"Records": [record("GM0014#2026", 1)]},
+                                        LambdaContext("forward"), target=targets.configured())
+            assert refused == {"batchItemFailures": []}
+            recorder.function = "reconciler"
+            parameters.clear_caches()
+            from chalicelib.publication import reconcile
+
+            assert reconcile.run({"cycle": 2026, "municipalities": ["GM0014"],
+                                  "actor": "x"}).failed == ["GM0014#2026"]
         recorder.function = "mail-events"
         from chalicelib.accounts import bounces as mail_events
 

@@ -7,6 +7,7 @@
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
     python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
     python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
+    python -m chalicelib.helpdesk.cli replay [--cycle 2026] [GM0014] | replay --refused
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
@@ -21,6 +22,7 @@ from ..accounts import registrants
 from ..platform import config
 from ..platform.models import Registrant
 from ..publication.reconcile import is_repaired, reconcile
+from ..publication.replay import replay, replay_refused
 from . import actions as helpdesk
 from . import audit, export
 
@@ -55,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     reconciler = sub.add_parser("reconcile", help="republish what the feed lacks")
     reconciler.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
     reconciler.add_argument("municipality", nargs="?")
+    replayer = sub.add_parser("replay", help="push the feed again, whatever the records say")
+    replayer.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
+    replayer.add_argument("--refused", action="store_true",
+                          help="the scopes in the refusals queue; clears what went through")
+    replayer.add_argument("municipality", nargs="?")
     args = parser.parse_args(argv)
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
     changes = {"withdraw", "restore", "resend-link", "revoke-link"}
@@ -90,12 +97,21 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(export.as_csv(args.export_cycle))
             if args.actor:
                 audit.record(actor, f"export {args.export_cycle}", [f"helpdesk#{actor}"])
-        elif args.command == "reconcile":
-            outcomes = reconcile(cycle, [args.municipality] if args.municipality else None)
+        elif args.command in ("reconcile", "replay"):
+            codes = [args.municipality] if args.municipality else None
+            if args.command == "reconcile":
+                outcomes = reconcile(cycle, codes)
+            else:
+                outcomes = replay_refused() if args.refused else replay(cycle, codes)
             for scope, outcome in outcomes.items():
                 print(f"{scope}\t{outcome}")
             repaired = sum(map(is_repaired, outcomes.values()))
-            print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld")
+            failed = sum(outcome.startswith("failed") for outcome in outcomes.values())
+            print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld" if
+                  args.command == "reconcile" else
+                  f"{len(outcomes)} opnieuw aangeboden, {failed} mislukt")
+            if failed:
+                return 1
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)
         return 1

@@ -21,7 +21,7 @@ from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
 from ..platform.rendering import render
-from . import document, targets
+from . import document, refusals, targets
 
 UP_TO_DATE = "up to date"
 NO_STATE = "no state"
@@ -68,13 +68,15 @@ def _stale(states: dict[str, ScopeState], target: targets.Target) -> list[str]:
     return sorted(stale)
 
 
-def forward_all(scopes: Iterable[str],
-                target: targets.Target) -> dict[str, str | Exception]:
+def forward_all(scopes: Iterable[str], target: targets.Target,
+                force: bool = False) -> dict[str, str | Exception]:
     """Publishes what counts now for every scope; returns {scope: what happened}: "no state",
     "up to date", the document's status, "target newer" (nothing needed writing), or the
     exception that stopped it (to be retried). A failure in one municipality's own objects
     fails only that scope; a failure in the shared objects fails every scope whose own objects
-    were written in this batch, and the retry completes them."""
+    were written in this batch, and the retry completes them. A refusal (targets.Rejected) is
+    kept in the refusals queue; its scope stays unrecorded. `force` publishes every scope
+    that has state, whatever the records and the target say (a replay)."""
     wanted = sorted({scope for scope in scopes if parse_scope(scope)})
     if not wanted:
         return {}
@@ -85,7 +87,7 @@ def forward_all(scopes: Iterable[str],
     outcomes: dict[str, str | Exception] = dict.fromkeys(wanted, UP_TO_DATE)
     outcomes.update(dict.fromkeys((s for s in wanted if s not in states), NO_STATE))
     written: list[tuple[str, dict[str, Any], bool]] = []
-    for scope in _stale(states, target):
+    for scope in sorted(states) if force else _stale(states, target):
         municipality, cycle = parse_scope(scope) or ("", 0)
         try:
             doc = document.document(municipality, cycle, int(states[scope].revision),
@@ -94,13 +96,13 @@ def forward_all(scopes: Iterable[str],
                 doc, render("report.html", doc=doc))))
         except Exception as error:  # this scope only; the others go on
             outcomes[scope] = error
-    if not written:
-        return outcomes
-    try:
-        shared = target.publish_shared([doc for _, doc, _ in written])
-    except Exception as error:
-        outcomes.update(dict.fromkeys((scope for scope, _, _ in written), error))
-        return outcomes
+    shared = False
+    if written:
+        try:
+            shared = target.publish_shared([doc for _, doc, _ in written])
+        except Exception as error:
+            outcomes.update(dict.fromkeys((scope for scope, _, _ in written), error))
+            written = []
     for scope, doc, own in written:
         try:
             _record_forwarded(scope, doc["revision"])
@@ -110,6 +112,12 @@ def forward_all(scopes: Iterable[str],
         outcomes[scope] = doc["status"] if own or shared else TARGET_NEWER
         logger.info("forwarded", extra={"scope": scope, "revision": doc["revision"],
                                         "status": doc["status"], "written": own or shared})
+    for scope, outcome in outcomes.items():
+        if isinstance(outcome, targets.Rejected):
+            try:
+                refusals.keep(scope, int(states[scope].revision), outcome)
+            except Exception as error:  # not kept: then retried like any failure
+                outcomes[scope] = error
     return outcomes
 
 
@@ -137,10 +145,8 @@ def handle(event: dict[str, Any], context: Any,
     records = event.get("Records", [])
     outcomes = forward_all((scope_of(DynamoDBRecord(r)) or "" for r in records), target)
     for scope, outcome in outcomes.items():
-        if isinstance(outcome, targets.Rejected):
+        if isinstance(outcome, targets.Rejected):  # kept in the refusals queue
             metrics.add_metric(name="WebhookRejected", unit="Count", value=1)
-            logger.error("target rejected document, dropped",
-                         extra={"scope": scope, "reason": str(outcome)})
         elif isinstance(outcome, Exception):  # retried through the batch item failure
             metrics.add_metric(name="ForwardFailed", unit="Count", value=1)
             logger.error("forward failed", exc_info=outcome, extra={"scope": scope})

@@ -15,7 +15,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 from ..delivery.history import history
@@ -24,7 +23,7 @@ from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
-from . import targets
+from . import queues, targets
 from .forwarding import NO_STATE, TARGET_NEWER, UP_TO_DATE, forward_all
 
 #: a change this recent that the record shows unforwarded is the stream's, not drift: the
@@ -77,27 +76,14 @@ def is_repaired(outcome: str) -> bool:
 
 # --- requests through the reconcile queue ------------------------------------------------
 
-@cache
-def _sqs() -> Any:
-    import boto3
-
-    return boto3.client("sqs")
-
-
-@cache
-def _url_of(name: str) -> str:
-    return str(_sqs().get_queue_url(QueueName=name)["QueueUrl"])
-
-
 def queue_url() -> str:
     """RECONCILE_QUEUE_URL (the stack sets it), else the stage's queue looked up by name."""
-    return config.env("RECONCILE_QUEUE_URL") or _url_of(f"ceo-{config.stage()}-reconcile")
+    return queues.url(queues.RECONCILE)
 
 
 def request(cycle: int, codes: list[str] | None, actor: str) -> None:
     """Asks the reconciler to check one municipality, some, or (None) the whole cycle now."""
-    _sqs().send_message(QueueUrl=queue_url(), MessageBody=json.dumps(
-        {"cycle": cycle, "municipalities": codes, "actor": actor}))
+    queues.send(queues.RECONCILE, {"cycle": cycle, "municipalities": codes, "actor": actor})
 
 
 @dataclass
