@@ -17,7 +17,9 @@ from tests.support.feed import (
     bucket_object,
     deliver,
     make_registrant,
+    notifications_in,
     record,
+    subscribe_queue,
     validate,
 )
 
@@ -25,7 +27,8 @@ EXAMPLES = FEED_DOCS / "examples"
 #: the schema each example follows
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
          "late": "document", "cycle-index": "cycle-index", "root-index": "root-index",
-         "questionnaire": "questionnaire", "national": "national"}
+         "questionnaire": "questionnaire", "national": "national",
+         "notification": "notification"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
 
@@ -57,6 +60,7 @@ def produced(aws, monkeypatch):
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
     deliver(person, code="GM0518")
     records = [record(f"{code}#2026", 1) for code in ("GM0014", "GM0034", "GM0050", "GM0518")]
+    site = subscribe_queue(aws)
     assert forwarding.handle({"Records": records}, LambdaContext("contract")) == {
         "batchItemFailures": []}
     definition = journey.current_definition()
@@ -66,7 +70,10 @@ def produced(aws, monkeypatch):
              "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
              "questionnaire": f"{prefix}/questionnaire-{definition.version}.json",
              "national": f"{prefix}/national.json"}
-    return {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
+    produced = {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
+    [produced["notification"]] = [normalised(m) for m in notifications_in(site)
+                                  if m["municipality"]["code"] == "GM0014"]
+    return produced
 
 
 def test_the_examples_are_what_the_forwarder_produces(aws, app_module, monkeypatch):

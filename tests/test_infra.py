@@ -342,6 +342,10 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
                 "sqs:eu-central-1:123456789012:", f"sqs:{REGION}:{ACCOUNT}:"))]
         name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
         return [(f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
+    if service == "sns" and operation in ("Publish", "PublishBatch"):
+        # PublishBatch is authorised as sns:Publish on the topic (Service Authorization
+        # Reference, Amazon SNS)
+        return [("sns:Publish", params["TopicArn"])]
     if service == "ssm" and operation == "GetParameter":
         return [("ssm:GetParameter", _arn("ssm", "parameter/" + params["Name"].lstrip("/")))]
     if service == "cognito-idp" and operation.startswith("Admin"):
@@ -632,9 +636,12 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
-        recorder.function = None
+        recorder.function = None  # a lost report, and a change the stream never forwarded
         boto3.client("s3").delete_object(Bucket=aws["PublicationBucketName"],
                                          Key="ceo-wmo/2026/GM0014.html")
+        from chalicelib.platform.models import ScopeState
+
+        ScopeState("GM0014#2026").update(actions=[ScopeState.forwarded_revision.remove()])
         from devtools.queue_pump import drain
 
         drain(aws["ReconcileQueueUrl"], chalice_app_module.reconcile_feed, "eu-central-1",
@@ -648,8 +655,6 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         with refusing_site() as url:
             monkeypatch.setenv("WEBHOOK_URL", url)
             recorder.function = None  # as if the scope had never been forwarded
-            from chalicelib.platform.models import ScopeState
-
             ScopeState("GM0014#2026").update(actions=[ScopeState.forwarded_revision.remove()])
             recorder.function = "forwarder"
             refused = forwarding.handle({"Records": [record("GM0014#2026", 1)]},
@@ -688,7 +693,9 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
         "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
     assert {a for a, _ in calls["reconciler"]} >= {
-        "s3:PutObject", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
+        "s3:PutObject", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem",
+        "sns:Publish", "sqs:SendMessage", "ssm:GetParameter"}
+    assert {a for a, _ in calls["forwarder"]} >= {"sns:Publish", "sqs:SendMessage"}
     assert any(arn.endswith(":configuration-set/ceo-local-mail")
                for _, arn in calls["mail-worker"])
     for function, requests in calls.items():
@@ -946,3 +953,41 @@ def test_the_reconciler_runs_every_quarter_and_on_request_with_its_drift_alarmed
     for metric in ("PublicationDrift", "ReconcileFailed", "ScopesChecked"):
         assert f'name="{metric}"' in source_text
     assert reconcile.GRACE.total_seconds() < 15 * 60  # a stuck change waits one run at most
+
+
+def test_browsers_may_read_the_feed_sites_may_subscribe_and_its_address_is_an_output(packaged):
+    _, template = packaged
+    resources = template["Resources"]
+    [rule] = resources["PublicationBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "HEAD"]  # reading only
+    assert rule["AllowedOrigins"] == ["*"] and "x-amz-meta-revision" in rule["ExposedHeaders"]
+    behaviour = resources["PublicationDistribution"]["Properties"]["DistributionConfig"][
+        "DefaultCacheBehavior"]
+    assert sorted(behaviour["AllowedMethods"]) == ["GET", "HEAD", "OPTIONS"]
+    # managed policies (CloudFront developer guide): CORS-S3Origin forwards Origin and the
+    # preflight headers to S3; SimpleCORS adds Access-Control-Allow-Origin: * when missing
+    assert behaviour["OriginRequestPolicyId"] == "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+    assert behaviour["ResponseHeadersPolicyId"] == "60669652-455b-4ae9-85a4-c4c02393f86c"
+    outputs = template["Outputs"]
+    assert outputs["FeedUrl"]["Value"] == {
+        "Fn::Sub": "https://${PublicationDistribution.DomainName}/"}
+    assert outputs["FeedRootIndexUrl"]["Value"]["Fn::Sub"].endswith("/index.json")
+    assert outputs["FeedChangesTopic"]["Value"] == {"Ref": "FeedChangesTopic"}
+    assert resources["FeedChangesTopic"]["Type"] == "AWS::SNS::Topic"
+    for function in ("ForwardDeliveries", "ReconcileFeed"):
+        assert resources[function]["Properties"]["Environment"]["Variables"][
+            "FEED_CHANGES_TOPIC_ARN"] == {"Ref": "FeedChangesTopic"}
+    # other accounts may subscribe only when the deployer names them
+    policy = resources["FeedChangesTopicPolicy"]
+    assert policy["Condition"] == "HasFeedSubscribers"
+    assert template["Parameters"]["FeedSubscriberAccounts"]["Default"] == ""
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"AWS": {"Ref": "FeedSubscriberAccounts"}}
+    assert "sns:Publish" not in statement["Action"]
+
+
+def test_the_local_bucket_answers_browsers_with_cors(aws):
+    """The rules deployed into moto from infra/resources.yaml are the ones S3 applies."""
+    rules = boto3.client("s3").get_bucket_cors(Bucket=aws["PublicationBucketName"])[
+        "CORSRules"]
+    assert rules[0]["AllowedOrigins"] == ["*"] and "GET" in rules[0]["AllowedMethods"]

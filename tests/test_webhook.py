@@ -10,6 +10,7 @@ import http.server
 import json
 import threading
 from datetime import timedelta
+from typing import ClassVar
 
 import boto3
 import pytest
@@ -33,9 +34,9 @@ class Site(http.server.BaseHTTPRequestHandler):
     the status it answers for it (default 200)."""
 
     status = 200
-    refuse: dict[str, int] = {}
-    received: list = []
-    stored: dict[str, bytes] = {}
+    refuse: ClassVar[dict[str, int]] = {}
+    received: ClassVar[list] = []
+    stored: ClassVar[dict[str, bytes]] = {}
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))

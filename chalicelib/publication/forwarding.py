@@ -6,9 +6,10 @@ read in one request, each changed municipality's own objects written, and then t
 they share (cycle index, national figures, root index) written once for the whole batch. The
 scope's revision, read first, labels the document; the S3 target refuses to go back to an
 older revision (the webhook's consumer is told the revision to do the same), and the
-forwarded revision is recorded with a conditional write only after the shared objects, so
-duplicates, retries and late events can never replace newer state with older, and a batch
-that dies between any two writes is completed by its retry."""
+forwarded revision is recorded with a conditional write only after the shared objects and the
+change notification (notifications.py), so duplicates, retries and late events can never
+replace newer state with older, and a batch that dies between any two writes is completed by
+its retry, its notifications included."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
 from ..platform.rendering import render
-from . import document, refusals, targets
+from . import document, notifications, refusals, targets
 
 UP_TO_DATE = "up to date"
 NO_STATE = "no state"
@@ -103,7 +104,16 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
         except Exception as error:
             outcomes.update(dict.fromkeys((scope for scope, _, _ in written), error))
             written = []
+    # a change the record does not have yet is announced (again, after a failure) before it
+    # is recorded; a repair of what was recorded already is no news
+    news = [doc for scope, doc, _ in written
+            if states[scope].forwarded_revision is None
+            or int(states[scope].forwarded_revision) < doc["revision"]]
+    unannounced = notifications.notify(news) if news else {}
     for scope, doc, own in written:
+        if scope in unannounced:
+            outcomes[scope] = unannounced[scope]
+            continue
         try:
             _record_forwarded(scope, doc["revision"])
         except Exception as error:

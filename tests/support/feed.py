@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 FEED_DOCS = ROOT / "docs" / "feed"
 SCHEMAS = {name: json.loads((FEED_DOCS / f"{name}.schema.json").read_text())
            for name in ("document", "cycle-index", "root-index", "questionnaire",
-                                "national")}
+                        "national", "notification")}
 SCHEMA = SCHEMAS["document"]
 _sequence_numbers = itertools.count(1000)
 
@@ -72,7 +72,7 @@ def bucket_object(aws, key):
 
 def validate(document, schema="document"):
     """Checks a feed object against its schema in docs/feed/ (document, cycle-index,
-    root-index, questionnaire, national)."""
+    root-index, questionnaire, national, notification)."""
     import jsonschema
 
     jsonschema.validate(document, SCHEMAS[schema], format_checker=jsonschema.FormatChecker())
@@ -143,3 +143,31 @@ BATCH = ("GM0014", "GM0034", "GM0050")
 BATCH_WRITES = ("questionnaire definition",
                 *(f"{kind} {code}" for code in BATCH for kind in ("document", "report")),
                 "cycle index", "national figures", "root index")
+
+
+def subscribe_queue(aws, name="site-changes", filter_policy=None):
+    """A site's SQS queue subscribed to the feed's change notifications (raw delivery, as
+    docs/feed.md advises); returns its URL."""
+    sqs, sns = boto3.client("sqs"), boto3.client("sns")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    attributes = {"RawMessageDelivery": "true"}
+    if filter_policy:
+        attributes["FilterPolicy"] = json.dumps(filter_policy)
+    sns.subscribe(TopicArn=aws["FeedChangesTopicArn"], Protocol="sqs", Endpoint=arn,
+                  Attributes=attributes)
+    return url
+
+
+def notifications_in(url):
+    """Every change notification waiting in a subscribed queue (taken out of it)."""
+    sqs = boto3.client("sqs")
+    found = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            return found
+        for message in batch:
+            found.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
