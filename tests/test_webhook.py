@@ -160,9 +160,9 @@ def test_a_5xx_is_retried_by_the_stream_and_not_taken_for_a_refusal(registrant, 
     assert json.loads(site.stored["ceo-wmo/2026/GM0014.json"])["revision"] == 1
 
 
-def test_replay_per_municipality_or_cycle_pushes_again_whatever_the_records_say(
+def test_republishing_a_municipality_or_cycle_pushes_again_whatever_the_records_say(
         registrant, aws, site):
-    from chalicelib.publication.replay import replay
+    from chalicelib.publication.reconcile import republish
 
     for code in BATCH:
         deliver(registrant, code=code)
@@ -170,12 +170,12 @@ def test_replay_per_municipality_or_cycle_pushes_again_whatever_the_records_say(
     site.received, site.stored = [], {}  # the site lost everything (a restore, a new site)
     run([record(f"{code}#2026", 1) for code in BATCH])
     assert site.received == []  # the records say all was delivered
-    assert replay(2026, ["GM0034"]) == {"GM0034#2026": "published"}
+    assert republish(2026, ["GM0034"]) == {"GM0034#2026": "published"}
     assert sorted(p for p in site.stored if p.endswith(("GM0014.json", "GM0034.json",
                                                          "GM0050.json"))) == [
         "ceo-wmo/2026/GM0034.json"]
     assert "ceo-wmo/2026/index.json" in site.stored and "index.json" in site.stored
-    outcomes = replay(2026)
+    outcomes = republish(2026)
     assert outcomes == {f"{code}#2026": "published" for code in BATCH}
     assert {f"ceo-wmo/2026/{code}.{kind}" for code in BATCH for kind in ("json", "html")} \
         <= set(site.stored)
@@ -192,14 +192,14 @@ def test_replaying_the_refused_clears_what_went_through_and_keeps_the_rest(
     run([record("GM0014#2026", 1, "INSERT"), record("GM0034#2026", 1, "INSERT")])
     assert sorted(r["scope"] for r in refusals(aws)) == ["GM0014#2026", "GM0034#2026"]
     capsys.readouterr()
-    assert helpdesk_cli.main(["replay", "--refused"]) == 1  # still refused: both stay,
+    assert helpdesk_cli.main(["republish", "--refused"]) == 1  # still refused: both stay,
     assert "2 opnieuw aangeboden, 2 mislukt" in capsys.readouterr().out
     assert sorted(r["scope"] for r in refusals(aws)) == ["GM0014#2026", "GM0034#2026"]  # once
     site.status, site.refuse = 503, {}  # the site down: a failed replay keeps the refusals
-    assert helpdesk_cli.main(["replay", "--refused"]) == 1
+    assert helpdesk_cli.main(["republish", "--refused"]) == 1
     assert sorted(r["scope"] for r in refusals(aws)) == ["GM0014#2026", "GM0034#2026"]
     site.status, site.refuse = 200, {}
-    assert helpdesk_cli.main(["replay", "--refused"]) == 0
+    assert helpdesk_cli.main(["republish", "--refused"]) == 0
     assert "GM0014#2026\tpublished" in capsys.readouterr().out
     assert refusals(aws) == []
     assert {"ceo-wmo/2026/GM0014.json", "ceo-wmo/2026/GM0034.json"} <= set(site.stored)

@@ -7,7 +7,7 @@
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
     python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
     python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
-    python -m chalicelib.helpdesk.cli replay [--cycle 2026] [GM0014] | replay --refused
+    python -m chalicelib.helpdesk.cli republish [--cycle 2026] [GM0014] | republish --refused
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
@@ -21,8 +21,8 @@ import sys
 from ..accounts import registrants
 from ..platform import config
 from ..platform.models import Registrant
-from ..publication.reconcile import is_repaired, reconcile
-from ..publication.replay import replay, replay_refused
+from ..publication import refusals
+from ..publication.reconcile import is_repaired, reconcile, republish
 from . import actions as helpdesk
 from . import audit, export
 
@@ -57,11 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     reconciler = sub.add_parser("reconcile", help="republish what the feed lacks")
     reconciler.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
     reconciler.add_argument("municipality", nargs="?")
-    replayer = sub.add_parser("replay", help="push the feed again, whatever the records say")
-    replayer.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
-    replayer.add_argument("--refused", action="store_true",
-                          help="the scopes in the refusals queue; clears what went through")
-    replayer.add_argument("municipality", nargs="?")
+    republisher = sub.add_parser("republish",
+                                 help="push the feed again, whatever the records say")
+    republisher.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
+    republisher.add_argument("--refused", action="store_true",
+                             help="what the webhook refused (its queue); clears what went "
+                                  "through")
+    republisher.add_argument("municipality", nargs="?")
     args = parser.parse_args(argv)
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
     changes = {"withdraw", "restore", "resend-link", "revoke-link"}
@@ -97,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(export.as_csv(args.export_cycle))
             if args.actor:
                 audit.record(actor, f"export {args.export_cycle}", [f"helpdesk#{actor}"])
-        elif args.command in ("reconcile", "replay"):
+        elif args.command in ("reconcile", "republish"):
             codes = [args.municipality] if args.municipality else None
             if args.command == "reconcile":
                 outcomes = reconcile(cycle, codes)
             else:
-                outcomes = replay_refused() if args.refused else replay(cycle, codes)
+                outcomes = refusals.replay() if args.refused else republish(cycle, codes)
             for scope, outcome in outcomes.items():
                 print(f"{scope}\t{outcome}")
             repaired = sum(map(is_repaired, outcomes.values()))

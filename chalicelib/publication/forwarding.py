@@ -77,7 +77,7 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
     fails only that scope; a failure in the shared objects fails every scope whose own objects
     were written in this batch, and the retry completes them. A refusal (targets.Rejected) is
     kept in the refusals queue; its scope stays unrecorded. `force` publishes every scope
-    that has state, whatever the records and the target say (a replay)."""
+    that has state, whatever the records and the target say (a republish)."""
     wanted = sorted({scope for scope in scopes if parse_scope(scope)})
     if not wanted:
         return {}

@@ -61,12 +61,35 @@ def reconcile(cycle: int, codes: Iterable[str] | None = None,
             if changed is not None and now - changed < grace:
                 outcomes[state.scope] = IN_FLIGHT
     checked = sorted(state.scope for state in states if state.scope not in outcomes)
-    outcomes.update({scope: f"failed: {outcome}" if isinstance(outcome, Exception) else outcome
-                     for scope, outcome in forward_all(checked, target).items()})
+    outcomes.update(_described(forward_all(checked, target)))
     repaired = sorted(scope for scope, outcome in outcomes.items() if is_repaired(outcome))
     if repaired:
         logger.warning("publication drift repaired", extra={"scopes": repaired})
     return dict(sorted(outcomes.items()))
+
+
+def republish(cycle: int, codes: Iterable[str] | None = None,
+              target: targets.Target | None = None) -> dict[str, str]:
+    """{scope: outcome}: every scope of `cycle` that has state (or only `codes`) published
+    again as it counts now, whatever the records and the target say, with the shared objects
+    once: for a webhook site that lost what it received, or refused it until it was fixed
+    (for S3 it only rewrites what is missing: its writes skip what the bucket holds)."""
+    return _described(_republish(cycle, codes, target or targets.configured()))
+
+
+def _republish(cycle: int, codes: Iterable[str] | None,
+               target: targets.Target) -> dict[str, str | Exception]:
+    wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
+    scopes = [state.scope for state in
+              ScopeState.batch_get([scope_key(code, cycle) for code in wanted])]
+    outcomes = forward_all(scopes, target, force=True)
+    logger.info("republished", extra={"cycle": cycle, "outcomes": _described(outcomes)})
+    return outcomes
+
+
+def _described(outcomes: dict[str, str | Exception]) -> dict[str, str]:
+    return {scope: f"failed: {outcome}" if isinstance(outcome, Exception) else outcome
+            for scope, outcome in sorted(outcomes.items())}
 
 
 def is_repaired(outcome: str) -> bool:
