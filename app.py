@@ -10,7 +10,7 @@ from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
 from chalicelib.helpdesk import reminders, season_pages
 from chalicelib.platform import startup
-from chalicelib.publication import forwarding
+from chalicelib.publication import forwarding, reconcile
 from chalicelib.questionnaire import pages as questionnaire_pages
 from chalicelib.questionnaire.definitions import all_definitions
 from chalicelib.web import assets, errors, responses
@@ -27,6 +27,9 @@ MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # i
 # Likewise the mail queue: infra/ sets the real ARN; the local runner reads the stack output
 # named by the last part.
 MAIL_QUEUE = "arn:aws:sqs:eu-central-1:123456789012:MailQueueName"
+# The reconcile queue, likewise: an EventBridge rule queues a request every 15 minutes
+# (infra/stack.yaml), the helpdesk's buttons queue one for a municipality or a cycle.
+RECONCILE_QUEUE = "arn:aws:sqs:eu-central-1:123456789012:ReconcileQueueName"
 
 
 @app.middleware("http")
@@ -185,6 +188,11 @@ def forward_deliveries(event):
     return forwarding.handle(event.to_dict(), event.context)
 
 
+@app.on_sqs_message(queue_arn=RECONCILE_QUEUE, batch_size=1)
+def reconcile_feed(event):
+    return reconcile.handle(event.to_dict(), event.context)
+
+
 @app.route("/helpdesk/inloggen", methods=["GET"])
 def helpdesk_sign_in_form() -> Response:
     return helpdesk_pages.sign_in_form(app.current_request)
@@ -304,6 +312,17 @@ def helpdesk_withdraw(code: str, delivery_id: str) -> Response:
            content_types=FORM)
 def helpdesk_restore(code: str, delivery_id: str) -> Response:
     return helpdesk_pages.restore(app.current_request, code, delivery_id)
+
+
+@app.route("/helpdesk/gemeente/{code}/publicatie-controleren", methods=["POST"],
+           content_types=FORM)
+def helpdesk_reconcile_municipality(code: str) -> Response:
+    return helpdesk_pages.reconcile_municipality(app.current_request, code)
+
+
+@app.route("/helpdesk/publicatie-controleren", methods=["POST"], content_types=FORM)
+def helpdesk_reconcile_cycle() -> Response:
+    return helpdesk_pages.reconcile_cycle(app.current_request)
 
 
 @app.route("/helpdesk/gemeente/{code}/logboek.csv", methods=["GET"])

@@ -22,7 +22,23 @@ def deploy(stage: str = "local", region: str = "eu-central-1") -> dict[str, str]
     if description["StackStatus"] != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {stack} ended as {description['StackStatus']}")
     boto3.client("ses", region_name=region).verify_domain_identity(Domain=SENDER_DOMAIN)
-    return {output["OutputKey"]: output["OutputValue"] for output in description["Outputs"]}
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in description["Outputs"]}
+    _apply_bucket_cors(outputs["PublicationBucketName"], region)
+    return outputs
+
+
+def _apply_bucket_cors(bucket: str, region: str) -> None:
+    """moto's CloudFormation leaves out a bucket's CorsConfiguration: applied here, from the
+    same template."""
+    from devtools.package import load_yaml
+
+    properties = load_yaml(RESOURCES)["Resources"]["PublicationBucket"]["Properties"]
+    api_names = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
+    rules = [{api_names.get(key, key): value for key, value in rule.items()}
+             for rule in properties.get("CorsConfiguration", {}).get("CorsRules", [])]
+    if rules:
+        boto3.client("s3", region_name=region).put_bucket_cors(
+            Bucket=bucket, CORSConfiguration={"CORSRules": rules})
 
 
 HELPDESK_GROUP = "helpdesk"
@@ -77,5 +93,8 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "HELPDESK_SESSIONS_TABLE": outputs["HelpdeskSessionsTableName"],
         "MAIL_QUEUE_URL": outputs["MailQueueUrl"],
         "FORWARD_FAILURES_QUEUE_URL": outputs["ForwardFailuresQueueUrl"],
+        "RECONCILE_QUEUE_URL": outputs["ReconcileQueueUrl"],
+        "PUBLICATION_REFUSALS_QUEUE_URL": outputs["PublicationRefusalsQueueUrl"],
+        "FEED_CHANGES_TOPIC_ARN": outputs["FeedChangesTopicArn"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

@@ -110,6 +110,36 @@ def _quiet_request_handler():
     return Handler
 
 
+RECONCILE_EVERY = 15 * 60  # seconds, as the EventBridge rule in infra/stack.yaml
+
+
+class Schedule:
+    """Stands in for the EventBridge rule: queues a reconcile request every `interval`
+    seconds, with the rule's input."""
+
+    def __init__(self, queue_url: str, interval: float) -> None:
+        self.queue_url, self.interval = queue_url, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="schedule", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import boto3
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        while not self._stop.wait(self.interval):
+            try:
+                sqs.send_message(QueueUrl=self.queue_url, MessageBody='{"actor": null}')
+            except Exception as error:  # the runner must not die of one tick
+                print(f"[schedule] {type(error).__name__}: {error}", flush=True)
+
+
 def stream_subscriptions(app_module, outputs: dict[str, str]):
     """One subscription per @app.on_dynamodb_record handler; the placeholder stream ARN in
     app.py names the table's stack output."""
@@ -203,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
 
     mail_queue = QueuePump(outputs["MailQueueUrl"], app_module.deliver_mail, REGION,
                            "deliver_mail")
+    reconcile_queue = QueuePump(outputs["ReconcileQueueUrl"], app_module.reconcile_feed, REGION,
+                                "reconcile_feed")
+    schedule = Schedule(outputs["ReconcileQueueUrl"], RECONCILE_EVERY)
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
                       on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]))
     mails = MailCatcher(args.mail_dir)
@@ -214,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     server_thread.start()
     pump.start()
     mail_queue.start()
+    reconcile_queue.start()
+    schedule.start()
     mails.start()
     print(f"""
 Aanlevermodule CEO draait lokaal.
@@ -221,6 +256,7 @@ Aanlevermodule CEO draait lokaal.
   AWS (moto): {endpoint}   (tabellen, e-mail, bucket {outputs['PublicationBucketName']})
   E-mails:    verschijnen hier en als .eml in {args.mail_dir}
   Streams:    {len(pump.subscriptions)} stream-handler(s) aangesloten, en de e-mailwachtrij
+  Controle:   de publicatie wordt elk kwartier vergeleken en hersteld (reconciler)
   Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
               {HELPDESK_USER} / {HELPDESK_PASSWORD}
   Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/
@@ -231,6 +267,8 @@ Stop met Ctrl-C.
     server.shutdown()
     pump.stop()
     mail_queue.stop()
+    schedule.stop()
+    reconcile_queue.stop()
     mails.stop()
     moto.stop()
     print("Gestopt.", flush=True)

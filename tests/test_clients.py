@@ -100,6 +100,10 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
     assert helpdesk.get("/helpdesk/seizoen.csv").status_code == 200
     assert helpdesk.submit("/helpdesk/seizoen/herinnering", {"gemeente": add},
                            form_page="/helpdesk/seizoen").status_code in (200, 409)
+    assert helpdesk.submit(f"/helpdesk/gemeente/{code}/publicatie-controleren", {},
+                           form_page=f"/helpdesk/gemeente/{code}").status_code == 200
+    assert helpdesk.submit("/helpdesk/publicatie-controleren", {},
+                           form_page="/helpdesk").status_code == 200
 
 
 def _event_handlers(app_module, email: str) -> None:
@@ -115,6 +119,9 @@ def _event_handlers(app_module, email: str) -> None:
             message=json.dumps(notification)))
         client.lambda_.invoke("send_reminders", client.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        reconciled = client.lambda_.invoke("reconcile_feed", client.events.generate_sqs_event(
+            message_bodies=['{"actor": null}'], queue_name="ceo-local-reconcile"))
+        assert reconciled.payload == {"batchItemFailures": []}
 
 
 @pytest.fixture()

@@ -17,15 +17,18 @@ from tests.support.feed import (
     bucket_object,
     deliver,
     make_registrant,
+    notifications_in,
     record,
+    subscribe_queue,
     validate,
 )
 
 EXAMPLES = FEED_DOCS / "examples"
 #: the schema each example follows
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
-         "late": "document", "no-survey": "document", "cycle-index": "cycle-index", "root-index": "root-index",
-         "questionnaire": "questionnaire", "national": "national"}
+         "late": "document", "no-survey": "document", "cycle-index": "cycle-index",
+         "root-index": "root-index", "questionnaire": "questionnaire", "national": "national",
+         "notification": "notification"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
 
@@ -64,6 +67,7 @@ def produced(aws, monkeypatch):
     deliver(person, code="GM0518")
     records = [record(f"{code}#2026", 1)
                for code in ("GM0014", "GM0034", "GM0050", "GM0518", "GM0599")]
+    site = subscribe_queue(aws)
     assert forwarding.handle({"Records": records}, LambdaContext("contract")) == {
         "batchItemFailures": []}
     definition = journey.current_definition()
@@ -74,7 +78,10 @@ def produced(aws, monkeypatch):
              "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
              "questionnaire": f"{prefix}/questionnaire-{definition.version}.json",
              "national": f"{prefix}/national.json"}
-    return {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
+    produced = {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
+    [produced["notification"]] = [normalised(m) for m in notifications_in(site)
+                                  if m["municipality"]["code"] == "GM0014"]
+    return produced
 
 
 def test_the_examples_are_what_the_forwarder_produces(aws, app_module, monkeypatch):

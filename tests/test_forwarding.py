@@ -1,9 +1,6 @@
 """Forwarding: the publication target holds exactly what counts now, whatever the events do."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.server
 import json
 import random
 import re
@@ -14,20 +11,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.feed import bucket_object, deliver, make_registrant, record, validate
+from tests.support.feed import (
+    BATCH,
+    BATCH_WRITES,
+    FailingWrites,
+    bucket_object,
+    deliver,
+    feed_is_complete,
+    make_registrant,
+    published_revisions,
+    record,
+    run,
+    validate,
+)
 from tests.support.tables import scan
 
 
 @pytest.fixture()
 def registrant(aws, app_module):
     return make_registrant(codes=("GM0014", "GM0034", "GM0050"))
-
-
-def run(records, target=None):
-    from chalicelib.publication import forwarding
-    from devtools.stream_pump import LambdaContext
-
-    return forwarding.handle({"Records": records}, LambdaContext("forward"), target=target)
 
 
 def test_a_sent_delivery_reaches_the_bucket_through_the_stream(registrant, aws, app_module):
@@ -228,61 +230,6 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
     assert '"MalformedRecord"' in emitted
 
 
-class Hook(http.server.BaseHTTPRequestHandler):
-    status = 200
-    received: list = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Hook.received.append((self.headers, body))
-        self.send_response(Hook.status)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture()
-def webhook(monkeypatch):
-    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Hook.received = []
-    Hook.status = 200
-    monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
-    monkeypatch.setenv("WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/feed")
-    monkeypatch.setenv("WEBHOOK_SECRET", "gedeeld-geheim")
-    yield Hook
-    server.shutdown()
-
-
-def test_webhook_receives_a_signed_document_a_consumer_can_verify(registrant, aws, webhook):
-    deliver(registrant)
-    assert run([record("GM0014#2026", 1, "INSERT")]) == {"batchItemFailures": []}
-    [(headers, body)] = webhook.received
-    timestamp = headers["X-CEO-Timestamp"]
-    expected = hmac.new(b"gedeeld-geheim", timestamp.encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
-    assert headers["X-CEO-Signature"] == f"sha256={expected}"
-    assert headers["Idempotency-Key"] == "GM0014-2026-r1"
-    validate(json.loads(body))
-
-
-def test_webhook_5xx_is_retried_and_4xx_dropped_with_a_metric(registrant, aws, webhook, capsys):
-    deliver(registrant)
-    webhook.status = 503
-    item = record("GM0014#2026", 1, "INSERT")
-    assert run([item])["batchItemFailures"] == [{"itemIdentifier":
-                                                 item["dynamodb"]["SequenceNumber"]}]
-    webhook.status = 400
-    assert run([item]) == {"batchItemFailures": []}
-    assert '"WebhookRejected"' in capsys.readouterr().out
-    webhook.status = 200
-    deliver(registrant)
-    run([record("GM0014#2026", 2, "INSERT")])
-    assert json.loads(webhook.received[-1][1])["revision"] == 2
-
-
 # --- the invariant, property-based -------------------------------------------------------
 
 OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore"]),
@@ -429,41 +376,6 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module, mo
 
 # --- self-healing publication ------------------------------------------------------------
 
-class FailingWrites:
-    """The S3 client, except that the `fail_at`-th object write (0-based) raises: a forwarder
-    that dies between two writes."""
-
-    def __init__(self, inner, fail_at):
-        self.inner, self.fail_at, self.writes = inner, fail_at, 0
-
-    def put_object(self, **kwargs):
-        self.writes += 1
-        if self.writes - 1 == self.fail_at:
-            raise ConnectionError(f"died before write {self.fail_at}: {kwargs['Key']}")
-        return self.inner.put_object(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
-def published_revisions(aws, prefix="ceo-wmo/2026/", code="GM0014"):
-    """The revision each object of one municipality carries (document, report, index entry)."""
-    s3 = boto3.client("s3")
-    document = bucket_object(aws, f"{prefix}{code}.json")
-    try:
-        report = s3.head_object(Bucket=aws["PublicationBucketName"],
-                                Key=f"{prefix}{code}.html")["Metadata"].get("revision")
-    except s3.exceptions.ClientError:
-        report = None
-    index = bucket_object(aws, f"{prefix}index.json") or {"municipalities": {}}
-    entry = index["municipalities"].get(code)
-    national = bucket_object(aws, f"{prefix}national.json") or {"contributions": {}}
-    counted = national["contributions"].get(code)
-    return {"document": document and document["revision"],
-            "report": report and int(report),
-            "index": entry and entry["revision"], "national": counted and counted["revision"]}
-
-
 def count_writes(aws, monkeypatch):
     """How many object writes one complete publish of a fresh revision makes."""
     from chalicelib.publication import targets as publication_targets
@@ -475,21 +387,6 @@ def count_writes(aws, monkeypatch):
 
 WRITES = ("questionnaire definition", "document", "report", "cycle index", "national figures",
           "root index")
-
-
-def feed_is_complete(aws, revision, codes=("GM0014",)):
-    """Every object of these municipalities' `revision` is in the bucket, the shared ones
-    included."""
-    from chalicelib.questionnaire import journey
-
-    version = journey.current_definition().version
-    root = bucket_object(aws, "index.json") or {"instruments": {}}
-    cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
-    return (all(published_revisions(aws, code=code) == {
-                "document": revision, "report": revision, "index": revision,
-                "national": revision} for code in codes)
-            and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
-            and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
 
 
 @pytest.mark.parametrize("fail_at", range(len(WRITES)), ids=WRITES)
@@ -539,14 +436,6 @@ def test_every_write_of_a_revision_is_covered_by_the_failure_injection(
     counter = count_writes(aws, monkeypatch)
     run([record("GM0014#2026", 1, "INSERT")])
     assert counter.writes == len(WRITES)  # keep the parametrisation above in step
-
-
-BATCH = ("GM0014", "GM0034", "GM0050")
-#: the writes of one batch of three fresh municipalities: each one's own objects, then the
-#: shared objects once for the whole batch
-BATCH_WRITES = ("questionnaire definition",
-                *(f"{kind} {code}" for code in BATCH for kind in ("document", "report")),
-                "cycle index", "national figures", "root index")
 
 
 def test_a_batch_writes_the_shared_objects_once(registrant, aws, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from contextlib import contextmanager
 import subprocess
 import sys
 import zipfile
@@ -263,8 +264,8 @@ def test_the_lean_package_holds_the_app_and_imports_on_a_runtime_like_path(packa
     assert "app.py" in names and "templates/base.html" in names
     assert "chalicelib/questionnaire/data/ceo-wmo/2026.json" in names
     assert "chalicelib/platform/data/gemeenten-2025.csv" in names
-    assert not any(n.startswith(("devtools/", "tests/", "bench/", "botocore/", "boto3/"))
-                   for n in names)
+    assert not any(n.startswith(("devtools/", "tests/", "bench/", "site/", "botocore/",
+                                 "boto3/")) for n in names)
     unpacked = sum(i.file_size for i in archive.infolist())
     assert unpacked < 20_000_000
     code = tmp_path / "task"
@@ -342,6 +343,10 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
         name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
         action = {"SendMessageBatch": "SendMessage"}.get(operation, operation)  # IAM's name
         return [(f"sqs:{action}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
+    if service == "sns" and operation in ("Publish", "PublishBatch"):
+        # PublishBatch is authorised as sns:Publish on the topic (Service Authorization
+        # Reference, Amazon SNS)
+        return [("sns:Publish", params["TopicArn"])]
     if service == "ssm" and operation == "GetParameter":
         return [("ssm:GetParameter", _arn("ssm", "parameter/" + params["Name"].lstrip("/")))]
     if service == "cognito-idp" and operation.startswith("Admin"):
@@ -350,11 +355,40 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
     raise AssertionError(f"no IAM mapping for {service}:{operation}: add one to this test")
 
 
+#: the queue pump stands in for Lambda's event source mapping, which acts with the consuming
+#: function's role
+QUEUE_CONSUMERS = {"deliver_mail": "mail-worker", "reconcile_feed": "reconciler"}
+
+
+@contextmanager
+def refusing_site():
+    """A publication site whose webhook refuses everything (422): yields its URL."""
+    import http.server
+    import threading
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(422)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/feed"
+    finally:
+        server.shutdown()
+
+
 class Recorder:
     def __init__(self):
         self.function = None
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
-                                      "mail-worker": set(), "reminders": set()}
+                                      "mail-worker": set(), "reminders": set(),
+                                      "reconciler": set()}
 
     def __enter__(self):
         from botocore.client import BaseClient
@@ -365,9 +399,7 @@ class Recorder:
         def recording(client, operation, params):
             from devtools import queue_pump
 
-            # the queue pump stands in for Lambda's event source mapping and the mail worker,
-            # both of which act with the worker's role
-            function = "mail-worker" if queue_pump.active_function else recorder.function
+            function = QUEUE_CONSUMERS.get(queue_pump.active_function, recorder.function)
             if function:
                 service = client.meta.service_model.service_name
                 recorder.calls[function].update(_iam_requests(service, operation, params))
@@ -488,7 +520,8 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
          "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
-         "reminders": "SendRemindersRole"}
+         "reminders": "SendRemindersRole",
+         "reconciler": "ReconcileFeedRole"}
 
 
 def _statements(template, function):
@@ -511,6 +544,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
 
     from aws_lambda_powertools.utilities import parameters
 
+    import app as chalice_app_module
     from app import app as chalice_app
     from chalicelib.helpdesk import signins
     from chalicelib.publication import forwarding, targets
@@ -525,6 +559,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
     # every helpdesk request re-checks the user with Cognito, as one does each 15 minutes
     monkeypatch.setattr(signins, "RECHECK_AFTER", timedelta(0))
     monkeypatch.setenv("MAIL_QUEUE_URL", aws["MailQueueUrl"])  # the stack sets it, as here
+    monkeypatch.setenv("RECONCILE_QUEUE_URL", aws["ReconcileQueueUrl"])  # likewise
     parameters.clear_caches()  # else a value cached by an earlier test hides the SSM call
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name="/aanlevermodule-ceo/local/secret-key", Value="k" * 64,
@@ -606,6 +641,11 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         reminders.queue(reminders.plan(["GM0034"], 2026, reminders.today(),
                                        check_already=False), "medewerker@helpdesk.nl")
         mailbox.all()
+        # the reconcile buttons queue requests; the reconciler runs them (and repairs a
+        # report gone from the bucket)
+        helpdesk.submit("/helpdesk/gemeente/GM0014/publicatie-controleren", {},
+                        form_page="/helpdesk/gemeente/GM0014")
+        helpdesk.submit("/helpdesk/publicatie-controleren", {}, form_page="/helpdesk")
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
         recorder.function = "reminders"  # the daily schedule, on a reminder day
         with monkeypatch.context() as day:
@@ -615,10 +655,36 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
+        recorder.function = None  # a lost report, and a change the stream never forwarded
+        boto3.client("s3").delete_object(Bucket=aws["PublicationBucketName"],
+                                         Key="ceo-wmo/2026/GM0014.html")
+        from chalicelib.platform.models import ScopeState
+
+        ScopeState("GM0014#2026").update(actions=[ScopeState.forwarded_revision.remove()])
+        from devtools.queue_pump import drain
+
+        drain(aws["ReconcileQueueUrl"], chalice_app_module.reconcile_feed, "eu-central-1",
+              "reconcile_feed")
+        recorder.function = "forwarder"
+        # the webhook target reads its signing secret from SSM; a site that refuses (4xx)
+        # makes the forwarder and the reconciler keep the refusal in its queue
         monkeypatch.setenv("PUBLICATION_TARGET", "webhook")
-        monkeypatch.setenv("WEBHOOK_URL", "https://feed.example.nl/hook")
         monkeypatch.setenv("WEBHOOK_SECRET_PARAMETER", "/aanlevermodule-ceo/local/webhook-secret")
-        targets.configured()  # the webhook target reads its signing secret from SSM
+        monkeypatch.setenv("PUBLICATION_REFUSALS_QUEUE_URL", aws["PublicationRefusalsQueueUrl"])
+        with refusing_site() as url:
+            monkeypatch.setenv("WEBHOOK_URL", url)
+            recorder.function = None  # as if the scope had never been forwarded
+            ScopeState("GM0014#2026").update(actions=[ScopeState.forwarded_revision.remove()])
+            recorder.function = "forwarder"
+            refused = forwarding.handle({"Records": [record("GM0014#2026", 1)]},
+                                        LambdaContext("forward"), target=targets.configured())
+            assert refused == {"batchItemFailures": []}
+            recorder.function = "reconciler"
+            parameters.clear_caches()
+            from chalicelib.publication import reconcile
+
+            assert reconcile.run({"cycle": 2026, "municipalities": ["GM0014"],
+                                  "actor": "x"}).failed == ["GM0014#2026"]
         recorder.function = "mail-events"
         from chalicelib.accounts import bounces as mail_events
 
@@ -647,6 +713,10 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
     assert {a for a, _ in calls["reminders"]} >= {"dynamodb:Scan", "sqs:SendMessage"}
     assert {a for a, _ in calls["mail-worker"]} >= {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert {a for a, _ in calls["reconciler"]} >= {
+        "s3:PutObject", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem",
+        "sns:Publish", "sqs:SendMessage", "ssm:GetParameter"}
+    assert {a for a, _ in calls["forwarder"]} >= {"sns:Publish", "sqs:SendMessage"}
     assert any(arn.endswith(":configuration-set/ceo-local-mail")
                for _, arn in calls["mail-worker"])
     for function, requests in calls.items():
@@ -670,6 +740,7 @@ UNRECORDED = {
     ("forwarder", "dynamodb:GetShardIterator", ""): "idem",
     ("forwarder", "dynamodb:ListStreams", ""): "idem",
     ("forwarder", "s3:ListBucket", ""): "S3 answers 404, not 403, for a key not yet published",
+    ("reconciler", "s3:ListBucket", ""): "idem",
 }
 
 
@@ -851,3 +922,84 @@ def test_unhandled_errors_complaints_and_rejected_documents_raise_alarms(package
     groups = {r["Properties"]["LogGroupName"]["Fn::Sub"].split("${")[1].rstrip("}")
               for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"}
     assert functions <= groups  # every function's log is kept (365 days), none unbounded
+
+
+def test_the_reconciler_runs_every_quarter_and_on_request_with_its_drift_alarmed(packaged):
+    """An EventBridge rule queues a request every 15 minutes (the queue lets only that rule
+    send); the helpdesk's buttons queue through the web role; the reconciler consumes the
+    queue; drift, failed repairs, silence and dead letters raise alarms."""
+    _, template = packaged
+    resources = template["Resources"]
+    rule = resources["ReconcileSchedule"]["Properties"]
+    assert rule["ScheduleExpression"] == "rate(15 minutes)" and rule["State"] == "ENABLED"
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["ReconcileQueue", "Arn"]}
+    assert json.loads(target["Input"]) == {"actor": None}  # a scheduled run: with grace
+    [allow] = resources["ReconcileQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+    assert allow["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::GetAtt": ["ReconcileSchedule", "Arn"]}
+    function = resources["ReconcileFeed"]["Properties"]
+    source = function["Events"]["ReconcileFeedSqsEventSource"]["Properties"]
+    assert source["Queue"] == {"Fn::GetAtt": ["ReconcileQueue", "Arn"]}
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert function["Timeout"] * 6 <= resources["ReconcileQueue"]["Properties"][
+        "VisibilityTimeout"]
+    assert resources["ReconcileQueue"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] \
+        == {"Fn::GetAtt": ["ReconcileDeadLetterQueue", "Arn"]}
+    for env in (function, resources["APIHandler"]["Properties"]):
+        assert env["Environment"]["Variables"]["RECONCILE_QUEUE_URL"] == {
+            "Ref": "ReconcileQueue"}
+    alarmed = {(a["MetricName"], a["Dimensions"][0]["Value"]): a
+               for a in _alarms(template).values() if a["Namespace"] == "AanlevermoduleCEO"
+               and a.get("Dimensions")}
+    for metric in ("PublicationDrift", "ReconcileFailed", "ScopesChecked"):
+        alarm = alarmed[(metric, "reconciler")]
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], metric
+    silent = alarmed[("ScopesChecked", "reconciler")]
+    assert silent["TreatMissingData"] == "breaching"  # no runs at all is the alarm
+    assert silent["Period"] * silent["EvaluationPeriods"] > 15 * 60
+    from chalicelib.publication import reconcile
+
+    source_text = (ROOT / "chalicelib" / "publication" / "reconcile.py").read_text()
+    for metric in ("PublicationDrift", "ReconcileFailed", "ScopesChecked"):
+        assert f'name="{metric}"' in source_text
+    assert reconcile.GRACE.total_seconds() < 15 * 60  # a stuck change waits one run at most
+
+
+def test_browsers_may_read_the_feed_sites_may_subscribe_and_its_address_is_an_output(packaged):
+    _, template = packaged
+    resources = template["Resources"]
+    [rule] = resources["PublicationBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "HEAD"]  # reading only
+    assert rule["AllowedOrigins"] == ["*"] and "x-amz-meta-revision" in rule["ExposedHeaders"]
+    behaviour = resources["PublicationDistribution"]["Properties"]["DistributionConfig"][
+        "DefaultCacheBehavior"]
+    assert sorted(behaviour["AllowedMethods"]) == ["GET", "HEAD", "OPTIONS"]
+    # managed policies (CloudFront developer guide): CORS-S3Origin forwards Origin and the
+    # preflight headers to S3; SimpleCORS adds Access-Control-Allow-Origin: * when missing
+    assert behaviour["OriginRequestPolicyId"] == "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+    assert behaviour["ResponseHeadersPolicyId"] == "60669652-455b-4ae9-85a4-c4c02393f86c"
+    outputs = template["Outputs"]
+    assert outputs["FeedUrl"]["Value"] == {
+        "Fn::Sub": "https://${PublicationDistribution.DomainName}/"}
+    assert outputs["FeedRootIndexUrl"]["Value"]["Fn::Sub"].endswith("/index.json")
+    assert outputs["FeedChangesTopic"]["Value"] == {"Ref": "FeedChangesTopic"}
+    assert resources["FeedChangesTopic"]["Type"] == "AWS::SNS::Topic"
+    for function in ("ForwardDeliveries", "ReconcileFeed"):
+        assert resources[function]["Properties"]["Environment"]["Variables"][
+            "FEED_CHANGES_TOPIC_ARN"] == {"Ref": "FeedChangesTopic"}
+    # other accounts may subscribe only when the deployer names them
+    policy = resources["FeedChangesTopicPolicy"]
+    assert policy["Condition"] == "HasFeedSubscribers"
+    assert template["Parameters"]["FeedSubscriberAccounts"]["Default"] == ""
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"AWS": {"Ref": "FeedSubscriberAccounts"}}
+    assert "sns:Publish" not in statement["Action"]
+
+
+def test_the_local_bucket_answers_browsers_with_cors(aws):
+    """The rules deployed into moto from infra/resources.yaml are the ones S3 applies."""
+    rules = boto3.client("s3").get_bucket_cors(Bucket=aws["PublicationBucketName"])[
+        "CORSRules"]
+    assert rules[0]["AllowedOrigins"] == ["*"] and "GET" in rules[0]["AllowedMethods"]

@@ -179,7 +179,7 @@ def test_functions_get_the_parameters_and_their_public_address(deployed):
     lam = boto3.client("lambda")
     functions = {f["FunctionName"].split("-")[3]: f for f in lam.list_functions()["Functions"]}
     assert set(functions) == {"APIHandler", "ForwardDeliveries", "DeliverMail",
-                              "HandleMailEvents", "SendReminders"}
+                              "HandleMailEvents", "SendReminders", "ReconcileFeed"}
     api_id = outputs["RestAPIId"]
     for name, function in functions.items():
         variables = function["Environment"]["Variables"]
@@ -223,7 +223,7 @@ def test_logs_are_kept_and_the_dashboard_is_valid_once_substituted(deployed):
     logs = boto3.client("logs")
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(
         logGroupNamePrefix="/aws/lambda/aanlevermodule-ceo-prod")["logGroups"]}
-    assert len(groups) == 5 and {g.get("retentionInDays") for g in groups.values()} == {365}
+    assert len(groups) == 6 and {g.get("retentionInDays") for g in groups.values()} == {365}
     body = json.loads(boto3.client("cloudwatch").get_dashboard(
         DashboardName="ceo-prod")["DashboardBody"])  # CloudFormation's substitution, parsed
     text = json.dumps(body)

@@ -16,6 +16,7 @@ from ..platform import config
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
 from ..platform.municipalities import CODE_PATTERN, Municipality, is_code, municipalities
 from ..platform.municipalities import search as search_municipalities
+from ..publication import reconcile
 from ..questionnaire import drafts
 from . import audit
 
@@ -172,3 +173,19 @@ def overview(code: str, cycle: int) -> dict[str, Any]:
     sent = history.history(code, cycle)
     return {"deliveries": sent, "counting": history.counting(sent),
             "registrants": registrants.of_municipality(code)}
+
+
+def request_reconcile(actor: str, cycle: int, codes: list[str] | None) -> None:
+    """Asks the reconciler to compare the feed with what counts and repair it now, for these
+    municipalities or (None) the whole cycle. The reconciler runs in its own function (the web
+    role may not publish) and records its result in the same audit trails."""
+    try:
+        reconcile.request(cycle, codes, actor)
+    except Exception as error:  # SQS unreachable: nothing was asked
+        raise ActionRefused("De controle kon niet worden gestart. Probeer het over een paar "
+                            "minuten opnieuw.") from error
+    subjects = [reconcile.subject_publication(cycle)]
+    subjects += [audit.subject_municipality(code) for code in codes or []]
+    audit.record(actor, "publicatie laten controleren", subjects,
+                 details={"gemeente": codes[0]} if codes and len(codes) == 1 else
+                 {"gemeenten": "alle"} if not codes else {"gemeenten": ", ".join(codes)})

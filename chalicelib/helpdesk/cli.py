@@ -8,6 +8,7 @@
     python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
     python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
     python -m chalicelib.helpdesk.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
+    python -m chalicelib.helpdesk.cli republish [--cycle 2026] [GM0014] | republish --refused
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
@@ -82,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     replayer.add_argument("--acknowledge-unmatched", action="store_true",
                           help="also acknowledge messages in whose time window no delivery "
                                "changed (an edit by hand): after replaying every cycle")
+    republisher = sub.add_parser("republish",
+                                 help="push the feed again, whatever the records say")
+    republisher.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
+    republisher.add_argument("--refused", action="store_true",
+                             help="what the webhook refused (its queue); clears what went "
+                                  "through")
+    republisher.add_argument("municipality", nargs="?")
     args = parser.parse_args(argv)
     if args.stage:
         try:
@@ -89,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         except stages.StageError as error:
             print(f"--stage {args.stage}: {error}", file=sys.stderr)
             return 2
-    from ..publication.reconcile import reconcile
+    from ..publication import refusals
+    from ..publication.reconcile import is_repaired, reconcile, republish
     from . import actions as helpdesk
     from . import audit, export
 
@@ -127,12 +136,21 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(export.as_csv(args.export_cycle))
             if args.actor:
                 audit.record(actor, f"export {args.export_cycle}", [f"helpdesk#{actor}"])
-        elif args.command == "reconcile":
-            outcomes = reconcile(cycle, [args.municipality] if args.municipality else None)
+        elif args.command in ("reconcile", "republish"):
+            codes = [args.municipality] if args.municipality else None
+            if args.command == "reconcile":
+                outcomes = reconcile(cycle, codes)
+            else:
+                outcomes = refusals.replay() if args.refused else republish(cycle, codes)
             for scope, outcome in outcomes.items():
                 print(f"{scope}\t{outcome}")
-            repaired = sum(outcome != "up to date" for outcome in outcomes.values())
-            print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld")
+            repaired = sum(map(is_repaired, outcomes.values()))
+            failed = sum(outcome.startswith("failed") for outcome in outcomes.values())
+            print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld" if
+                  args.command == "reconcile" else
+                  f"{len(outcomes)} opnieuw aangeboden, {failed} mislukt")
+            if failed:
+                return 1
         elif args.command == "replay-failures":
             return _replay_failures(args, cycle)
     except helpdesk.ActionRefused as refused:

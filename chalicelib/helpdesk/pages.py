@@ -14,6 +14,7 @@ from ..delivery import history, views, window
 from ..platform import config
 from ..platform.models import Registrant
 from ..platform.municipalities import is_code, municipalities
+from ..publication import reconcile
 from ..web import sessions
 from ..web.errors import client_ip
 from ..web.responses import download
@@ -92,15 +93,46 @@ def sign_out(request: Request) -> Response:
     return web.redirect("/helpdesk/inloggen", [sessions.end_helpdesk(request)])
 
 
-def search(request: Request) -> Response:
+def search(request: Request, status: int = 200, message: str | None = None,
+           errors: dict | None = None) -> Response:
     user = _require(request)
     query = web.query(request).get("q", "")[:200]
     found = helpdesk.lookup(query) if query.strip() else None
     held = helpdesk.held_requests()
     people = {r.id: r for r in registrants.by_ids([h.registrant_id for h in held])}
-    return _page(request, "search.html", "Helpdesk", user, query=query, found=found,
-                 cycle=config.current_cycle(), held=held, people=people,
-                 names=municipalities(config.municipality_year()))
+    cycle = config.current_cycle()
+    return _page(request, "search.html", "Helpdesk", user, status=status, query=query,
+                 found=found, cycle=cycle, held=held, people=people, message=message,
+                 errors=errors or {}, names=municipalities(config.municipality_year()),
+                 publication_trail=audit.trail(reconcile.subject_publication(cycle))[:10])
+
+
+RECONCILE_STARTED = ("De controle van de publicatie is gestart: wat achterloopt, wordt opnieuw "
+                     "gepubliceerd. Het resultaat staat binnen een minuut in het logboek; "
+                     "vernieuw dan deze pagina.")
+
+
+def reconcile_cycle(request: Request) -> Response:
+    """The button on the helpdesk's start page: the whole cycle's feed checked and repaired."""
+    web.posted(request)
+    user = _require(request)
+    try:
+        helpdesk.request_reconcile(user, config.current_cycle(), None)
+    except helpdesk.ActionRefused as refused:
+        return search(request, status=503, errors={"publicatie": str(refused)})
+    return search(request, message=RECONCILE_STARTED)
+
+
+def reconcile_municipality(request: Request, code: str) -> Response:
+    """The button on a municipality's page: its publication checked and repaired."""
+    web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    try:
+        helpdesk.request_reconcile(user, config.current_cycle(), [code])
+    except helpdesk.ActionRefused as refused:
+        return municipality_page(request, code, status=503, errors={"publicatie": str(refused)})
+    return municipality_page(request, code, message=RECONCILE_STARTED)
 
 
 def _registrant_or_404(registrant_id: str) -> Registrant:

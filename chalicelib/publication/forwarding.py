@@ -6,9 +6,10 @@ read in one request, each changed municipality's own objects written, and then t
 they share (cycle index, national figures, root index) written once for the whole batch. The
 scope's revision, read first, labels the document; the S3 target refuses to go back to an
 older revision (the webhook's consumer is told the revision to do the same), and the
-forwarded revision is recorded with a conditional write only after the shared objects, so
-duplicates, retries and late events can never replace newer state with older, and a batch
-that dies between any two writes is completed by its retry."""
+forwarded revision is recorded with a conditional write only after the shared objects and the
+change notification (notifications.py), so duplicates, retries and late events can never
+replace newer state with older, and a batch that dies between any two writes is completed by
+its retry, its notifications included."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from ..delivery.history import counting, history
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
-from . import document, report, targets
+from . import document, notifications, refusals, report, targets
 
 UP_TO_DATE = "up to date"
 NO_STATE = "no state"
@@ -68,13 +69,15 @@ def _stale(states: dict[str, ScopeState], target: targets.Target) -> list[str]:
     return sorted(stale)
 
 
-def forward_all(scopes: Iterable[str],
-                target: targets.Target) -> dict[str, str | Exception]:
+def forward_all(scopes: Iterable[str], target: targets.Target,
+                force: bool = False) -> dict[str, str | Exception]:
     """Publishes what counts now for every scope; returns {scope: what happened}: "no state",
     "up to date", the document's status, "target newer" (nothing needed writing), or the
     exception that stopped it (to be retried). A failure in one municipality's own objects
     fails only that scope; a failure in the shared objects fails every scope whose own objects
-    were written in this batch, and the retry completes them."""
+    were written in this batch, and the retry completes them. A refusal (targets.Rejected) is
+    kept in the refusals queue; its scope stays unrecorded. `force` publishes every scope
+    that has state, whatever the records and the target say (a republish)."""
     wanted = sorted({scope for scope in scopes if parse_scope(scope)})
     if not wanted:
         return {}
@@ -90,7 +93,7 @@ def forward_all(scopes: Iterable[str],
     outcomes.update(dict.fromkeys(unsent, NOTHING_SENT))
     states = {scope: state for scope, state in states.items() if scope not in unsent}
     written: list[tuple[str, dict[str, Any], bool]] = []
-    for scope in _stale(states, target):
+    for scope in sorted(states) if force else _stale(states, target):
         municipality, cycle = parse_scope(scope) or ("", 0)
         try:
             doc = document.document(municipality, cycle, int(states[scope].revision),
@@ -99,14 +102,23 @@ def forward_all(scopes: Iterable[str],
                 doc, report.html(doc))))
         except Exception as error:  # this scope only; the others go on
             outcomes[scope] = error
-    if not written:
-        return outcomes
-    try:
-        shared = target.publish_shared([doc for _, doc, _ in written])
-    except Exception as error:
-        outcomes.update(dict.fromkeys((scope for scope, _, _ in written), error))
-        return outcomes
+    shared = False
+    if written:
+        try:
+            shared = target.publish_shared([doc for _, doc, _ in written])
+        except Exception as error:
+            outcomes.update(dict.fromkeys((scope for scope, _, _ in written), error))
+            written = []
+    # a change the record does not have yet is announced (again, after a failure) before it
+    # is recorded; a repair of what was recorded already is no news
+    news = [doc for scope, doc, _ in written
+            if states[scope].forwarded_revision is None
+            or int(states[scope].forwarded_revision) < doc["revision"]]
+    unannounced = notifications.notify(news) if news else {}
     for scope, doc, own in written:
+        if scope in unannounced:
+            outcomes[scope] = unannounced[scope]
+            continue
         try:
             _record_forwarded(scope, doc["revision"])
         except Exception as error:
@@ -115,6 +127,12 @@ def forward_all(scopes: Iterable[str],
         outcomes[scope] = doc["status"] if own or shared else TARGET_NEWER
         logger.info("forwarded", extra={"scope": scope, "revision": doc["revision"],
                                         "status": doc["status"], "written": own or shared})
+    for scope, outcome in outcomes.items():
+        if isinstance(outcome, targets.Rejected):
+            try:
+                refusals.keep(scope, int(states[scope].revision), outcome)
+            except Exception as error:  # not kept: then retried like any failure
+                outcomes[scope] = error
     return outcomes
 
 
@@ -142,10 +160,8 @@ def handle(event: dict[str, Any], context: Any,
     records = event.get("Records", [])
     outcomes = forward_all((scope_of(DynamoDBRecord(r)) or "" for r in records), target)
     for scope, outcome in outcomes.items():
-        if isinstance(outcome, targets.Rejected):
+        if isinstance(outcome, targets.Rejected):  # kept in the refusals queue
             metrics.add_metric(name="WebhookRejected", unit="Count", value=1)
-            logger.error("target rejected document, dropped",
-                         extra={"scope": scope, "reason": str(outcome)})
         elif isinstance(outcome, Exception):  # retried through the batch item failure
             metrics.add_metric(name="ForwardFailed", unit="Count", value=1)
             logger.error("forward failed", exc_info=outcome, extra={"scope": scope})

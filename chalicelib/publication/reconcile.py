@@ -1,31 +1,188 @@
 """The reconciler: compares what should be published (each scope's revision) with what the
 target holds, and republishes where they differ. The stream's retries cover a failed forward;
 this covers what they cannot: a target changed behind the forwarder's back, records that ran
-out of retries, or a bucket restored from a backup."""
+out of retries, or a bucket restored from a backup.
+
+It runs in its own function (app.py `reconcile_feed`), fed by the reconcile queue: an
+EventBridge rule queues a request for the current cycle every 15 minutes (infra/stack.yaml),
+and the helpdesk's buttons queue one for a municipality or the whole cycle (the web role may
+not publish). Every run emits the metrics `ScopesChecked`, `PublicationDrift` (scopes it had to
+republish; alarmed) and `ReconcileFailed` (scopes it could not repair; alarmed); a run that
+repaired or failed something, and every run the helpdesk asked for, leaves an audit entry."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from ..delivery.history import history
 from ..platform import config
 from ..platform.logs import logger
-from ..platform.models import ScopeState, scope_key
+from ..platform.metrics import for_service
+from ..platform.models import ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
-from . import targets
-from .forwarding import UP_TO_DATE, forward_all
+from . import queues, targets
+from .forwarding import NO_STATE, TARGET_NEWER, UP_TO_DATE, forward_all
+
+#: a change this recent that the record shows unforwarded is the stream's, not drift: the
+#: stream forwards within seconds, and its iterator-age alarm fires at 10 minutes
+IN_FLIGHT = "in flight"
+GRACE = timedelta(minutes=10)
+SCHEDULE = "schedule"
+
+
+def _last_change(municipality: str, cycle: int) -> datetime | None:
+    """When the scope last changed: its newest send, withdrawal or restore."""
+    moments = [moment for delivery in history(municipality, cycle)
+               for moment in (delivery.sent_at, delivery.status_changed_at) if moment]
+    return max(moments, default=None)
 
 
 def reconcile(cycle: int, codes: Iterable[str] | None = None,
-              target: targets.Target | None = None) -> dict[str, str]:
+              target: targets.Target | None = None,
+              grace: timedelta = timedelta(0)) -> dict[str, str]:
     """{scope: outcome} for every scope of `cycle` that has state (or only `codes`);
-    "up to date" where nothing drifted, else what forwarding did to repair it ("failed: …"
-    when the repair failed, to be tried again)."""
+    "up to date" where nothing drifted, "in flight" for a change younger than `grace` that
+    the stream has yet to forward, else what forwarding did to repair it ("failed: …" when the
+    repair failed, to be tried again)."""
     target = target or targets.configured()
     wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
-    scopes = sorted(state.scope for state in
-                    ScopeState.batch_get([scope_key(code, cycle) for code in wanted]))
-    outcomes = {scope: f"failed: {outcome}" if isinstance(outcome, Exception) else outcome
-                for scope, outcome in forward_all(scopes, target).items()}
-    repaired = sorted(scope for scope, outcome in outcomes.items() if outcome != UP_TO_DATE)
+    states = list(ScopeState.batch_get([scope_key(code, cycle) for code in wanted]))
+    outcomes: dict[str, str] = {}
+    now = datetime.now(UTC)
+    for state in states:
+        behind = state.forwarded_revision is None or \
+            int(state.forwarded_revision) < int(state.revision)
+        if behind and grace:
+            municipality, _ = parse_scope(state.scope) or ("", 0)
+            changed = _last_change(municipality, cycle)
+            if changed is not None and now - changed < grace:
+                outcomes[state.scope] = IN_FLIGHT
+    checked = sorted(state.scope for state in states if state.scope not in outcomes)
+    outcomes.update(_described(forward_all(checked, target)))
+    repaired = sorted(scope for scope, outcome in outcomes.items() if is_repaired(outcome))
     if repaired:
         logger.warning("publication drift repaired", extra={"scopes": repaired})
+    return dict(sorted(outcomes.items()))
+
+
+def republish(cycle: int, codes: Iterable[str] | None = None,
+              target: targets.Target | None = None) -> dict[str, str]:
+    """{scope: outcome}: every scope of `cycle` that has state (or only `codes`) published
+    again as it counts now, whatever the records and the target say, with the shared objects
+    once: for a webhook site that lost what it received, or refused it until it was fixed
+    (for S3 it only rewrites what is missing: its writes skip what the bucket holds)."""
+    return _described(_republish(cycle, codes, target or targets.configured()))
+
+
+def _republish(cycle: int, codes: Iterable[str] | None,
+               target: targets.Target) -> dict[str, str | Exception]:
+    wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
+    scopes = [state.scope for state in
+              ScopeState.batch_get([scope_key(code, cycle) for code in wanted])]
+    outcomes = forward_all(scopes, target, force=True)
+    logger.info("republished", extra={"cycle": cycle, "outcomes": _described(outcomes)})
     return outcomes
+
+
+def _described(outcomes: dict[str, str | Exception]) -> dict[str, str]:
+    return {scope: f"failed: {outcome}" if isinstance(outcome, Exception) else outcome
+            for scope, outcome in sorted(outcomes.items())}
+
+
+def is_repaired(outcome: str) -> bool:
+    return outcome not in (UP_TO_DATE, NO_STATE, TARGET_NEWER, IN_FLIGHT) and \
+        not outcome.startswith("failed")
+
+
+# --- requests through the reconcile queue ------------------------------------------------
+
+def queue_url() -> str:
+    """RECONCILE_QUEUE_URL (the stack sets it), else the stage's queue looked up by name."""
+    return queues.url(queues.RECONCILE)
+
+
+def request(cycle: int, codes: list[str] | None, actor: str) -> None:
+    """Asks the reconciler to check one municipality, some, or (None) the whole cycle now."""
+    queues.send(queues.RECONCILE, {"cycle": cycle, "municipalities": codes, "actor": actor})
+
+
+@dataclass
+class Run:
+    cycle: int
+    codes: list[str] | None
+    actor: str
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def repaired(self) -> list[str]:
+        return [scope for scope, outcome in self.outcomes.items() if is_repaired(outcome)]
+
+    @property
+    def failed(self) -> list[str]:
+        return [scope for scope, outcome in self.outcomes.items()
+                if outcome.startswith("failed")]
+
+
+def subject_publication(cycle: int) -> str:
+    """The audit subject of the feed of one cycle (helpdesk start page)."""
+    return f"publicatie#{cycle}"
+
+
+def _audit(run: Run) -> None:
+    from ..helpdesk import audit
+
+    subjects = [subject_publication(run.cycle)]
+    if run.codes:
+        subjects += [audit.subject_municipality(code) for code in run.codes]
+    by_helpdesk = run.actor != SCHEDULE
+    if not by_helpdesk and not run.repaired and not run.failed:
+        return  # a quiet scheduled run: its metrics say enough
+    what = (f"op verzoek van {run.actor}" if by_helpdesk else "elk kwartier")
+    details: dict[str, Any] = {"gecontroleerd": len(run.outcomes),
+                               "hersteld": ", ".join(run.repaired) or "niets"}
+    if run.failed:
+        details["mislukt"] = ", ".join(run.failed)
+    audit.record("publicatiecontrole", f"publicatie gecontroleerd ({what})", subjects,
+                 details=details)
+
+
+def run(body: dict[str, Any], target: targets.Target | None = None) -> Run:
+    """One request: {"cycle"?, "municipalities"?, "actor"?}; a scheduled one (no actor) leaves
+    changes younger than GRACE to the stream."""
+    actor = str(body.get("actor") or SCHEDULE)
+    cycle = int(body.get("cycle") or config.current_cycle())
+    codes = [str(code) for code in body["municipalities"]] if body.get("municipalities") \
+        else None
+    done = Run(cycle, codes, actor)
+    done.outcomes = reconcile(cycle, codes, target,
+                              grace=GRACE if actor == SCHEDULE else timedelta(0))
+    metrics = for_service("reconciler")
+    metrics.add_metric(name="ScopesChecked", unit="Count", value=len(done.outcomes))
+    metrics.add_metric(name="PublicationDrift", unit="Count", value=len(done.repaired))
+    metrics.add_metric(name="ReconcileFailed", unit="Count", value=len(done.failed))
+    metrics.flush_metrics()
+    logger.info("reconciled", extra={"cycle": cycle, "actor": actor,
+                                     "checked": len(done.outcomes),
+                                     "repaired": done.repaired, "failed": done.failed})
+    _audit(done)
+    return done
+
+
+def handle(event: dict[str, Any], context: Any,
+           target: targets.Target | None = None) -> dict[str, Any]:
+    """The reconcile queue's messages, each on its own: a message that raises comes back
+    (and after five receives goes to the dead-letter queue, alarmed); scopes that failed
+    within a run are counted, audited and retried by the next scheduled run."""
+    failures = []
+    for record in event.get("Records", []):
+        try:
+            body = json.loads(record.get("body") or "{}")
+            run(body if isinstance(body, dict) else {}, target)
+        except Exception:
+            logger.exception("reconcile request failed",
+                             extra={"message_id": record.get("messageId")})
+            failures.append({"itemIdentifier": record.get("messageId")})
+    return {"batchItemFailures": failures}

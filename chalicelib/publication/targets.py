@@ -1,8 +1,9 @@
 """Where documents go: S3 (default) or a signed HTTPS webhook, behind one small interface.
 
 The S3 target refuses to go backwards: its writes are conditional (If-Match / If-None-Match) on
-an object whose stored revision is older. The webhook cannot know what the site holds: it
-carries the revision (and an Idempotency-Key) so that the consumer can ignore older ones."""
+an object whose stored revision is older. The webhook pushes the same objects and cannot know
+what the site holds: it carries the revision (and an Idempotency-Key) so that the consumer can
+ignore older ones, and builds the feed in the bucket as well, as its mirror."""
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,13 @@ CACHE_CONTROL = "public, max-age=60, must-revalidate"
 
 
 class Rejected(Exception):
-    """The target refused the document for good (webhook 4xx): drop it, do not retry."""
+    """The target refused an object (webhook 4xx): retrying at once will not help. The
+    forwarder queues it as a refusal (alarmed) instead of blocking the stream, and leaves the
+    scope unrecorded, so the reconciler offers it again and `replay` can push it at once."""
+
+    def __init__(self, status: int, path: str) -> None:
+        super().__init__(f"webhook answered {status} for {path}")
+        self.status, self.path = status, path
 
 
 class Target(Protocol):
@@ -81,6 +88,13 @@ class S3Target:
         except _s3().exceptions.NoSuchKey:
             return None, None
         return json.loads(found["Body"].read()), found["ETag"]
+
+    def read(self, key: str) -> bytes | None:
+        """An object's bytes as stored, or None."""
+        try:
+            return bytes(_s3().get_object(Bucket=self.bucket, Key=key)["Body"].read())
+        except _s3().exceptions.NoSuchKey:
+            return None
 
     def _revision(self, key: str) -> tuple[int | None, str | None]:
         """(revision, ETag) of a municipality's document or report from its metadata (a HEAD);
@@ -289,41 +303,81 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookTarget:
-    def __init__(self, url: str, secret: str, timeout: float = 10.0) -> None:
-        self.url, self.secret, self.timeout = url, secret, timeout
+    """The feed pushed to the site: every object the S3 target writes (definitions, document,
+    report, cycle index, national figures, root index) is POSTed to one URL, signed, with its
+    feed path (`X-CEO-Path`) and kind (`X-CEO-Kind`), in the same order and as often: the
+    shared objects once per batch. The feed is also built in the bucket, as the mirror that
+    gives the shared objects their merged content (the site's own state cannot be read) and
+    the reconciler something to compare. The site cannot be asked what it holds, so every
+    publish POSTs again (the Idempotency-Key lets the site skip what it has)."""
 
-    def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
-        body = json.dumps(document, ensure_ascii=False).encode()
+    def __init__(self, url: str, secret: str, mirror: S3Target, timeout: float = 10.0) -> None:
+        self.url, self.secret, self.mirror, self.timeout = url, secret, mirror, timeout
+        self._defined: set[tuple[str, int]] = set()
+
+    def _post(self, kind: str, path: str, body: bytes, content_type: str, key: str,
+              revision: int | None = None) -> None:
         timestamp = str(int(time.time()))
-        key = f"{document['municipality']['code']}-{document['cycle']}-r{document['revision']}"
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "X-CEO-Timestamp": timestamp,
-            "X-CEO-Signature": f"sha256={sign(self.secret, timestamp, body)}",
-            "Idempotency-Key": key,
-        })
+        headers = {"Content-Type": content_type, "X-CEO-Timestamp": timestamp,
+                   "X-CEO-Signature": f"sha256={sign(self.secret, timestamp, body)}",
+                   "Idempotency-Key": key, "X-CEO-Kind": kind, "X-CEO-Path": path}
+        if revision is not None:
+            headers["X-CEO-Revision"] = str(revision)
+        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             if 400 <= error.code < 500:
-                raise Rejected(f"webhook answered {error.code}") from error
+                raise Rejected(error.code, path) from error
             raise  # 5xx: retried
+
+    def _post_json(self, kind: str, path: str, body: bytes) -> None:
+        """A shared object: its key changes with its content."""
+        self._post(kind, path, body, "application/json; charset=utf-8",
+                   f"{path}#{hashlib.sha256(body).hexdigest()[:16]}")
+
+    def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
+        instrument, cycle = document["instrument"], document["cycle"]
+        code, revision = document["municipality"]["code"], document["revision"]
+        self.mirror.publish_document(document, report_html)
+        if (instrument, cycle) not in self._defined:
+            for version, definition in feed.definitions(instrument, cycle).items():
+                self._post_json("questionnaire", paths.questionnaire(instrument, cycle, version),
+                                json.dumps(definition, ensure_ascii=False, indent=1).encode())
+            self._defined.add((instrument, cycle))
+        key = f"{code}-{cycle}-r{revision}"
+        self._post("document", paths.document(instrument, cycle, code),
+                   json.dumps(document, ensure_ascii=False).encode(),
+                   "application/json; charset=utf-8", key, revision)
+        self._post("report", paths.report(instrument, cycle, code), report_html.encode(),
+                   "text/html; charset=utf-8", f"{key}-report", revision)
         return True
 
     def publish_shared(self, documents: list[dict[str, Any]]) -> bool:
-        return False
+        self.mirror.publish_shared(documents)
+        cycles = sorted({(d["instrument"], d["cycle"]) for d in documents})
+        for instrument, cycle in cycles:
+            for kind, path in (("cycle-index", paths.cycle_index(instrument, cycle)),
+                               ("national", paths.national(instrument, cycle))):
+                self._post_json(kind, path, self.mirror.read(path) or b"{}")
+        if cycles:
+            self._post_json("root-index", paths.ROOT_INDEX,
+                            self.mirror.read(paths.ROOT_INDEX) or b"{}")
+        return bool(cycles)
 
     def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
-        """The site's state cannot be read: the forwarder's record is all there is."""
-        return dict.fromkeys(municipalities, 2**62)
+        """What the mirror holds: a scope the mirror lacks is pushed again. Whether the site
+        took it, only the forwarder's record says (recorded after every POST succeeded)."""
+        return self.mirror.held(cycle, municipalities)
 
 
 def configured() -> Target:
     kind = config.env("PUBLICATION_TARGET", "s3")
+    bucket = S3Target(config.env("PUBLICATION_BUCKET", "ceo-local-publication-123456789012"))
     if kind == "webhook":
-        return WebhookTarget(config.env("WEBHOOK_URL"), _webhook_secret())
-    return S3Target(config.env("PUBLICATION_BUCKET", "ceo-local-publication-123456789012"))
+        return WebhookTarget(config.env("WEBHOOK_URL"), _webhook_secret(), mirror=bucket)
+    return bucket
 
 
 def _webhook_secret() -> str:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 FEED_DOCS = ROOT / "docs" / "feed"
 SCHEMAS = {name: json.loads((FEED_DOCS / f"{name}.schema.json").read_text())
            for name in ("document", "cycle-index", "root-index", "questionnaire",
-                                "national")}
+                        "national", "notification")}
 SCHEMA = SCHEMAS["document"]
 _sequence_numbers = itertools.count(1000)
 
@@ -73,7 +73,102 @@ def bucket_object(aws, key):
 
 def validate(document, schema="document"):
     """Checks a feed object against its schema in docs/feed/ (document, cycle-index,
-    root-index, questionnaire, national)."""
+    root-index, questionnaire, national, notification)."""
     import jsonschema
 
     jsonschema.validate(document, SCHEMAS[schema], format_checker=jsonschema.FormatChecker())
+
+
+# --- forwarding, failures and what the bucket holds (test_forwarding, test_reconciler) ---
+
+def run(records, target=None):
+    from chalicelib.publication import forwarding
+    from devtools.stream_pump import LambdaContext
+
+    return forwarding.handle({"Records": records}, LambdaContext("forward"), target=target)
+
+
+class FailingWrites:
+    """The S3 client, except that the `fail_at`-th object write (0-based) raises: a forwarder
+    that dies between two writes."""
+
+    def __init__(self, inner, fail_at):
+        self.inner, self.fail_at, self.writes = inner, fail_at, 0
+
+    def put_object(self, **kwargs):
+        self.writes += 1
+        if self.writes - 1 == self.fail_at:
+            raise ConnectionError(f"died before write {self.fail_at}: {kwargs['Key']}")
+        return self.inner.put_object(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def published_revisions(aws, prefix="ceo-wmo/2026/", code="GM0014"):
+    """The revision each object of one municipality carries (document, report, index entry)."""
+    s3 = boto3.client("s3")
+    document = bucket_object(aws, f"{prefix}{code}.json")
+    try:
+        report = s3.head_object(Bucket=aws["PublicationBucketName"],
+                                Key=f"{prefix}{code}.html")["Metadata"].get("revision")
+    except s3.exceptions.ClientError:
+        report = None
+    index = bucket_object(aws, f"{prefix}index.json") or {"municipalities": {}}
+    entry = index["municipalities"].get(code)
+    national = bucket_object(aws, f"{prefix}national.json") or {"contributions": {}}
+    counted = national["contributions"].get(code)
+    return {"document": document and document["revision"],
+            "report": report and int(report),
+            "index": entry and entry["revision"], "national": counted and counted["revision"]}
+
+
+def feed_is_complete(aws, revision, codes=("GM0014",)):
+    """Every object of these municipalities' `revision` is in the bucket, the shared ones
+    included."""
+    from chalicelib.questionnaire import journey
+
+    version = journey.current_definition().version
+    root = bucket_object(aws, "index.json") or {"instruments": {}}
+    cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
+    return (all(published_revisions(aws, code=code) == {
+                "document": revision, "report": revision, "index": revision,
+                "national": revision} for code in codes)
+            and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
+            and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
+
+
+BATCH = ("GM0014", "GM0034", "GM0050")
+#: the writes of one batch of three fresh municipalities: each one's own objects, then the
+#: shared objects once for the whole batch
+BATCH_WRITES = ("questionnaire definition",
+                *(f"{kind} {code}" for code in BATCH for kind in ("document", "report")),
+                "cycle index", "national figures", "root index")
+
+
+def subscribe_queue(aws, name="site-changes", filter_policy=None):
+    """A site's SQS queue subscribed to the feed's change notifications (raw delivery, as
+    docs/feed.md advises); returns its URL."""
+    sqs, sns = boto3.client("sqs"), boto3.client("sns")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    attributes = {"RawMessageDelivery": "true"}
+    if filter_policy:
+        attributes["FilterPolicy"] = json.dumps(filter_policy)
+    sns.subscribe(TopicArn=aws["FeedChangesTopicArn"], Protocol="sqs", Endpoint=arn,
+                  Attributes=attributes)
+    return url
+
+
+def notifications_in(url):
+    """Every change notification waiting in a subscribed queue (taken out of it)."""
+    sqs = boto3.client("sqs")
+    found = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            return found
+        for message in batch:
+            found.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
