@@ -7,6 +7,7 @@ from chalicelib.accounts import pages as account_pages
 from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
+from chalicelib.helpdesk import domain_pages as helpdesk_domain_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
 from chalicelib.publication import forwarding
 from chalicelib.questionnaire import pages as questionnaire_pages
@@ -195,6 +196,21 @@ def helpdesk_mfa() -> Response:
 @app.route("/helpdesk/uitloggen", methods=["POST"], content_types=FORM)
 def helpdesk_sign_out() -> Response:
     return helpdesk_pages.sign_out(app.current_request)
+
+
+@app.route("/helpdesk/domeinen", methods=["GET"])
+def helpdesk_trusted_domains() -> Response:
+    return helpdesk_domain_pages.overview(app.current_request)
+
+
+@app.route("/helpdesk/gemeente/{code}/domein-vertrouwen", methods=["POST"], content_types=FORM)
+def helpdesk_trust_domain(code: str) -> Response:
+    return helpdesk_domain_pages.trust(app.current_request, code)
+
+
+@app.route("/helpdesk/gemeente/{code}/domein-verwijderen", methods=["POST"], content_types=FORM)
+def helpdesk_remove_domain(code: str) -> Response:
+    return helpdesk_domain_pages.remove(app.current_request, code)
 
 
 @app.route("/helpdesk", methods=["GET"])

@@ -157,3 +157,50 @@ def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_
     [delivery] = history.history("GM0014", 2026)
     assert delivery.status == DeliveryStatus.WITHDRAWN
     assert [e.action for e in audit.trail(audit.subject_municipality("GM0014"))] == ["intrekken"]
+
+
+def _trusted():
+    from chalicelib.accounts import trusted_domains
+
+    return [(item.municipality, item.domain) for item in trusted_domains.everything()]
+
+
+def test_approving_and_trusting_the_domain_fail_whole_then_complete_on_retry(
+        aws, app_module, monkeypatch, mailbox):
+    from chalicelib.helpdesk import actions
+
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+    registrant = _register("evil@stadskanaal.xyz", codes=("GM0037",))
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        actions.approve("medewerker@helpdesk.nl", registrant, "GM0037", trust_domain=True)
+    assert _trusted() == [] and _trail(registrant) == []
+    assert _fresh(registrant).held_municipalities == {"GM0037"}
+
+    actions.approve("medewerker@helpdesk.nl", _fresh(registrant), "GM0037", trust_domain=True)
+    assert _trusted() == [("GM0037", "stadskanaal.xyz")]
+    assert _trail(registrant) == ["aanmelding goedgekeurd"]
+    assert _fresh(registrant).municipalities == {"GM0037"}
+
+
+def test_trusting_and_removing_a_domain_by_hand_keep_action_and_audit_together(
+        aws, app_module, monkeypatch):
+    from chalicelib.helpdesk import audit, domains
+
+    def trail():
+        return [e.action for e in audit.trail(audit.subject_municipality("GM0037"))]
+
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        domains.trust("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "pilot")
+    assert _trusted() == [] and trail() == []
+    domains.trust("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "pilot")
+    assert _trusted() == [("GM0037", "stadskanaal.xyz")] and trail() == ["e-maildomein vertrouwd"]
+
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        domains.remove("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "klaar")
+    assert _trusted() == [("GM0037", "stadskanaal.xyz")] and len(trail()) == 1
+    domains.remove("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "klaar")
+    assert _trusted() == [] and sorted(trail()) == ["e-maildomein vertrouwd",
+                                                    "vertrouwd e-maildomein verwijderd"]

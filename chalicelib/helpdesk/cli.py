@@ -9,6 +9,8 @@
     python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
     python -m chalicelib.helpdesk.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
 
+and the commands about people and who may register, in people_cli.py (`--help` lists them).
+
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
 """
@@ -24,7 +26,7 @@ from ..platform.models import Registrant
 from ..publication import replay as failures
 from ..publication.reconcile import reconcile
 from . import actions as helpdesk
-from . import audit, export
+from . import audit, export, people_cli
 
 
 def _registrant(code: str) -> Registrant:
@@ -67,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     replayer.add_argument("--acknowledge-unmatched", action="store_true",
                           help="also acknowledge messages in whose time window no delivery "
                                "changed (an edit by hand): after replaying every cycle")
+    people_cli.add_commands(sub)
     args = parser.parse_args(argv)
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
-    changes = {"withdraw", "restore", "resend-link", "revoke-link"}
+    changes = {"withdraw", "restore", "resend-link", "revoke-link", *people_cli.CHANGES}
     if args.command in changes and not args.actor:
         parser.error("--as is required for changes (it goes into the audit trail)")
     actor = f"cli:{args.actor}" if args.actor else "cli"
@@ -110,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld")
         elif args.command == "replay-failures":
             return _replay_failures(args, cycle)
+        elif args.command in people_cli.COMMANDS:
+            return people_cli.run(args, actor)
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
-from ..accounts import rate_limits, registrants
+from ..accounts import rate_limits, registrants, trusted_domains
 from ..delivery import views
 from ..platform import config
 from ..platform.models import Registrant
@@ -18,7 +18,7 @@ from ..web import sessions
 from ..web.errors import client_ip
 from ..web.responses import download
 from . import actions as helpdesk
-from . import audit, auth, export
+from . import audit, auth, domains, export
 
 _REGISTRANT = re.compile(r"^[0-9a-f]{32}$")
 
@@ -124,7 +124,8 @@ def registrant_page(request: Request, registrant_id: str, status: int = 200,
                      "draft": drafts.get(code), **info})
     return _page(request, "registrant.html", f"{registrant.name} ({registrant.personal_code})",
                  user, status=status, registrant=registrant, rows=rows, message=message,
-                 names=known,
+                 names=known, public_domain=trusted_domains.is_public(
+                     trusted_domains.domain_of(registrant.email)),
                  errors=errors or {}, trail=audit.trail(audit.subject_registrant(registrant.id)))
 
 
@@ -168,8 +169,12 @@ def membership_action(request: Request, registrant_id: str, action: str) -> Resp
                                errors={"gemeente": "Kies een gemeente (CBS-code, zoals GM0014)"})
     try:
         if action == "goedkeuren":
-            helpdesk.approve(user, registrant, code)
+            trust = form.first("vertrouw_domein") == "ja"
+            helpdesk.approve(user, registrant, code, trust_domain=trust)
             message = "Goedgekeurd; de aanmelder krijgt een e-mail met een persoonlijke link."
+            if trust:
+                message += (f" Adressen op {registrant.email.rsplit('@', 1)[1]} worden voortaan "
+                            "voor deze gemeente meteen toegelaten.")
         elif action == "afwijzen":
             helpdesk.reject(user, registrant, code, reason)
             message = "Afgewezen."
@@ -197,6 +202,7 @@ def municipality_page(request: Request, code: str, status: int = 200,
     return _page(request, "municipality.html", f"{name} ({code})", user, status=status,
                  code=code, name=name, cycle=config.current_cycle(), message=message,
                  errors=errors or {}, trail=audit.trail(audit.subject_municipality(code)),
+                 domains=domains.of_municipality(code),
                  **helpdesk.overview(code, config.current_cycle()))
 
 

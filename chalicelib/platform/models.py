@@ -1,5 +1,6 @@
-"""pynamodb models, one per table. The tables themselves are defined once, in
-infra/resources.yaml; tests/test_infra.py keeps the two in step.
+"""pynamodb models, one per table (the held table holds two kinds of item, each with its own
+model). The tables themselves are defined once, in infra/resources.yaml; tests/test_infra.py
+keeps the two in step.
 
 Table names are read at import from real environment variables (the Lambda runtime, the local
 runner and the test suite all set them before importing the app).
@@ -302,6 +303,24 @@ class HeldRequest(TableModel):
     created_at = UTCDateTimeAttribute()
 
 
+class TrustedDomain(TableModel):
+    """A mail domain the helpdesk trusts for one municipality (on approving a held
+    registration, or by hand): addresses at exactly that domain pass the registration check
+    for that municipality. Kept in the held table under queue="vertrouwd", so one Query lists
+    them all (or one municipality's) and one BatchGetItem checks a registration."""
+
+    class Meta:
+        table_name = table_name("HELD_TABLE", "held")
+        region = REGION
+
+    queue = UnicodeAttribute(hash_key=True)  # always "vertrouwd"
+    key = UnicodeAttribute(range_key=True)  # "<CBS code>#<domain>"
+    municipality = UnicodeAttribute()
+    domain = UnicodeAttribute()
+    trusted_by = UnicodeAttribute()
+    trusted_at = UTCDateTimeAttribute()
+
+
 class HelpdeskSession(TableModel):
     """A signed-in helpdesk session, held server-side: signing out deletes it (a copied cookie
     is refused), and its user is checked with Cognito again every 15 minutes."""
@@ -318,4 +337,4 @@ class HelpdeskSession(TableModel):
 
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
-                                       HelpdeskSession)
+                                       HelpdeskSession, TrustedDomain)

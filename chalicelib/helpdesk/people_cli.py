@@ -1,0 +1,64 @@
+"""The CLI's commands about people and who may register (cli.py wires them in):
+
+    python -m chalicelib.helpdesk.cli domains [GM0014]
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..accounts import trusted_domains
+from ..platform import config
+from ..platform.municipalities import municipalities
+from . import domains
+from .actions import ActionRefused
+
+COMMANDS = {"domains", "trust-domain", "untrust-domain"}
+CHANGES = {"trust-domain", "untrust-domain"}
+
+
+def add_commands(sub: Any) -> None:
+    listing = sub.add_parser("domains", help="trusted mail domains (all, or one municipality's)")
+    listing.add_argument("municipality", nargs="?")
+    for name, text in (("trust-domain", "trust a mail domain for municipalities"),
+                       ("untrust-domain", "stop trusting a mail domain")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("municipalities", help="CBS codes, comma-separated")
+        command.add_argument("domain")
+        command.add_argument("reason")
+
+
+def _codes(text: str) -> list[str]:
+    known = municipalities(config.municipality_year())
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in known]
+    if not codes or unknown:
+        raise ActionRefused(f"Onbekende CBS-code(s): {', '.join(unknown) or text}")
+    return codes
+
+
+def run(args: argparse.Namespace, actor: str) -> int:
+    if args.command == "domains":
+        found = (trusted_domains.of_municipality(args.municipality.upper())
+                 if args.municipality else trusted_domains.everything())
+        for item in found:
+            print(f"{item.municipality}\t{item.domain}\t{item.trusted_by}\t"
+                  f"{item.trusted_at.isoformat()}")
+        return 0
+    codes = _codes(args.municipalities)
+    failed = 0
+    for code in codes:  # one transaction per municipality: each is whole or not at all
+        try:
+            if args.command == "trust-domain":
+                domain = domains.trust(actor, code, args.domain, args.reason)
+                print(f"{code}\t{domain}\tvertrouwd")
+            else:
+                domains.remove(actor, code, args.domain, args.reason)
+                print(f"{code}\t{args.domain}\tniet meer vertrouwd")
+        except ActionRefused as refused:
+            failed += 1
+            print(f"Geweigerd voor {code}: {refused}", file=sys.stderr)
+    return 1 if failed else 0
