@@ -249,6 +249,14 @@ def test_tables_deployed_from_infra_match_the_models(aws):
         types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
         for name in expected:
             assert types[name] == model.get_attributes()[name].attr_type, (model.__name__, name)
+        indexes = {i["IndexName"]: {k["AttributeName"]: k["KeyType"] for k in i["KeySchema"]}
+                   for i in table.get("GlobalSecondaryIndexes", [])}
+        modelled = {index.Meta.index_name: {k["AttributeName"]: k["KeyType"]
+                                            for k in index._get_schema()["key_schema"]}
+                    for index in model._indexes.values()}
+        if modelled or model.Meta.table_name not in {m.Meta.table_name for m in ALL_MODELS
+                                                     if m is not model and m._indexes}:
+            assert indexes == modelled, model.__name__
         ttl = [n for n, a in model.get_attributes().items() if type(a).__name__ == "TTLAttribute"]
         declared_ttl = by_name[model.Meta.table_name].get("TimeToLiveSpecification")
         assert (declared_ttl["AttributeName"] if declared_ttl else None) == \
@@ -317,6 +325,9 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
                     for i in params["TransactItems"]]
         if operation in ("BatchGetItem", "BatchWriteItem"):
             return [(f"dynamodb:{operation}", _table_arn(t)) for t in params["RequestItems"]]
+        if params.get("IndexName"):  # a Query on an index is authorised on the index's ARN
+            return [(f"dynamodb:{operation}",
+                     f"{_table_arn(params['TableName'])}/index/{params['IndexName']}")]
         return [(f"dynamodb:{operation}", _table_arn(params["TableName"]))]
     if service == "s3":
         bucket = params["Bucket"]
@@ -557,6 +568,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
                                                            "wachtwoord": PASSWORD})
         assert signed_in.status_code == 303, signed_in.text  # Cognito sign-in really ran
         helpdesk.get("/helpdesk")
+        helpdesk.get("/helpdesk?q=anna+de")  # a person by the start of a name: the index
         helpdesk.get("/helpdesk/gemeente/GM0014")
         withdrawn = helpdesk.submit(withdraw, {"reden": "Verkeerde cijfers"},
                                     form_page=withdraw)

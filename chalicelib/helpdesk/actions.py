@@ -9,7 +9,7 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from ..accounts import registrants, registration, trusted_domains
+from ..accounts import people, registrants, registration, trusted_domains
 from ..accounts.notices import notify_municipality
 from ..delivery import history, withdrawals
 from ..platform import config
@@ -29,6 +29,7 @@ class Found:
     registrants: list[Registrant] = field(default_factory=list)
     municipalities: list[Municipality] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
+    more: bool = False  # more people matched than one search shows
 
 
 _DELIVERY_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
@@ -36,8 +37,9 @@ _DELIVERY_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
 
 def lookup(query: str) -> Found:
     """What people quote or say: a delivery number (GM0014-2026-2), a personal code, an e-mail
-    address (exact, any case), a CBS code, or part of a municipality's official or common name
-    (Den Haag, Den Bosch, Súdwest-Fryslân typed without accents). One read at most, no scans."""
+    address (exact, any case, or its start), a CBS code, a phone number (as typed), or the
+    start of any part of a person's name or of a municipality's official or common name (Den
+    Haag, Den Bosch, Súdwest-Fryslân typed without accents). A few reads, never a scan."""
     text = " ".join(query.split())[:200]
     if not text:
         return Found()
@@ -53,12 +55,20 @@ def lookup(query: str) -> Found:
         return Found(registrants=[registrant])
     if "@" in text:
         found = registrants.find_by_email(text.lower())
-        return Found(registrants=[found] if found else [])
+        if found:
+            return Found(registrants=[found])
+        started = people.by_email(text)  # the start of an address
+        return Found(registrants=started.registrants, more=started.more)
     known = municipalities(config.municipality_year())
     code = text.upper()
     if is_code(code):
         return Found(municipalities=[known[code]] if code in known else [])
-    return Found(municipalities=search_municipalities(text, config.municipality_year()))
+    if people.looks_like_phone(text):
+        called = people.by_phone(text)
+        return Found(registrants=called.registrants, more=called.more)
+    named = people.by_name(text)
+    return Found(municipalities=search_municipalities(text, config.municipality_year()),
+                 registrants=named.registrants, more=named.more)
 
 
 def drafts_of(registrant: Registrant) -> list[Draft]:

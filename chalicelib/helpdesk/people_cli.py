@@ -3,6 +3,7 @@
     python -m chalicelib.helpdesk.cli domains [GM0014]
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
+    python -m chalicelib.helpdesk.cli reindex-people   # once: search entries for everyone
 """
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ import argparse
 import sys
 from typing import Any
 
-from ..accounts import trusted_domains
+from ..accounts import people, trusted_domains
 from ..platform import config
 from ..platform.municipalities import municipalities
 from . import domains
 from .actions import ActionRefused
 
-COMMANDS = {"domains", "trust-domain", "untrust-domain"}
+COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people"}
 CHANGES = {"trust-domain", "untrust-domain"}
 
 
 def add_commands(sub: Any) -> None:
+    sub.add_parser("reindex-people", help="write every registrant's search entries (after "
+                                          "the first deploy with search on people)")
     listing = sub.add_parser("domains", help="trusted mail domains (all, or one municipality's)")
     listing.add_argument("municipality", nargs="?")
     for name, text in (("trust-domain", "trust a mail domain for municipalities"),
@@ -41,6 +44,9 @@ def _codes(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace, actor: str) -> int:
+    if args.command == "reindex-people":
+        print(f"{people.reindex()} aanmelders doorzoekbaar gemaakt")
+        return 0
     if args.command == "domains":
         found = (trusted_domains.of_municipality(args.municipality.upper())
                  if args.municipality else trusted_domains.everything())

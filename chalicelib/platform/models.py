@@ -31,6 +31,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STRING
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from .municipalities import CODE_PATTERN
@@ -145,11 +146,25 @@ class Registrant(TableModel):
         return bool(self.link_hashes)
 
 
+class SearchIndex(GlobalSecondaryIndex["Lookup"]):
+    """The helpdesk's search on people: bucket ("naam#a", "email#a", "telefoon") and a term
+    to match from its start (accounts/people.py). Only search entries have these keys."""
+
+    class Meta:
+        index_name = "search"
+        projection = IncludeProjection(["registrant_id"])
+
+    bucket = UnicodeAttribute(hash_key=True)
+    term = UnicodeAttribute(range_key=True)
+
+
 class Lookup(TableModel):
     """Unique keys pointing at a registrant: `email#<address>` and `code#<personal code>`.
 
     Written in the same transaction as the registrant with attribute_not_exists, which is what
     makes e-mail addresses and personal codes unique; read with strong consistency, unlike a GSI.
+    Beside them, the registrant's search entries (`zoek#…`, with `bucket` and `term`), found
+    through the `search` index.
     """
 
     class Meta:
@@ -158,6 +173,9 @@ class Lookup(TableModel):
 
     key = UnicodeAttribute(hash_key=True)
     registrant_id = UnicodeAttribute()
+    bucket = UnicodeAttribute(null=True)
+    term = UnicodeAttribute(null=True)
+    search = SearchIndex()
 
 
 class RateCounter(TableModel):
