@@ -9,6 +9,7 @@ from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import domain_pages as helpdesk_domain_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
+from chalicelib.helpdesk import people_pages as helpdesk_people_pages
 from chalicelib.publication import forwarding
 from chalicelib.questionnaire import pages as questionnaire_pages
 from chalicelib.questionnaire.definitions import all_definitions
@@ -211,6 +212,28 @@ def helpdesk_trust_domain(code: str) -> Response:
 @app.route("/helpdesk/gemeente/{code}/domein-verwijderen", methods=["POST"], content_types=FORM)
 def helpdesk_remove_domain(code: str) -> Response:
     return helpdesk_domain_pages.remove(app.current_request, code)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/gegevens", methods=["GET"])
+def helpdesk_correction_form(registrant_id: str) -> Response:
+    return helpdesk_people_pages.correction_form(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/gegevens", methods=["POST"],
+           content_types=FORM)
+def helpdesk_correct(registrant_id: str) -> Response:
+    return helpdesk_people_pages.correct(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/verwijderen", methods=["GET"])
+def helpdesk_confirm_erase(registrant_id: str) -> Response:
+    return helpdesk_people_pages.confirm_erase(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/verwijderen", methods=["POST"],
+           content_types=FORM)
+def helpdesk_erase(registrant_id: str) -> Response:
+    return helpdesk_people_pages.erase(app.current_request, registrant_id)
 
 
 @app.route("/helpdesk", methods=["GET"])

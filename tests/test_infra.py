@@ -612,6 +612,19 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
                         {"domein": "stadskanaal.xyz", "reden": "klaar"}, form_page=municipality)
         helpdesk.submit(f"{page}/gemeente-verwijderen", {"gemeente": "GM0014", "reden": "weg"},
                         form_page=page)
+        # personal data: a correction (new address: look-ups rewritten, a new link), an erasure
+        form = helpdesk.get(f"{page}/gegevens").text
+        version = re.search(r'name="versie" value="([^"]+)"', form).group(1)
+        corrected = helpdesk.submit(f"{page}/gegevens", {
+            "naam": "Eva Vis", "email": "eva@stadskanaal.nl", "telefoon": "0599 123 456",
+            "reden": "verzoek", "versie": version}, form_page=f"{page}/gegevens")
+        assert "Gecorrigeerd" in corrected.text, corrected.text[:2000]
+        form = helpdesk.get(f"{page}/verwijderen").text
+        version = re.search(r'name="versie" value="([^"]+)"', form).group(1)
+        erased = helpdesk.submit(f"{page}/verwijderen", {
+            "reden": "verzoek", "bevestig": "ja", "versie": version},
+            form_page=f"{page}/verwijderen")
+        assert "Aanmelder verwijderd" in erased.text, erased.text[:2000]
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},

@@ -4,6 +4,9 @@
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
     python -m chalicelib.helpdesk.cli reindex-people   # once: search entries for everyone
+    python -m chalicelib.helpdesk.cli retention            # who the retention rules would erase
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl retention --apply   # and erase them
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
 """
 from __future__ import annotations
 
@@ -11,17 +14,23 @@ import argparse
 import sys
 from typing import Any
 
-from ..accounts import people, trusted_domains
+from ..accounts import people, registrants, trusted_domains
 from ..platform import config
 from ..platform.municipalities import municipalities
-from . import domains
+from . import domains, personal_data
 from .actions import ActionRefused
 
-COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people"}
-CHANGES = {"trust-domain", "untrust-domain"}
+COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people", "retention",
+            "erase"}
+CHANGES = {"trust-domain", "untrust-domain", "erase"}
 
 
 def add_commands(sub: Any) -> None:
+    keeping = sub.add_parser("retention", help="registrants due for erasure (RETENTION_*)")
+    keeping.add_argument("--apply", action="store_true", help="erase them (needs --as)")
+    eraser = sub.add_parser("erase", help="erase a registrant's personal data (AVG)")
+    eraser.add_argument("personal_code")
+    eraser.add_argument("reason")
     sub.add_parser("reindex-people", help="write every registrant's search entries (after "
                                           "the first deploy with search on people)")
     listing = sub.add_parser("domains", help="trusted mail domains (all, or one municipality's)")
@@ -44,6 +53,23 @@ def _codes(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace, actor: str) -> int:
+    if args.command == "retention":
+        if args.apply and actor == "cli":
+            print("--as is vereist voor --apply (het komt in het logboek)", file=sys.stderr)
+            return 2
+        due = personal_data.apply_retention(f"{actor} (bewaartermijn)", apply=args.apply)
+        for one in due:
+            print(f"{one.registrant.personal_code}\t{one.reason}\t"
+                  f"laatst actief {one.last_active.date().isoformat()}")
+        print(f"{len(due)} aanmelder(s) {'verwijderd' if args.apply else 'te verwijderen'}")
+        return 0
+    if args.command == "erase":
+        registrant = registrants.find_by_personal_code(args.personal_code)
+        if registrant is None:
+            raise ActionRefused(f"Geen aanmelder met persoonlijke code {args.personal_code}.")
+        personal_data.erase(actor, registrant, args.reason)
+        print(f"{registrant.personal_code} verwijderd; aanleveringen blijven bewaard")
+        return 0
     if args.command == "reindex-people":
         print(f"{people.reindex()} aanmelders doorzoekbaar gemaakt")
         return 0
