@@ -2,7 +2,7 @@
 from chalice import Chalice, Response
 
 from chalicelib import web
-from chalicelib.accounts import bounces, mail_worker
+from chalicelib.accounts import bounces, mail_worker, statement_pages
 from chalicelib.accounts import pages as account_pages
 from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
@@ -106,6 +106,16 @@ def asset(name: str) -> Response:
 @app.route("/vragenlijst", methods=["GET"])
 def questionnaire_overview() -> Response:
     return questionnaire_pages.overview(app.current_request)
+
+
+@app.route("/privacyverklaring", methods=["GET"])
+def privacy_statement() -> Response:
+    return statement_pages.privacy(app.current_request)
+
+
+@app.route("/toegankelijkheidsverklaring", methods=["GET"])
+def accessibility_statement() -> Response:
+    return statement_pages.accessibility(app.current_request)
 
 
 @app.route("/gemeente/{code}/vragen/{section}", methods=["GET"])
