@@ -8,6 +8,7 @@ from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import domain_pages as helpdesk_domain_pages
+from chalicelib.helpdesk import onboarding_pages as helpdesk_onboarding_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
 from chalicelib.helpdesk import people_pages as helpdesk_people_pages
 from chalicelib.publication import forwarding
@@ -202,6 +203,26 @@ def helpdesk_mfa_form() -> Response:
 @app.route("/helpdesk/code", methods=["POST"], content_types=FORM)
 def helpdesk_mfa() -> Response:
     return helpdesk_pages.mfa(app.current_request)
+
+
+@app.route("/helpdesk/nieuw-wachtwoord", methods=["GET"])
+def helpdesk_new_password_form() -> Response:
+    return helpdesk_onboarding_pages.new_password_form(app.current_request)
+
+
+@app.route("/helpdesk/nieuw-wachtwoord", methods=["POST"], content_types=FORM)
+def helpdesk_new_password() -> Response:
+    return helpdesk_onboarding_pages.new_password(app.current_request)
+
+
+@app.route("/helpdesk/authenticator", methods=["GET"])
+def helpdesk_authenticator_form() -> Response:
+    return helpdesk_onboarding_pages.authenticator_form(app.current_request)
+
+
+@app.route("/helpdesk/authenticator", methods=["POST"], content_types=FORM)
+def helpdesk_authenticator() -> Response:
+    return helpdesk_onboarding_pages.authenticator(app.current_request)
 
 
 @app.route("/helpdesk/uitloggen", methods=["POST"], content_types=FORM)

@@ -530,3 +530,36 @@ def test_statements_and_the_helpdesk_s_people_pages_in_a_real_browser(runner, ch
     go(helpdesk, "button:has-text('Verwijderen')")
     assert "zijn gewist" in helpdesk.content()
     journey.check("helpdesk-aanmelder-verwijderd", helpdesk)
+
+
+def test_a_helpdesk_employee_s_first_sign_in_in_a_real_browser(runner, chromium):
+    """Invited into a pool that requires TOTP (as deployed): new password, then the
+    authenticator app from the QR code or the key; both pages axe-checked."""
+    cognito = boto3.client("cognito-idp", endpoint_url=runner["s3"].meta.endpoint_url,
+                           region_name="eu-central-1", aws_access_key_id="x",
+                           aws_secret_access_key="x")
+    [pool] = cognito.list_user_pools(MaxResults=10)["UserPools"]
+    cognito.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="ON",
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})
+    cognito.admin_create_user(UserPoolId=pool["Id"], Username="nieuw@helpdesk.nl",
+                              TemporaryPassword="Tijdelijk-Wachtwoord-1",
+                              MessageAction="SUPPRESS")
+    cognito.admin_add_user_to_group(UserPoolId=pool["Id"], Username="nieuw@helpdesk.nl",
+                                    GroupName="helpdesk")
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    page.goto(base + "/helpdesk/inloggen")
+    page.fill("#email", "nieuw@helpdesk.nl")
+    page.fill("#wachtwoord", "Tijdelijk-Wachtwoord-1")
+    go(page, "button:has-text('Inloggen')")
+    assert page.url == base + "/helpdesk/nieuw-wachtwoord"
+    journey.check("helpdesk-nieuw-wachtwoord")
+    page.fill("#wachtwoord", "Eigen-Wachtwoord-2026")
+    page.fill("#herhaal", "Eigen-Wachtwoord-2026")
+    go(page, "button:has-text('Wachtwoord opslaan')")
+    assert page.url == base + "/helpdesk/authenticator"
+    assert page.locator("#sleutel").inner_text().replace(" ", "")  # the key as text
+    journey.check("helpdesk-authenticator")
+    page.fill("#code", "123456")  # moto in the runner accepts any code
+    go(page, "button:has-text('Instellen en inloggen')")
+    assert page.url == base + "/helpdesk"

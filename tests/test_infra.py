@@ -355,6 +355,11 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
         return [(f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
     if service == "ssm" and operation == "GetParameter":
         return [("ssm:GetParameter", _arn("ssm", "parameter/" + params["Name"].lstrip("/")))]
+    if service == "cognito-idp" and operation in ("AssociateSoftwareToken",
+                                                  "VerifySoftwareToken"):
+        # public user-pool operations, authorised by the sign-in's own session: Cognito
+        # evaluates no IAM policy for them (Cognito API reference, each operation's page)
+        return []
     if service == "cognito-idp" and operation.startswith("Admin"):
         return [(f"cognito-idp:{operation}", _arn("cognito-idp",
                                                   f"userpool/{params['UserPoolId']}"))]
@@ -625,6 +630,25 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
             "reden": "verzoek", "bevestig": "ja", "versie": version},
             form_page=f"{page}/verwijderen")
         assert "Aanmelder verwijderd" in erased.text, erased.text[:2000]
+        # a new employee's first sign-in in a pool that requires TOTP (as deployed)
+        recorder.function = None  # the administrator's invitation is no call of the web's
+        cognito = boto3.client("cognito-idp")
+        cognito.set_user_pool_mfa_config(UserPoolId=pool["HELPDESK_USER_POOL_ID"],
+                                         MfaConfiguration="ON",
+                                         SoftwareTokenMfaConfiguration={"Enabled": True})
+        cognito.admin_create_user(UserPoolId=pool["HELPDESK_USER_POOL_ID"],
+                                  Username="nieuw@helpdesk.nl", MessageAction="SUPPRESS",
+                                  TemporaryPassword="Tijdelijk-Wachtwoord-1")
+        cognito.admin_add_user_to_group(UserPoolId=pool["HELPDESK_USER_POOL_ID"],
+                                        Username="nieuw@helpdesk.nl", GroupName="helpdesk")
+        recorder.function = "api"
+        newcomer = Browser(chalice_app)
+        newcomer.submit("/helpdesk/inloggen", {"email": "nieuw@helpdesk.nl",
+                                               "wachtwoord": "Tijdelijk-Wachtwoord-1"})
+        newcomer.submit("/helpdesk/nieuw-wachtwoord", {"wachtwoord": "Eigen-Wachtwoord-2026",
+                                                       "herhaal": "Eigen-Wachtwoord-2026"})
+        set_up = newcomer.submit("/helpdesk/authenticator", {"code": "123456"})
+        assert set_up.headers.get("Location") == "/helpdesk", set_up.text[:2000]
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},

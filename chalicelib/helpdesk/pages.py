@@ -52,6 +52,10 @@ def sign_in(request: Request) -> Response:
         return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=400,
                      email=email, errors={"email": "Vul uw e-mailadres en wachtwoord in"})
     result = auth.sign_in(email, password)
+    if result.challenge and result.kind != "SOFTWARE_TOKEN_MFA":  # the first sign-in
+        from .onboarding_pages import begin
+
+        return begin(email, result)
     if result.challenge:
         return web.redirect("/helpdesk/code",
                             [sessions.HELPDESK_CHALLENGE.issue({"u": email,

@@ -7,6 +7,7 @@
     python -m chalicelib.helpdesk.cli retention            # who the retention rules would erase
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl retention --apply   # and erase them
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl invite nieuw@helpdesk.nl [--resend]
 """
 from __future__ import annotations
 
@@ -17,15 +18,20 @@ from typing import Any
 from ..accounts import people, registrants, trusted_domains
 from ..platform import config
 from ..platform.municipalities import municipalities
-from . import domains, personal_data
+from . import audit, domains, onboarding, personal_data
 from .actions import ActionRefused
 
 COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people", "retention",
-            "erase"}
-CHANGES = {"trust-domain", "untrust-domain", "erase"}
+            "erase", "invite"}
+CHANGES = {"trust-domain", "untrust-domain", "erase", "invite"}
 
 
 def add_commands(sub: Any) -> None:
+    inviter = sub.add_parser("invite", help="invite a helpdesk employee (Cognito mails a "
+                                            "temporary password; HELPDESK_USER_POOL_ID)")
+    inviter.add_argument("email")
+    inviter.add_argument("--resend", action="store_true",
+                         help="mail a new temporary password to someone already invited")
     keeping = sub.add_parser("retention", help="registrants due for erasure (RETENTION_*)")
     keeping.add_argument("--apply", action="store_true", help="erase them (needs --as)")
     eraser = sub.add_parser("erase", help="erase a registrant's personal data (AVG)")
@@ -53,6 +59,19 @@ def _codes(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace, actor: str) -> int:
+    if args.command == "invite":
+        try:
+            status = onboarding.invite(args.email, resend=args.resend)
+        except onboarding.InviteRefused as refused:
+            print(f"Geweigerd: {refused}", file=sys.stderr)
+            return 1
+        user = args.email.strip().lower()
+        audit.record(actor, "helpdesk-medewerker uitgenodigd" + (" (opnieuw)" if args.resend
+                                                                 else ""), [f"helpdesk#{user}"])
+        print(f"{user} uitgenodigd ({status}); Cognito mailt het tijdelijke wachtwoord. Bij "
+              "de eerste keer inloggen kiest de medewerker een wachtwoord en stelt de "
+              "authenticator-app in.")
+        return 0
     if args.command == "retention":
         if args.apply and actor == "cli":
             print("--as is vereist voor --apply (het komt in het logboek)", file=sys.stderr)
