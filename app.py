@@ -2,12 +2,15 @@
 from chalice import Chalice, Cron, Response
 
 from chalicelib import web
-from chalicelib.accounts import bounces, mail_worker
+from chalicelib.accounts import bounces, mail_worker, statement_pages
 from chalicelib.accounts import pages as account_pages
 from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
+from chalicelib.helpdesk import domain_pages as helpdesk_domain_pages
+from chalicelib.helpdesk import onboarding_pages as helpdesk_onboarding_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
+from chalicelib.helpdesk import people_pages as helpdesk_people_pages
 from chalicelib.helpdesk import reminders, season_pages
 from chalicelib.platform import startup
 from chalicelib.publication import forwarding, reconcile
@@ -117,6 +120,16 @@ def questionnaire_overview() -> Response:
     return questionnaire_pages.overview(app.current_request)
 
 
+@app.route("/privacyverklaring", methods=["GET"])
+def privacy_statement() -> Response:
+    return statement_pages.privacy(app.current_request)
+
+
+@app.route("/toegankelijkheidsverklaring", methods=["GET"])
+def accessibility_statement() -> Response:
+    return statement_pages.accessibility(app.current_request)
+
+
 @app.route("/gemeente/{code}/vragen/{section}", methods=["GET"])
 def questionnaire_page(code: str, section: str) -> Response:
     return questionnaire_pages.show_section(app.current_request, code, section)
@@ -213,9 +226,66 @@ def helpdesk_mfa() -> Response:
     return helpdesk_pages.mfa(app.current_request)
 
 
+@app.route("/helpdesk/nieuw-wachtwoord", methods=["GET"])
+def helpdesk_new_password_form() -> Response:
+    return helpdesk_onboarding_pages.new_password_form(app.current_request)
+
+
+@app.route("/helpdesk/nieuw-wachtwoord", methods=["POST"], content_types=FORM)
+def helpdesk_new_password() -> Response:
+    return helpdesk_onboarding_pages.new_password(app.current_request)
+
+
+@app.route("/helpdesk/authenticator", methods=["GET"])
+def helpdesk_authenticator_form() -> Response:
+    return helpdesk_onboarding_pages.authenticator_form(app.current_request)
+
+
+@app.route("/helpdesk/authenticator", methods=["POST"], content_types=FORM)
+def helpdesk_authenticator() -> Response:
+    return helpdesk_onboarding_pages.authenticator(app.current_request)
+
+
 @app.route("/helpdesk/uitloggen", methods=["POST"], content_types=FORM)
 def helpdesk_sign_out() -> Response:
     return helpdesk_pages.sign_out(app.current_request)
+
+
+@app.route("/helpdesk/domeinen", methods=["GET"])
+def helpdesk_trusted_domains() -> Response:
+    return helpdesk_domain_pages.overview(app.current_request)
+
+
+@app.route("/helpdesk/gemeente/{code}/domein-vertrouwen", methods=["POST"], content_types=FORM)
+def helpdesk_trust_domain(code: str) -> Response:
+    return helpdesk_domain_pages.trust(app.current_request, code)
+
+
+@app.route("/helpdesk/gemeente/{code}/domein-verwijderen", methods=["POST"], content_types=FORM)
+def helpdesk_remove_domain(code: str) -> Response:
+    return helpdesk_domain_pages.remove(app.current_request, code)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/gegevens", methods=["GET"])
+def helpdesk_correction_form(registrant_id: str) -> Response:
+    return helpdesk_people_pages.correction_form(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/gegevens", methods=["POST"],
+           content_types=FORM)
+def helpdesk_correct(registrant_id: str) -> Response:
+    return helpdesk_people_pages.correct(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/verwijderen", methods=["GET"])
+def helpdesk_confirm_erase(registrant_id: str) -> Response:
+    return helpdesk_people_pages.confirm_erase(app.current_request, registrant_id)
+
+
+@app.route("/helpdesk/registrant/{registrant_id}/verwijderen", methods=["POST"],
+           content_types=FORM)
+def helpdesk_erase(registrant_id: str) -> Response:
+    return helpdesk_people_pages.erase(app.current_request, registrant_id)
 
 
 @app.route("/helpdesk", methods=["GET"])

@@ -45,6 +45,16 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
     return dict(config.environment_variables)
 
 
+# Settings a developer may switch for one run from the shell, whatever the stage says, e.g.
+# `REGISTRATION_DOMAIN_CHECK=true ./dev run` to try the helpdesk's queue of held registrations.
+SHELL_OVERRIDES = ("REGISTRATION_DOMAIN_CHECK",)
+
+
+def run_environment(stage: dict[str, str], shell: dict[str, str]) -> dict[str, str]:
+    """The stage's variables, except those of SHELL_OVERRIDES that the shell sets."""
+    return {**stage, **{name: shell[name] for name in SHELL_OVERRIDES if name in shell}}
+
+
 class MailCatcher:
     """Prints and saves every mail that the app sent through moto's SES (same process)."""
 
@@ -193,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     endpoint = f"http://{args.host}:{args.moto_port}"
-    os.environ.update(stage_environment("local"))
+    os.environ.update(run_environment(stage_environment("local"), dict(os.environ)))
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,
@@ -250,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     reconcile_queue.start()
     schedule.start()
     mails.start()
+    domain_check = "aan" if os.environ.get("REGISTRATION_DOMAIN_CHECK", "").lower() == "true" \
+        else "uit (aan met REGISTRATION_DOMAIN_CHECK=true ./dev run)"
     print(f"""
 Aanlevermodule CEO draait lokaal.
   App:        http://{args.host}:{args.port}/
@@ -260,6 +272,7 @@ Aanlevermodule CEO draait lokaal.
   Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
               {HELPDESK_USER} / {HELPDESK_PASSWORD}
   Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/
+  Aanmelden:  domeincontrole {domain_check}
 Stop met Ctrl-C.
 """, flush=True)
     stopping.wait()

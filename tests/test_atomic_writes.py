@@ -157,3 +157,126 @@ def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_
     [delivery] = history.history("GM0014", 2026)
     assert delivery.status == DeliveryStatus.WITHDRAWN
     assert [e.action for e in audit.trail(audit.subject_municipality("GM0014"))] == ["intrekken"]
+
+
+def _trusted():
+    from chalicelib.accounts import trusted_domains
+
+    return [(item.municipality, item.domain) for item in trusted_domains.everything()]
+
+
+def test_approving_and_trusting_the_domain_fail_whole_then_complete_on_retry(
+        aws, app_module, monkeypatch, mailbox):
+    from chalicelib.helpdesk import actions
+
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+    registrant = _register("evil@stadskanaal.xyz", codes=("GM0037",))
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        actions.approve("medewerker@helpdesk.nl", registrant, "GM0037", trust_domain=True)
+    assert _trusted() == [] and _trail(registrant) == []
+    assert _fresh(registrant).held_municipalities == {"GM0037"}
+
+    actions.approve("medewerker@helpdesk.nl", _fresh(registrant), "GM0037", trust_domain=True)
+    assert _trusted() == [("GM0037", "stadskanaal.xyz")]
+    assert _trail(registrant) == ["aanmelding goedgekeurd"]
+    assert _fresh(registrant).municipalities == {"GM0037"}
+
+
+def test_trusting_and_removing_a_domain_by_hand_keep_action_and_audit_together(
+        aws, app_module, monkeypatch):
+    from chalicelib.helpdesk import audit, domains
+
+    def trail():
+        return [e.action for e in audit.trail(audit.subject_municipality("GM0037"))]
+
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        domains.trust("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "pilot")
+    assert _trusted() == [] and trail() == []
+    domains.trust("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "pilot")
+    assert _trusted() == [("GM0037", "stadskanaal.xyz")] and trail() == ["e-maildomein vertrouwd"]
+
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        domains.remove("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "klaar")
+    assert _trusted() == [("GM0037", "stadskanaal.xyz")] and len(trail()) == 1
+    domains.remove("medewerker@helpdesk.nl", "GM0037", "stadskanaal.xyz", "klaar")
+    assert _trusted() == [] and sorted(trail()) == ["e-maildomein vertrouwd",
+                                                    "vertrouwd e-maildomein verwijderd"]
+
+
+def test_a_correction_fails_whole_then_completes_on_retry(aws, app_module, monkeypatch,
+                                                           mailbox):
+    from chalicelib.accounts import personal_data as account_data
+    from chalicelib.helpdesk import personal_data
+    from tests.support.tables import scan
+
+    registrant = _register("els@groningen.nl")
+    lookups = scan(aws, "Lookups")
+    mails = len(mailbox.all())
+    form = personal_data.validate("Els Visser", "els.visser@groningen.nl", "0612345678",
+                                  "verzoek")
+    version = account_data.version_of(registrant)
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        personal_data.correct("medewerker@helpdesk.nl", registrant, version, form)
+    assert scan(aws, "Lookups") == lookups and _trail(registrant) == []
+    assert _fresh(registrant).email == "els@groningen.nl" and len(mailbox.all()) == mails
+
+    personal_data.correct("medewerker@helpdesk.nl", registrant, version, form)
+    fresh = _fresh(registrant)
+    assert (fresh.name, fresh.email, fresh.phone) == ("Els Visser", "els.visser@groningen.nl",
+                                                      "+31612345678")
+    assert _trail(registrant) == ["gegevens gecorrigeerd"]
+    keys = {item["key"]["S"] for item in scan(aws, "Lookups")}
+    assert "email#els.visser@groningen.nl" in keys and "email#els@groningen.nl" not in keys
+    assert "/link/" in mailbox.to("els.visser@groningen.nl")[-1].text
+
+
+def test_an_erasure_fails_whole_then_completes_on_retry(aws, app_module, monkeypatch):
+    from chalicelib.helpdesk import audit, personal_data
+    from chalicelib.platform.models import Membership
+    from tests.support.tables import scan
+
+    registrant = _register("els@groningen.nl", codes=("GM0014", "GM0034"))
+    deliver(registrant, code="GM0014")
+    before = {table: scan(aws, table) for table in ("Registrants", "Lookups", "Memberships",
+                                                    "Drafts")}
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        personal_data.erase("medewerker@helpdesk.nl", registrant, "verzoek")
+    assert {table: scan(aws, table) for table in before} == before
+    assert _trail(registrant) == []
+
+    personal_data.erase("medewerker@helpdesk.nl", registrant, "verzoek")
+    assert _fresh(registrant) is None
+    assert all(scan(aws, table) == [] for table in before)
+    assert [m.registrant_id for m in Membership.query("GM0034")] == []
+    assert len(scan(aws, "Deliveries")) == 1
+    assert [e.action for e in audit.trail(audit.subject_municipality("GM0034"))] == [
+        "aanmelder verwijderd (persoonsgegevens gewist)"]
+
+
+def test_an_erasure_too_big_for_one_transaction_still_completes(aws, app_module, monkeypatch):
+    """Forty municipalities with a draft each do not fit in one transaction: the drafts go
+    first (they hold no personal data); when the transaction then fails, the registrant and
+    every look-up are still there, and doing it again completes it."""
+    from chalicelib.helpdesk import personal_data
+    from chalicelib.platform.municipalities import municipalities
+    from chalicelib.questionnaire import drafts, journey
+    from tests.support.tables import scan
+
+    codes = tuple(sorted(municipalities(2025))[:40])
+    registrant = _register("veel@groningen.nl", codes=codes)
+    definition = journey.current_definition()
+    for code in codes:
+        drafts.start_from(registrant.id, code, definition, {}, definition.cycle)
+    TransactionFails(monkeypatch)
+    with pytest.raises(ConnectionError):
+        personal_data.erase("medewerker@helpdesk.nl", registrant, "verzoek")
+    assert _fresh(registrant) is not None and len(scan(aws, "Memberships")) == 40
+    assert any(i["key"]["S"] == "email#veel@groningen.nl" for i in scan(aws, "Lookups"))
+    personal_data.erase("medewerker@helpdesk.nl", registrant, "verzoek")
+    assert all(scan(aws, table) == [] for table in ("Registrants", "Lookups", "Memberships",
+                                                    "Drafts"))

@@ -489,3 +489,99 @@ def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runn
     journey.check("overal-uitgelogd")
     phone.goto(base + "/start")
     assert "U bent niet ingelogd" in phone.content()
+
+
+def test_statements_and_the_helpdesk_s_people_pages_in_a_real_browser(runner, chromium):
+    """The privacy and accessibility statements from the footer, and the helpdesk's pages for
+    people: search by name, trusted domains, correcting and removing a registrant."""
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    page.goto(base + "/")
+    go(page, "footer >> text=Privacyverklaring")
+    assert page.locator("h1").inner_text() == "Privacyverklaring"
+    journey.check("privacyverklaring")
+    go(page, "footer >> text=Toegankelijkheidsverklaring")
+    assert page.locator("h1").inner_text() == "Toegankelijkheidsverklaring"
+    journey.check("toegankelijkheidsverklaring")
+
+    page.goto(base + "/")
+    journey.fill_contact("Fenna Dijkstra", "f.dijkstra@ede.nl", "0318 68 02 22")
+    page.fill("#gemeente-zoek", "ede")
+    page.check("#g-GM0228")
+    page.check("#namens")
+    go(page, "text=Aanmelden en link ontvangen")
+    journey.link("f.dijkstra@ede.nl")  # the mail arrived: the registrant is stored
+
+    helpdesk = journey.new_session()
+    helpdesk.goto(base + "/helpdesk/inloggen")
+    helpdesk.fill("#email", HELPDESK_USER)
+    helpdesk.fill("#wachtwoord", HELPDESK_PASSWORD)
+    go(helpdesk, "button:has-text('Inloggen')")
+    helpdesk.fill("#q", "dijk")  # part of the name
+    go(helpdesk, "button:has-text('Zoeken')")
+    journey.check("helpdesk-zoeken-op-naam", helpdesk)
+    go(helpdesk, "text=Fenna Dijkstra")
+    go(helpdesk, "text=Gegevens corrigeren")
+    journey.check("helpdesk-gegevens-corrigeren", helpdesk)
+    helpdesk.fill("#telefoon", "12")
+    go(helpdesk, "button:has-text('Opslaan')")
+    assert "Vul een geldig telefoonnummer in" in helpdesk.content()
+    journey.check("helpdesk-gegevens-fout", helpdesk)
+    helpdesk.fill("#naam", "Fenna Dijkstra-Bos")
+    helpdesk.fill("#telefoon", "0318 68 02 23")
+    helpdesk.fill("#reden", "verzoek per telefoon")
+    go(helpdesk, "button:has-text('Opslaan')")
+    assert "Gecorrigeerd: naam, telefoonnummer." in helpdesk.content()
+    go(helpdesk, "text=Ede (GM0228)")
+    assert "Wie zich meteen mag aanmelden" in helpdesk.content()
+    helpdesk.fill("#domein", "bedrijfsvoering-ede.nl")
+    helpdesk.fill("#domein-reden", "samenwerking")
+    go(helpdesk, "button:has-text('Domein vertrouwen')")
+    journey.check("helpdesk-gemeente-domeinen", helpdesk)
+    helpdesk.goto(base + "/helpdesk/domeinen")
+    assert "bedrijfsvoering-ede.nl" in helpdesk.content()
+    journey.check("helpdesk-vertrouwde-domeinen", helpdesk)
+    helpdesk.goto(base + "/helpdesk?q=dijkstra-bos")
+    go(helpdesk, "text=Fenna Dijkstra-Bos")
+    go(helpdesk, "text=Aanmelder verwijderen")
+    journey.check("helpdesk-aanmelder-verwijderen", helpdesk)
+    go(helpdesk, "button:has-text('Verwijderen')")
+    assert "Vink aan dat u de persoonsgegevens wilt verwijderen" in helpdesk.content()
+    helpdesk.fill("#reden", "verzoek van de aanmelder")
+    helpdesk.check("#bevestig")
+    go(helpdesk, "button:has-text('Verwijderen')")
+    assert "zijn gewist" in helpdesk.content()
+    journey.check("helpdesk-aanmelder-verwijderd", helpdesk)
+
+
+def test_a_helpdesk_employee_s_first_sign_in_in_a_real_browser(runner, chromium):
+    """Invited into a pool that requires TOTP (as deployed): new password, then the
+    authenticator app from the QR code or the key; both pages axe-checked."""
+    cognito = boto3.client("cognito-idp", endpoint_url=runner["s3"].meta.endpoint_url,
+                           region_name="eu-central-1", aws_access_key_id="x",
+                           aws_secret_access_key="x")
+    [pool] = cognito.list_user_pools(MaxResults=10)["UserPools"]
+    cognito.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration="ON",
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})
+    cognito.admin_create_user(UserPoolId=pool["Id"], Username="nieuw@helpdesk.nl",
+                              TemporaryPassword="Tijdelijk-Wachtwoord-1",
+                              MessageAction="SUPPRESS")
+    cognito.admin_add_user_to_group(UserPoolId=pool["Id"], Username="nieuw@helpdesk.nl",
+                                    GroupName="helpdesk")
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    page.goto(base + "/helpdesk/inloggen")
+    page.fill("#email", "nieuw@helpdesk.nl")
+    page.fill("#wachtwoord", "Tijdelijk-Wachtwoord-1")
+    go(page, "button:has-text('Inloggen')")
+    assert page.url == base + "/helpdesk/nieuw-wachtwoord"
+    journey.check("helpdesk-nieuw-wachtwoord")
+    page.fill("#wachtwoord", "Eigen-Wachtwoord-2026")
+    page.fill("#herhaal", "Eigen-Wachtwoord-2026")
+    go(page, "button:has-text('Wachtwoord opslaan')")
+    assert page.url == base + "/helpdesk/authenticator"
+    assert page.locator("#sleutel").inner_text().replace(" ", "")  # the key as text
+    journey.check("helpdesk-authenticator")
+    page.fill("#code", "123456")  # moto in the runner accepts any code
+    go(page, "button:has-text('Instellen en inloggen')")
+    assert page.url == base + "/helpdesk"

@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from ..platform import config
 from ..platform.logs import logger
 from ..platform.models import HeldRequest, Lookup, Membership, Registrant, connection
-from . import email_domains, link_mails, links, personal_codes, registrants
+from . import email_domains, link_mails, links, people, personal_codes, registrants
 from .registration_form import NewRegistration
 
 
@@ -53,9 +53,9 @@ def register(new: NewRegistration, now: datetime | None = None
 
 def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ...],
             now: datetime) -> Registrant | None:
-    """One transaction: the registrant, its two unique look-ups, memberships and held
-    requests. None when the address was taken meanwhile (the caller then adds to that
-    account) or the random personal code collided."""
+    """One transaction: the registrant, its two unique look-ups and search entries,
+    memberships and held requests. None when the address was taken meanwhile (the caller then
+    adds to that account) or the random personal code collided."""
     registrant_id = links.new_registrant_id()
     link = links.issue(registrant_id) if approved else None
     registrant = Registrant(
@@ -72,6 +72,8 @@ def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ..
             for key in (f"email#{new.email}", f"code#{registrant.personal_code}"):
                 transaction.save(Lookup(key, registrant_id=registrant_id),
                                  condition=Lookup.key.does_not_exist())
+            for entry in people.entries(registrant):  # the helpdesk's search
+                transaction.save(entry)
             for code in approved:
                 transaction.save(Membership(code, registrant_id))
             for code in held:

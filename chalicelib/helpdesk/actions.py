@@ -9,7 +9,7 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from ..accounts import registrants, registration
+from ..accounts import people, registrants, registration, trusted_domains
 from ..accounts.notices import notify_municipality
 from ..delivery import history, withdrawals
 from ..platform import config
@@ -31,6 +31,7 @@ class Found:
     registrants: list[Registrant] = field(default_factory=list)
     municipalities: list[Municipality] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
+    more: bool = False  # more people matched than one search shows
 
 
 _DELIVERY_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
@@ -38,8 +39,9 @@ _DELIVERY_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
 
 def lookup(query: str) -> Found:
     """What people quote or say: a delivery number (GM0014-2026-2), a personal code, an e-mail
-    address (exact, any case), a CBS code, or part of a municipality's official or common name
-    (Den Haag, Den Bosch, Súdwest-Fryslân typed without accents). One read at most, no scans."""
+    address (exact, any case, or its start), a CBS code, a phone number (as typed), or the
+    start of any part of a person's name or of a municipality's official or common name (Den
+    Haag, Den Bosch, Súdwest-Fryslân typed without accents). A few reads, never a scan."""
     text = " ".join(query.split())[:200]
     if not text:
         return Found()
@@ -55,12 +57,20 @@ def lookup(query: str) -> Found:
         return Found(registrants=[registrant])
     if "@" in text:
         found = registrants.find_by_email(text.lower())
-        return Found(registrants=[found] if found else [])
+        if found:
+            return Found(registrants=[found])
+        started = people.by_email(text)  # the start of an address
+        return Found(registrants=started.registrants, more=started.more)
     known = municipalities(config.municipality_year())
     code = text.upper()
     if is_code(code):
         return Found(municipalities=[known[code]] if code in known else [])
-    return Found(municipalities=search_municipalities(text, config.municipality_year()))
+    if people.looks_like_phone(text):
+        called = people.by_phone(text)
+        return Found(registrants=called.registrants, more=called.more)
+    named = people.by_name(text)
+    return Found(municipalities=search_municipalities(text, config.municipality_year()),
+                 registrants=named.registrants, more=named.more)
 
 
 def drafts_of(registrant: Registrant, cycle: int) -> dict[str, Draft]:
@@ -126,12 +136,23 @@ def held_requests() -> list[HeldRequest]:
 ALREADY_HANDLED = "Deze aanvraag is intussen al afgehandeld. Vernieuw de pagina."
 
 
-def approve(actor: str, registrant: Registrant, code: str) -> None:
+def approve(actor: str, registrant: Registrant, code: str, trust_domain: bool = False) -> None:
+    """Approves a held municipality; with `trust_domain` the registrant's mail domain is
+    trusted for it as well (same transaction, named in the audit entry), so the next colleague
+    at that domain passes at once."""
+    extra: list = []
+    details: dict[str, Any] = {}
+    if trust_domain:
+        domain = trusted_domains.domain_of(registrant.email)
+        if trusted_domains.is_public(domain):
+            raise ActionRefused(trusted_domains.clean(domain)[1] or "")
+        extra.append((trusted_domains.item(code, domain, actor), None))
+        details["vertrouwd_domein"] = domain
     entries = audit.entries_for(actor, "aanmelding goedgekeurd",
                                 [audit.subject_registrant(registrant.id),
-                                 audit.subject_municipality(code)])
+                                 audit.subject_municipality(code)], details=details)
     try:
-        registration.approve(registrant, code, extra=audit.writes(entries))
+        registration.approve(registrant, code, extra=[*audit.writes(entries), *extra])
     except registration.AlreadyHandled as handled:
         raise ActionRefused(ALREADY_HANDLED) from handled
 

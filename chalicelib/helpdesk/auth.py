@@ -31,11 +31,17 @@ def mfa_required() -> bool:
 
 @dataclass
 class SignIn:
-    """Outcome: `user` when signed in, `challenge` when a TOTP code is needed, else `error`."""
+    """Outcome: `user` when signed in; `challenge` (Cognito's session) when the challenge
+    `kind` must be answered first — a TOTP code, or on the first sign-in a new password and
+    setting up the authenticator app (onboarding.py); else `error`."""
 
     user: str | None = None
     challenge: str | None = None
     error: str | None = None
+    kind: str = "SOFTWARE_TOKEN_MFA"
+
+
+CHALLENGES = {"SOFTWARE_TOKEN_MFA", "NEW_PASSWORD_REQUIRED", "MFA_SETUP"}
 
 
 FAILED = "Het e-mailadres of wachtwoord klopt niet, of u heeft geen toegang tot de helpdesk."
@@ -83,8 +89,8 @@ def sign_in(username: str, password: str) -> SignIn:
     except ClientError as error:  # wrong password, unknown user, locked, throttled, …
         logger.info("helpdesk sign-in refused", extra={"code": _code(error)})
         return SignIn(error=FAILED)
-    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
-        return SignIn(challenge=result["Session"])
+    if result.get("ChallengeName") in CHALLENGES:
+        return SignIn(challenge=result["Session"], kind=result["ChallengeName"])
     if result.get("ChallengeName"):
         return SignIn(error="Uw account moet eerst worden ingesteld door de beheerder "
                             f"({result['ChallengeName']}).")

@@ -10,6 +10,8 @@
     python -m chalicelib.helpdesk.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
     python -m chalicelib.helpdesk.cli republish [--cycle 2026] [GM0014] | republish --refused
 
+and the commands about people and who may register, in people_cli.py (`--help` lists them).
+
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
 `--stage prod` (before the command) points it at a deployed stage: table names, queues,
@@ -56,6 +58,17 @@ def main(argv: list[str] | None = None) -> int:
                         or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1")
     parser.add_argument("--stack-name", default=None,
                         help="the stage's stack, if not aanlevermodule-ceo-<stage>")
+    # --stage first: it sets the table names, which the people commands' modules read when
+    # they are imported to add their commands
+    early, _ = parser.parse_known_args(argv)
+    if early.stage:
+        try:
+            stages.apply(stages.environment(early.stage, early.region, early.stack_name))
+        except stages.StageError as error:
+            print(f"--stage {early.stage}: {error}", file=sys.stderr)
+            return 2
+    from . import people_cli
+
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("lookup").add_argument("query")
     for name in ("withdraw", "restore"):
@@ -90,20 +103,15 @@ def main(argv: list[str] | None = None) -> int:
                              help="what the webhook refused (its queue); clears what went "
                                   "through")
     republisher.add_argument("municipality", nargs="?")
+    people_cli.add_commands(sub)
     args = parser.parse_args(argv)
-    if args.stage:
-        try:
-            stages.apply(stages.environment(args.stage, args.region, args.stack_name))
-        except stages.StageError as error:
-            print(f"--stage {args.stage}: {error}", file=sys.stderr)
-            return 2
     from ..publication import refusals
     from ..publication.reconcile import is_repaired, reconcile, republish
     from . import actions as helpdesk
     from . import audit, export
 
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
-    changes = {"withdraw", "restore", "resend-link", "revoke-link"}
+    changes = {"withdraw", "restore", "resend-link", "revoke-link", *people_cli.CHANGES}
     if args.command in changes and not args.actor:
         parser.error("--as is required for changes (it goes into the audit trail)")
     actor = f"cli:{args.actor}" if args.actor else "cli"
@@ -153,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "replay-failures":
             return _replay_failures(args, cycle)
+        elif args.command in people_cli.COMMANDS:
+            return people_cli.run(args, actor)
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
-from ..accounts import rate_limits, registrants
+from ..accounts import rate_limits, registrants, trusted_domains
 from ..delivery import history, views, window
 from ..platform import config
 from ..platform.models import Registrant
@@ -19,7 +19,7 @@ from ..web import sessions
 from ..web.errors import client_ip
 from ..web.responses import download
 from . import actions as helpdesk
-from . import audit, auth, exceptions, export
+from . import audit, auth, domains, exceptions, export
 
 _REGISTRANT = re.compile(r"^[0-9a-f]{32}$")
 
@@ -53,6 +53,10 @@ def sign_in(request: Request) -> Response:
         return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=400,
                      email=email, errors={"email": "Vul uw e-mailadres en wachtwoord in"})
     result = auth.sign_in(email, password)
+    if result.challenge and result.kind != "SOFTWARE_TOKEN_MFA":  # the first sign-in
+        from .onboarding_pages import begin
+
+        return begin(email, result)
     if result.challenge:
         return web.redirect("/helpdesk/code",
                             [sessions.HELPDESK_CHALLENGE.issue({"u": email,
@@ -156,7 +160,8 @@ def registrant_page(request: Request, registrant_id: str, status: int = 200,
                      "draft": drafts.get(code), **info})
     return _page(request, "registrant.html", f"{registrant.name} ({registrant.personal_code})",
                  user, status=status, registrant=registrant, rows=rows, message=message,
-                 names=known,
+                 names=known, public_domain=trusted_domains.is_public(
+                     trusted_domains.domain_of(registrant.email)),
                  errors=errors or {}, trail=audit.trail(audit.subject_registrant(registrant.id)))
 
 
@@ -200,8 +205,12 @@ def membership_action(request: Request, registrant_id: str, action: str) -> Resp
                                errors={"gemeente": "Kies een gemeente (CBS-code, zoals GM0014)"})
     try:
         if action == "goedkeuren":
-            helpdesk.approve(user, registrant, code)
+            trust = form.first("vertrouw_domein") == "ja"
+            helpdesk.approve(user, registrant, code, trust_domain=trust)
             message = "Goedgekeurd; de aanmelder krijgt een e-mail met een persoonlijke link."
+            if trust:
+                message += (f" Adressen op {registrant.email.rsplit('@', 1)[1]} worden voortaan "
+                            "voor deze gemeente meteen toegelaten.")
         elif action == "afwijzen":
             helpdesk.reject(user, registrant, code, reason)
             message = "Afgewezen."
@@ -245,7 +254,8 @@ def municipality_page(request: Request, code: str, status: int = 200,
                  trail=audit.trail(audit.subject_municipality(code)),
                  cycles=sorted((c for c, s in states.items() if s.last_sequence), reverse=True),
                  current_cycle=current, allowance=exceptions.of(states.get(current)),
-                 last_day=window.last_day(), **helpdesk.overview(code, cycle))
+                 last_day=window.last_day(), domains=domains.of_municipality(code),
+                 **helpdesk.overview(code, cycle))
 
 
 def _cycle_of(delivery_id: str) -> int:

@@ -1,5 +1,6 @@
-"""pynamodb models, one per table. The tables themselves are defined once, in
-infra/resources.yaml; tests/test_infra.py keeps the two in step.
+"""pynamodb models, one per table (the held table holds two kinds of item, each with its own
+model). The tables themselves are defined once, in infra/resources.yaml; tests/test_infra.py
+keeps the two in step.
 
 Table names are read at import from real environment variables (the Lambda runtime, the local
 runner and the test suite all set them before importing the app).
@@ -30,6 +31,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STRING
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from .municipalities import CODE_PATTERN
@@ -144,11 +146,25 @@ class Registrant(TableModel):
         return bool(self.link_hashes)
 
 
+class SearchIndex(GlobalSecondaryIndex["Lookup"]):
+    """The helpdesk's search on people: bucket ("naam#a", "email#a", "telefoon") and a term
+    to match from its start (accounts/people.py). Only search entries have these keys."""
+
+    class Meta:
+        index_name = "search"
+        projection = IncludeProjection(["registrant_id"])
+
+    bucket = UnicodeAttribute(hash_key=True)
+    term = UnicodeAttribute(range_key=True)
+
+
 class Lookup(TableModel):
     """Unique keys pointing at a registrant: `email#<address>` and `code#<personal code>`.
 
     Written in the same transaction as the registrant with attribute_not_exists, which is what
     makes e-mail addresses and personal codes unique; read with strong consistency, unlike a GSI.
+    Beside them, the registrant's search entries (`zoek#…`, with `bucket` and `term`), found
+    through the `search` index.
     """
 
     class Meta:
@@ -157,6 +173,9 @@ class Lookup(TableModel):
 
     key = UnicodeAttribute(hash_key=True)
     registrant_id = UnicodeAttribute()
+    bucket = UnicodeAttribute(null=True)
+    term = UnicodeAttribute(null=True)
+    search = SearchIndex()
 
 
 class RateCounter(TableModel):
@@ -341,6 +360,24 @@ class Reminder(TableModel):
     expires_at = TTLAttribute()
 
 
+class TrustedDomain(TableModel):
+    """A mail domain the helpdesk trusts for one municipality (on approving a held
+    registration, or by hand): addresses at exactly that domain pass the registration check
+    for that municipality. Kept in the held table under queue="vertrouwd", so one Query lists
+    them all (or one municipality's) and one BatchGetItem checks a registration."""
+
+    class Meta:
+        table_name = table_name("HELD_TABLE", "held")
+        region = REGION
+
+    queue = UnicodeAttribute(hash_key=True)  # always "vertrouwd"
+    key = UnicodeAttribute(range_key=True)  # "<CBS code>#<domain>"
+    municipality = UnicodeAttribute()
+    domain = UnicodeAttribute()
+    trusted_by = UnicodeAttribute()
+    trusted_at = UTCDateTimeAttribute()
+
+
 class HelpdeskSession(TableModel):
     """A signed-in helpdesk session, held server-side: signing out deletes it (a copied cookie
     is refused), and its user is checked with Cognito again every 15 minutes."""
@@ -357,4 +394,5 @@ class HelpdeskSession(TableModel):
 
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
-                                       HelpdeskSession, Reminder)
+                                       HelpdeskSession, Reminder,
+                                       TrustedDomain)

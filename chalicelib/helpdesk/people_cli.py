@@ -1,0 +1,115 @@
+"""The CLI's commands about people and who may register (cli.py wires them in):
+
+    python -m chalicelib.helpdesk.cli domains [GM0014]
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
+    python -m chalicelib.helpdesk.cli reindex-people   # once: search entries for everyone
+    python -m chalicelib.helpdesk.cli retention            # who the retention rules would erase
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl retention --apply   # and erase them
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
+    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl invite nieuw@helpdesk.nl [--resend]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..accounts import people, registrants, trusted_domains
+from ..platform import config
+from ..platform.municipalities import municipalities
+from . import audit, domains, onboarding, personal_data
+from .actions import ActionRefused
+
+COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people", "retention",
+            "erase", "invite"}
+CHANGES = {"trust-domain", "untrust-domain", "erase", "invite"}
+
+
+def add_commands(sub: Any) -> None:
+    inviter = sub.add_parser("invite", help="invite a helpdesk employee (Cognito mails a "
+                                            "temporary password; HELPDESK_USER_POOL_ID)")
+    inviter.add_argument("email")
+    inviter.add_argument("--resend", action="store_true",
+                         help="mail a new temporary password to someone already invited")
+    keeping = sub.add_parser("retention", help="registrants due for erasure (RETENTION_*)")
+    keeping.add_argument("--apply", action="store_true", help="erase them (needs --as)")
+    eraser = sub.add_parser("erase", help="erase a registrant's personal data (AVG)")
+    eraser.add_argument("personal_code")
+    eraser.add_argument("reason")
+    sub.add_parser("reindex-people", help="write every registrant's search entries (after "
+                                          "the first deploy with search on people)")
+    listing = sub.add_parser("domains", help="trusted mail domains (all, or one municipality's)")
+    listing.add_argument("municipality", nargs="?")
+    for name, text in (("trust-domain", "trust a mail domain for municipalities"),
+                       ("untrust-domain", "stop trusting a mail domain")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("municipalities", help="CBS codes, comma-separated")
+        command.add_argument("domain")
+        command.add_argument("reason")
+
+
+def _codes(text: str) -> list[str]:
+    known = municipalities(config.municipality_year())
+    codes = [code.strip().upper() for code in text.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in known]
+    if not codes or unknown:
+        raise ActionRefused(f"Onbekende CBS-code(s): {', '.join(unknown) or text}")
+    return codes
+
+
+def run(args: argparse.Namespace, actor: str) -> int:
+    if args.command == "invite":
+        try:
+            status = onboarding.invite(args.email, resend=args.resend)
+        except onboarding.InviteRefused as refused:
+            print(f"Geweigerd: {refused}", file=sys.stderr)
+            return 1
+        user = args.email.strip().lower()
+        audit.record(actor, "helpdesk-medewerker uitgenodigd" + (" (opnieuw)" if args.resend
+                                                                 else ""), [f"helpdesk#{user}"])
+        print(f"{user} uitgenodigd ({status}); Cognito mailt het tijdelijke wachtwoord. Bij "
+              "de eerste keer inloggen kiest de medewerker een wachtwoord en stelt de "
+              "authenticator-app in.")
+        return 0
+    if args.command == "retention":
+        if args.apply and actor == "cli":
+            print("--as is vereist voor --apply (het komt in het logboek)", file=sys.stderr)
+            return 2
+        due = personal_data.apply_retention(f"{actor} (bewaartermijn)", apply=args.apply)
+        for one in due:
+            print(f"{one.registrant.personal_code}\t{one.reason}\t"
+                  f"laatst actief {one.last_active.date().isoformat()}")
+        print(f"{len(due)} aanmelder(s) {'verwijderd' if args.apply else 'te verwijderen'}")
+        return 0
+    if args.command == "erase":
+        registrant = registrants.find_by_personal_code(args.personal_code)
+        if registrant is None:
+            raise ActionRefused(f"Geen aanmelder met persoonlijke code {args.personal_code}.")
+        personal_data.erase(actor, registrant, args.reason)
+        print(f"{registrant.personal_code} verwijderd; aanleveringen blijven bewaard")
+        return 0
+    if args.command == "reindex-people":
+        print(f"{people.reindex()} aanmelders doorzoekbaar gemaakt")
+        return 0
+    if args.command == "domains":
+        found = (trusted_domains.of_municipality(args.municipality.upper())
+                 if args.municipality else trusted_domains.everything())
+        for item in found:
+            print(f"{item.municipality}\t{item.domain}\t{item.trusted_by}\t"
+                  f"{item.trusted_at.isoformat()}")
+        return 0
+    codes = _codes(args.municipalities)
+    failed = 0
+    for code in codes:  # one transaction per municipality: each is whole or not at all
+        try:
+            if args.command == "trust-domain":
+                domain = domains.trust(actor, code, args.domain, args.reason)
+                print(f"{code}\t{domain}\tvertrouwd")
+            else:
+                domains.remove(actor, code, args.domain, args.reason)
+                print(f"{code}\t{args.domain}\tniet meer vertrouwd")
+        except ActionRefused as refused:
+            failed += 1
+            print(f"Geweigerd voor {code}: {refused}", file=sys.stderr)
+    return 1 if failed else 0
