@@ -235,14 +235,19 @@ def test_unknown_registrants_are_404(helpdesk):
 # --- retention ---------------------------------------------------------------------------
 
 def _age(registrant, when: datetime, draft_at: datetime | None = None) -> None:
-    """Moves the registrant's traces back to `when` (and its draft's to `draft_at`)."""
-    from chalicelib.platform.models import Draft, Registrant
+    """Moves the registrant's traces back to `when` (and its saves in the shared drafts to
+    `draft_at`)."""
+    from chalicelib.platform.models import Draft, Registrant, scope_key
 
     Registrant(registrant.id).update(actions=[Registrant.created_at.set(when),
                                               Registrant.updated_at.set(when),
                                               Registrant.link_issued_at.set(when)])
-    for draft in Draft.query(registrant.id):
-        draft.update(actions=[Draft.updated_at.set(draft_at or when)],
+    for draft in Draft.batch_get([scope_key(code, 2026) for code in registrant.municipalities]):
+        at = (draft_at or when).isoformat()
+        editors = {section: {**edit, "at": at} if edit["by"] == registrant.id else edit
+                   for section, edit in (draft.section_editors or {}).items()}
+        draft.update(actions=[Draft.section_editors.set(editors),
+                              Draft.updated_at.set(draft_at or when)],
                      add_version_condition=False)
 
 
@@ -293,7 +298,8 @@ def test_the_cli_lists_and_applies_the_retention_rules(aws, app_module, monkeypa
     deliver(idle)
     _age(idle, datetime(2026, 12, 1, tzinfo=UTC))
     monkeypatch.setattr(retention, "datetime", type("Clock", (), {
-        "now": staticmethod(lambda tz=None: NOW), "combine": datetime.combine}))
+        "now": staticmethod(lambda tz=None: NOW), "combine": datetime.combine,
+        "fromisoformat": datetime.fromisoformat}))
     assert cli.main(["retention"]) == 0
     listed = capsys.readouterr().out
     assert f"{idle.personal_code}\t{retention.INACTIVE}\tlaatst actief 2026-12-01" in listed
