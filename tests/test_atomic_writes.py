@@ -260,9 +260,9 @@ def test_an_erasure_fails_whole_then_completes_on_retry(aws, app_module, monkeyp
 
 
 def test_an_erasure_too_big_for_one_transaction_still_completes(aws, app_module, monkeypatch):
-    """Forty municipalities do not fit in one transaction: the memberships go first (they hold
-    no personal data); when the transaction then fails, the registrant and every look-up are
-    still there, and doing it again completes it. The municipalities' shared drafts stay."""
+    """A registrant of forty municipalities: when the erasure's transaction fails, the
+    registrant, every look-up and membership are still there, and doing it again completes it.
+    The municipalities' shared drafts stay."""
     from chalicelib.helpdesk import personal_data
     from chalicelib.platform.municipalities import municipalities
     from chalicelib.questionnaire import drafts, journey
