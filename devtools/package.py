@@ -51,7 +51,22 @@ def sender_domain(stage: str) -> str:
     return parseaddr(sender)[1].rsplit("@", 1)[1].lower()
 
 
+# The Lambda runtime of every function. `chalice package` takes it from the Python it runs on
+# (python3.13 on 3.13) and picks the wheels for it (cp313): packaging on another Python would
+# silently deploy another runtime with wheels built for it. ./dev's PYTHON_VERSION, mypy.ini
+# and ruff.toml name the same version (tests/test_runtime.py).
+RUNTIME = "python3.13"
+
+
+def running_runtime() -> str:
+    return f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def package(stage: str, out: Path) -> Path:
+    if running_runtime() != RUNTIME:
+        raise SystemExit(f"./dev package needs {RUNTIME} (the Lambda runtime), not "
+                         f"{running_runtime()}: chalice takes the runtime from the Python it "
+                         "runs on. Recreate .venv with ./dev.")
     out.mkdir(parents=True, exist_ok=True)
     merge_file = out / f"merge-{stage}.json"
     merge_file.write_text(json.dumps(merge_template(stage), indent=1))

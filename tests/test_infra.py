@@ -286,6 +286,21 @@ def test_the_lean_package_holds_the_app_and_imports_on_a_runtime_like_path(packa
     assert int(result.stdout) >= 12
 
 
+def test_every_function_runs_on_the_runtime_its_wheels_were_built_for(packaged):
+    from devtools import package
+
+    target, template = packaged
+    transformed = json.loads((target / "transformed.json").read_text())
+    runtimes = {name: r["Properties"]["Runtime"] for t in (template, transformed)
+                for name, r in t["Resources"].items()
+                if r["Type"] in ("AWS::Serverless::Function", "AWS::Lambda::Function")}
+    assert len(runtimes) >= 4 and set(runtimes.values()) == {package.RUNTIME}, runtimes
+    tag = "cpython-" + package.RUNTIME.removeprefix("python").replace(".", "")
+    compiled = [n for n in zipfile.ZipFile(target / "deployment.zip").namelist()
+                if n.endswith(".so")]
+    assert compiled and all(f".{tag}-" in n or ".abi3." in n for n in compiled), compiled
+
+
 # --- least privilege against what the code really calls ------------------------------------
 # Every AWS call a function makes in a recorded run becomes the (IAM action, resource ARN) pairs
 # AWS authorises for it; the role's statements (intrinsics resolved) must allow each pair.
