@@ -77,7 +77,6 @@ def package(stage: str, out: Path) -> Path:
     subprocess.run([str(Path(sys.executable).with_name("chalice")), "package", "--stage", stage,
                     "--merge-template", str(merge_file), str(target)],
                    cwd=ROOT, env=env, check=True)
-    slim(target / "deployment.zip")
     template = json.loads((target / "sam.json").read_text())
     transformed = sam_transform(template, env["AWS_DEFAULT_REGION"])
     (target / "transformed.json").write_text(json.dumps(transformed, indent=1))
@@ -120,32 +119,13 @@ def sam_transform(template: dict[str, Any], region: str = "eu-central-1") -> dic
             del os.environ["AWS_DEFAULT_REGION"]
 
 
-# What the Lambda Python runtime already provides (boto3 and its dependencies): pynamodb pulls
-# botocore in, but shipping it again would add ~21 MB for nothing.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
-                    "six")
-
-
-def _provided(name: str) -> bool:
-    top = name.split("/")[0]
-    base = top.split("-")[0].removesuffix(".py").lower().replace("python_", "")
-    return base in RUNTIME_PROVIDED
-
-
-def slim(zip_path: Path) -> None:
-    """Rewrites the deployment package without what the runtime provides."""
-    lean = zip_path.with_suffix(".lean")
-    with zipfile.ZipFile(zip_path) as source, \
-            zipfile.ZipFile(lean, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if not _provided(info.filename):
-                target.writestr(info, source.read(info))
-    lean.replace(zip_path)
-
-
 def lint(template: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(template)],
                           capture_output=True, text=True)
+
+
+# Lambda's limit on a function's code unzipped (with its layers): 250 MB (Lambda quotas).
+UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 
 def size(zip_path: Path) -> tuple[int, int]:
@@ -168,7 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     template_bytes = len(json.dumps(as_packaged(json.loads((target / "sam.json").read_text()))))
     print(f"Template: {target / 'sam.json'} ({template_bytes} bytes once packaged: "
           f"{'deploy with --s3-bucket' if template_bytes > INLINE_TEMPLATE_LIMIT else 'inline'})"
-          f"\nLambda package: {zipped / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unpacked")
+          f"\nLambda package: {zipped / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unpacked "
+          f"(boto3/botocore included; Lambda's limit: {UNZIPPED_LIMIT / 2**20:.0f} MiB "
+          "unpacked)")
+    if unpacked > UNZIPPED_LIMIT:
+        print("Lambda package: over Lambda's unzipped limit, it cannot be deployed")
+        failed = True
     return 1 if failed else 0
 
 

@@ -84,3 +84,24 @@ def test_dev_takes_an_explicit_interpreter_but_only_of_the_right_version(shims, 
     assert result.returncode == 0 and result.stdout.startswith(real)
     wrong = _which_python(shims, tmp_path / "no-pyenv", DEV_PYTHON="/bin/true")
     assert wrong.returncode == 1 and f"is not Python {VERSION}" in wrong.stderr
+
+
+def test_a_botocore_without_conditional_writes_stops_the_forwarder_before_it_writes():
+    """What the forwarder would meet on an SDK older than 1.35.69: S3's PutObject without
+    IfMatch. The check names the missing feature instead of failing every write later."""
+    from types import SimpleNamespace
+
+    import boto3
+    import botocore.model
+    import botocore.session
+
+    from chalicelib.publication import targets
+
+    targets.require_conditional_writes(boto3.client("s3", region_name="eu-central-1"))
+    loader = botocore.session.get_session().get_component("data_loader")
+    definition = loader.load_service_model("s3", "service-2")
+    del definition["shapes"]["PutObjectRequest"]["members"]["IfMatch"]
+    old = SimpleNamespace(meta=SimpleNamespace(
+        service_model=botocore.model.ServiceModel(definition, "s3")))
+    with pytest.raises(targets.MissingSdkFeature, match=r"IfMatch.*botocore >= 1\.35\.69"):
+        targets.require_conditional_writes(old)
