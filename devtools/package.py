@@ -77,6 +77,7 @@ def package(stage: str, out: Path) -> Path:
     subprocess.run([str(Path(sys.executable).with_name("chalice")), "package", "--stage", stage,
                     "--merge-template", str(merge_file), str(target)],
                    cwd=ROOT, env=env, check=True)
+    ship_bytecode(target / "deployment.zip")
     template = json.loads((target / "sam.json").read_text())
     transformed = sam_transform(template, env["AWS_DEFAULT_REGION"])
     (target / "transformed.json").write_text(json.dumps(transformed, indent=1))
@@ -117,6 +118,48 @@ def sam_transform(template: dict[str, Any], region: str = "eu-central-1") -> dic
     finally:
         if previous is None:
             del os.environ["AWS_DEFAULT_REGION"]
+
+
+def ship_bytecode(zip_path: Path) -> int:
+    """Adds compiled bytecode for every module, so that a cold start does not compile the app,
+    botocore and the rest again each time (the package directory is read-only on Lambda: Python
+    can neither keep what it compiles nor trust a timestamp-checked cache whose source times
+    the zip does not keep). Unchecked-hash pycs (PEP 552) are used as they are, without looking
+    at the source, which is right for a package that never changes once built; they are for
+    this Python version only, which package() makes sure is the runtime's. Stray caches copied
+    from the working tree are dropped first. Returns the number of modules compiled."""
+    import compileall
+    import py_compile
+    import tempfile
+
+    def stray(name: str) -> bool:
+        return "__pycache__/" in name or name.endswith((".pyc", ".pyo"))
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        with zipfile.ZipFile(zip_path) as source:
+            kept = [(info, source.read(info)) for info in source.infolist()
+                    if not stray(info.filename)]
+        for info, data in kept:
+            if info.filename.endswith(".py"):
+                (root / info.filename).parent.mkdir(parents=True, exist_ok=True)
+                (root / info.filename).write_bytes(data)
+        if not compileall.compile_dir(
+                root, quiet=2, ddir="/var/task", workers=1,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH):
+            raise SystemExit("./dev package: a module of the package does not compile on "
+                             f"{running_runtime()} (run compileall on it to see which)")
+        compiled = sorted(root.rglob("*.pyc"))
+        lean = zip_path.with_suffix(".with-bytecode")
+        with zipfile.ZipFile(lean, "w", compression=zipfile.ZIP_DEFLATED) as target:
+            for info, data in kept:
+                target.writestr(info, data)
+            for pyc in compiled:
+                entry = zipfile.ZipInfo(pyc.relative_to(root).as_posix(), (1980, 1, 1, 0, 0, 0))
+                entry.external_attr = 0o644 << 16
+                target.writestr(entry, pyc.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+        lean.replace(zip_path)
+    return len(compiled)
 
 
 def lint(template: Path) -> subprocess.CompletedProcess:

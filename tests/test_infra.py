@@ -304,6 +304,26 @@ def test_the_package_holds_the_app_and_its_own_pinned_sdk_and_imports_alone(pack
     assert tuple(map(int, version.split("."))) >= (1, 35, 69)  # put_object(IfMatch=...)
 
 
+def test_the_package_ships_bytecode_that_lambda_uses_as_it_is(packaged):
+    """Every module has an unchecked-hash pyc for the runtime's Python beside it (Lambda's
+    package directory is read-only: without it every cold start compiles the app and botocore
+    again), and no timestamp-checked cache from a working tree, which Lambda could never trust."""
+    import importlib.util
+
+    target, _ = packaged
+    archive = zipfile.ZipFile(target / "deployment.zip")
+    names = set(archive.namelist())
+    sources = [n for n in names if n.endswith(".py")]
+    caches = [n for n in names if n.endswith(".pyc")]
+    assert {"app.py", "botocore/client.py", "chalicelib/platform/config.py"} <= set(sources)
+    expected = {importlib.util.cache_from_source(n) for n in sources}
+    assert set(caches) == expected, (set(caches) ^ expected)
+    for source in ("app.py", "botocore/client.py"):
+        header = archive.read(importlib.util.cache_from_source(source))[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER
+        assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked
+
+
 def test_every_function_runs_on_the_runtime_its_wheels_were_built_for(packaged):
     from devtools import package
 
