@@ -2,15 +2,14 @@
 delivery is still accepted (marked late)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..platform import config
-from ..platform.formatting import AMSTERDAM, date_text
+from ..platform.formatting import amsterdam, date_text
+from ..platform.records import Record
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(Record, frozen=True):
     """Whether sending is possible now, and what to tell the user about the dates."""
 
     open: bool
@@ -19,7 +18,7 @@ class Window:
 
 
 def window(now: datetime) -> Window:
-    today = now.astimezone(AMSTERDAM).date()
+    today = now.astimezone(amsterdam()).date()
     opens, deadline = config.delivery_opens(), config.delivery_deadline()
     late_until = config.delivery_late_until() or deadline
     if opens and today < opens:

@@ -5,10 +5,11 @@ change only."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from ..platform.records import Record
 
 DEFINITIONS = Path(__file__).parent / "data"
 
@@ -23,21 +24,18 @@ class DefinitionError(ValueError):
     """A questionnaire definition is inconsistent; the message says where."""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record, frozen=True):
     value: str
     label: str
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(Record, frozen=True):
     id: str
     label: str
     categories: tuple[Option, ...]
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(Record, frozen=True):
     """Show a question only when another one's answer equals / includes / is one of a value."""
 
     question: str
@@ -46,8 +44,7 @@ class Condition:
     one_of: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Record, frozen=True):
     id: str
     type: str
     label: str
@@ -74,32 +71,28 @@ def score_inputs(question_id: str, row: ScoreRow) -> list[str]:
         [f"{question_id}__{row.id}__n"]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record, frozen=True):
     id: str
     title: str
     intro: str | None
     questions: tuple[Question, ...]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record, frozen=True):
     rule: str
     question: str
     other: str
     message: str
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(Record, frozen=True):
     id: str
     label: str
     numerator: str
     denominator: str
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(Record, frozen=True):
     instrument: str
     cycle: int
     version: str
