@@ -4,7 +4,8 @@
   inside AWS calls (moto here) and the app's own time, medians of repeated runs;
 - DynamoDB requests and consumed capacity per user action, counted by hooking botocore
   (in-process, against moto; capacity as moto reports it);
-- page weight (HTML + CSS + JS bytes, requests) of every page a representative sees;
+- page weight (HTML + CSS + JS bytes, and gzipped as API Gateway sends them, requests) of
+  every page a representative sees;
 - cold start: `import app` against `import boto3` alone, medians of fresh processes, from
   the unzipped Lambda package (with and without its shipped bytecode) and the source tree.
 Numbers on a shared machine vary; the request counts do not.
@@ -223,7 +224,26 @@ def environment() -> None:
     os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
-def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, int, int]]]:
+def minimum_compression_size() -> int:
+    """API Gateway's threshold (.chalice/config.json): smaller bodies go uncompressed."""
+    import json
+
+    return json.loads((ROOT / ".chalice" / "config.json").read_text())[
+        "minimum_compression_size"]
+
+
+def over_the_wire(body: bytes) -> int:
+    """Bytes API Gateway sends to a browser that accepts gzip. Its compression level is not
+    documented; 6 is zlib's and most servers' default."""
+    import gzip
+
+    if len(body) < minimum_compression_size():
+        return len(body)
+    return len(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def user_actions() -> tuple[list[tuple[str, str, float, int]],
+                            list[tuple[str, int, int, int]]]:
     from moto import mock_aws
 
     mock = mock_aws()
@@ -253,8 +273,9 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]], list[tuple[str, i
     def weigh(name, path):
         page = browser.get(path)
         assets = re.findall(r'(?:href|src)="(/assets/[^"?]+)', page.text)
-        size = len(page.body) + sum(len(browser.get(a).body) for a in assets)
-        weights.append((name, size, 1 + len(assets)))
+        bodies = [page.body] + [browser.get(a).body for a in assets]
+        weights.append((name, sum(map(len, bodies)), sum(map(over_the_wire, bodies)),
+                        1 + len(assets)))
 
     form_token = browser.csrf_token("/")
     fields = [("csrf_token", form_token), ("naam", "Anna"), ("email", "anna@ede.nl"),
@@ -481,8 +502,10 @@ def main() -> None:
     print("\nAWS requests per user action (in-process, moto)\n")
     print(table(["action", "requests", "DynamoDB RCU/WCU", "DynamoDB calls"],
                 [(a, d, f"{c:.1f}", n) for a, d, c, n in rows]))
-    print("\nPage weight (HTML + CSS + JS, uncompressed)\n")
-    print(table(["page", "bytes", "requests"], [(n, f"{s:,}", r) for n, s, r in weights]))
+    print(f"\nPage weight (HTML + CSS + JS; gzip as API Gateway sends it: bodies of at least "
+          f"{minimum_compression_size():,} bytes, level 6)\n")
+    print(table(["page", "bytes", "gzip bytes", "requests"],
+                [(n, f"{s:,}", f"{z:,}", r) for n, s, z, r in weights]))
     print("\nKnown vs unknown address: server time per request (in-process, ms)\n")
     print(table(["request", "median", "p90", "range"], TIMING))
     print("\nForwarder throughput (in-process, moto)\n")

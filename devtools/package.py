@@ -4,7 +4,9 @@ Merges infra/resources.yaml (tables, bucket) and infra/stack.yaml (event source 
 handling, dead-letter queues, alarms, log retention, least-privilege roles) into the template
 that `chalice package` writes, runs the real SAM transform offline (aws-sam-translator) on it,
 cfn-lints both the SAM template and the transformed one (some findings, such as W3660, only show
-after the transform) and reports the template and package sizes.
+after the transform) and reports the template and package sizes. The package holds the app, its
+libraries with boto3/botocore (pinned, not the runtime's) and their bytecode, compiled here with
+the runtime's Python (RUNTIME).
 """
 from __future__ import annotations
 

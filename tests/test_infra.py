@@ -324,6 +324,25 @@ def test_the_package_ships_bytecode_that_lambda_uses_as_it_is(packaged):
         assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked
 
 
+def test_api_gateway_compresses_the_pages_it_serves(packaged, browser):
+    """minimum_compression_size in .chalice/config.json reaches the API, before and after the
+    SAM transform; at that threshold the pages and assets go gzipped (browsers all accept it)
+    and only tiny bodies such as redirects go as they are."""
+    import gzip
+
+    target, template = packaged
+    size = json.loads((ROOT / ".chalice" / "config.json").read_text())[
+        "minimum_compression_size"]
+    assert 0 < size <= 1400  # within one packet's payload: no page or asset goes uncompressed
+    assert template["Resources"]["RestAPI"]["Properties"]["MinimumCompressionSize"] == size
+    transformed = json.loads((target / "transformed.json").read_text())
+    [api] = [r for r in transformed["Resources"].values()
+             if r["Type"] == "AWS::ApiGateway::RestApi"]
+    assert api["Properties"]["MinimumCompressionSize"] == size
+    page = browser.get("/").body  # the registration page, 342 municipalities
+    assert len(page) >= size and len(gzip.compress(page)) < len(page) / 4
+
+
 def test_every_function_runs_on_the_runtime_its_wheels_were_built_for(packaged):
     from devtools import package
 
