@@ -5,6 +5,8 @@ from chalicelib import web
 from chalicelib.accounts import bounces, mail_worker
 from chalicelib.accounts import pages as account_pages
 from chalicelib.delivery import pages as delivery_pages
+from chalicelib.delivery import view_pages as delivery_view_pages
+from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
 from chalicelib.publication import forwarding
 from chalicelib.questionnaire import pages as questionnaire_pages
@@ -144,6 +146,16 @@ def start_from_delivery(code: str) -> Response:
     return delivery_pages.start_from_delivery(app.current_request, code)
 
 
+@app.route("/gemeente/{code}/aanlevering/{number}", methods=["GET"])
+def delivery_view(code: str, number: str) -> Response:
+    return delivery_view_pages.show(app.current_request, code, number)
+
+
+@app.route("/gemeente/{code}/aanlevering/{number}/{kind}", methods=["GET"])
+def delivery_file(code: str, number: str, kind: str) -> Response:
+    return delivery_view_pages.file(app.current_request, code, number, kind)
+
+
 @app.on_sqs_message(queue_arn=MAIL_QUEUE, batch_size=10)
 def deliver_mail(event):
     return mail_worker.handle(event.to_dict(), event.context)
@@ -236,6 +248,21 @@ def helpdesk_remove_municipality(registrant_id: str) -> Response:
 @app.route("/helpdesk/gemeente/{code}", methods=["GET"])
 def helpdesk_municipality(code: str) -> Response:
     return helpdesk_pages.municipality_page(app.current_request, code)
+
+
+@app.route("/helpdesk/gemeente/{code}/aanlevering/{number}", methods=["GET"])
+def helpdesk_delivery(code: str, number: str) -> Response:
+    return helpdesk_delivery_pages.show(app.current_request, code, number)
+
+
+@app.route("/helpdesk/gemeente/{code}/aanlevering/{number}/{kind}", methods=["GET"])
+def helpdesk_delivery_file(code: str, number: str, kind: str) -> Response:
+    return helpdesk_delivery_pages.file(app.current_request, code, number, kind)
+
+
+@app.route("/helpdesk/gemeente/{code}/vergelijken", methods=["GET"])
+def helpdesk_compare(code: str) -> Response:
+    return helpdesk_delivery_pages.compare(app.current_request, code)
 
 
 @app.route("/helpdesk/gemeente/{code}/intrekken/{delivery_id}", methods=["GET"])

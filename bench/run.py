@@ -339,7 +339,7 @@ def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
     from chalicelib.delivery.history import counting, history
     from chalicelib.platform.models import ScopeState
     from chalicelib.platform.municipalities import municipalities
-    from chalicelib.platform.rendering import render
+    from chalicelib.publication import report
     from chalicelib.publication import document as feed
     from chalicelib.publication import forwarding
     from chalicelib.publication import targets as publication_targets
@@ -369,7 +369,7 @@ def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
         state = ScopeState.get(f"{code}#2026")
         document = feed.document(code, 2026, int(state.revision) + 1000 + rng.randint(0, 10**6),
                                  counting(history(code, 2026)))
-        target.publish(document, render("report.html", doc=document))
+        target.publish(document, report.html(document))
     naive_rate = naive_sample / (time.perf_counter() - started)
     coalesced_rate = records_total / coalesced_seconds
     return [("records", f"{records_total:,}"), ("municipalities", len(codes)),

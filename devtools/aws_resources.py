@@ -76,5 +76,6 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "HELD_TABLE": outputs["HeldTableName"],
         "HELPDESK_SESSIONS_TABLE": outputs["HelpdeskSessionsTableName"],
         "MAIL_QUEUE_URL": outputs["MailQueueUrl"],
+        "FORWARD_FAILURES_QUEUE_URL": outputs["ForwardFailuresQueueUrl"],
         "PUBLICATION_BUCKET": outputs["PublicationBucketName"],
     }

@@ -127,6 +127,27 @@ def stream_subscriptions(app_module, outputs: dict[str, str]):
     return subscriptions
 
 
+def failure_queue(url: str):
+    """The stream pump's on-failure destination, as the stack's event source has one: a
+    Lambda-shaped message per batch set aside (replay it with the helpdesk CLI)."""
+    import json
+
+    import boto3
+
+    from devtools.stream_pump import failure_message
+
+    sqs = boto3.client("sqs", region_name=REGION)
+
+    def discard(name: str, records: list) -> None:
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(
+            failure_message(name, records, attempts=4)))
+        print(f"[stream-pump] {name}: {len(records)} record(s) set aside after repeated "
+              f"failures, see the forward failure queue (python -m chalicelib.helpdesk.cli "
+              f"replay-failures --dry-run)", flush=True)
+
+    return discard
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -183,9 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     mail_queue = QueuePump(outputs["MailQueueUrl"], app_module.deliver_mail, REGION,
                            "deliver_mail")
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
-                      on_discard=lambda name, records: print(
-                          f"[stream-pump] {name}: {len(records)} record(s) set aside after "
-                          f"repeated failures", flush=True))
+                      on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]))
     mails = MailCatcher(args.mail_dir)
 
     stopping = threading.Event()

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -46,6 +46,36 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[
     shaped["eventSourceARN"] = stream_arn
     shaped["awsRegion"] = region
     return shaped
+
+
+def failure_message(function_name: str, records: list[dict[str, Any]], attempts: int,
+                    condition: str = "RetryAttemptsExhausted") -> dict[str, Any]:
+    """What Lambda sends to a DynamoDB stream's on-failure destination for records it gave up
+    on: where and when they were, not the records (Lambda developer guide, "Example invocation
+    record" for DynamoDB streams)."""
+    def arrival(record: dict[str, Any]) -> str:
+        moment = datetime.fromtimestamp(record["dynamodb"]["ApproximateCreationDateTime"], UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    first, last = records[0], records[-1]
+    return {
+        "requestContext": {"requestId": str(uuid.uuid4()),
+                           "functionArn": LambdaContext(function_name).invoked_function_arn,
+                           "condition": condition, "approximateInvokeCount": attempts},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                            "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "DDBStreamBatchInfo": {
+            "shardId": "shardId-local",
+            "startSequenceNumber": first["dynamodb"].get("SequenceNumber"),
+            "endSequenceNumber": last["dynamodb"].get("SequenceNumber"),
+            "approximateArrivalOfFirstRecord": arrival(first),
+            "approximateArrivalOfLastRecord": arrival(last),
+            "batchSize": len(records),
+            "streamArn": first.get("eventSourceARN"),
+        },
+    }
 
 
 @dataclass

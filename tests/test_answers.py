@@ -1,7 +1,8 @@
 """Validation of every question type, on raw input exactly as people type it."""
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,10 @@ from chalicelib.platform.formatting import format_number
 from chalicelib.questionnaire import answers
 from chalicelib.questionnaire import definitions as questionnaire
 from chalicelib.questionnaire.answers import parse_dutch_number
+
+
+def questionnaire_source():
+    return json.loads((questionnaire.DEFINITIONS / "ceo-wmo" / "2026.json").read_text("utf-8"))
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -97,7 +102,12 @@ def test_each_type_validates_as_documented(fields, raw, expected, error):
 
 
 SCORES = {"id": "s", "type": "score_table", "label": "Scores", "required": False,
-          "categories": [{"value": "eens", "label": "Eens"}, {"value": "oneens", "label": "Oneens"}],
+          "formats": [
+              {"id": "twee", "label": "Eens en oneens", "complete": True, "agree": ["eens"],
+               "categories": [{"value": "eens", "label": "Eens"},
+                              {"value": "oneens", "label": "Oneens"}]},
+              {"id": "eens", "label": "Alleen eens", "complete": False, "agree": ["eens"],
+               "categories": [{"value": "eens", "label": "Eens"}]}],
           "rows": [{"id": "q1", "label": "Vraag één"}, {"id": "q2", "label": "Vraag twee"}]}
 
 
@@ -105,26 +115,46 @@ SCORES = {"id": "s", "type": "score_table", "label": "Scores", "required": False
     ({"s__q1__eens": "60", "s__q1__oneens": "40", "s__q1__n": "25"}, None),
     ({"s__q1__eens": "60,5", "s__q1__oneens": "40", "s__q1__n": "25"}, None),   # rounding ± 1
     ({"s__q1__eens": "62", "s__q1__oneens": "40", "s__q1__n": "25"}, "samen 100%"),
-    ({"s__q1__eens": "60", "s__q1__oneens": "", "s__q1__n": "25"}, "vul bij ‘Oneens’"),
+    ({"s__q1__eens": "", "s__q1__oneens": "40", "s__q1__n": "25"}, "zoals uw rapport ze geeft"),
     ({"s__q1__eens": "60", "s__q1__oneens": "40", "s__q1__n": ""}, "aantal geldige"),
     ({"s__q1__eens": "60", "s__q1__oneens": "40", "s__q1__n": "2,5"}, "aantal geldige"),
     ({"s__q1__eens": "160", "s__q1__oneens": "-60", "s__q1__n": "3"}, "tussen 0 en 100"),
+    ({"s__q1__eens": "60", "s__q1__n": "25"}, None),       # the report gives only % eens
+    ({"s__q1__eens": "101", "s__q1__n": "25"}, "tussen 0 en 100"),
+    ({"s__q1__n": "25"}, "zoals uw rapport ze geeft"),      # a count without figures
     ({}, None),
 ])
 def test_score_table_rows(raw, error):
-    value, errors = answers.parse_question(questionnaire._question(SCORES, "t"), raw)
+    _, errors = answers.parse_question(questionnaire._question(SCORES, "t"), raw)
     if error is None:
         assert errors == {}
     else:
         assert error in errors["s__q1__eens"]
-        assert value is None
 
 
-def test_score_values_are_typed():
+def test_score_values_are_typed_with_their_format_and_the_share_that_agrees():
     value, _ = answers.parse_question(questionnaire._question(SCORES, "t"), {
-        "s__q2__eens": "70", "s__q2__oneens": "30", "s__q2__n": "1.024"})
-    assert value == {"q2": {"percentages": {"eens": Decimal(70), "oneens": Decimal(30)},
-                            "valid_answers": 1024}}
+        "s__q2__eens": "70", "s__q2__oneens": "30", "s__q2__n": "1.024",
+        "s__q1__eens": "55,5", "s__q1__n": "80"})
+    assert value == {"q1": {"format": "eens", "percentages": {"eens": Decimal("55.5")},
+                            "agree": Decimal("55.5"), "valid_answers": 80},
+                     "q2": {"format": "twee",
+                            "percentages": {"eens": Decimal(70), "oneens": Decimal(30)},
+                            "agree": Decimal(70), "valid_answers": 1024}}
+
+
+def test_no_invented_zeros_the_form_never_asks_for_them():
+    ceo = questionnaire.load("ceo-wmo", 2026)
+    assert "0 als niemand" not in json.dumps(questionnaire_source(), ensure_ascii=False)
+    three = {"scores__q1__eens": "70", "scores__q1__neutraal_groep": "20",
+             "scores__q1__oneens": "10", "scores__q1__n": "300", "standaardvragen": "ja",
+             "onderzoek_uitgevoerd": "ja"}
+    value, errors = answers.parse_question(ceo.question("scores"), three)
+    assert errors == {} and value["q1"]["format"] == "drie" and value["q1"]["agree"] == 70
+    yes_only = {"scores__q5__ja": "61", "scores__q5__n": "300"}
+    value, errors = answers.parse_question(ceo.question("scores"), yes_only)
+    assert errors == {} and value["q5"] == {"format": "ja", "percentages": {"ja": 61},
+                                            "agree": 61, "valid_answers": 300}
 
 
 def test_cross_field_rule_and_derived_response_rate():
@@ -143,3 +173,86 @@ def test_cross_field_rule_and_derived_response_rate():
 def test_any_raw_input_gets_values_or_dutch_errors_never_an_exception(raw):
     values, errors = answers.evaluate(questionnaire.load("ceo-wmo", 2026), raw)
     assert all(isinstance(message, str) and message for message in errors.values())
+
+
+# --- plausibility rules (data in the definition) ------------------------------------------
+
+CEO = questionnaire.load("ceo-wmo", 2026)
+TODAY = date(2026, 11, 23)
+SURVEY = {"onderzoek_uitgevoerd": "ja", "standaardvragen": "ja"}
+
+
+def iso(day):
+    return day.isoformat()
+
+
+def problems(raw, level="error"):
+    raw = {**SURVEY, **raw}
+    if level == "warning":
+        return answers.warnings(CEO, raw, today=TODAY)
+    return answers.evaluate(CEO, raw, today=TODAY)[1]
+
+
+@given(st.integers(0, 5000), st.integers(0, 5000), st.integers(1, 5000))
+def test_valid_answers_never_exceed_respondents_who_never_exceed_the_approached(
+        valid, respondents, approached):
+    errors = problems({"scores__q1__eens": "50", "scores__q1__n": str(valid),
+                       "aantal_respondenten": str(respondents),
+                       "aantal_benaderd": str(approached)})
+    assert ("scores__q1__helemaal_mee_eens" in errors) == (valid > respondents)
+    assert ("aantal_respondenten" in errors) == (respondents > approached)
+
+
+@given(st.dates(date(2015, 1, 1), date(2030, 12, 31)), st.integers(0, 800))
+def test_fieldwork_lies_in_2025_or_2026_and_not_in_the_future(start, days):
+    end = start + timedelta(days=days)
+    errors = problems({"periode": iso(start), "periode__tot": iso(end)})
+    fits = end.year >= 2025 and start.year <= 2026 and end <= TODAY
+    assert ("periode" in errors) == (not fits)
+
+
+@given(st.dates(date(2024, 1, 1), date(2026, 11, 1)), st.dates(date(2024, 1, 1),
+                                                               date(2026, 11, 1)))
+def test_report_council_and_consent_dates_do_not_precede_the_fieldwork(start, other):
+    raw = {"periode": iso(start), "periode__tot": iso(max(start, date(2025, 1, 1))),
+           "rapport_datum": iso(other), "besproken_raad": "ja",
+           "besproken_raad_datum": iso(other), "toestemming_college": "ja",
+           "toestemming_datum": iso(other)}
+    errors = problems(raw)
+    for name in ("rapport_datum", "besproken_raad_datum", "toestemming_datum"):
+        assert (name in errors) == (other < start), name
+
+
+def test_a_survey_that_misses_a_legal_topic_warns_but_does_not_block():
+    one_topic = {"onderwerpen": ["kwaliteit"]}
+    assert "onderwerpen" not in problems(one_topic)
+    assert "toegankelijkheid, kwaliteit én effect" in problems(one_topic, "warning")["onderwerpen"]
+    all_three = {"onderwerpen": ["toegankelijkheid", "kwaliteit", "effect"]}
+    assert problems(all_three, "warning") == {}
+
+
+def test_unknown_number_approached_only_where_the_method_cannot_count():
+    base = {"aantal_benaderd__onbekend": "ja", "aantal_respondenten": "120",
+            "moment": "periodiek"}
+    refused = problems({**base, "methode": ["schriftelijk"]})
+    assert "algemene link of QR-code" in refused["aantal_benaderd"]
+    for allowed in ({"methode": ["open_link"]}, {"methode": ["online"], "moment": "continu"}):
+        raw = {**SURVEY, **base, **allowed}
+        values, errors = answers.evaluate(CEO, raw, (CEO.section("uitvoering"),), today=TODAY)
+        assert "aantal_benaderd" not in errors and values["aantal_benaderd"] == answers.UNKNOWN
+        assert answers.derived_values(CEO, raw) == {}  # no response rate without a denominator
+    both = problems({**base, "methode": ["open_link"], "aantal_benaderd": "300"})
+    assert "niet allebei" in both["aantal_benaderd"]
+
+
+def test_no_survey_is_a_short_path():
+    raw = {"onderzoek_uitgevoerd": "nee", "geen_onderzoek_reden": "Budget ging naar de "
+           "herindeling.", "volgend_onderzoek": "voorjaar 2027", "toestemming_college": "ja",
+           "toestemming_datum": "2026-05-01"}
+    values, errors = answers.evaluate(CEO, raw, today=TODAY)
+    assert errors == {}
+    assert [s.id for s in answers.visible_sections(CEO, raw)] == ["onderzoek", "toestemming"]
+    assert set(values) == {"onderzoek_uitgevoerd", "geen_onderzoek_reden", "volgend_onderzoek",
+                           "toestemming_college", "toestemming_datum"}
+    _, missing = answers.evaluate(CEO, {"onderzoek_uitgevoerd": "nee"}, today=TODAY)
+    assert {"geen_onderzoek_reden", "volgend_onderzoek"} <= set(missing)

@@ -53,6 +53,10 @@ def _representative_journey(browser, mailbox, email: str, code: str) -> None:
                           form_page=f"/gemeente/{code}/controleren")
     assert sent.status_code == 303, sent.text
     assert browser.get(sent.headers["Location"]).status_code == 200
+    number = re.search(r'href="/gemeente/\w+/aanlevering/([\w-]+)"',
+                       browser.get(sent.headers["Location"]).text).group(1)
+    for kind in ("", "/json", "/html", "/rapport"):
+        assert browser.get(f"/gemeente/{code}/aanlevering/{number}{kind}").status_code == 200
     assert browser.submit(f"/gemeente/{code}/verwijderen", {"bevestig": "ja"},
                           form_page=f"/gemeente/{code}/verwijderen").status_code == 303
     assert browser.submit(f"/gemeente/{code}/overnemen", {},
@@ -69,6 +73,11 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
     registrant_id = re.search(r'/helpdesk/registrant/([0-9a-f]{32})', found).group(1)
     assert helpdesk.get(f"/helpdesk/registrant/{registrant_id}").status_code == 200
     assert helpdesk.get(f"/helpdesk/gemeente/{code}/intrekken/{delivery}").status_code == 200
+    for kind in ("", "/json", "/html", "/rapport"):
+        assert helpdesk.get(f"/helpdesk/gemeente/{code}/aanlevering/{delivery}{kind}"
+                            ).status_code == 200
+    assert helpdesk.get(f"/helpdesk/gemeente/{code}/vergelijken?van={delivery}&naar={delivery}"
+                        ).status_code == 400
     assert helpdesk.submit(f"/helpdesk/gemeente/{code}/intrekken/{delivery}", {"reden": "fout"},
                            form_page=f"/helpdesk/gemeente/{code}").status_code == 200
     assert helpdesk.submit(f"/helpdesk/gemeente/{code}/herstellen/{delivery}",

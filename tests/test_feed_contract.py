@@ -24,7 +24,7 @@ from tests.support.feed import (
 EXAMPLES = FEED_DOCS / "examples"
 #: the schema each example follows
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
-         "late": "document", "cycle-index": "cycle-index", "root-index": "root-index",
+         "late": "document", "no-survey": "document", "cycle-index": "cycle-index", "root-index": "root-index",
          "questionnaire": "questionnaire", "national": "national"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
@@ -48,21 +48,29 @@ def produced(aws, monkeypatch):
     from devtools.stream_pump import LambdaContext
 
     person = make_registrant(email="contract@ede.nl",
-                             codes=("GM0014", "GM0034", "GM0050", "GM0518"))
-    deliver(person, code="GM0014", headline="Cliënten zijn tevreden over de toegang.")
+                             codes=("GM0014", "GM0034", "GM0050", "GM0518", "GM0599"))
+    # q1 as five answers (the complete answers), q2 in three groups, q3 only % eens
+    deliver(person, code="GM0014", headline="Cliënten zijn tevreden over de toegang.",
+            scores__q2__eens="71", scores__q2__neutraal_groep="19", scores__q2__oneens="10",
+            scores__q2__n="380", scores__q3__eens="80,5", scores__q3__n="377")
+    deliver(person, code="GM0599", onderzoek_uitgevoerd="nee",
+            geen_onderzoek_reden="De gemeente is in 2025 heringedeeld.",
+            volgend_onderzoek="voorjaar 2027")
     deliver(person, code="GM0034", scores__q5__n="19")  # below the privacy minimum
     deliver(person, code="GM0050")
     withdrawals.withdraw_latest("GM0050", 2026, "GM0050-2026-1", "helpdesk@x", "Verkeerd")
     monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
     deliver(person, code="GM0518")
-    records = [record(f"{code}#2026", 1) for code in ("GM0014", "GM0034", "GM0050", "GM0518")]
+    records = [record(f"{code}#2026", 1)
+               for code in ("GM0014", "GM0034", "GM0050", "GM0518", "GM0599")]
     assert forwarding.handle({"Records": records}, LambdaContext("contract")) == {
         "batchItemFailures": []}
     definition = journey.current_definition()
     prefix = f"{definition.instrument}/{definition.cycle}"
     found = {"published": f"{prefix}/GM0014.json", "withheld-score": f"{prefix}/GM0034.json",
              "retracted": f"{prefix}/GM0050.json", "late": f"{prefix}/GM0518.json",
+             "no-survey": f"{prefix}/GM0599.json",
              "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
              "questionnaire": f"{prefix}/questionnaire-{definition.version}.json",
              "national": f"{prefix}/national.json"}
@@ -74,6 +82,11 @@ def test_the_examples_are_what_the_forwarder_produces(aws, app_module, monkeypat
     assert now["withheld-score"]["scores"] and any(r["withheld"]
                                                    for r in now["withheld-score"]["scores"])
     assert now["retracted"]["status"] == "retracted" and now["late"]["late"] is True
+    assert now["no-survey"]["survey_held"] is False and now["no-survey"]["scores"] == []
+    formats = {row["question_id"]: (row["format"], row["agree"], row["complete"])
+               for row in now["published"]["scores"]}
+    assert formats == {"q1": ("vijf", 75.5, True), "q2": ("drie", 71, True),
+                       "q3": ("eens", 80.5, False), "q5": ("ja_nee", 61, True)}
     if os.environ.get("UPDATE_FEED_EXAMPLES"):
         EXAMPLES.mkdir(parents=True, exist_ok=True)
         for name, content in now.items():

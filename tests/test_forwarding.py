@@ -6,6 +6,7 @@ import hmac
 import http.server
 import json
 import random
+import re
 import threading
 
 import boto3
@@ -60,9 +61,42 @@ def test_html_report_escapes_answers_and_describes_the_chart(registrant, aws):
     report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     assert "<script>" not in report
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; meer" in report
-    assert '<svg role="img"' in report and "<desc" in report
-    assert "Mee eens 55,5%" in report
+    # the figures are text, read once; the bar only repeats them for the eye
+    assert '<svg class="bar" aria-hidden="true"' in report and "<desc" not in report
+    assert "Mee eens: 55,5%" in report and "75,5% (helemaal) mee eens" in report
     assert '<html lang="nl">' in report
+
+
+def test_the_report_is_written_for_citizens(registrant, aws):
+    deliver(registrant, scores__q3__eens="80", scores__q3__n="300")
+    run([record("GM0014#2026", 1, "INSERT")])
+    report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+    text = re.sub(r"<[^>]+>", " ", report)
+    assert "Cliëntervaring Wmo — onderzoek over 2025 (verantwoordingsjaar 2026)" in report
+    assert "Cliëntervaringsonderzoek Wmo 2026" not in report
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)          # no ISO dates
+    assert "Bijgewerkt op" in report and "Versie" not in report
+    assert "toestemming" not in text.lower() and "Datum van het besluit" not in text
+    assert not re.search(r"<th[^>]*>[^<]*\?", report)               # no form questions
+    assert '<a href="https://www.groningen.nl/ceo">' in report      # the report, as a link
+    assert "Wat de gemeente gaat verbeteren" in report              # a citizen's caption
+    assert "80% (helemaal) mee eens" in report and "Verder niet uitgesplitst" in report
+    assert "@media print" in report
+
+
+def test_a_municipality_without_a_survey_says_so_and_why(registrant, aws):
+    deliver(registrant, onderzoek_uitgevoerd="nee", geen_onderzoek_reden="Herindeling.",
+            volgend_onderzoek="voorjaar 2027")
+    run([record("GM0014#2026", 1, "INSERT")])
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
+    validate(document)
+    assert document["survey_held"] is False and document["scores"] == []
+    assert {a["question_id"] for a in document["answers"]} == {  # the feed has them all
+        "onderzoek_uitgevoerd", "geen_onderzoek_reden", "volgend_onderzoek",
+        "toestemming_college", "toestemming_datum"}
+    report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+    assert "heeft over 2025 geen cliëntervaringsonderzoek gedaan" in report
+    assert "Herindeling." in report and "voorjaar 2027" in report
 
 
 def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
@@ -76,7 +110,7 @@ def test_scores_below_the_privacy_minimum_are_withheld(registrant, aws):
     assert by_id["q5"]["withheld"] is True
     assert all(c["percentage"] is None for c in by_id["q5"]["categories"])
     assert "61" not in json.dumps(by_id["q5"])
-    assert "te weinig geldige antwoorden (19)" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+    assert "te weinig antwoorden (19)" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
 
 
 def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(registrant, aws):
@@ -90,7 +124,7 @@ def test_withdrawing_the_only_delivery_retracts_and_restoring_republishes(regist
     validate(retracted)
     assert retracted["status"] == "retracted" and retracted["revision"] == 2
     assert retracted["delivery"] is None and retracted["answers"] == []
-    assert "geen geldige aanlevering" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+    assert "geen uitkomsten beschikbaar" in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     withdrawals.restore("GM0014", 2026, "GM0014-2026-1", "helpdesk@x", "Toch goed")
     run([record("GM0014#2026", 1)])
     restored = bucket_object(aws, "ceo-wmo/2026/GM0014.json")

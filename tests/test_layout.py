@@ -39,10 +39,17 @@ def imports_of(source: str, name: str, is_package: bool = False) -> set[str]:
     return found
 
 
+def is_page_module(name: str) -> bool:
+    """A domain's pages: `<domain>/pages.py`, or `<domain>/<topic>_pages.py` where a domain
+    has more pages than one module should hold."""
+    last = name.split(".")[-1]
+    return last == "pages" or last.endswith("_pages")
+
+
 def violations(name: str, imported: set[str]) -> list[str]:
     """What module `name` may not import, by the layout's rules."""
     parts = name.split(".")
-    is_page = parts[-1] == "pages"
+    is_page = is_page_module(name)
     in_web = len(parts) > 1 and parts[1] == "web"
     problems = []
     for target in sorted(imported):
@@ -52,11 +59,11 @@ def violations(name: str, imported: set[str]) -> list[str]:
                 problems.append(f"{name} is domain code but imports {target}")
             if target.startswith("chalicelib.web"):
                 problems.append(f"{name} is domain code but imports the web layer {target}")
-            if target_parts[-1] == "pages":
+            if is_page_module(target):
                 problems.append(f"{name} is domain code but imports the page module {target}")
-        if is_page and target_parts[-1] == "pages" and target_parts[:2] != parts[:2]:
+        if is_page and is_page_module(target) and target_parts[:2] != parts[:2]:
             problems.append(f"{name} imports another domain's pages: {target}")
-        if in_web and target_parts[-1] == "pages":
+        if in_web and is_page_module(target):
             problems.append(f"{name} is plumbing but imports the page module {target}")
         if len(parts) > 1 and parts[1] == "platform" and target.startswith("chalicelib.") and \
                 target_parts[1] != "platform":
@@ -92,6 +99,9 @@ def test_every_domain_is_a_package_that_says_what_it_owns():
      "another domain's pages"),
     ("chalicelib.platform.mail", "from ..accounts import registrants", "platform code"),
     ("chalicelib.web.access", "from ..helpdesk import pages", "plumbing"),
+    ("chalicelib.delivery.views", "from ..helpdesk import season_pages", "imports the page"),
+    ("chalicelib.helpdesk.season_pages", "from ..delivery.view_pages import x",
+     "another domain's pages"),
 ])
 def test_the_rule_catches_each_kind_of_violation(name, source, expected):
     problems = violations(name, imports_of(source, name))
@@ -104,6 +114,8 @@ def test_the_rule_allows_what_the_layout_intends():
                                       "from ..questionnaire import display"),
         ("chalicelib.web.access", "from ..questionnaire import journey"),
         ("chalicelib.delivery.sending", "from ..questionnaire import answers"),
+        ("chalicelib.helpdesk.season_pages", "from chalice.app import Request\n"
+                                             "from .pages import require"),
     ]
     for name, source in allowed:
         assert violations(name, imports_of(source, name)) == []

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support.answers import SECTION_1, SECTION_2, SECTION_4
+from tests.support.answers import ALL, SECTION_1, SECTION_2, SECTION_4
 from tests.support.browser import Browser
 from tests.support.flows import fill_all, page_path, save, signed_in, version_on
 from tests.support.tables import scan
@@ -24,18 +24,33 @@ def drafts(aws):
 def test_start_page_offers_to_begin_each_municipality(person):
     start = person.get("/start").text
     assert start.count("Nog niet begonnen") == 2
-    assert 'href="/gemeente/GM0014/vragen/opzet"' in start
+    assert 'href="/gemeente/GM0014/vragen/onderzoek"' in start
 
 
 def test_pages_show_progress_and_move_forward(person):
-    first = person.get(page_path("opzet"))
+    first = person.get(page_path("onderzoek"))
     assert first.status_code == 200
-    assert "Stap 1 van 5" in first.text and "Groningen" in first.text
+    assert "Stap 1 van 6" in first.text and "Groningen" in first.text
     assert "Er is een probleem" not in first.text  # a fresh page is not all red
+    response = save(person, "onderzoek", [("onderzoek_uitgevoerd", "ja")])
+    assert response.headers["Location"] == page_path("opzet")
     response = save(person, "opzet", SECTION_1)
     assert response.status_code == 303
     assert response.headers["Location"] == page_path("uitvoering")
-    assert "Stap 2 van 5" in person.get(page_path("uitvoering")).text
+    assert "Stap 3 van 6" in person.get(page_path("uitvoering")).text
+
+
+def test_no_survey_takes_two_steps_and_skips_the_rest(person):
+    response = save(person, "onderzoek", [("onderzoek_uitgevoerd", "nee"),
+                                          ("geen_onderzoek_reden", "Herindeling."),
+                                          ("volgend_onderzoek", "voorjaar 2027")])
+    assert response.headers["Location"] == page_path("toestemming")
+    page = person.get(page_path("toestemming")).text
+    assert "Stap 2 van 2" in page
+    back = save(person, "toestemming", [("toestemming_college", "ja")], action="vorige")
+    assert back.headers["Location"] == page_path("onderzoek")
+    assert "0 van 2 stappen compleet" not in person.get("/start").text
+    assert "2 van 2 stappen compleet" in person.get("/start").text
 
 
 def test_invalid_input_is_saved_exactly_as_typed_and_explained(person, aws):
@@ -81,11 +96,12 @@ def test_save_and_continue_later_returns_to_start_with_status(person):
     assert response.headers["Location"] == "/start?opgeslagen=GM0014"
     start = person.get(response.headers["Location"]).text
     assert "Uw antwoorden voor Groningen zijn opgeslagen" in start
-    assert "Concept" in start and "0 van 5 stappen compleet" in start
+    assert "Concept" in start and "0 van 6 stappen compleet" in start
     assert start.count("Nog niet begonnen") == 1  # Almere
 
 
 def test_resume_goes_to_the_first_page_with_something_missing(person, browser, mailbox):
+    save(person, "onderzoek", ALL["onderzoek"])
     save(person, "opzet", SECTION_1)
     save(person, "uitvoering", SECTION_2[:2], action="later")  # incomplete
     # close the browser: a new one, the same link
@@ -94,7 +110,7 @@ def test_resume_goes_to_the_first_page_with_something_missing(person, browser, m
     fresh = Browser(app.app)
     fresh.get(mailbox.last_link("a.devries@groningen.nl"))
     start = fresh.get("/start").text
-    assert "1 van 5 stappen compleet" in start
+    assert "2 van 6 stappen compleet" in start
     assert re.search(r'href="/gemeente/GM0014/vragen/uitvoering"[^>]*>Verder waar u gebleven', start)
     page = fresh.get(page_path("uitvoering")).text
     assert 'value="Bureau Onderzoek B.V."' in page
@@ -138,8 +154,9 @@ def test_score_table_rules(person):
     response = save(person, "uitkomsten", wrong)
     text = html.unescape(response.text)
     assert response.status_code == 400
-    assert "Vraag 2: de percentages moeten samen 100% zijn; nu is het 95%" in text
-    assert "Vraag 3: vul bij ‘Helemaal mee eens’ een percentage in" in text
+    assert ("Vraag 2: ‘Helemaal mee eens’ / ‘Mee eens’ / ‘Neutraal’ / ‘Niet mee eens’ / "
+            "‘Helemaal niet mee eens’ moeten samen 100% zijn; nu is het 95%") in text
+    assert "Vraag 3: vul de percentages in zoals uw rapport ze geeft" in text
     assert '<a href="#scores__q2__helemaal_mee_eens">' in response.text
 
 

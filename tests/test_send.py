@@ -64,7 +64,8 @@ def test_colleagues_of_the_municipality_get_a_notice(complete, aws, mailbox):
     [notice] = [m for m in mailbox.to("collega@groningen.nl") if "aanlevering gedaan" in m.subject]
     assert "GM0014-2026-1" in notice.text and "GM0014-2026-1" in notice.html
     own = re.search(r"code is: (\w{4}-\w{4})", mailbox.to("a.devries@groningen.nl")[0].text)[1]
-    assert own in notice.text  # the colleague sees only the personal code
+    # a colleague is named, not coded: the personal code stays the helpdesk's key
+    assert "door uw collega Anna de Vries" in notice.text and own not in notice.text
 
 
 def test_nothing_is_sent_while_answers_are_missing(browser, mailbox, aws):
@@ -167,8 +168,10 @@ def test_revision_is_strictly_increasing_across_registrants(complete, aws, mailb
 
     colleague = Browser(app.app)
     signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
-    fill_all(colleague)
     send(complete)
+    # the colleague works in the same draft: a correction after Anna's delivery
+    save(colleague, "uitkomsten", with_answer("uitkomsten", "belangrijkste_uitkomsten",
+                                              "Correctie van de collega."))
     send(colleague)
     revisions = sorted(int(d["revision"]["N"]) for d in scan(aws, "DeliveriesTableName"))
     assert revisions == [1, 2]
@@ -192,11 +195,12 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
 
     def reworded(question):
         return copy.replace(
-            question, label="NIEUW LABEL",
+            question, label="NIEUW LABEL", standalone="NIEUW LABEL", caption="NIEUW LABEL",
             options=tuple(copy.replace(o, label="NIEUWE KEUZE") for o in question.options),
-            rows=tuple(copy.replace(r, label="NIEUWE RIJ", categories=tuple(
-                copy.replace(c, label="NIEUWE CATEGORIE") for c in r.categories))
-                for r in question.rows))
+            rows=tuple(copy.replace(r, label="NIEUWE RIJ", formats=tuple(
+                copy.replace(f, label="NIEUWE VORM", categories=tuple(
+                    copy.replace(c, label="NIEUWE CATEGORIE") for c in f.categories))
+                for f in r.formats)) for r in question.rows))
 
     original = journey.current_definition()
     renamed = copy.replace(original, sections=tuple(
@@ -214,9 +218,9 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
     report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     for published in (json.dumps(document, ensure_ascii=False), report):
         for new in ("NIEUW LABEL", "NIEUWE KEUZE", "NIEUWE RIJ", "NIEUWE CATEGORIE",
-                    "NIEUWE STAP"):
+                    "NIEUWE STAP", "NIEUWE VORM"):
             assert new not in published
-        assert "Wat zijn de belangrijkste uitkomsten?" in published
+        assert "De belangrijkste uitkomsten" in published
         assert "Gebruikers van een maatwerkvoorziening, Mantelzorgers" in published
     # exactly the wording that was sent, answer by answer
     sent_answers = {a["question_id"]: a for a in sent["answers"]}
@@ -242,7 +246,7 @@ def test_another_tab_saving_between_review_and_send_is_caught(complete, aws, mon
     real_commit = sending._commit
 
     def edit_then_commit(registrant, municipality, name, definition, draft, *rest):
-        stored = Draft.get(draft.registrant_id, draft.key)
+        stored = Draft.get(draft.key)
         stored.answers = {**stored.answers, "doel": "gewijzigd in tab 2"}
         stored.save()
         return real_commit(registrant, municipality, name, definition, draft, *rest)
@@ -260,6 +264,9 @@ def test_start_from_an_earlier_delivery(complete, aws, mailbox):
 
     colleague = Browser(app.app)
     signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
+    assert "Beginnen met de antwoorden" not in colleague.get("/start").text  # the shared draft
+    colleague.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
+                     form_page="/gemeente/GM0014/verwijderen")
     start = colleague.get("/start").text
     assert "Beginnen met de antwoorden van aanlevering GM0014-2026-1" in start
     response = colleague.submit("/gemeente/GM0014/overnemen", {}, form_page="/start")
@@ -369,3 +376,51 @@ def test_a_send_that_meets_a_concurrent_transaction_waits_and_makes_one_delivery
     assert response.status_code == 303
     assert response.headers["Location"] == "/gemeente/GM0014/verzonden/1"
     assert conflicts == [1] and len(scan(aws, "DeliveriesTableName")) == 1
+
+
+def test_next_cycle_starts_without_last_years_consent_fieldwork_or_report(browser, mailbox, aws):
+    """Prefilling from the previous cycle's delivery copies what still holds (aims, method,
+    actions), never last year's college consent, its date, the fieldwork or the report."""
+    from chalicelib.questionnaire import drafts, journey
+    from tests.support.answers import COMPLETE_RAW
+
+    signed_in(browser, mailbox, codes=("GM0014",))
+    [item] = scan(aws, "RegistrantsTableName")
+    definition = journey.current_definition()
+    drafts.start_from(item["id"]["S"], "GM0014", definition, COMPLETE_RAW, definition.cycle - 1)
+    [draft] = scan(aws, "DraftsTableName")
+    kept = json.loads(draft["answers"]["S"])
+    for gone in ("toestemming_college", "toestemming_datum", "periode", "periode__tot",
+                 "rapport_url", "rapport_datum", "besproken_raad_datum", "onderzoek_uitgevoerd"):
+        assert gone not in kept, gone
+    assert kept["doel"] == COMPLETE_RAW["doel"] and kept["methode"] == COMPLETE_RAW["methode"]
+    review = browser.get("/gemeente/GM0014/controleren").text
+    assert "Alle verplichte vragen zijn ingevuld" not in review
+    assert "Deze antwoorden ontbreken nog of kloppen niet" in review
+
+
+def test_warnings_need_one_acknowledgement_and_withheld_scores_are_named(complete, mailbox,
+                                                                          aws):
+    save(complete, "opzet", with_answer("opzet", "onderwerpen", "kwaliteit"))
+    save(complete, "uitkomsten", with_answer("uitkomsten", "scores__q5__n", "12"))
+    review = complete.get("/gemeente/GM0014/controleren")
+    text = review.text
+    assert "Controleer dit punt" in text and "toegankelijkheid, kwaliteit én effect" in text
+    assert "Niet getoond op de publicatiesite" in text
+    assert re.search(r"<li>Wist u dat u gebruik kon maken van een onafhankelijke "
+                     r"cliëntondersteuner\? \(12 geldige antwoorden\)</li>", text)
+    refused = complete.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
+                              form_page="/gemeente/GM0014/controleren")
+    assert refused.status_code == 400 and "bevestig dat de antwoorden toch kloppen" in \
+        refused.text
+    assert scan(aws, "DeliveriesTableName") == []
+    sent = complete.submit("/gemeente/GM0014/verzenden",
+                           {"bevestig_toestemming": "ja", "bevestig_waarschuwingen": "ja"},
+                           form_page="/gemeente/GM0014/controleren")
+    assert sent.status_code == 303
+    [receipt] = [m for m in mailbox.to("a.devries@groningen.nl")
+                 if m.subject.startswith("Ontvangstbevestiging")]
+    for body in (receipt.text, receipt.html):
+        assert "Niet getoond op de publicatiesite" in body
+        assert "Wist u dat u gebruik kon maken van een onafhankelijke cliëntondersteuner? " \
+               "(12 geldige antwoorden)" in body

@@ -12,7 +12,7 @@ from ..platform import config, outbox
 from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
 from ..platform.records import as_dict
-from ..questionnaire import drafts, journey, pending_input
+from ..questionnaire import drafts, editors, journey, pending_input
 from ..web import sessions
 from ..web.errors import client_ip
 from . import email_domains, links, rate_limits, registration
@@ -131,17 +131,22 @@ def start(request: Request) -> Response:
         return signed_out_page(request, status=401)
     known = municipalities(config.municipality_year())
     definition = journey.current_definition()
-    by_code = {d.municipality: d for d in drafts.drafts_of(registrant.id)
-               if d.cycle == definition.cycle}
+    by_code = drafts.drafts_for(registrant.municipalities, definition.cycle)
+    histories = {code: history.history(code, definition.cycle)
+                 for code in registrant.municipalities}
+    edits = {code: editors.last_edits(draft) for code, draft in by_code.items()}
+    senders = editors.names(sorted({d.registrant_id for sent in histories.values()
+                                    for d in sent}))
     rows = []
     for code in registrant.municipalities:
         draft = by_code.get(code)
-        sent = history.history(code, definition.cycle)
+        sent = histories[code]
         rows.append({
+            "last_edit": editors.latest(edits.get(code, {})),
             "code": code, "name": known[code].name if code in known else code,
             "draft": draft, "history": sent, "counting": history.counting(sent),
             "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
-            "done": journey.progress(definition, draft) if draft else 0,
+            "progress": journey.progress(definition, draft),
             "resume": journey.resume_path(definition, code, draft),
         })
     rows.sort(key=lambda row: str(row["name"]).casefold())
@@ -163,8 +168,9 @@ def start(request: Request) -> Response:
     return web.page(request, "start.html", title="Uw aanleveringen", name=registrant.name,
                     personal_code=registrant.personal_code, rows=rows,
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
-                    steps=len(definition.sections), notice=notice,
-                    link_expires_at=registrant.link_expires_at, me=registrant.id)
+                    notice=notice,
+                    link_expires_at=registrant.link_expires_at, me=registrant.id,
+                    senders=senders)
 
 
 def _add_page(request: Request, registrant: Registrant, selected: list[str],

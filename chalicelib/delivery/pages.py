@@ -7,7 +7,8 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform.models import DraftStatus
-from ..questionnaire import display, drafts
+from ..publication import privacy
+from ..questionnaire import answers, display, drafts, editors
 from ..questionnaire.journey import Scope
 from ..web import access
 from . import history, sending
@@ -15,20 +16,33 @@ from .window import window
 
 
 def review(request: Request, code: str) -> Response:
-    return _review_page(request, access.scope(request, code))
+    return _review_page(request, access.scope(request, code, with_state=True))
 
 
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
                  status: int = 200, notice: str | None = None) -> Response:
-    summaries = display.summarise(ctx.definition, ctx.raw)
+    summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers())
     problems = [(summary.section, item) for summary in summaries for item in summary.items
                 if item.errors]
+    warned = answers.warnings(ctx.definition, ctx.raw)
+    warnings = [(summary.section, item, warned[item.anchor]) for summary in summaries
+                for item in summary.items if item.anchor in warned]
+    withheld = [line for summary in summaries for item in summary.items
+                for line in item.scores if line.withheld]
+    newer_sequence = sending.newer_than_draft(ctx.draft, ctx.state)
+    newer = history.get(ctx.municipality, ctx.definition.cycle, newer_sequence) \
+        if newer_sequence else None
+    edits = editors.last_edits(ctx.draft)
     return access.scope_page(
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
         status=status, summaries=summaries, problems=problems, started=ctx.draft is not None,
         window=window(datetime.now(UTC)),
         sent=ctx.draft is not None and ctx.draft.status == DraftStatus.SENT,
-        errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice)
+        errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice,
+        warnings=warnings, warnings_field=sending.WARNINGS_FIELD, withheld=withheld,
+        privacy_minimum=privacy.minimum_valid_answers(), edits=edits,
+        newer=newer, newer_by=editors.names([newer.registrant_id])[newer.registrant_id]
+        if newer else None, replace_field=sending.REPLACE_FIELD)
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
@@ -48,14 +62,17 @@ def send(request: Request, code: str) -> Response:
         return already
     problems = sending.refusals(ctx.definition, ctx.draft,
                                 form.first(sending.CONFIRM_FIELD) == "ja",
-                                datetime.now(UTC))
+                                datetime.now(UTC),
+                                warnings_seen=form.first(sending.WARNINGS_FIELD) == "ja",
+                                state=ctx.state,
+                                replacing_seen=form.first(sending.REPLACE_FIELD) == "ja")
     if problems or ctx.draft is None:
         return _review_page(request, ctx, send_errors=problems, status=400)
     try:
         delivery = sending.send(ctx.registrant, code, ctx.municipality_name, ctx.definition,
                                 ctx.draft, ctx.state)
     except sending.DraftChanged:
-        fresh = access.scope(request, code)
+        fresh = access.scope(request, code, with_state=True)
         return _sent_already(code, fresh) or _review_page(request, fresh, status=409, notice=(
             "Uw antwoorden zijn intussen opnieuw opgeslagen (bijvoorbeeld in een ander "
             "tabblad). Er is niets verzonden. Controleer de antwoorden hieronder en verzend "
@@ -72,16 +89,19 @@ def confirmation(request: Request, code: str, sequence: str) -> Response:
         raise web.HttpError(404)
     return web.page(request, "confirmation.html", title="Aanlevering verzonden",
                     personal_code=ctx.registrant.personal_code, delivery=delivery,
-                    own=delivery.registrant_id == ctx.registrant.id)
+                    own=delivery.registrant_id == ctx.registrant.id,
+                    sender_name=editors.names([delivery.registrant_id])[delivery.registrant_id])
 
 
 def start_from_delivery(request: Request, code: str) -> Response:
     """Prefill: a new draft from this municipality's delivery that counts now (this cycle or
     the previous one)."""
     web.posted(request)
-    ctx = access.scope(request, code)
+    ctx = access.scope(request, code, with_state=True)
     source = history.prefill_source(code, ctx.definition.cycle)
     if source is None:
         raise web.HttpError(404)
-    drafts.start_from(ctx.registrant.id, code, ctx.definition, source.raw or {})
+    drafts.start_from(ctx.registrant.id, code, ctx.definition, source.raw or {},
+                      int(source.cycle),
+                      based_on=int(ctx.state.last_sequence) if ctx.state else 0)
     return web.redirect(f"/gemeente/{code}/controleren")

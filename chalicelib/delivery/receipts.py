@@ -6,6 +6,14 @@ from ..accounts.notices import notify_municipality
 from ..platform import config, mail
 from ..platform.logs import logger
 from ..platform.models import Delivery, Registrant
+from ..publication import privacy
+
+
+def withheld_rows(delivery: Delivery) -> list[dict]:
+    """The statements of this delivery the site will not show (below the privacy minimum)."""
+    minimum = privacy.minimum_valid_answers()
+    return [row for item in delivery.snapshot["answers"] if item["type"] == "score_table"
+            for row in item["value"].values() if privacy.withheld(row["valid_answers"], minimum)]
 
 
 def send(registrant: Registrant, delivery: Delivery) -> None:
@@ -16,10 +24,13 @@ def send(registrant: Registrant, delivery: Delivery) -> None:
                   template="receipt",
                   context={"name": registrant.name, "personal_code": registrant.personal_code,
                            "delivery": delivery, "snapshot": delivery.snapshot,
+                           "withheld": withheld_rows(delivery),
+                           "privacy_minimum": privacy.minimum_valid_answers(),
                            "start_url": start_url})
     except mail.MailNotSent:
         logger.error("receipt not sent", extra={"delivery_id": delivery.delivery_id})
     notify_municipality(delivery.municipality,
                         f"Er is een aanlevering gedaan voor {delivery.municipality_name}",
-                        "delivery_notice", {"delivery": delivery, "start_url": start_url},
+                        "delivery_notice", {"delivery": delivery, "start_url": start_url,
+                                            "sender_name": registrant.name},
                         exclude=registrant.id)

@@ -33,10 +33,22 @@ from .snapshot import snapshot
 from .window import window
 
 CONFIRM_FIELD = "bevestig_toestemming"
+WARNINGS_FIELD = "bevestig_waarschuwingen"
+REPLACE_FIELD = "bevestig_vervangen"
+
+
+def newer_than_draft(draft: Draft | None, state: ScopeState | None) -> int | None:
+    """The sequence of a delivery sent after this draft last matched the municipality's
+    deliveries (a colleague's, made from other answers), or None: sending would replace it."""
+    newest = int(state.last_sequence) if state else 0
+    if draft is None or draft.status == DraftStatus.SENT or newest <= int(draft.based_on or 0):
+        return None
+    return newest
 
 
 def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
-             now: datetime) -> dict[str, str]:
+             now: datetime, warnings_seen: bool = False, state: ScopeState | None = None,
+             replacing_seen: bool = False) -> dict[str, str]:
     """Everything that stops this draft from being sent, checked on the server."""
     current = window(now)
     if not current.open:
@@ -52,10 +64,17 @@ def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
         return {"verzenden": "Zonder toestemming van het college kunnen wij de uitkomsten niet "
                              "publiceren. Pas uw antwoord bij ‘Toestemming’ aan als het college "
                              "toestemming heeft gegeven."}
+    refused = {}
+    if newer_than_draft(draft, state) is not None and not replacing_seen:
+        refused[REPLACE_FIELD] = ("Bevestig dat uw aanlevering de nieuwere aanlevering van uw "
+                                  "collega mag vervangen")
+    if answers.warnings(definition, raw) and not warnings_seen:
+        refused[WARNINGS_FIELD] = ("Lees de waarschuwingen hierboven en bevestig dat de "
+                                   "antwoorden toch kloppen")
     if not confirmed:
-        return {CONFIRM_FIELD: "Bevestig dat het college toestemming heeft gegeven voor "
-                               "publicatie"}
-    return {}
+        refused[CONFIRM_FIELD] = ("Bevestig dat het college toestemming heeft gegeven voor "
+                                  "publicatie")
+    return refused
 
 
 class DraftChanged(Exception):
@@ -86,6 +105,7 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
                 # pynamodb adds "version unchanged" and the version increment itself
                 transaction.update(draft, actions=[Draft.status.set(DraftStatus.SENT),
                                                    Draft.sent_sequence.set(sequence),
+                                                   Draft.based_on.set(sequence),
                                                    Draft.updated_at.set(now)])
                 transaction.save(delivery, condition=Delivery.scope.does_not_exist())
                 transaction.update(ScopeState(scope), actions=[
@@ -111,7 +131,7 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
 
 def _draft_moved_on(draft: Draft) -> bool:
     try:
-        stored = Draft.get(draft.registrant_id, draft.key, consistent_read=True)
+        stored = Draft.get(draft.key, consistent_read=True)
     except Draft.DoesNotExist:
         return True
     return int(stored.version or 0) != int(draft.version or 0)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..questionnaire import answers
-from ..questionnaire.definitions import Definition
+from ..questionnaire.definitions import Definition, ScoreRow
 from ..questionnaire.display import value_text
 
 
@@ -23,6 +23,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def survey_held(definition: Definition, raw: answers.Raw) -> bool:
+    """False only for a delivery that says no survey was done this year."""
+    return definition.no_survey is None or answers.text_of(raw, definition.no_survey) != "nee"
+
+
+def _score_row(row: ScoreRow, figures: dict[str, Any]) -> dict[str, Any]:
+    score_format = next(f for f in row.formats if f.id == figures["format"])
+    return {"label": row.label, "valid_answers": figures["valid_answers"],
+            "format": score_format.id, "format_label": score_format.label,
+            "complete": score_format.complete, "agree": _jsonable(figures["agree"]),
+            "agree_label": score_format.agree_label,
+            "categories": [{"value": o.value, "label": o.label,
+                            "percentage": _jsonable(figures["percentages"][o.value])}
+                           for o in score_format.categories]}
+
+
 def snapshot(definition: Definition, raw: answers.Raw) -> dict[str, Any]:
     """What was delivered, complete with labels, so that a later change of the definition
     never changes what a delivery says."""
@@ -34,21 +50,18 @@ def snapshot(definition: Definition, raw: answers.Raw) -> dict[str, Any]:
                 continue
             value = values[question.id]
             item: dict[str, Any] = {"question_id": question.id, "section": section.title,
-                                    "label": question.label, "type": question.type}
+                                    "section_id": section.id, "label": question.name,
+                                    "caption": question.citizen_caption, "type": question.type}
             if question.type == "score_table":
-                item["value"] = {
-                    row.id: {"label": row.label, "valid_answers": value[row.id]["valid_answers"],
-                             "categories": [{"value": o.value, "label": o.label,
-                                             "percentage": _jsonable(
-                                                 value[row.id]["percentages"][o.value])}
-                                            for o in row.categories]}
-                    for row in question.rows if row.id in value}
+                item["value"] = {row.id: _score_row(row, value[row.id])
+                                 for row in question.rows if row.id in value}
             else:
                 item["value"] = _jsonable(value)
                 item["text"] = value_text(question, value)
             items.append(item)
     derived = answers.derived_values(definition, raw)
     return {"instrument": definition.instrument, "version": definition.version,
-            "title": definition.title, "headline": definition.headline, "answers": items,
+            "title": definition.title, "headline": definition.headline,
+            "survey_held": survey_held(definition, raw), "answers": items,
             "derived": [{"id": d.id, "label": d.label, "value": _jsonable(derived[d.id])}
                         for d in definition.derived if d.id in derived]}

@@ -16,6 +16,7 @@ from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registra
 from ..platform.municipalities import CODE_PATTERN, Municipality, is_code, municipalities
 from ..platform.municipalities import search as search_municipalities
 from ..platform.records import Record, field
+from ..questionnaire import drafts
 from . import audit
 
 
@@ -60,8 +61,9 @@ def lookup(query: str) -> Found:
     return Found(municipalities=search_municipalities(text, config.municipality_year()))
 
 
-def drafts_of(registrant: Registrant) -> list[Draft]:
-    return list(Draft.query(registrant.id))
+def drafts_of(registrant: Registrant, cycle: int) -> dict[str, Draft]:
+    """{municipality: the shared draft} of this registrant's municipalities in `cycle`."""
+    return drafts.drafts_for(registrant.municipalities, cycle)
 
 
 def _reason(reason: str) -> str:

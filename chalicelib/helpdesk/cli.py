@@ -7,6 +7,7 @@
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
     python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
     python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
+    python -m chalicelib.helpdesk.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
@@ -20,6 +21,7 @@ import sys
 from ..accounts import registrants
 from ..platform import config
 from ..platform.models import Registrant
+from ..publication import replay as failures
 from ..publication.reconcile import reconcile
 from . import actions as helpdesk
 from . import audit, export
@@ -55,6 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     reconciler = sub.add_parser("reconcile", help="republish what the feed lacks")
     reconciler.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
     reconciler.add_argument("municipality", nargs="?")
+    replayer = sub.add_parser(
+        "replay-failures", help="republish from the tables what the forward failure queue "
+        "holds, and acknowledge what that covered")
+    replayer.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
+    replayer.add_argument("municipality", nargs="?")
+    replayer.add_argument("--dry-run", action="store_true",
+                          help="only show the queue and the scopes each message needs")
+    replayer.add_argument("--acknowledge-unmatched", action="store_true",
+                          help="also acknowledge messages in whose time window no delivery "
+                               "changed (an edit by hand): after replaying every cycle")
     args = parser.parse_args(argv)
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
     changes = {"withdraw", "restore", "resend-link", "revoke-link"}
@@ -96,10 +108,56 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{scope}\t{outcome}")
             repaired = sum(outcome != "up to date" for outcome in outcomes.values())
             print(f"{len(outcomes)} gecontroleerd, {repaired} hersteld")
+        elif args.command == "replay-failures":
+            return _replay_failures(args, cycle)
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)
         return 1
     return 0
+
+
+def _replay_failures(args: argparse.Namespace, cycle: int) -> int:
+    """Prints the queue, what was republished and acknowledged, and for every message left
+    the command that would cover it. 0 only when the queue is empty afterwards."""
+    codes = [args.municipality] if args.municipality else None
+    try:
+        result = failures.replay(cycle, codes, dry_run=args.dry_run,
+                                 acknowledge_unmatched=args.acknowledge_unmatched)
+    except Exception as error:
+        print(f"Replay mislukt, niets bevestigd: {type(error).__name__}: {error}",
+              file=sys.stderr)
+        return 1
+    print(f"wachtrij: {len(result.batches)} bericht(en)")
+    for scope, outcome in sorted(result.republished.items()):
+        print(f"{scope}\t{outcome}")
+    for batch in result.acknowledged:
+        scopes = ", ".join(sorted(result.scopes.get(batch.message_id, ()))) or "-"
+        print(f"bevestigd\t{batch.message_id}\t{batch.window()}\t{scopes}")
+    for batch in result.batches:
+        if batch.message_id not in result.kept:
+            continue
+        needed = result.scopes.get(batch.message_id, set())
+        if not batch.readable:
+            why = "geen bericht van de stream-trigger: bekijk het in de SQS-console"
+        elif not needed:
+            why = ("geen aanlevering gewijzigd in dit tijdvak: replay de betrokken cycli en "
+                   "gebruik dan --acknowledge-unmatched")
+        else:
+            todo = result.kept[batch.message_id] or needed
+            why = "nodig: " + "; ".join(_command_for(scope) for scope in sorted(todo))
+        print(f"blijft staan\t{batch.message_id}\t{batch.window()}\t{why}")
+    print(f"{len(result.acknowledged)} bevestigd, {len(result.kept)} blijven staan"
+          + ("" if result.kept else "; de wachtrij is leeg, het alarm gaat uit"))
+    return 0 if result.drained else 1
+
+
+def _command_for(scope: str) -> str:
+    from ..platform.models import parse_scope
+
+    parsed = parse_scope(scope)
+    if parsed is None:
+        return scope
+    return f"replay-failures --cycle {parsed[1]} {parsed[0]}"
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def rows(cycle: int) -> list[dict[str, Any]]:
                 for row_id, row in answer["value"].items():
                     withheld = privacy.withheld(row["valid_answers"], minimum)
                     scores[row_id] = {"n": int(row["valid_answers"]), "withheld": withheld,
-                                      "agree": None if withheld else agree_share(row["categories"])}
+                                      "agree": None if withheld else agree_share(row)}
         derived = {d["id"]: d["value"] for d in current.snapshot.get("derived", [])}
         result.append({"code": code, "name": current.municipality_name,
                        "delivery": current.delivery_id,

@@ -10,6 +10,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import rate_limits, registrants
+from ..delivery import views
 from ..platform import config
 from ..platform.models import Registrant
 from ..platform.municipalities import is_code, municipalities
@@ -116,7 +117,7 @@ def registrant_page(request: Request, registrant_id: str, status: int = 200,
     known = municipalities(config.municipality_year())
     cycle = config.current_cycle()
     rows = []
-    drafts = {d.municipality: d for d in helpdesk.drafts_of(registrant) if d.cycle == cycle}
+    drafts = helpdesk.drafts_of(registrant, cycle)
     for code in sorted(registrant.municipalities):
         info = helpdesk.overview(code, cycle)
         rows.append({"code": code, "name": known[code].name if code in known else code,
@@ -199,11 +200,21 @@ def municipality_page(request: Request, code: str, status: int = 200,
                  **helpdesk.overview(code, config.current_cycle()))
 
 
+def _withdraw_page(request: Request, user: str, code: str, delivery_id: str,
+                   status: int = 200, reason: str = "", errors: dict | None = None) -> Response:
+    """The confirmation names what counts afterwards and links to what would change."""
+    parsed = views.parse_number(delivery_id)
+    current, after = views.after_withdrawal(code, parsed[1] if parsed else
+                                            config.current_cycle())
+    return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
+                 status=status, code=code, delivery_id=delivery_id[:40], errors=errors or {},
+                 reason=reason, current=current, after=after)
+
+
 def confirm_withdraw(request: Request, code: str, delivery_id: str) -> Response:
     user = _require(request)
     _code_or_404(code)
-    return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
-                 code=code, delivery_id=delivery_id[:40], errors={}, reason="")
+    return _withdraw_page(request, user, code, delivery_id)
 
 
 def withdraw(request: Request, code: str, delivery_id: str) -> Response:
@@ -212,10 +223,9 @@ def withdraw(request: Request, code: str, delivery_id: str) -> Response:
     _code_or_404(code)
     reason = form.first("reden").strip()[:1000]
     if not reason:
-        return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
-                     status=400, code=code, delivery_id=delivery_id[:40], reason=reason,
-                     errors={"reden": "Geef een reden op; die komt in het logboek en in de "
-                                      "e-mail aan de gemeente"})
+        return _withdraw_page(request, user, code, delivery_id, status=400, reason=reason,
+                              errors={"reden": "Geef een reden op; die komt in het logboek en "
+                                               "in de e-mail aan de gemeente"})
     try:
         helpdesk.withdraw(user, code, config.current_cycle(), delivery_id, reason)
     except helpdesk.ActionRefused as refused:

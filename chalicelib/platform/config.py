@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, time, timedelta
 
+from . import cycles
+
 LOCAL_SECRET = "local-development-secret-not-for-deployed-stages"
 
 
@@ -133,16 +135,40 @@ def _date(name: str) -> date | None:
     return date.fromisoformat(raw) if raw else None
 
 
+def delivery_window_mode() -> str:
+    """"cycle": the window of CURRENT_CYCLE from the cycle settings (prod); "open": sending
+    any day (the local stage's default; dev sets it so testers can send out of season)."""
+    return env("DELIVERY_WINDOW", "open" if is_local() else "cycle")
+
+
+def sending_window() -> cycles.SendingWindow | None:
+    """The current cycle's sending window, or None where sending is always open. Raises
+    CycleSettingsError when the cycle has no settings (never silently open or closed)."""
+    if delivery_window_mode() == "open":
+        return None
+    return cycles.window_of(questionnaire_instrument(), current_cycle())
+
+
+def _window_date(name: str, field: str) -> date | None:
+    """DELIVERY_OPENS / _DEADLINE / _LATE_UNTIL override one date (tests do); otherwise the
+    cycle's own. Deployed stages never set them (tests/test_cycles.py)."""
+    override = _date(name)
+    if override is not None:
+        return override
+    window = sending_window()
+    return getattr(window, field) if window else None
+
+
 def delivery_opens() -> date | None:
     """First day on which sending is possible (Europe/Amsterdam)."""
-    return _date("DELIVERY_OPENS")
+    return _window_date("DELIVERY_OPENS", "opens")
 
 
 def delivery_deadline() -> date | None:
     """Last day on which a delivery is on time."""
-    return _date("DELIVERY_DEADLINE")
+    return _window_date("DELIVERY_DEADLINE", "deadline")
 
 
 def delivery_late_until() -> date | None:
     """Grace policy: last day on which a late delivery is still accepted (marked late)."""
-    return _date("DELIVERY_LATE_UNTIL")
+    return _window_date("DELIVERY_LATE_UNTIL", "late_until")

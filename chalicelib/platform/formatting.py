@@ -33,6 +33,20 @@ def datetime_nl(moment: datetime) -> str:
     return f"{date_nl(moment)} om {local:%H:%M} uur"
 
 
+def when_nl(moment: datetime, now: datetime | None = None) -> str:
+    """A recent moment as people say it: vandaag 14:02, gisteren 09:10, 3 mei 14:02."""
+    local = moment.astimezone(amsterdam())
+    today = (now or datetime.now(amsterdam())).astimezone(amsterdam()).date()
+    days = (today - local.date()).days
+    if days in (0, 1):
+        day = ("vandaag", "gisteren")[days]
+    elif local.year == today.year:
+        day = f"{local.day} {MONTHS[local.month - 1]}"
+    else:
+        day = date_text(local.date())
+    return f"{day} {local:%H:%M}"
+
+
 def format_number(value: Decimal | int | float, decimals: int = 1) -> str:
     """Dutch notation for display: 1.234 and 12,5."""
     quantized = Decimal(value).quantize(Decimal(1).scaleb(-decimals)) if decimals else \
@@ -61,5 +75,12 @@ def phone_nl(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-FILTERS = {"date_nl": date_nl, "datetime_nl": datetime_nl, "number_nl": number_nl,
-           "phone_nl": phone_nl}
+def iso_date_nl(text: str) -> str:
+    """An ISO date or timestamp from a feed document as people read it: 1 juli 2026."""
+    if len(text) == 10:
+        return date_text(date.fromisoformat(text))
+    return date_nl(datetime.fromisoformat(text))
+
+
+FILTERS = {"date_nl": date_nl, "iso_date_nl": iso_date_nl, "datetime_nl": datetime_nl,
+           "when_nl": when_nl, "number_nl": number_nl, "phone_nl": phone_nl}

@@ -172,25 +172,30 @@ class RateCounter(TableModel):
 
 
 class Draft(TableModel):
-    """One questionnaire in progress per (registrant, municipality, cycle).
+    """One questionnaire in progress per (municipality, cycle), shared by every representative
+    of that municipality: the researcher fills in the results while the policy officer writes
+    the follow-up.
 
     `answers` holds every field exactly as typed (invalid input included); `section_versions`
-    counts saves per section, so a stale page is detected per section and two tabs editing
-    different sections do not disturb each other. `version` guards each write (pynamodb adds
-    the condition), so a save between our read and our write is caught too.
+    counts saves per section, so a stale page is detected per section and two people editing
+    different sections never conflict; `section_editors` says who saved each section last and
+    when. `version` guards each write (pynamodb adds the condition), so a save between our read
+    and our write is caught, and retried when it touched another section. `based_on` is the
+    sequence of the municipality's newest delivery this draft knows of (0: none).
     """
 
     class Meta:
         table_name = table_name("DRAFTS_TABLE", "drafts")
         region = REGION
 
-    registrant_id = UnicodeAttribute(hash_key=True)
-    key = UnicodeAttribute(range_key=True)  # "<CBS code>#<cycle>"
+    key = UnicodeAttribute(hash_key=True)  # "<CBS code>#<cycle>"
     municipality = UnicodeAttribute()
     cycle = NumberAttribute()
     instrument = UnicodeAttribute()
     answers = JSONAttribute(default=dict)
     section_versions = JSONAttribute(default=dict)
+    section_editors = JSONAttribute(default=dict)  # {section id: {"by": registrant id, "at"}}
+    based_on = NumberAttribute(default=0)
     status = EnumAttribute(DraftStatus, default=DraftStatus.CONCEPT)
     sent_sequence = NumberAttribute(null=True)  # the delivery this version became, once sent
     created_at = UTCDateTimeAttribute()

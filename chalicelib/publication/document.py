@@ -59,8 +59,10 @@ def _scores(answer: dict[str, Any], minimum: int) -> list[dict[str, Any]]:
         withheld = privacy.withheld(row["valid_answers"], minimum)
         rows.append({
             "question_id": row_id, "label": row["label"],
+            "format": row.get("format", "vijf"), "complete": row.get("complete", True),
+            "agree_label": row.get("agree_label", "(helemaal) mee eens"),
             "valid_answers": int(row["valid_answers"]), "withheld": withheld,
-            "agree": None if withheld else agree_share(row["categories"]),
+            "agree": None if withheld else agree_share(row),
             "categories": [{"value": c["value"], "label": c["label"],
                             "percentage": None if withheld else c["percentage"]}
                            for c in row["categories"]],
@@ -82,7 +84,8 @@ def document(municipality: str, cycle: int, revision: int, current: Delivery | N
         "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
     if current is None:
-        return {**base, "status": "retracted", "late": None, "delivery": None, "headline": None,
+        return {**base, "status": "retracted", "late": None, "survey_held": None,
+                "delivery": None, "headline": None,
                 "answers": [], "scores": [], "derived": []}
     snapshot = current.snapshot
     minimum = privacy.minimum_valid_answers()
@@ -94,11 +97,13 @@ def document(municipality: str, cycle: int, revision: int, current: Delivery | N
             continue
         item = {k: answer[k] for k in ("question_id", "section", "label", "type", "value", "text")}
         item["section_id"] = _section_id(instrument, cycle, answer)
+        item["caption"] = answer.get("caption", answer["label"])
         answers.append(item)
         if answer["question_id"] == snapshot["headline"]:
             headline = {"question_id": answer["question_id"], "label": answer["label"],
                         "text": answer["text"]}
     return {**base, "status": "published", "late": bool(current.late),
+            "survey_held": bool(snapshot.get("survey_held", True)),
             "delivery": {"id": current.delivery_id, "sequence": int(current.sequence),
                          "sent_at": current.sent_at.isoformat(timespec="seconds"),
                          "late": bool(current.late),

@@ -20,9 +20,14 @@ METHOD = ("Per standaardvraag het percentage cliënten dat het (helemaal) eens i
           "dan het privacyminimum tellen niet mee, ingetrokken aanleveringen ook niet.")
 
 
-def agree_share(categories: list[dict[str, Any]]) -> float:
-    """% (helemaal) mee eens, or % ja for the yes/no question, to one decimal."""
-    return round(sum(float(c["percentage"]) for c in categories if c["value"] in AGREE), 1)
+def agree_share(row: dict[str, Any]) -> float:
+    """% (helemaal) mee eens, or % ja for the yes/no question, to one decimal, of a delivered
+    score row: whatever format the report gave, the share that agrees is always there (rows
+    sent before formats existed carry the full distribution)."""
+    if row.get("agree") is not None:
+        return round(float(row["agree"]), 1)
+    return round(sum(float(c["percentage"]) for c in row["categories"]
+                     if c["value"] in AGREE), 1)
 
 
 def contribution(document: dict[str, Any]) -> dict[str, Any]:

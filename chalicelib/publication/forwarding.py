@@ -16,8 +16,7 @@ from ..delivery.history import counting, history
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
-from ..platform.rendering import render
-from . import document, targets
+from . import document, report, targets
 
 
 def scope_of(record: Any) -> str | None:
@@ -43,7 +42,7 @@ def forward(scope: str, target: targets.Target) -> str:
         return "up to date"
     doc = document.document(municipality, cycle, revision,
                             counting(history(municipality, cycle)))
-    published = target.publish(doc, render("report.html", doc=doc))
+    published = target.publish(doc, report.html(doc))
     try:
         ScopeState(scope).update(
             actions=[ScopeState.forwarded_revision.set(revision)],

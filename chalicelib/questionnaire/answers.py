@@ -7,15 +7,28 @@ valid input into typed values for review and delivery.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
 
-from ..platform.formatting import format_number
+from ..platform.formatting import amsterdam, format_number
 from ..platform.text_input import has_forbidden_characters, normalise
-from .definitions import Definition, Question, ScoreRow, Section, score_inputs
+from .definitions import (
+    Condition,
+    Definition,
+    Question,
+    Rule,
+    ScoreFormat,
+    ScoreRow,
+    Section,
+    score_inputs,
+    unknown_input,
+)
+
+UNKNOWN = "onbekend"
 
 Raw = Mapping[str, str | list]
 SUM_TOLERANCE = Decimal(1)
@@ -69,10 +82,7 @@ def list_of(raw: Raw, name: str) -> list[str]:
     return [value] if isinstance(value, str) and value else list(value or [])
 
 
-def is_visible(definition: Definition, question: Question, raw: Raw) -> bool:
-    condition = question.show_if
-    if condition is None:
-        return True
+def condition_holds(definition: Definition, condition: Condition, raw: Raw) -> bool:
     target = definition.question(condition.question)
     if not is_visible(definition, target, raw):
         return False
@@ -82,7 +92,25 @@ def is_visible(definition: Definition, question: Question, raw: Raw) -> bool:
     answer = text_of(raw, target.id)
     if condition.one_of is not None:
         return answer in condition.one_of
+    if condition.not_equals is not None:
+        return answer != condition.not_equals
     return answer == condition.equals
+
+
+def section_visible(definition: Definition, section: Section, raw: Raw) -> bool:
+    return section.show_if is None or condition_holds(definition, section.show_if, raw)
+
+
+def visible_sections(definition: Definition, raw: Raw) -> tuple[Section, ...]:
+    """The steps this draft goes through: a municipality without a survey skips the rest."""
+    return tuple(s for s in definition.sections if section_visible(definition, s, raw))
+
+
+def is_visible(definition: Definition, question: Question, raw: Raw) -> bool:
+    if not section_visible(definition, definition.section_of(question.id), raw):
+        return False
+    condition = question.show_if
+    return condition is None or condition_holds(definition, condition, raw)
 
 
 def _is_empty(question: Question, raw: Raw) -> bool:
@@ -118,29 +146,43 @@ def _number(question: Question, text: str, whole: bool) -> tuple[Any, str | None
     return (int(number) if whole else number), None
 
 
+def _format_names(score_format: ScoreFormat) -> str:
+    return " / ".join(f"‘{o.label}’" for o in score_format.categories)
+
+
 def _score_row(question: Question, row: ScoreRow, raw: Raw) -> tuple[Any, str | None]:
+    """A statement's figures in the format the report gives them, told apart by which boxes
+    are filled: never an invented zero for a category the report does not give."""
     names = score_inputs(question.id, row)
-    texts = [text_of(raw, name).strip() for name in names]
-    if not any(texts):
+    texts = {name: text_of(raw, name).strip() for name in names}
+    if not any(texts.values()):
         return None, None
     label = f"Vraag {row.id[1:]}"
-    percentages = []
-    for option, text in zip(row.categories, texts[:-1], strict=True):
-        if not text:
-            return None, f"{label}: vul bij ‘{option.label}’ een percentage in (0 als niemand)"
-        number = parse_dutch_number(text)
+    filled = {o.value for o in row.categories if texts[f"{question.id}__{row.id}__{o.value}"]}
+    score_format = next((f for f in row.formats
+                         if {o.value for o in f.categories} == filled), None)
+    if score_format is None:
+        ways = "; of ".join(_format_names(f) for f in row.formats)
+        return None, (f"{label}: vul de percentages in zoals uw rapport ze geeft: {ways}. "
+                      "Laat de andere vakken leeg")
+    percentages = {}
+    for option in score_format.categories:
+        number = parse_dutch_number(texts[f"{question.id}__{row.id}__{option.value}"])
         if number is None or not 0 <= number <= 100:
             return None, f"{label}: ‘{option.label}’ moet een percentage tussen 0 en 100 zijn"
-        percentages.append(number)
-    total = sum(percentages, Decimal(0))
-    if abs(total - 100) > SUM_TOLERANCE:
-        return None, (f"{label}: de percentages moeten samen 100% zijn; "
+        percentages[option.value] = number
+    total = sum(percentages.values(), Decimal(0))
+    if score_format.complete and abs(total - 100) > SUM_TOLERANCE:
+        return None, (f"{label}: {_format_names(score_format)} moeten samen 100% zijn; "
                       f"nu is het {format_number(total)}%")
-    count = parse_dutch_number(texts[-1]) if texts[-1] else None
+    if not score_format.complete and total > 100 + SUM_TOLERANCE:
+        return None, f"{label}: de percentages kunnen samen niet meer dan 100% zijn"
+    count_text = texts[f"{question.id}__{row.id}__n"]
+    count = parse_dutch_number(count_text) if count_text else None
     if count is None or count < 0 or count != count.to_integral_value():
         return None, f"{label}: vul het aantal geldige antwoorden in als heel getal"
-    return {"percentages": dict(zip((o.value for o in row.categories), percentages,
-                                    strict=True)),
+    return {"format": score_format.id, "percentages": percentages,
+            "agree": sum((percentages[a] for a in score_format.agree), Decimal(0)),
             "valid_answers": int(count)}, None
 
 
@@ -156,6 +198,10 @@ def parse_question(question: Question, raw: Raw) -> tuple[Any, dict[str, str]]:
             elif value is not None:
                 rows[row.id] = value
         return (rows or None), errors
+    if question.unknown is not None and text_of(raw, unknown_input(question.id)):
+        if text_of(raw, question.id).strip():
+            return None, {question.id: "Vul een aantal in óf kies ‘onbekend’, niet allebei"}
+        return UNKNOWN, {}  # whether it may be unknown depends on other answers: evaluate()
     if _is_empty(question, raw):
         if question.required:
             verb = "Kies" if qtype in ("single_choice", "multiple_choice", "yes_no") else "Vul"
@@ -208,8 +254,10 @@ def _parse_filled(question: Question, raw: Raw) -> tuple[Any, str | None]:
 
 
 def evaluate(definition: Definition, raw: Raw,
-             sections: tuple[Section, ...] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
-    """Typed values of the visible questions and all errors, cross-field rules included."""
+             sections: tuple[Section, ...] | None = None,
+             today: date | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed values of the visible questions and all errors, the plausibility rules of level
+    "error" included."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     chosen = sections if sections is not None else definition.sections
@@ -218,34 +266,75 @@ def evaluate(definition: Definition, raw: Raw,
             if not is_visible(definition, question, raw):
                 continue
             value, question_errors = parse_question(question, raw)
+            if value == UNKNOWN and question.unknown and not any(
+                    condition_holds(definition, c, raw) for c in question.unknown.when):
+                value, question_errors = None, {question.id: question.unknown.refused}
             errors.update(question_errors)
             if value is not None:
                 values[question.id] = value
     in_scope = {q.id for s in chosen for q in s.questions}
     for rule in definition.rules:
-        if rule.question not in in_scope:
-            continue
-        left, right = _number_value(definition, rule.question, raw), \
-            _number_value(definition, rule.other, raw)
-        if left is not None and right is not None and left > right and rule.question not in errors:
-            errors[rule.question] = rule.message
+        anchor = _anchor(definition, rule)
+        if rule.level == "error" and rule.question in in_scope and anchor not in errors \
+                and _broken(definition, rule, raw, today):
+            errors[anchor] = rule.message
     return values, errors
 
 
-def _number_value(definition: Definition, question_id: str, raw: Raw) -> int | None:
+def warnings(definition: Definition, raw: Raw, today: date | None = None) -> dict[str, str]:
+    """The rules of level "warning" this draft breaks: shown on the review page, sent only
+    after one acknowledgement."""
+    return {_anchor(definition, rule): rule.message for rule in definition.rules
+            if rule.level == "warning" and _broken(definition, rule, raw, today)}
+
+
+def _anchor(definition: Definition, rule: Rule) -> str:
+    return definition.question(rule.question).input_names()[0]
+
+
+def today_in_amsterdam() -> date:
+    return datetime.fromtimestamp(time.time(), amsterdam()).date()
+
+
+def _broken(definition: Definition, rule: Rule, raw: Raw, today: date | None) -> bool:
+    """True when both sides of the rule are answered (and valid) and do not fit together."""
+    value = _valid_value(definition, rule.question, raw)
+    if value is None:
+        return False
+    if rule.rule == "all_chosen":
+        return len(value) < len(definition.question(rule.question).options)
+    if rule.rule == "not_in_future":
+        end = value["tot"] if isinstance(value, dict) else value
+        return bool(end > (today or today_in_amsterdam()))
+    if rule.rule == "overlaps_years" and rule.years:
+        return bool(value["tot"].year < rule.years[0] or value["van"].year > rule.years[1])
+    other = _valid_value(definition, rule.other, raw) if rule.other else None
+    if other is None:
+        return False
+    if rule.rule == "not_before":
+        return bool(value < (other["van"] if isinstance(other, dict) else other))
+    if rule.rule == "not_greater_than":
+        if isinstance(value, dict):  # a score table: every statement's valid answers
+            return any(row["valid_answers"] > other for row in value.values())
+        return bool(value > other)
+    raise AssertionError(rule.rule)  # rule kinds are checked at load
+
+
+def _valid_value(definition: Definition, question_id: str, raw: Raw) -> Any:
+    """The typed answer when visible, valid and known; else None."""
     question = definition.question(question_id)
     if not is_visible(definition, question, raw):
         return None
     value, errors = parse_question(question, raw)
-    return None if errors else value
+    return None if errors or value == UNKNOWN else value
 
 
 def derived_values(definition: Definition, raw: Raw) -> dict[str, Decimal]:
     """Figures computed from answers (response rate), never typed by the user."""
     result = {}
     for item in definition.derived:
-        numerator = _number_value(definition, item.numerator, raw)
-        denominator = _number_value(definition, item.denominator, raw)
+        numerator = _valid_value(definition, item.numerator, raw)
+        denominator = _valid_value(definition, item.denominator, raw)
         if numerator is not None and denominator:
             result[item.id] = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
                 Decimal("0.1"))

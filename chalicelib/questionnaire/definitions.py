@@ -5,7 +5,7 @@ change only."""
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +29,53 @@ class Option(Record, frozen=True):
     label: str
 
 
-class ScoreRow(Record, frozen=True):
+class ScoreFormat(Record, frozen=True):
+    """One way a research report gives a statement's figures: all answer categories, three
+    groups, or only the share that agrees. A complete format adds up to 100 %; `agree` names
+    the categories whose sum is the share that agrees (for a yes/no statement: yes)."""
+
     id: str
     label: str
     categories: tuple[Option, ...]
+    complete: bool
+    agree: tuple[str, ...]
+    agree_label: str = "(helemaal) mee eens"
+
+
+class ScoreRow(Record, frozen=True):
+    id: str
+    label: str
+    formats: tuple[ScoreFormat, ...]
+
+    @property
+    def categories(self) -> tuple[Option, ...]:
+        """Every category of every format, each once, in the order of first appearance: the
+        form fields of this row."""
+        seen: dict[str, Option] = {}
+        for score_format in self.formats:
+            for option in score_format.categories:
+                seen.setdefault(option.value, option)
+        return tuple(seen.values())
 
 
 class Condition(Record, frozen=True):
-    """Show a question only when another one's answer equals / includes / is one of a value."""
+    """Show a question only when another one's answer equals / does not equal / includes / is
+    one of a value."""
 
     question: str
     equals: str | None = None
     includes: str | None = None
     one_of: tuple[str, ...] | None = None
+    not_equals: str | None = None
+
+
+class Unknown(Record, frozen=True):
+    """A number may be answered "onbekend", but only where one of `when` holds (a method
+    that cannot count whom it reached, such as an open link)."""
+
+    label: str
+    when: tuple[Condition, ...]
+    refused: str
 
 
 class Question(Record, frozen=True):
@@ -56,6 +90,20 @@ class Question(Record, frozen=True):
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
+    standalone: str | None = None
+    caption: str | None = None
+    carry_over: bool = True
+    unknown: Unknown | None = None
+
+    @property
+    def name(self) -> str:
+        """The label that reads on its own, away from the form (review, receipt, feed)."""
+        return self.standalone or self.label
+
+    @property
+    def citizen_caption(self) -> str:
+        """How the public report names this answer: for inhabitants, not for the form."""
+        return self.caption or self.name
 
     def input_names(self) -> list[str]:
         """The form fields this question posts; the first is also the anchor for its error."""
@@ -63,7 +111,13 @@ class Question(Record, frozen=True):
             return [self.id, f"{self.id}__tot"]
         if self.type == "score_table":
             return [name for row in self.rows for name in score_inputs(self.id, row)]
+        if self.unknown is not None:
+            return [self.id, unknown_input(self.id)]
         return [self.id]
+
+
+def unknown_input(question_id: str) -> str:
+    return f"{question_id}__onbekend"
 
 
 def score_inputs(question_id: str, row: ScoreRow) -> list[str]:
@@ -76,13 +130,24 @@ class Section(Record, frozen=True):
     title: str
     intro: str | None
     questions: tuple[Question, ...]
+    show_if: Condition | None = None
+
+
+RULE_KINDS = frozenset({"not_greater_than", "overlaps_years", "not_in_future", "not_before",
+                        "all_chosen"})
+LEVELS = frozenset({"error", "warning"})
 
 
 class Rule(Record, frozen=True):
+    """A plausibility rule between answers. An error blocks sending; a warning is shown on the
+    review page and needs one acknowledgement before sending."""
+
     rule: str
     question: str
-    other: str
     message: str
+    other: str | None = None
+    level: str = "error"
+    years: tuple[int, int] | None = None
 
 
 class Derived(Record, frozen=True):
@@ -102,21 +167,28 @@ class Definition(Record, frozen=True):
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...]
     derived: tuple[Derived, ...]
+    measurement_year: int = 0
+    no_survey: str | None = None
 
     def questions(self) -> list[Question]:
         return [q for section in self.sections for q in section.questions]
 
     def question(self, question_id: str) -> Question:
-        return self._by_id()[question_id]
+        return self._by_id[question_id]
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
     def section_of(self, question_id: str) -> Section:
-        return next(s for s in self.sections if any(q.id == question_id for q in s.questions))
+        return self._section_by_question[question_id]
 
+    @cached_property
     def _by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions()}
+
+    @cached_property
+    def _section_by_question(self) -> dict[str, Section]:
+        return {q.id: s for s in self.sections for q in s.questions}
 
     def input_names(self) -> set[str]:
         return {name for q in self.questions() for name in q.input_names()}
@@ -132,12 +204,44 @@ def _options(raw: Any, where: str) -> tuple[Option, ...]:
     return options
 
 
+def _condition(c: Any, where: str) -> Condition:
+    kinds = ("equals", "not_equals", "includes", "in")
+    given = [k for k in kinds if k in c] if isinstance(c, dict) else []
+    if "question" not in c or len(given) != 1:
+        raise DefinitionError(
+            f"{where}: show_if needs 'question' and one of equals/not_equals/includes/in")
+    return Condition(str(c["question"]), equals=c.get("equals"), includes=c.get("includes"),
+                     one_of=tuple(c["in"]) if "in" in c else None,
+                     not_equals=c.get("not_equals"))
+
+
+def _score_formats(raw: Any, where: str) -> tuple[ScoreFormat, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise DefinitionError(f"{where}: a score table needs formats")
+    formats = []
+    for item in raw:
+        categories = _options(item.get("categories"), where)
+        agree = tuple(item.get("agree", ()))
+        if not agree or any(a not in {c.value for c in categories} for a in agree):
+            raise DefinitionError(f"{where}: format '{item.get('id')}' must name its agreeing "
+                                  f"categories among its own")
+        formats.append(ScoreFormat(str(item["id"]), str(item["label"]), categories,
+                                   bool(item.get("complete", True)), agree,
+                                   str(item.get("agree_label", "(helemaal) mee eens"))))
+    ids = [f.id for f in formats]
+    shapes = [frozenset(o.value for o in f.categories) for f in formats]
+    if len(set(ids)) != len(ids) or len(set(shapes)) != len(shapes):
+        raise DefinitionError(f"{where}: formats need distinct ids and distinct category sets")
+    return tuple(formats)
+
+
 def _question(raw: dict[str, Any], where: str) -> Question:
-    known_keys = {"id", "type", "label", "required", "hint", "options", "rows", "categories",
-                  "show_if", "max_length", "minimum", "maximum"}
-    unknown = set(raw) - known_keys
-    if unknown:
-        raise DefinitionError(f"{where}: unknown keys {sorted(unknown)}")
+    known_keys = {"id", "type", "label", "required", "hint", "options", "rows", "formats",
+                  "show_if", "max_length", "minimum", "maximum", "standalone", "caption",
+                  "carry_over", "unknown"}
+    unknown_keys = set(raw) - known_keys
+    if unknown_keys:
+        raise DefinitionError(f"{where}: unknown keys {sorted(unknown_keys)}")
     for key in ("id", "type", "label"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise DefinitionError(f"{where}: '{key}' is required")
@@ -153,30 +257,38 @@ def _question(raw: dict[str, Any], where: str) -> Question:
     elif qtype == "yes_no":
         options = _options(list(YES_NO), where)
     elif qtype == "score_table":
-        categories = _options(raw.get("categories"), where)
+        formats = _score_formats(raw.get("formats"), where)
         raw_rows = raw.get("rows") or []
         if not raw_rows:
             raise DefinitionError(f"{where}: a score table needs rows")
         rows = tuple(ScoreRow(str(r["id"]), str(r["label"]),
-                              _options(r["categories"], where) if "categories" in r else categories)
+                              _score_formats(r["formats"], f"{where}/{r['id']}")
+                              if "formats" in r else formats)
                      for r in raw_rows)
         if len({r.id for r in rows}) != len(rows):
             raise DefinitionError(f"{where}: duplicate score rows")
-    condition = None
-    if raw.get("show_if"):
-        c = raw["show_if"]
-        given = [k for k in ("equals", "includes", "in") if k in c]
-        if "question" not in c or len(given) != 1:
-            raise DefinitionError(
-                f"{where}: show_if needs 'question' and one of equals/includes/in")
-        condition = Condition(str(c["question"]), equals=c.get("equals"),
-                              includes=c.get("includes"),
-                              one_of=tuple(c["in"]) if "in" in c else None)
+    unknown = None
+    if raw.get("unknown"):
+        u = raw["unknown"]
+        if qtype != "whole_number":
+            raise DefinitionError(f"{where}: only a whole number can be answered 'onbekend'")
+        unknown = Unknown(str(u["label"]), tuple(_condition(c, where) for c in u["when"]),
+                          str(u["refused"]))
     return Question(
         id=raw["id"], type=qtype, label=raw["label"], required=bool(raw.get("required", False)),
-        hint=raw.get("hint"), options=options, rows=rows, show_if=condition,
+        hint=raw.get("hint"), options=options, rows=rows,
+        show_if=_condition(raw["show_if"], where) if raw.get("show_if") else None,
         max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(qtype)),
-        minimum=raw.get("minimum"), maximum=raw.get("maximum"))
+        minimum=raw.get("minimum"), maximum=raw.get("maximum"),
+        standalone=raw.get("standalone"), caption=raw.get("caption"),
+        carry_over=bool(raw.get("carry_over", True)), unknown=unknown)
+
+
+def _rule(r: dict[str, Any]) -> Rule:
+    years = r.get("years")
+    return Rule(r["rule"], r["question"], r["message"], other=r.get("other"),
+                level=r.get("level", "error"),
+                years=(int(years[0]), int(years[1])) if years else None)
 
 
 def parse(raw: dict[str, Any]) -> Definition:
@@ -185,20 +297,63 @@ def parse(raw: dict[str, Any]) -> Definition:
         sections = tuple(
             Section(id=s["id"], title=s["title"], intro=s.get("intro"),
                     questions=tuple(_question(q, f"{s['id']}/{q.get('id', '?')}")
-                                    for q in s["questions"]))
+                                    for q in s["questions"]),
+                    show_if=_condition(s["show_if"], s["id"]) if s.get("show_if") else None)
             for s in raw["sections"])
-        rules = tuple(Rule(r["rule"], r["question"], r["other"], r["message"])
-                      for r in raw.get("rules", []))
+        rules = tuple(_rule(r) for r in raw.get("rules", []))
         derived = tuple(Derived(d["id"], d["label"], d["numerator"], d["denominator"])
                         for d in raw.get("derived", []))
         definition = Definition(
             instrument=raw["instrument"], cycle=int(raw["cycle"]), version=str(raw["version"]),
             title=raw["title"], headline=raw["headline"], consent=raw["consent"],
-            sections=sections, rules=rules, derived=derived)
+            sections=sections, rules=rules, derived=derived,
+            measurement_year=int(raw.get("measurement_year", int(raw["cycle"]) - 1)),
+            no_survey=raw.get("no_survey"))
     except (KeyError, TypeError) as error:
         raise DefinitionError(f"missing or malformed field: {error}") from error
     _check_references(definition)
     return definition
+
+
+RULE_TYPES = {  # rule: (types its question may have, types its other may have)
+    "not_greater_than": ({"whole_number", "score_table"}, {"whole_number"}),
+    "overlaps_years": ({"date_range"}, set()),
+    "not_in_future": ({"date", "date_range"}, set()),
+    "not_before": ({"date"}, {"date", "date_range"}),
+    "all_chosen": ({"multiple_choice"}, set()),
+}
+
+
+def _check_condition(condition: Condition, by_id: dict[str, Question], order: dict[str, int],
+                     where: str, before: int) -> None:
+    target = by_id.get(condition.question)
+    if target is None:
+        raise DefinitionError(f"{where}: show_if refers to unknown '{condition.question}'")
+    if order[target.id] >= before:
+        raise DefinitionError(f"{where}: show_if must refer to an earlier question")
+    if target.type not in CHOICE_TYPES:
+        raise DefinitionError(f"{where}: show_if must refer to a choice question")
+    values = {o.value for o in target.options}
+    wanted = [v for v in (condition.equals, condition.includes, condition.not_equals,
+                          *(condition.one_of or ())) if v is not None]
+    if any(v not in values for v in wanted):
+        raise DefinitionError(f"{where}: show_if uses a value '{target.id}' lacks")
+
+
+def _check_rule(rule: Rule, by_id: dict[str, Question]) -> None:
+    if rule.rule not in RULE_TYPES:
+        raise DefinitionError(f"unknown rule '{rule.rule}'")
+    if rule.level not in LEVELS:
+        raise DefinitionError(f"rule on '{rule.question}': level must be error or warning")
+    own, other = RULE_TYPES[rule.rule]
+    if rule.question not in by_id or by_id[rule.question].type not in own:
+        raise DefinitionError(f"rule {rule.rule} refers to '{rule.question}', which is not "
+                              f"a {' or '.join(sorted(own))}")
+    if other and (rule.other not in by_id or by_id[rule.other].type not in other):
+        raise DefinitionError(f"rule {rule.rule} refers to '{rule.other}', which is not "
+                              f"a {' or '.join(sorted(other))}")
+    if rule.rule == "overlaps_years" and (rule.years is None or rule.years[0] > rule.years[1]):
+        raise DefinitionError(f"rule overlaps_years on '{rule.question}' needs years [from, to]")
 
 
 def _check_references(definition: Definition) -> None:
@@ -210,36 +365,32 @@ def _check_references(definition: Definition) -> None:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise DefinitionError(f"duplicate question ids: {duplicates}")
+    names = [q.name for q in definition.questions()]
+    alike = sorted({n for n in names if names.count(n) > 1})
+    if alike:
+        raise DefinitionError(f"questions need a label that reads on its own (standalone): "
+                              f"{alike} is used more than once")
     by_id = {q.id: q for q in definition.questions()}
     order = {qid: index for index, qid in enumerate(ids)}
+    for section in definition.sections:
+        if section.show_if is not None:
+            _check_condition(section.show_if, by_id, order, section.id,
+                             order[section.questions[0].id] if section.questions else len(ids))
     for question in definition.questions():
-        condition = question.show_if
-        if condition is None:
-            continue
-        target = by_id.get(condition.question)
-        if target is None:
-            raise DefinitionError(
-                f"{question.id}: show_if refers to unknown '{condition.question}'")
-        if order[target.id] >= order[question.id]:
-            raise DefinitionError(f"{question.id}: show_if must refer to an earlier question")
-        if target.type not in CHOICE_TYPES:
-            raise DefinitionError(f"{question.id}: show_if must refer to a choice question")
-        values = {o.value for o in target.options}
-        wanted = [v for v in (condition.equals, condition.includes, *(condition.one_of or ()))
-                  if v is not None]
-        if any(v not in values for v in wanted):
-            raise DefinitionError(f"{question.id}: show_if uses a value '{target.id}' lacks")
+        if question.show_if is not None:
+            _check_condition(question.show_if, by_id, order, question.id, order[question.id])
+        for condition in question.unknown.when if question.unknown else ():
+            _check_condition(condition, by_id, order, question.id, order[question.id])
     for rule in definition.rules:
-        if rule.rule != "not_greater_than":
-            raise DefinitionError(f"unknown rule '{rule.rule}'")
-        for ref in (rule.question, rule.other):
-            if ref not in by_id or by_id[ref].type != "whole_number":
-                raise DefinitionError(f"rule refers to '{ref}', which is not a whole number")
+        _check_rule(rule, by_id)
     for item in definition.derived:
         for ref in (item.numerator, item.denominator):
             if ref not in by_id:
                 raise DefinitionError(f"derived '{item.id}' refers to unknown '{ref}'")
-    for ref, kind in ((definition.headline, "long_text"), (definition.consent, "yes_no")):
+    required = [(definition.headline, "long_text"), (definition.consent, "yes_no")]
+    if definition.no_survey is not None:
+        required.append((definition.no_survey, "yes_no"))
+    for ref, kind in required:
         if ref not in by_id or by_id[ref].type != kind:
             raise DefinitionError(f"'{ref}' must be a {kind} question")
 

@@ -11,7 +11,17 @@ from . import answers
 from .definitions import Definition, Question, Section
 
 
+def percent_text(value: Decimal | int | float) -> str:
+    return format_number(value) + "%"
+
+
+def count_text(value: Decimal | int | float) -> str:
+    return format_number(value, 0)
+
+
 def value_text(question: Question, value: Any) -> str:
+    if value == answers.UNKNOWN and question.unknown is not None:
+        return "Onbekend"
     labels = {o.value: o.label for o in question.options}
     if question.type in ("single_choice", "yes_no"):
         return labels.get(value, value)
@@ -30,8 +40,10 @@ def value_text(question: Question, value: Any) -> str:
 
 class ScoreLine(Record):
     label: str
+    format_label: str
     cells: list[tuple[str, str]]
     valid_answers: str
+    withheld: bool = False
 
 
 class Item(Record):
@@ -48,11 +60,14 @@ class SectionSummary(Record):
     derived: list[tuple[str, str]]
 
 
-def summarise(definition: Definition, raw: answers.Raw) -> list[SectionSummary]:
+def summarise(definition: Definition, raw: answers.Raw,
+              privacy_minimum: int | None = None) -> list[SectionSummary]:
+    """Every visible section's answers; with `privacy_minimum`, score lines below it are
+    marked as the ones the site will not show."""
     values, errors = answers.evaluate(definition, raw)
     derived = answers.derived_values(definition, raw)
     summaries = []
-    for section in definition.sections:
+    for section in answers.visible_sections(definition, raw):
         items = []
         for question in section.questions:
             if not answers.is_visible(definition, question, raw):
@@ -61,7 +76,7 @@ def summarise(definition: Definition, raw: answers.Raw) -> list[SectionSummary]:
                           if key == question.id or key.startswith(question.id + "__")]
             item = Item(question=question, anchor=question.input_names()[0], errors=own_errors)
             if question.id in values and question.type == "score_table":
-                item.scores = _score_lines(question, values[question.id])
+                item.scores = _score_lines(question, values[question.id], privacy_minimum)
             elif question.id in values:
                 item.text = value_text(question, values[question.id])
             elif own_errors:
@@ -69,22 +84,66 @@ def summarise(definition: Definition, raw: answers.Raw) -> list[SectionSummary]:
                                    if answers.text_of(raw, n).strip())
                 item.text = typed or None
             items.append(item)
-        section_derived = [(d.label, format_number(derived[d.id]) + "%")
+        section_derived = [(d.label, percent_text(derived[d.id]))
                            for d in definition.derived if d.id in derived
                            and definition.section_of(d.numerator) == section]
         summaries.append(SectionSummary(section, items, section_derived))
     return summaries
 
 
-def _score_lines(question: Question, value: dict[str, Any]) -> list[ScoreLine]:
+def _score_lines(question: Question, value: dict[str, Any],
+                 minimum: int | None) -> list[ScoreLine]:
     lines = []
     for row in question.rows:
         if row.id not in value:
             continue
-        percentages: dict[str, Decimal] = value[row.id]["percentages"]
+        figures = value[row.id]
+        percentages: dict[str, Decimal] = figures["percentages"]
+        score_format = next(f for f in row.formats if f.id == figures["format"])
         lines.append(ScoreLine(
-            label=row.label,
-            cells=[(o.label, format_number(percentages[o.value]) + "%")
-                   for o in row.categories],
-            valid_answers=format_number(value[row.id]["valid_answers"], 0)))
+            label=row.label, format_label=score_format.label,
+            cells=[(o.label, percent_text(percentages[o.value]))
+                   for o in score_format.categories],
+            valid_answers=count_text(figures["valid_answers"]),
+            withheld=minimum is not None and figures["valid_answers"] < minimum))
     return lines
+
+
+def snapshot_summaries(snapshot: dict[str, Any],
+                       definition: Definition | None = None) -> list[SectionSummary]:
+    """A sent delivery's answers in the review page's shape, from what the delivery holds (its
+    labels and texts as they were sent: a later change of the definition never alters them).
+    `definition`, the cycle's current one where there is one, only places each derived figure
+    in the section of its question, as the review page does."""
+    summaries: dict[str, SectionSummary] = {}
+    for answer in snapshot.get("answers", []):
+        title = str(answer.get("section", ""))
+        if title not in summaries:
+            known = definition and next((s for s in definition.sections if s.title == title),
+                                        None)
+            summaries[title] = SectionSummary(
+                Section(known.id if known else "", title, None, ()), [], [])
+        question = Question(id=str(answer["question_id"]), type=str(answer["type"]),
+                            label=str(answer["label"]), required=False)
+        item = Item(question=question, anchor=question.id)
+        if question.type == "score_table":
+            item.scores = [ScoreLine(label=str(row["label"]),
+                                     format_label=str(row.get("format_label", "")),
+                                     cells=[(str(c["label"]), percent_text(c["percentage"]))
+                                            for c in row["categories"]],
+                                     valid_answers=count_text(row["valid_answers"]))
+                           for row in (answer.get("value") or {}).values()]
+        else:
+            item.text = str(answer.get("text") or answer.get("value") or "") or None
+        summaries[title].items.append(item)
+    found = list(summaries.values())
+    for figure in snapshot.get("derived", []):
+        home = found[-1] if found else None
+        spec = definition and next((d for d in definition.derived if d.id == figure["id"]),
+                                   None)
+        if spec and definition:
+            title = definition.section_of(spec.numerator).title
+            home = summaries.get(title, home)
+        if home is not None:
+            home.derived.append((str(figure["label"]), percent_text(figure["value"])))
+    return found

@@ -1,8 +1,9 @@
-"""Drafts: saving a questionnaire page exactly as typed, detecting stale saves, resetting."""
+"""Drafts: one per municipality and cycle, shared by its representatives. Saving a page exactly
+as typed, detecting stale saves per section, resetting for everyone."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ def load_with_registrant(registrant_id: str, municipality: str, cycle: int,
     with TransactGet(connection=connection()) as transaction:
         futures: list[Any] = [
             transaction.get(Registrant, registrant_id),
-            transaction.get(Draft, registrant_id, scope_key(municipality, cycle))]
+            transaction.get(Draft, scope_key(municipality, cycle))]
         if with_state:
             futures.append(transaction.get(ScopeState, scope_key(municipality, cycle)))
     found: list[Any] = []
@@ -50,8 +51,12 @@ def load_with_registrant(registrant_id: str, municipality: str, cycle: int,
     return registrant, draft, (found[2] if with_state else None)
 
 
-def drafts_of(registrant_id: str) -> list[Draft]:
-    return list(Draft.query(registrant_id, consistent_read=True))
+def drafts_for(municipalities: Iterable[str], cycle: int) -> dict[str, Draft]:
+    """{municipality: its draft} of this cycle, for the ones that have one (one BatchGetItem
+    per 100; strongly consistent, so a colleague's save just now shows)."""
+    keys = sorted({scope_key(code, cycle) for code in municipalities})
+    found = Draft.batch_get(keys, consistent_read=True) if keys else []
+    return {str(draft.municipality): draft for draft in found}
 
 
 def section_version(draft: Draft | None, section_id: str) -> int:
@@ -73,40 +78,47 @@ def raw_for_section(section: Section, fields: Mapping[str, Sequence[str]]) -> di
 
 def save_section(registrant_id: str, municipality: str, definition: Definition, section: Section,
                  fields: Mapping[str, Sequence[str]], seen_version: int, existing: Draft | None,
-                 overwrite: bool = False,
+                 overwrite: bool = False, based_on: int = 0,
                  now: datetime | None = None) -> Draft | Conflict | TooLarge:
     """Stores this page's input (valid or not) with one conditional write.
 
-    Refused as a Conflict when the stored section changed since the page was shown, unless
-    the user chose to overwrite it on the conflict page.
+    Refused as a Conflict when this section changed since the page was shown (a colleague or
+    another tab saved it), unless the user chose to overwrite it on the conflict page. A
+    colleague's save of another section in between is merged: retried on the fresh draft.
     """
     now = now or datetime.now(UTC)
-    if not overwrite and seen_version != section_version(existing, section.id):
-        return Conflict(existing)
-    draft = existing or Draft(registrant_id, scope_key(municipality, definition.cycle),
-                              municipality=municipality, cycle=definition.cycle,
-                              instrument=definition.instrument, answers={},
-                              section_versions={}, created_at=now)
-    answers = {**(draft.answers or {}), **raw_for_section(section, fields)}
-    if len(json.dumps(answers)) > MAX_ANSWERS_BYTES:  # as pynamodb's JSONAttribute stores it
-        return TooLarge()
-    draft.answers = answers
-    draft.section_versions = {**(draft.section_versions or {}),
-                              section.id: section_version(existing, section.id) + 1}
-    draft.updated_at = now
-    draft.status = DraftStatus.CONCEPT
-    try:
-        draft.save()  # conditional on the version read (or on absence for a new draft)
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return Conflict(None if existing is None else _reload(draft))
-        raise
-    return draft
+    for _ in range(5):
+        if not overwrite and seen_version != section_version(existing, section.id):
+            return Conflict(existing)
+        draft = existing or Draft(scope_key(municipality, definition.cycle),
+                                  municipality=municipality, cycle=definition.cycle,
+                                  instrument=definition.instrument, answers={},
+                                  section_versions={}, section_editors={},
+                                  based_on=based_on, created_at=now)
+        answers = {**(draft.answers or {}), **raw_for_section(section, fields)}
+        if len(json.dumps(answers)) > MAX_ANSWERS_BYTES:  # as pynamodb's JSONAttribute stores it
+            return TooLarge()
+        draft.answers = answers
+        draft.section_versions = {**(draft.section_versions or {}),
+                                  section.id: section_version(existing, section.id) + 1}
+        draft.section_editors = {**(draft.section_editors or {}),
+                                 section.id: {"by": registrant_id,
+                                              "at": now.isoformat()}}
+        draft.updated_at = now
+        draft.status = DraftStatus.CONCEPT
+        try:
+            draft.save()  # conditional on the version read (or on absence for a new draft)
+            return draft
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        existing = _reload(municipality, definition.cycle)
+    return Conflict(existing)
 
 
-def _reload(draft: Draft) -> Draft | None:
+def _reload(municipality: str, cycle: int) -> Draft | None:
     try:
-        return Draft.get(draft.registrant_id, draft.key, consistent_read=True)
+        return Draft.get(scope_key(municipality, cycle), consistent_read=True)
     except DoesNotExist:
         return None
 
@@ -118,17 +130,24 @@ def reset(draft: Draft) -> None:
 
 
 def start_from(registrant_id: str, municipality: str, definition: Definition,
-               raw: Mapping[str, object], now: datetime | None = None) -> Draft | None:
+               raw: Mapping[str, object], source_cycle: int, based_on: int = 0,
+               now: datetime | None = None) -> Draft | None:
     """A new draft prefilled with earlier answers (a delivery's), keeping only the fields the
-    current questionnaire still asks; None when a draft exists already (nothing overwritten)."""
+    current questionnaire still asks; from an earlier cycle, only those it may carry over
+    (never last year's consent, fieldwork or report). None when a draft exists already
+    (nothing overwritten)."""
     now = now or datetime.now(UTC)
-    names = definition.input_names()
-    draft = Draft(registrant_id, scope_key(municipality, definition.cycle),
+    names = {name for q in definition.questions()
+             if q.carry_over or source_cycle == definition.cycle for name in q.input_names()}
+    at = now.isoformat()
+    draft = Draft(scope_key(municipality, definition.cycle),
                   municipality=municipality, cycle=definition.cycle,
                   instrument=definition.instrument,
                   answers={k: v for k, v in raw.items() if k in names},
-                  section_versions={s.id: 1 for s in definition.sections}, created_at=now,
-                  updated_at=now)
+                  section_versions={s.id: 1 for s in definition.sections},
+                  section_editors={s.id: {"by": registrant_id, "at": at}
+                                   for s in definition.sections},
+                  based_on=based_on, created_at=now, updated_at=now)
     try:
         draft.save()  # a new draft: conditional on its absence
     except PutError as error:

@@ -2,13 +2,16 @@
 far are they, and where do they continue."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..accounts import signins
 from ..platform import config
 from ..platform.models import Draft, Registrant, ScopeState
 from ..platform.municipalities import is_code, municipalities
 from ..platform.records import Record
 from . import answers, drafts
-from .definitions import Definition, load
+from .definitions import Definition, Section, load
 
 
 def current_definition() -> Definition:
@@ -70,9 +73,25 @@ def resume_path(definition: Definition, code: str, draft: Draft | None) -> str:
     return f"/gemeente/{code}/controleren"
 
 
-def progress(definition: Definition, draft: Draft) -> int:
-    """How many sections are complete (saved, nothing missing or invalid)."""
-    raw = dict(draft.answers or {})
+def progress(definition: Definition, draft: Draft | None) -> tuple[int, int]:
+    """(steps complete — saved, nothing missing or invalid —, steps this draft has): without
+    a survey the draft has fewer steps."""
+    raw = dict(draft.answers or {}) if draft else {}
+    visible = answers.visible_sections(definition, raw)
+    if draft is None:
+        return 0, len(visible)
     errors = answers.section_errors(definition, raw)
-    return sum(1 for s in definition.sections
-               if not errors[s.id] and drafts.section_version(draft, s.id))
+    return sum(1 for s in visible
+               if not errors[s.id] and drafts.section_version(draft, s.id)), len(visible)
+
+
+def step_of(definition: Definition, raw: Mapping[str, Any], section: Section
+            ) -> tuple[int, int, Section | None, Section | None]:
+    """(step number, steps, previous section, next section) of a page among the steps this
+    draft's answers make visible; a page hidden by an answer sits where it would be."""
+    visible = [s for s in answers.visible_sections(definition, raw) if s != section]
+    before = [s for s in visible
+              if definition.sections.index(s) < definition.sections.index(section)]
+    after = [s for s in visible if s not in before]
+    return (len(before) + 1, len(visible) + 1, before[-1] if before else None,
+            after[0] if after else None)

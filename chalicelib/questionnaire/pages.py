@@ -11,7 +11,7 @@ from .. import web
 from ..platform.formatting import format_number
 from ..platform.municipalities import is_code
 from ..web import access, cookies, csrf, sessions
-from . import answers, drafts, pending_input
+from . import answers, drafts, editors, journey, pending_input
 from .definitions import Definition, Question, Section
 from .journey import Scope, current_definition, section_path
 
@@ -46,12 +46,12 @@ def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
                   saved: bool = False, version: int | None = None,
                   restored: str | None = None, cookies_out: list[str] | None = None) -> Response:
     definition = ctx.definition
-    index = definition.sections.index(section)
+    step, steps, _, _ = journey.step_of(definition, raw, section)
     derived = answers.derived_values(definition, raw)
     version = version if version is not None else drafts.section_version(ctx.draft, section.id)
     return access.scope_page(
         request, ctx, "question_page.html", title=f"{section.title} – {ctx.municipality_name}",
-        status=status, section=section, step=index + 1, steps=len(definition.sections), raw=raw,
+        status=status, section=section, step=step, steps=steps, raw=raw,
         errors=errors, back_to_review=back_to_review, saved=saved, version=version,
         restored=restored, cookies_out=cookies_out,
         show=lambda q: _shown(definition, section, q, raw),
@@ -138,7 +138,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     if sessions.claim(request) is None:
         return _keep_for_later(request, code, section_id, form, 401)
     try:
-        ctx = access.scope(request, code)
+        ctx = access.scope(request, code, with_state=True)
     except web.HttpError as refused:
         if refused.status == 401:
             return _keep_for_later(request, code, section_id, form, 401)
@@ -150,7 +150,8 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
         raise web.HttpError(400) from None
     overwrite = form.first("overschrijven") == "ja"
     result = drafts.save_section(ctx.registrant.id, code, ctx.definition, section, form.fields,
-                                 seen_version, ctx.draft, overwrite=overwrite)
+                                 seen_version, ctx.draft, overwrite=overwrite,
+                                 based_on=int(ctx.state.last_sequence) if ctx.state else 0)
     back_to_review = form.first("terug") == "controleren"
     if isinstance(result, drafts.Conflict):
         return _conflict_page(request, ctx, section, form, result, back_to_review)
@@ -169,21 +170,19 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     if action not in ACTIONS:
         action = "volgende"
     errors = answers.evaluate(ctx.definition, raw, (section,))[1]
-    index = ctx.definition.sections.index(section)
+    _, _, previous, following = journey.step_of(ctx.definition, raw, section)
     if action == "later":
         return web.redirect(f"/start?opgeslagen={code}", cookies_out)
     if action == "vorige":
-        target = ctx.definition.sections[max(0, index - 1)]
-        return web.redirect(section_path(code, target.id), cookies_out)
+        return web.redirect(section_path(code, (previous or section).id), cookies_out)
     if errors:
         # Saved exactly as typed; the user sees what to fix on the same page.
         return _section_page(request, ctx, section, raw, errors, status=400,
                              back_to_review=back_to_review, saved=True,
                              cookies_out=cookies_out)
-    if back_to_review or action == "controleren" or index + 1 == len(ctx.definition.sections):
+    if back_to_review or action == "controleren" or following is None:
         return web.redirect(f"/gemeente/{code}/controleren", cookies_out)
-    return web.redirect(section_path(code, ctx.definition.sections[index + 1].id),
-                        cookies_out)
+    return web.redirect(section_path(code, following.id), cookies_out)
 
 
 def _conflict_page(request: Request, ctx: Scope, section: Section, form: web.Form,
@@ -213,10 +212,18 @@ def _as_text(raw: dict, names: list[str]) -> str:
     return " – ".join(p for p in parts if p.strip()) or "(leeg)"
 
 
+def _reset_page(request: Request, ctx: Scope, status: int = 200,
+                errors: dict[str, str] | None = None) -> Response:
+    """The confirmation names the colleagues who worked on the shared draft: their answers go
+    too."""
+    return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE, status=status,
+                             has_draft=ctx.draft is not None, errors=errors or {},
+                             colleagues=editors.others(editors.last_edits(ctx.draft),
+                                                       ctx.registrant.id))
+
+
 def confirm_reset(request: Request, code: str) -> Response:
-    ctx = access.scope(request, code)
-    return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE,
-                             has_draft=ctx.draft is not None)
+    return _reset_page(request, access.scope(request, code))
 
 
 def reset(request: Request, code: str) -> Response:
@@ -225,9 +232,8 @@ def reset(request: Request, code: str) -> Response:
     if form.first("bevestig") == "nee":
         return web.redirect("/start")
     if form.first("bevestig") != "ja":
-        return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE, status=400,
-                                 has_draft=ctx.draft is not None,
-                                 errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
+        return _reset_page(request, ctx, status=400,
+                           errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
     if ctx.draft is not None:
         drafts.reset(ctx.draft)
     return web.redirect(f"/start?verwijderd={code}")

@@ -6,6 +6,8 @@ from typing import Any
 
 from chalice.app import Request, Response
 
+from ..platform.models import Registrant
+from ..platform.municipalities import is_code
 from ..questionnaire import journey
 from . import sessions
 from .errors import HttpError
@@ -38,3 +40,14 @@ def scope_page(request: Request, ctx: journey.Scope, template: str, title: str,
     return page(request, template, status=status, title=title, cookies_out=cookies_out,
                 personal_code=ctx.registrant.personal_code, code=ctx.municipality,
                 municipality_name=ctx.municipality_name, definition=ctx.definition, **extra)
+
+
+def representative(request: Request, code: str) -> Registrant:
+    """The signed-in registrant, who represents `code` (any cycle's pages of it, not only the
+    questionnaire's): 401 without a session that holds, 404 for a municipality not theirs."""
+    registrant = sessions.current(request)
+    if registrant is None:
+        raise HttpError(401, NOT_SIGNED_IN)
+    if not is_code(code) or code not in registrant.municipalities:
+        raise HttpError(404)
+    return registrant

@@ -7,7 +7,7 @@ from chalice.app import Response
 from ..platform.rendering import TEMPLATE_DIR
 from .errors import HttpError
 
-CONTENT_TYPES = {"style.css": "text/css; charset=utf-8",
+CONTENT_TYPES = {"style.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
                  "gemeente-kiezer.js": "text/javascript; charset=utf-8"}
 
 

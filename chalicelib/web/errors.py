@@ -126,7 +126,10 @@ def handle(request: Request, get_response: Callable[[Request], Response]) -> Res
         if response.status_code >= 500:
             logger.error("chalice error response", extra={"status": response.status_code})
         response = error_page(request, response.status_code)
-    response.headers.update(security_headers())
+    headers = security_headers()
+    if "Content-Security-Policy" in response.headers:  # its own policy (standalone_html)
+        headers.pop("Content-Security-Policy")
+    response.headers.update(headers)
     response.headers.setdefault("Cache-Control", "no-store")
     logger.remove_keys(["request_id", "route"])
     return response

@@ -73,3 +73,22 @@ def download(body: str, content_type: str, filename: str) -> Response:
     return Response(body=body, headers={"Content-Type": content_type,
                                         "Content-Disposition":
                                             f'attachment; filename="{filename}"'})
+
+
+def standalone_html(body: str) -> Response:
+    """A complete document that carries its own inline styles (the publication site's report,
+    shown as the site shows it): those styles, and nothing else, are allowed by their hashes;
+    no script, no form, never in a frame. The middleware keeps this policy."""
+    import base64
+    import html
+    import re
+
+    sources = re.findall(r"<style>(.*?)</style>", body, flags=re.DOTALL)
+    attributes = sorted({html.unescape(v) for v in re.findall(r' style="([^"]*)"', body)})
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+              for s in [*sources, *attributes]]
+    styles = " ".join([*hashes, *(["'unsafe-hashes'"] if attributes else [])]) or "'none'"
+    policy = (f"default-src 'none'; style-src {styles}; img-src data:; form-action 'none'; "
+              "frame-ancestors 'none'; base-uri 'none'")
+    return Response(body=body, headers={"Content-Type": HTML,
+                                        "Content-Security-Policy": policy})

@@ -33,7 +33,9 @@ def _by_section() -> dict[str, list[tuple[str, str]]]:
 
 #: section id -> the (field, value) pairs a complete page posts
 ALL = _by_section()
-SECTION_1, SECTION_2, SECTION_3, SECTION_4, SECTION_5 = ALL.values()
+#: the pages of the questionnaire proper, after the first page's "was there a survey?"
+SECTION_1, SECTION_2, SECTION_3, SECTION_4, SECTION_5 = (
+    ALL[s] for s in ("opzet", "uitvoering", "uitkomsten", "opvolging", "toestemming"))
 
 
 def with_answer(section: str, name: str, value: str) -> list[tuple[str, str]]:

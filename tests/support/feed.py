@@ -30,8 +30,9 @@ def make_registrant(email="feed@ede.nl", codes=("GM0014",), name="Feed Tester",
     return registration.register(NewRegistration(name, email, phone, tuple(codes)))[0]
 
 
-def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
-    """A delivery made the way the send step makes it (draft → send)."""
+def deliver(registrant, code="GM0014", headline="Uitkomst", now=None, **overrides):
+    """A delivery made the way the send step makes it (draft → send), sent `now` (a datetime;
+    default the real time)."""
     from chalicelib.delivery import sending
     from chalicelib.platform.municipalities import name_of
     from chalicelib.questionnaire import drafts, journey
@@ -41,11 +42,11 @@ def deliver(registrant, code="GM0014", headline="Uitkomst", **overrides):
     existing = drafts.load_with_registrant(registrant.id, code, definition.cycle)[1]
     if existing is not None:
         existing.delete(add_version_condition=False)
-    drafts.start_from(registrant.id, code, definition, raw)
+    drafts.start_from(registrant.id, code, definition, raw, definition.cycle)
     fresh_registrant, draft, state = drafts.load_with_registrant(
         registrant.id, code, definition.cycle, with_state=True)
     return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
-                           state)
+                        state, now=now)
 
 
 def record(scope, sequence, event_name="MODIFY"):

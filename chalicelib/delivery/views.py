@@ -1,0 +1,232 @@
+"""Looking at sent deliveries: one delivery with its answers as the review page showed them,
+who sent it and when, and where it stands (counts, replaced, withdrawn); the document and
+report the publication site gets for it; its data as a file; and what changed between two
+deliveries of a municipality, answer by answer."""
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from ..accounts import registrants
+from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, scope_key
+from ..platform.municipalities import CODE_PATTERN
+from ..platform.records import Record
+from ..platform.rendering import render
+from ..publication import document
+from ..publication import report as publication_report
+from ..questionnaire import display
+from ..questionnaire.definitions import Definition, DefinitionError, load
+from . import history
+
+_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
+
+
+def parse_number(text: str) -> tuple[str, int, int] | None:
+    """(municipality, cycle, sequence) of a delivery number such as GM0014-2026-3."""
+    match = _NUMBER.match(text.strip().upper()) if isinstance(text, str) else None
+    return (match[1], int(match[2]), int(match[3])) if match else None
+
+
+class Standing(StrEnum):
+    COUNTS = "telt"
+    REPLACED = "vervangen"
+    WITHDRAWN = "ingetrokken"
+
+
+STANDING_TEXT = {Standing.COUNTS: "Telt nu: dit is wat de publicatiesite toont",
+                 Standing.REPLACED: "Vervangen door een nieuwere aanlevering",
+                 Standing.WITHDRAWN: "Ingetrokken door de helpdesk"}
+
+
+class DeliveryView(Record):
+    """One delivery and the facts around it, read with one query of its cycle's history and
+    one read of the sender."""
+
+    delivery: Delivery
+    standing: Standing
+    counting: Delivery | None  # what counts now in the delivery's cycle
+    sender: Registrant | None  # None once the registrant no longer exists
+    deliveries: list[Delivery]  # every delivery of the cycle, newest first
+
+    @property
+    def number(self) -> str:
+        return str(self.delivery.delivery_id)
+
+    @property
+    def standing_text(self) -> str:
+        return STANDING_TEXT[self.standing]
+
+    @property
+    def sender_name(self) -> str:
+        """Who sent it: their name, or the personal code once the registrant is gone."""
+        return self.sender.name if self.sender else str(self.delivery.personal_code)
+
+    @property
+    def summaries(self) -> list[display.SectionSummary]:
+        return display.snapshot_summaries(self.delivery.snapshot or {},
+                                          _definition(self.delivery))
+
+
+def _definition(delivery: Delivery) -> Definition | None:
+    try:
+        return load(str(delivery.instrument), int(delivery.cycle))
+    except DefinitionError:
+        return None
+
+
+def standing_of(delivery: Delivery, counting: Delivery | None) -> Standing:
+    if delivery.status == DeliveryStatus.WITHDRAWN:
+        return Standing.WITHDRAWN
+    if counting is not None and int(counting.sequence) == int(delivery.sequence):
+        return Standing.COUNTS
+    return Standing.REPLACED
+
+
+def open_delivery(code: str, number: str) -> DeliveryView | None:
+    """The delivery `number` of municipality `code` (any cycle), or None when there is none
+    (also when the number names another municipality)."""
+    parsed = parse_number(number)
+    if parsed is None or parsed[0] != code:
+        return None
+    _, cycle, sequence = parsed
+    sent = history.history(code, cycle)
+    delivery = next((d for d in sent if int(d.sequence) == sequence), None)
+    if delivery is None:
+        return None
+    counting = history.counting(sent)
+    return DeliveryView(delivery, standing_of(delivery, counting), counting,
+                        registrants.get(str(delivery.registrant_id)), sent)
+
+
+def as_data(view: DeliveryView) -> dict[str, Any]:
+    """The delivery as a file for the municipality's own records: what was sent, complete
+    (scores under the privacy minimum included: the site withholds those, the sender may
+    keep them), with who sent it and where it stands."""
+    delivery = view.delivery
+    snapshot = delivery.snapshot or {}
+    return {
+        "delivery": {
+            "id": delivery.delivery_id, "sequence": int(delivery.sequence),
+            "municipality": {"code": delivery.municipality, "name": delivery.municipality_name},
+            "cycle": int(delivery.cycle),
+            "sent_at": delivery.sent_at.isoformat(timespec="seconds"),
+            "late": bool(delivery.late),
+            "sent_by": {"name": view.sender.name if view.sender else None,
+                        "personal_code": delivery.personal_code},
+            "standing": view.standing.name.lower(),
+            "withdrawn": ({"at": delivery.status_changed_at.isoformat(timespec="seconds")
+                           if delivery.status_changed_at else None,
+                           "reason": delivery.status_reason}
+                          if view.standing == Standing.WITHDRAWN else None),
+            "counting_now": view.counting.delivery_id if view.counting else None,
+            "questionnaire": {"id": delivery.instrument,
+                              "version": delivery.definition_version},
+        },
+        "title": snapshot.get("title"),
+        "answers": snapshot.get("answers", []),
+        "derived": snapshot.get("derived", []),
+    }
+
+
+def report(view: DeliveryView) -> str:
+    """The HTML report the publication site gets for this delivery, rendered as the forwarder
+    renders it. For the delivery that counts it carries the revision the site has; for another
+    one, the revision it had when it was sent (the site no longer shows it)."""
+    delivery = view.delivery
+    revision = int(delivery.revision)
+    if view.standing == Standing.COUNTS:
+        with contextlib.suppress(ScopeState.DoesNotExist):
+            revision = int(ScopeState.get(scope_key(str(delivery.municipality),
+                                                    int(delivery.cycle))).revision)
+    doc = document.document(str(delivery.municipality), int(delivery.cycle), revision,
+                            delivery)
+    return publication_report.html(doc)
+
+
+FILES = ("json", "html", "rapport")
+
+
+def file_of(view: DeliveryView, kind: str) -> tuple[str, str, str | None] | None:
+    """(body, content type, file name) of the delivery's JSON or HTML file to keep, or of the
+    site's report (no file name: shown, not saved); None for an unknown kind."""
+    import json
+
+    if kind == "json":
+        return (json.dumps(as_data(view), ensure_ascii=False, indent=1),
+                "application/json; charset=utf-8", f"aanlevering-{view.number}.json")
+    if kind == "html":
+        return (render("delivery_file.html", view=view, saved_at=datetime.now(UTC)),
+                "text/html; charset=utf-8",
+                f"aanlevering-{view.number}.html")
+    if kind == "rapport":
+        return report(view), "text/html; charset=utf-8", None
+    return None
+
+
+class Change(Record, frozen=True):
+    """One answer that differs between two deliveries; None where it was not answered."""
+
+    section: str
+    label: str
+    before: str | None
+    after: str | None
+
+
+def _entries(snapshot: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """{key: (section, label, text)} of every answer, one per score row and derived figure,
+    read as the delivery page shows them."""
+    found: dict[str, tuple[str, str, str]] = {}
+    section = ""
+    for answer in snapshot.get("answers", []):
+        section = str(answer.get("section", ""))
+        if answer.get("type") == "score_table":
+            for row_id, row in (answer.get("value") or {}).items():
+                cells = "; ".join(f"{c['label']}: {display.percent_text(c['percentage'])}"
+                                  for c in row["categories"])
+                found[f"{answer['question_id']}.{row_id}"] = (
+                    section, f"{answer['label']} – {row['label']}",
+                    f"{cells} ({display.count_text(row['valid_answers'])} geldige antwoorden)")
+        else:
+            found[str(answer["question_id"])] = (section, str(answer["label"]),
+                                                  str(answer.get("text") or answer.get("value")))
+    for figure in snapshot.get("derived", []):
+        found[f"berekend.{figure['id']}"] = (section, f"{figure['label']} (berekend)",
+                                             display.percent_text(figure["value"]))
+    return found
+
+
+def compare(before: Delivery, after: Delivery) -> tuple[list[Change], int]:
+    """What changed from `before` to `after`, answer by answer in the order of the newer
+    delivery (answers only the older one had follow), and how many answers are the same."""
+    old, new = _entries(before.snapshot or {}), _entries(after.snapshot or {})
+    changes, same = [], 0
+    for key in [*new, *(k for k in old if k not in new)]:
+        was, now = old.get(key), new.get(key)
+        if was and now and was[2] == now[2]:
+            same += 1
+            continue
+        section, label, _ = now or was or ("", "", "")
+        changes.append(Change(section, label, was[2] if was else None, now[2] if now else None))
+    return changes, same
+
+
+def find(code: str, numbers: list[str]) -> list[Delivery | None]:
+    """The deliveries of `code` with these numbers (any cycles; one query per cycle), None for
+    a number that is not one of its deliveries."""
+    parsed = [parse_number(number) for number in numbers]
+    cycles = {p[1] for p in parsed if p and p[0] == code}
+    by_key = {(int(d.cycle), int(d.sequence)): d
+              for cycle in sorted(cycles) for d in history.history(code, cycle)}
+    return [by_key.get((p[1], p[2])) if p and p[0] == code else None for p in parsed]
+
+
+def after_withdrawal(code: str, cycle: int) -> tuple[Delivery | None, Delivery | None]:
+    """(the delivery that counts now, the one that would count once it is withdrawn)."""
+    sent = history.history(code, cycle)
+    current = history.counting(sent)
+    if current is None:
+        return None, None
+    return current, history.counting([d for d in sent if d.sequence != current.sequence])
