@@ -433,7 +433,30 @@ def cold_start(runs: int = 15) -> list[tuple[str, float, float, float, float]]:
                     samples[module].append(one(f"import {module}", cwd, isolated))
             rows.append((name, *(statistics.median(s[i] for s in samples[module])
                                  for module in ("boto3", "app") for i in (0, 1))))
+        global INSTRUCTIONS
+        INSTRUCTIONS = {module: instructions(f"import {module}", shipped)
+                        for module in ("boto3", "app")}
         return rows
+
+
+INSTRUCTIONS: dict[str, int | None] = {}
+
+
+def instructions(code: str, package_dir: Path) -> int | None:
+    """Instructions a fresh `python -S -c code` executes in the unzipped package, counted by
+    valgrind (callgrind): the same count whatever else the machine is doing, unlike seconds.
+    None without valgrind."""
+    import shutil
+
+    if not shutil.which("valgrind"):
+        return None
+    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-central-1", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONHASHSEED": "0", "PYTHONPATH": str(package_dir)}
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                             sys.executable, "-S", "-c", code], cwd=package_dir, env=env,
+                            capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    return int(found.group(1)) if found else None
 
 
 def package_size() -> str:
@@ -456,6 +479,11 @@ def print_cold_start() -> None:
          ("met" if ac / bc <= 1.3 else "MISSED") if name.startswith("package, shipped") else "–")
         for name, bw, bc, aw, ac in cold_start()]))
     print("\n".join(f"- {name}: {what}" for name, what in COLD_START_SETTINGS))
+    boto3_count, app_count = INSTRUCTIONS.get("boto3"), INSTRUCTIONS.get("app")
+    if boto3_count and app_count:
+        print(f"\nInstructions (valgrind callgrind, package as shipped; independent of the "
+              f"machine's load): import boto3 {boto3_count / 1e6:.1f} M, import app "
+              f"{app_count / 1e6:.1f} M, ratio {app_count / boto3_count:.3f}×")
 
 
 def table(headers: list[str], rows: list[tuple]) -> str:
