@@ -1,5 +1,5 @@
 """Routes and event handlers only; everything they do lives in chalicelib/."""
-from chalice import Chalice, Response
+from chalice import Chalice, Cron, Response
 
 from chalicelib import web
 from chalicelib.accounts import bounces, mail_worker
@@ -8,11 +8,14 @@ from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
+from chalicelib.helpdesk import reminders, season_pages
+from chalicelib.platform import startup
 from chalicelib.publication import forwarding
 from chalicelib.questionnaire import pages as questionnaire_pages
 from chalicelib.questionnaire.definitions import all_definitions
-from chalicelib.web import assets, errors
+from chalicelib.web import assets, errors, responses
 
+startup.require()  # prod refuses to start with placeholder contact details, no site name, ...
 all_definitions()  # a broken questionnaire definition fails here, at start-up
 app = Chalice(app_name="aanlevermodule-ceo")
 FORM = web.FORM_CONTENT_TYPES
@@ -24,6 +27,11 @@ MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # i
 # Likewise the mail queue: infra/ sets the real ARN; the local runner reads the stack output
 # named by the last part.
 MAIL_QUEUE = "arn:aws:sqs:eu-central-1:123456789012:MailQueueName"
+
+
+@app.middleware("http")
+def public_address(event, get_response):
+    return responses.with_public_address(event, get_response)
 
 
 @app.middleware("http")
@@ -161,6 +169,11 @@ def deliver_mail(event):
     return mail_worker.handle(event.to_dict(), event.context)
 
 
+@app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="send_reminders")  # 06:00/07:00 in NL
+def send_reminders(event):
+    return reminders.scheduled()
+
+
 @app.on_sns_message(topic=MAIL_EVENTS_TOPIC)
 def handle_mail_events(event):
     return bounces.handle(event.message)
@@ -290,6 +303,21 @@ def helpdesk_municipality_audit(code: str) -> Response:
 @app.route("/helpdesk/registrant/{registrant_id}/logboek.csv", methods=["GET"])
 def helpdesk_registrant_audit(registrant_id: str) -> Response:
     return helpdesk_pages.audit_csv(app.current_request, "registrant", registrant_id)
+
+
+@app.route("/helpdesk/seizoen", methods=["GET"])
+def helpdesk_season() -> Response:
+    return season_pages.overview(app.current_request)
+
+
+@app.route("/helpdesk/seizoen.csv", methods=["GET"])
+def helpdesk_season_csv() -> Response:
+    return season_pages.overview_csv(app.current_request)
+
+
+@app.route("/helpdesk/seizoen/herinnering", methods=["POST"], content_types=FORM)
+def helpdesk_remind() -> Response:
+    return season_pages.remind(app.current_request)
 
 
 @app.route("/helpdesk/export/{cycle}/{file_format}", methods=["GET"])

@@ -92,6 +92,10 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
     assert helpdesk.get(f"/helpdesk/gemeente/{code}/logboek.csv").status_code == 200
     assert helpdesk.get(f"{registrant}/logboek.csv").status_code == 200
     assert helpdesk.get("/helpdesk/export/2026/json").status_code == 200
+    assert helpdesk.get("/helpdesk/seizoen").status_code == 200
+    assert helpdesk.get("/helpdesk/seizoen.csv").status_code == 200
+    assert helpdesk.submit("/helpdesk/seizoen/herinnering", {"gemeente": add},
+                           form_page="/helpdesk/seizoen").status_code in (200, 409)
 
 
 def _event_handlers(app_module, email: str) -> None:
@@ -105,6 +109,8 @@ def _event_handlers(app_module, email: str) -> None:
             "bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": email}]}}
         client.lambda_.invoke("handle_mail_events", client.events.generate_sns_event(
             message=json.dumps(notification)))
+        client.lambda_.invoke("send_reminders", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
 
 
 @pytest.fixture()

@@ -4,6 +4,7 @@ values are ready before they are needed, and a cycle without settings is an erro
 stage that is open or closed by accident."""
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_every_defined_cycle_has_a_window_and_the_next_one_is_ready():
         assert defined[-1] + 1 in windows, \
             f"{instrument_dir.name}: next cycle's window ({defined[-1] + 1}) is not ready"
         ordered = [windows[c] for c in sorted(windows)]
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in itertools.pairwise(ordered):
             assert earlier.late_until < later.opens  # one season at a time
 
 
@@ -95,7 +96,7 @@ def test_a_cycle_without_settings_is_an_error_not_an_open_or_closed_stage(prod):
     from chalicelib.platform import cycles
 
     prod.setenv("CURRENT_CYCLE", "2031")
-    with pytest.raises(cycles.CycleSettingsError, match="ceo-wmo 2031.*cycles.json"):
+    with pytest.raises(cycles.CycleSettingsError, match=r"ceo-wmo 2031.*cycles\.json"):
         window.window(at("2031-03-01"))
 
 

@@ -232,6 +232,16 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
                          lambda d: d["delivery"]["id"] == "GM0014-2026-1")
     assert [(r["question_id"], r["format"], r["agree"]) for r in first["scores"]][:3] == [
         ("q1", "vijf", 75.5), ("q2", "drie", 71), ("q3", "eens", 80.5)]
+    # the citizen's report as the site gets it, in the browser: axe-clean, and in print
+    report = journey.runner["s3"].get_object(Bucket="ceo-local-publication-123456789012",
+                                             Key="ceo-wmo/2026/GM0014.html")["Body"].read()
+    reader = journey.new_session()
+    reader.set_content(report.decode())
+    journey.check("rapport", reader)
+    assert reader.locator("svg.bar").first.get_attribute("aria-hidden") == "true"
+    reader.emulate_media(media="print")
+    reader.pdf(path=str(ARTIFACTS / "rapport.pdf"))
+    reader.context.close()
 
     # a correction
     page.goto(base + "/gemeente/GM0014/vragen/uitkomsten?terug=controleren")
@@ -293,6 +303,18 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     assert "is ingetrokken" in helpdesk.content()
     back = journey.feed("ceo-wmo/2026/GM0014.json", lambda d: d["revision"] == 3)
     assert back["delivery"]["id"] == "GM0014-2026-1"
+
+    # the season: Groningen sent, Almere registered; a reminder to Almere's registrant
+    go(helpdesk, ".caption a:has-text('Helpdesk')")
+    go(helpdesk, "text=Seizoensoverzicht")
+    assert helpdesk.locator('td[data-status="verzonden"]').inner_text() == "1"
+    journey.check("helpdesk-seizoen", helpdesk)
+    helpdesk.select_option("#provincie", "Flevoland")
+    go(helpdesk, "button:has-text('Toon')")
+    assert helpdesk.is_checked("#h-GM0034")
+    go(helpdesk, "button:has-text('Herinnering sturen')")
+    assert "Herinnering verstuurd aan 1 aanmelder van 1 gemeente" in helpdesk.content()
+    journey.check("helpdesk-herinnering", helpdesk)
     assert back["headline"]["text"] == "Uitkomst" or "Cliënten" in back["headline"]["text"]
 
 

@@ -155,15 +155,18 @@ class CountingTarget:
         self.fail_for = set(fail_for)
         self.published: list[tuple[str, int]] = []
 
-    def publish(self, document, html):
+    def publish_document(self, document, html):
         code = document["municipality"]["code"]
         if code in self.fail_for:
             raise ConnectionError("S3 unavailable")
         self.published.append((code, document["revision"]))
-        return self.inner.publish(document, html)
+        return self.inner.publish_document(document, html)
 
-    def holds(self, municipality, cycle, revision):
-        return self.inner.holds(municipality, cycle, revision)
+    def publish_shared(self, documents):
+        return self.inner.publish_shared(documents)
+
+    def held(self, cycle, municipalities):
+        return self.inner.held(cycle, municipalities)
 
 
 def test_records_of_one_municipality_are_coalesced_into_one_publish(registrant, aws):
@@ -327,14 +330,19 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
     seen_revisions: dict[str, list[int]] = {}
 
     class Flaky(CountingTarget):
-        def publish(self, document, html):
+        def publish_document(self, document, html):
             if rng.random() < 0.3:
                 raise ConnectionError("flaky")
-            written = super().publish(document, html)
+            written = super().publish_document(document, html)
             if written:
                 seen_revisions.setdefault(document["municipality"]["code"], []).append(
                     document["revision"])
             return written
+
+        def publish_shared(self, documents):
+            if rng.random() < 0.1:
+                raise ConnectionError("flaky shared")
+            return super().publish_shared(documents)
 
     pending = stream
     for _ in range(100):
@@ -387,7 +395,9 @@ class AtomicRequests:
         return serialised
 
 
-def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module, monkeypatch):
+@pytest.mark.parametrize("per_batch", [1, 2], ids=["one per batch", "two per batch"])
+def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module, monkeypatch,
+                                                             per_batch):
     from concurrent.futures import ThreadPoolExecutor
 
     from chalicelib.publication import targets as publication_targets
@@ -398,15 +408,17 @@ def test_concurrent_forwarders_keep_every_entry_in_the_index(aws, app_module, mo
     person = make_registrant(email="many@ede.nl", codes=tuple(codes))
     for code in codes:
         deliver(person, code=code)
-    records = {code: record(f"{code}#2026", 1, "INSERT") for code in codes}
-    with ThreadPoolExecutor(max_workers=len(codes)) as pool:
-        results = dict(zip(codes, pool.map(lambda code: run([records[code]]), codes),
-                           strict=True))
-    # a forward that kept losing the race fails its record, which the stream retries; an entry
-    # lost by a forward that reported success would not come back this way
-    failed = [code for code, result in results.items() if result["batchItemFailures"]]
-    assert len(failed) < len(codes)
-    assert all(run([records[code]]) == {"batchItemFailures": []} for code in failed)
+    batches = [[record(f"{code}#2026", 1, "INSERT") for code in codes[i:i + per_batch]]
+               for i in range(0, len(codes), per_batch)]
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        results = list(pool.map(run, batches))
+    # a forward that kept losing the race fails its records, which the stream retries; an
+    # entry lost by a forward that reported success would not come back this way
+    failed = [[item for item in batch if item["dynamodb"]["SequenceNumber"] in
+               {f["itemIdentifier"] for f in result["batchItemFailures"]}]
+              for batch, result in zip(batches, results, strict=True)]
+    assert sum(map(len, failed)) < len(codes)
+    assert all(run(retry) == {"batchItemFailures": []} for retry in failed if retry)
     index = bucket_object(aws, "ceo-wmo/2026/index.json")
     assert sorted(index["municipalities"]) == sorted(codes)
     national = bucket_object(aws, "ceo-wmo/2026/national.json")
@@ -465,15 +477,17 @@ WRITES = ("questionnaire definition", "document", "report", "cycle index", "nati
           "root index")
 
 
-def feed_is_complete(aws, revision):
-    """Every object of GM0014's `revision` is in the bucket, the shared ones included."""
+def feed_is_complete(aws, revision, codes=("GM0014",)):
+    """Every object of these municipalities' `revision` is in the bucket, the shared ones
+    included."""
     from chalicelib.questionnaire import journey
 
     version = journey.current_definition().version
     root = bucket_object(aws, "index.json") or {"instruments": {}}
     cycles = root["instruments"].get("ceo-wmo", {}).get("cycles", {})
-    return (published_revisions(aws) == {"document": revision, "report": revision,
-                                         "index": revision, "national": revision}
+    return (all(published_revisions(aws, code=code) == {
+                "document": revision, "report": revision, "index": revision,
+                "national": revision} for code in codes)
             and bucket_object(aws, f"ceo-wmo/2026/questionnaire-{version}.json") is not None
             and cycles.get("2026", {}).get("index") == "ceo-wmo/2026/index.json")
 
@@ -525,6 +539,74 @@ def test_every_write_of_a_revision_is_covered_by_the_failure_injection(
     counter = count_writes(aws, monkeypatch)
     run([record("GM0014#2026", 1, "INSERT")])
     assert counter.writes == len(WRITES)  # keep the parametrisation above in step
+
+
+BATCH = ("GM0014", "GM0034", "GM0050")
+#: the writes of one batch of three fresh municipalities: each one's own objects, then the
+#: shared objects once for the whole batch
+BATCH_WRITES = ("questionnaire definition",
+                *(f"{kind} {code}" for code in BATCH for kind in ("document", "report")),
+                "cycle index", "national figures", "root index")
+
+
+def test_a_batch_writes_the_shared_objects_once(registrant, aws, monkeypatch):
+    for code in BATCH:
+        deliver(registrant, code=code)
+    counter = count_writes(aws, monkeypatch)
+    run([record(f"{code}#2026", 1, "INSERT") for code in BATCH])
+    assert counter.writes == len(BATCH_WRITES)  # not 3 × 6
+    assert feed_is_complete(aws, 1, BATCH)
+    national = bucket_object(aws, "ceo-wmo/2026/national.json")
+    assert sorted(national["contributions"]) == sorted(BATCH)
+    assert national["questions"]["q1"]["municipalities"] == len(BATCH)
+
+
+@pytest.mark.parametrize("fail_at", range(len(BATCH_WRITES)), ids=BATCH_WRITES)
+def test_a_batch_that_dies_between_any_two_writes_completes_when_its_failures_are_retried(
+        registrant, aws, monkeypatch, fail_at):
+    """Only the records reported as failed come back (ReportBatchItemFailures): they alone
+    must complete every object, the shared ones of the municipalities that did not fail
+    included."""
+    from chalicelib.publication import targets as publication_targets
+
+    for code in BATCH:
+        deliver(registrant, code=code, headline=f"eerste {code}")
+    real = boto3.client("s3")
+    failing = FailingWrites(real, fail_at)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: failing)
+    batch = [record(f"{code}#2026", 1, "INSERT") for code in BATCH]
+    failed = {f["itemIdentifier"] for f in run(batch)["batchItemFailures"]}
+    assert failed
+    assert not feed_is_complete(aws, 1, BATCH)
+    monkeypatch.setattr(publication_targets, "_s3", lambda: real)
+    retry = [item for item in batch if item["dynamodb"]["SequenceNumber"] in failed]
+    assert run(retry) == {"batchItemFailures": []}
+    assert feed_is_complete(aws, 1, BATCH)
+    for code in BATCH:
+        assert f"eerste {code}" in bucket_object(aws, f"ceo-wmo/2026/{code}.html")
+
+
+def test_an_up_to_date_batch_reads_the_shared_objects_once_and_heads_the_rest(
+        registrant, aws, monkeypatch):
+    """The check behind "up to date": one read of the scope states, the three shared objects
+    read once, and a HEAD (not a download) of each municipality's document and report."""
+    from botocore.client import BaseClient
+
+    for code in BATCH:
+        deliver(registrant, code=code)
+    batch = [record(f"{code}#2026", 1) for code in BATCH]
+    run(batch)
+    calls = []
+    original = BaseClient._make_api_call
+
+    def counting(client, operation, params):
+        calls.append((client.meta.service_model.service_name, operation))
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    assert run(batch * 2) == {"batchItemFailures": []}
+    assert sorted(calls) == sorted([("dynamodb", "BatchGetItem")] + [("s3", "GetObject")] * 3
+                                   + [("s3", "HeadObject")] * 2 * len(BATCH))
 
 
 def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(

@@ -412,7 +412,8 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
             return [("sqs:GetQueueUrl", _arn("sqs", params["QueueName"]).replace(
                 "sqs:eu-central-1:123456789012:", f"sqs:{REGION}:{ACCOUNT}:"))]
         name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
-        return [(f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
+        action = {"SendMessageBatch": "SendMessage"}.get(operation, operation)  # IAM's name
+        return [(f"sqs:{action}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
     if service == "ssm" and operation == "GetParameter":
         return [("ssm:GetParameter", _arn("ssm", "parameter/" + params["Name"].lstrip("/")))]
     if service == "cognito-idp" and operation.startswith("Admin"):
@@ -425,7 +426,7 @@ class Recorder:
     def __init__(self):
         self.function = None
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
-                                      "mail-worker": set()}
+                                      "mail-worker": set(), "reminders": set()}
 
     def __enter__(self):
         from botocore.client import BaseClient
@@ -558,7 +559,8 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 
 
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
-         "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole"}
+         "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
+         "reminders": "SendRemindersRole"}
 
 
 def _statements(template, function):
@@ -635,6 +637,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1",
                         {"reden": "Toch juist"}, form_page="/helpdesk/gemeente/GM0014")
         helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
+        assert helpdesk.get("/helpdesk/seizoen").status_code == 200  # the season overview
         helpdesk.get("/helpdesk/export/2026/json")
         browser.get(mailbox.last_link("a.devries@groningen.nl"))  # the newest link
         sent = browser.get("/gemeente/GM0014/verzonden/1")
@@ -665,7 +668,22 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         assert "Goedgekeurd" in approved.text
         helpdesk.submit(f"{page}/gemeente-verwijderen", {"gemeente": "GM0014", "reden": "weg"},
                         form_page=page)
+        # a reminder for Almere (no delivery there), and the same job queued once more: the
+        # mail worker sends one and finds the other's day claimed
+        reminded = helpdesk.submit("/helpdesk/seizoen/herinnering", {"gemeente": "GM0034"},
+                                   form_page="/helpdesk/seizoen")
+        assert "Herinnering verstuurd aan 1 aanmelder" in reminded.text, reminded.text[:2000]
+        from chalicelib.helpdesk import reminders
+
+        reminders.queue(reminders.plan(["GM0034"], 2026, reminders.today(),
+                                       check_already=False), "medewerker@helpdesk.nl")
+        mailbox.all()
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
+        recorder.function = "reminders"  # the daily schedule, on a reminder day
+        with monkeypatch.context() as day:
+            day.setenv("DELIVERY_DEADLINE", (reminders.today() + timedelta(days=14)).isoformat())
+            assert reminders.scheduled()["queued"] == 1
+        recorder.function = "api"
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
                           LambdaContext("forward"))
@@ -699,6 +717,8 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
     assert {a for a, _ in calls["mail-worker"]} >= {
         "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
+    assert {a for a, _ in calls["reminders"]} >= {"dynamodb:Scan", "sqs:SendMessage"}
+    assert {a for a, _ in calls["mail-worker"]} >= {"dynamodb:GetItem", "dynamodb:UpdateItem"}
     assert any(arn.endswith(":configuration-set/ceo-local-mail")
                for _, arn in calls["mail-worker"])
     for function, requests in calls.items():
@@ -817,31 +837,22 @@ def test_cfn_lint_passes_on_the_transformed_template(packaged):
     assert result.returncode == 0, result.stdout + result.stderr  # warnings count too
 
 
-def _readme_command(name: str) -> str:
-    text = (ROOT / "README.md").read_text()
-    start = text.index(name)
-    lines = []
-    for line in text[start:].splitlines():
-        lines.append(line)
-        if not line.rstrip().endswith("\\"):
-            break
-    return " ".join(lines)
-
-
 def test_the_readme_deploys_a_template_of_this_size(packaged):
-    # `aws cloudformation deploy` sends templates over 51,200 bytes only through --s3-bucket
-    # (AWS CLI reference, cloudformation deploy); through S3 up to 1 MB.
+    # CloudFormation takes a template body of at most 51,200 bytes inline and up to 1 MB from
+    # S3 (CloudFormation quotas): ./dev deploy always uploads it and passes TemplateURL
+    # (tests/test_deploy.py), which the README's deployment section says.
     from devtools import package
 
     _, template = packaged
     size = len(json.dumps(package.as_packaged(template)).encode())
-    deploy = _readme_command("aws cloudformation deploy")
-    if size > package.INLINE_TEMPLATE_LIMIT:
-        assert "--s3-bucket" in deploy, f"template is {size} bytes"
-    assert size < 1_000_000
-    for name, parameter in template["Parameters"].items():  # every required one is passed
+    assert package.INLINE_TEMPLATE_LIMIT < size < 1_000_000
+    deployment = (ROOT / "README.md").read_text().split("## Deployment", 1)[1]
+    assert "./dev deploy prod" in deployment and "artifact bucket" in deployment.lower()
+    stage_file = json.loads((ROOT / "infra" / "stages" / "prod.json").read_text())
+    for name, parameter in template["Parameters"].items():  # every required one has a place
         if "Default" not in parameter:
-            assert f"{name}=" in deploy, name
+            assert name in stage_file["parameters"], name
+            assert f"`{name}`" in deployment, name
 
 
 def _alarms(template):

@@ -75,11 +75,14 @@ def cli(*args: str) -> int:
 class Down:
     """A publication target that is down."""
 
-    def publish(self, document, report_html):
+    def publish_document(self, document, report_html):
         raise ConnectionError("target down")
 
-    def holds(self, municipality, cycle, revision):
-        return False
+    def publish_shared(self, documents):
+        raise ConnectionError("target down")
+
+    def held(self, cycle, municipalities):
+        return dict.fromkeys(municipalities, 0)
 
 
 def test_what_the_stream_gave_up_on_is_replayed_from_the_tables_and_the_queue_drains(
@@ -163,7 +166,8 @@ def test_a_failed_replay_acknowledges_nothing(registrant, aws, monkeypatch, caps
     working = targets.configured
     monkeypatch.setattr(targets, "configured", lambda: Down())
     assert cli("--cycle", "2026") == 1
-    assert "Replay mislukt, niets bevestigd: ConnectionError" in capsys.readouterr().err
+    assert "Replay mislukt, niets bevestigd: RepublishFailed: GM0014#2026 failed: target down" \
+        in capsys.readouterr().err
     assert depth(aws) == (1, 0)  # visible again at once, not hidden for the hold
     monkeypatch.setattr(targets, "configured", working)
     assert cli("--cycle", "2026") == 0 and depth(aws) == (0, 0)

@@ -1,8 +1,8 @@
 """The mail worker: does the queued work (platform/outbox.py) — registering, issuing a new link,
-and handing composed mails to SES. A job that fails is retried by SQS (each message on its
-own: a partial batch response); on its last attempt a mail that still cannot be sent is marked
-on the registrant ("e-mail niet verzonden", shown to the helpdesk) before it goes to the
-dead-letter queue, which raises an alarm."""
+handing composed mails to SES, and the helpdesk's reminders (helpdesk/reminders.py). A job that
+fails is retried by SQS (each message on its own: a partial batch response); on its last
+attempt a mail that still cannot be sent is marked on the registrant ("e-mail niet verzonden",
+shown to the helpdesk) before it goes to the dead-letter queue, which raises an alarm."""
 from __future__ import annotations
 
 import base64
@@ -21,7 +21,7 @@ MAX_ATTEMPTS = 5  # the queue's maxReceiveCount (infra/resources.yaml)
 NOT_SENT = "niet verzonden"
 
 
-def perform(job: dict[str, Any], last_attempt: bool = False) -> None:
+def perform(job: dict[str, Any], last_attempt: bool = False, job_id: str = "") -> None:
     kind = job.get("kind")
     if kind == "mail":
         try:
@@ -35,6 +35,15 @@ def perform(job: dict[str, Any], last_attempt: bool = False) -> None:
                                                  tuple(job["registration"]["municipalities"])}))
     elif kind == "new-link":
         registration.request_new_link(job["email"])
+    elif kind == "reminder":
+        from ..helpdesk import reminders  # the helpdesk's job, done here as all queued mail
+
+        try:
+            reminders.perform(job, job_id)
+        except reminders.NotSent as failed:
+            if last_attempt:
+                _mark_not_sent(failed.address)
+            raise
     else:
         logger.warning("unknown job skipped", extra={"kind": str(kind)})
 
@@ -63,7 +72,7 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
             logger.warning("job that is not JSON skipped")
             return
         attempts = int(record.attributes.approximate_receive_count or 1)
-        perform(job, last_attempt=attempts >= MAX_ATTEMPTS)
+        perform(job, last_attempt=attempts >= MAX_ATTEMPTS, job_id=str(record.message_id))
 
     try:
         response = process_partial_response(

@@ -110,7 +110,9 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
                 transaction.save(delivery, condition=Delivery.scope.does_not_exist())
                 transaction.update(ScopeState(scope), actions=[
                     ScopeState.last_sequence.set(sequence),
-                    ScopeState.revision.set(revision + 1)], condition=state_condition)
+                    ScopeState.revision.set(revision + 1),
+                    ScopeState.counting_sequence.set(sequence),
+                    ScopeState.counting_late.set(late)], condition=state_condition)
         except TransactWriteError as error:
             reasons = {r.code for r in (error.cancellation_reasons or []) if r}
             if not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:

@@ -26,8 +26,9 @@ class StatusChangeRefused(Exception):
 
 
 def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, now: datetime,
-            audit_writes: AuditWrites) -> None:
-    """Status, revision and the audit entries in one transaction: no change without record."""
+            audit_writes: AuditWrites, counts_after: Delivery | None) -> None:
+    """Status, revision, which delivery counts afterwards and the audit entries in one
+    transaction: no change without record."""
     state = ScopeState.get(delivery.scope, consistent_read=True)
     writes = audit_writes(delivery, {"aanlevering": delivery.delivery_id,
                                      "revisie_voor": int(state.revision),
@@ -40,8 +41,12 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
                 Delivery.status.set(status), Delivery.status_changed_at.set(now),
                 Delivery.status_changed_by.set(by), Delivery.status_reason.set(reason)],
                 condition=Delivery.status != status)
-            transaction.update(state, actions=[ScopeState.revision.set(int(state.revision) + 1)],
-                               condition=ScopeState.revision == state.revision)
+            transaction.update(state, actions=[
+                ScopeState.revision.set(int(state.revision) + 1),
+                ScopeState.counting_sequence.set(int(counts_after.sequence) if counts_after
+                                                 else 0),
+                ScopeState.counting_late.set(bool(counts_after and counts_after.late))],
+                condition=ScopeState.revision == state.revision)
     except TransactWriteError as error:
         raise StatusChangeRefused("De aanlevering is intussen door iemand anders gewijzigd. "
                                   "Vernieuw de pagina en probeer het opnieuw.") from error
@@ -64,9 +69,10 @@ def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, re
     if current.delivery_id != delivery_id:
         raise StatusChangeRefused(f"Alleen de aanlevering die nu telt ({current.delivery_id}) "
                                   f"kan worden ingetrokken; {delivery_id} telt niet.")
+    after = counting([d for d in sent if d.sequence != current.sequence])
     _change(current, DeliveryStatus.WITHDRAWN, by, reason.strip(),
-            now or datetime.now(UTC), audit_writes)
-    return current, counting([d for d in sent if d.sequence != current.sequence])
+            now or datetime.now(UTC), audit_writes, after)
+    return current, after
 
 
 def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
@@ -74,11 +80,14 @@ def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: st
             now: datetime | None = None) -> Delivery:
     if not reason.strip():
         raise StatusChangeRefused("Geef een reden op.")
-    found = next((d for d in history(municipality, cycle) if d.delivery_id == delivery_id), None)
+    sent = history(municipality, cycle)
+    found = next((d for d in sent if d.delivery_id == delivery_id), None)
     if found is None:
         raise StatusChangeRefused(f"Aanlevering {delivery_id} bestaat niet.")
     if found.status != DeliveryStatus.WITHDRAWN:
         raise StatusChangeRefused(f"Aanlevering {delivery_id} is niet ingetrokken.")
+    after = max((d for d in sent if d.status == DeliveryStatus.VALID or d is found),
+                key=lambda d: int(d.sequence))
     _change(found, DeliveryStatus.VALID, by, reason.strip(), now or datetime.now(UTC),
-            audit_writes)
+            audit_writes, after)
     return found

@@ -11,23 +11,32 @@
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
+`--stage prod` (before the command) points it at a deployed stage: table names, queues,
+bucket, user pool and link base from the stack's outputs (CloudFormation DescribeStacks),
+the rest from the stage in .chalice/config.json; without it, the local stage's names.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from typing import TYPE_CHECKING
 
-from ..accounts import registrants
 from ..platform import config
-from ..platform.models import Registrant
-from ..publication import replay as failures
-from ..publication.reconcile import reconcile
-from . import actions as helpdesk
-from . import audit, export
+from . import stage as stages
+
+if TYPE_CHECKING:
+    from ..platform.models import Registrant
+
+# The domain modules are imported in main(), after --stage has set the table names (the
+# models read them when first imported).
 
 
 def _registrant(code: str) -> Registrant:
+    from ..accounts import registrants
+    from . import actions as helpdesk
+
     found = registrants.find_by_personal_code(code)
     if found is None:
         raise helpdesk.ActionRefused(f"Geen aanmelder met persoonlijke code {code}.")
@@ -40,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as", dest="actor", default=None,
                         help="who acts (required for changes; recorded in the audit trail)")
     parser.add_argument("--cycle", type=int, default=None)
+    parser.add_argument("--stage", choices=["dev", "prod"], default=None,
+                        help="a deployed stage: its stack's outputs name what to use")
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION")
+                        or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1")
+    parser.add_argument("--stack-name", default=None,
+                        help="the stage's stack, if not aanlevermodule-ceo-<stage>")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("lookup").add_argument("query")
     for name in ("withdraw", "restore"):
@@ -68,6 +83,16 @@ def main(argv: list[str] | None = None) -> int:
                           help="also acknowledge messages in whose time window no delivery "
                                "changed (an edit by hand): after replaying every cycle")
     args = parser.parse_args(argv)
+    if args.stage:
+        try:
+            stages.apply(stages.environment(args.stage, args.region, args.stack_name))
+        except stages.StageError as error:
+            print(f"--stage {args.stage}: {error}", file=sys.stderr)
+            return 2
+    from ..publication.reconcile import reconcile
+    from . import actions as helpdesk
+    from . import audit, export
+
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
     changes = {"withdraw", "restore", "resend-link", "revoke-link"}
     if args.command in changes and not args.actor:
@@ -119,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
 def _replay_failures(args: argparse.Namespace, cycle: int) -> int:
     """Prints the queue, what was republished and acknowledged, and for every message left
     the command that would cover it. 0 only when the queue is empty afterwards."""
+    from ..publication import replay as failures
+
     codes = [args.municipality] if args.municipality else None
     try:
         result = failures.replay(cycle, codes, dry_run=args.dry_run,

@@ -6,6 +6,7 @@ read at import time except table names (see models.py), which the runners set as
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 
 from . import cycles
@@ -30,9 +31,15 @@ def is_local() -> bool:
     return stage() == "local"
 
 
+# The address API Gateway says the current request came to, where BASE_URL is not set (the web
+# function of a stage without a custom domain; web/responses.py sets it per request).
+REQUEST_BASE_URL: ContextVar[str] = ContextVar("request_base_url", default="")
+
+
 def base_url() -> str:
-    """Public address of the app, used in links inside e-mails."""
-    return env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    """Public address of the app, used in links inside e-mails: BASE_URL (the stack sets it
+    from the custom domain or the API's address), else the current request's API address."""
+    return (env("BASE_URL") or REQUEST_BASE_URL.get() or "http://127.0.0.1:8000").rstrip("/")
 
 
 def mail_sender() -> str:
@@ -49,6 +56,11 @@ def helpdesk_email() -> str:
 
 def helpdesk_phone() -> str:
     return env("HELPDESK_PHONE", "070 123 45 67")
+
+
+def publication_site_name() -> str:
+    """How representatives know the publication site (its domain, say); empty locally."""
+    return env("PUBLICATION_SITE_NAME").strip()
 
 
 def municipality_year() -> int:
@@ -172,3 +184,11 @@ def delivery_deadline() -> date | None:
 def delivery_late_until() -> date | None:
     """Grace policy: last day on which a late delivery is still accepted (marked late)."""
     return _window_date("DELIVERY_LATE_UNTIL", "late_until")
+
+
+def reminder_days() -> tuple[int, ...]:
+    """REMINDER_DAYS_BEFORE: on how many days before the deadline the scheduled reminder goes
+    out, e.g. "14,3" (default); "" for none."""
+    raw = env("REMINDER_DAYS_BEFORE", "14,3")
+    return tuple(sorted({int(part) for part in raw.split(",") if part.strip().isdigit()},
+                        reverse=True))

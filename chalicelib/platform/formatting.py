@@ -19,6 +19,14 @@ def amsterdam() -> tzinfo:
     return ZoneInfo("Europe/Amsterdam")
 
 
+def __getattr__(name: str) -> tzinfo:
+    """`AMSTERDAM`, the constant this module had, for code written against it: loaded on first
+    use like amsterdam(), which new code calls."""
+    if name == "AMSTERDAM":
+        return amsterdam()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def date_text(day: date) -> str:
     """A calendar date: 1 juli 2026."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

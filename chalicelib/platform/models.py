@@ -263,7 +263,11 @@ class Delivery(TableModel):
 
 class ScopeState(TableModel):
     """Per (municipality, cycle): the last sequence number and a revision that increases with
-    every change that affects which delivery counts (send, withdraw, restore)."""
+    every change that affects which delivery counts (send, withdraw, restore).
+
+    `counting_sequence` (0: none counts) and `counting_late` say which delivery counts, set in
+    the same transaction as each of those changes, so the season overview reads one small item
+    per municipality instead of its deliveries."""
 
     class Meta:
         table_name = table_name("SCOPE_STATE_TABLE", "scope-state")
@@ -273,6 +277,8 @@ class ScopeState(TableModel):
     last_sequence = NumberAttribute(default=0)
     revision = NumberAttribute(default=0)
     forwarded_revision = NumberAttribute(null=True)
+    counting_sequence = NumberAttribute(null=True)  # None: written before it was recorded
+    counting_late = BooleanAttribute(null=True)
 
 
 class AuditEntry(TableModel):
@@ -307,6 +313,28 @@ class HeldRequest(TableModel):
     created_at = UTCDateTimeAttribute()
 
 
+class Reminder(TableModel):
+    """A reminder to one person for one day: written with attribute_not_exists before the mail
+    goes out, so nobody gets two for the same day, whoever or whatever sends them. `job` is
+    the queue message that claimed it (a retry of that message may still send); TTL removes
+    it after a season."""
+
+    class Meta:
+        table_name = table_name("REMINDERS_TABLE", "reminders")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)  # "<cycle>#<day, ISO>#<registrant id>"
+    registrant_id = UnicodeAttribute()
+    cycle = NumberAttribute()
+    day = UnicodeAttribute()
+    municipalities = UnicodeSetAttribute()
+    actor = UnicodeAttribute()
+    job = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
 class HelpdeskSession(TableModel):
     """A signed-in helpdesk session, held server-side: signing out deletes it (a copied cookie
     is refused), and its user is checked with Cognito again every 15 minutes."""
@@ -323,4 +351,4 @@ class HelpdeskSession(TableModel):
 
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
-                                       HelpdeskSession)
+                                       HelpdeskSession, Reminder)

@@ -40,3 +40,20 @@ def enqueue(job: dict[str, Any]) -> None:
         logger.error("job not queued", extra={"kind": job.get("kind"),
                                                "error": type(error).__name__})
         raise NotQueued() from error
+
+
+def enqueue_many(jobs: list[dict[str, Any]]) -> None:
+    """Queues jobs ten to a request (SendMessageBatch; IAM calls it sqs:SendMessage). NotQueued
+    when SQS cannot be reached or refuses any of them: what was refused may be queued again,
+    as every job kind is safe to do twice."""
+    for start in range(0, len(jobs), 10):
+        entries = [{"Id": str(n), "MessageBody": json.dumps(job)}
+                   for n, job in enumerate(jobs[start:start + 10])]
+        try:
+            answer = _sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
+        except Exception as error:  # botocore's ClientError and connection errors alike
+            logger.error("jobs not queued", extra={"error": type(error).__name__})
+            raise NotQueued() from error
+        if answer.get("Failed"):
+            logger.error("jobs not queued", extra={"failed": len(answer["Failed"])})
+            raise NotQueued()

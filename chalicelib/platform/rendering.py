@@ -28,6 +28,19 @@ class HelpdeskContact:
         return config.helpdesk_phone()
 
 
+class PublicationSite:
+    """"de publicatiesite", with its name where the stage has one (PUBLICATION_SITE_NAME)."""
+
+    @property
+    def phrase(self) -> str:
+        name = config.publication_site_name()
+        return f"de publicatiesite {name}" if name else "de publicatiesite"
+
+    @property
+    def Phrase(self) -> str:  # at the start of a sentence
+        return "D" + self.phrase[1:]
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     import jinja2  # when first rendered, not at cold start
@@ -41,6 +54,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(formatting.FILTERS)
     env.globals["helpdesk"] = HelpdeskContact()
+    env.globals["publication_site"] = PublicationSite()
     return env
 
 

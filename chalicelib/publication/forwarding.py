@@ -1,13 +1,17 @@
 """The DynamoDB Streams trigger: forward only what counts now, per municipality and cycle.
 
 Records only say *which* (municipality, cycle) changed; what is published is read from the
-table. Records of one scope within a batch are coalesced into one publish. The scope's
-revision, read first, labels the document; the S3 target refuses to go back to an older
-revision (the webhook's consumer is told the revision to do the same), and the forwarded
-revision is recorded with a conditional write, so duplicates, retries and late events can never
-replace newer state with older."""
+table. A batch is forwarded as a whole: its records are coalesced per scope, the scope states
+read in one request, each changed municipality's own objects written, and then the objects
+they share (cycle index, national figures, root index) written once for the whole batch. The
+scope's revision, read first, labels the document; the S3 target refuses to go back to an
+older revision (the webhook's consumer is told the revision to do the same), and the
+forwarded revision is recorded with a conditional write only after the shared objects, so
+duplicates, retries and late events can never replace newer state with older, and a batch
+that dies between any two writes is completed by its retry."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -18,31 +22,21 @@ from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
 from . import document, report, targets
 
+UP_TO_DATE = "up to date"
+NO_STATE = "no state"
+TARGET_NEWER = "target newer"
+
 
 def scope_of(record: Any) -> str | None:
-    keys = (record.dynamodb.keys if record.dynamodb else None) or {}
-    scope = keys.get("scope")
+    try:
+        keys = (record.dynamodb.keys if record.dynamodb else None) or {}
+        scope = keys.get("scope")
+    except Exception:  # a record too malformed to read
+        return None
     return scope if parse_scope(scope) else None
 
 
-def forward(scope: str, target: targets.Target) -> str:
-    """Publishes what counts now for `scope`; returns what happened (for logs and tests)."""
-    municipality, cycle = parse_scope(scope) or ("", 0)
-    try:
-        # The state is read before the deliveries: the label may then be older than the
-        # content, never newer, so a later event always publishes again.
-        state = ScopeState.get(scope, consistent_read=True)
-    except ScopeState.DoesNotExist:
-        return "no state"
-    revision = int(state.revision)
-    # The record alone is not trusted: a target that fell behind it (a write lost after the
-    # record, a restored bucket) is repaired by the next event or retry.
-    if state.forwarded_revision is not None and int(state.forwarded_revision) >= revision \
-            and target.holds(municipality, cycle, revision):
-        return "up to date"
-    doc = document.document(municipality, cycle, revision,
-                            counting(history(municipality, cycle)))
-    published = target.publish(doc, report.html(doc))
+def _record_forwarded(scope: str, revision: int) -> None:
     try:
         ScopeState(scope).update(
             actions=[ScopeState.forwarded_revision.set(revision)],
@@ -51,9 +45,79 @@ def forward(scope: str, target: targets.Target) -> str:
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-    logger.info("forwarded", extra={"scope": scope, "revision": revision,
-                                    "status": doc["status"], "written": published})
-    return doc["status"] if published else "target newer"
+
+
+def _stale(states: dict[str, ScopeState], target: targets.Target) -> list[str]:
+    """The scopes to publish: those the record says are behind, and those the record calls
+    forwarded but the target does not hold completely (a write lost after the record, a
+    restored bucket): the record alone is not trusted."""
+    stale: list[str] = []
+    trusted: dict[int, dict[str, tuple[str, int]]] = {}
+    for scope, state in states.items():
+        revision = int(state.revision)
+        if state.forwarded_revision is not None and int(state.forwarded_revision) >= revision:
+            municipality, cycle = parse_scope(scope) or ("", 0)
+            trusted.setdefault(cycle, {})[municipality] = (scope, revision)
+        else:
+            stale.append(scope)
+    for cycle, by_code in trusted.items():
+        held = target.held(cycle, sorted(by_code))
+        stale.extend(scope for code, (scope, revision) in by_code.items()
+                     if held.get(code, 0) < revision)
+    return sorted(stale)
+
+
+def forward_all(scopes: Iterable[str],
+                target: targets.Target) -> dict[str, str | Exception]:
+    """Publishes what counts now for every scope; returns {scope: what happened}: "no state",
+    "up to date", the document's status, "target newer" (nothing needed writing), or the
+    exception that stopped it (to be retried). A failure in one municipality's own objects
+    fails only that scope; a failure in the shared objects fails every scope whose own objects
+    were written in this batch, and the retry completes them."""
+    wanted = sorted({scope for scope in scopes if parse_scope(scope)})
+    if not wanted:
+        return {}
+    # The state is read before the deliveries: the label may then be older than the content,
+    # never newer, so a later event always publishes again.
+    states = {state.scope: state
+              for state in ScopeState.batch_get(wanted, consistent_read=True)}
+    outcomes: dict[str, str | Exception] = dict.fromkeys(wanted, UP_TO_DATE)
+    outcomes.update(dict.fromkeys((s for s in wanted if s not in states), NO_STATE))
+    written: list[tuple[str, dict[str, Any], bool]] = []
+    for scope in _stale(states, target):
+        municipality, cycle = parse_scope(scope) or ("", 0)
+        try:
+            doc = document.document(municipality, cycle, int(states[scope].revision),
+                                    counting(history(municipality, cycle)))
+            written.append((scope, doc, target.publish_document(
+                doc, report.html(doc))))
+        except Exception as error:  # this scope only; the others go on
+            outcomes[scope] = error
+    if not written:
+        return outcomes
+    try:
+        shared = target.publish_shared([doc for _, doc, _ in written])
+    except Exception as error:
+        outcomes.update(dict.fromkeys((scope for scope, _, _ in written), error))
+        return outcomes
+    for scope, doc, own in written:
+        try:
+            _record_forwarded(scope, doc["revision"])
+        except Exception as error:
+            outcomes[scope] = error
+            continue
+        outcomes[scope] = doc["status"] if own or shared else TARGET_NEWER
+        logger.info("forwarded", extra={"scope": scope, "revision": doc["revision"],
+                                        "status": doc["status"], "written": own or shared})
+    return outcomes
+
+
+def forward(scope: str, target: targets.Target) -> str:
+    """Publishes what counts now for one scope; returns what happened (for logs and tests)."""
+    outcome = forward_all([scope], target).get(scope, NO_STATE)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def handle(event: dict[str, Any], context: Any,
@@ -63,10 +127,24 @@ def handle(event: dict[str, Any], context: Any,
         EventType,
         process_partial_response,
     )
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
 
     metrics = for_service("forwarder")
     target = target or targets.configured()
-    outcomes: dict[str, Exception | None] = {}
+    records = event.get("Records", [])
+    outcomes = forward_all((scope_of(DynamoDBRecord(r)) or "" for r in records), target)
+    for scope, outcome in outcomes.items():
+        if isinstance(outcome, targets.Rejected):
+            metrics.add_metric(name="WebhookRejected", unit="Count", value=1)
+            logger.error("target rejected document, dropped",
+                         extra={"scope": scope, "reason": str(outcome)})
+        elif isinstance(outcome, Exception):  # retried through the batch item failure
+            metrics.add_metric(name="ForwardFailed", unit="Count", value=1)
+            logger.error("forward failed", exc_info=outcome, extra={"scope": scope})
+        else:
+            metrics.add_metric(name="Forwarded", unit="Count", value=1)
 
     def record_handler(record: Any) -> None:
         scope = scope_of(record)
@@ -75,22 +153,8 @@ def handle(event: dict[str, Any], context: Any,
             logger.warning("malformed stream record skipped",
                            extra={"event_id": getattr(record, "event_id", None)})
             return
-        if scope not in outcomes:
-            try:
-                forward(scope, target)
-                outcomes[scope] = None
-                metrics.add_metric(name="Forwarded", unit="Count", value=1)
-            except targets.Rejected as rejected:
-                outcomes[scope] = None
-                metrics.add_metric(name="WebhookRejected", unit="Count", value=1)
-                logger.error("target rejected document, dropped",
-                             extra={"scope": scope, "reason": str(rejected)})
-            except Exception as error:  # retried through the batch item failure
-                outcomes[scope] = error
-                metrics.add_metric(name="ForwardFailed", unit="Count", value=1)
-                logger.exception("forward failed", extra={"scope": scope})
-        failure = outcomes[scope]
-        if failure is not None:
+        failure = outcomes.get(scope)
+        if isinstance(failure, Exception) and not isinstance(failure, targets.Rejected):
             raise failure
 
     try:

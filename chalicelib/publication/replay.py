@@ -27,6 +27,10 @@ from ..platform.records import Record, field
 from . import targets
 from .reconcile import reconcile
 
+
+class RepublishFailed(Exception):
+    """Republishing a scope failed (the reconciler's outcome says why): nothing acknowledged."""
+
 MARGIN = timedelta(minutes=5)
 HOLD_SECONDS = 900  # messages being replayed stay invisible this long should the replay die
 POLL_SECONDS = 1  # long polling: short polls may miss messages on a small queue
@@ -173,6 +177,11 @@ def replay(cycle: int, codes: Iterable[str] | None = None, *, dry_run: bool = Fa
             # Read after the messages were taken: whatever their records changed is in the
             # tables by now, so this publish carries it.
             result.republished = reconcile(cycle, list(codes) if codes else None, target)
+            failed = {scope: outcome for scope, outcome in result.republished.items()
+                      if outcome.startswith("failed")}
+            if failed:
+                raise RepublishFailed("; ".join(f"{scope} {outcome}"
+                                                for scope, outcome in sorted(failed.items())))
         for batch in batches:
             needed = result.scopes.get(batch.message_id, set())
             outside = {scope for scope in needed if scope not in result.republished}

@@ -29,12 +29,22 @@ class Rejected(Exception):
 
 
 class Target(Protocol):
-    def publish(self, document: dict[str, Any], report_html: str) -> bool:
-        """Stores whatever of the document's revision the target does not hold yet; False
-        when it already held all of it. Raises on a failure worth retrying."""
+    """What the forwarder writes to, one batch at a time: each changed municipality's own
+    objects first, then the objects they share (cycle index, national figures, root index)
+    once for all of them."""
 
-    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
-        """True when the target holds all of `revision` (or newer) for this scope."""
+    def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
+        """{code: the revision the target holds completely for that scope (every object of it,
+        the shared entries included), 0 when something is missing}."""
+
+    def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
+        """Stores the scope's own objects of the document's revision (document, report) that
+        the target does not hold yet; False when it held them all. Raises on a failure worth
+        retrying."""
+
+    def publish_shared(self, documents: list[dict[str, Any]]) -> bool:
+        """Brings the shared objects up to these documents (all of one batch, already stored
+        with publish_document), each shared object written once; False when nothing changed."""
 
 
 class MissingSdkFeature(RuntimeError):
@@ -71,13 +81,21 @@ def _is_precondition_failure(error: Exception) -> bool:
     return code in ("PreconditionFailed", "412", "ConditionalRequestConflict")
 
 
+def _is_missing(error: Exception) -> bool:
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
 class S3Target:
     """Every object of a revision is written only if the object holds an older one, each
     checked on its own: a retry after a failure between any two writes completes the rest
-    instead of stopping at the first object that is already there."""
+    instead of stopping at the first object that is already there. A municipality's document
+    and report carry their revision in the object's metadata, so checking them is a HEAD; the
+    shared objects are read once per batch and merged once per batch."""
 
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
+        self._defined: set[tuple[str, int]] = set()  # definitions written by this instance
 
     def _current(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         try:
@@ -86,15 +104,23 @@ class S3Target:
             return None, None
         return json.loads(found["Body"].read()), found["ETag"]
 
-    def _report_revision(self, key: str) -> tuple[int | None, str | None]:
-        """The revision an HTML report carries in its metadata (0 for one without)."""
+    def _revision(self, key: str) -> tuple[int | None, str | None]:
+        """(revision, ETag) of a municipality's document or report from its metadata (a HEAD);
+        a document without it (written by hand, restored from elsewhere) is read instead, a
+        report without it counts as revision 0. (None, None) when there is no object."""
         try:
             head = _s3().head_object(Bucket=self.bucket, Key=key)
         except _s3().exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _is_missing(error):
                 return None, None
             raise
-        return int(head.get("Metadata", {}).get("revision", 0)), head["ETag"]
+        revision = head.get("Metadata", {}).get("revision")
+        if revision is not None:
+            return int(revision), head["ETag"]
+        if key.endswith(".json"):
+            current, etag = self._current(key)
+            return (None if current is None else int(current.get("revision", 0))), etag
+        return 0, head["ETag"]
 
     def _put(self, key: str, body: bytes, content_type: str, etag: str | None,
              revision: int | None = None) -> None:
@@ -103,12 +129,12 @@ class S3Target:
         _s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
                          CacheControl=CACHE_CONTROL, **condition, **extra)
 
-    def _replace_if_older(self, key: str, revision: int, read: Any, body: bytes,
+    def _replace_if_older(self, key: str, revision: int, body: bytes,
                           content_type: str) -> bool:
         """Writes `body` unless the object already holds `revision` or newer; optimistic on
         the ETag so that a concurrent newer write always wins."""
         for _ in range(5):
-            held, etag = read(key)
+            held, etag = self._revision(key)
             if held is not None and held >= revision:
                 return False
             try:
@@ -119,29 +145,44 @@ class S3Target:
                     raise
         raise RuntimeError(f"{key}: kept losing the race")
 
-    def _document_revision(self, key: str) -> tuple[int | None, str | None]:
-        current, etag = self._current(key)
-        return (None if current is None else int(current["revision"])), etag
-
-    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+    def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
         instrument, cycle = document["instrument"], document["cycle"]
         code, revision = document["municipality"]["code"], document["revision"]
-        # the definition first, so that every reference a document makes resolves
+        # the definitions first (once per instance), so that every reference resolves
+        written = self._define(instrument, cycle)
+        written |= self._replace_if_older(
+            paths.document(instrument, cycle, code), revision,
+            json.dumps(document, ensure_ascii=False, indent=1).encode(),
+            "application/json; charset=utf-8")
+        written |= self._replace_if_older(
+            paths.report(instrument, cycle, code), revision, report_html.encode(),
+            "text/html; charset=utf-8")
+        return written
+
+    def publish_shared(self, documents: list[dict[str, Any]]) -> bool:
+        written = False
+        by_cycle: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for document in documents:
+            by_cycle.setdefault((document["instrument"], document["cycle"]), []).append(document)
+        for (instrument, cycle), group in sorted(by_cycle.items()):
+            written |= self._update_index(instrument, cycle, group)
+            written |= self._update_national(instrument, cycle, group)
+            written |= self._update_root(instrument, cycle)
+        return written
+
+    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+        """One document and its shared objects, as one publish: for scripts and tests."""
+        written = self.publish_document(document, report_html)
+        return self.publish_shared([document]) or written
+
+    def _define(self, instrument: str, cycle: int) -> bool:
+        if (instrument, cycle) in self._defined:
+            return False
         written = False
         for version, definition in feed.definitions(instrument, cycle).items():
             written |= self._create(paths.questionnaire(instrument, cycle, version),
                                     json.dumps(definition, ensure_ascii=False, indent=1).encode())
-        written |= self._replace_if_older(
-            paths.document(instrument, cycle, code), revision, self._document_revision,
-            json.dumps(document, ensure_ascii=False, indent=1).encode(),
-            "application/json; charset=utf-8")
-        written |= self._replace_if_older(
-            paths.report(instrument, cycle, code), revision, self._report_revision,
-            report_html.encode(),
-            "text/html; charset=utf-8")
-        written |= self._update_index(document)
-        written |= self._update_national(document)
-        written |= self._update_root(instrument, cycle)
+        self._defined.add((instrument, cycle))
         return written
 
     def _create(self, key: str, body: bytes) -> bool:
@@ -154,22 +195,32 @@ class S3Target:
                 return False
             raise
 
-    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
-        """True when the document, the report, the index entry and the national contribution
-        all carry `revision` or a newer one and the root index lists the cycle: what the
-        forwarder checks before trusting its own record."""
+    def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
+        """The shared objects read once; each municipality's document and report a HEAD each,
+        only where its index entry and national contribution are current already."""
         instrument = config.questionnaire_instrument()
-        document, _ = self._document_revision(paths.document(instrument, cycle, municipality))
-        report, _ = self._report_revision(paths.report(instrument, cycle, municipality))
-        index, _ = self._current(paths.cycle_index(instrument, cycle))
-        entry = (index or {}).get("municipalities", {}).get(municipality)
-        national, _ = self._current(paths.national(instrument, cycle))
-        counted = (national or {}).get("contributions", {}).get(municipality)
-        held = [document, report, entry and entry["revision"], counted and counted["revision"]]
         root, _ = self._current(paths.ROOT_INDEX)
-        listed = str(cycle) in ((root or {}).get("instruments", {})
-                                .get(instrument, {}).get("cycles", {}))
-        return listed and all(r is not None and r >= revision for r in held)
+        if str(cycle) not in ((root or {}).get("instruments", {}).get(instrument, {})
+                              .get("cycles", {})):
+            return dict.fromkeys(municipalities, 0)
+        index, _ = self._current(paths.cycle_index(instrument, cycle))
+        national, _ = self._current(paths.national(instrument, cycle))
+        entries = (index or {}).get("municipalities", {})
+        counted = (national or {}).get("contributions", {})
+        result = {}
+        for code in municipalities:
+            shared = [entries.get(code, {}).get("revision"), counted.get(code, {}).get("revision")]
+            if None in shared:
+                result[code] = 0
+                continue
+            own = [self._revision(paths.document(instrument, cycle, code))[0],
+                   self._revision(paths.report(instrument, cycle, code))[0]]
+            result[code] = min(r or 0 for r in shared + own)
+        return result
+
+    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+        """True when every object of this scope carries `revision` or a newer one."""
+        return self.held(cycle, [municipality])[municipality] >= revision
 
     def _merge(self, key: str, change: Any, sort_keys: bool = True) -> bool:
         """Read, change, write on the ETag, until no concurrent writer came between: how the
@@ -191,36 +242,45 @@ class S3Target:
                     raise
         raise RuntimeError(f"{key}: kept losing the race")
 
-    def _update_index(self, document: dict[str, Any]) -> bool:
-        """<instrument>/<cycle>/index.json: every municipality's revision, status and paths."""
-        instrument, cycle = document["instrument"], document["cycle"]
-        code = document["municipality"]["code"]
+    def _update_index(self, instrument: str, cycle: int,
+                      documents: list[dict[str, Any]]) -> bool:
+        """<instrument>/<cycle>/index.json: every municipality's revision, status and paths;
+        the entries of a whole batch merged in one write."""
 
         def change(index: dict[str, Any] | None) -> dict[str, Any] | None:
             index = index or {"instrument": instrument, "cycle": cycle, "municipalities": {}}
-            entry = index["municipalities"].get(code)
-            if entry is not None and entry["revision"] >= document["revision"]:
-                return None
-            index["municipalities"][code] = feed.index_entry(document)
-            index["generated_at"] = document["generated_at"]
-            return index
+            changed = False
+            for document in documents:
+                code = document["municipality"]["code"]
+                entry = index["municipalities"].get(code)
+                if entry is not None and entry["revision"] >= document["revision"]:
+                    continue
+                index["municipalities"][code] = feed.index_entry(document)
+                index["generated_at"] = max(index.get("generated_at", ""),
+                                            document["generated_at"])
+                changed = True
+            return index if changed else None
 
         return self._merge(paths.cycle_index(instrument, cycle), change)
 
-    def _update_national(self, document: dict[str, Any]) -> bool:
-        """<instrument>/<cycle>/national.json: this municipality's contribution merged in,
-        the national figures recomputed from all contributions."""
-        instrument, cycle = document["instrument"], document["cycle"]
-        code = document["municipality"]["code"]
+    def _update_national(self, instrument: str, cycle: int,
+                         documents: list[dict[str, Any]]) -> bool:
+        """<instrument>/<cycle>/national.json: the batch's contributions merged in, the
+        national figures recomputed once from all contributions."""
 
         def change(national: dict[str, Any] | None) -> dict[str, Any] | None:
             national = national or {"contributions": {}}
-            held = national["contributions"].get(code)
-            if held is not None and held["revision"] >= document["revision"]:
+            changed = [d for d in documents
+                       if national["contributions"].get(d["municipality"]["code"], {})
+                       .get("revision", -1) < d["revision"]]
+            if not changed:
                 return None
-            national["contributions"][code] = figures.contribution(document)
+            for document in changed:
+                national["contributions"][document["municipality"]["code"]] = \
+                    figures.contribution(document)
             return {"$schema": figures.SCHEMA_ID, "instrument": instrument, "cycle": cycle,
-                    "generated_at": document["generated_at"], "method": figures.METHOD,
+                    "generated_at": max(d["generated_at"] for d in changed),
+                    "method": figures.METHOD,
                     "privacy_minimum_valid_answers": privacy.minimum_valid_answers(),
                     "questions": figures.totals(instrument, cycle, national["contributions"]),
                     "contributions": national["contributions"]}
@@ -254,7 +314,7 @@ class WebhookTarget:
     def __init__(self, url: str, secret: str, timeout: float = 10.0) -> None:
         self.url, self.secret, self.timeout = url, secret, timeout
 
-    def publish(self, document: dict[str, Any], report_html: str) -> bool:
+    def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
         body = json.dumps(document, ensure_ascii=False).encode()
         timestamp = str(int(time.time()))
         key = f"{document['municipality']['code']}-{document['cycle']}-r{document['revision']}"
@@ -273,9 +333,12 @@ class WebhookTarget:
             raise  # 5xx: retried
         return True
 
-    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+    def publish_shared(self, documents: list[dict[str, Any]]) -> bool:
+        return False
+
+    def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
         """The site's state cannot be read: the forwarder's record is all there is."""
-        return True
+        return dict.fromkeys(municipalities, 2**62)
 
 
 def configured() -> Target:

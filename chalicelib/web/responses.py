@@ -25,6 +25,22 @@ def url(path: str) -> str:
     return base_path() + path
 
 
+def with_public_address(request: Request, get_response: Any) -> Response:
+    """Middleware body. Where BASE_URL is not set (a deployed stage without a custom domain:
+    the stack cannot give the web function its own API's address without a dependency
+    cycle), links and redirects use the address API Gateway says this request came to,
+    https://<domainName>/<stage>: API Gateway's values, never the client's Host header."""
+    context = getattr(request, "context", None) or {}
+    domain, stage = context.get("domainName"), context.get("stage")
+    if config.is_local() or config.env("BASE_URL") or not domain or not stage:
+        return get_response(request)
+    token = config.REQUEST_BASE_URL.set(f"https://{domain}/{stage}")
+    try:
+        return get_response(request)
+    finally:
+        config.REQUEST_BASE_URL.reset(token)
+
+
 @cache
 def asset_version(name: str) -> str:
     return hashlib.sha256((TEMPLATE_DIR / "assets" / name).read_bytes()).hexdigest()[:12]

@@ -1,0 +1,171 @@
+"""The season at a glance: where every municipality of the list stands in a cycle (not
+registered, waiting for approval, registered, draft, sent, sent late, withdrawn), counted,
+filtered and as CSV.
+
+What one overview reads, whatever the number of municipalities (the bench's "season overview"
+line counts it):
+- one Scan of the memberships table. It holds nothing but (municipality, registrant) key
+  pairs and the overview needs every one of them, so a Scan reads exactly what 342 Queries
+  would, in one request (a page holds 1 MB, some 15,000 pairs);
+- one Query of the open approval queue;
+- the (municipality, cycle) state of every municipality: BatchGetItem, 100 per request. It says
+  which delivery counts and whether it was late (written in the transaction of each send,
+  withdrawal and restore), so no delivery is read; a state written before those fields
+  existed costs one Query of that municipality's deliveries;
+- whether a draft exists, only for representatives of municipalities without any delivery:
+  BatchGetItem by key (registrant, municipality#cycle), 100 per request.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from ..delivery import history
+from ..platform import config
+from ..platform.formatting import amsterdam
+from ..platform.models import Draft, HeldRequest, Membership, ScopeState, parse_scope, scope_key
+from ..platform.municipalities import municipalities
+from ..platform.records import Record
+
+
+class Status(StrEnum):
+    NOT_REGISTERED = "niet-aangemeld"
+    WAITING = "wacht-op-goedkeuring"
+    REGISTERED = "aangemeld"
+    DRAFT = "concept"
+    SENT = "verzonden"
+    LATE = "te-laat"
+    WITHDRAWN = "ingetrokken"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+LABELS = {Status.NOT_REGISTERED: "Niet aangemeld", Status.WAITING: "Wacht op goedkeuring",
+          Status.REGISTERED: "Aangemeld, niet begonnen", Status.DRAFT: "Concept",
+          Status.SENT: "Verzonden", Status.LATE: "Te laat verzonden",
+          Status.WITHDRAWN: "Ingetrokken (telt niet meer)"}
+DELIVERED = frozenset({Status.SENT, Status.LATE})
+
+
+class Row(Record, frozen=True):
+    code: str
+    name: str
+    province: str
+    status: Status
+    registrants: tuple[str, ...]  # ids of who represents it
+    counting: str | None  # the number of the delivery that counts
+    draft_saved_at: datetime | None  # the newest draft's last save (no delivery yet)
+
+    @property
+    def delivered(self) -> bool:
+        return self.status in DELIVERED
+
+
+def members() -> dict[str, set[str]]:
+    """{municipality: registrant ids}: one Scan of key pairs (see the module's note)."""
+    found: dict[str, set[str]] = {}
+    for membership in Membership.scan():
+        found.setdefault(str(membership.municipality), set()).add(str(membership.registrant_id))
+    return found
+
+
+def counting_now(codes: Iterable[str], cycle: int,
+                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool]]:
+    """{municipality: (sequence that counts or 0, late, ever delivered)} for those with any
+    delivery in `cycle`, from their states (BatchGetItem). Without `read_deliveries` a state
+    from before counting was recorded is taken to have one that counts (who must not be
+    reminded when in doubt)."""
+    found = {}
+    for state in ScopeState.batch_get([scope_key(code, cycle) for code in codes]):
+        parsed = parse_scope(state.scope)
+        if parsed is None or not int(state.last_sequence or 0):
+            continue
+        code = parsed[0]
+        if state.counting_sequence is None and not read_deliveries:
+            found[code] = (int(state.last_sequence), False, True)
+        elif state.counting_sequence is None:  # recorded before counting was kept on the state
+            current = history.counting(history.history(code, cycle))
+            found[code] = (int(current.sequence) if current else 0,
+                           bool(current and current.late), True)
+        else:
+            found[code] = (int(state.counting_sequence), bool(state.counting_late), True)
+    return found
+
+
+def _drafts(codes: list[str], cycle: int) -> dict[str, datetime]:
+    """{municipality: last save} of these municipalities' shared drafts."""
+    keys = [scope_key(code, cycle) for code in codes]
+    return {str(draft.municipality): draft.updated_at
+            for draft in Draft.batch_get(keys, attributes_to_get=["key", "municipality",
+                                                                   "updated_at"])}
+
+
+def overview(cycle: int) -> list[Row]:
+    """Every municipality of the list, in file order, with its status in `cycle`."""
+    known = municipalities(config.municipality_year())
+    representing = members()
+    waiting = {str(held.municipality) for held in HeldRequest.query("open")}
+    delivered = counting_now(known, cycle)
+    drafts = _drafts([code for code in known if code not in delivered
+                      and representing.get(code)], cycle)
+    rows = []
+    for code, municipality in known.items():
+        sequence, late, ever = delivered.get(code, (0, False, False))
+        if sequence:
+            status = Status.LATE if late else Status.SENT
+        elif ever:
+            status = Status.WITHDRAWN
+        elif code in drafts:
+            status = Status.DRAFT
+        elif representing.get(code):
+            status = Status.REGISTERED
+        elif code in waiting:
+            status = Status.WAITING
+        else:
+            status = Status.NOT_REGISTERED
+        rows.append(Row(code=code, name=municipality.name, province=municipality.province,
+                        status=status, registrants=tuple(sorted(representing.get(code, ()))),
+                        counting=history.delivery_id(code, cycle, sequence) if sequence else None,
+                        draft_saved_at=drafts.get(code)))
+    return rows
+
+
+def counts(rows: Iterable[Row]) -> dict[Status, int]:
+    """How many municipalities have each status, every status present (0 where none)."""
+    found = Counter(row.status for row in rows)
+    return {status: found.get(status, 0) for status in Status}
+
+
+def provinces(rows: Iterable[Row]) -> list[tuple[str, int, int]]:
+    """(province, municipalities, delivered) per province, by name."""
+    total: Counter = Counter()
+    done: Counter = Counter()
+    for row in rows:
+        total[row.province] += 1
+        done[row.province] += row.delivered
+    return [(province, total[province], done[province]) for province in sorted(total)]
+
+
+def select(rows: Iterable[Row], province: str | None = None,
+           status: Status | None = None) -> list[Row]:
+    return [row for row in rows if (not province or row.province == province)
+            and (status is None or row.status == status)]
+
+
+def as_csv(rows: Iterable[Row], cycle: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["gemeente_code", "gemeente", "provincie", "status", "aanmelders",
+                     "telt_nu", "concept_opgeslagen", "verantwoordingsjaar"])
+    for row in rows:
+        saved = row.draft_saved_at.astimezone(amsterdam()).strftime("%Y-%m-%d %H:%M") \
+            if row.draft_saved_at else ""
+        writer.writerow([row.code, row.name, row.province, row.status.label,
+                         len(row.registrants), row.counting or "", saved, cycle])
+    return out.getvalue()

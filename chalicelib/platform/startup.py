@@ -1,0 +1,86 @@
+"""Configuration that cannot be wrong silently: checked when a function starts (app.py) and by
+`./dev deploy --dry-run` before anything is deployed.
+
+On prod a problem stops the start with one error that lists every problem, so a deploy with
+the local placeholders never shows representatives a helpdesk number nobody answers; on dev the
+same findings are logged as warnings (a test stage may use placeholders)."""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+from . import cycles
+
+# What the local stage shows; a real helpdesk is reachable elsewhere.
+PLACEHOLDER_PHONES = {"0701234567", "0123456789", "0000000000"}
+RESERVED_MAIL_DOMAINS = ("example.com", "example.nl", "example.org", "example.net", "test",
+                         "invalid", "localhost")
+
+
+class ConfigurationError(RuntimeError):
+    """The stage's settings would run the app wrongly; the message lists each problem."""
+
+
+def _digits(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    return "0" + digits[2:] if digits.startswith("31") and phone.strip().startswith("+") \
+        else digits
+
+
+def problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Every problem with a deployed stage's settings (none for the local stage)."""
+    env = os.environ if environ is None else environ
+    stage = env.get("STAGE", "local")
+    if stage == "local":
+        return []
+    found = []
+    if stage not in ("dev", "prod"):
+        found.append(f"STAGE is {stage!r}: local, dev or prod")
+    phone = env.get("HELPDESK_PHONE", "").strip()
+    if not phone:
+        found.append("HELPDESK_PHONE is not set: every page and mail shows the helpdesk's number")
+    elif _digits(phone) in PLACEHOLDER_PHONES or len(set(_digits(phone)[1:])) <= 1:
+        found.append(f"HELPDESK_PHONE is the placeholder {phone!r}: set the helpdesk's real "
+                     f"number (stack parameter HelpdeskPhone)")
+    email = env.get("HELPDESK_EMAIL", "").strip()
+    domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
+    if not domain:
+        found.append("HELPDESK_EMAIL is not set: every page and mail gives it (and Reply-To)")
+    elif any(domain == d or domain.endswith("." + d) for d in RESERVED_MAIL_DOMAINS):
+        found.append(f"HELPDESK_EMAIL is the placeholder {email!r}: set the helpdesk's real "
+                     f"address (stack parameter HelpdeskEmail)")
+    if not env.get("PUBLICATION_SITE_NAME", "").strip():
+        found.append("PUBLICATION_SITE_NAME is not set: pages and mails name the site the "
+                     "results go to (stack parameter PublicationSiteName)")
+    base_url = env.get("BASE_URL", "")
+    if base_url and not base_url.startswith("https://"):
+        found.append(f"BASE_URL {base_url!r} is not https: links in mails would not work, or "
+                     f"leak the personal link")
+    if not (env.get("SECRET_KEY_PARAMETER") or env.get("SECRET_KEY")):
+        found.append("SECRET_KEY_PARAMETER is not set: no signing key for sessions")
+    if env.get("DELIVERY_WINDOW", "cycle") == "cycle":
+        instrument = env.get("QUESTIONNAIRE", "ceo-wmo")
+        try:
+            cycles.window_of(instrument, int(env.get("CURRENT_CYCLE", "2026")))
+        except (cycles.CycleSettingsError, ValueError) as error:
+            found.append(str(error))
+    return found
+
+
+def require(environ: Mapping[str, str] | None = None) -> None:
+    """When a function starts: prod refuses to run with any problem; dev logs them. Only in
+    Lambda (AWS_LAMBDA_FUNCTION_NAME): `chalice package` imports the app with the stage's
+    variables from .chalice/config.json, before the stack's parameters supply the real ones
+    (`./dev deploy --dry-run` checks those)."""
+    env = os.environ if environ is None else environ
+    if not env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    found = problems(env)
+    if not found:
+        return
+    if env.get("STAGE") == "prod":
+        raise ConfigurationError("The prod stage refuses to start:\n- " + "\n- ".join(found))
+    from .logs import logger
+
+    logger.warning("configuration problems", extra={"problems": found})

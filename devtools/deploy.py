@@ -1,0 +1,419 @@
+"""`./dev deploy STAGE [--dry-run]`: package, lint, check every parameter, deploy, and say what a
+person must do.
+
+The values come from `infra/stages/<stage>.json` (region, artifact bucket, stack parameters;
+`--set Name=value` overrides one). `--dry-run` needs no AWS account: it packages and lints the
+template (devtools/package.py), checks each parameter against the template's own constraints
+and rules, runs the app's start check (chalicelib/platform/startup.py) on the values the
+functions would get, reports the stage's sending window, and prints the bootstrap steps. Without
+`--dry-run` it then checks the account (quotas, SES, artifact bucket, signing key, certificate;
+read-only), uploads the package and template to the artifact bucket and creates and executes a
+CloudFormation change set (the SAM transform runs in CloudFormation), and prints the stack's
+outputs and what is left to do by hand.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from devtools.intrinsics import Evaluator
+from devtools.quotas import Finding, report
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ROOT / "infra" / "stages"
+BUCKET_NAME = re.compile(r"^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # roles; the SAM transform
+
+
+def stack_name(stage: str) -> str:
+    from chalicelib.helpdesk.stage import stack_name as name
+
+    return name(stage)
+
+
+@dataclass
+class Plan:
+    stage: str
+    region: str = ""
+    bucket: str = ""
+    parameters: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.level == "error" for f in self.findings)
+
+    @property
+    def stack(self) -> str:
+        return stack_name(self.stage)
+
+    def add(self, level: str, text: str) -> None:
+        self.findings.append(Finding(level, text))
+
+
+def stage_variables(stage: str) -> dict[str, str]:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    return {**config["environment_variables"], **config["stages"][stage]["environment_variables"]}
+
+
+def read_stage_file(plan: Plan, path: Path, overrides: dict[str, str]) -> None:
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        plan.add("error", f"{path}: {error}")
+        return
+    plan.region = str(values.get("region", ""))
+    plan.bucket = str(values.get("artifact_bucket", ""))
+    plan.parameters = {k: str(v) for k, v in values.get("parameters", {}).items()}
+    plan.parameters.update(overrides)
+    if not REGION.match(plan.region):
+        plan.add("error", f"region {plan.region!r} is not an AWS region name")
+    if not plan.bucket:
+        plan.add("error", f"artifact_bucket is empty in {path.name}: the template is too large "
+                          f"to deploy inline (bootstrap step 1)")
+    elif not BUCKET_NAME.match(plan.bucket):
+        plan.add("error", f"artifact_bucket {plan.bucket!r} is not a valid S3 bucket name")
+
+
+def check_parameters(template: dict[str, Any], given: dict[str, str]) -> list[Finding]:
+    """Each value against the template's own constraints, as CloudFormation would check them
+    (Type, AllowedPattern, AllowedValues, Min/MaxLength, Min/MaxValue), then its Rules."""
+    found: list[Finding] = []
+    declared = template["Parameters"]
+    for name in sorted(set(given) - set(declared)):
+        found.append(Finding("error", f"{name}: not a parameter of the template"))
+    for name, spec in declared.items():
+        if name not in given:
+            if "Default" not in spec:
+                found.append(Finding("error", f"{name}: required, not given "
+                                              f"({spec.get('Description', '').strip()})"))
+            continue
+        value = given[name]
+        problem = _constraint_problem(spec, value)
+        if problem:
+            found.append(Finding("error", f"{name} = {value!r}: {problem}"))
+    if not any(f.level == "error" for f in found):
+        values = {name: given.get(name, str(spec.get("Default", "")))
+                  for name, spec in declared.items()}
+        evaluate = Evaluator(template, values)
+        for name, rule in template.get("Rules", {}).items():
+            if "RuleCondition" in rule and not evaluate(rule["RuleCondition"]):
+                continue
+            for assertion in rule["Assertions"]:
+                if not evaluate(assertion["Assert"]):
+                    found.append(Finding("error", f"{name}: {assertion['AssertDescription']}"))
+    return found
+
+
+def _constraint_problem(spec: dict[str, Any], value: str) -> str | None:
+    if spec["Type"] == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            return "not a number"
+        if "MinValue" in spec and number < float(spec["MinValue"]):
+            return f"below {spec['MinValue']}"
+        if "MaxValue" in spec and number > float(spec["MaxValue"]):
+            return f"above {spec['MaxValue']}"
+        return None
+    if "AllowedValues" in spec and value not in spec["AllowedValues"]:
+        return f"one of {spec['AllowedValues']}"
+    if "MinLength" in spec and len(value) < int(spec["MinLength"]):
+        return "empty" if not value else f"shorter than {spec['MinLength']}"
+    if "MaxLength" in spec and len(value) > int(spec["MaxLength"]):
+        return f"longer than {spec['MaxLength']}"
+    if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
+        return spec.get("ConstraintDescription") or f"does not match {spec['AllowedPattern']}"
+    return None
+
+
+def function_environment(template: dict[str, Any], stage: str,
+                         parameters: dict[str, str]) -> dict[str, str]:
+    """What a function of the stack would find in its environment (the mail worker's: it has
+    every variable the others have), the API id left open."""
+    values = {name: parameters.get(name, str(spec.get("Default", "")))
+              for name, spec in template["Parameters"].items()}
+    values["Stage"] = stage
+    evaluate = Evaluator(template, values, {"RestAPI": "<api-id>"})
+    variables = template["Resources"]["DeliverMail"]["Properties"]["Environment"]["Variables"]
+    environment = dict(stage_variables(stage))
+    for name, value in variables.items():
+        resolved = evaluate(value)
+        if isinstance(resolved, str):
+            environment[name] = resolved
+    return environment
+
+
+def window_status(stage: str, today: date) -> Finding:
+    from chalicelib.platform import cycles
+
+    variables = stage_variables(stage)
+    if variables.get("DELIVERY_WINDOW") == "open":
+        return Finding("ok", "sending window: open any day (DELIVERY_WINDOW=open)")
+    instrument = variables.get("QUESTIONNAIRE", "ceo-wmo")
+    cycle = int(variables.get("CURRENT_CYCLE", "2026"))
+    try:
+        window = cycles.window_of(instrument, cycle)
+    except cycles.CycleSettingsError as error:
+        return Finding("error", str(error))
+    state = window.state(today)
+    if state == "not yet open":
+        return Finding("ok", f"sending window of {cycle}: opens {window.opens}")
+    if state in ("open", "late"):
+        return Finding("ok", f"sending window of {cycle}: {state} (deadline {window.deadline}, "
+                             f"late deliveries until {window.late_until})")
+    following = cycles.next_cycle(instrument, cycle)
+    advice = "and no next cycle in chalicelib/platform/data/cycles.json"
+    if following:
+        definition = ROOT / "chalicelib" / "questionnaire" / "data" / instrument / \
+            f"{following[0]}.json"
+        advice = (f"next: {following[0]} opens {following[1].opens}; "
+                  + ("" if definition.is_file() else
+                     f"add {definition.relative_to(ROOT)}, then ")
+                  + f"set CURRENT_CYCLE={following[0]} in .chalice/config.json")
+    return Finding("warn", f"sending window of {cycle} closed on {window.late_until}: {stage} "
+                           f"deploys closed for sending; {advice}")
+
+
+def dry_run(stage: str, template: dict[str, Any], stage_file: Path | None = None,
+            overrides: dict[str, str] | None = None, today: date | None = None) -> Plan:
+    """Every check that needs no AWS account."""
+    from chalicelib.platform import startup
+
+    plan = Plan(stage)
+    read_stage_file(plan, stage_file or STAGES / f"{stage}.json", overrides or {})
+    plan.findings += check_parameters(template, plan.parameters)
+    if plan.parameters.get("WafRateLimit", "0") not in ("", "0") and \
+            _number(plan.parameters["WafRateLimit"]) < 10:
+        plan.add("error", "WafRateLimit: AWS WAF accepts a rate limit of 10 or more (0 = none)")
+    if plan.ok:
+        level = "error" if stage == "prod" else "warn"
+        for problem in startup.problems(function_environment(template, stage, plan.parameters)):
+            plan.add(level, f"start check: {problem}")
+    plan.findings.append(window_status(stage, today or date.today()))
+    return plan
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def bootstrap(plan: Plan, outputs: dict[str, str] | None = None) -> list[str]:
+    """What a person must do (before the first deploy, and after it)."""
+    from devtools.package import sender_domain
+
+    region, stage = plan.region or "<region>", plan.stage
+    bucket = plan.bucket or f"aanlevermodule-ceo-artifacts-<account>-{region}"
+    outputs = outputs or {}
+    pool = outputs.get("HelpdeskUserPoolId", "<HelpdeskUserPoolId output>")
+    steps = [
+        f"Artifact bucket (once per account and region): aws s3api create-bucket --bucket "
+        f"{bucket} --region {region} --create-bucket-configuration LocationConstraint={region}"
+        f" && aws s3api put-public-access-block --bucket {bucket} "
+        f"--public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,"
+        f"BlockPublicPolicy=true,RestrictPublicBuckets=true; then set artifact_bucket in "
+        f"infra/stages/{stage}.json",
+        f"SES sender domain: aws sesv2 create-email-identity --email-identity "
+        f"{sender_domain(stage)} --region {region}; publish the three DKIM CNAME records it "
+        f"returns; wait until ./dev quotas {stage} says verified",
+        "SES production access (the sandbox only mails verified addresses): SES console, "
+        "Account dashboard, Request production access (transactional; describe the "
+        "registration and receipt mails), or aws sesv2 put-account-details",
+        f"Signing key: aws ssm put-parameter --region {region} --name "
+        f"{stage_variables(stage).get('SECRET_KEY_PARAMETER', '<SECRET_KEY_PARAMETER>')} "
+        f"--type SecureString --value \"$(openssl rand -hex 32)\"",
+        f"Alarm e-mail: AlarmEmail in infra/stages/{stage}.json; after the first deploy its "
+        f"owner must follow the link in AWS's 'Subscription Confirmation' mail, or alarms "
+        f"reach nobody",
+        f"Helpdesk contact and site: HelpdeskEmail, HelpdeskPhone, PublicationSiteName in "
+        f"infra/stages/{stage}.json (shown on every page and mail)",
+        f"Quotas: ./dev quotas {stage} (Lambda concurrency, SES sandbox and daily quota)",
+    ]
+    if plan.parameters.get("DomainName"):
+        steps.append(
+            f"Certificate: aws acm request-certificate --domain-name "
+            f"{plan.parameters['DomainName']} --validation-method DNS --region {region}; add "
+            f"its validation CNAME; put its ARN in CertificateArn. After the deploy: a CNAME "
+            f"(or alias) {plan.parameters['DomainName']} -> "
+            f"{outputs.get('ApiDomainTarget', '<ApiDomainTarget output>')}")
+    steps.append(f"First helpdesk user, after the deploy (README 'First helpdesk user'): "
+                 f"aws cognito-idp admin-create-user --user-pool-id {pool} ... then a "
+                 f"password, the helpdesk group and TOTP enrolment")
+    return steps
+
+
+# --- with AWS ---------------------------------------------------------------------------------
+
+def account_checks(plan: Plan, clients: dict[str, Any]) -> list[Finding]:
+    """Read-only: the bootstrap steps were done."""
+    from devtools import package, quotas
+
+    found = quotas.check(plan.stage, plan.region,
+                         int(_number(plan.parameters.get("ForwarderReservedConcurrency", "2"))),
+                         package.sender_domain(plan.stage), clients)
+    try:
+        clients["s3"].head_bucket(Bucket=plan.bucket)
+        found.append(Finding("ok", f"artifact bucket {plan.bucket}"))
+    except Exception as error:
+        found.append(Finding("error", f"artifact bucket {plan.bucket} cannot be reached "
+                                      f"({type(error).__name__}): bootstrap step 1"))
+    secret = stage_variables(plan.stage).get("SECRET_KEY_PARAMETER", "")
+    listed = clients["ssm"].describe_parameters(ParameterFilters=[
+        {"Key": "Name", "Option": "Equals", "Values": [secret]}])["Parameters"]
+    if not listed:
+        found.append(Finding("error", f"no SSM parameter {secret}: the functions would have no "
+                                      f"signing key (bootstrap: signing key)"))
+    elif listed[0].get("Type") != "SecureString":
+        found.append(Finding("error", f"{secret} is not a SecureString"))
+    else:
+        found.append(Finding("ok", f"signing key {secret}"))
+    if plan.parameters.get("CertificateArn"):
+        try:
+            status = clients["acm"].describe_certificate(
+                CertificateArn=plan.parameters["CertificateArn"])["Certificate"]["Status"]
+        except Exception as error:
+            status = type(error).__name__
+        found.append(Finding("ok" if status == "ISSUED" else "error",
+                             f"certificate for {plan.parameters.get('DomainName')}: {status}"))
+    return found
+
+
+def as_uploaded(template: dict[str, Any], code_uri: str) -> dict[str, Any]:
+    uploaded = json.loads(json.dumps(template))
+    for resource in uploaded["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = code_uri
+    return uploaded
+
+
+def deploy(plan: Plan, target: Path, clients: dict[str, Any],
+           wait_seconds: float = 5.0) -> dict[str, str]:
+    """Uploads the package and the template, creates a change set and executes it; returns the
+    stack's outputs. Raises RuntimeError with CloudFormation's reason when it fails."""
+    package_bytes = (target / "deployment.zip").read_bytes()
+    digest = hashlib.sha256(package_bytes).hexdigest()[:16]
+    s3, cloudformation = clients["s3"], clients["cloudformation"]
+    code_key = f"{plan.stack}/{digest}.zip"
+    s3.put_object(Bucket=plan.bucket, Key=code_key, Body=package_bytes)
+    template = as_uploaded(json.loads((target / "sam.json").read_text()),
+                           f"s3://{plan.bucket}/{code_key}")
+    body = json.dumps(template).encode()
+    template_key = f"{plan.stack}/{hashlib.sha256(body).hexdigest()[:16]}.template.json"
+    s3.put_object(Bucket=plan.bucket, Key=template_key, Body=body)
+    try:
+        status = cloudformation.describe_stacks(StackName=plan.stack)["Stacks"][0]["StackStatus"]
+        kind = "CREATE" if status == "REVIEW_IN_PROGRESS" else "UPDATE"
+    except cloudformation.exceptions.ClientError:
+        kind = "CREATE"
+    name = f"deploy-{time.strftime('%Y%m%d-%H%M%S')}"
+    cloudformation.create_change_set(
+        StackName=plan.stack, ChangeSetName=name, ChangeSetType=kind,
+        TemplateURL=f"https://{plan.bucket}.s3.{plan.region}.amazonaws.com/{template_key}",
+        Parameters=[{"ParameterKey": k, "ParameterValue": v}
+                    for k, v in sorted(plan.parameters.items())],
+        Capabilities=CAPABILITIES, Tags=[{"Key": "app", "Value": "aanlevermodule-ceo"},
+                                         {"Key": "stage", "Value": plan.stage}])
+    while True:
+        change_set = cloudformation.describe_change_set(StackName=plan.stack, ChangeSetName=name)
+        if change_set["Status"] in ("CREATE_COMPLETE", "FAILED"):
+            break
+        time.sleep(wait_seconds)
+    if change_set["Status"] == "FAILED":
+        reason = change_set.get("StatusReason", "")
+        if "didn't contain changes" in reason or "No updates" in reason:
+            print("No changes to deploy.")
+            return _outputs(cloudformation, plan.stack)
+        raise RuntimeError(f"change set {name} failed: {reason}")
+    print(f"{kind.lower()}: {len(change_set.get('Changes', []))} change(s); executing {name}")
+    cloudformation.execute_change_set(StackName=plan.stack, ChangeSetName=name)
+    while True:
+        stack = cloudformation.describe_stacks(StackName=plan.stack)["Stacks"][0]
+        if not stack["StackStatus"].endswith("_IN_PROGRESS"):
+            break
+        time.sleep(wait_seconds)
+    if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+        raise RuntimeError(f"{plan.stack} ended as {stack['StackStatus']}: "
+                           f"{stack.get('StackStatusReason', 'see the stack events')}")
+    return _outputs(cloudformation, plan.stack)
+
+
+def _outputs(cloudformation: Any, stack: str) -> dict[str, str]:
+    described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from devtools import package
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage", choices=["dev", "prod"])
+    parser.add_argument("--dry-run", action="store_true", help="check everything, no AWS")
+    parser.add_argument("--stage-file", type=Path, default=None)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one stack parameter")
+    parser.add_argument("--out", type=Path, default=ROOT / "build")
+    args = parser.parse_args(argv)
+    overrides = dict(item.split("=", 1) for item in args.set)
+
+    print(f"== Package and lint ({args.stage})")
+    target = package.package(args.stage, args.out)
+    template = json.loads((target / "sam.json").read_text())
+    lint_findings = []
+    for name in ("sam.json", "transformed.json"):
+        result = package.lint(target / name)
+        lint_findings.append(Finding("ok" if result.returncode == 0 else "error",
+                                     f"cfn-lint {name}: " + (result.stdout.strip()
+                                                             or "no findings")))
+    plan = dry_run(args.stage, template, args.stage_file, overrides)
+    plan.findings[:0] = lint_findings
+    print(f"== Checks ({plan.stack} in {plan.region or '?'})")
+    report(plan.findings)
+    print("== What a person must do (see README 'Deployment'):")
+    for number, step in enumerate(bootstrap(plan), 1):
+        print(f"  {number}. {step}")
+    if not plan.ok:
+        print("Not deployed: fix the errors above.")
+        return 1
+    if args.dry_run:
+        print(f"Dry run: every parameter checked; ./dev deploy {args.stage} deploys.")
+        return 0
+    import boto3
+
+    clients = {name: boto3.client(name, region_name=plan.region)
+               for name in ("lambda", "sesv2", "s3", "ssm", "acm", "cloudformation")}
+    print("== Account")
+    if not report(account_checks(plan, clients)):
+        print("Not deployed: do the bootstrap steps above first.")
+        return 1
+    print(f"== Deploy {plan.stack}")
+    try:
+        outputs = deploy(plan, target, clients)
+    except RuntimeError as error:
+        print(f"Deploy failed: {error}")
+        return 1
+    print("== Outputs")
+    for key in ("BaseUrl", "ApiDomainTarget", "HelpdeskUserPoolId", "HelpdeskClientId",
+                "PublicationBucketName"):
+        if key in outputs:
+            print(f"  {key}: {outputs[key]}")
+    print("== Still to do by hand: confirm the alarm subscription mail; "
+          + ("point the domain's DNS at ApiDomainTarget; " if "ApiDomainTarget" in outputs
+             else "")
+          + "create the first helpdesk user (README 'First helpdesk user').")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
