@@ -278,6 +278,17 @@ def helpdesk_compare(code: str) -> Response:
     return helpdesk_delivery_pages.compare(app.current_request, code)
 
 
+@app.route("/helpdesk/gemeente/{code}/uitzondering", methods=["POST"], content_types=FORM)
+def helpdesk_allow(code: str) -> Response:
+    return helpdesk_delivery_pages.allow(app.current_request, code)
+
+
+@app.route("/helpdesk/gemeente/{code}/uitzondering-intrekken", methods=["POST"],
+           content_types=FORM)
+def helpdesk_disallow(code: str) -> Response:
+    return helpdesk_delivery_pages.disallow(app.current_request, code)
+
+
 @app.route("/helpdesk/gemeente/{code}/intrekken/{delivery_id}", methods=["GET"])
 def helpdesk_confirm_withdraw(code: str, delivery_id: str) -> Response:
     return helpdesk_pages.confirm_withdraw(app.current_request, code, delivery_id)

@@ -256,3 +256,13 @@ def test_no_survey_is_a_short_path():
                            "toestemming_college", "toestemming_datum"}
     _, missing = answers.evaluate(CEO, {"onderzoek_uitgevoerd": "nee"}, today=TODAY)
     assert {"geen_onderzoek_reden", "volgend_onderzoek"} <= set(missing)
+
+
+@pytest.mark.parametrize("typed", ["[", "https://[", "http://]x.nl", "www.[gemeente.nl"])
+def test_a_malformed_web_address_is_an_error_not_a_crash(typed):
+    # found by the property test above: urlparse raises ValueError on an unclosed "["
+    from chalicelib.questionnaire import answers
+    from chalicelib.questionnaire.definitions import load
+
+    errors = answers.evaluate(load("ceo-wmo", 2026), {"rapport_url": typed})[1]
+    assert errors["rapport_url"].startswith("Vul een geldig webadres in")

@@ -93,6 +93,10 @@ def _helpdesk_journey(helpdesk, code: str, delivery: str, email: str, add: str) 
     assert helpdesk.get(f"{registrant}/logboek.csv").status_code == 200
     assert helpdesk.get("/helpdesk/export/2026/json").status_code == 200
     assert helpdesk.get("/helpdesk/seizoen").status_code == 200
+    assert helpdesk.get(f"/helpdesk/gemeente/{code}?jaar=2025").status_code == 200
+    for action in ("uitzondering", "uitzondering-intrekken"):
+        assert helpdesk.submit(f"/helpdesk/gemeente/{code}/{action}", {"tot": "x"},
+                               form_page=f"/helpdesk/gemeente/{code}").status_code == 400
     assert helpdesk.get("/helpdesk/seizoen.csv").status_code == 200
     assert helpdesk.submit("/helpdesk/seizoen/herinnering", {"gemeente": add},
                            form_page="/helpdesk/seizoen").status_code in (200, 409)

@@ -2,7 +2,7 @@
 and the one a new draft may start from."""
 from __future__ import annotations
 
-from ..platform.models import Delivery, DeliveryStatus, scope_key
+from ..platform.models import Delivery, DeliveryStatus, ScopeState, scope_key
 
 
 def delivery_id(municipality: str, cycle: int, sequence: int) -> str:
@@ -35,3 +35,11 @@ def prefill_source(code: str, cycle: int,
     when its history was read already (the start page), so it is not queried twice."""
     found = this_cycle if this_cycle is not None else history(code, cycle)
     return counting(found) or counting(history(code, cycle - 1))
+
+
+def states_by_cycle(code: str, cycles: list[int]) -> dict[int, ScopeState]:
+    """The (municipality, cycle) states of `code` that exist among `cycles`: one strongly
+    consistent BatchGetItem."""
+    return {int(state.scope.rsplit("#", 1)[1]): state
+            for state in ScopeState.batch_get([scope_key(code, cycle) for cycle in cycles],
+                                              consistent_read=True)}

@@ -12,7 +12,7 @@ from ..questionnaire import answers, display, drafts, editors
 from ..questionnaire.journey import Scope
 from ..web import access
 from . import history, sending
-from .window import window
+from .window import allowed_until, window
 
 
 def review(request: Request, code: str) -> Response:
@@ -36,7 +36,7 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
     return access.scope_page(
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
         status=status, summaries=summaries, problems=problems, started=ctx.draft is not None,
-        window=window(datetime.now(UTC)),
+        window=window(datetime.now(UTC), allowed_until(ctx.state)),
         sent=ctx.draft is not None and ctx.draft.status == DraftStatus.SENT,
         errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice,
         warnings=warnings, warnings_field=sending.WARNINGS_FIELD, withheld=withheld,

@@ -30,7 +30,7 @@ from ..questionnaire.definitions import Definition
 from . import receipts
 from .history import delivery_id
 from .snapshot import snapshot
-from .window import window
+from .window import allowed_until, window
 
 CONFIRM_FIELD = "bevestig_toestemming"
 WARNINGS_FIELD = "bevestig_waarschuwingen"
@@ -49,8 +49,9 @@ def newer_than_draft(draft: Draft | None, state: ScopeState | None) -> int | Non
 def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
              now: datetime, warnings_seen: bool = False, state: ScopeState | None = None,
              replacing_seen: bool = False) -> dict[str, str]:
-    """Everything that stops this draft from being sent, checked on the server."""
-    current = window(now)
+    """Everything that stops this draft from being sent, checked on the server (`state`: the
+    municipality's, also for the helpdesk's exception to the window)."""
+    current = window(now, allowed_until(state))
     if not current.open:
         return {"verzenden": current.message or "Verzenden is nu niet mogelijk"}
     if draft is None:
@@ -154,6 +155,6 @@ def send(registrant: Registrant, municipality: str, municipality_name: str,
     again, or already sent by a concurrent click: the draft then names its delivery)."""
     now = now or datetime.now(UTC)
     delivery = _commit(registrant, municipality, municipality_name, definition, draft, state,
-                       now, window(now).late)
+                       now, window(now, allowed_until(state)).late)
     receipts.send(registrant, delivery)
     return delivery

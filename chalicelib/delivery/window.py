@@ -1,11 +1,13 @@
-"""The sending window: when sending opens, the deadline, and the grace period in which a late
-delivery is still accepted (marked late)."""
+"""The sending window: when sending opens, the deadline, the grace period in which a late
+delivery is still accepted (marked late), and the helpdesk's exception for one municipality
+after that (also marked late)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ..platform import config
 from ..platform.formatting import amsterdam, date_text
+from ..platform.models import ScopeState
 from ..platform.records import Record
 
 
@@ -17,13 +19,33 @@ class Window(Record, frozen=True):
     message: str | None
 
 
-def window(now: datetime) -> Window:
+def allowed_until(state: ScopeState | None) -> date | None:
+    """The last day of the helpdesk's exception for this municipality and cycle, if any."""
+    raw = state.allowed_until if state is not None else None
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def last_day() -> date | None:
+    """The last day anyone may send without an exception."""
+    return config.delivery_late_until() or config.delivery_deadline()
+
+
+def window(now: datetime, exception_until: date | None = None) -> Window:
+    """Whether sending is possible at `now`; `exception_until` is the helpdesk's exception for
+    the municipality (it only matters once the window has closed)."""
     today = now.astimezone(amsterdam()).date()
     opens, deadline = config.delivery_opens(), config.delivery_deadline()
     late_until = config.delivery_late_until() or deadline
     if opens and today < opens:
         return Window(False, False, f"Verzenden kan vanaf {date_text(opens)}. "
                                     f"U kunt de vragenlijst nu al invullen en opslaan.")
+    if late_until and today > late_until and exception_until and today <= exception_until:
+        return Window(True, True, "De helpdesk heeft uw gemeente toegestaan te verzenden tot en "
+                                  f"met {date_text(exception_until)}; uw aanlevering wordt als "
+                                  "te laat gemarkeerd.")
     if late_until and today > late_until:
         return Window(False, False, "De aanlevertermijn is voorbij (uiterlijk "
                                     f"{date_text(deadline or late_until)}). "

@@ -1,6 +1,7 @@
-"""The helpdesk looks at deliveries: any delivery of any municipality and cycle (the page,
-its JSON and HTML files, the report as the site shows it), and two deliveries side by side,
-answer by answer. Every route starts with `_require`, as in `helpdesk/pages.py`."""
+"""The helpdesk and a municipality's deliveries: any delivery of any cycle (the page, its JSON
+and HTML files, the report as the site shows it), two deliveries side by side answer by
+answer, and the exception to the sending window ("verzenden toestaan tot en met …"). Every
+route starts with `_require`, as in `helpdesk/pages.py`."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,10 +11,12 @@ from chalice.app import Request, Response
 from .. import web
 from ..delivery import history, views
 from ..platform import config
+from ..platform.formatting import date_text
 from ..platform.models import Delivery
 from ..platform.municipalities import municipalities
 from ..web.responses import download, standalone_html
-from .pages import _code_or_404, _page, _require
+from . import exceptions
+from .pages import _code_or_404, _page, _require, municipality_page
 
 
 def _open(code: str, number: str) -> views.DeliveryView:
@@ -72,3 +75,34 @@ def compare(request: Request, code: str) -> Response:
     return _page(request, "compare.html", f"{before.delivery_id} en {after.delivery_id}", user,
                  **{**context, "changes": changes, "same": same, "before": before,
                     "after": after})
+
+
+def allow(request: Request, code: str) -> Response:
+    """"Verzenden toestaan tot en met …" for the current cycle, audited."""
+    form = web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    try:
+        until = exceptions.grant(user, code, config.current_cycle(), form.first("tot"),
+                                 form.first("reden"), form.first("huidig")[:10])
+    except exceptions.Refused as refused:
+        field = {"tot": "tot", "reden": "uitzondering_reden"}.get(refused.field, "uitzondering")
+        return municipality_page(request, code, status=409 if refused.stale else 400,
+                                 errors={field: str(refused)})
+    return municipality_page(request, code, message=(
+        f"{municipalities(config.municipality_year())[code].name} mag verzenden tot en met "
+        f"{date_text(until)}; de aanlevering wordt als te laat gemarkeerd."))
+
+
+def disallow(request: Request, code: str) -> Response:
+    form = web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    try:
+        exceptions.withdraw(user, code, config.current_cycle(), form.first("reden"),
+                            form.first("huidig")[:10])
+    except exceptions.Refused as refused:
+        field = "intrek_reden" if refused.field == "reden" else "uitzondering"
+        return municipality_page(request, code, status=409 if refused.stale else 400,
+                                 errors={field: str(refused)})
+    return municipality_page(request, code, message="De uitzondering is ingetrokken.")

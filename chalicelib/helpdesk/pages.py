@@ -10,7 +10,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import rate_limits, registrants
-from ..delivery import views
+from ..delivery import history, views, window
 from ..platform import config
 from ..platform.models import Registrant
 from ..platform.municipalities import is_code, municipalities
@@ -18,7 +18,7 @@ from ..web import sessions
 from ..web.errors import client_ip
 from ..web.responses import download
 from . import actions as helpdesk
-from . import audit, auth, export
+from . import audit, auth, exceptions, export
 
 _REGISTRANT = re.compile(r"^[0-9a-f]{32}$")
 
@@ -190,22 +190,42 @@ def _code_or_404(code: str) -> str:
 
 
 def municipality_page(request: Request, code: str, status: int = 200,
-                      message: str | None = None, errors: dict | None = None) -> Response:
+                      message: str | None = None, errors: dict | None = None,
+                      cycle: int | None = None) -> Response:
+    """One cycle of a municipality (`?jaar=`, default the current one), with the earlier
+    cycles that have deliveries a click away."""
     user = _require(request)
     _code_or_404(code)
+    errors = dict(errors or {})
+    current = config.current_cycle()
+    if cycle is None:
+        asked = web.query(request).get("jaar", "").strip()
+        cycle = current
+        if asked.isascii() and asked.isdigit() and current - 10 <= int(asked) <= current:
+            cycle = int(asked)
+        elif asked:
+            errors["jaar"] = f"Kies een verantwoordingsjaar van {current - 10} tot en met {current}"
+            status = 400
     name = municipalities(config.municipality_year())[code].name
+    states = history.states_by_cycle(code, list(range(current, current - 11, -1)))
     return _page(request, "municipality.html", f"{name} ({code})", user, status=status,
-                 code=code, name=name, cycle=config.current_cycle(), message=message,
-                 errors=errors or {}, trail=audit.trail(audit.subject_municipality(code)),
-                 **helpdesk.overview(code, config.current_cycle()))
+                 code=code, name=name, cycle=cycle, message=message, errors=errors,
+                 trail=audit.trail(audit.subject_municipality(code)),
+                 cycles=sorted((c for c, s in states.items() if s.last_sequence), reverse=True),
+                 current_cycle=current, allowance=exceptions.of(states.get(current)),
+                 last_day=window.last_day(), **helpdesk.overview(code, cycle))
+
+
+def _cycle_of(delivery_id: str) -> int:
+    """The cycle a delivery number names (GM0014-2025-2: 2025), else the current one."""
+    parsed = views.parse_number(delivery_id)
+    return parsed[1] if parsed else config.current_cycle()
 
 
 def _withdraw_page(request: Request, user: str, code: str, delivery_id: str,
                    status: int = 200, reason: str = "", errors: dict | None = None) -> Response:
     """The confirmation names what counts afterwards and links to what would change."""
-    parsed = views.parse_number(delivery_id)
-    current, after = views.after_withdrawal(code, parsed[1] if parsed else
-                                            config.current_cycle())
+    current, after = views.after_withdrawal(code, _cycle_of(delivery_id))
     return _page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
                  status=status, code=code, delivery_id=delivery_id[:40], errors=errors or {},
                  reason=reason, current=current, after=after)
@@ -227,10 +247,11 @@ def withdraw(request: Request, code: str, delivery_id: str) -> Response:
                               errors={"reden": "Geef een reden op; die komt in het logboek en "
                                                "in de e-mail aan de gemeente"})
     try:
-        helpdesk.withdraw(user, code, config.current_cycle(), delivery_id, reason)
+        helpdesk.withdraw(user, code, _cycle_of(delivery_id), delivery_id, reason)
     except helpdesk.ActionRefused as refused:
-        return municipality_page(request, code, status=409, errors={"actie": str(refused)})
-    return municipality_page(request, code, message=(
+        return municipality_page(request, code, status=409, errors={"actie": str(refused)},
+                                 cycle=_cycle_of(delivery_id))
+    return municipality_page(request, code, cycle=_cycle_of(delivery_id), message=(
         f"Aanlevering {delivery_id} is ingetrokken. De publicatiesite wordt binnen enkele "
         "seconden bijgewerkt."))
 
@@ -240,11 +261,13 @@ def restore(request: Request, code: str, delivery_id: str) -> Response:
     user = _require(request)
     _code_or_404(code)
     try:
-        helpdesk.restore(user, code, config.current_cycle(), delivery_id,
+        helpdesk.restore(user, code, _cycle_of(delivery_id), delivery_id,
                          form.first("reden")[:1000])
     except helpdesk.ActionRefused as refused:
-        return municipality_page(request, code, status=409, errors={"actie": str(refused)})
-    return municipality_page(request, code, message=f"Aanlevering {delivery_id} is hersteld.")
+        return municipality_page(request, code, status=409, errors={"actie": str(refused)},
+                                 cycle=_cycle_of(delivery_id))
+    return municipality_page(request, code, cycle=_cycle_of(delivery_id),
+                             message=f"Aanlevering {delivery_id} is hersteld.")
 
 
 def audit_csv(request: Request, kind: str, key: str) -> Response:

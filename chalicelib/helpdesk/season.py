@@ -12,8 +12,8 @@ line counts it):
   which delivery counts and whether it was late (written in the transaction of each send,
   withdrawal and restore), so no delivery is read; a state written before those fields
   existed costs one Query of that municipality's deliveries;
-- whether a draft exists, only for representatives of municipalities without any delivery:
-  BatchGetItem by key (registrant, municipality#cycle), 100 per request.
+- whether a draft exists, only for municipalities that have representatives but no delivery:
+  BatchGetItem by key (municipality#cycle), 100 per request.
 """
 from __future__ import annotations
 
@@ -99,11 +99,12 @@ def counting_now(codes: Iterable[str], cycle: int,
 
 
 def _drafts(codes: list[str], cycle: int) -> dict[str, datetime]:
-    """{municipality: last save} of these municipalities' shared drafts."""
+    """{municipality: last save} of the (shared) drafts these municipalities have in `cycle`:
+    BatchGetItem by key, only the attributes needed."""
     keys = [scope_key(code, cycle) for code in codes]
-    return {str(draft.municipality): draft.updated_at
-            for draft in Draft.batch_get(keys, attributes_to_get=["key", "municipality",
-                                                                   "updated_at"])}
+    found = Draft.batch_get(keys, attributes_to_get=["key", "municipality", "updated_at"]) \
+        if keys else []
+    return {str(draft.municipality): draft.updated_at for draft in found}
 
 
 def overview(cycle: int) -> list[Row]:

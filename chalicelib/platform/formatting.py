@@ -91,4 +91,5 @@ def iso_date_nl(text: str) -> str:
 
 
 FILTERS = {"date_nl": date_nl, "iso_date_nl": iso_date_nl, "datetime_nl": datetime_nl,
-           "when_nl": when_nl, "number_nl": number_nl, "phone_nl": phone_nl}
+           "when_nl": when_nl, "number_nl": number_nl, "phone_nl": phone_nl,
+           "date_text": date_text}

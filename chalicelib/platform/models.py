@@ -279,6 +279,12 @@ class ScopeState(TableModel):
     forwarded_revision = NumberAttribute(null=True)
     counting_sequence = NumberAttribute(null=True)  # None: written before it was recorded
     counting_late = BooleanAttribute(null=True)
+    # The helpdesk's exception: this municipality may still send until `allowed_until`
+    # (ISO date) after the window closed; who allowed it, when and why (also in the audit trail)
+    allowed_until = UnicodeAttribute(null=True)
+    allowed_reason = UnicodeAttribute(null=True)
+    allowed_by = UnicodeAttribute(null=True)
+    allowed_at = UTCDateTimeAttribute(null=True)
 
 
 class AuditEntry(TableModel):

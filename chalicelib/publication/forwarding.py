@@ -25,6 +25,7 @@ from . import document, report, targets
 UP_TO_DATE = "up to date"
 NO_STATE = "no state"
 TARGET_NEWER = "target newer"
+NOTHING_SENT = "nothing sent"
 
 
 def scope_of(record: Any) -> str | None:
@@ -83,6 +84,11 @@ def forward_all(scopes: Iterable[str],
               for state in ScopeState.batch_get(wanted, consistent_read=True)}
     outcomes: dict[str, str | Exception] = dict.fromkeys(wanted, UP_TO_DATE)
     outcomes.update(dict.fromkeys((s for s in wanted if s not in states), NO_STATE))
+    # a state without any delivery (the helpdesk's window exception made it): nothing to
+    # publish, and no retraction for a municipality that never delivered
+    unsent = [scope for scope, state in states.items() if not int(state.revision or 0)]
+    outcomes.update(dict.fromkeys(unsent, NOTHING_SENT))
+    states = {scope: state for scope, state in states.items() if scope not in unsent}
     written: list[tuple[str, dict[str, Any], bool]] = []
     for scope in _stale(states, target):
         municipality, cycle = parse_scope(scope) or ("", 0)

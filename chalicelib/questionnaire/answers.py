@@ -245,8 +245,12 @@ def _parse_filled(question: Question, raw: Raw) -> tuple[Any, str | None]:
             return None, error
         if not value.lower().startswith(("http://", "https://")):
             value = "https://" + value
-        parts = urlparse(value)
-        if parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or \
+        try:
+            parts = urlparse(value)
+            host = parts.hostname or ""  # raises on a malformed [IPv6] part, e.g. "["
+        except ValueError:
+            parts, host = None, ""
+        if parts is None or parts.scheme not in ("http", "https") or "." not in host or \
                 any(c.isspace() for c in value):
             return None, "Vul een geldig webadres in, zoals https://www.gemeente.nl/rapport"
         return value, None
