@@ -6,7 +6,8 @@ a hash), without its import-time cost.
 at every cold start: about 4.6 million instructions a class, ~100 million for the 24 here, as
 much as half of what `import app` costs beyond `import boto3` (docs/performance.md). These
 classes share one set of plain methods instead. Type checkers treat them as dataclasses
-(`dataclass_transform`); `copy.replace(record, field=value)` works as for a dataclass.
+(`dataclass_transform`); `copy.replace(record, field=value)` works as for a dataclass, and so
+do dataclasses.replace, fields, asdict and is_dataclass.
 
     class Option(Record, frozen=True):
         value: str
@@ -15,6 +16,7 @@ classes share one set of plain methods instead. Type checkers treat them as data
 """
 from __future__ import annotations
 
+import dataclasses  # imported by botocore already: no cost at a cold start
 from collections.abc import Callable
 from typing import Any, ClassVar, dataclass_transform
 
@@ -36,6 +38,18 @@ def field[T](*, default_factory: Callable[[], T]) -> T:
 
 
 _MISSING = object()
+
+
+def _dataclass_field(name: str, default: Any) -> dataclasses.Field[Any]:
+    if isinstance(default, _Factory):
+        described: dataclasses.Field[Any] = dataclasses.field(default_factory=default.make)
+    elif default is _MISSING:
+        described = dataclasses.field()
+    else:
+        described = dataclasses.field(default=default)
+    described.name = name
+    described._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+    return described
 
 
 @dataclass_transform(field_specifiers=(field,))
@@ -65,6 +79,10 @@ class Record:
             raise TypeError(f"{cls.__name__}: a record cannot unfreeze a frozen base")
         cls.__record_fields__ = tuple(names)
         cls.__record_defaults__ = defaults
+        # What dataclasses.fields/replace/asdict/is_dataclass read, so that code written for
+        # dataclasses (tests, other branches) works on records unchanged.
+        setattr(cls, "__dataclass_fields__",  # noqa: B010 (mypy: not on type)
+                {name: _dataclass_field(name, defaults.get(name, _MISSING)) for name in names})
         cls.__record_frozen__ = frozen
         setattr(cls, "__match_args__", tuple(names))  # noqa: B010 (mypy: not on type)
         # As a dataclass with eq=True: frozen records hash by their fields, others do not hash.
