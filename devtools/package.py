@@ -4,7 +4,9 @@ Merges infra/resources.yaml (tables, bucket) and infra/stack.yaml (event source 
 handling, dead-letter queues, alarms, log retention, least-privilege roles) into the template
 that `chalice package` writes, runs the real SAM transform offline (aws-sam-translator) on it,
 cfn-lints both the SAM template and the transformed one (some findings, such as W3660, only show
-after the transform) and reports the template and package sizes.
+after the transform) and reports the template and package sizes. The package holds the app, its
+libraries with boto3/botocore (pinned, not the runtime's) and their bytecode, compiled here with
+the runtime's Python (RUNTIME).
 """
 from __future__ import annotations
 
@@ -51,7 +53,22 @@ def sender_domain(stage: str) -> str:
     return parseaddr(sender)[1].rsplit("@", 1)[1].lower()
 
 
+# The Lambda runtime of every function. `chalice package` takes it from the Python it runs on
+# (python3.13 on 3.13) and picks the wheels for it (cp313): packaging on another Python would
+# silently deploy another runtime with wheels built for it. ./dev's PYTHON_VERSION, mypy.ini
+# and ruff.toml name the same version (tests/test_runtime.py).
+RUNTIME = "python3.13"
+
+
+def running_runtime() -> str:
+    return f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def package(stage: str, out: Path) -> Path:
+    if running_runtime() != RUNTIME:
+        raise SystemExit(f"./dev package needs {RUNTIME} (the Lambda runtime), not "
+                         f"{running_runtime()}: chalice takes the runtime from the Python it "
+                         "runs on. Recreate .venv with ./dev.")
     out.mkdir(parents=True, exist_ok=True)
     merge_file = out / f"merge-{stage}.json"
     merge_file.write_text(json.dumps(merge_template(stage), indent=1))
@@ -62,7 +79,7 @@ def package(stage: str, out: Path) -> Path:
     subprocess.run([str(Path(sys.executable).with_name("chalice")), "package", "--stage", stage,
                     "--merge-template", str(merge_file), str(target)],
                    cwd=ROOT, env=env, check=True)
-    slim(target / "deployment.zip")
+    ship_bytecode(target / "deployment.zip")
     template = json.loads((target / "sam.json").read_text())
     transformed = sam_transform(template, env["AWS_DEFAULT_REGION"])
     (target / "transformed.json").write_text(json.dumps(transformed, indent=1))
@@ -105,34 +122,55 @@ def sam_transform(template: dict[str, Any], region: str = "eu-central-1") -> dic
             del os.environ["AWS_DEFAULT_REGION"]
 
 
-# What the Lambda Python runtime already provides (boto3 and its dependencies): pynamodb pulls
-# botocore in, but shipping it again would add ~21 MB for nothing.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
-                    "six")
+def ship_bytecode(zip_path: Path) -> int:
+    """Adds compiled bytecode for every module, so that a cold start does not compile the app,
+    botocore and the rest again each time (the package directory is read-only on Lambda: Python
+    can neither keep what it compiles nor trust a timestamp-checked cache whose source times
+    the zip does not keep). Unchecked-hash pycs (PEP 552) are used as they are, without looking
+    at the source, which is right for a package that never changes once built; they are for
+    this Python version only, which package() makes sure is the runtime's. Stray caches copied
+    from the working tree are dropped first. Returns the number of modules compiled."""
+    import compileall
+    import py_compile
+    import tempfile
 
+    def stray(name: str) -> bool:
+        return "__pycache__/" in name or name.endswith((".pyc", ".pyo"))
 
-def _provided(name: str) -> bool:
-    if "__pycache__/" in name:  # bytecode of the packaging machine's Python, not the runtime's
-        return True
-    top = name.split("/")[0]
-    base = top.split("-")[0].removesuffix(".py").lower().replace("python_", "")
-    return base in RUNTIME_PROVIDED
-
-
-def slim(zip_path: Path) -> None:
-    """Rewrites the deployment package without what the runtime provides (nor bytecode)."""
-    lean = zip_path.with_suffix(".lean")
-    with zipfile.ZipFile(zip_path) as source, \
-            zipfile.ZipFile(lean, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if not _provided(info.filename):
-                target.writestr(info, source.read(info))
-    lean.replace(zip_path)
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        with zipfile.ZipFile(zip_path) as source:
+            kept = [(info, source.read(info)) for info in source.infolist()
+                    if not stray(info.filename)]
+        for info, data in kept:
+            if info.filename.endswith(".py"):
+                (root / info.filename).parent.mkdir(parents=True, exist_ok=True)
+                (root / info.filename).write_bytes(data)
+        if not compileall.compile_dir(
+                root, quiet=2, ddir="/var/task", workers=1,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH):
+            raise SystemExit("./dev package: a module of the package does not compile on "
+                             f"{running_runtime()} (run compileall on it to see which)")
+        compiled = sorted(root.rglob("*.pyc"))
+        lean = zip_path.with_suffix(".with-bytecode")
+        with zipfile.ZipFile(lean, "w", compression=zipfile.ZIP_DEFLATED) as target:
+            for info, data in kept:
+                target.writestr(info, data)
+            for pyc in compiled:
+                entry = zipfile.ZipInfo(pyc.relative_to(root).as_posix(), (1980, 1, 1, 0, 0, 0))
+                entry.external_attr = 0o644 << 16
+                target.writestr(entry, pyc.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+        lean.replace(zip_path)
+    return len(compiled)
 
 
 def lint(template: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(template)],
                           capture_output=True, text=True)
+
+
+# Lambda's limit on a function's code unzipped (with its layers): 250 MB (Lambda quotas).
+UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 
 def size(zip_path: Path) -> tuple[int, int]:
@@ -155,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     template_bytes = len(json.dumps(as_packaged(json.loads((target / "sam.json").read_text()))))
     print(f"Template: {target / 'sam.json'} ({template_bytes} bytes once packaged: "
           f"{'deploy with --s3-bucket' if template_bytes > INLINE_TEMPLATE_LIMIT else 'inline'})"
-          f"\nLambda package: {zipped / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unpacked")
+          f"\nLambda package: {zipped / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unpacked "
+          f"(boto3/botocore included; Lambda's limit: {UNZIPPED_LIMIT / 2**20:.0f} MiB "
+          "unpacked)")
+    if unpacked > UNZIPPED_LIMIT:
+        print("Lambda package: over Lambda's unzipped limit, it cannot be deployed")
+        failed = True
     return 1 if failed else 0
 
 

@@ -1,5 +1,6 @@
 """The deployable stack, checked without an AWS account: the packaged template's stream
-failure handling, cfn-lint, tables against models, the lean Lambda package, least privilege."""
+failure handling, cfn-lint, tables against models, the Lambda package with its own SDK, least
+privilege."""
 from __future__ import annotations
 
 import json
@@ -266,34 +267,105 @@ def test_tables_deployed_from_infra_match_the_models(aws):
     assert deliveries["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
 
 
-def test_the_lean_package_holds_the_app_and_imports_on_a_runtime_like_path(packaged, tmp_path):
+def _pinned(name: str) -> str:
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if line.startswith(f"{name}=="):
+            return line.split("==")[1].split()[0]
+    raise AssertionError(f"{name} is not pinned in requirements.txt")
+
+
+def test_the_package_holds_the_app_and_its_own_pinned_sdk_and_imports_alone(packaged, tmp_path):
+    """The package ships boto3/botocore (pinned in requirements.txt) instead of relying on the
+    runtime's, whose version is not promised: imported from the unzipped package with a
+    runtime directory behind it whose boto3/botocore refuse to load, as on Lambda, where the
+    package's directory comes first on sys.path."""
     target, _ = packaged
     archive = zipfile.ZipFile(target / "deployment.zip")
     names = archive.namelist()
     assert "app.py" in names and "templates/base.html" in names
     assert "chalicelib/questionnaire/data/ceo-wmo/2026.json" in names
     assert "chalicelib/platform/data/gemeenten-2025.csv" in names
-    assert not any(n.startswith(("devtools/", "tests/", "bench/", "site/", "botocore/",
-                                 "boto3/")) for n in names)
+    assert not any(n.startswith(("devtools/", "tests/", "bench/", "site/")) for n in names)
+    for sdk in ("boto3", "botocore", "s3transfer"):
+        assert f"{sdk}/__init__.py" in names, sdk
+    assert f"botocore-{_pinned('botocore')}.dist-info/METADATA" in names
+    assert f"boto3-{_pinned('boto3')}.dist-info/METADATA" in names
     unpacked = sum(i.file_size for i in archive.infolist())
-    assert unpacked < 20_000_000
+    assert unpacked < 100_000_000  # Lambda allows 250 MB unzipped; this keeps it far from that
     code = tmp_path / "task"
     archive.extractall(code)
-    runtime = tmp_path / "runtime"  # what the Lambda runtime provides: boto3 and its deps
-    runtime.mkdir()
-    import boto3 as b3
-
-    site = Path(b3.__file__).parent.parent
-    for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3",
-                 "six.py"):
-        (runtime / name).symlink_to(site / name)
+    runtime = tmp_path / "runtime"  # an older SDK the runtime might provide: must not be used
+    for sdk in ("boto3", "botocore"):
+        (runtime / sdk).mkdir(parents=True)
+        (runtime / sdk / "__init__.py").write_text(
+            f"raise ImportError('the runtime\\'s {sdk} was imported')\n")
+    check = ("import app, botocore, boto3\n"
+             "from chalicelib.publication import targets\n"
+             "targets.require_conditional_writes(boto3.client('s3'))\n"
+             "print(len(app.app.routes), botocore.__version__, botocore.__file__)")
     result = subprocess.run(
-        [sys.executable, "-S", "-c", "import app; print(len(app.app.routes))"],
-        cwd=code, capture_output=True, text=True,
+        [sys.executable, "-S", "-c", check], cwd=code, capture_output=True, text=True,
         env={"PYTHONPATH": f"{code}:{runtime}", "AWS_DEFAULT_REGION": "eu-central-1",
              "PATH": os.environ.get("PATH", "")})
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout) >= 12
+    routes, version, location = result.stdout.split()
+    assert int(routes) >= 12
+    assert version == _pinned("botocore") and location.startswith(str(code))
+    assert tuple(map(int, version.split("."))) >= (1, 35, 69)  # put_object(IfMatch=...)
+
+
+def test_the_package_ships_bytecode_that_lambda_uses_as_it_is(packaged):
+    """Every module has an unchecked-hash pyc for the runtime's Python beside it (Lambda's
+    package directory is read-only: without it every cold start compiles the app and botocore
+    again), and no timestamp-checked cache from a working tree, which Lambda could never trust."""
+    import importlib.util
+
+    target, _ = packaged
+    archive = zipfile.ZipFile(target / "deployment.zip")
+    names = set(archive.namelist())
+    sources = [n for n in names if n.endswith(".py")]
+    caches = [n for n in names if n.endswith(".pyc")]
+    assert {"app.py", "botocore/client.py", "chalicelib/platform/config.py"} <= set(sources)
+    expected = {importlib.util.cache_from_source(n) for n in sources}
+    assert set(caches) == expected, (set(caches) ^ expected)
+    for source in ("app.py", "botocore/client.py"):
+        header = archive.read(importlib.util.cache_from_source(source))[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER
+        assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source not checked
+
+
+def test_api_gateway_compresses_the_pages_it_serves(packaged, browser):
+    """minimum_compression_size in .chalice/config.json reaches the API, before and after the
+    SAM transform; at that threshold the pages and assets go gzipped (browsers all accept it)
+    and only tiny bodies such as redirects go as they are."""
+    import gzip
+
+    target, template = packaged
+    size = json.loads((ROOT / ".chalice" / "config.json").read_text())[
+        "minimum_compression_size"]
+    assert 0 < size <= 1400  # within one packet's payload: no page or asset goes uncompressed
+    assert template["Resources"]["RestAPI"]["Properties"]["MinimumCompressionSize"] == size
+    transformed = json.loads((target / "transformed.json").read_text())
+    [api] = [r for r in transformed["Resources"].values()
+             if r["Type"] == "AWS::ApiGateway::RestApi"]
+    assert api["Properties"]["MinimumCompressionSize"] == size
+    page = browser.get("/").body  # the registration page, 342 municipalities
+    assert len(page) >= size and len(gzip.compress(page)) < len(page) / 4
+
+
+def test_every_function_runs_on_the_runtime_its_wheels_were_built_for(packaged):
+    from devtools import package
+
+    target, template = packaged
+    transformed = json.loads((target / "transformed.json").read_text())
+    runtimes = {name: r["Properties"]["Runtime"] for t in (template, transformed)
+                for name, r in t["Resources"].items()
+                if r["Type"] in ("AWS::Serverless::Function", "AWS::Lambda::Function")}
+    assert len(runtimes) >= 4 and set(runtimes.values()) == {package.RUNTIME}, runtimes
+    tag = "cpython-" + package.RUNTIME.removeprefix("python").replace(".", "")
+    compiled = [n for n in zipfile.ZipFile(target / "deployment.zip").namelist()
+                if n.endswith(".so")]
+    assert compiled and all(f".{tag}-" in n or ".abi3." in n for n in compiled), compiled
 
 
 # --- least privilege against what the code really calls ------------------------------------

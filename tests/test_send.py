@@ -181,7 +181,7 @@ def test_revision_is_strictly_increasing_across_registrants(complete, aws, mailb
 def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypatch):
     """After the definition is reworded, what was sent is still published and exported with
     the wording it was sent with."""
-    import dataclasses
+    import copy
 
     from chalicelib.helpdesk import export
     from chalicelib.publication import forwarding
@@ -194,17 +194,17 @@ def test_snapshot_is_immune_to_later_definition_changes(complete, aws, monkeypat
     exported = (export.as_json(2026), export.as_csv(2026))
 
     def reworded(question):
-        return dataclasses.replace(
+        return copy.replace(
             question, label="NIEUW LABEL", standalone="NIEUW LABEL", caption="NIEUW LABEL",
-            options=tuple(dataclasses.replace(o, label="NIEUWE KEUZE") for o in question.options),
-            rows=tuple(dataclasses.replace(r, label="NIEUWE RIJ", formats=tuple(
-                dataclasses.replace(f, label="NIEUWE VORM", categories=tuple(
-                    dataclasses.replace(c, label="NIEUWE CATEGORIE") for c in f.categories))
+            options=tuple(copy.replace(o, label="NIEUWE KEUZE") for o in question.options),
+            rows=tuple(copy.replace(r, label="NIEUWE RIJ", formats=tuple(
+                copy.replace(f, label="NIEUWE VORM", categories=tuple(
+                    copy.replace(c, label="NIEUWE CATEGORIE") for c in f.categories))
                 for f in r.formats)) for r in question.rows))
 
     original = journey.current_definition()
-    renamed = dataclasses.replace(original, sections=tuple(
-        dataclasses.replace(s, title="NIEUWE STAP", questions=tuple(map(reworded, s.questions)))
+    renamed = copy.replace(original, sections=tuple(
+        copy.replace(s, title="NIEUWE STAP", questions=tuple(map(reworded, s.questions)))
         for s in original.sections))
     # the names through which the running code reads the current definition
     monkeypatch.setattr(journey, "load", lambda *_: renamed)

@@ -10,17 +10,16 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from ..platform.models import Registrant
+from ..platform.records import Record
 
 _TOKEN = re.compile(r"^(?P<rid>[0-9a-f]{32})\.(?P<secret>[A-Za-z0-9_-]{32})$")
 
 
-@dataclass(frozen=True)
-class IssuedLink:
+class IssuedLink(Record, frozen=True):
     token: str
     secret_hash: str
 

@@ -2,7 +2,6 @@
 the start page with their municipalities, and signing out."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from chalice.app import Request, Response
@@ -12,6 +11,7 @@ from ..delivery import history
 from ..platform import config, outbox
 from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
+from ..platform.records import as_dict
 from ..questionnaire import drafts, editors, journey, pending_input
 from ..web import sessions
 from ..web.errors import client_ip
@@ -48,7 +48,7 @@ def submit_registration(request: Request) -> Response:
     # The same work for a new and a known address (the worker registers, or adds to the
     # account): neither the page nor its timing tells which. The held list depends on the
     # address's domain only.
-    outbox.enqueue({"kind": "register", "registration": asdict(result.cleaned)})
+    outbox.enqueue({"kind": "register", "registration": as_dict(result.cleaned)})
     _, held = email_domains.split(result.cleaned.email, result.cleaned.municipalities)
     return web.redirect("/aangemeld?controle=" + ",".join(held) if held else "/aangemeld")
 

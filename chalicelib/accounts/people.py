@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from ..platform.models import Lookup, Registrant
+from ..platform.records import Record, field
 from . import registrants
 from .contact_fields import clean_phone
 
@@ -66,8 +66,7 @@ def entry_keys(registrant: Registrant) -> set[str]:
     return {entry.key for entry in entries(registrant)}
 
 
-@dataclass
-class Matches:
+class Matches(Record):
     registrants: list[Registrant] = field(default_factory=list)
     more: bool = False  # more entries matched than one search reads
 

@@ -15,7 +15,6 @@ days, by TTL) and rate-limit counters (hashed, by TTL) expire on their own."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from ..platform import config
 from ..platform.logs import logger
 from ..platform.models import Draft, HeldRequest, Lookup, Membership, Registrant, connection
+from ..platform.records import Record
 from . import link_mails, links, people, registrants
 
 Extra = Sequence[tuple[Model, Any]]
@@ -44,8 +44,7 @@ class AddressTaken(Exception):
         self.personal_code = personal_code
 
 
-@dataclass(frozen=True)
-class Correction:
+class Correction(Record, frozen=True):
     name: str
     email: str
     phone: str

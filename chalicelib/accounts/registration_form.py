@@ -3,9 +3,9 @@ the cleaned values to register with."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from ..platform.municipalities import municipalities
+from ..platform.records import Record, field
 from ..platform.text_input import clean_line
 from .contact_fields import clean_email, clean_phone
 
@@ -13,16 +13,14 @@ MAX_NAME_LENGTH = 100
 MAX_MUNICIPALITIES = 40
 
 
-@dataclass(frozen=True)
-class NewRegistration:
+class NewRegistration(Record, frozen=True):
     name: str
     email: str
     phone: str
     municipalities: tuple[str, ...]
 
 
-@dataclass
-class RegistrationForm:
+class RegistrationForm(Record):
     """What the user typed (kept for re-display) and, once valid, the cleaned values."""
 
     name: str = ""

@@ -17,12 +17,12 @@ on a page. Rate-limit counters, kept input and helpdesk sessions need no rule he
 TTL removes them (expires_at)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..platform import config, cycles
 from ..platform.models import Draft, Registrant, scope_key
+from ..platform.records import Record
 
 UNATTACHED = "zonder gemeente"
 INACTIVE = "een hele cyclus niet actief"
@@ -50,8 +50,7 @@ def inactive_cutoff(now: datetime) -> datetime | None:
     return datetime.combine(opens, time(0), tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(Record, frozen=True):
     registrant: Registrant
     reason: str  # UNATTACHED or INACTIVE
     last_active: datetime

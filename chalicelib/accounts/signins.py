@@ -5,15 +5,14 @@ and this session was not signed out on its own. Asking for a new link ends no se
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..platform import config
 from ..platform.models import Registrant
+from ..platform.records import Record
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(Record, frozen=True):
     registrant_id: str
     session_id: str
     epoch: int

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from ..accounts import registrants
 from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, scope_key
 from ..platform.municipalities import CODE_PATTERN
+from ..platform.records import Record
 from ..platform.rendering import render
 from ..publication import document
 from ..publication import report as publication_report
@@ -41,8 +41,7 @@ STANDING_TEXT = {Standing.COUNTS: "Telt nu: dit is wat de publicatiesite toont",
                  Standing.WITHDRAWN: "Ingetrokken door de helpdesk"}
 
 
-@dataclass
-class DeliveryView:
+class DeliveryView(Record):
     """One delivery and the facts around it, read with one query of its cycle's history and
     one read of the sender."""
 
@@ -167,8 +166,7 @@ def file_of(view: DeliveryView, kind: str) -> tuple[str, str, str | None] | None
     return None
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Record, frozen=True):
     """One answer that differs between two deliveries; None where it was not answered."""
 
     section: str

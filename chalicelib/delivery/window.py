@@ -3,16 +3,15 @@ delivery is still accepted (marked late), and the helpdesk's exception for one m
 after that (also marked late)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..platform import config
-from ..platform.formatting import AMSTERDAM, date_text
+from ..platform.formatting import amsterdam, date_text
 from ..platform.models import ScopeState
+from ..platform.records import Record
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(Record, frozen=True):
     """Whether sending is possible now, and what to tell the user about the dates."""
 
     open: bool
@@ -37,7 +36,7 @@ def last_day() -> date | None:
 def window(now: datetime, exception_until: date | None = None) -> Window:
     """Whether sending is possible at `now`; `exception_until` is the helpdesk's exception for
     the municipality (it only matters once the window has closed)."""
-    today = now.astimezone(AMSTERDAM).date()
+    today = now.astimezone(amsterdam()).date()
     opens, deadline = config.delivery_opens(), config.delivery_deadline()
     late_until = config.delivery_late_until() or deadline
     if opens and today < opens:

@@ -4,7 +4,6 @@ Every change writes its audit entries in the same transaction as the change itse
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -16,6 +15,7 @@ from ..platform import config
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
 from ..platform.municipalities import CODE_PATTERN, Municipality, is_code, municipalities
 from ..platform.municipalities import search as search_municipalities
+from ..platform.records import Record, field
 from ..publication import reconcile
 from ..questionnaire import drafts
 from . import audit
@@ -26,8 +26,7 @@ class ActionRefused(Exception):
     message is Dutch, for the helpdesk employee."""
 
 
-@dataclass
-class Found:
+class Found(Record):
     registrants: list[Registrant] = field(default_factory=list)
     municipalities: list[Municipality] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)

@@ -5,16 +5,16 @@ import csv
 import io
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.models import Model
 
 from ..platform import config
-from ..platform.formatting import AMSTERDAM
+from ..platform.formatting import amsterdam
 from ..platform.models import AuditEntry
 from ..platform.municipalities import name_of
+from ..platform.records import Record
 
 
 def subject_municipality(code: str) -> str:
@@ -45,8 +45,7 @@ def record(actor: str, action: str, subjects: Iterable[str], reason: str | None 
         entry.save(condition=AuditEntry.subject.does_not_exist())  # never overwrites
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Record, frozen=True):
     """One entry as the helpdesk reads it: local time, Dutch words for the details."""
 
     at: datetime
@@ -84,7 +83,7 @@ def as_csv(lines: list[Line]) -> str:
     writer = csv.writer(out)
     writer.writerow(["tijdstip (Nederlandse tijd)", "medewerker", "actie", "reden", "details"])
     for line in lines:
-        writer.writerow([line.at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S"),
+        writer.writerow([line.at.astimezone(amsterdam()).strftime("%Y-%m-%d %H:%M:%S"),
                          _safe(line.actor), _safe(line.action), _safe(line.reason),
                          _safe(line.details)])
     return out.getvalue()

@@ -6,7 +6,6 @@ representative's session can never stand in for (web/sessions.py). With HELPDESK
 (prod) a sign-in that did not pass an MFA challenge is refused, whatever the pool says."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from ..platform import config
 from ..platform.logs import logger
+from ..platform.records import Record
 
 GROUP = "helpdesk"
 
@@ -29,8 +29,7 @@ def mfa_required() -> bool:
     return config.env("HELPDESK_MFA_REQUIRED", "false").lower() == "true"
 
 
-@dataclass
-class SignIn:
+class SignIn(Record):
     """Outcome: `user` when signed in; `challenge` (Cognito's session) when the challenge
     `kind` must be answered first — a TOTP code, or on the first sign-in a new password and
     setting up the authenticator app (onboarding.py); else `error`."""

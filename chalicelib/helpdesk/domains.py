@@ -4,16 +4,14 @@ the shared service organisations that work for it, and the domains the helpdesk 
 audit entry in the same transaction."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..accounts import email_domains, trusted_domains
 from ..platform.models import TrustedDomain
+from ..platform.records import Record
 from . import audit
 from .actions import ActionRefused
 
 
-@dataclass(frozen=True)
-class Domains:
+class Domains(Record, frozen=True):
     known: list[str]  # the municipality's own, from the data file
     shared: list[dict]  # shared service organisations: organisatie, domein, bron
     trusted: list[TrustedDomain]

@@ -5,7 +5,6 @@ entries in one transaction, on the condition that the exception is still what th
 page showed: a second employee acting on the same page is told, not obeyed twice."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,8 +12,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..delivery.window import last_day
-from ..platform.formatting import AMSTERDAM, date_text
+from ..platform.formatting import amsterdam, date_text
 from ..platform.models import ScopeState, connection, scope_key
+from ..platform.records import Record
 from . import audit
 
 LONGEST = timedelta(days=366)  # an exception reaches at most a year ahead
@@ -33,8 +33,7 @@ STALE = ("De uitzondering is intussen door iemand anders gewijzigd; hieronder st
          "geldt. Er is niets opgeslagen.")
 
 
-@dataclass(frozen=True)
-class Allowance:
+class Allowance(Record, frozen=True):
     """The exception in force: who allowed what until when, and why."""
 
     until: date
@@ -71,7 +70,7 @@ def grant(actor: str, code: str, cycle: int, until_text: str, reason: str, seen:
     """Allows `code` to send in `cycle` until the day typed; `seen` is the exception's last day
     as the page showed it ("" for none)."""
     now = now or datetime.now(UTC)
-    today = now.astimezone(AMSTERDAM).date()
+    today = now.astimezone(amsterdam()).date()
     until = parse_day(until_text)
     if until is None:
         raise Refused("Vul een geldige datum in, zoals 15-11-2026", "tot")

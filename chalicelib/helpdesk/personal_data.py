@@ -4,13 +4,13 @@ entries name the fields that changed and the personal code (the pseudonym delive
 never a name, address or number, so an erased person is nowhere in the tables."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..accounts import personal_data, retention
 from ..accounts.contact_fields import clean_email, clean_phone
 from ..accounts.registration_form import MAX_NAME_LENGTH
 from ..platform.models import Registrant
+from ..platform.records import Record, field
 from ..platform.text_input import clean_line
 from . import audit
 from .actions import ActionRefused
@@ -20,8 +20,7 @@ STALE = ("Iemand anders heeft deze aanmelder intussen gewijzigd of verwijderd. B
          "gegevens opnieuw; er is niets opgeslagen.")
 
 
-@dataclass
-class CorrectionForm:
+class CorrectionForm(Record):
     """What the helpdesk typed (kept for re-display) and the Dutch errors, per field."""
 
     name: str = ""

@@ -12,7 +12,6 @@ mail could not be sent) may send again; and a municipality that delivered in the
 left out, or the mail is not sent at all."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,10 +20,11 @@ from pynamodb.transactions import TransactWrite
 
 from ..accounts import registrants
 from ..platform import config, mail, outbox
-from ..platform.formatting import AMSTERDAM, date_text
+from ..platform.formatting import amsterdam, date_text
 from ..platform.logs import logger
 from ..platform.models import Registrant, Reminder, connection
 from ..platform.municipalities import municipalities, name_of
+from ..platform.records import Record, field
 from . import audit, season
 
 AUTOMATIC = "herinneringsschema"
@@ -44,11 +44,10 @@ def key_of(cycle: int, day: date, registrant_id: str) -> str:
 
 
 def today(now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(AMSTERDAM).date()
+    return (now or datetime.now(UTC)).astimezone(amsterdam()).date()
 
 
-@dataclass
-class Plan:
+class Plan(Record):
     """Who gets a reminder for a selection of municipalities on `day`."""
 
     cycle: int

@@ -21,15 +21,15 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from ..delivery import history
 from ..platform import config
-from ..platform.formatting import AMSTERDAM
+from ..platform.formatting import amsterdam
 from ..platform.models import Draft, HeldRequest, Membership, ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
+from ..platform.records import Record
 
 
 class Status(StrEnum):
@@ -53,8 +53,7 @@ LABELS = {Status.NOT_REGISTERED: "Niet aangemeld", Status.WAITING: "Wacht op goe
 DELIVERED = frozenset({Status.SENT, Status.LATE})
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record, frozen=True):
     code: str
     name: str
     province: str
@@ -166,7 +165,7 @@ def as_csv(rows: Iterable[Row], cycle: int) -> str:
     writer.writerow(["gemeente_code", "gemeente", "provincie", "status", "aanmelders",
                      "telt_nu", "concept_opgeslagen", "verantwoordingsjaar"])
     for row in rows:
-        saved = row.draft_saved_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M") \
+        saved = row.draft_saved_at.astimezone(amsterdam()).strftime("%Y-%m-%d %H:%M") \
             if row.draft_saved_at else ""
         writer.writerow([row.code, row.name, row.province, row.status.label,
                          len(row.registrants), row.counting or "", saved, cycle])

@@ -3,15 +3,15 @@ and status, counted, charted (SVG, no script) and as CSV; reminders to the regis
 municipalities ticked there. Every route starts with `_require`, as in `helpdesk/pages.py`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalice.app import Request, Response
 
 from .. import web
 from ..platform import config
-from ..platform.formatting import AMSTERDAM, date_text, datetime_nl
+from ..platform.formatting import amsterdam, date_text, datetime_nl
 from ..platform.municipalities import municipalities
+from ..platform.records import Record
 from ..web.responses import download
 from . import reminders, season
 from .pages import _page, _require
@@ -19,8 +19,7 @@ from .pages import _page, _require
 EARLIEST_CYCLES = 5  # how many cycles back the overview goes
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(Record, frozen=True):
     cycle: int
     province: str
     status: season.Status | None
@@ -87,7 +86,7 @@ def _overview_page(request: Request, user: str, filters: Filters, errors: dict[s
     in_province = season.select(all_rows, filters.province)
     counted = season.counts(in_province)
     shown = season.select(in_province, status=filters.status)
-    today = datetime.now(UTC).astimezone(AMSTERDAM).date()
+    today = datetime.now(UTC).astimezone(amsterdam()).date()
     deadline, late_until = config.delivery_deadline(), config.delivery_late_until()
     return _page(request, "season.html", f"Seizoensoverzicht {filters.cycle}", user,
                  status=status or (400 if errors else 200), errors=errors, message=message,

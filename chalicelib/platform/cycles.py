@@ -7,10 +7,11 @@ that is open or closed by accident."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+
+from .records import Record
 
 SETTINGS = Path(__file__).parent / "data" / "cycles.json"
 
@@ -19,8 +20,7 @@ class CycleSettingsError(Exception):
     """The settings file lacks the cycle, or holds something unusable."""
 
 
-@dataclass(frozen=True)
-class SendingWindow:
+class SendingWindow(Record, frozen=True):
     opens: date  # first day a delivery can be sent (Europe/Amsterdam)
     deadline: date  # last day on time
     late_until: date  # last day a late delivery is still accepted

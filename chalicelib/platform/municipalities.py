@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from .records import Record
 
 DATA_DIR = Path(__file__).parent / "data"
 CODE_PATTERN = "GM[0-9]{4}"  # a CBS municipality code; other patterns build on this one
@@ -18,8 +19,7 @@ def is_code(text: str) -> bool:
     return bool(CODE.match(text))
 
 
-@dataclass(frozen=True)
-class Municipality:
+class Municipality(Record, frozen=True):
     code: str
     name: str
     province: str

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
+from ..platform.records import Record, field
 from . import queues, targets
 from .forwarding import NO_STATE, TARGET_NEWER, UP_TO_DATE, forward_all
 
@@ -109,8 +109,7 @@ def request(cycle: int, codes: list[str] | None, actor: str) -> None:
     queues.send(queues.RECONCILE, {"cycle": cycle, "municipalities": codes, "actor": actor})
 
 
-@dataclass
-class Run:
+class Run(Record):
     cycle: int
     codes: list[str] | None
     actor: str

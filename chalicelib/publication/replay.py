@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from ..platform import config
 from ..platform.logs import logger
 from ..platform.models import Delivery
+from ..platform.records import Record, field
 from . import targets
 from .reconcile import reconcile
 
@@ -36,8 +36,7 @@ HOLD_SECONDS = 900  # messages being replayed stay invisible this long should th
 POLL_SECONDS = 1  # long polling: short polls may miss messages on a small queue
 
 
-@dataclass(frozen=True)
-class FailedBatch:
+class FailedBatch(Record, frozen=True):
     """One message of the queue: a batch of stream records the forwarder gave up on."""
 
     message_id: str
@@ -147,8 +146,7 @@ def changed_scopes(batches: list[FailedBatch]) -> dict[str, set[str]]:
     return found
 
 
-@dataclass
-class Replay:
+class Replay(Record):
     """What a replay found, republished, acknowledged and left in the queue (and why)."""
 
     batches: list[FailedBatch]

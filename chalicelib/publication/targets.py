@@ -54,11 +54,33 @@ class Target(Protocol):
         with publish_document), each shared object written once; False when nothing changed."""
 
 
+class MissingSdkFeature(RuntimeError):
+    """The botocore on the path cannot make the requests this module depends on."""
+
+
+def require_conditional_writes(client: Any) -> None:
+    """Conditional overwrites (put_object(IfMatch=...)) arrived in botocore 1.35.69; an older one
+    rejects every such write as an unknown parameter. The package ships a pinned botocore
+    (requirements.txt); this stops a forwarder that somehow runs another (the runtime's, a
+    layer's) before it writes anything, with an error that names what is missing."""
+    members = client.meta.service_model.operation_model("PutObject").input_shape.members
+    if "IfMatch" not in members or "IfNoneMatch" not in members:
+        import botocore
+
+        raise MissingSdkFeature(
+            f"botocore {botocore.__version__} (from {botocore.__file__}) cannot make conditional "
+            "S3 writes (put_object IfMatch/IfNoneMatch, botocore >= 1.35.69): the publication "
+            "would fail on every write. Deploy the package with the botocore pinned in "
+            "requirements.txt (./dev package).")
+
+
 @lru_cache(maxsize=1)
 def _s3() -> Any:
     import boto3
 
-    return boto3.client("s3")
+    client = boto3.client("s3")
+    require_conditional_writes(client)
+    return client
 
 
 def _is_precondition_failure(error: Exception) -> bool:

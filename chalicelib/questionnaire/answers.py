@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
 
-from ..platform.formatting import AMSTERDAM, format_number
+from ..platform.formatting import amsterdam, format_number
 from ..platform.text_input import has_forbidden_characters, normalise
 from .definitions import (
     Condition,
@@ -297,7 +297,7 @@ def _anchor(definition: Definition, rule: Rule) -> str:
 
 
 def today_in_amsterdam() -> date:
-    return datetime.fromtimestamp(time.time(), AMSTERDAM).date()
+    return datetime.fromtimestamp(time.time(), amsterdam()).date()
 
 
 def _broken(definition: Definition, rule: Rule, raw: Raw, today: date | None) -> bool:

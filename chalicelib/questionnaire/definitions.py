@@ -5,10 +5,11 @@ change only."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from ..platform.records import Record
 
 DEFINITIONS = Path(__file__).parent / "data"
 
@@ -23,14 +24,12 @@ class DefinitionError(ValueError):
     """A questionnaire definition is inconsistent; the message says where."""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record, frozen=True):
     value: str
     label: str
 
 
-@dataclass(frozen=True)
-class ScoreFormat:
+class ScoreFormat(Record, frozen=True):
     """One way a research report gives a statement's figures: all answer categories, three
     groups, or only the share that agrees. A complete format adds up to 100 %; `agree` names
     the categories whose sum is the share that agrees (for a yes/no statement: yes)."""
@@ -43,8 +42,7 @@ class ScoreFormat:
     agree_label: str = "(helemaal) mee eens"
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(Record, frozen=True):
     id: str
     label: str
     formats: tuple[ScoreFormat, ...]
@@ -60,8 +58,7 @@ class ScoreRow:
         return tuple(seen.values())
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(Record, frozen=True):
     """Show a question only when another one's answer equals / does not equal / includes / is
     one of a value."""
 
@@ -72,8 +69,7 @@ class Condition:
     not_equals: str | None = None
 
 
-@dataclass(frozen=True)
-class Unknown:
+class Unknown(Record, frozen=True):
     """A number may be answered "onbekend", but only where one of `when` holds (a method
     that cannot count whom it reached, such as an open link)."""
 
@@ -82,8 +78,7 @@ class Unknown:
     refused: str
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Record, frozen=True):
     id: str
     type: str
     label: str
@@ -130,8 +125,7 @@ def score_inputs(question_id: str, row: ScoreRow) -> list[str]:
         [f"{question_id}__{row.id}__n"]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record, frozen=True):
     id: str
     title: str
     intro: str | None
@@ -144,8 +138,7 @@ RULE_KINDS = frozenset({"not_greater_than", "overlaps_years", "not_in_future", "
 LEVELS = frozenset({"error", "warning"})
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record, frozen=True):
     """A plausibility rule between answers. An error blocks sending; a warning is shown on the
     review page and needs one acknowledgement before sending."""
 
@@ -157,16 +150,14 @@ class Rule:
     years: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(Record, frozen=True):
     id: str
     label: str
     numerator: str
     denominator: str
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(Record, frozen=True):
     instrument: str
     cycle: int
     version: str

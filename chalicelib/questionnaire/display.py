@@ -2,11 +2,11 @@
 one entry per visible question, invalid input shown as typed with its error."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ..platform.formatting import date_text, format_number
+from ..platform.records import Record, field
 from . import answers
 from .definitions import Definition, Question, Section
 
@@ -38,8 +38,7 @@ def value_text(question: Question, value: Any) -> str:
     return str(value)
 
 
-@dataclass
-class ScoreLine:
+class ScoreLine(Record):
     label: str
     format_label: str
     cells: list[tuple[str, str]]
@@ -47,8 +46,7 @@ class ScoreLine:
     withheld: bool = False
 
 
-@dataclass
-class Item:
+class Item(Record):
     question: Question
     anchor: str
     text: str | None = None
@@ -56,8 +54,7 @@ class Item:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass
-class SectionSummary:
+class SectionSummary(Record):
     section: Section
     items: list[Item]
     derived: list[tuple[str, str]]

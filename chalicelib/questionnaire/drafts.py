@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.transactions import TransactGet
 
 from ..platform.models import Draft, DraftStatus, Registrant, ScopeState, connection, scope_key
+from ..platform.records import Record
 from .definitions import Definition, Section
 
 # DynamoDB refuses items over 400 KB. Raw input is stored as typed, and a page may post up to
@@ -19,13 +19,11 @@ from .definitions import Definition, Section
 MAX_ANSWERS_BYTES = 350_000
 
 
-@dataclass
-class TooLarge:
+class TooLarge(Record):
     """Storing this page would make the draft larger than DynamoDB accepts; nothing saved."""
 
 
-@dataclass
-class Conflict:
+class Conflict(Record):
     """The page was based on older answers than are stored now (another tab, the back button,
     or a reset in between). `stored` is None when the draft was removed meanwhile."""
 

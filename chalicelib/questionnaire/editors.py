@@ -2,17 +2,16 @@
 personal code stays the helpdesk's key), and everyone who worked on it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..accounts import registrants
 from ..platform.models import Draft
+from ..platform.records import Record
 
 FORMER_COLLEAGUE = "een voormalige collega"
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record, frozen=True):
     registrant_id: str
     name: str
     at: datetime

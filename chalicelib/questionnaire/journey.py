@@ -3,13 +3,13 @@ far are they, and where do they continue."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..accounts import signins
 from ..platform import config
 from ..platform.models import Draft, Registrant, ScopeState
 from ..platform.municipalities import is_code, municipalities
+from ..platform.records import Record
 from . import answers, drafts
 from .definitions import Definition, Section, load
 
@@ -27,8 +27,7 @@ class NotTheirs(Exception):
     exactly like a page that does not exist."""
 
 
-@dataclass
-class Scope:
+class Scope(Record):
     """One registrant at one municipality's questionnaire of the current cycle."""
 
     registrant: Registrant

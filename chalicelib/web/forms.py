@@ -1,13 +1,13 @@
 """Reading a posted form: size, content type, encoding, field count, and the CSRF token."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from chalice.app import Request
 
 from ..platform import config
 from ..platform.logs import logger
+from ..platform.records import Record, field
 from . import csrf
 from .errors import HttpError, route_of
 
@@ -15,8 +15,7 @@ FORM_CONTENT_TYPES = ["application/x-www-form-urlencoded"]
 MAX_FORM_FIELDS = 500
 
 
-@dataclass
-class Form:
+class Form(Record):
     """A parsed urlencoded body; every field may repeat."""
 
     fields: dict[str, list[str]] = field(default_factory=dict)
