@@ -172,6 +172,14 @@ def test_the_stream_and_the_mail_queue_drive_their_functions_as_declared(deploye
     redrive = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
         "RedrivePolicy"])["Attributes"]["RedrivePolicy"])
     assert redrive["deadLetterTargetArn"].endswith(":ceo-prod-mail-dead-letters")
+    reconcile = by_source["ceo-prod-reconcile"]  # the schedule and the helpdesk queue here
+    assert "ReconcileFeed" in reconcile["FunctionArn"] and reconcile["BatchSize"] == 1
+    assert reconcile["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    events = boto3.client("events")
+    [rule] = [r for r in events.list_rules()["Rules"]
+              if any(t["Arn"].endswith(":ceo-prod-reconcile")
+                     for t in events.list_targets_by_rule(Rule=r["Name"])["Targets"])]
+    assert rule["ScheduleExpression"] == "rate(15 minutes)"
 
 
 def test_functions_get_the_parameters_and_their_public_address(deployed):
@@ -237,6 +245,9 @@ def test_the_helpdesk_cli_reads_this_stack(deployed):
 
     variables = stage.environment("prod", "eu-central-1")
     assert variables["DELIVERIES_TABLE"] == "ceo-prod-deliveries"
+    assert variables["RECONCILE_QUEUE_URL"].endswith("/ceo-prod-reconcile")
+    assert variables["PUBLICATION_REFUSALS_QUEUE_URL"].endswith("/ceo-prod-publication-refused")
+    assert variables["FEED_CHANGES_TOPIC_ARN"].endswith(":ceo-prod-feed-changes")
     assert variables["FORWARD_FAILURES_QUEUE_URL"].endswith("/ceo-prod-forward-failures")
     assert variables["HELPDESK_PHONE"] == PARAMETERS["HelpdeskPhone"]
     assert variables["BASE_URL"].endswith(".execute-api.eu-central-1.amazonaws.com/api")

@@ -94,3 +94,13 @@ def test_a_site_can_filter_on_the_message_attributes(registrant, aws):
         deliver(registrant, code=code)
     run([record(f"{code}#2026", 1) for code in BATCH])
     assert [m["municipality"]["code"] for m in notifications_in(only_one)] == ["GM0034"]
+
+
+def test_a_deployed_stage_without_the_topic_fails_loudly(monkeypatch):
+    from chalicelib.publication import notifications
+
+    monkeypatch.delenv("FEED_CHANGES_TOPIC_ARN", raising=False)
+    assert notifications.topic_arn().endswith(":123456789012:ceo-local-feed-changes")
+    monkeypatch.setenv("STAGE", "prod")
+    with pytest.raises(RuntimeError, match="FEED_CHANGES_TOPIC_ARN"):
+        notifications.topic_arn()

@@ -236,3 +236,26 @@ def test_a_queue_that_cannot_be_reached_is_said_so_and_nothing_is_audited(
                                form_page="/helpdesk/gemeente/GM0014")
     assert response.status_code == 503 and "kon niet worden gestart" in response.text
     assert audit.trail(reconcile.subject_publication(2026)) == []
+
+
+def test_a_municipality_allowed_to_send_late_but_without_deliveries_is_no_drift(
+        registrant, aws, monkeypatch, capsys):
+    """The helpdesk's window exception makes a scope state before anything was sent: the
+    reconciler finds nothing to publish there, and must not count it as repaired drift (the
+    alarm would fire every quarter of an hour) nor write it into the trail."""
+    from chalicelib.helpdesk import audit
+    from chalicelib.platform.models import ScopeState
+    from chalicelib.publication import reconcile
+
+    ScopeState("GM0034#2026", allowed_until="2026-12-31", allowed_reason="ziek",
+               allowed_by="helpdesk@x").save()
+    deliver(registrant, code="GM0014")
+    run([record("GM0014#2026", 1, "INSERT")])
+    monkeypatch.setattr(reconcile, "GRACE", timedelta(microseconds=1))
+    capsys.readouterr()
+    done = reconcile.run({"actor": None})
+    assert done.outcomes == {"GM0014#2026": "up to date", "GM0034#2026": "nothing sent"}
+    assert done.repaired == [] and done.failed == []
+    assert emitted(capsys, "PublicationDrift") == [0.0]
+    assert audit.trail(reconcile.subject_publication(2026)) == []
+    assert bucket_object(aws, "ceo-wmo/2026/GM0034.json") is None

@@ -261,3 +261,22 @@ def test_escaping_holds_for_any_text_the_feed_carries():
     text = site.municipality_page(document, None, has_report=False)
     assert "<img" not in text and "<script>x" not in text
     assert html.escape('<img src=x onerror="alert(1)">') in text
+
+
+def test_every_example_document_of_the_contract_renders():
+    """Each kind of document docs/feed/examples/ shows (published, withheld score, retracted,
+    late, no survey, and whatever comes) becomes a page, from the contract alone."""
+    site = site_module()
+    examples = ROOT / "docs" / "feed" / "examples"
+    national = json.loads((examples / "national.json").read_text())
+    documents = {path.stem: json.loads(path.read_text()) for path in examples.glob("*.json")}
+    documents = {name: doc for name, doc in documents.items()
+                 if str(doc.get("$schema", "")).endswith("/document.schema.json")}
+    assert {"published", "retracted", "withheld-score", "late"} <= set(documents)
+    for name, document in documents.items():
+        text = site.municipality_page(document, national, has_report=False)
+        assert "<h1>" in text, name
+        if document["status"] == "retracted":
+            assert "geen geldige aanlevering" in text
+        if document.get("survey_held") is False:
+            assert "geen cliëntervaringsonderzoek" in text

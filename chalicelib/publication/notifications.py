@@ -29,6 +29,8 @@ def topic_arn() -> str:
     arn = config.env("FEED_CHANGES_TOPIC_ARN")
     if arn:
         return arn
+    if config.stage() != "local":  # a made-up ARN would only fail later, less clearly
+        raise RuntimeError("FEED_CHANGES_TOPIC_ARN is not set (the stack sets it)")
     region = config.env("AWS_REGION") or config.env("AWS_DEFAULT_REGION", "eu-central-1")
     return f"arn:aws:sns:{region}:123456789012:ceo-{config.stage()}-feed-changes"
 

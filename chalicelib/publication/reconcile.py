@@ -24,7 +24,7 @@ from ..platform.models import ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
 from ..platform.records import Record, field
 from . import queues, targets
-from .forwarding import NO_STATE, TARGET_NEWER, UP_TO_DATE, forward_all
+from .forwarding import NO_STATE, NOTHING_SENT, TARGET_NEWER, UP_TO_DATE, forward_all
 
 #: a change this recent that the record shows unforwarded is the stream's, not drift: the
 #: stream forwards within seconds, and its iterator-age alarm fires at 10 minutes
@@ -93,7 +93,9 @@ def _described(outcomes: dict[str, str | Exception]) -> dict[str, str]:
 
 
 def is_repaired(outcome: str) -> bool:
-    return outcome not in (UP_TO_DATE, NO_STATE, TARGET_NEWER, IN_FLIGHT) and \
+    """Whether forwarding had to write something: drift (a state without any delivery, from
+    the helpdesk's window exception, has nothing to publish and is none)."""
+    return outcome not in (UP_TO_DATE, NO_STATE, TARGET_NEWER, IN_FLIGHT, NOTHING_SENT) and \
         not outcome.startswith("failed")
 
 
