@@ -4,6 +4,7 @@ from chalice import Chalice, Cron, Response
 from chalicelib import web
 from chalicelib.accounts import bounces, mail_worker, statement_pages
 from chalicelib.accounts import pages as account_pages
+from chalicelib.delivery import four_eyes_pages
 from chalicelib.delivery import pages as delivery_pages
 from chalicelib.delivery import view_pages as delivery_view_pages
 from chalicelib.helpdesk import delivery_pages as helpdesk_delivery_pages
@@ -178,6 +179,22 @@ def delivery_view(code: str, number: str) -> Response:
 @app.route("/gemeente/{code}/aanlevering/{number}/{kind}", methods=["GET"])
 def delivery_file(code: str, number: str, kind: str) -> Response:
     return delivery_view_pages.file(app.current_request, code, number, kind)
+
+
+@app.route("/gemeente/{code}/aanlevering/{number}/{kind}", methods=["POST"],
+           content_types=FORM)
+def delivery_decision(code: str, number: str, kind: str) -> Response:
+    return delivery_view_pages.decide(app.current_request, code, number, kind)
+
+
+@app.route("/gemeente/{code}/vier-ogen", methods=["GET"])
+def four_eyes_settings(code: str) -> Response:
+    return four_eyes_pages.show(app.current_request, code)
+
+
+@app.route("/gemeente/{code}/vier-ogen", methods=["POST"], content_types=FORM)
+def four_eyes_change(code: str) -> Response:
+    return four_eyes_pages.change(app.current_request, code)
 
 
 @app.on_sqs_message(queue_arn=MAIL_QUEUE, batch_size=10)
@@ -382,6 +399,17 @@ def helpdesk_withdraw(code: str, delivery_id: str) -> Response:
            content_types=FORM)
 def helpdesk_restore(code: str, delivery_id: str) -> Response:
     return helpdesk_pages.restore(app.current_request, code, delivery_id)
+
+
+@app.route("/helpdesk/gemeente/{code}/terugsturen/{delivery_id}", methods=["POST"],
+           content_types=FORM)
+def helpdesk_send_back(code: str, delivery_id: str) -> Response:
+    return helpdesk_pages.send_back(app.current_request, code, delivery_id)
+
+
+@app.route("/helpdesk/gemeente/{code}/vier-ogen", methods=["POST"], content_types=FORM)
+def helpdesk_four_eyes(code: str) -> Response:
+    return helpdesk_pages.set_four_eyes(app.current_request, code)
 
 
 @app.route("/helpdesk/gemeente/{code}/publicatie-controleren", methods=["POST"],

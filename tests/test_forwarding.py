@@ -8,7 +8,7 @@ import threading
 
 import boto3
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.support.feed import (
@@ -232,44 +232,77 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
 
 # --- the invariant, property-based -------------------------------------------------------
 
-OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore"]),
+OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore", "four_eyes",
+                                                 "approve", "send_back"]),
                                 st.sampled_from(["GM0014", "GM0034", "GM0050"])),
-                      min_size=1, max_size=12)
+                      min_size=1, max_size=14)
 
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS, seed=st.integers(0, 10**6))
+@example(operations=[("send", "GM0014"), ("four_eyes", "GM0014"), ("send", "GM0014"),
+                     ("send", "GM0014"), ("approve", "GM0014"), ("send", "GM0014"),
+                     ("send_back", "GM0014"), ("withdraw", "GM0014")], seed=1)
+@example(operations=[("four_eyes", "GM0034"), ("send", "GM0034"), ("send", "GM0014"),
+                     ("four_eyes", "GM0034"), ("send", "GM0034"), ("withdraw", "GM0034")],
+         seed=2)
 def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations, seed, aws):
+    """Sends (counting at once, or waiting with four-eyes on), withdrawals, restores,
+    approvals and sendings back, in any order: the site ends with the latest delivery that
+    counts (valid: sent without four-eyes, or approved), never a waiting or sent-back one."""
     from moto.moto_api._internal import moto_api_backend
 
-    from chalicelib.delivery import withdrawals
+    from chalicelib.delivery import four_eyes, withdrawals
     from devtools import aws_resources
 
     moto_api_backend.reset()
     aws = aws_resources.deploy()
-    registrant = make_registrant(email=f"p{seed}@ede.nl", codes=("GM0014", "GM0034", "GM0050"))
+    codes = ("GM0014", "GM0034", "GM0050")
+    registrant = make_registrant(email=f"p{seed}@ede.nl", codes=codes)
+    coordinator = make_registrant(email=f"c{seed}@ede.nl", codes=codes, name="Coördinator")
     rng = random.Random(seed)
-    model: dict[str, list[list]] = {}  # code -> [[delivery_id, valid], ...]
+    # code -> [[delivery_id, "valid" | "withdrawn" | "waiting" | "returned" | "unapproved"]]
+    model: dict[str, list[list]] = {}
+    four_eyes_on: set[str] = set()
     records = []
     for action, code in operations:
         entries = model.setdefault(code, [])
+        newest = entries[-1] if entries else None
         if action == "send":
+            if newest and newest[1] == "waiting":
+                newest[1] = "unapproved"  # a newer send ends the wait
             result = deliver(registrant, code=code, headline=f"{code} #{len(entries) + 1}")
-            entries.append([result.delivery_id, True])
+            entries.append([result.delivery_id,
+                            "waiting" if code in four_eyes_on else "valid"])
+        elif action == "four_eyes":
+            on = code not in four_eyes_on
+            four_eyes.configure(code, "h", on, {coordinator.id})
+            four_eyes_on ^= {code}
+            continue
+        elif action in ("approve", "send_back"):
+            if not newest or newest[1] != "waiting":
+                continue
+            sequence = len(entries)
+            if action == "approve":
+                four_eyes.approve(code, 2026, sequence, coordinator)
+                newest[1] = "valid"
+            else:
+                four_eyes.send_back(code, 2026, sequence, "reden", "h", coordinator)
+                newest[1] = "returned"
         elif action == "withdraw":
-            valid = [e for e in entries if e[1]]
+            valid = [e for e in entries if e[1] == "valid"]
             if not valid:
                 continue
             withdrawals.withdraw_latest(code, 2026, valid[-1][0], "h", "test")
-            valid[-1][1] = False
+            valid[-1][1] = "withdrawn"
         else:
-            withdrawn = [e for e in entries if not e[1]]
+            withdrawn = [e for e in entries if e[1] == "withdrawn"]
             if not withdrawn:
                 continue
             chosen = rng.choice(withdrawn)
             withdrawals.restore(code, 2026, chosen[0], "h", "test")
-            chosen[1] = True
+            chosen[1] = "valid"
         records.append(record(f"{code}#2026", len(entries) or 1))
     # shuffled, duplicated, in random batches, some failing first
     stream = records + [rng.choice(records) for _ in range(len(records) // 2)]
@@ -305,11 +338,11 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
                           for item in scan(aws, "ScopeStateTableName")}
     for code, entries in model.items():
         document = bucket_object(aws, f"ceo-wmo/2026/{code}.json")
-        if document is None:
-            assert not entries
+        if document is None:  # nothing ever counted: never published
+            assert all(e[1] in ("waiting", "returned", "unapproved") for e in entries)
             continue
         validate(document)
-        valid = [e for e in entries if e[1]]
+        valid = [e for e in entries if e[1] == "valid"]
         if valid:
             assert document["status"] == "published"
             assert document["delivery"]["id"] == valid[-1][0]

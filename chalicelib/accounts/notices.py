@@ -2,6 +2,7 @@
 restored). Best effort: a notice that cannot be sent is logged, never undoes the action."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from ..platform import mail
@@ -10,11 +11,12 @@ from . import registrants
 
 
 def notify_municipality(code: str, subject: str, template: str, context: dict[str, Any],
-                        exclude: str | None = None) -> int:
-    """Mails every registrant of `code` but `exclude`; returns how many mails went out."""
+                        exclude: Collection[str] = ()) -> int:
+    """Mails every registrant of `code` but those in `exclude`; returns how many mails went
+    out."""
     sent = 0
     for registrant in registrants.of_municipality(code):
-        if registrant.id == exclude:
+        if registrant.id in exclude:
             continue
         try:
             mail.send(registrant.email, subject=subject, template=template,

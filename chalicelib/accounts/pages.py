@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
-from ..delivery import history
+from ..delivery import four_eyes, history, views
 from ..platform import config, outbox
 from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
@@ -137,14 +137,19 @@ def start(request: Request) -> Response:
     edits = {code: editors.last_edits(draft) for code, draft in by_code.items()}
     senders = editors.names(sorted({d.registrant_id for sent in histories.values()
                                     for d in sent}))
+    roles = four_eyes.for_registrant(sorted(registrant.municipalities), registrant.id)
     rows = []
     for code in registrant.municipalities:
         draft = by_code.get(code)
         sent = histories[code]
+        counting = history.counting(sent)
+        standings = {d.delivery_id: views.standing_of(d, counting, sent[0]) for d in sent}
         rows.append({
+            "four_eyes": roles[code][0], "coordinator": roles[code][1],
+            "standings": standings, "newest": sent[0] if sent else None,
             "last_edit": editors.latest(edits.get(code, {})),
             "code": code, "name": known[code].name if code in known else code,
-            "draft": draft, "history": sent, "counting": history.counting(sent),
+            "draft": draft, "history": sent, "counting": counting,
             "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
             "progress": journey.progress(definition, draft),
             "resume": journey.resume_path(definition, code, draft),

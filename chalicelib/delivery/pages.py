@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
-from ..platform.models import DraftStatus
+from ..platform.models import DeliveryStatus, DraftStatus
 from ..publication import privacy
 from ..questionnaire import answers, display, drafts, editors
 from ..questionnaire.journey import Scope
 from ..web import access
-from . import history, sending
+from . import four_eyes, history, sending
 from .window import allowed_until, window
 
 
@@ -42,7 +42,8 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         warnings=warnings, warnings_field=sending.WARNINGS_FIELD, withheld=withheld,
         privacy_minimum=privacy.minimum_valid_answers(), edits=edits,
         newer=newer, newer_by=editors.names([newer.registrant_id])[newer.registrant_id]
-        if newer else None, replace_field=sending.REPLACE_FIELD)
+        if newer else None, replace_field=sending.REPLACE_FIELD,
+        four_eyes=four_eyes.required(ctx.municipality))
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
@@ -87,8 +88,12 @@ def confirmation(request: Request, code: str, sequence: str) -> Response:
     delivery = history.get(code, ctx.definition.cycle, int(sequence))
     if delivery is None:
         raise web.HttpError(404)
+    approvers = sorted(editors.names(sorted(four_eyes.coordinator_ids(code)
+                                            - {str(delivery.registrant_id)})).values(),
+                       key=str.casefold) if delivery.status == DeliveryStatus.PENDING else []
     return web.page(request, "confirmation.html", title="Aanlevering verzonden",
                     personal_code=ctx.registrant.personal_code, delivery=delivery,
+                    approvers=approvers,
                     own=delivery.registrant_id == ctx.registrant.id,
                     sender_name=editors.names([delivery.registrant_id])[delivery.registrant_id])
 

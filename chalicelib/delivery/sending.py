@@ -27,7 +27,7 @@ from ..platform.models import (
 )
 from ..questionnaire import answers
 from ..questionnaire.definitions import Definition
-from . import receipts
+from . import four_eyes, receipts
 from .history import delivery_id
 from .snapshot import snapshot
 from .window import allowed_until, window
@@ -84,12 +84,19 @@ class DraftChanged(Exception):
 
 def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             definition: Definition, draft: Draft, state: ScopeState | None,
-            now: datetime, late: bool) -> Delivery:
+            now: datetime, late: bool, waits: bool) -> Delivery:
     scope = scope_key(municipality, definition.cycle)
     for attempt in range(5):
         last = int(state.last_sequence) if state else 0
         revision = int(state.revision) if state else 0
         sequence = last + 1
+        # with four-eyes the delivery waits: nothing that counts changes until it is approved
+        # (the revision it will make is set then); without, it counts at once. Either way a
+        # delivery that waited before is replaced by this one.
+        counts = [ScopeState.revision.set(revision + 1),
+                  ScopeState.counting_sequence.set(sequence),
+                  ScopeState.counting_late.set(late)] if not waits else [
+                      ScopeState.revision.set(revision)]
         delivery = Delivery(
             scope, sequence, delivery_id=delivery_id(municipality, definition.cycle, sequence),
             municipality=municipality, municipality_name=municipality_name,
@@ -97,8 +104,8 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             personal_code=registrant.personal_code, instrument=definition.instrument,
             definition_version=definition.version,
             snapshot=snapshot(definition, draft.answers or {}), raw=dict(draft.answers or {}),
-            consent=True, sent_at=now, late=late, revision=revision + 1,
-            status=DeliveryStatus.VALID)
+            consent=True, sent_at=now, late=late, revision=revision + (0 if waits else 1),
+            status=DeliveryStatus.PENDING if waits else DeliveryStatus.VALID)
         state_condition = (ScopeState.last_sequence == last) if state else \
             ScopeState.scope.does_not_exist()
         try:
@@ -110,10 +117,9 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
                                                    Draft.updated_at.set(now)])
                 transaction.save(delivery, condition=Delivery.scope.does_not_exist())
                 transaction.update(ScopeState(scope), actions=[
-                    ScopeState.last_sequence.set(sequence),
-                    ScopeState.revision.set(revision + 1),
-                    ScopeState.counting_sequence.set(sequence),
-                    ScopeState.counting_late.set(late)], condition=state_condition)
+                    ScopeState.last_sequence.set(sequence), *counts,
+                    ScopeState.waiting_sequence.set(sequence if waits else 0)],
+                    condition=state_condition)
         except TransactWriteError as error:
             reasons = {r.code for r in (error.cancellation_reasons or []) if r}
             if not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
@@ -127,7 +133,8 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             state = _read_state(scope)  # someone else sent for this municipality meanwhile
             continue
         logger.info("delivery made", extra={"delivery_id": delivery.delivery_id,
-                                            "revision": revision + 1, "late": late})
+                                            "revision": int(delivery.revision), "late": late,
+                                            "waits_for_approval": waits})
         return delivery
     raise RuntimeError("could not allocate a sequence number")
 
@@ -151,10 +158,15 @@ def send(registrant: Registrant, municipality: str, municipality_name: str,
          definition: Definition, draft: Draft, state: ScopeState | None,
          now: datetime | None = None) -> Delivery:
     """Makes the delivery from this draft version and mails the receipt and the colleagues'
-    notice. DraftChanged when the draft is no longer the version that was checked (saved
-    again, or already sent by a concurrent click: the draft then names its delivery)."""
+    notice (with four-eyes on, the delivery waits and the coordinators are asked to approve
+    it). DraftChanged when the draft is no longer the version that was checked (saved again,
+    or already sent by a concurrent click: the draft then names its delivery)."""
     now = now or datetime.now(UTC)
+    waits = four_eyes.required(municipality)
     delivery = _commit(registrant, municipality, municipality_name, definition, draft, state,
-                       now, window(now, allowed_until(state)).late)
-    receipts.send(registrant, delivery)
+                       now, window(now, allowed_until(state)).late, waits)
+    coordinators = frozenset(four_eyes.coordinator_ids(municipality)) if waits else frozenset()
+    receipts.send(registrant, delivery, coordinators)
+    if waits:
+        four_eyes.request_approval(delivery, registrant, coordinators)
     return delivery

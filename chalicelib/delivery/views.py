@@ -20,6 +20,7 @@ from ..publication import report as publication_report
 from ..questionnaire import display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
+from .four_eyes import HELPDESK_PREFIX
 
 _NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
 
@@ -34,11 +35,19 @@ class Standing(StrEnum):
     COUNTS = "telt"
     REPLACED = "vervangen"
     WITHDRAWN = "ingetrokken"
+    WAITING = "wacht"  # four-eyes: waits for a coordinator's approval
+    RETURNED = "teruggestuurd"  # four-eyes: sent back, never counts
+    UNAPPROVED = "niet-goedgekeurd"  # four-eyes: a newer delivery came before approval
 
 
 STANDING_TEXT = {Standing.COUNTS: "Telt nu: dit is wat de publicatiesite toont",
                  Standing.REPLACED: "Vervangen door een nieuwere aanlevering",
-                 Standing.WITHDRAWN: "Ingetrokken door de helpdesk"}
+                 Standing.WITHDRAWN: "Ingetrokken door de helpdesk",
+                 Standing.WAITING: "Wacht op goedkeuring door een coördinator (vier ogen); "
+                                   "telt nog niet",
+                 Standing.RETURNED: "Teruggestuurd; telt niet",
+                 Standing.UNAPPROVED: "Vervangen door een nieuwere aanlevering voordat ze "
+                                      "werd goedgekeurd; telt niet"}
 
 
 class DeliveryView(Record):
@@ -50,6 +59,7 @@ class DeliveryView(Record):
     counting: Delivery | None  # what counts now in the delivery's cycle
     sender: Registrant | None  # None once the registrant no longer exists
     deliveries: list[Delivery]  # every delivery of the cycle, newest first
+    decided_by: str | None = None  # four-eyes: who approved or sent it back (name)
 
     @property
     def number(self) -> str:
@@ -77,9 +87,18 @@ def _definition(delivery: Delivery) -> Definition | None:
         return None
 
 
-def standing_of(delivery: Delivery, counting: Delivery | None) -> Standing:
+def standing_of(delivery: Delivery, counting: Delivery | None,
+                newest: Delivery | None = None) -> Standing:
+    """Where a delivery stands; `newest`: the municipality's newest delivery of that cycle
+    (only the newest can wait for approval: any newer send ends a wait)."""
     if delivery.status == DeliveryStatus.WITHDRAWN:
         return Standing.WITHDRAWN
+    if delivery.status == DeliveryStatus.RETURNED:
+        return Standing.RETURNED
+    if delivery.status == DeliveryStatus.PENDING:
+        newest_sequence = int(newest.sequence) if newest is not None else -1
+        return Standing.WAITING if newest_sequence == int(delivery.sequence) \
+            else Standing.UNAPPROVED
     if counting is not None and int(counting.sequence) == int(delivery.sequence):
         return Standing.COUNTS
     return Standing.REPLACED
@@ -97,8 +116,16 @@ def open_delivery(code: str, number: str) -> DeliveryView | None:
     if delivery is None:
         return None
     counting = history.counting(sent)
-    return DeliveryView(delivery, standing_of(delivery, counting), counting,
-                        registrants.get(str(delivery.registrant_id)), sent)
+    decider = delivery.approved_by or (delivery.status_changed_by
+                                       if delivery.status == DeliveryStatus.RETURNED else None)
+    people = {r.id: r for r in registrants.by_ids(
+        [str(delivery.registrant_id)] + ([str(decider)] if decider else []))}
+    decided_by = None
+    if decider:
+        decided_by = people[str(decider)].name if str(decider) in people else \
+            "de helpdesk" if str(decider).startswith(HELPDESK_PREFIX) else "een voormalige collega"
+    return DeliveryView(delivery, standing_of(delivery, counting, sent[0]), counting,
+                        people.get(str(delivery.registrant_id)), sent, decided_by)
 
 
 def as_data(view: DeliveryView) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import rate_limits, registrants, trusted_domains
-from ..delivery import history, views, window
+from ..delivery import four_eyes, history, views, window
 from ..platform import config
 from ..platform.models import Registrant
 from ..platform.municipalities import is_code, municipalities
@@ -255,6 +255,8 @@ def municipality_page(request: Request, code: str, status: int = 200,
                  cycles=sorted((c for c, s in states.items() if s.last_sequence), reverse=True),
                  current_cycle=current, allowance=exceptions.of(states.get(current)),
                  last_day=window.last_day(), domains=domains.of_municipality(code),
+                 four_eyes=four_eyes.required(code),
+                 coordinators=four_eyes.coordinator_ids(code),
                  **helpdesk.overview(code, cycle))
 
 
@@ -310,6 +312,43 @@ def restore(request: Request, code: str, delivery_id: str) -> Response:
                                  cycle=_cycle_of(delivery_id))
     return municipality_page(request, code, cycle=_cycle_of(delivery_id),
                              message=f"Aanlevering {delivery_id} is hersteld.")
+
+
+def send_back(request: Request, code: str, delivery_id: str) -> Response:
+    """Four-eyes: the helpdesk sends a waiting delivery back (e.g. no coordinator can approve
+    it any more); the sender gets the reason."""
+    form = web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    parsed = views.parse_number(delivery_id)
+    if parsed is None or parsed[0] != code:
+        raise web.HttpError(404)
+    try:
+        four_eyes.send_back(code, parsed[1], parsed[2], form.first("reden")[:1001], user, None)
+    except four_eyes.Refused as refused:
+        return municipality_page(request, code, status=refused.status,
+                                 errors={"actie": str(refused)}, cycle=parsed[1])
+    return municipality_page(request, code, cycle=parsed[1],
+                             message=f"Aanlevering {delivery_id} is teruggestuurd.")
+
+
+def set_four_eyes(request: Request, code: str) -> Response:
+    """Four-eyes on or off and who is coordinator, as the municipality asked."""
+    form = web.posted(request)
+    user = _require(request)
+    _code_or_404(code)
+    switch = form.first("vier_ogen")
+    if switch not in ("aan", "uit"):
+        return municipality_page(request, code, status=400,
+                                 errors={"vier_ogen": "Kies of vier ogen aan of uit staat."})
+    try:
+        changed = four_eyes.configure(code, user, switch == "aan",
+                                      set(form.fields.get("coordinator", [])[:500]))
+    except four_eyes.Refused as refused:
+        return municipality_page(request, code, status=refused.status,
+                                 errors={"vier_ogen": str(refused)})
+    return municipality_page(request, code, message=("Vier ogen: " + "; ".join(changed) + ".")
+                             if changed else "Er is niets gewijzigd.")
 
 
 def audit_csv(request: Request, kind: str, key: str) -> Response:

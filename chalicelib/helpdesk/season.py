@@ -40,16 +40,18 @@ class Status(StrEnum):
     SENT = "verzonden"
     LATE = "te-laat"
     WITHDRAWN = "ingetrokken"
+    APPROVAL = "ter-goedkeuring"  # four-eyes: sent, waits for a coordinator's approval
 
     @property
     def label(self) -> str:
         return LABELS[self]
 
 
-LABELS = {Status.NOT_REGISTERED: "Niet aangemeld", Status.WAITING: "Wacht op goedkeuring",
+LABELS = {Status.NOT_REGISTERED: "Niet aangemeld", Status.WAITING: "Aanmelding wacht op de helpdesk",
           Status.REGISTERED: "Aangemeld, niet begonnen", Status.DRAFT: "Concept",
           Status.SENT: "Verzonden", Status.LATE: "Te laat verzonden",
-          Status.WITHDRAWN: "Ingetrokken (telt niet meer)"}
+          Status.WITHDRAWN: "Ingetrokken (telt niet meer)",
+          Status.APPROVAL: "Verzonden, wacht op goedkeuring (vier ogen)"}
 DELIVERED = frozenset({Status.SENT, Status.LATE})
 
 
@@ -76,8 +78,9 @@ def members() -> dict[str, set[str]]:
 
 
 def counting_now(codes: Iterable[str], cycle: int,
-                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool]]:
-    """{municipality: (sequence that counts or 0, late, ever delivered)} for those with any
+                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool, int]]:
+    """{municipality: (sequence that counts or 0, late, ever delivered, sequence waiting for
+    approval or 0)} for those with any
     delivery in `cycle`, from their states (BatchGetItem). Without `read_deliveries` a state
     from before counting was recorded is taken to have one that counts (who must not be
     reminded when in doubt)."""
@@ -88,13 +91,14 @@ def counting_now(codes: Iterable[str], cycle: int,
             continue
         code = parsed[0]
         if state.counting_sequence is None and not read_deliveries:
-            found[code] = (int(state.last_sequence), False, True)
+            found[code] = (int(state.last_sequence), False, True, 0)
         elif state.counting_sequence is None:  # recorded before counting was kept on the state
             current = history.counting(history.history(code, cycle))
             found[code] = (int(current.sequence) if current else 0,
-                           bool(current and current.late), True)
+                           bool(current and current.late), True, int(state.waiting_sequence or 0))
         else:
-            found[code] = (int(state.counting_sequence), bool(state.counting_late), True)
+            found[code] = (int(state.counting_sequence), bool(state.counting_late), True,
+                           int(state.waiting_sequence or 0))
     return found
 
 
@@ -117,9 +121,11 @@ def overview(cycle: int) -> list[Row]:
                       and representing.get(code)], cycle)
     rows = []
     for code, municipality in known.items():
-        sequence, late, ever = delivered.get(code, (0, False, False))
+        sequence, late, ever, waiting_approval = delivered.get(code, (0, False, False, 0))
         if sequence:
             status = Status.LATE if late else Status.SENT
+        elif waiting_approval:
+            status = Status.APPROVAL
         elif ever:
             status = Status.WITHDRAWN
         elif code in drafts:

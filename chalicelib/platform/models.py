@@ -93,6 +93,8 @@ class DraftStatus(StrEnum):
 class DeliveryStatus(StrEnum):
     VALID = "valid"
     WITHDRAWN = "withdrawn"
+    PENDING = "pending"  # four-eyes: waits for a coordinator's approval, counts only after it
+    RETURNED = "returned"  # four-eyes: sent back with a reason, never counts
 
 
 E = TypeVar("E", bound=Enum)
@@ -248,11 +250,13 @@ class Membership(TableModel):
 
     municipality = UnicodeAttribute(hash_key=True)
     registrant_id = UnicodeAttribute(range_key=True)
+    coordinator = BooleanAttribute(null=True)  # may approve colleagues' deliveries (four-eyes)
 
 
 class Delivery(TableModel):
-    """An immutable sent questionnaire. Only `status` and the withdrawal fields ever change
-    (helpdesk); no code path edits answers. The table's stream drives forwarding."""
+    """An immutable sent questionnaire. Only `status`, the withdrawal fields and (four-eyes)
+    the approval fields and the revision its approval made ever change; no code path edits
+    answers. The table's stream drives forwarding."""
 
     class Meta:
         table_name = table_name("DELIVERIES_TABLE", "deliveries")
@@ -278,6 +282,8 @@ class Delivery(TableModel):
     status_changed_at = UTCDateTimeAttribute(null=True)
     status_changed_by = UnicodeAttribute(null=True)
     status_reason = UnicodeAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)  # four-eyes: the coordinator's registrant id
+    approved_at = UTCDateTimeAttribute(null=True)
 
 
 class ScopeState(TableModel):
@@ -298,6 +304,9 @@ class ScopeState(TableModel):
     forwarded_revision = NumberAttribute(null=True)
     counting_sequence = NumberAttribute(null=True)  # None: written before it was recorded
     counting_late = BooleanAttribute(null=True)
+    # Four-eyes: the delivery waiting for a coordinator's approval (0/None: none waits). Only
+    # the newest delivery can wait; a newer send replaces the wait.
+    waiting_sequence = NumberAttribute(null=True)
     # The helpdesk's exception: this municipality may still send until `allowed_until`
     # (ISO date) after the window closed; who allowed it, when and why (also in the audit trail)
     allowed_until = UnicodeAttribute(null=True)
@@ -378,6 +387,23 @@ class TrustedDomain(TableModel):
     trusted_at = UTCDateTimeAttribute()
 
 
+class MunicipalitySettings(TableModel):
+    """What a municipality chose for itself: four-eyes ("vier ogen": a delivery counts only
+    after a coordinator other than its sender approved it). Kept in the held table under
+    queue="instellingen", beside the trusted domains: one small item per municipality that
+    chose anything."""
+
+    class Meta:
+        table_name = table_name("HELD_TABLE", "held")
+        region = REGION
+
+    queue = UnicodeAttribute(hash_key=True)  # always "instellingen"
+    key = UnicodeAttribute(range_key=True)  # the CBS code
+    four_eyes = BooleanAttribute(default=False)
+    changed_by = UnicodeAttribute(null=True)
+    changed_at = UTCDateTimeAttribute(null=True)
+
+
 class HelpdeskSession(TableModel):
     """A signed-in helpdesk session, held server-side: signing out deletes it (a copied cookie
     is refused), and its user is checked with Cognito again every 15 minutes."""
@@ -395,4 +421,4 @@ class HelpdeskSession(TableModel):
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
                                        HelpdeskSession, Reminder,
-                                       TrustedDomain)
+                                       TrustedDomain, MunicipalitySettings)

@@ -1,0 +1,289 @@
+"""Four-eyes ("vier ogen"), a municipality's own choice: with it on, a send makes a delivery
+that waits; it counts (and is published) only once a coordinator other than its sender has
+approved it, or it is sent back with a reason and never counts.
+
+Only the newest delivery of a municipality can wait (`ScopeState.waiting_sequence`): a newer
+send replaces the wait, so what a coordinator approves is always what was sent last. Approving
+is one transaction: the delivery becomes valid, the scope's revision and the delivery that
+counts move on (the forwarder publishes it), on the conditions that it still waits and that
+the approver is still a coordinator. Every change of the switch, of who is coordinator, every
+approval and every sending back writes its audit entries in the same transaction.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..accounts import registrants
+from ..helpdesk import audit
+from ..platform import config, mail
+from ..platform.logs import logger
+from ..platform.models import (
+    Delivery,
+    DeliveryStatus,
+    Membership,
+    MunicipalitySettings,
+    Registrant,
+    ScopeState,
+    connection,
+    scope_key,
+)
+from . import history
+
+SETTINGS_QUEUE = "instellingen"
+HELPDESK_PREFIX = "helpdesk:"  # status_changed_by of a delivery the helpdesk sent back
+REASON_MAX = 1000
+
+
+class Refused(Exception):
+    """The four-eyes action does not apply; the message is Dutch, for the person who tried.
+    `status`: 403 not theirs to do, 400 incomplete, 409 changed meanwhile."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def settings(code: str) -> MunicipalitySettings | None:
+    try:
+        return MunicipalitySettings.get(SETTINGS_QUEUE, code, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def required(code: str) -> bool:
+    """Whether a send for `code` waits for a coordinator's approval."""
+    found = settings(code)
+    return bool(found and found.four_eyes)
+
+
+def coordinator_ids(code: str) -> set[str]:
+    return {str(m.registrant_id) for m in Membership.query(code, consistent_read=True)
+            if m.coordinator}
+
+
+def for_registrant(codes: list[str], registrant_id: str) -> dict[str, tuple[bool, bool]]:
+    """{municipality: (four-eyes on, this registrant is its coordinator)}: two BatchGetItems
+    whatever the number of municipalities (the start page)."""
+    on = {str(s.key) for s in MunicipalitySettings.batch_get(
+        [(SETTINGS_QUEUE, code) for code in codes]) if s.four_eyes} if codes else set()
+    leads = {str(m.municipality) for m in Membership.batch_get(
+        [(code, registrant_id) for code in codes]) if m.coordinator} if codes else set()
+    return {code: (code in on, code in leads) for code in codes}
+
+
+def waiting_sequence(state: ScopeState | None) -> int:
+    return int(state.waiting_sequence or 0) if state else 0
+
+
+def actor_name(registrant: Registrant) -> str:
+    """How a representative appears in the audit trail."""
+    return f"{registrant.name} ({registrant.personal_code}, gemeente)"
+
+
+def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
+              now: datetime | None = None) -> list[str]:
+    """Sets the switch and who is coordinator (ids of current registrants of `code`); returns
+    what changed, in Dutch. One transaction with the audit entries; a membership removed
+    meanwhile fails it."""
+    now = now or datetime.now(UTC)
+    members = {str(m.registrant_id): m for m in Membership.query(code, consistent_read=True)}
+    unknown = coordinators - set(members)
+    if unknown:
+        raise Refused("Alleen wie deze gemeente vertegenwoordigt kan coördinator zijn. "
+                      "Vernieuw de pagina: er is intussen iets veranderd.", 409)
+    if four_eyes and not coordinators:
+        raise Refused("Wijs minstens één coördinator aan voordat u vier ogen aanzet: een "
+                      "coördinator keurt de aanleveringen van collega's goed.", 400)
+    current = settings(code)
+    was_on = bool(current and current.four_eyes)
+    names = {r.id: r.name for r in registrants.by_ids(list(members))}
+    changed: list[str] = []
+    if four_eyes != was_on:
+        changed.append("vier ogen aangezet" if four_eyes else "vier ogen uitgezet")
+    toggled = sorted((rid for rid, m in members.items() if bool(m.coordinator) !=
+                      (rid in coordinators)), key=lambda rid: str(names.get(rid, rid)).casefold())
+    for rid in toggled:
+        changed.append(f"{names.get(rid, rid)} {'is nu' if rid in coordinators else 'is niet meer'}"
+                       f" coördinator")
+    if not changed:
+        return []
+    subjects = [audit.subject_municipality(code), *map(audit.subject_registrant, toggled)]
+    entries = audit.entries_for(actor, "vier ogen ingesteld", subjects,
+                                details={"gemeente": code, "wijzigingen": "; ".join(changed)},
+                                now=now)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            for entry, condition in audit.writes(entries):
+                transaction.save(entry, condition=condition)
+            if four_eyes != was_on or current is None:
+                transaction.save(MunicipalitySettings(
+                    SETTINGS_QUEUE, code, four_eyes=four_eyes, changed_by=actor,
+                    changed_at=now), condition=(MunicipalitySettings.four_eyes == was_on)
+                    if current is not None else MunicipalitySettings.key.does_not_exist())
+            for rid in toggled:
+                transaction.update(members[rid], actions=[
+                    Membership.coordinator.set(rid in coordinators)],
+                    condition=Membership.registrant_id.exists())
+    except TransactWriteError as error:
+        raise Refused("Iemand anders heeft dit intussen gewijzigd. Vernieuw de pagina en "
+                      "probeer het opnieuw.") from error
+    return changed
+
+
+def _waiting(code: str, cycle: int, sequence: int) -> tuple[Delivery, ScopeState]:
+    delivery = history.get(code, cycle, sequence)
+    try:
+        state = ScopeState.get(scope_key(code, cycle), consistent_read=True)
+    except DoesNotExist:
+        state = None
+    if delivery is None or state is None:
+        raise Refused("Deze aanlevering bestaat niet.", 404)
+    if delivery.status != DeliveryStatus.PENDING:
+        raise Refused(f"Aanlevering {delivery.delivery_id} wacht niet (meer) op goedkeuring.")
+    if waiting_sequence(state) != sequence:
+        raise Refused(f"Aanlevering {delivery.delivery_id} is vervangen door een nieuwere "
+                      "aanlevering; alleen de nieuwste kan worden goedgekeurd.")
+    return delivery, state
+
+
+def may_approve(delivery: Delivery, registrant: Registrant, coordinators: set[str]) -> str | None:
+    """Why this registrant may not approve this delivery (Dutch), or None when they may."""
+    if registrant.id == delivery.registrant_id:
+        return ("U kunt uw eigen aanlevering niet goedkeuren: een andere coördinator van "
+                f"{delivery.municipality_name} moet dat doen (vier ogen).")
+    if registrant.id not in coordinators:
+        return ("Alleen een coördinator van de gemeente kan aanleveringen goedkeuren of "
+                "terugsturen.")
+    return None
+
+
+def approve(code: str, cycle: int, sequence: int, approver: Registrant,
+            now: datetime | None = None) -> Delivery:
+    """The waiting delivery counts from now on; mails to its sender and the approver."""
+    now = now or datetime.now(UTC)
+    delivery, state = _waiting(code, cycle, sequence)
+    why_not = may_approve(delivery, approver, coordinator_ids(code))
+    if why_not:
+        raise Refused(why_not, 403)
+    revision = int(state.revision)
+    entries = audit.entries_for(actor_name(approver), "aanlevering goedgekeurd",
+                                [audit.subject_municipality(code),
+                                 audit.subject_registrant(str(delivery.registrant_id)),
+                                 audit.subject_registrant(approver.id)],
+                                details={"aanlevering": delivery.delivery_id,
+                                         "revisie_voor": revision, "revisie_na": revision + 1},
+                                now=now)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            for entry, condition in audit.writes(entries):
+                transaction.save(entry, condition=condition)
+            transaction.update(delivery, actions=[
+                Delivery.status.set(DeliveryStatus.VALID), Delivery.approved_by.set(approver.id),
+                Delivery.approved_at.set(now), Delivery.revision.set(revision + 1)],
+                condition=Delivery.status == DeliveryStatus.PENDING)
+            transaction.update(state, actions=[
+                ScopeState.revision.set(revision + 1),
+                ScopeState.counting_sequence.set(sequence),
+                ScopeState.counting_late.set(bool(delivery.late)),
+                ScopeState.waiting_sequence.set(0)],
+                condition=(ScopeState.waiting_sequence == sequence)
+                & (ScopeState.revision == revision))
+            transaction.condition_check(Membership, code, approver.id,
+                                        condition=Membership.coordinator == True)  # noqa: E712
+    except TransactWriteError as error:
+        raise Refused("De aanlevering of uw rol is intussen gewijzigd. Vernieuw de pagina en "
+                      "probeer het opnieuw.") from error
+    logger.info("delivery approved", extra={"delivery_id": delivery.delivery_id,
+                                            "revision": revision + 1})
+    delivery.status, delivery.approved_by, delivery.approved_at = (DeliveryStatus.VALID,
+                                                                   approver.id, now)
+    delivery.revision = revision + 1
+    _tell(delivery, "approved", f"Aanlevering {delivery.delivery_id} is goedgekeurd",
+          {"approver_name": approver.name}, approver.id)
+    return delivery
+
+
+def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
+              by: Registrant | None, now: datetime | None = None) -> Delivery:
+    """The waiting delivery will never count; its sender (and `by`, a coordinator) get the
+    reason. `by` None: the helpdesk, who may send back when no coordinator can."""
+    now = now or datetime.now(UTC)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Refused("Schrijf waarom u de aanlevering terugstuurt: de afzender leest het in "
+                      "de e-mail.", 400)
+    if len(reason) > REASON_MAX:
+        raise Refused(f"De reden is te lang (ten hoogste {REASON_MAX} tekens).", 400)
+    delivery, state = _waiting(code, cycle, sequence)
+    if by is not None:
+        why_not = may_approve(delivery, by, coordinator_ids(code))
+        if why_not:
+            raise Refused(why_not.replace("goedkeuren: een andere", "terugsturen: een andere"),
+                          403)
+    subjects = [audit.subject_municipality(code),
+                audit.subject_registrant(str(delivery.registrant_id))]
+    if by is not None:
+        subjects.append(audit.subject_registrant(by.id))
+    entries = audit.entries_for(actor, "aanlevering teruggestuurd", subjects, reason,
+                                details={"aanlevering": delivery.delivery_id}, now=now)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            for entry, condition in audit.writes(entries):
+                transaction.save(entry, condition=condition)
+            transaction.update(delivery, actions=[
+                Delivery.status.set(DeliveryStatus.RETURNED),
+                Delivery.status_changed_at.set(now),
+                Delivery.status_changed_by.set(by.id if by else HELPDESK_PREFIX + actor),
+                Delivery.status_reason.set(reason)],
+                condition=Delivery.status == DeliveryStatus.PENDING)
+            transaction.update(state, actions=[ScopeState.waiting_sequence.set(0)],
+                               condition=ScopeState.waiting_sequence == sequence)
+            if by is not None:
+                transaction.condition_check(Membership, code, by.id,
+                                            condition=Membership.coordinator == True)  # noqa: E712
+    except TransactWriteError as error:
+        raise Refused("De aanlevering of uw rol is intussen gewijzigd. Vernieuw de pagina en "
+                      "probeer het opnieuw.") from error
+    delivery.status, delivery.status_reason = DeliveryStatus.RETURNED, reason
+    _tell(delivery, "returned", f"Aanlevering {delivery.delivery_id} is teruggestuurd",
+          {"reason": reason, "returned_by": by.name if by else "de helpdesk"},
+          by.id if by else None)
+    return delivery
+
+
+def _tell(delivery: Delivery, template: str, subject: str, context: dict[str, Any],
+          other: str | None) -> None:
+    """Mails the sender and the other person involved (best effort, like every notice)."""
+    ids = [str(delivery.registrant_id)] + ([other] if other else [])
+    for person in registrants.by_ids(ids):
+        try:
+            mail.send(person.email, subject=subject, template=template, context={
+                "name": person.name, "personal_code": person.personal_code,
+                "delivery": delivery, "own": person.id == delivery.registrant_id,
+                "start_url": f"{config.base_url()}/start", **context})
+        except mail.MailNotSent:
+            logger.error("four-eyes mail not sent", extra={"template": template,
+                                                           "registrant_id": person.id})
+
+
+def request_approval(delivery: Delivery, sender: Registrant, coordinators: frozenset[str]) -> int:
+    """After a send that waits: asks every coordinator but the sender to look at it; returns
+    how many were asked (0: nobody can approve yet — the sender's page says so)."""
+    asked = 0
+    for person in registrants.by_ids(sorted(coordinators - {sender.id})):
+        try:
+            mail.send(person.email, subject=f"Ter goedkeuring: aanlevering "
+                      f"{delivery.delivery_id} – {delivery.municipality_name}",
+                      template="approval_request", context={
+                          "name": person.name, "personal_code": person.personal_code,
+                          "delivery": delivery, "sender_name": sender.name,
+                          "view_url": f"{config.base_url()}/gemeente/{delivery.municipality}"
+                                      f"/aanlevering/{delivery.delivery_id}"})
+            asked += 1
+        except mail.MailNotSent:
+            logger.error("approval request not sent", extra={"registrant_id": person.id})
+    return asked

@@ -1,0 +1,239 @@
+"""Four-eyes ("vier ogen"): with it on, a send makes a delivery that waits; a coordinator who
+did not send it approves it (then it counts and is published) or sends it back with a reason.
+Through the pages, as the helpdesk, the representatives and the publication site see it."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.support.browser import Browser
+from tests.support.feed import bucket_object, record, run
+from tests.support.flows import fill_all, send, signed_in
+from tests.support.tables import scan
+
+ELS = "e.jansen@groningen.nl"
+PIET = "p.bakker@groningen.nl"
+VIEW = "/gemeente/GM0014/aanlevering/"
+
+
+def text(response) -> str:
+    return html.unescape(response.text)
+
+
+def registrant_id(helpdesk, name: str) -> str:
+    page = text(helpdesk.get("/helpdesk/gemeente/GM0014"))
+    return re.search(rf'value="([^"]+)"(?: checked)?><label for="coord-\d+">{name} \(',
+                     page).group(1)
+
+
+def set_four_eyes(helpdesk, on: bool, *coordinators: str):
+    ids = [("coordinator", registrant_id(helpdesk, name)) for name in coordinators]
+    return helpdesk.submit("/helpdesk/gemeente/GM0014/vier-ogen",
+                           [("vier_ogen", "aan" if on else "uit"), *ids],
+                           form_page="/helpdesk/gemeente/GM0014")
+
+
+def decide(browser, number: str, kind: str, reason: str | None = None):
+    fields = [("reden", reason)] if reason is not None else []
+    return browser.submit(f"{VIEW}{number}/{kind}", fields, form_page="/start")
+
+
+def feed_document(aws, sequence: int):
+    run([record("GM0014#2026", sequence, "MODIFY")])
+    return bucket_object(aws, "ceo-wmo/2026/GM0014.json")
+
+
+def delivery_item(aws, sequence: int) -> dict:
+    return next(item for item in scan(aws, "DeliveriesTableName")
+                if item["sequence"]["N"] == str(sequence))
+
+
+@pytest.fixture()
+def team(browser, mailbox, app_module, helpdesk):
+    """Anna, Els and Piet represent Groningen; the helpdesk switches four-eyes on with Els as
+    the coordinator."""
+    signed_in(browser, mailbox, codes=("GM0014",))
+    els = signed_in(Browser(app_module.app), mailbox, email=ELS, naam="Els Jansen")
+    piet = signed_in(Browser(app_module.app), mailbox, email=PIET, naam="Piet Bakker")
+    assert set_four_eyes(helpdesk, True, "Els Jansen").status_code == 200
+    return browser, els, piet
+
+
+def test_a_send_waits_until_another_coordinator_approves_then_it_counts_and_is_published(
+        team, mailbox, aws):
+    anna, els, piet = team
+    fill_all(anna)
+    review = text(anna.get("/gemeente/GM0014/controleren"))
+    assert "Uw gemeente werkt met vier ogen" in review
+    confirmation = anna.get(send(anna).headers["Location"])
+    assert "wacht op goedkeuring door een coördinator (Els Jansen)" in text(confirmation)
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"
+    assert feed_document(aws, 1) is None  # nothing published while it waits
+    receipt = mailbox.to("a.devries@groningen.nl")[-1]
+    assert "wacht op goedkeuring door een coördinator" in receipt.text
+    request = mailbox.to(ELS)[-1]
+    assert request.subject.startswith("Ter goedkeuring: aanlevering GM0014-2026-1")
+    assert "/gemeente/GM0014/aanlevering/GM0014-2026-1" in request.text
+    assert "wacht op goedkeuring" in mailbox.to(PIET)[-1].text  # the colleague's notice
+    assert "wacht op goedkeuring" in text(anna.get("/start"))
+    assert "Bekijken en goedkeuren" in text(els.get("/start"))
+
+    approved = decide(els, "GM0014-2026-1", "goedkeuren")
+    assert approved.status_code == 303
+    assert "U heeft de aanlevering goedgekeurd" in text(els.get(approved.headers["Location"]))
+    item = delivery_item(aws, 1)
+    assert item["status"]["S"] == "valid" and item["revision"]["N"] == "1"
+    document = feed_document(aws, 1)
+    assert document["status"] == "published"
+    assert document["delivery"]["id"] == "GM0014-2026-1" and document["revision"] == 1
+    assert "is goedgekeurd door Els Jansen" in mailbox.to("a.devries@groningen.nl")[-1].text
+    assert "U heeft aanlevering GM0014-2026-1" in mailbox.to(ELS)[-1].text
+    view = text(anna.get(f"{VIEW}GM0014-2026-1"))
+    assert "Telt nu" in view and "door Els Jansen" in view
+
+
+def test_approving_ones_own_delivery_or_without_being_coordinator_is_refused(team, aws,
+                                                                          app_module, mailbox):
+    anna, els, piet = team
+    fill_all(els)
+    send(els)  # Els, the only coordinator, sends herself
+    own = decide(els, "GM0014-2026-1", "goedkeuren")
+    assert own.status_code == 403
+    assert "U kunt uw eigen aanlevering niet goedkeuren" in text(own)
+    not_coordinator = decide(piet, "GM0014-2026-1", "goedkeuren")
+    assert not_coordinator.status_code == 403
+    assert "Alleen een coördinator" in text(not_coordinator)
+    assert "U kunt uw eigen aanlevering niet goedkeuren" in text(els.get(f"{VIEW}GM0014-2026-1"))
+    assert "Goedkeuren en publiceren" not in text(piet.get(f"{VIEW}GM0014-2026-1"))
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"
+    assert "Er is nog geen andere coördinator" in mailbox.to(ELS)[-1].text
+    assert feed_document(aws, 1) is None
+
+
+def test_sending_back_needs_a_reason_and_the_delivery_never_counts(team, mailbox, aws):
+    anna, els, piet = team
+    fill_all(anna)
+    send(anna)
+    for blank in ("", "   \n  "):
+        refused = decide(els, "GM0014-2026-1", "terugsturen", blank)
+        assert refused.status_code == 400 and "Schrijf waarom" in text(refused)
+    too_long = decide(els, "GM0014-2026-1", "terugsturen", "x" * 5000)
+    assert too_long.status_code == 400 and "te lang" in text(too_long)
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"
+    sent_back = decide(els, "GM0014-2026-1", "terugsturen", "Tabel 2 klopt niet <b>echt</b>")
+    assert sent_back.status_code == 303
+    item = delivery_item(aws, 1)
+    assert item["status"]["S"] == "returned"
+    assert "Tabel 2 klopt niet <b>echt</b>" in mailbox.to("a.devries@groningen.nl")[-1].text
+    assert "teruggestuurd door Els Jansen" in mailbox.to("a.devries@groningen.nl")[-1].text
+    assert "U heeft aanlevering GM0014-2026-1" in mailbox.to(ELS)[-1].text
+    start = anna.get("/start").text
+    assert "is teruggestuurd" in start and "&lt;b&gt;echt&lt;/b&gt;" in start
+    assert feed_document(aws, 1) is None
+    again = decide(els, "GM0014-2026-1", "goedkeuren")  # a replayed or stale click
+    assert again.status_code == 409 and "wacht niet (meer)" in text(again)
+
+
+def test_only_the_newest_delivery_can_be_approved(team, aws):
+    anna, els, piet = team
+    fill_all(anna)
+    send(anna)
+    fill_all(anna)  # a correction: the draft is saved again, then sent again
+    send(anna)
+    stale = decide(els, "GM0014-2026-1", "goedkeuren")
+    assert stale.status_code == 409 and "vervangen door een nieuwere" in text(stale)
+    assert "voordat ze werd goedgekeurd" in text(anna.get(f"{VIEW}GM0014-2026-1"))
+    assert decide(els, "GM0014-2026-2", "goedkeuren").status_code == 303
+    document = feed_document(aws, 2)
+    assert document["delivery"]["id"] == "GM0014-2026-2" and document["revision"] == 1
+
+
+def test_a_coordinator_removed_while_a_delivery_waits(team, aws, helpdesk, monkeypatch):
+    """The coordinator's role is checked in the approval's own transaction: one removed
+    between the page and the click cannot approve. The helpdesk sees the wait and can send
+    it back."""
+    from chalicelib.delivery import four_eyes
+
+    anna, els, piet = team
+    fill_all(anna)
+    send(anna)
+    els_id = registrant_id(helpdesk, "Els Jansen")
+    stale_roles = four_eyes.coordinator_ids("GM0014")
+    assert set_four_eyes(helpdesk, True, "Piet Bakker").status_code == 200
+    monkeypatch.setattr(four_eyes, "coordinator_ids", lambda code: stale_roles)
+    raced = decide(els, "GM0014-2026-1", "goedkeuren")
+    assert raced.status_code == 409 and "intussen gewijzigd" in text(raced)
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"
+    monkeypatch.undo()
+    assert els_id not in four_eyes.coordinator_ids("GM0014")
+    page = text(helpdesk.get("/helpdesk/gemeente/GM0014"))
+    assert "Wacht op goedkeuring" in page
+    blank = helpdesk.submit("/helpdesk/gemeente/GM0014/terugsturen/GM0014-2026-1",
+                            {"reden": ""}, form_page="/helpdesk/gemeente/GM0014")
+    assert blank.status_code == 400
+    sent_back = helpdesk.submit("/helpdesk/gemeente/GM0014/terugsturen/GM0014-2026-1",
+                                {"reden": "Geen coördinator meer"},
+                                form_page="/helpdesk/gemeente/GM0014")
+    assert sent_back.status_code == 200 and "is teruggestuurd" in text(sent_back)
+    assert delivery_item(aws, 1)["status"]["S"] == "returned"
+    assert "door de helpdesk" in text(anna.get(f"{VIEW}GM0014-2026-1"))
+    trail = text(helpdesk.get("/helpdesk/gemeente/GM0014"))
+    assert "aanlevering teruggestuurd" in trail and "vier ogen ingesteld" in trail
+
+
+def test_coordinators_manage_four_eyes_themselves(team, aws, helpdesk):
+    anna, els, piet = team
+    piet_id = registrant_id(helpdesk, "Piet Bakker")
+    els_id = registrant_id(helpdesk, "Els Jansen")
+    read_only = text(anna.get("/gemeente/GM0014/vier-ogen"))
+    assert "Vier ogen staat <strong>aan</strong>" in anna.get("/gemeente/GM0014/vier-ogen").text
+    assert "Coördinatoren: Els Jansen" in read_only
+    forged = anna.submit("/gemeente/GM0014/vier-ogen", [("vier_ogen", "uit")],
+                         form_page="/gemeente/GM0014/vier-ogen")
+    assert forged.status_code == 403 and "Alleen een coördinator" in text(forged)
+    nobody = els.submit("/gemeente/GM0014/vier-ogen", [("vier_ogen", "aan")],
+                        form_page="/gemeente/GM0014/vier-ogen")
+    assert nobody.status_code == 400 and "minstens één coördinator" in text(nobody)
+    outsider = els.submit("/gemeente/GM0014/vier-ogen",
+                          [("vier_ogen", "aan"), ("coordinator", "iemand-anders")],
+                          form_page="/gemeente/GM0014/vier-ogen")
+    assert outsider.status_code == 409
+    bad_switch = els.submit("/gemeente/GM0014/vier-ogen", [("vier_ogen", "ja\x00")],
+                            form_page="/gemeente/GM0014/vier-ogen")
+    assert bad_switch.status_code == 400
+    saved = els.submit("/gemeente/GM0014/vier-ogen",
+                       [("vier_ogen", "aan"), ("coordinator", els_id), ("coordinator", piet_id)],
+                       form_page="/gemeente/GM0014/vier-ogen")
+    assert saved.status_code == 303
+    assert "u bent coördinator" in text(piet.get("/start"))
+    trail = text(helpdesk.get("/helpdesk/gemeente/GM0014"))
+    assert "Piet Bakker is nu coördinator" in trail and "Els Jansen (" in trail
+    memberships = {item["registrant_id"]["S"]: item.get("coordinator", {}).get("BOOL")
+                   for item in scan(aws, "MembershipsTableName")}
+    assert memberships[piet_id] is True and memberships[els_id] is True
+
+
+def test_switching_off_makes_the_next_send_count_at_once(team, aws, helpdesk):
+    anna, els, piet = team
+    assert set_four_eyes(helpdesk, False, "Els Jansen").status_code == 200
+    fill_all(anna)
+    send(anna)
+    assert delivery_item(aws, 1)["status"]["S"] == "valid"
+    assert feed_document(aws, 1)["delivery"]["id"] == "GM0014-2026-1"
+
+
+def test_the_season_overview_shows_the_wait_and_no_reminder_goes_out(team, aws, helpdesk):
+    from chalicelib.helpdesk import reminders, season
+
+    anna, els, piet = team
+    fill_all(anna)
+    send(anna)
+    [row] = [r for r in season.overview(2026) if r.code == "GM0014"]
+    assert row.status == season.Status.APPROVAL
+    page = text(helpdesk.get("/helpdesk/seizoen?status=ter-goedkeuring"))
+    assert "Groningen" in page and "wacht op goedkeuring (vier ogen)" in page
+    from datetime import date
+
+    assert "GM0014" in reminders.plan(["GM0014"], 2026, date(2026, 6, 1)).delivered
