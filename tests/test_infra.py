@@ -689,6 +689,23 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         assert "is ingetrokken" in withdrawn.text
         helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-1",
                         {"reden": "Toch juist"}, form_page="/helpdesk/gemeente/GM0014")
+        # four-eyes: the helpdesk makes a colleague coordinator and switches it on; Anna's
+        # next send waits; the colleague approves it on the delivery's page
+        colleague = Browser(chalice_app)
+        register(colleague, email="b.bos@groningen.nl", codes=("GM0014",), naam="Bob Bos")
+        colleague.get(mailbox.last_link("b.bos@groningen.nl"))
+        bob = re.search(r'value="([^"]+)"(?: checked)?><label for="coord-\d+">Bob Bos',
+                        helpdesk.get("/helpdesk/gemeente/GM0014").text).group(1)
+        helpdesk.submit("/helpdesk/gemeente/GM0014/vier-ogen",
+                        [("vier_ogen", "aan"), ("coordinator", bob)],
+                        form_page="/helpdesk/gemeente/GM0014")
+        save(browser, "opzet", ALL["opzet"])
+        browser.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
+                       form_page="/gemeente/GM0014/controleren")
+        browser.get("/start")
+        approved = colleague.submit("/gemeente/GM0014/aanlevering/GM0014-2026-2/goedkeuren",
+                                    {}, form_page="/start")
+        assert approved.status_code == 303, approved.text[:2000]
         helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
         assert helpdesk.get("/helpdesk/seizoen").status_code == 200  # the season overview
         helpdesk.get("/helpdesk/export/2026/json")

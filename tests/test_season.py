@@ -21,7 +21,8 @@ SEASON = "/helpdesk/seizoen"
 def season(aws, monkeypatch):
     """One municipality in every status (the others have nobody):
     Groningen sent, Achtkarspelen sent late, Zeewolde withdrawn, Almere a draft, Stadskanaal
-    registered, Veendam waiting for approval."""
+    registered, Veendam waiting for approval of its registration, Leeuwarden's delivery waiting
+    for a coordinator's approval (four-eyes)."""
     from chalicelib.helpdesk import actions
     from chalicelib.platform.models import Draft
     from chalicelib.questionnaire import drafts, journey
@@ -38,6 +39,11 @@ def season(aws, monkeypatch):
     drafter = make_registrant("kees@almere.nl", ("GM0034", "GM0037"))
     drafts.start_from(drafter.id, "GM0034", journey.current_definition(), {"doel": "x"}, 2026)
     make_registrant("joop@stadskanaal.nl", ("GM0037",))
+    from chalicelib.delivery import four_eyes  # Leeuwarden sent with four-eyes: it waits
+    sender = make_registrant("jan@leeuwarden.nl", ("GM0080",))
+    four_eyes.configure("GM0080", "medewerker", True,
+                        {make_registrant("ria@leeuwarden.nl", ("GM0080",)).id})
+    deliver(sender, "GM0080")
     monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
     make_registrant("iemand@gmail.com", ("GM0047",))
     monkeypatch.delenv("REGISTRATION_DOMAIN_CHECK")
@@ -51,7 +57,8 @@ def statuses_from_the_tables(aws) -> dict[str, str]:
     from chalicelib.platform.municipalities import municipalities
 
     members = {item["municipality"]["S"] for item in scan(aws, "Memberships")}
-    waiting = {item["municipality"]["S"] for item in scan(aws, "Held")}
+    waiting = {item["municipality"]["S"] for item in scan(aws, "Held")
+               if item["queue"]["S"] == "open"}
     drafting = {item["municipality"]["S"] for item in scan(aws, "Drafts")
                 if item["key"]["S"].endswith("#2026")}
     deliveries: dict[str, list[dict]] = {}
@@ -65,6 +72,9 @@ def statuses_from_the_tables(aws) -> dict[str, str]:
                        key=lambda d: int(d["sequence"]["N"]))
         if valid:
             found[code] = "te-laat" if valid[-1]["late"]["BOOL"] else "verzonden"
+        elif sent and max(sent, key=lambda d: int(d["sequence"]["N"]))["status"]["S"] \
+                == "pending":
+            found[code] = "ter-goedkeuring"
         elif sent:
             found[code] = "ingetrokken"
         elif code in drafting:
@@ -97,7 +107,7 @@ def test_every_status_and_the_counts_match_the_tables(season, helpdesk):
     counts = counts_on(page.text)
     assert counts.pop("totaal") == 342
     assert counts == dict(Counter(expected.values()))
-    assert counts["niet-aangemeld"] == 342 - 6
+    assert counts["niet-aangemeld"] == 342 - 7
     assert "2 van 342 gemeenten hebben een aanlevering die telt" in page.text
     # the CSV says the same, municipality by municipality
     rows = csv_rows(helpdesk.get(f"{SEASON}.csv").text)
@@ -147,7 +157,7 @@ def test_a_filter_that_cannot_be_used_gets_a_dutch_message(season, helpdesk, que
 def test_an_earlier_cycle(season, helpdesk):
     counts = counts_on(helpdesk.get(f"{SEASON}?jaar=2025").text)
     assert counts["verzonden"] == 0 and counts["concept"] == 0  # the drafts are 2026's
-    assert counts["aangemeld"] == 5  # who represents a municipality does not depend on it
+    assert counts["aangemeld"] == 6  # who represents a municipality does not depend on it
 
 
 def test_the_chart_is_an_svg_without_script_that_says_what_it_shows(season, helpdesk):
@@ -156,7 +166,7 @@ def test_the_chart_is_an_svg_without_script_that_says_what_it_shows(season, help
     assert 'role="img"' in chart and "<desc" in chart
     assert "Verzonden: 1; Te laat verzonden: 1" in chart
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="0" width="([\d.]+)"', chart)]
-    assert len(widths) == 7 and abs(sum(widths) - 1000) < 0.1
+    assert len(widths) == 8 and abs(sum(widths) - 1000) < 0.1
     assert "<script" not in page and " style=" not in page
 
 

@@ -96,7 +96,9 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
         counts = [ScopeState.revision.set(revision + 1),
                   ScopeState.counting_sequence.set(sequence),
                   ScopeState.counting_late.set(late)] if not waits else [
-                      ScopeState.revision.set(revision)]
+                      ScopeState.revision.set(revision),
+                      ScopeState.counting_sequence.set(ScopeState.counting_sequence | 0),
+                      ScopeState.counting_late.set(ScopeState.counting_late | False)]
         delivery = Delivery(
             scope, sequence, delivery_id=delivery_id(municipality, definition.cycle, sequence),
             municipality=municipality, municipality_name=municipality_name,

@@ -33,7 +33,8 @@ def show(request: Request, code: str, number: str) -> Response:
                     helpdesk_user=user, view=view, own=False,
                     prefix=f"/helpdesk/gemeente/{code}/aanlevering/",
                     back=f"/helpdesk/gemeente/{code}", helpdesk_view=True,
-                    back_text=f"Terug naar {view.delivery.municipality_name}")
+                    back_text=f"Terug naar {view.delivery.municipality_name}",
+                    decision=None, notice=None, error=None)
 
 
 def file(request: Request, code: str, number: str, kind: str) -> Response:

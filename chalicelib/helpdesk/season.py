@@ -47,7 +47,8 @@ class Status(StrEnum):
         return LABELS[self]
 
 
-LABELS = {Status.NOT_REGISTERED: "Niet aangemeld", Status.WAITING: "Aanmelding wacht op de helpdesk",
+LABELS = {Status.NOT_REGISTERED: "Niet aangemeld",
+          Status.WAITING: "Aanmelding wacht op de helpdesk",
           Status.REGISTERED: "Aangemeld, niet begonnen", Status.DRAFT: "Concept",
           Status.SENT: "Verzonden", Status.LATE: "Te laat verzonden",
           Status.WITHDRAWN: "Ingetrokken (telt niet meer)",
