@@ -585,3 +585,61 @@ def test_a_helpdesk_employee_s_first_sign_in_in_a_real_browser(runner, chromium)
     page.fill("#code", "123456")  # moto in the runner accepts any code
     go(page, "button:has-text('Instellen en inloggen')")
     assert page.url == base + "/helpdesk"
+
+
+def test_four_eyes_in_a_real_browser(runner, chromium):
+    """The helpdesk switches four-eyes on for Assen with Karin as coordinator; Anna's send
+    waits (nothing on the site); Karin approves it from her start page; the site shows it."""
+    journey = Journey(runner, chromium)
+    base, mails = runner["base"], SavedMails(runner["mail"])
+    sender = signed_in(LiveBrowser(base), mails, email="anna@assen.nl", codes=("GM0106",),
+                       naam="Anna Mulder")
+    fill_all(sender, code="GM0106")
+    signed_in(LiveBrowser(base), mails, email="karin@assen.nl", codes=("GM0106",),
+              naam="Karin Smit")
+
+    helpdesk = journey.new_session()
+    helpdesk.goto(base + "/helpdesk/inloggen")
+    helpdesk.fill("#email", HELPDESK_USER)
+    helpdesk.fill("#wachtwoord", HELPDESK_PASSWORD)
+    go(helpdesk, "button:has-text('Inloggen')")
+    helpdesk.goto(base + "/helpdesk/gemeente/GM0106")
+    helpdesk.check("#vier_ogen-aan")
+    helpdesk.check("label:has-text('Karin Smit')")
+    go(helpdesk, "button:has-text('Vier ogen opslaan')")
+    assert "Karin Smit is nu coördinator" in helpdesk.content()
+    journey.check("helpdesk-vier-ogen", helpdesk)
+
+    anna = journey.page
+    anna.goto(journey.link("anna@assen.nl"))
+    go(anna, "text=Antwoorden bekijken (Assen)")
+    assert "Uw gemeente werkt met vier ogen" in anna.content()
+    anna.check("#bevestig_toestemming")
+    if anna.locator("#bevestig_waarschuwingen").count():
+        anna.check("#bevestig_waarschuwingen")
+    go(anna, "button:has-text('Verzenden')")
+    assert "wacht op goedkeuring door een coördinator (Karin Smit)" in anna.content()
+    journey.check("verzonden-wacht-op-goedkeuring", anna)
+
+    karin = journey.new_session()
+    karin.goto(journey.link("karin@assen.nl"))
+    journey.check("start-ter-goedkeuring", karin)
+    go(karin, "text=Bekijken en goedkeuren of terugsturen")
+    assert "Goedkeuren of terugsturen" in karin.content()
+    journey.check("aanlevering-beoordelen", karin)
+    go(karin, "button:has-text('Terugsturen')")  # without a reason: refused, nothing changed
+    assert "Schrijf waarom" in karin.content()
+    journey.check("terugsturen-zonder-reden", karin)
+    time.sleep(2)
+    with pytest.raises(runner["s3"].exceptions.NoSuchKey):  # nothing published while it waits
+        runner["s3"].get_object(Bucket="ceo-local-publication-123456789012",
+                                Key="ceo-wmo/2026/GM0106.json")
+    go(karin, "button:has-text('Goedkeuren en publiceren')")
+    assert "U heeft de aanlevering goedgekeurd" in karin.content()
+    journey.check("goedgekeurd", karin)
+    document = journey.feed("ceo-wmo/2026/GM0106.json", lambda d: d["status"] == "published")
+    assert document["delivery"]["id"] == "GM0106-2026-1"
+    deadline = time.monotonic() + 10  # the mail worker sends within seconds
+    while not any("goedgekeurd door Karin Smit" in text for text in mails.texts("anna@assen.nl")):
+        assert time.monotonic() < deadline, "no approval mail to the sender"
+        time.sleep(0.3)
