@@ -13,7 +13,7 @@ from ..platform.municipalities import municipalities
 from ..web import access
 from . import four_eyes
 
-SWITCH_FIELD = "vier_ogen"
+SWITCH_FIELD = "vier_ogen"  # the field names of templates/macros.html's four_eyes_fields
 COORDINATOR_FIELD = "coordinator"
 
 
@@ -30,8 +30,7 @@ def _page(request: Request, registrant: Registrant, code: str, status: int = 200
                     municipality_name=municipalities(config.municipality_year())[code].name,
                     colleagues=registrants.of_municipality(code), coordinators=coordinators,
                     switch=switch, may_change=may_change, me=registrant.id, error=error,
-                    notice=notice, switch_field=SWITCH_FIELD,
-                    coordinator_field=COORDINATOR_FIELD)
+                    notice=notice)
 
 
 def show(request: Request, code: str) -> Response:
