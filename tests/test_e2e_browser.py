@@ -643,3 +643,45 @@ def test_four_eyes_in_a_real_browser(runner, chromium):
     while not any("goedgekeurd door Karin Smit" in text for text in mails.texts("anna@assen.nl")):
         assert time.monotonic() < deadline, "no approval mail to the sender"
         time.sleep(0.3)
+
+
+def test_input_typed_past_the_session_is_kept_in_a_real_browser(runner, chromium):
+    """The clock moves 13 hours on while a page stays open (the session lasts 12): the server
+    sees a session cookie signed 13 hours ago — re-signed here as the runner's key would have
+    signed it then — which Chromium still holds and sends. The post is kept; after following
+    the link again the page shows it, unsaved, and one click stores it."""
+    from itsdangerous import TimestampSigner
+
+    from chalicelib.platform import config
+    from chalicelib.web.cookies import SignedCookie
+
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    signed_in(LiveBrowser(base), SavedMails(runner["mail"]), email="lotte@arnhem.nl",
+              codes=("GM0202",), naam="Lotte Visser")
+    page.goto(journey.link("lotte@arnhem.nl"))
+    page.goto(base + "/gemeente/GM0202/vragen/onderzoek")
+    journey.fill_section(ALL["onderzoek"])
+    go(page, "button[value=volgende]")
+    page.fill("#doel", "Getypt terwijl de sessie verliep.")
+
+    [session] = [c for c in page.context.cookies() if c["name"].endswith("ceo-sessie")]
+    signed = SignedCookie("ceo-sessie", 0)
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr(config, "secret_key", lambda: config.LOCAL_SECRET)
+        data = signed._serializer().loads(session["value"])
+        clock.setattr(TimestampSigner, "get_timestamp",
+                      lambda self: int(time.time()) - 13 * 3600)
+        aged = signed._serializer().dumps(data)
+    page.context.add_cookies([{**session, "value": aged}])
+    go(page, "button[value=later]")
+    assert "Uw invoer op deze pagina is niet verloren" in page.content()
+    journey.check("sessie-verlopen-invoer-bewaard")
+
+    page.goto(journey.link("lotte@arnhem.nl"))
+    assert "U had dit ingevuld maar het is nog niet opgeslagen" in page.content()
+    assert page.input_value("#doel") == "Getypt terwijl de sessie verliep."
+    journey.check("bewaarde-invoer-terug")
+    go(page, "button[value=later]")
+    page.goto(base + "/gemeente/GM0202/vragen/opzet")
+    assert page.input_value("#doel") == "Getypt terwijl de sessie verliep."
