@@ -12,6 +12,7 @@ from chalicelib.helpdesk import domain_pages as helpdesk_domain_pages
 from chalicelib.helpdesk import onboarding_pages as helpdesk_onboarding_pages
 from chalicelib.helpdesk import pages as helpdesk_pages
 from chalicelib.helpdesk import people_pages as helpdesk_people_pages
+from chalicelib.helpdesk import personal_data as helpdesk_personal_data
 from chalicelib.helpdesk import reminders, season_pages
 from chalicelib.platform import startup
 from chalicelib.publication import forwarding, reconcile
@@ -205,6 +206,12 @@ def deliver_mail(event):
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="send_reminders")  # 06:00/07:00 in NL
 def send_reminders(event):
     return reminders.scheduled()
+
+
+# The retention rules (helpdesk/personal_data.py), every night; RETENTION_SCHEDULE per stage.
+@app.schedule(Cron(30, 2, "*", "*", "?", "*"), name="apply_retention")  # 03:30/04:30 in NL
+def apply_retention(event):
+    return helpdesk_personal_data.scheduled_retention()
 
 
 @app.on_sns_message(topic=MAIL_EVENTS_TOPIC)

@@ -238,7 +238,8 @@ def bootstrap(plan: Plan, outputs: dict[str, str] | None = None) -> list[str]:
         f"owner must follow the link in AWS's 'Subscription Confirmation' mail, or alarms "
         f"reach nobody",
         f"Helpdesk contact and site: HelpdeskEmail, HelpdeskPhone, PublicationSiteName in "
-        f"infra/stages/{stage}.json (shown on every page and mail)",
+        f"infra/stages/{stage}.json (shown on every page and mail); PrivacyController there "
+        f"too (who is responsible for the personal data, as the privacy statement names them)",
         f"Quotas: ./dev quotas {stage} (Lambda concurrency, SES sandbox and daily quota)",
     ]
     if plan.parameters.get("DomainName"):
@@ -411,7 +412,10 @@ def main(argv: list[str] | None = None) -> int:
     print("== Still to do by hand: confirm the alarm subscription mail; "
           + ("point the domain's DNS at ApiDomainTarget; " if "ApiDomainTarget" in outputs
              else "")
-          + "create the first helpdesk user (README 'First helpdesk user').")
+          + "create the first helpdesk user (README 'First helpdesk user'). Updated a stack "
+          "that held registrants before people search existed? Once: python -m "
+          f"chalicelib.helpdesk.cli --stage {args.stage} reindex-people (README 'Updating a "
+          "stack').")
     return 0
 
 

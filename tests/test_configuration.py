@@ -14,19 +14,16 @@ import boto3
 import pytest
 
 from tests.support.cfn import NO_VALUE, Evaluator
+from tests.support.stages import repo_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {"AWS_LAMBDA_FUNCTION_NAME": "aanlevermodule-ceo-prod", "STAGE": "prod",
         "HELPDESK_EMAIL": "helpdesk@ceo-gemeenten.nl", "HELPDESK_PHONE": "030 737 05 00",
         "PUBLICATION_SITE_NAME": "waarstaatjegemeente.nl",
+        "PRIVACY_CONTROLLER": "Stichting CEO-gemeenten",
         "SECRET_KEY_PARAMETER": "/aanlevermodule-ceo/prod/secret-key",
         "DELIVERY_WINDOW": "cycle", "QUESTIONNAIRE": "ceo-wmo", "CURRENT_CYCLE": "2026",
         "BASE_URL": "https://aanleveren.ceo-gemeenten.nl"}
-
-
-def repo_stage(stage: str) -> dict[str, str]:
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    return {**config["environment_variables"], **config["stages"][stage]["environment_variables"]}
 
 
 def test_a_prod_start_with_the_repository_s_placeholders_names_every_problem():
@@ -48,6 +45,14 @@ def test_a_prod_start_with_the_repository_s_placeholders_names_every_problem():
     ({"HELPDESK_EMAIL": "helpdesk@example.nl"}, "HELPDESK_EMAIL is the placeholder"),
     ({"HELPDESK_EMAIL": ""}, "HELPDESK_EMAIL is not set"),
     ({"PUBLICATION_SITE_NAME": "  "}, "PUBLICATION_SITE_NAME is not set"),
+    ({"PRIVACY_CONTROLLER": ""}, "PRIVACY_CONTROLLER is not set: the privacy statement must "
+                                 "name who is responsible"),
+    ({"PRIVACY_CONTROLLER": "De beheerder van de Aanlevermodule CEO."},
+     "PRIVACY_CONTROLLER is the placeholder 'De beheerder van de Aanlevermodule CEO.'"),
+    ({"PRIVACY_CONTROLLER": "<naam organisatie>"}, "PRIVACY_CONTROLLER is the placeholder"),
+    ({"PRIVACY_CONTROLLER": "TODO"}, "PRIVACY_CONTROLLER is the placeholder"),
+    ({"RETENTION_SCHEDULE": "ja"}, "RETENTION_SCHEDULE is 'ja': apply, dry-run or off"),
+    ({"RETENTION_MAX_PER_RUN": "veel"}, "RETENTION_MAX_PER_RUN is 'veel'"),
     ({"BASE_URL": "http://aanleveren.ceo-gemeenten.nl"}, "is not https"),
     ({"SECRET_KEY_PARAMETER": ""}, "SECRET_KEY_PARAMETER is not set"),
     ({"CURRENT_CYCLE": "2031"}, "No sending window for ceo-wmo 2031"),
@@ -75,6 +80,7 @@ def test_the_prod_function_refuses_to_start_with_a_clear_error():
     assert "ConfigurationError: The prod stage refuses to start:" in refused.stderr
     assert "HELPDESK_PHONE is the placeholder '070 123 45 67'" in refused.stderr
     assert "PUBLICATION_SITE_NAME is not set" in refused.stderr
+    assert "PRIVACY_CONTROLLER is not set" in refused.stderr  # the repository sets none
     started = _import_app({**repo_stage("prod"), **GOOD})
     assert started.returncode == 0, started.stderr
 
@@ -166,7 +172,7 @@ def test_the_custom_domain_maps_the_generated_stage_and_needs_its_certificate(tr
         "Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]}
     for name in ("DomainName", "CertificateArn", "BasePath"):
         assert sam["Parameters"][name]["Default"] == ""  # optional
-    for name in ("HelpdeskEmail", "HelpdeskPhone", "PublicationSiteName"):
+    for name in ("HelpdeskEmail", "HelpdeskPhone", "PublicationSiteName", "PrivacyController"):
         assert "Default" not in sam["Parameters"][name]  # a deploy without them fails
 
 

@@ -18,6 +18,7 @@ COMPLETE = {
     "parameters": {
         "AlarmEmail": "beheer@ceo-gemeenten.nl", "HelpdeskEmail": "helpdesk@ceo-gemeenten.nl",
         "HelpdeskPhone": "030 737 05 00", "PublicationSiteName": "waarstaatjegemeente.nl",
+        "PrivacyController": "Stichting CEO-gemeenten",
         "DomainName": "", "CertificateArn": "", "BasePath": "", "WafRateLimit": 0,
         "ForwarderReservedConcurrency": 2,
     },
@@ -79,8 +80,8 @@ def test_the_repository_s_stage_files_name_only_template_parameters(template):
         plan = deploy.dry_run(stage, template, today=SEASON)
         # as shipped: what only the deploying person can know is still empty, and says so
         assert sorted(e.split(" ")[0] for e in errors(plan)) == [
-            "AlarmEmail", "HelpdeskEmail", "HelpdeskPhone", "PublicationSiteName",
-            "artifact_bucket"], stage
+            "AlarmEmail", "HelpdeskEmail", "HelpdeskPhone", "PrivacyController",
+            "PublicationSiteName", "artifact_bucket"], stage
 
 
 @pytest.mark.parametrize("change,problem", [
@@ -89,6 +90,9 @@ def test_the_repository_s_stage_files_name_only_template_parameters(template):
      "start check: HELPDESK_PHONE is the placeholder '070 123 45 67'"),
     ({"HelpdeskEmail": "helpdesk@example.nl"}, "start check: HELPDESK_EMAIL is the placeholder"),
     ({"HelpdeskPhone": "bel ons"}, "HelpdeskPhone = 'bel ons': a phone number"),
+    ({"PrivacyController": ""}, "PrivacyController = '': empty"),
+    ({"PrivacyController": "de beheerder van de Aanlevermodule CEO"},
+     "start check: PRIVACY_CONTROLLER is the placeholder"),
     ({"DomainName": "aanleveren.ceo-gemeenten.nl"},
      "CustomDomainNeedsCertificate: DomainName needs CertificateArn"),
     ({"BasePath": "ceo"}, "BasePathNeedsCustomDomain: BasePath only applies with DomainName"),
@@ -138,11 +142,13 @@ def test_a_custom_domain_with_its_certificate_and_the_waf_pass(template, tmp_pat
 def test_dev_may_use_placeholders_with_a_warning(template, tmp_path):
     from devtools import deploy
 
-    plan = deploy.dry_run("dev", template, stage_file(tmp_path, HelpdeskPhone="070 123 45 67"),
-                          today=SEASON)
+    plan = deploy.dry_run("dev", template, stage_file(
+        tmp_path, HelpdeskPhone="070 123 45 67",
+        PrivacyController="de beheerder van de Aanlevermodule CEO"), today=SEASON)
     assert plan.ok
-    assert any(f.level == "warn" and "HELPDESK_PHONE is the placeholder" in f.text
-               for f in plan.findings)
+    warned = [f.text for f in plan.findings if f.level == "warn"]
+    assert any("HELPDESK_PHONE is the placeholder" in text for text in warned)
+    assert any("PRIVACY_CONTROLLER is the placeholder" in text for text in warned)
 
 
 def test_the_dry_run_says_when_the_stage_would_be_closed_for_sending(template, tmp_path):

@@ -7,6 +7,7 @@ import json
 import os
 import re
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 import subprocess
 import sys
 import zipfile
@@ -477,7 +478,7 @@ class Recorder:
         self.function = None
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
                                       "mail-worker": set(), "reminders": set(),
-                                      "reconciler": set()}
+                                      "reconciler": set(), "retention": set()}
 
     def __enter__(self):
         from botocore.client import BaseClient
@@ -610,7 +611,7 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
          "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
          "reminders": "SendRemindersRole",
-         "reconciler": "ReconcileFeedRole"}
+         "reconciler": "ReconcileFeedRole", "retention": "ApplyRetentionRole"}
 
 
 def _statements(template, function):
@@ -619,6 +620,26 @@ def _statements(template, function):
 
 
 _RECORDED: list = []  # the run takes ~10 s: made once, shared by the tests that read it
+
+
+def _due_for_retention(monkeypatch) -> None:
+    """Two registrants the retention rules name (with RETENTION_INACTIVE=300 days)."""
+    from chalicelib.helpdesk import actions
+    from chalicelib.platform.models import Registrant
+    from tests.support.feed import make_registrant
+
+    with monkeypatch.context() as checked:
+        checked.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+        rejected = make_registrant(email="weg@gmail.com", name="Afgewezen", codes=("GM0014",))
+        actions.reject("helpdesk", rejected, "GM0014", "geen gemeente")
+        idle = make_registrant(email="stil@groningen.nl", name="Stil",
+                               codes=("GM0014", "GM0037"))  # Stadskanaal waits
+    assert idle.municipalities == {"GM0014"} and idle.held_municipalities == {"GM0037"}
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    for person in (rejected, idle):
+        Registrant(person.id).update(actions=[Registrant.created_at.set(long_ago),
+                                              Registrant.updated_at.set(long_ago),
+                                              Registrant.link_issued_at.set(long_ago)])
 
 
 @pytest.fixture()
@@ -796,6 +817,17 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         with monkeypatch.context() as day:
             day.setenv("DELIVERY_DEADLINE", (reminders.today() + timedelta(days=14)).isoformat())
             assert reminders.scheduled()["queued"] == 1
+        # the nightly retention run: one registrant without a municipality for long, one
+        # that did nothing for a whole season (with a municipality waiting for approval)
+        recorder.function = None
+        _due_for_retention(monkeypatch)
+        recorder.function = "retention"
+        from chalicelib.helpdesk import personal_data as helpdesk_data
+
+        with monkeypatch.context() as night:
+            night.setenv("RETENTION_SCHEDULE", "apply")
+            night.setenv("RETENTION_INACTIVE", "300")
+            assert helpdesk_data.scheduled_retention()["erased"] == 2
         recorder.function = "api"
         recorder.function = "forwarder"
         forwarding.handle({"Records": [record("GM0014#2026", 1, "INSERT")]},
@@ -857,6 +889,9 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
         "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
     assert {a for a, _ in calls["reminders"]} >= {"dynamodb:Scan", "sqs:SendMessage"}
+    assert {(a, arn.rsplit("/", 1)[1]) for a, arn in calls["retention"]} >= {
+        ("dynamodb:Scan", "ceo-local-registrants"), ("dynamodb:DeleteItem", "ceo-local-held"),
+        ("dynamodb:BatchGetItem", "ceo-local-drafts"), ("dynamodb:PutItem", "ceo-local-audit")}
     assert {a for a, _ in calls["mail-worker"]} >= {"dynamodb:GetItem", "dynamodb:UpdateItem"}
     assert {a for a, _ in calls["reconciler"]} >= {
         "s3:PutObject", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem",

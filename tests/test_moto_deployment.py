@@ -32,7 +32,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
 STACK = "aanlevermodule-ceo-prod"
 PARAMETERS = {"AlarmEmail": "beheer@ceo-gemeenten.nl",
               "HelpdeskEmail": "helpdesk@ceo-gemeenten.nl", "HelpdeskPhone": "030 737 05 00",
-              "PublicationSiteName": "waarstaatjegemeente.nl"}
+              "PublicationSiteName": "waarstaatjegemeente.nl",
+              "PrivacyController": "Stichting CEO-gemeenten"}
 NO_MODEL = {
     "AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::DomainName", "AWS::ApiGateway::Stage",
     "AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl",
@@ -180,6 +181,13 @@ def test_the_stream_and_the_mail_queue_drive_their_functions_as_declared(deploye
               if any(t["Arn"].endswith(":ceo-prod-reconcile")
                      for t in events.list_targets_by_rule(Rule=r["Name"])["Targets"])]
     assert rule["ScheduleExpression"] == "rate(15 minutes)"
+    # the daily schedules invoke their functions directly
+    scheduled = {target["Arn"].rsplit(":", 1)[1].split("-")[3]: r["ScheduleExpression"]
+                 for r in events.list_rules()["Rules"]
+                 for target in events.list_targets_by_rule(Rule=r["Name"])["Targets"]
+                 if ":function:" in target["Arn"]}
+    assert scheduled == {"SendReminders": "cron(0 5 * * ? *)",
+                         "ApplyRetention": "cron(30 2 * * ? *)"}
 
 
 def test_functions_get_the_parameters_and_their_public_address(deployed):
@@ -188,12 +196,14 @@ def test_functions_get_the_parameters_and_their_public_address(deployed):
     lam = boto3.client("lambda")
     functions = {f["FunctionName"].split("-")[3]: f for f in lam.list_functions()["Functions"]}
     assert set(functions) == {"APIHandler", "ForwardDeliveries", "DeliverMail",
-                              "HandleMailEvents", "SendReminders", "ReconcileFeed"}
+                              "HandleMailEvents", "SendReminders", "ReconcileFeed",
+                              "ApplyRetention"}
     api_id = outputs["RestAPIId"]
     for name, function in functions.items():
         variables = function["Environment"]["Variables"]
         assert variables["HELPDESK_PHONE"] == PARAMETERS["HelpdeskPhone"], name
         assert variables["PUBLICATION_SITE_NAME"] == PARAMETERS["PublicationSiteName"], name
+        assert variables["PRIVACY_CONTROLLER"] == PARAMETERS["PrivacyController"], name
         assert variables["STAGE"] == "prod" and "DELIVERY_OPENS" not in variables, name
         if name == "APIHandler":
             assert "BASE_URL" not in variables  # from each request's API Gateway context
@@ -232,7 +242,7 @@ def test_logs_are_kept_and_the_dashboard_is_valid_once_substituted(deployed):
     logs = boto3.client("logs")
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(
         logGroupNamePrefix="/aws/lambda/aanlevermodule-ceo-prod")["logGroups"]}
-    assert len(groups) == 6 and {g.get("retentionInDays") for g in groups.values()} == {365}
+    assert len(groups) == 7 and {g.get("retentionInDays") for g in groups.values()} == {365}
     body = json.loads(boto3.client("cloudwatch").get_dashboard(
         DashboardName="ceo-prod")["DashboardBody"])  # CloudFormation's substitution, parsed
     text = json.dumps(body)

@@ -138,6 +138,35 @@ def test_the_cli_makes_people_stored_before_search_existed_findable(helpdesk, pe
     assert _found(helpdesk, "anna") == ["Anna de Vries"]
 
 
+def test_reindexing_while_people_change_brings_no_old_name_back(helpdesk, people, aws,
+                                                                 monkeypatch, capsys):
+    """The scan is a snapshot: a registrant corrected or erased after it was read keeps the
+    entries its own change wrote (or deleted); the reindex skips it."""
+    import boto3
+
+    from chalicelib.accounts import personal_data
+    from chalicelib.helpdesk import cli
+    from chalicelib.platform.models import Registrant
+
+    client = boto3.client("dynamodb")
+    for item in scan(aws, "Lookups"):
+        if item["key"]["S"].startswith("zoek#"):
+            client.delete_item(TableName=aws["LookupsTableName"], Key={"key": item["key"]})
+    snapshot = list(Registrant.scan())  # what the reindex reads ...
+    anna, jan = people["Anna de Vries"], people["Jan Jansen"]
+    personal_data.correct(anna, personal_data.version_of(anna), personal_data.Correction(
+        "Anna Visser", anna.email, anna.phone))  # ... before these two change
+    personal_data.erase(jan)
+    monkeypatch.setattr(Registrant, "scan", classmethod(lambda cls, *a, **k: iter(snapshot)))
+    assert cli.main(["reindex-people"]) == 0
+    assert "2 aanmelders doorzoekbaar gemaakt; 2 intussen gewijzigd of verwijderd" \
+        in capsys.readouterr().out
+    assert _found(helpdesk, "visser") == ["Anna Visser"]  # her correction wrote these
+    assert _found(helpdesk, "vries") == [] and _found(helpdesk, "jansen") == []
+    assert "jansen" not in str(scan(aws, "Lookups")).lower()
+    assert _found(helpdesk, "hof") == ["Ánne-Marie van &#39;t Hof"]
+
+
 def test_folding():
     from chalicelib.accounts.people import fold, name_terms
 

@@ -315,6 +315,177 @@ def test_the_cli_lists_and_applies_the_retention_rules(aws, app_module, monkeypa
     assert "stil" not in json.dumps(scan(aws, "Lookups")).lower()
 
 
+# --- the nightly retention run ---------------------------------------------------------------
+
+@pytest.fixture()
+def due_people(aws, app_module, monkeypatch):
+    """On NOW the rules name three registrants: one without a municipality for 40 days, two
+    that did nothing during the 2027 season (one of them delivered in 2026); "Bezig" worked in
+    2027 and stays."""
+    from chalicelib.helpdesk import actions
+
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
+    rejected = make_registrant(email="weg@gmail.com", name="Afgewezen Persoon")
+    actions.reject("helpdesk", rejected, "GM0014", "geen gemeente")
+    monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "false")
+    idle = make_registrant(email="stil@groningen.nl", name="Stil Persoon")
+    deliver(idle)
+    resting = make_registrant(email="rust@almere.nl", codes=("GM0034",), name="Rust Persoon")
+    busy = make_registrant(email="bezig@groningen.nl", name="Bezig Persoon")
+    _age(rejected, NOW - timedelta(days=40))
+    _age(idle, datetime(2026, 12, 1, tzinfo=UTC))
+    _age(resting, datetime(2026, 11, 1, tzinfo=UTC))
+    _age(busy, datetime(2027, 3, 1, tzinfo=UTC))
+    return {"rejected": rejected, "idle": idle, "resting": resting, "busy": busy}
+
+
+def _trail(aws) -> list[dict]:
+    return [item for item in scan(aws, "Audit") if item["subject"]["S"] == "bewaartermijn"]
+
+
+def test_the_nightly_run_erases_whom_the_rules_name_and_audits_it(due_people, aws, helpdesk,
+                                                                   monkeypatch, capsys):
+    from chalicelib.accounts import retention
+    from chalicelib.helpdesk import personal_data as helpdesk_data
+
+    monkeypatch.setenv("RETENTION_SCHEDULE", "apply")
+    done = helpdesk_data.scheduled_retention(NOW)
+    assert done == {"mode": "apply", "due": 3, "erased": 3, "held_back": False,
+                    "reasons": {retention.INACTIVE: 2, retention.UNATTACHED: 1}}
+    assert [r["name"]["S"] for r in scan(aws, "Registrants")] == ["Bezig Persoon"]
+    assert len(scan(aws, "Deliveries")) == 1  # kept, under the personal code
+    tables = json.dumps([scan(aws, name) for name in ("Registrants", "Lookups", "Memberships",
+                                                      "Held", "Audit")]).lower()
+    for trace in ("afgewezen persoon", "stil persoon", "rust persoon", "weg@gmail", "stil@",
+                  "rust@"):
+        assert trace not in tables, trace
+    erasures = [e for e in scan(aws, "Audit") if e["subject"]["S"].startswith("registrant#")
+                and "verwijderd" in e["action"]["S"]]
+    assert len(erasures) == 3
+    assert {e["actor"]["S"] for e in erasures} == {helpdesk_data.RETENTION_ACTOR}
+    assert {e["reason"]["S"] for e in erasures} == {
+        f"Bewaartermijn verstreken: {retention.INACTIVE}",
+        f"Bewaartermijn verstreken: {retention.UNATTACHED}"}
+    [run] = _trail(aws)
+    assert run["action"]["S"] == "bewaartermijn toegepast: 3 aanmelder(s) verwijderd"
+    codes = json.loads(run["details"]["S"])["persoonlijke_codes"]
+    assert all(due_people[who].personal_code in codes for who in ("rejected", "idle", "resting"))
+    assert due_people["busy"].personal_code not in codes
+    emitted = capsys.readouterr().out  # the metrics, in CloudWatch's embedded format
+    assert '"RegistrantsErased"' in emitted and '"RetentionHeldBack"' in emitted
+    start = helpdesk.get("/helpdesk").text
+    assert "Elke nacht worden de aanmelders gewist" in start
+    assert "bewaartermijn toegepast: 3 aanmelder(s) verwijderd" in start
+    # the next night finds nobody: no second entry
+    assert helpdesk_data.scheduled_retention(NOW)["due"] == 0
+    assert len(_trail(aws)) == 1
+
+
+def test_a_dry_run_only_reports_and_off_does_nothing(due_people, aws, helpdesk, monkeypatch):
+    from chalicelib.helpdesk import personal_data as helpdesk_data
+
+    monkeypatch.delenv("RETENTION_SCHEDULE", raising=False)  # unset: a dry run
+    done = helpdesk_data.scheduled_retention(NOW)
+    assert (done["mode"], done["due"], done["erased"]) == ("dry-run", 3, 0)
+    assert len(scan(aws, "Registrants")) == 4
+    [run] = _trail(aws)
+    assert run["action"]["S"] == "bewaartermijn (proefdraai): 3 aanmelder(s) te verwijderen"
+    assert "niemand wordt automatisch gewist (proefdraai)" in helpdesk.get("/helpdesk").text
+    assert "elke nacht automatisch" not in helpdesk.get("/privacyverklaring").text
+    monkeypatch.setenv("RETENTION_SCHEDULE", "off")
+    assert helpdesk_data.scheduled_retention(NOW)["mode"] == "off"
+    assert len(scan(aws, "Registrants")) == 4 and len(_trail(aws)) == 1
+    monkeypatch.setenv("RETENTION_SCHEDULE", "apply")
+    assert "Dat wissen gebeurt elke nacht automatisch" in \
+        helpdesk.get("/privacyverklaring").text
+
+
+def test_a_night_with_more_due_than_allowed_erases_nobody_and_raises_the_alarm(
+        due_people, aws, monkeypatch, capsys):
+    from chalicelib.accounts import retention
+    from chalicelib.helpdesk import cli
+    from chalicelib.helpdesk import personal_data as helpdesk_data
+
+    monkeypatch.setenv("RETENTION_SCHEDULE", "apply")
+    monkeypatch.setenv("RETENTION_MAX_PER_RUN", "2")
+    done = helpdesk_data.scheduled_retention(NOW)
+    assert (done["due"], done["erased"], done["held_back"]) == (3, 0, True)
+    assert len(scan(aws, "Registrants")) == 4
+    [run] = _trail(aws)
+    assert run["action"]["S"].startswith("bewaartermijn tegengehouden: 3 aanmelders te "
+                                         "verwijderen, meer dan 2 in één nacht")
+    emitted = capsys.readouterr().out
+    metric = next(json.loads(line) for line in emitted.splitlines()
+                  if '"RetentionHeldBack"' in line)
+    assert metric["RetentionHeldBack"] == [1.0] and metric["service"] == "retention"
+    # a person looks, then applies them: no limit for the CLI
+    monkeypatch.setattr(retention, "datetime", type("Clock", (), {
+        "now": staticmethod(lambda tz=None: NOW), "combine": datetime.combine,
+        "fromisoformat": datetime.fromisoformat}))
+    assert cli.main(["--as", "jan@helpdesk.nl", "retention", "--apply"]) == 0
+    assert "3 aanmelder(s) verwijderd" in capsys.readouterr().out
+    assert [r["name"]["S"] for r in scan(aws, "Registrants")] == ["Bezig Persoon"]
+
+
+def test_a_registrant_active_again_since_the_rules_looked_is_kept(due_people, aws,
+                                                                 monkeypatch):
+    from chalicelib.accounts import registration, retention
+    from chalicelib.helpdesk import personal_data as helpdesk_data
+
+    real_due = retention.due
+
+    def due_then_a_new_link(now=None):
+        found = real_due(now)
+        registration.request_new_link("stil@groningen.nl")  # between the scan and the erasure
+        return found
+
+    monkeypatch.setattr(retention, "due", due_then_a_new_link)
+    monkeypatch.setenv("RETENTION_SCHEDULE", "apply")
+    done = helpdesk_data.scheduled_retention(NOW)
+    assert (done["due"], done["erased"]) == (3, 2)
+    assert sorted(r["name"]["S"] for r in scan(aws, "Registrants")) == [
+        "Bezig Persoon", "Stil Persoon"]
+    [run] = _trail(aws)
+    details = json.loads(run["details"]["S"])
+    assert (details["gevonden"], details["verwijderd"]) == (3, 2)
+    assert due_people["idle"].personal_code not in details["persoonlijke_codes"]
+
+
+def test_the_schedule_is_wired_and_the_stages_apply_the_rules(due_people, app_module,
+                                                              monkeypatch):
+    from chalice.test import Client
+
+    from tests.support.stages import repo_stage
+
+    assert repo_stage("prod")["RETENTION_SCHEDULE"] == "apply"
+    assert repo_stage("dev")["RETENTION_SCHEDULE"] == "apply"
+    assert "RETENTION_SCHEDULE" not in repo_stage("local")  # a dry run, should it run
+    [schedule] = [source for source in app_module.app.event_sources
+                  if getattr(source, "name", "") == "apply_retention"]
+    assert schedule.schedule_expression.to_string() == "cron(30 2 * * ? *)"
+    monkeypatch.setenv("RETENTION_SCHEDULE", "dry-run")
+    with Client(app_module.app, stage_name="local") as client:
+        result = client.lambda_.invoke("apply_retention", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={},
+            resources=["arn:aws:events:eu-central-1:123456789012:rule/apply_retention"]))
+    assert result.payload["mode"] == "dry-run"  # now is now: nobody is due yet
+    assert result.payload["erased"] == 0
+
+
+def test_a_page_erasing_someone_changed_meanwhile_is_refused(zwaantje, aws):
+    from chalicelib.accounts import personal_data, registrants
+    from chalicelib.helpdesk import personal_data as helpdesk_data
+    from chalicelib.helpdesk.actions import ActionRefused
+
+    shown = registrants.find_by_email(EMAIL)  # what the page read ...
+    personal_data.correct(shown, personal_data.version_of(shown), personal_data.Correction(
+        NEW_NAME, EMAIL, PHONE))  # ... before a colleague corrected her
+    with pytest.raises(ActionRefused, match="Iemand anders heeft deze aanmelder"):
+        helpdesk_data.erase("medewerker", shown, "verzoek",
+                            seen_version=personal_data.version_of(shown))
+    assert registrants.find_by_email(EMAIL).name == NEW_NAME  # nothing erased
+
+
 def test_the_cli_erases_by_personal_code(aws, app_module, capsys):
     from chalicelib.helpdesk import cli
 

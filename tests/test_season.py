@@ -15,14 +15,16 @@ from tests.support.feed import deliver, make_registrant
 from tests.support.tables import scan
 
 SEASON = "/helpdesk/seizoen"
+NO_SURVEY = {"onderzoek_uitgevoerd": "nee", "geen_onderzoek_reden": "Herindeling.",
+             "volgend_onderzoek": "voorjaar 2027"}
 
 
 @pytest.fixture()
 def season(aws, monkeypatch):
     """One municipality in every status (the others have nobody):
-    Groningen sent, Achtkarspelen sent late, Zeewolde withdrawn, Almere a draft, Stadskanaal
-    registered, Veendam waiting for approval of its registration, Leeuwarden's delivery waiting
-    for a coordinator's approval (four-eyes)."""
+    Groningen sent, Achtkarspelen sent late, Ameland sent "no survey held", Zeewolde withdrawn,
+    Almere a draft, Stadskanaal registered, Veendam waiting for approval of its registration,
+    Opsterland's delivery waiting for a coordinator's approval (four-eyes)."""
     from chalicelib.helpdesk import actions
     from chalicelib.platform.models import Draft
     from chalicelib.questionnaire import drafts, journey
@@ -33,17 +35,18 @@ def season(aws, monkeypatch):
         window.setenv("DELIVERY_DEADLINE", "2020-01-01")  # passed: this one is late
         window.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
         deliver(late, "GM0059")
+    deliver(make_registrant("wim@ameland.nl", ("GM0060",)), "GM0060", **NO_SURVEY)
     withdrawn = make_registrant("els@zeewolde.nl", ("GM0050",))
     deliver(withdrawn, "GM0050")
     actions.withdraw("medewerker", "GM0050", 2026, "GM0050-2026-1", "Verkeerde gemeente")
     drafter = make_registrant("kees@almere.nl", ("GM0034", "GM0037"))
     drafts.start_from(drafter.id, "GM0034", journey.current_definition(), {"doel": "x"}, 2026)
     make_registrant("joop@stadskanaal.nl", ("GM0037",))
-    from chalicelib.delivery import four_eyes  # Leeuwarden sent with four-eyes: it waits
-    sender = make_registrant("jan@leeuwarden.nl", ("GM0080",))
-    four_eyes.configure("GM0080", "medewerker", True,
-                        {make_registrant("ria@leeuwarden.nl", ("GM0080",)).id})
-    deliver(sender, "GM0080")
+    from chalicelib.delivery import four_eyes  # Opsterland sent with four-eyes: it waits
+    sender = make_registrant("jan@opsterland.nl", ("GM0086",))
+    four_eyes.configure("GM0086", "medewerker", True,
+                        {make_registrant("ria@opsterland.nl", ("GM0086",)).id})
+    deliver(sender, "GM0086")
     monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
     make_registrant("iemand@gmail.com", ("GM0047",))
     monkeypatch.delenv("REGISTRATION_DOMAIN_CHECK")
@@ -70,7 +73,9 @@ def statuses_from_the_tables(aws) -> dict[str, str]:
         sent = deliveries.get(code, [])
         valid = sorted((d for d in sent if d["status"]["S"] == "valid"),
                        key=lambda d: int(d["sequence"]["N"]))
-        if valid:
+        if valid and json.loads(valid[-1]["snapshot"]["S"])["survey_held"] is False:
+            found[code] = "geen-onderzoek"
+        elif valid:
             found[code] = "te-laat" if valid[-1]["late"]["BOOL"] else "verzonden"
         elif sent and max(sent, key=lambda d: int(d["sequence"]["N"]))["status"]["S"] \
                 == "pending":
@@ -107,8 +112,9 @@ def test_every_status_and_the_counts_match_the_tables(season, helpdesk):
     counts = counts_on(page.text)
     assert counts.pop("totaal") == 342
     assert counts == dict(Counter(expected.values()))
-    assert counts["niet-aangemeld"] == 342 - 7
-    assert "2 van 342 gemeenten hebben een aanlevering die telt" in page.text
+    assert counts["niet-aangemeld"] == 342 - 8 and counts["geen-onderzoek"] == 1
+    assert "3 van 342 gemeenten hebben een aanlevering die telt (1 zonder onderzoek)" \
+        in page.text
     # the CSV says the same, municipality by municipality
     rows = csv_rows(helpdesk.get(f"{SEASON}.csv").text)
     by_label = {label: status.value for status, label in LABELS.items()}
@@ -117,6 +123,9 @@ def test_every_status_and_the_counts_match_the_tables(season, helpdesk):
     assert groningen["telt_nu"] == "GM0014-2026-1" and groningen["aanmelders"] == "1"
     [almere] = [row for row in rows if row["gemeente_code"] == "GM0034"]
     assert almere["concept_opgeslagen"] and almere["telt_nu"] == ""
+    [ameland] = [row for row in rows if row["gemeente_code"] == "GM0060"]
+    assert (ameland["status"], ameland["telt_nu"], ameland["te_laat"]) == (
+        "Geen onderzoek gedaan", "GM0060-2026-1", "nee")
 
 
 def test_filters_by_province_and_status(season, helpdesk):
@@ -157,16 +166,16 @@ def test_a_filter_that_cannot_be_used_gets_a_dutch_message(season, helpdesk, que
 def test_an_earlier_cycle(season, helpdesk):
     counts = counts_on(helpdesk.get(f"{SEASON}?jaar=2025").text)
     assert counts["verzonden"] == 0 and counts["concept"] == 0  # the drafts are 2026's
-    assert counts["aangemeld"] == 6  # who represents a municipality does not depend on it
+    assert counts["aangemeld"] == 7  # who represents a municipality does not depend on it
 
 
 def test_the_chart_is_an_svg_without_script_that_says_what_it_shows(season, helpdesk):
     page = helpdesk.get(SEASON).text
     chart = re.search(r'<svg class="season-chart"(.*?)</svg>', page, flags=re.DOTALL).group(1)
     assert 'role="img"' in chart and "<desc" in chart
-    assert "Verzonden: 1; Te laat verzonden: 1" in chart
+    assert "Verzonden: 1; Te laat verzonden: 1; Geen onderzoek gedaan: 1" in chart
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="0" width="([\d.]+)"', chart)]
-    assert len(widths) == 8 and abs(sum(widths) - 1000) < 0.1
+    assert len(widths) == 9 and abs(sum(widths) - 1000) < 0.1
     assert "<script" not in page and " style=" not in page
 
 
@@ -177,7 +186,69 @@ def test_a_state_written_before_counting_was_recorded_is_read_from_the_deliverie
         client.update_item(TableName=season["ScopeStateTableName"], Key={"scope": item["scope"]},
                            UpdateExpression="REMOVE counting_sequence, counting_late")
     counts = counts_on(helpdesk.get(SEASON).text)
-    assert counts == {**counts, "verzonden": 1, "te-laat": 1, "ingetrokken": 1}
+    assert counts == {**counts, "verzonden": 1, "te-laat": 1, "ingetrokken": 1,
+                      "geen-onderzoek": 1}
+
+
+def test_a_state_written_before_the_survey_was_recorded_reads_the_counting_delivery(
+        season, helpdesk):
+    client = boto3.client("dynamodb")
+    for item in scan(season, "ScopeState"):
+        client.update_item(TableName=season["ScopeStateTableName"], Key={"scope": item["scope"]},
+                           UpdateExpression="REMOVE counting_survey_held")
+    counts = counts_on(helpdesk.get(SEASON).text)
+    assert counts == {**counts, "verzonden": 1, "te-laat": 1, "geen-onderzoek": 1}
+
+
+def test_no_survey_is_a_status_of_its_own_filtered_counted_and_never_reminded(season,
+                                                                               helpdesk):
+    from chalicelib.helpdesk import reminders
+    from chalicelib.helpdesk import season as season_module
+
+    page = helpdesk.get(f"{SEASON}?status=geen-onderzoek").text
+    rows = re.search(r'<table class="table history season-rows">(.*?)</table>', page,
+                     flags=re.DOTALL).group(1)
+    assert re.findall(r'href="/helpdesk/gemeente/(GM\d{4})">', rows) == ["GM0060"]
+    assert "Geen onderzoek gedaan" in rows and 'value="GM0060"' not in rows  # no reminder box
+    friesland = counts_on(helpdesk.get(f"{SEASON}?provincie=Friesland").text)
+    assert (friesland["geen-onderzoek"], friesland["te-laat"]) == (1, 1)
+    assert [r["gemeente_code"] for r in csv_rows(
+        helpdesk.get(f"{SEASON}.csv?status=geen-onderzoek").text)] == ["GM0060"]
+    assert ("Friesland", 18, 2) in season_module.provinces(season_module.overview(2026))
+    assert reminders.plan(["GM0060"], 2026, reminders.today()).delivered == ["GM0060"]
+
+
+def test_the_status_follows_the_delivery_that_counts(season, helpdesk, monkeypatch):
+    """A survey delivery corrected late by one that says no survey was held, then that one
+    withdrawn: the overview follows what counts, and says a no-survey delivery was late."""
+    from chalicelib.helpdesk import actions
+    from chalicelib.platform.models import ScopeState
+
+    def leeuwarden() -> dict[str, str]:
+        return next(row for row in csv_rows(helpdesk.get(f"{SEASON}.csv").text)
+                    if row["gemeente_code"] == "GM0080")
+
+    person = make_registrant("ria@leeuwarden.nl", ("GM0080",))
+    deliver(person, "GM0080")
+    assert leeuwarden()["status"] == "Verzonden"
+    with monkeypatch.context() as window:
+        window.setenv("DELIVERY_DEADLINE", "2020-01-01")
+        window.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
+        deliver(person, "GM0080", **NO_SURVEY)
+    assert ScopeState.get("GM0080#2026").counting_survey_held is False
+    row = leeuwarden()
+    assert (row["status"], row["telt_nu"], row["te_laat"]) == (
+        "Geen onderzoek gedaan", "GM0080-2026-2", "ja")
+    page = helpdesk.get(f"{SEASON}?status=geen-onderzoek").text
+    assert "Geen onderzoek gedaan (te laat verzonden)" in page
+    actions.withdraw("medewerker", "GM0080", 2026, "GM0080-2026-2", "Toch wel onderzocht")
+    assert ScopeState.get("GM0080#2026").counting_survey_held is True
+    assert leeuwarden()["status"] == "Verzonden"
+    actions.restore("medewerker", "GM0080", 2026, "GM0080-2026-2", "Toch niet")
+    assert leeuwarden()["status"] == "Geen onderzoek gedaan"
+    counts = counts_on(helpdesk.get(SEASON).text)
+    assert counts["geen-onderzoek"] == 2 and counts == dict(
+        Counter(statuses_from_the_tables(season).values()), totaal=342)
 
 
 def test_the_state_follows_withdraw_and_restore(season):

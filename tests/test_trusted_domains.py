@@ -82,6 +82,11 @@ def test_the_helpdesk_removes_a_trusted_domain_and_a_stale_page_says_so(
     again = helpdesk.submit(f"{page}/domein-verwijderen",
                             {"domein": "stadskanaal.xyz", "reden": "nog eens"}, form_page=page)
     assert again.status_code == 409 and "iemand anders was u voor" in again.text
+    for typed in ("", "  ", "niet een domein", "iemand@stadskanaal.xyz", "x" * 300 + ".nl",
+                  "gmail.com"):
+        bad = helpdesk.submit(f"{page}/domein-verwijderen", {"domein": typed, "reden": "r"},
+                              form_page=page)
+        assert bad.status_code == 400 and "Kies een vertrouwd domein uit de lijst" in bad.text
     actions = [e["action"]["S"] for e in scan(aws, "Audit")
                if e["subject"]["S"] == f"gemeente#{STADSKANAAL}"]
     assert sorted(actions) == ["e-maildomein vertrouwd", "vertrouwd e-maildomein verwijderd"]

@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..platform.models import Lookup, Registrant
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..platform.models import Lookup, Registrant, connection
 from ..platform.records import Record, field
 from . import registrants
 from .contact_fields import clean_phone
@@ -114,13 +117,27 @@ def by_phone(text: str) -> Matches:
     return _search("telefoon", number, exact=True)
 
 
-def reindex() -> int:
-    """Writes every registrant's search entries (once, for registrants stored before search
-    existed; harmless to repeat). An operator's command: it scans the registrants table."""
-    count = 0
-    with Lookup.batch_write() as batch:
-        for registrant in Registrant.scan():
-            for entry in entries(registrant):
-                batch.save(entry)
-            count += 1
-    return count
+def reindex() -> tuple[int, int]:
+    """Writes every registrant's search entries (once, after the update that brought people
+    search to a stack that held registrants; harmless to repeat). An operator's command: it
+    scans the registrants table. Each registrant's entries go in one transaction on the
+    condition that it is still as scanned: one corrected or erased meanwhile has its entries
+    written (or deleted) by that change, and an old name must not come back. Returns
+    (written, skipped because changed meanwhile)."""
+    written = skipped = 0
+    for registrant in Registrant.scan():
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.condition_check(
+                    Registrant, registrant.id,
+                    condition=Registrant.updated_at == registrant.updated_at)
+                for entry in entries(registrant):
+                    transaction.save(entry)
+        except TransactWriteError as error:
+            if not any(reason is not None and reason.code == "ConditionalCheckFailed"
+                       for reason in (error.cancellation_reasons or [])):
+                raise
+            skipped += 1
+            continue
+        written += 1
+    return written, skipped

@@ -128,9 +128,11 @@ def correct(registrant: Registrant, seen_version: str, new: Correction, extra: E
     return fresh
 
 
-def erase(registrant: Registrant, extra: Extra = ()) -> None:
+def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) -> None:
     """Erases the registrant and everything that names them; deliveries stay (pseudonymous).
-    Stale when the registrant is already gone (someone else erased it first)."""
+    Stale when the registrant is already gone (someone else erased it first) or, with
+    `unchanged`, when it changed since it was read (a page, or the retention rules, looked at
+    an older version: a registration, new link or correction in between keeps it)."""
     names: list[Model] = [Lookup(f"email#{registrant.email}"),
                           Lookup(f"code#{registrant.personal_code}"),
                           *(Lookup(key) for key in people.entry_keys(registrant))]
@@ -144,6 +146,9 @@ def erase(registrant: Registrant, extra: Extra = ()) -> None:
         *(Membership(code, registrant.id) for code in registrant.municipalities or ()),
         *(HeldRequest("open", f"{registrant.id}#{code}")
           for code in registrant.held_municipalities or ())]
+    # `unchanged` holds only where everything goes in one transaction: a registrant of more
+    # municipalities than fit loses its memberships first, whatever happens after
+    whole = 1 + len(names) + len(links_to_municipalities) + len(extra) <= MAX_TRANSACTION
     for group in (drafts, links_to_municipalities):
         if 1 + len(names) + len(drafts) + len(links_to_municipalities) + len(extra) \
                 <= MAX_TRANSACTION:
@@ -156,7 +161,10 @@ def erase(registrant: Registrant, extra: Extra = ()) -> None:
         group.clear()
     try:
         with TransactWrite(connection=connection()) as transaction:
-            transaction.delete(Registrant(registrant.id), condition=Registrant.id.exists())
+            still = Registrant.id.exists()
+            if unchanged and whole:
+                still &= Registrant.updated_at == registrant.updated_at
+            transaction.delete(Registrant(registrant.id), condition=still)
             for item in [*names, *links_to_municipalities]:
                 transaction.delete(item)
             for draft in drafts:  # whatever its version: it goes with its owner
@@ -165,6 +173,6 @@ def erase(registrant: Registrant, extra: Extra = ()) -> None:
                 transaction.save(entry, condition=condition)
     except TransactWriteError as error:
         if "ConditionalCheckFailed" in _reasons(error):  # only the registrant's condition
-            raise Stale() from error                      # can fail: it is gone already
+            raise Stale() from error                      # can fail: gone, or changed
         raise
     logger.info("registrant erased", extra={"registrant_id": registrant.id})

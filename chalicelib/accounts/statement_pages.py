@@ -36,10 +36,10 @@ def _region() -> str:
 
 def privacy(request: Request) -> Response:
     return web.page(request, "privacy.html", title="Privacyverklaring",
-                    controller=config.env("PRIVACY_CONTROLLER",
-                                          "de beheerder van de Aanlevermodule CEO"),
+                    controller=config.privacy_controller(),
                     unattached_days=retention.unattached_days(),
                     inactive_rule=_inactive_rule(),
+                    retention_nightly=config.retention_schedule() == "apply",
                     session_hours=config.session_max_age_seconds() // 3600,
                     kept_input_days=pending_input.KEEP_FOR.days,
                     rate_limit_hours=max(1, 2 * config.rate_limit_window_seconds() // 3600),
@@ -48,5 +48,4 @@ def privacy(request: Request) -> Response:
 
 def accessibility(request: Request) -> Response:
     return web.page(request, "accessibility.html", title="Toegankelijkheidsverklaring",
-                    controller=config.env("PRIVACY_CONTROLLER",
-                                          "de beheerder van de Aanlevermodule CEO"))
+                    controller=config.privacy_controller())

@@ -186,9 +186,7 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
                 Delivery.approved_at.set(now), Delivery.revision.set(revision + 1)],
                 condition=Delivery.status == DeliveryStatus.PENDING)
             transaction.update(state, actions=[
-                ScopeState.revision.set(revision + 1),
-                ScopeState.counting_sequence.set(sequence),
-                ScopeState.counting_late.set(bool(delivery.late)),
+                ScopeState.revision.set(revision + 1), *history.counting_state(delivery),
                 ScopeState.waiting_sequence.set(0)],
                 condition=(ScopeState.waiting_sequence == sequence)
                 & (ScopeState.revision == revision))

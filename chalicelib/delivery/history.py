@@ -22,6 +22,19 @@ def counting(deliveries: list[Delivery]) -> Delivery | None:
                  if d.status == DeliveryStatus.VALID), None)
 
 
+def survey_held(delivery: Delivery) -> bool:
+    """False for a delivery that says no survey was held this year (its snapshot says so)."""
+    return bool((delivery.snapshot or {}).get("survey_held", True))
+
+
+def counting_state(delivery: Delivery | None) -> list:
+    """The update actions that record on the scope's state which delivery counts now (None:
+    none does), written in the same transaction as whatever made it count or stop counting."""
+    return [ScopeState.counting_sequence.set(int(delivery.sequence) if delivery else 0),
+            ScopeState.counting_late.set(bool(delivery and delivery.late)),
+            ScopeState.counting_survey_held.set(survey_held(delivery) if delivery else True)]
+
+
 def get(municipality: str, cycle: int, sequence: int) -> Delivery | None:
     try:
         return Delivery.get(scope_key(municipality, cycle), sequence, consistent_read=True)

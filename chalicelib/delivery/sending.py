@@ -28,7 +28,7 @@ from ..platform.models import (
 from ..questionnaire import answers
 from ..questionnaire.definitions import Definition
 from . import four_eyes, receipts
-from .history import delivery_id
+from .history import counting_state, delivery_id
 from .snapshot import snapshot
 from .window import allowed_until, window
 
@@ -90,15 +90,6 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
         last = int(state.last_sequence) if state else 0
         revision = int(state.revision) if state else 0
         sequence = last + 1
-        # with four-eyes the delivery waits: nothing that counts changes until it is approved
-        # (the revision it will make is set then); without, it counts at once. Either way a
-        # delivery that waited before is replaced by this one.
-        counts = [ScopeState.revision.set(revision + 1),
-                  ScopeState.counting_sequence.set(sequence),
-                  ScopeState.counting_late.set(late)] if not waits else [
-                      ScopeState.revision.set(revision),
-                      ScopeState.counting_sequence.set(ScopeState.counting_sequence | 0),
-                      ScopeState.counting_late.set(ScopeState.counting_late | False)]
         delivery = Delivery(
             scope, sequence, delivery_id=delivery_id(municipality, definition.cycle, sequence),
             municipality=municipality, municipality_name=municipality_name,
@@ -108,6 +99,14 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             snapshot=snapshot(definition, draft.answers or {}), raw=dict(draft.answers or {}),
             consent=True, sent_at=now, late=late, revision=revision + (0 if waits else 1),
             status=DeliveryStatus.PENDING if waits else DeliveryStatus.VALID)
+        # with four-eyes the delivery waits: nothing that counts changes until it is approved
+        # (the revision it will make is set then); without, it counts at once. Either way a
+        # delivery that waited before is replaced by this one.
+        counts = [ScopeState.revision.set(revision + 1), *counting_state(delivery)] \
+            if not waits else [
+                ScopeState.revision.set(revision),
+                ScopeState.counting_sequence.set(ScopeState.counting_sequence | 0),
+                ScopeState.counting_late.set(ScopeState.counting_late | False)]
         state_condition = (ScopeState.last_sequence == last) if state else \
             ScopeState.scope.does_not_exist()
         try:

@@ -13,7 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..platform.logs import logger
 from ..platform.models import Delivery, DeliveryStatus, ScopeState, connection
-from .history import counting, history
+from .history import counting, counting_state, history
 
 # Builds the audit entries (with their write conditions) for a change of this delivery, given
 # its details; they are written in the same transaction as the change.
@@ -43,9 +43,7 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
                 condition=Delivery.status != status)
             transaction.update(state, actions=[
                 ScopeState.revision.set(int(state.revision) + 1),
-                ScopeState.counting_sequence.set(int(counts_after.sequence) if counts_after
-                                                 else 0),
-                ScopeState.counting_late.set(bool(counts_after and counts_after.late))],
+                *counting_state(counts_after)],
                 condition=ScopeState.revision == state.revision)
     except TransactWriteError as error:
         raise StatusChangeRefused("De aanlevering is intussen door iemand anders gewijzigd. "

@@ -16,6 +16,8 @@ from ..platform.models import AuditEntry
 from ..platform.municipalities import name_of
 from ..platform.records import Record
 
+SUBJECT_RETENTION = "bewaartermijn"  # the runs of the retention rules (helpdesk start page)
+
 
 def subject_municipality(code: str) -> str:
     return f"gemeente#{code}"

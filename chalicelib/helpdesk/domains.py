@@ -48,8 +48,14 @@ def trust(actor: str, code: str, typed: str, reason: str) -> str:
     return domain
 
 
+NOT_A_TRUSTED_DOMAIN = "Kies een vertrouwd domein uit de lijst van deze gemeente."
+
+
 def remove(actor: str, code: str, domain: str, reason: str) -> None:
-    domain = domain.strip().lower()[:trusted_domains.MAX_LENGTH]
+    domain = domain.strip().lower()
+    cleaned, error = trusted_domains.clean(domain)
+    if error or "@" in domain or cleaned != domain:
+        raise ActionRefused(NOT_A_TRUSTED_DOMAIN)  # no form offers that: bad input, not stale
     reason = _reason(reason)
     entries = audit.entries_for(actor, "vertrouwd e-maildomein verwijderd",
                                 [audit.subject_municipality(code)], reason, {"domein": domain})

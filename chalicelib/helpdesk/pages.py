@@ -108,7 +108,9 @@ def search(request: Request, status: int = 200, message: str | None = None,
     return _page(request, "search.html", "Helpdesk", user, status=status, query=query,
                  found=found, cycle=cycle, held=held, people=people, message=message,
                  errors=errors or {}, names=municipalities(config.municipality_year()),
-                 publication_trail=audit.trail(reconcile.subject_publication(cycle))[:10])
+                 publication_trail=audit.trail(reconcile.subject_publication(cycle))[:10],
+                 retention_mode=config.retention_schedule(),
+                 retention_trail=audit.trail(audit.SUBJECT_RETENTION)[:5])
 
 
 RECONCILE_STARTED = ("De controle van de publicatie is gestart: wat achterloopt, wordt opnieuw "

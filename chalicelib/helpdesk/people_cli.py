@@ -3,7 +3,8 @@
     python -m chalicelib.helpdesk.cli domains [GM0014]
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
-    python -m chalicelib.helpdesk.cli reindex-people   # once: search entries for everyone
+    python -m chalicelib.helpdesk.cli reindex-people   # once, after the update that brought
+                                                       # people search (README, Deployment)
     python -m chalicelib.helpdesk.cli retention            # who the retention rules would erase
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl retention --apply   # and erase them
     python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
@@ -15,7 +16,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..accounts import people, registrants, trusted_domains
+from ..accounts import people, registrants, retention, trusted_domains
 from ..platform import config
 from ..platform.municipalities import municipalities
 from . import audit, domains, onboarding, personal_data
@@ -32,13 +33,15 @@ def add_commands(sub: Any) -> None:
     inviter.add_argument("email")
     inviter.add_argument("--resend", action="store_true",
                          help="mail a new temporary password to someone already invited")
-    keeping = sub.add_parser("retention", help="registrants due for erasure (RETENTION_*)")
+    keeping = sub.add_parser("retention", help="registrants due for erasure (RETENTION_*; "
+                                               "the nightly schedule applies them too)")
     keeping.add_argument("--apply", action="store_true", help="erase them (needs --as)")
     eraser = sub.add_parser("erase", help="erase a registrant's personal data (AVG)")
     eraser.add_argument("personal_code")
     eraser.add_argument("reason")
-    sub.add_parser("reindex-people", help="write every registrant's search entries (after "
-                                          "the first deploy with search on people)")
+    sub.add_parser("reindex-people", help="write every registrant's search entries (once, "
+                                          "after the update that brought people search; "
+                                          "harmless to repeat)")
     listing = sub.add_parser("domains", help="trusted mail domains (all, or one municipality's)")
     listing.add_argument("municipality", nargs="?")
     for name, text in (("trust-domain", "trust a mail domain for municipalities"),
@@ -76,11 +79,18 @@ def run(args: argparse.Namespace, actor: str) -> int:
         if args.apply and actor == "cli":
             print("--as is vereist voor --apply (het komt in het logboek)", file=sys.stderr)
             return 2
-        due = personal_data.apply_retention(f"{actor} (bewaartermijn)", apply=args.apply)
-        for one in due:
+        if args.apply:  # a person decided: no per-run limit, unlike the nightly schedule
+            done = personal_data.run_retention(f"{actor} (bewaartermijn)", "apply")
+            listed, erased = done.due, {item.registrant.id for item in done.erased}
+        else:
+            listed, erased = retention.due(), set()
+        for one in listed:
+            kept = "\t(niet verwijderd: intussen gewijzigd of al weg)" \
+                if args.apply and one.registrant.id not in erased else ""
             print(f"{one.registrant.personal_code}\t{one.reason}\t"
-                  f"laatst actief {one.last_active.date().isoformat()}")
-        print(f"{len(due)} aanmelder(s) {'verwijderd' if args.apply else 'te verwijderen'}")
+                  f"laatst actief {one.last_active.date().isoformat()}{kept}")
+        print(f"{len(erased)} aanmelder(s) verwijderd" if args.apply
+              else f"{len(listed)} aanmelder(s) te verwijderen")
         return 0
     if args.command == "erase":
         registrant = registrants.find_by_personal_code(args.personal_code)
@@ -90,7 +100,10 @@ def run(args: argparse.Namespace, actor: str) -> int:
         print(f"{registrant.personal_code} verwijderd; aanleveringen blijven bewaard")
         return 0
     if args.command == "reindex-people":
-        print(f"{people.reindex()} aanmelders doorzoekbaar gemaakt")
+        written, skipped = people.reindex()
+        print(f"{written} aanmelders doorzoekbaar gemaakt"
+              + (f"; {skipped} intussen gewijzigd of verwijderd (die schreven hun zoekgegevens "
+                 "zelf)" if skipped else ""))
         return 0
     if args.command == "domains":
         found = (trusted_domains.of_municipality(args.municipality.upper())

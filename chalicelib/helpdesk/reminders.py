@@ -72,7 +72,7 @@ def plan(codes: list[str], cycle: int, day: date, check_already: bool = True,
     counted = season.counting_now(codes, cycle, read_deliveries=read_deliveries)
     representing = season.members()
     for code in codes:
-        sequence, _, _, waiting_approval = counted.get(code, (0, False, False, 0))
+        sequence, _, _, _, waiting_approval = counted.get(code, (0, False, False, True, 0))
         if sequence or waiting_approval:  # a delivery waiting for approval was sent: no nudge
             found.delivered.append(code)
         elif not representing.get(code):

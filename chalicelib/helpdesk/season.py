@@ -1,6 +1,11 @@
 """The season at a glance: where every municipality of the list stands in a cycle (not
-registered, waiting for approval, registered, draft, sent, sent late, withdrawn), counted,
-filtered and as CSV.
+registered, waiting for approval, registered, draft, sent, sent late, no survey, withdrawn),
+counted, filtered and as CSV.
+
+"No survey" (geen onderzoek) is a delivery that counts and says no survey was held this year
+(the questionnaire's no-survey answer, `survey_held` false in the feed): delivered, but with
+nothing to publish but that. It takes precedence over "sent late"; the row and the CSV still
+say whether it was late.
 
 What one overview reads, whatever the number of municipalities (the bench's "season overview"
 line counts it):
@@ -9,9 +14,11 @@ line counts it):
   would, in one request (a page holds 1 MB, some 15,000 pairs);
 - one Query of the open approval queue;
 - the (municipality, cycle) state of every municipality: BatchGetItem, 100 per request. It says
-  which delivery counts and whether it was late (written in the transaction of each send,
-  withdrawal and restore), so no delivery is read; a state written before those fields
-  existed costs one Query of that municipality's deliveries;
+  which delivery counts, whether it was late and whether it says no survey was held (written
+  in the transaction of each send, withdrawal and restore: delivery/history.counting_state),
+  so no delivery is read; a state written before those fields existed costs one Query of that
+  municipality's deliveries (before `counting_survey_held`: one GetItem of the delivery that
+  counts), until its next send, withdrawal or restore rewrites it;
 - whether a draft exists, only for municipalities that have representatives but no delivery:
   BatchGetItem by key (municipality#cycle), 100 per request.
 """
@@ -39,6 +46,7 @@ class Status(StrEnum):
     DRAFT = "concept"
     SENT = "verzonden"
     LATE = "te-laat"
+    NO_SURVEY = "geen-onderzoek"
     WITHDRAWN = "ingetrokken"
     APPROVAL = "ter-goedkeuring"  # four-eyes: sent, waits for a coordinator's approval
 
@@ -51,9 +59,10 @@ LABELS = {Status.NOT_REGISTERED: "Niet aangemeld",
           Status.WAITING: "Aanmelding wacht op de helpdesk",
           Status.REGISTERED: "Aangemeld, niet begonnen", Status.DRAFT: "Concept",
           Status.SENT: "Verzonden", Status.LATE: "Te laat verzonden",
+          Status.NO_SURVEY: "Geen onderzoek gedaan",
           Status.WITHDRAWN: "Ingetrokken (telt niet meer)",
           Status.APPROVAL: "Verzonden, wacht op goedkeuring (vier ogen)"}
-DELIVERED = frozenset({Status.SENT, Status.LATE})
+DELIVERED = frozenset({Status.SENT, Status.LATE, Status.NO_SURVEY})
 
 
 class Row(Record, frozen=True):
@@ -64,6 +73,7 @@ class Row(Record, frozen=True):
     registrants: tuple[str, ...]  # ids of who represents it
     counting: str | None  # the number of the delivery that counts
     draft_saved_at: datetime | None  # the newest draft's last save (no delivery yet)
+    late: bool = False  # the delivery that counts was sent late
 
     @property
     def delivered(self) -> bool:
@@ -79,12 +89,12 @@ def members() -> dict[str, set[str]]:
 
 
 def counting_now(codes: Iterable[str], cycle: int,
-                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool, int]]:
-    """{municipality: (sequence that counts or 0, late, ever delivered, sequence waiting for
-    approval or 0)} for those with any
-    delivery in `cycle`, from their states (BatchGetItem). Without `read_deliveries` a state
-    from before counting was recorded is taken to have one that counts (who must not be
-    reminded when in doubt)."""
+                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool, bool, int]]:
+    """{municipality: (sequence that counts or 0, late, ever delivered, survey held, sequence
+    waiting for approval or 0)} for those with any delivery in `cycle`, from their states
+    (BatchGetItem). Without `read_deliveries` a state from before counting was recorded is
+    taken to have one that counts (who must not be reminded when in doubt), and one from before
+    the survey was recorded to have held one."""
     found = {}
     for state in ScopeState.batch_get([scope_key(code, cycle) for code in codes]):
         parsed = parse_scope(state.scope)
@@ -92,13 +102,20 @@ def counting_now(codes: Iterable[str], cycle: int,
             continue
         code = parsed[0]
         if state.counting_sequence is None and not read_deliveries:
-            found[code] = (int(state.last_sequence), False, True, 0)
+            found[code] = (int(state.last_sequence), False, True, True, 0)
         elif state.counting_sequence is None:  # recorded before counting was kept on the state
             current = history.counting(history.history(code, cycle))
             found[code] = (int(current.sequence) if current else 0,
-                           bool(current and current.late), True, int(state.waiting_sequence or 0))
+                           bool(current and current.late), True,
+                           history.survey_held(current) if current else True,
+                           int(state.waiting_sequence or 0))
         else:
-            found[code] = (int(state.counting_sequence), bool(state.counting_late), True,
+            sequence = int(state.counting_sequence)
+            held = state.counting_survey_held
+            if held is None and sequence and read_deliveries:  # recorded before it was kept
+                current = history.get(code, cycle, sequence)
+                held = history.survey_held(current) if current else True
+            found[code] = (sequence, bool(state.counting_late), True, held is not False,
                            int(state.waiting_sequence or 0))
     return found
 
@@ -122,8 +139,11 @@ def overview(cycle: int) -> list[Row]:
                       and representing.get(code)], cycle)
     rows = []
     for code, municipality in known.items():
-        sequence, late, ever, waiting_approval = delivered.get(code, (0, False, False, 0))
-        if sequence:
+        sequence, late, ever, survey_held, waiting_approval = delivered.get(
+            code, (0, False, False, True, 0))
+        if sequence and not survey_held:
+            status = Status.NO_SURVEY
+        elif sequence:
             status = Status.LATE if late else Status.SENT
         elif waiting_approval:
             status = Status.APPROVAL
@@ -140,8 +160,13 @@ def overview(cycle: int) -> list[Row]:
         rows.append(Row(code=code, name=municipality.name, province=municipality.province,
                         status=status, registrants=tuple(sorted(representing.get(code, ()))),
                         counting=history.delivery_id(code, cycle, sequence) if sequence else None,
-                        draft_saved_at=drafts.get(code)))
+                        draft_saved_at=drafts.get(code), late=bool(sequence and late)))
     return rows
+
+
+def delivered_count(counted: dict[Status, int]) -> int:
+    """How many municipalities have a delivery that counts, from `counts`."""
+    return sum(counted[status] for status in DELIVERED)
 
 
 def counts(rows: Iterable[Row]) -> dict[Status, int]:
@@ -170,10 +195,11 @@ def as_csv(rows: Iterable[Row], cycle: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["gemeente_code", "gemeente", "provincie", "status", "aanmelders",
-                     "telt_nu", "concept_opgeslagen", "verantwoordingsjaar"])
+                     "telt_nu", "te_laat", "concept_opgeslagen", "verantwoordingsjaar"])
     for row in rows:
         saved = row.draft_saved_at.astimezone(amsterdam()).strftime("%Y-%m-%d %H:%M") \
             if row.draft_saved_at else ""
         writer.writerow([row.code, row.name, row.province, row.status.label,
-                         len(row.registrants), row.counting or "", saved, cycle])
+                         len(row.registrants), row.counting or "",
+                         ("ja" if row.late else "nee") if row.counting else "", saved, cycle])
     return out.getvalue()

@@ -40,6 +40,7 @@ PARAMETERS = {
     "HelpdeskEmail": "HELPDESK_EMAIL",
     "HelpdeskPhone": "HELPDESK_PHONE",
     "PublicationSiteName": "PUBLICATION_SITE_NAME",
+    "PrivacyController": "PRIVACY_CONTROLLER",
 }
 
 

@@ -63,6 +63,34 @@ def publication_site_name() -> str:
     return env("PUBLICATION_SITE_NAME").strip()
 
 
+# What the privacy and accessibility statements say when PRIVACY_CONTROLLER is not set: fine
+# locally, a placeholder anywhere else (prod refuses to start with it: startup.py).
+PLACEHOLDER_PRIVACY_CONTROLLER = "de beheerder van de Aanlevermodule CEO"
+
+
+def privacy_controller() -> str:
+    """Who is responsible for the personal data (AVG "verwerkingsverantwoordelijke"), as the
+    privacy and accessibility statements name them."""
+    return env("PRIVACY_CONTROLLER").strip() or PLACEHOLDER_PRIVACY_CONTROLLER
+
+
+RETENTION_SCHEDULES = ("apply", "dry-run", "off")
+
+
+def retention_schedule() -> str:
+    """RETENTION_SCHEDULE: what the nightly retention run does — "apply" (erase whom the rules
+    name, audited), "dry-run" (only report them: log, metric, audit entry) or "off". Unset or
+    unknown: "dry-run" (the start check names an unknown value on deployed stages)."""
+    value = env("RETENTION_SCHEDULE", "dry-run").strip().lower()
+    return value if value in RETENTION_SCHEDULES else "dry-run"
+
+
+def retention_max_per_run() -> int:
+    """RETENTION_MAX_PER_RUN: a nightly run that finds more registrants due than this erases
+    none of them and raises an alarm: so many at once wants a person's look (the CLI)."""
+    return env_int("RETENTION_MAX_PER_RUN", 50)
+
+
 def municipality_year() -> int:
     return env_int("MUNICIPALITY_YEAR", 2025)
 

@@ -290,9 +290,10 @@ class ScopeState(TableModel):
     """Per (municipality, cycle): the last sequence number and a revision that increases with
     every change that affects which delivery counts (send, withdraw, restore).
 
-    `counting_sequence` (0: none counts) and `counting_late` say which delivery counts, set in
-    the same transaction as each of those changes, so the season overview reads one small item
-    per municipality instead of its deliveries."""
+    `counting_sequence` (0: none counts), `counting_late` and `counting_survey_held` say which
+    delivery counts and what kind it is, set in the same transaction as each of those changes
+    (delivery/history.counting_state), so the season overview reads one small item per
+    municipality instead of its deliveries."""
 
     class Meta:
         table_name = table_name("SCOPE_STATE_TABLE", "scope-state")
@@ -307,6 +308,8 @@ class ScopeState(TableModel):
     # Four-eyes: the delivery waiting for a coordinator's approval (0/None: none waits). Only
     # the newest delivery can wait; a newer send replaces the wait.
     waiting_sequence = NumberAttribute(null=True)
+    # False: the delivery that counts says no survey was held; None: written before it was kept
+    counting_survey_held = BooleanAttribute(null=True)
     # The helpdesk's exception: this municipality may still send until `allowed_until`
     # (ISO date) after the window closed; who allowed it, when and why (also in the audit trail)
     allowed_until = UnicodeAttribute(null=True)

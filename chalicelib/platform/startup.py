@@ -2,7 +2,8 @@
 `./dev deploy --dry-run` before anything is deployed.
 
 On prod a problem stops the start with one error that lists every problem, so a deploy with
-the local placeholders never shows representatives a helpdesk number nobody answers; on dev the
+the local placeholders never shows representatives a helpdesk number nobody answers, or a
+privacy statement that names nobody responsible for their data; on dev the
 same findings are logged as warnings (a test stage may use placeholders)."""
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ import re
 from collections.abc import Mapping
 
 from . import cycles
+from .config import PLACEHOLDER_PRIVACY_CONTROLLER, RETENTION_SCHEDULES
 
 # What the local stage shows; a real helpdesk is reachable elsewhere.
 PLACEHOLDER_PHONES = {"0701234567", "0123456789", "0000000000"}
 RESERVED_MAIL_DOMAINS = ("example.com", "example.nl", "example.org", "example.net", "test",
                          "invalid", "localhost")
+# What a privacy controller left to fill in looks like (compared without case and spaces);
+# the local default is one of them.
+PLACEHOLDER_CONTROLLERS = {" ".join(PLACEHOLDER_PRIVACY_CONTROLLER.casefold().split()),
+                           "beheerder", "de beheerder", "organisatie", "naam organisatie",
+                           "onbekend", "todo", "tbd", "nog invullen", "invullen", "placeholder",
+                           "-", "x", "xxx", "..."}
+PLACEHOLDER_CONTROLLER_MARKS = ("<", ">", "{", "}", "example", "voorbeeld", "todo", "xxx")
 
 
 class ConfigurationError(RuntimeError):
@@ -53,6 +62,23 @@ def problems(environ: Mapping[str, str] | None = None) -> list[str]:
     if not env.get("PUBLICATION_SITE_NAME", "").strip():
         found.append("PUBLICATION_SITE_NAME is not set: pages and mails name the site the "
                      "results go to (stack parameter PublicationSiteName)")
+    controller = " ".join(env.get("PRIVACY_CONTROLLER", "").casefold().split()).rstrip(".")
+    if not controller:
+        found.append("PRIVACY_CONTROLLER is not set: the privacy statement must name who is "
+                     "responsible for the personal data (stack parameter PrivacyController, "
+                     "e.g. the organisation's legal name)")
+    elif controller in PLACEHOLDER_CONTROLLERS or \
+            any(mark in controller for mark in PLACEHOLDER_CONTROLLER_MARKS):
+        found.append(f"PRIVACY_CONTROLLER is the placeholder "
+                     f"{env.get('PRIVACY_CONTROLLER', '').strip()!r}: the privacy statement "
+                     f"must name who is responsible for the personal data (stack parameter "
+                     f"PrivacyController, e.g. the organisation's legal name)")
+    schedule = env.get("RETENTION_SCHEDULE", "").strip().lower()
+    if schedule and schedule not in RETENTION_SCHEDULES:
+        found.append(f"RETENTION_SCHEDULE is {schedule!r}: apply, dry-run or off")
+    limit = env.get("RETENTION_MAX_PER_RUN", "").strip()
+    if limit and not (limit.isascii() and limit.isdigit()):
+        found.append(f"RETENTION_MAX_PER_RUN is {limit!r}: a number of registrants")
     base_url = env.get("BASE_URL", "")
     if base_url and not base_url.startswith("https://"):
         found.append(f"BASE_URL {base_url!r} is not https: links in mails would not work, or "
