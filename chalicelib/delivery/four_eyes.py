@@ -80,8 +80,10 @@ def waiting_sequence(state: ScopeState | None) -> int:
 
 
 def actor_name(registrant: Registrant) -> str:
-    """How a representative appears in the audit trail."""
-    return f"{registrant.name} ({registrant.personal_code}, gemeente)"
+    """How a representative appears in the audit trail and the settings: by personal code, the
+    helpdesk's key, never by name (the trail is append-only; erasing a person must leave no
+    name behind, as with deliveries)."""
+    return f"vertegenwoordiger {registrant.personal_code}"
 
 
 def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
@@ -100,20 +102,24 @@ def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
                       "coördinator keurt de aanleveringen van collega's goed.", 400)
     current = settings(code)
     was_on = bool(current and current.four_eyes)
-    names = {r.id: r.name for r in registrants.by_ids(list(members))}
-    changed: list[str] = []
+    people = {r.id: r for r in registrants.by_ids(list(members))}
+    changed: list[str] = []  # for the person who made the change: by name
+    recorded: list[str] = []  # for the audit trail: by personal code
     if four_eyes != was_on:
         changed.append("vier ogen aangezet" if four_eyes else "vier ogen uitgezet")
+        recorded.append(changed[-1])
     toggled = sorted((rid for rid, m in members.items() if bool(m.coordinator) !=
-                      (rid in coordinators)), key=lambda rid: str(names.get(rid, rid)).casefold())
+                      (rid in coordinators)),
+                     key=lambda rid: people[rid].name.casefold() if rid in people else rid)
     for rid in toggled:
-        changed.append(f"{names.get(rid, rid)} {'is nu' if rid in coordinators else 'is niet meer'}"
-                       f" coördinator")
+        role = "is nu coördinator" if rid in coordinators else "is niet meer coördinator"
+        changed.append(f"{people[rid].name if rid in people else rid} {role}")
+        recorded.append(f"{people[rid].personal_code if rid in people else rid} {role}")
     if not changed:
         return []
     subjects = [audit.subject_municipality(code), *map(audit.subject_registrant, toggled)]
     entries = audit.entries_for(actor, "vier ogen ingesteld", subjects,
-                                details={"gemeente": code, "wijzigingen": "; ".join(changed)},
+                                details={"gemeente": code, "wijzigingen": "; ".join(recorded)},
                                 now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
