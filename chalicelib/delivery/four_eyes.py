@@ -24,6 +24,8 @@ from ..platform.logs import logger
 from ..platform.models import (
     Delivery,
     DeliveryStatus,
+    Draft,
+    DraftStatus,
     Membership,
     MunicipalitySettings,
     Registrant,
@@ -211,10 +213,23 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
     return delivery
 
 
+def _sent_draft(code: str, cycle: int, sequence: int) -> Draft | None:
+    """The shared draft, if it still stands at the very answers that became `sequence`: sent
+    back, they are the municipality's to send again without an edit first."""
+    try:
+        draft = Draft.get(scope_key(code, cycle), consistent_read=True)
+    except DoesNotExist:
+        return None
+    if draft.status == DraftStatus.SENT and int(draft.sent_sequence or 0) == sequence:
+        return draft
+    return None
+
+
 def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
               by: Registrant | None, now: datetime | None = None) -> Delivery:
     """The waiting delivery will never count; its sender (and `by`, a coordinator) get the
-    reason. `by` None: the helpdesk, who may send back when no coordinator can."""
+    reason; the shared draft, if nobody changed it since, can be sent again as it is.
+    `by` None: the helpdesk, who may send back when no coordinator can."""
     now = now or datetime.now(UTC)
     reason = " ".join(reason.split())
     if not reason:
@@ -232,6 +247,7 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
                 audit.subject_registrant(str(delivery.registrant_id))]
     if by is not None:
         subjects.append(audit.subject_registrant(by.id))
+    reopen = _sent_draft(code, cycle, sequence)
     entries = audit.entries_for(actor, "aanlevering teruggestuurd", subjects, reason,
                                 details={"aanlevering": delivery.delivery_id}, now=now)
     try:
@@ -246,6 +262,8 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
                 condition=Delivery.status == DeliveryStatus.PENDING)
             transaction.update(state, actions=[ScopeState.waiting_sequence.set(0)],
                                condition=ScopeState.waiting_sequence == sequence)
+            if reopen is not None:  # pynamodb adds "version unchanged" itself
+                transaction.update(reopen, actions=[Draft.status.set(DraftStatus.CONCEPT)])
             if by is not None:
                 transaction.condition_check(Membership, code, by.id,
                                             condition=Membership.coordinator == True)  # noqa: E712
