@@ -135,11 +135,15 @@ def test_sending_back_needs_a_reason_and_the_delivery_never_counts(team, mailbox
     again = decide(els, "GM0014-2026-1", "goedkeuren")  # a replayed or stale click
     assert again.status_code == 409 and "wacht niet (meer)" in text(again)
     # the answers were sent back, not used up: sending them again needs no edit first
-    review = text(anna.get("/gemeente/GM0014/controleren"))
+    page = anna.get("/gemeente/GM0014/controleren").text
+    review = html.unescape(page)
     assert "Deze antwoorden zijn verzonden" not in review
+    assert "Aanlevering GM0014-2026-1 is teruggestuurd" in review  # and why, once more
+    assert "Reden: Tabel 2 klopt niet &lt;b&gt;echt&lt;/b&gt;" in page
     assert 'action="/gemeente/GM0014/verzenden"' in review
     assert send(anna).headers["Location"].endswith("/gemeente/GM0014/verzonden/2")
     assert delivery_item(aws, 2)["status"]["S"] == "pending"
+    assert "is teruggestuurd" not in text(anna.get("/gemeente/GM0014/controleren"))
 
 
 def test_only_the_newest_delivery_can_be_approved(team, aws):

@@ -213,6 +213,21 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
     return delivery
 
 
+def sent_back_from(draft: Draft | None, state: ScopeState | None) -> Delivery | None:
+    """The municipality's newest delivery if it was made from this draft and sent back, so
+    the review page can repeat why. Read only when it may be so (the draft's last send is
+    the newest delivery, it does not count, and the draft is open again): a send that
+    counted costs the page nothing."""
+    if draft is None or state is None or draft.status == DraftStatus.SENT:
+        return None
+    newest = int(state.last_sequence or 0)
+    if not newest or int(draft.sent_sequence or 0) != newest \
+            or int(state.counting_sequence or 0) == newest:
+        return None
+    delivery = history.get(str(draft.municipality), int(draft.cycle), newest)
+    return delivery if delivery and delivery.status == DeliveryStatus.RETURNED else None
+
+
 def _sent_draft(code: str, cycle: int, sequence: int) -> Draft | None:
     """The shared draft, if it still stands at the very answers that became `sequence`: sent
     back, they are the municipality's to send again without an edit first."""

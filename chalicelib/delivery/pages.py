@@ -43,7 +43,8 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         privacy_minimum=privacy.minimum_valid_answers(), edits=edits,
         newer=newer, newer_by=editors.names([newer.registrant_id])[newer.registrant_id]
         if newer else None, replace_field=sending.REPLACE_FIELD,
-        four_eyes=four_eyes.required(ctx.municipality))
+        four_eyes=four_eyes.required(ctx.municipality),
+        sent_back=four_eyes.sent_back_from(ctx.draft, ctx.state))
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
