@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 import subprocess
 import sys
 import zipfile
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -237,7 +237,7 @@ def test_tables_deployed_from_infra_match_the_models(aws):
     client = boto3.client("dynamodb")
     declared = load_yaml(ROOT / "infra" / "resources.yaml")["Resources"]
     by_name = {}
-    for logical, resource in declared.items():
+    for _logical, resource in declared.items():
         if resource["Type"] == "AWS::DynamoDB::Table":
             by_name[resource["Properties"]["TableName"]["Fn::Sub"].replace("${Stage}", "local")] \
                 = resource["Properties"]
@@ -724,7 +724,14 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         browser.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
                        form_page="/gemeente/GM0014/controleren")
         browser.get("/start")
-        approved = colleague.submit("/gemeente/GM0014/aanlevering/GM0014-2026-2/goedkeuren",
+        # sent back (the draft reopened in the same transaction), sent again as it is, approved
+        returned = colleague.submit("/gemeente/GM0014/aanlevering/GM0014-2026-2/terugsturen",
+                                    {"reden": "Even wachten"}, form_page="/start")
+        assert returned.status_code == 303, returned.text[:2000]
+        assert "is teruggestuurd" in browser.get("/gemeente/GM0014/controleren").text
+        browser.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
+                       form_page="/gemeente/GM0014/controleren")
+        approved = colleague.submit("/gemeente/GM0014/aanlevering/GM0014-2026-3/goedkeuren",
                                     {}, form_page="/start")
         assert approved.status_code == 303, approved.text[:2000]
         helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")

@@ -31,6 +31,7 @@ from ..platform.models import (
     Registrant,
     ScopeState,
     connection,
+    get_together,
     scope_key,
 )
 from . import history
@@ -142,12 +143,12 @@ def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
     return changed
 
 
-def _waiting(code: str, cycle: int, sequence: int) -> tuple[Delivery, ScopeState]:
-    delivery = history.get(code, cycle, sequence)
-    try:
-        state = ScopeState.get(scope_key(code, cycle), consistent_read=True)
-    except DoesNotExist:
-        state = None
+def _waiting(code: str, cycle: int, sequence: int
+             ) -> tuple[Delivery, ScopeState, Draft | None]:
+    """The waiting delivery, its scope's state and the shared draft, in one read request."""
+    key = scope_key(code, cycle)
+    delivery, state, draft = get_together((Delivery, key, sequence), (ScopeState, key, None),
+                                          (Draft, key, None))
     if delivery is None or state is None:
         raise Refused("Deze aanlevering bestaat niet.", 404)
     if delivery.status != DeliveryStatus.PENDING:
@@ -155,7 +156,7 @@ def _waiting(code: str, cycle: int, sequence: int) -> tuple[Delivery, ScopeState
     if waiting_sequence(state) != sequence:
         raise Refused(f"Aanlevering {delivery.delivery_id} is vervangen door een nieuwere "
                       "aanlevering; alleen de nieuwste kan worden goedgekeurd.")
-    return delivery, state
+    return delivery, state, draft
 
 
 def may_approve(delivery: Delivery, registrant: Registrant, coordinators: set[str]) -> str | None:
@@ -173,7 +174,7 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
             now: datetime | None = None) -> Delivery:
     """The waiting delivery counts from now on; mails to its sender and the approver."""
     now = now or datetime.now(UTC)
-    delivery, state = _waiting(code, cycle, sequence)
+    delivery, state, _ = _waiting(code, cycle, sequence)
     why_not = may_approve(delivery, approver, coordinator_ids(code))
     if why_not:
         raise Refused(why_not, 403)
@@ -228,18 +229,6 @@ def sent_back_from(draft: Draft | None, state: ScopeState | None) -> Delivery | 
     return delivery if delivery and delivery.status == DeliveryStatus.RETURNED else None
 
 
-def _sent_draft(code: str, cycle: int, sequence: int) -> Draft | None:
-    """The shared draft, if it still stands at the very answers that became `sequence`: sent
-    back, they are the municipality's to send again without an edit first."""
-    try:
-        draft = Draft.get(scope_key(code, cycle), consistent_read=True)
-    except DoesNotExist:
-        return None
-    if draft.status == DraftStatus.SENT and int(draft.sent_sequence or 0) == sequence:
-        return draft
-    return None
-
-
 def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
               by: Registrant | None, now: datetime | None = None) -> Delivery:
     """The waiting delivery will never count; its sender (and `by`, a coordinator) get the
@@ -252,7 +241,7 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
                       "de e-mail.", 400)
     if len(reason) > REASON_MAX:
         raise Refused(f"De reden is te lang (ten hoogste {REASON_MAX} tekens).", 400)
-    delivery, state = _waiting(code, cycle, sequence)
+    delivery, state, draft = _waiting(code, cycle, sequence)
     if by is not None:
         why_not = may_approve(delivery, by, coordinator_ids(code))
         if why_not:
@@ -262,7 +251,9 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
                 audit.subject_registrant(str(delivery.registrant_id))]
     if by is not None:
         subjects.append(audit.subject_registrant(by.id))
-    reopen = _sent_draft(code, cycle, sequence)
+    # the very answers that were sent back are the municipality's to send again, no edit needed
+    reopen = draft if draft is not None and draft.status == DraftStatus.SENT \
+        and int(draft.sent_sequence or 0) == sequence else None
     entries = audit.entries_for(actor, "aanlevering teruggestuurd", subjects, reason,
                                 details={"aanlevering": delivery.delivery_id}, now=now)
     try:

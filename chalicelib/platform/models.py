@@ -31,8 +31,10 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STRING
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
+from pynamodb.transactions import TransactGet
 
 from .municipalities import CODE_PATTERN
 
@@ -65,6 +67,21 @@ class TableModel(Model):
                     shared.add_meta_table(table.get_meta_table())
                 table.connection = shared
         return table
+
+
+def get_together(*keys: tuple[type[Model], Any, Any]) -> list[Any]:
+    """The items at (model, hash key, range key or None), in one strongly consistent request
+    (TransactGetItems) instead of one round trip each; None where an item does not exist."""
+    with TransactGet(connection=connection()) as transaction:
+        futures = [transaction.get(model, hash_key, range_key)
+                   for model, hash_key, range_key in keys]
+    found: list[Any] = []
+    for future in futures:
+        try:
+            found.append(future.get())
+        except DoesNotExist:
+            found.append(None)
+    return found
 
 
 def table_name(variable: str, suffix: str) -> str:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError
-from pynamodb.transactions import TransactGet
 
-from ..platform.models import Draft, DraftStatus, Registrant, ScopeState, connection, scope_key
+from ..platform.models import (
+    Draft,
+    DraftStatus,
+    Registrant,
+    ScopeState,
+    get_together,
+    scope_key,
+)
 from ..platform.records import Record
 from .definitions import Definition, Section
 
@@ -35,20 +40,10 @@ def load_with_registrant(registrant_id: str, municipality: str, cycle: int,
                          ) -> tuple[Registrant | None, Draft | None, ScopeState | None]:
     """Registrant (for the session check), draft and, for sending, the municipality's
     sequence/revision state: one strongly consistent read request."""
-    with TransactGet(connection=connection()) as transaction:
-        futures: list[Any] = [
-            transaction.get(Registrant, registrant_id),
-            transaction.get(Draft, scope_key(municipality, cycle))]
-        if with_state:
-            futures.append(transaction.get(ScopeState, scope_key(municipality, cycle)))
-    found: list[Any] = []
-    for future in futures:
-        try:
-            found.append(future.get())
-        except DoesNotExist:
-            found.append(None)
-    registrant, draft = found[0], found[1]
-    return registrant, draft, (found[2] if with_state else None)
+    key = scope_key(municipality, cycle)
+    found = get_together((Registrant, registrant_id, None), (Draft, key, None),
+                         *([(ScopeState, key, None)] if with_state else []))
+    return found[0], found[1], (found[2] if with_state else None)
 
 
 def drafts_for(municipalities: Iterable[str], cycle: int) -> dict[str, Draft]:
