@@ -135,7 +135,7 @@ def costs(browser, timer: CallTimer, code: str, runs: int = 15) -> list[tuple]:
     for action, run in actions.items():
         run()  # warm-up: the first request of a kind builds templates and clients
         samples = [run() for _ in range(runs)]
-        wall, cpu, aws_wall, aws_cpu = (statistics.median(s[i] for s in samples)
+        wall, cpu, aws_wall, _aws_cpu = (statistics.median(s[i] for s in samples)
                                         for i in range(4))
         own = statistics.median(s[0] - s[2] for s in samples) * 1000
         own_cpu = statistics.median(s[1] - s[3] for s in samples) * 1000
@@ -345,9 +345,8 @@ def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
     from chalicelib.delivery.history import counting, history
     from chalicelib.platform.models import ScopeState
     from chalicelib.platform.municipalities import municipalities
-    from chalicelib.publication import report
     from chalicelib.publication import document as feed
-    from chalicelib.publication import forwarding
+    from chalicelib.publication import forwarding, report
     from chalicelib.publication import targets as publication_targets
     from devtools.stream_pump import LambdaContext
     from tests.support.feed import deliver, make_registrant, record
@@ -386,7 +385,8 @@ def forwarder_throughput(counter: CallCounter, records_total: int = 10_000,
             ("document writes (S3 PutObject, incl. report, indexes, definition)", f"{puts:,}"),
             ("AWS requests of the coalesced forwarder", requests),
             ("coalesced forwarder, records/s (wall)", f"{coalesced_rate:,.0f}"),
-            ("coalesced forwarder, records per CPU second", f"{records_total / coalesced_cpu:,.0f}"),
+            ("coalesced forwarder, records per CPU second",
+             f"{records_total / coalesced_cpu:,.0f}"),
             ("naive one-publish-per-record, records/s (wall)", f"{naive_rate:,.0f}"),
             ("naive, records per CPU second", f"{naive_cpu_rate:,.0f}"),
             ("ratio (wall)", f"{coalesced_rate / naive_rate:.1f}×")]
@@ -501,7 +501,7 @@ def print_cold_start() -> None:
 def table(headers: list[str], rows: list[tuple]) -> str:
     cells = [headers] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) for row in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 

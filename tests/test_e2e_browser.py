@@ -371,7 +371,7 @@ def test_the_whole_form_with_the_keyboard_alone(runner, chromium):
     tab_to(page, "a[href='/gemeente/GM0228/vragen/onderzoek']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    for index, (section, fields) in enumerate(ALL.items()):
+    for index, (_section, fields) in enumerate(ALL.items()):
         assert f"Stap {index + 1} van 6" in page.content()
         for name, value in fields:
             keyboard_answer(page, name, value)

@@ -63,7 +63,7 @@ def team(browser, mailbox, app_module, helpdesk):
 
 def test_a_send_waits_until_another_coordinator_approves_then_it_counts_and_is_published(
         team, mailbox, aws):
-    anna, els, piet = team
+    anna, els, _piet = team
     fill_all(anna)
     review = text(anna.get("/gemeente/GM0014/controleren"))
     assert "Uw gemeente werkt met vier ogen" in review
@@ -96,7 +96,7 @@ def test_a_send_waits_until_another_coordinator_approves_then_it_counts_and_is_p
 
 def test_approving_ones_own_delivery_or_without_being_coordinator_is_refused(team, aws,
                                                                           app_module, mailbox):
-    anna, els, piet = team
+    _anna, els, piet = team
     fill_all(els)
     send(els)  # Els, the only coordinator, sends herself
     own = decide(els, "GM0014-2026-1", "goedkeuren")
@@ -113,7 +113,7 @@ def test_approving_ones_own_delivery_or_without_being_coordinator_is_refused(tea
 
 
 def test_sending_back_needs_a_reason_and_the_delivery_never_counts(team, mailbox, aws):
-    anna, els, piet = team
+    anna, els, _piet = team
     fill_all(anna)
     send(anna)
     for blank in ("", "   \n  "):
@@ -147,7 +147,7 @@ def test_sending_back_needs_a_reason_and_the_delivery_never_counts(team, mailbox
 
 
 def test_only_the_newest_delivery_can_be_approved(team, aws):
-    anna, els, piet = team
+    anna, els, _piet = team
     fill_all(anna)
     send(anna)
     fill_all(anna)  # a correction: the draft is saved again, then sent again
@@ -166,7 +166,7 @@ def test_a_coordinator_removed_while_a_delivery_waits(team, aws, helpdesk, monke
     it back."""
     from chalicelib.delivery import four_eyes
 
-    anna, els, piet = team
+    anna, els, _piet = team
     fill_all(anna)
     send(anna)
     els_id = registrant_id(helpdesk, "Els Jansen")
@@ -234,7 +234,7 @@ def test_coordinators_manage_four_eyes_themselves(team, aws, helpdesk):
 
 
 def test_switching_off_makes_the_next_send_count_at_once(team, aws, helpdesk):
-    anna, els, piet = team
+    anna, _els, _piet = team
     assert set_four_eyes(helpdesk, False, "Els Jansen").status_code == 200
     fill_all(anna)
     send(anna)
@@ -245,7 +245,7 @@ def test_switching_off_makes_the_next_send_count_at_once(team, aws, helpdesk):
 def test_the_season_overview_shows_the_wait_and_no_reminder_goes_out(team, aws, helpdesk):
     from chalicelib.helpdesk import reminders, season
 
-    anna, els, piet = team
+    anna, _els, _piet = team
     fill_all(anna)
     send(anna)
     [row] = [r for r in season.overview(2026) if r.code == "GM0014"]

@@ -93,7 +93,7 @@ def test_markup_typed_by_users_never_becomes_markup(browser, mailbox, aws, helpd
     review = browser.get("/gemeente/GM0014/controleren").text
     start = browser.get("/start").text
     send(browser)
-    receipt = [m for m in mailbox.all() if "Ontvangst" in m.subject][0]
+    receipt = next(m for m in mailbox.all() if "Ontvangst" in m.subject)
     agent = helpdesk
     helpdesk_page = agent.get("/helpdesk?q=a.devries@groningen.nl").text
     registrant_id = re.search(r"/helpdesk/registrant/([0-9a-f]{32})", helpdesk_page).group(1)

@@ -8,7 +8,8 @@ support changes, so the list stays true):
 - moto's CloudFormation has no model for these types: they are left out, and references to
   them stand in as fixed names ("stand-in-<LogicalId>") — CloudWatch alarms, the log metric
   filter, the API's Stage, custom domain and base path mapping, CloudFront, the bucket and
-  topic policies, the reconcile queue's policy, SNS subscriptions, the SES configuration set and its event destination, WAF.
+  topic policies, the reconcile queue's policy, SNS subscriptions, the SES configuration set and
+its event destination, WAF.
   Their properties are checked offline instead (test_infra.py, test_operations.py,
   test_configuration.py) and cfn-lint'ed before and after the transform.
 - Cognito (user pool, client, group) has no model either, but moto's Cognito API does: they

@@ -78,8 +78,8 @@ def test_errors_are_linked_to_their_fields(person):
                                            ("aantal_respondenten", "11")])
     assert '<a href="#aantal_respondenten">' in response.text
     assert 'id="aantal_respondenten-fout"' in response.text
-    assert re.search(r'id="aantal_respondenten"[^>]*aria-describedby="[^"]*aantal_respondenten-fout',
-                     response.text)
+    assert re.search(r'id="aantal_respondenten"[^>]*'
+                     r'aria-describedby="[^"]*aantal_respondenten-fout', response.text)
     assert "kan niet groter zijn dan het aantal benaderde personen" in response.text
 
 
@@ -111,7 +111,8 @@ def test_resume_goes_to_the_first_page_with_something_missing(person, browser, m
     fresh.get(mailbox.last_link("a.devries@groningen.nl"))
     start = fresh.get("/start").text
     assert "2 van 6 stappen compleet" in start
-    assert re.search(r'href="/gemeente/GM0014/vragen/uitvoering"[^>]*>Verder waar u gebleven', start)
+    assert re.search(r'href="/gemeente/GM0014/vragen/uitvoering"[^>]*>Verder waar u gebleven',
+                     start)
     page = fresh.get(page_path("uitvoering")).text
     assert 'value="Bureau Onderzoek B.V."' in page
 

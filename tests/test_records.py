@@ -74,7 +74,7 @@ def test_frozen_records_refuse_changes_mutable_ones_take_them():
 
 def test_a_field_without_default_may_not_follow_one_with_a_default():
     with pytest.raises(TypeError, match="without a default follows"):
-        class Broken(Record):  # noqa: F841
+        class Broken(Record):
             a: int = 0
             b: int
 
