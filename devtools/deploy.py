@@ -35,7 +35,7 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # roles; the SAM tr
 
 
 def stack_name(stage: str) -> str:
-    from chalicelib.helpdesk.stage import stack_name as name
+    from chalicelib.cli.stage import stack_name as name
 
     return name(stage)
 
@@ -414,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
              else "")
           + "create the first helpdesk user (README 'First helpdesk user'). Updated a stack "
           "that held registrants before people search existed? Once: python -m "
-          f"chalicelib.helpdesk.cli --stage {args.stage} reindex-people (README 'Updating a "
+          f"chalicelib.cli --stage {args.stage} reindex-people (README 'Updating a "
           "stack').")
     return 0
 

@@ -182,7 +182,7 @@ def failure_queue(url: str):
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(
             failure_message(name, records, attempts=4)))
         print(f"[stream-pump] {name}: {len(records)} record(s) set aside after repeated "
-              f"failures, see the forward failure queue (python -m chalicelib.helpdesk.cli "
+              f"failures, see the forward failure queue (python -m chalicelib.cli "
               f"replay-failures --dry-run)", flush=True)
 
     return discard

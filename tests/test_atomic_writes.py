@@ -37,9 +37,10 @@ def _fresh(registrant):
 
 
 def _trail(registrant):
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
+    from chalicelib.platform import audit
 
-    return [entry.action for entry in audit.trail(audit.subject_registrant(registrant.id))]
+    return [entry.action for entry in audit_trail.trail(audit.subject_registrant(registrant.id))]
 
 
 def _held_queue():
@@ -141,7 +142,8 @@ def test_adding_municipalities_to_an_account_is_all_or_nothing(aws, app_module, 
 def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_module,
                                                                          monkeypatch):
     from chalicelib.delivery import history
-    from chalicelib.helpdesk import actions, audit
+    from chalicelib.helpdesk import actions, audit_trail
+    from chalicelib.platform import audit
     from chalicelib.platform.models import DeliveryStatus
 
     registrant = _register("els@groningen.nl")
@@ -151,12 +153,13 @@ def test_a_failed_withdrawal_leaves_no_audit_entry_and_can_be_repeated(aws, app_
         actions.withdraw("medewerker@helpdesk.nl", "GM0014", 2026, "GM0014-2026-1", "Fout")
     [delivery] = history.history("GM0014", 2026)
     assert delivery.status == DeliveryStatus.VALID
-    assert audit.trail(audit.subject_municipality("GM0014")) == []
+    assert audit_trail.trail(audit.subject_municipality("GM0014")) == []
 
     actions.withdraw("medewerker@helpdesk.nl", "GM0014", 2026, "GM0014-2026-1", "Fout")
     [delivery] = history.history("GM0014", 2026)
     assert delivery.status == DeliveryStatus.WITHDRAWN
-    assert [e.action for e in audit.trail(audit.subject_municipality("GM0014"))] == ["intrekken"]
+    trail = audit_trail.trail(audit.subject_municipality("GM0014"))
+    assert [e.action for e in trail] == ["intrekken"]
 
 
 def _trusted():
@@ -185,10 +188,11 @@ def test_approving_and_trusting_the_domain_fail_whole_then_complete_on_retry(
 
 def test_trusting_and_removing_a_domain_by_hand_keep_action_and_audit_together(
         aws, app_module, monkeypatch):
-    from chalicelib.helpdesk import audit, domains
+    from chalicelib.helpdesk import audit_trail, domains
+    from chalicelib.platform import audit
 
     def trail():
-        return [e.action for e in audit.trail(audit.subject_municipality("GM0037"))]
+        return [e.action for e in audit_trail.trail(audit.subject_municipality("GM0037"))]
 
     TransactionFails(monkeypatch)
     with pytest.raises(ConnectionError):
@@ -235,7 +239,8 @@ def test_a_correction_fails_whole_then_completes_on_retry(aws, app_module, monke
 
 
 def test_an_erasure_fails_whole_then_completes_on_retry(aws, app_module, monkeypatch):
-    from chalicelib.helpdesk import audit, personal_data
+    from chalicelib.helpdesk import audit_trail, personal_data
+    from chalicelib.platform import audit
     from chalicelib.platform.models import Membership
     from tests.support.tables import scan
 
@@ -255,7 +260,7 @@ def test_an_erasure_fails_whole_then_completes_on_retry(aws, app_module, monkeyp
     assert len(scan(aws, "Drafts")) == 1  # the municipality's shared draft: colleagues' work
     assert [m.registrant_id for m in Membership.query("GM0034")] == []
     assert len(scan(aws, "Deliveries")) == 1
-    assert [e.action for e in audit.trail(audit.subject_municipality("GM0034"))] == [
+    assert [e.action for e in audit_trail.trail(audit.subject_municipality("GM0034"))] == [
         "aanmelder verwijderd (persoonsgegevens gewist)"]
 
 

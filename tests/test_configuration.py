@@ -177,7 +177,7 @@ def test_the_custom_domain_maps_the_generated_stage_and_needs_its_certificate(tr
 
 
 def test_the_stack_outputs_what_the_cli_reads(transformed):
-    from chalicelib.helpdesk import stage
+    from chalicelib.cli import stage
 
     sam, _ = transformed
     assert set(stage.OUTPUTS) <= set(sam["Outputs"])
@@ -249,7 +249,7 @@ def _dev_stack(aws) -> None:
 
 
 def test_the_stage_s_variables_come_from_its_stack(aws):
-    from chalicelib.helpdesk import stage
+    from chalicelib.cli import stage
 
     with pytest.raises(stage.StageError, match="No stack aanlevermodule-ceo-dev in "
                                                "eu-central-1: deploy it first"):
@@ -300,7 +300,7 @@ def test_the_cli_with_stage_works_on_the_deployed_tables(aws, app_module):
         env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
 
         def cli(*args):
-            return subprocess.run([sys.executable, "-m", "chalicelib.helpdesk.cli", *args],
+            return subprocess.run([sys.executable, "-m", "chalicelib.cli", *args],
                                   cwd=ROOT, env=env, capture_output=True, text=True,
                                   timeout=120)
 

@@ -553,7 +553,7 @@ def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(
 
 def test_the_reconciler_repairs_drift_for_one_municipality_or_a_whole_cycle(
         registrant, aws, capsys):
-    from chalicelib.helpdesk import cli as helpdesk_cli
+    from chalicelib.cli import main as helpdesk_cli
     from chalicelib.publication.reconcile import reconcile
 
     deliver(registrant)

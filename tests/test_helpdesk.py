@@ -219,7 +219,7 @@ def test_export_has_one_row_per_municipality_and_weighted_national_figures(helpd
 
 
 def test_cli_uses_the_same_functions_and_audit_trail(helpdesk, delivered, aws, capsys):
-    from chalicelib.helpdesk import cli as helpdesk_cli
+    from chalicelib.cli import main as helpdesk_cli
 
     assert helpdesk_cli.main(["lookup", "GM0014"]) == 0
     assert "telt nu: GM0014-2026-1" in capsys.readouterr().out

@@ -35,7 +35,7 @@ def _code(secret: str) -> str:
 def invited(aws, app_module, monkeypatch, capsys):
     """A pool that requires TOTP (as infra/stack.yaml's), and a new employee invited by the
     CLI; Cognito would mail the temporary password, here it is set as one."""
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
 
     cognito = boto3.client("cognito-idp")
     cognito.set_user_pool_mfa_config(UserPoolId=_pool(), MfaConfiguration="ON",
@@ -53,7 +53,7 @@ def _sign_in(agent, password: str):
 
 
 def test_the_cli_invites_into_the_helpdesk_group_and_is_audited(invited, aws, capsys):
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
 
     groups = boto3.client("cognito-idp").admin_list_groups_for_user(
         UserPoolId=_pool(), Username=NEW)["Groups"]
@@ -124,7 +124,7 @@ def test_with_mfa_required_the_first_sign_in_passes_through_the_app(invited, mon
 
 def test_a_pool_without_mfa_signs_in_after_the_new_password(aws, app_module, capsys):
     """The local pool (./dev run) does not require TOTP: the new password is the last step."""
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
 
     assert cli.main(["--as", "beheer@helpdesk.nl", "invite", NEW]) == 0
     boto3.client("cognito-idp").admin_set_user_password(

@@ -58,11 +58,11 @@ def test_within_fifteen_minutes_cognito_is_not_asked_again(helpdesk, monkeypatch
 
 def test_the_cookie_alone_is_not_a_session(aws, app_module):
     """A validly signed cookie naming a session that was never opened gets nowhere."""
-    from chalicelib.web import sessions
+    from chalicelib.helpdesk import access
     from tests.support.browser import Browser
 
     forged = Browser(app_module.app)
-    value = sessions.HELPDESK.issue({"s": "nooit-geopend"}).split(";")[0]
+    value = access.SESSION.issue({"s": "nooit-geopend"}).split(";")[0]
     name, cookie = value.split("=", 1)
     forged.cookies[name] = cookie
     assert forged.get("/helpdesk").status_code == 401

@@ -252,7 +252,7 @@ def test_logs_are_kept_and_the_dashboard_is_valid_once_substituted(deployed):
 
 
 def test_the_helpdesk_cli_reads_this_stack(deployed):
-    from chalicelib.helpdesk import stage
+    from chalicelib.cli import stage
 
     variables = stage.environment("prod", "eu-central-1")
     assert variables["DELIVERIES_TABLE"] == "ceo-prod-deliveries"

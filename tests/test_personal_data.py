@@ -292,7 +292,7 @@ def test_who_the_retention_rules_find(aws, app_module, monkeypatch):
 
 def test_the_cli_lists_and_applies_the_retention_rules(aws, app_module, monkeypatch, capsys):
     from chalicelib.accounts import retention
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
 
     idle = make_registrant(email="stil@groningen.nl", name="Stil Persoon")
     deliver(idle)
@@ -403,7 +403,7 @@ def test_a_dry_run_only_reports_and_off_does_nothing(due_people, aws, helpdesk, 
 def test_a_night_with_more_due_than_allowed_erases_nobody_and_raises_the_alarm(
         due_people, aws, monkeypatch, capsys):
     from chalicelib.accounts import retention
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
     from chalicelib.helpdesk import personal_data as helpdesk_data
 
     monkeypatch.setenv("RETENTION_SCHEDULE", "apply")
@@ -487,7 +487,7 @@ def test_a_page_erasing_someone_changed_meanwhile_is_refused(zwaantje, aws):
 
 
 def test_the_cli_erases_by_personal_code(aws, app_module, capsys):
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
 
     person = make_registrant(email="weg@groningen.nl", name="Weg Persoon")
     with pytest.raises(SystemExit):

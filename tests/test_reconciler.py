@@ -65,7 +65,7 @@ def emitted_in(output, name):
 
 def test_a_scheduled_run_repairs_drift_counts_it_and_leaves_it_in_the_trail(
         registrant, aws, app_module, capsys):
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
     from chalicelib.publication import reconcile
 
     for code in BATCH:
@@ -80,14 +80,14 @@ def test_a_scheduled_run_repairs_drift_counts_it_and_leaves_it_in_the_trail(
     lines = capsys.readouterr().out
     assert emitted_in(lines, "PublicationDrift") == [1.0]
     assert emitted_in(lines, "ScopesChecked") == [3.0]
-    [entry] = audit.trail(reconcile.subject_publication(2026))
+    [entry] = audit_trail.trail(reconcile.subject_publication(2026))
     assert entry.actor == "publicatiecontrole" and "elk kwartier" in entry.action
     assert "hersteld: GM0034#2026" in entry.details
     # a quiet run: metrics, but nothing in the trail
     queue_scheduled(aws)
     reconcile_queued(app_module)
     assert emitted(capsys, "PublicationDrift") == [0.0]
-    assert len(audit.trail(reconcile.subject_publication(2026))) == 1
+    assert len(audit_trail.trail(reconcile.subject_publication(2026))) == 1
 
 
 def test_a_change_the_stream_is_still_forwarding_is_not_drift(registrant, aws, monkeypatch):
@@ -127,7 +127,7 @@ def test_a_batch_that_died_between_any_two_writes_is_repaired_by_the_reconciler(
 
 def test_a_repair_that_fails_is_counted_audited_and_retried_by_the_next_run(
         registrant, aws, monkeypatch, capsys):
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
     from chalicelib.publication import reconcile
     from chalicelib.publication import targets as publication_targets
 
@@ -141,7 +141,7 @@ def test_a_repair_that_fails_is_counted_audited_and_retried_by_the_next_run(
     done = reconcile.run({"actor": None})
     assert done.failed == ["GM0014#2026"]
     assert emitted(capsys, "ReconcileFailed") == [1.0]
-    [entry] = audit.trail(reconcile.subject_publication(2026))
+    [entry] = audit_trail.trail(reconcile.subject_publication(2026))
     assert "mislukt: GM0014#2026" in entry.details
     monkeypatch.setattr(publication_targets, "_s3", lambda: real)
     assert reconcile.run({"actor": None}).repaired == ["GM0014#2026"]
@@ -165,7 +165,8 @@ def test_a_request_that_raises_comes_back_through_the_queue(aws, app_module, mon
 # --- the helpdesk's buttons ----------------------------------------------------------------
 
 def test_the_helpdesk_repairs_one_municipality_from_its_page(helpdesk, aws, app_module):
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
+    from chalicelib.platform import audit
 
     person = make_registrant(codes=BATCH)
     for code in BATCH:
@@ -179,20 +180,20 @@ def test_the_helpdesk_repairs_one_municipality_from_its_page(helpdesk, aws, app_
     response = helpdesk.submit(f"{page}/publicatie-controleren", {}, form_page=page)
     assert response.status_code == 200 and "De controle van de publicatie is gestart" in \
         response.text
-    [asked] = audit.trail(audit.subject_municipality("GM0014"))
+    [asked] = audit_trail.trail(audit.subject_municipality("GM0014"))
     assert asked.actor == "medewerker@helpdesk.nl"
     assert asked.action == "publicatie laten controleren"
     reconcile_queued(app_module)
     assert published_revisions(aws)["report"] == 1
     assert published_revisions(aws, code="GM0034")["report"] is None  # not asked for
-    result, _ = audit.trail(audit.subject_municipality("GM0014"))
+    result, _ = audit_trail.trail(audit.subject_municipality("GM0014"))
     assert result.action == "publicatie gecontroleerd (op verzoek van medewerker@helpdesk.nl)"
     assert "hersteld: GM0014#2026" in result.details
     assert "op verzoek van medewerker@helpdesk.nl" in helpdesk.get(page).text
 
 
 def test_the_helpdesk_repairs_the_whole_cycle_from_its_start_page(helpdesk, aws, app_module):
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
     from chalicelib.publication import reconcile
 
     person = make_registrant(codes=BATCH)
@@ -207,7 +208,7 @@ def test_the_helpdesk_repairs_the_whole_cycle_from_its_start_page(helpdesk, aws,
         response.text
     reconcile_queued(app_module)
     assert feed_is_complete(aws, 1, BATCH)
-    result, asked = audit.trail(reconcile.subject_publication(2026))
+    result, asked = audit_trail.trail(reconcile.subject_publication(2026))
     assert asked.action == "publicatie laten controleren" and "alle" in asked.details
     assert "hersteld: GM0014#2026, GM0034#2026" in result.details
     start = helpdesk.get("/helpdesk").text
@@ -228,14 +229,14 @@ def test_the_buttons_need_the_form_s_token_and_a_helpdesk_sign_in(helpdesk, brow
 
 def test_a_queue_that_cannot_be_reached_is_said_so_and_nothing_is_audited(
         helpdesk, aws, monkeypatch):
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
     from chalicelib.publication import reconcile
 
     monkeypatch.setenv("RECONCILE_QUEUE_URL", aws["ReconcileQueueUrl"] + "-weg")
     response = helpdesk.submit("/helpdesk/gemeente/GM0014/publicatie-controleren", {},
                                form_page="/helpdesk/gemeente/GM0014")
     assert response.status_code == 503 and "kon niet worden gestart" in response.text
-    assert audit.trail(reconcile.subject_publication(2026)) == []
+    assert audit_trail.trail(reconcile.subject_publication(2026)) == []
 
 
 def test_a_municipality_allowed_to_send_late_but_without_deliveries_is_no_drift(
@@ -243,7 +244,7 @@ def test_a_municipality_allowed_to_send_late_but_without_deliveries_is_no_drift(
     """The helpdesk's window exception makes a scope state before anything was sent: the
     reconciler finds nothing to publish there, and must not count it as repaired drift (the
     alarm would fire every quarter of an hour) nor write it into the trail."""
-    from chalicelib.helpdesk import audit
+    from chalicelib.helpdesk import audit_trail
     from chalicelib.platform.models import ScopeState
     from chalicelib.publication import reconcile
 
@@ -257,5 +258,5 @@ def test_a_municipality_allowed_to_send_late_but_without_deliveries_is_no_drift(
     assert done.outcomes == {"GM0014#2026": "up to date", "GM0034#2026": "nothing sent"}
     assert done.repaired == [] and done.failed == []
     assert emitted(capsys, "PublicationDrift") == [0.0]
-    assert audit.trail(reconcile.subject_publication(2026)) == []
+    assert audit_trail.trail(reconcile.subject_publication(2026)) == []
     assert bucket_object(aws, "ceo-wmo/2026/GM0034.json") is None

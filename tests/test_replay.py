@@ -67,7 +67,7 @@ def published(aws, code: str):
 
 
 def cli(*args: str) -> int:
-    from chalicelib.helpdesk import cli as helpdesk_cli
+    from chalicelib.cli import main as helpdesk_cli
 
     return helpdesk_cli.main(["replay-failures", *args])
 

@@ -160,7 +160,7 @@ def test_the_shared_services_file_names_real_municipalities_and_sources():
 
 
 def test_the_cli_lists_trusts_and_removes_domains_for_several_municipalities(aws, capsys):
-    from chalicelib.helpdesk import cli
+    from chalicelib.cli import main as cli
 
     with pytest.raises(SystemExit):  # --as is required for changes
         cli.main(["trust-domain", "GM0820", "dienst.example.nl", "zonder naam"])

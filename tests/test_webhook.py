@@ -162,7 +162,7 @@ def test_a_5xx_is_retried_by_the_stream_and_not_taken_for_a_refusal(registrant, 
 
 def test_republishing_a_municipality_or_cycle_pushes_again_whatever_the_records_say(
         registrant, aws, site):
-    from chalicelib.publication.reconcile import republish
+    from chalicelib.publication.republish import republish
 
     for code in BATCH:
         deliver(registrant, code=code)
@@ -184,7 +184,7 @@ def test_republishing_a_municipality_or_cycle_pushes_again_whatever_the_records_
 
 def test_replaying_the_refused_clears_what_went_through_and_keeps_the_rest(
         registrant, aws, site, capsys):
-    from chalicelib.helpdesk import cli as helpdesk_cli
+    from chalicelib.cli import main as helpdesk_cli
 
     deliver(registrant, code="GM0014")
     deliver(registrant, code="GM0034")

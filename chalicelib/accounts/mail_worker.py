@@ -1,5 +1,6 @@
-"""The mail worker: does the queued work (platform/outbox.py) — registering, issuing a new link,
-handing composed mails to SES, and the helpdesk's reminders (helpdesk/reminders.py). A job that
+"""The mail worker: does the queued work (platform/outbox.py) — handing composed mails to SES,
+registering, issuing a new link, and every kind another domain registers (platform/jobs.py;
+the helpdesk's reminders, wired in app.py). A job that
 fails is retried by SQS (each message on its own: a partial batch response); on its last
 attempt a mail that still cannot be sent is marked on the registrant ("e-mail niet verzonden",
 shown to the helpdesk) before it goes to the dead-letter queue, which raises an alarm."""
@@ -10,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ..platform import mail
+from ..platform import jobs, mail
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import Registrant
@@ -23,29 +24,33 @@ NOT_SENT = "niet verzonden"
 
 def perform(job: dict[str, Any], last_attempt: bool = False, job_id: str = "") -> None:
     kind = job.get("kind")
-    if kind == "mail":
-        try:
-            mail.deliver(job["to"], base64.b64decode(job["raw"]), job.get("template", "?"))
-        except mail.MailNotSent:
-            if last_attempt:
-                _mark_not_sent(job["to"])
-            raise
-    elif kind == "register":
-        registration.register(NewRegistration(**{**job["registration"], "municipalities":
-                                                 tuple(job["registration"]["municipalities"])}))
-    elif kind == "new-link":
-        registration.request_new_link(job["email"])
-    elif kind == "reminder":
-        from ..helpdesk import reminders  # the helpdesk's job, done here as all queued mail
+    try:
+        if kind == "mail":
+            _send(job)
+        elif (handler := jobs.handler_of(kind)) is not None:
+            handler(job, job_id)
+        else:
+            logger.warning("unknown job skipped", extra={"kind": str(kind)})
+    except jobs.AddressNotSent as failed:
+        if last_attempt:
+            _mark_not_sent(failed.address)
+        raise
 
-        try:
-            reminders.perform(job, job_id)
-        except reminders.NotSent as failed:
-            if last_attempt:
-                _mark_not_sent(failed.address)
-            raise
-    else:
-        logger.warning("unknown job skipped", extra={"kind": str(kind)})
+
+def _send(job: dict[str, Any]) -> None:
+    try:
+        mail.deliver(job["to"], base64.b64decode(job["raw"]), job.get("template", "?"))
+    except mail.MailNotSent as failed:
+        raise jobs.AddressNotSent(job["to"]) from failed
+
+
+def registration_job(job: dict[str, Any], job_id: str) -> None:
+    registration.register(NewRegistration(**{**job["registration"], "municipalities":
+                                             tuple(job["registration"]["municipalities"])}))
+
+
+def new_link_job(job: dict[str, Any], job_id: str) -> None:
+    registration.request_new_link(job["email"])
 
 
 def _mark_not_sent(address: str) -> None:

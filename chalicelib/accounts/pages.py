@@ -7,15 +7,13 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
-from ..delivery import four_eyes, history, views
-from ..platform import config, outbox
+from ..platform import config, outbox, rate_limits
 from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
 from ..platform.records import as_dict
-from ..questionnaire import drafts, editors, journey, pending_input
-from ..web import sessions
+from ..questionnaire import pending_input
 from ..web.errors import client_ip
-from . import email_domains, links, rate_limits, registration
+from . import access, email_domains, links, registration
 from .contact_fields import clean_email
 from .links import LinkStatus
 from .registration_form import MAX_MUNICIPALITIES, RegistrationForm, validate_registration
@@ -110,9 +108,9 @@ def follow_link(request: Request, token: str) -> Response:
     """Exchanges the token for a session cookie and moves to a URL without the token."""
     status, registrant = links.check(token)
     if status == LinkStatus.OK and registrant is not None:
-        target = pending_input.restore_path(sessions.kept_input_id(request),
+        target = pending_input.restore_path(access.kept_input_id(request),
                                             registrant.id) or "/start"
-        return web.redirect(target, cookies_out=[sessions.start(registrant)])
+        return web.redirect(target, cookies_out=[access.start(registrant)])
     if status == LinkStatus.EXPIRED:
         problem = ("Deze link is verlopen. Vraag hieronder een nieuwe link aan; wat u al had "
                    "ingevuld, blijft bewaard.")
@@ -123,59 +121,6 @@ def follow_link(request: Request, token: str) -> Response:
     return show_new_link(request, problem=problem,
                          status=410 if status == LinkStatus.EXPIRED else 404,
                          title="Deze link werkt niet")
-
-
-def start(request: Request) -> Response:
-    registrant = sessions.current(request)
-    if registrant is None:
-        return signed_out_page(request, status=401)
-    known = municipalities(config.municipality_year())
-    definition = journey.current_definition()
-    by_code = drafts.drafts_for(registrant.municipalities, definition.cycle)
-    histories = {code: history.history(code, definition.cycle)
-                 for code in registrant.municipalities}
-    edits = {code: editors.last_edits(draft) for code, draft in by_code.items()}
-    senders = editors.names(sorted({d.registrant_id for sent in histories.values()
-                                    for d in sent}))
-    roles = four_eyes.for_registrant(sorted(registrant.municipalities), registrant.id)
-    rows = []
-    for code in registrant.municipalities:
-        draft = by_code.get(code)
-        sent = histories[code]
-        counting = history.counting(sent)
-        standings = {d.delivery_id: views.standing_of(d, counting, sent[0]) for d in sent}
-        rows.append({
-            "four_eyes": roles[code][0], "coordinator": roles[code][1],
-            "standings": standings, "newest": sent[0] if sent else None,
-            "last_edit": editors.latest(edits.get(code, {})),
-            "code": code, "name": known[code].name if code in known else code,
-            "draft": draft, "history": sent, "counting": counting,
-            "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
-            "progress": journey.progress(definition, draft),
-            "resume": journey.resume_path(definition, code, draft),
-        })
-    rows.sort(key=lambda row: str(row["name"]).casefold())
-    params = web.query(request)
-    notice = None
-    if params.get("opgeslagen") in known:
-        notice = (f"Uw antwoorden voor {known[params['opgeslagen']].name} zijn opgeslagen. "
-                  f"U kunt later verder gaan met de link uit uw e-mail.")
-    elif params.get("toegevoegd") or params.get("controle"):
-        added = [known[c].name for c in params.get("toegevoegd", "").split(",") if c in known]
-        held = [known[c].name for c in params.get("controle", "").split(",") if c in known]
-        notice = " ".join(part for part in (
-            f"Toegevoegd: {', '.join(added)}." if added else "",
-            f"De helpdesk controleert eerst of u mag aanleveren voor {', '.join(held)}; u "
-            "krijgt daarover een e-mail." if held else "") if part)
-    elif params.get("verwijderd") in known:
-        notice = (f"Alle ingevulde antwoorden voor {known[params['verwijderd']].name} zijn "
-                  "verwijderd.")
-    return web.page(request, "start.html", title="Uw aanleveringen", name=registrant.name,
-                    personal_code=registrant.personal_code, rows=rows,
-                    cycle=definition.cycle, measurement_year=definition.cycle - 1,
-                    notice=notice,
-                    link_expires_at=registrant.link_expires_at, me=registrant.id,
-                    senders=senders)
 
 
 def _add_page(request: Request, registrant: Registrant, selected: list[str],
@@ -194,17 +139,17 @@ def _add_page(request: Request, registrant: Registrant, selected: list[str],
 
 
 def show_add_municipalities(request: Request) -> Response:
-    registrant = sessions.current(request)
+    registrant = access.current(request)
     if registrant is None:
-        return signed_out_page(request, status=401)
+        return access.signed_out_page(request, status=401)
     return _add_page(request, registrant, [], {})
 
 
 def add_municipalities(request: Request) -> Response:
     form = web.posted(request)
-    registrant = sessions.current(request)
+    registrant = access.current(request)
     if registrant is None:
-        return signed_out_page(request, status=401)
+        return access.signed_out_page(request, status=401)
     chosen = list(dict.fromkeys(form.fields.get("gemeente") or []))
     known = municipalities(config.municipality_year())
     total = len(registrant.municipalities) + len(registrant.held_municipalities or ()) + \
@@ -223,27 +168,17 @@ def add_municipalities(request: Request) -> Response:
     return web.redirect("/start" + (f"?{query}" if query else ""))
 
 
-def signed_out_page(request: Request, status: int = 200) -> Response:
-    return web.page(request, "message.html", status=status, title="U bent niet ingelogd",
-                    next_steps=False, paragraphs=[
-                        "Open de Aanlevermodule CEO met de persoonlijke link uit uw e-mail. "
-                        "Wat u eerder heeft ingevuld, is bewaard.",
-                        "Kunt u de e-mail niet meer vinden? Vraag dan een nieuwe link aan via "
-                        "de pagina ‘Nieuwe link aanvragen’.",
-                    ], new_link=True)
-
-
 def sign_out(request: Request) -> Response:
     web.posted(request)
-    sessions.sign_out(request)
+    access.sign_out(request)
     return web.redirect("/uitgelogd")
 
 
 def sign_out_everywhere(request: Request) -> Response:
     """Ends every session of this person, on every device (links keep working)."""
     web.posted(request)
-    if not sessions.sign_out_everywhere(request):
-        return signed_out_page(request, status=401)
+    if not access.sign_out_everywhere(request):
+        return access.signed_out_page(request, status=401)
     return web.redirect("/uitgelogd?overal=ja")
 
 

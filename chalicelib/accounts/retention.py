@@ -12,7 +12,7 @@ Two rules, each configurable:
 
 Activity is what leaves a trace: registering, a new link, an account change, a questionnaire
 page saved or a delivery sent (the draft's time). Finding candidates scans the registrants
-table: this runs once a day or by hand (`python -m chalicelib.helpdesk.cli retention`), never
+table: this runs once a day or by hand (`python -m chalicelib.cli retention`), never
 on a page. Rate-limit counters, kept input and helpdesk sessions need no rule here: DynamoDB's
 TTL removes them (expires_at)."""
 from __future__ import annotations

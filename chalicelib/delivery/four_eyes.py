@@ -18,8 +18,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import registrants
-from ..helpdesk import audit
-from ..platform import config, mail
+from ..platform import audit, config, mail
 from ..platform.logs import logger
 from ..platform.models import (
     Delivery,
@@ -121,12 +120,12 @@ def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
     if not changed:
         return []
     subjects = [audit.subject_municipality(code), *map(audit.subject_registrant, toggled)]
-    entries = audit.entries_for(actor, "vier ogen ingesteld", subjects,
+    entries = audit.writes(actor, "vier ogen ingesteld", subjects,
                                 details={"gemeente": code, "wijzigingen": "; ".join(recorded)},
                                 now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in audit.writes(entries):
+            for entry, condition in entries:
                 transaction.save(entry, condition=condition)
             if four_eyes != was_on or current is None:
                 transaction.save(MunicipalitySettings(
@@ -179,7 +178,7 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
     if why_not:
         raise Refused(why_not, 403)
     revision = int(state.revision)
-    entries = audit.entries_for(actor_name(approver), "aanlevering goedgekeurd",
+    entries = audit.writes(actor_name(approver), "aanlevering goedgekeurd",
                                 [audit.subject_municipality(code),
                                  audit.subject_registrant(str(delivery.registrant_id)),
                                  audit.subject_registrant(approver.id)],
@@ -188,7 +187,7 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
                                 now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in audit.writes(entries):
+            for entry, condition in entries:
                 transaction.save(entry, condition=condition)
             transaction.update(delivery, actions=[
                 Delivery.status.set(DeliveryStatus.VALID), Delivery.approved_by.set(approver.id),
@@ -254,11 +253,11 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
     # the very answers that were sent back are the municipality's to send again, no edit needed
     reopen = draft if draft is not None and draft.status == DraftStatus.SENT \
         and int(draft.sent_sequence or 0) == sequence else None
-    entries = audit.entries_for(actor, "aanlevering teruggestuurd", subjects, reason,
+    entries = audit.writes(actor, "aanlevering teruggestuurd", subjects, reason,
                                 details={"aanlevering": delivery.delivery_id}, now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in audit.writes(entries):
+            for entry, condition in entries:
                 transaction.save(entry, condition=condition)
             transaction.update(delivery, actions=[
                 Delivery.status.set(DeliveryStatus.RETURNED),

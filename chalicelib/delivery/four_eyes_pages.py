@@ -6,11 +6,10 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from .. import web
-from ..accounts import registrants
+from ..accounts import access, registrants
 from ..platform import config
 from ..platform.models import Registrant
 from ..platform.municipalities import municipalities
-from ..web import access
 from . import four_eyes
 
 SWITCH_FIELD = "vier_ogen"  # the field names of templates/macros.html's four_eyes_fields

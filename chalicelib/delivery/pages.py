@@ -7,11 +7,9 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform.models import DeliveryStatus, DraftStatus
-from ..publication import privacy
-from ..questionnaire import answers, display, drafts, editors
+from ..questionnaire import access, answers, display, drafts, editors
 from ..questionnaire.journey import Scope
-from ..web import access
-from . import four_eyes, history, sending
+from . import four_eyes, history, privacy, sending
 from .window import allowed_until, window
 
 

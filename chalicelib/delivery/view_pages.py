@@ -8,8 +8,9 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from .. import web
+from ..accounts import access
 from ..platform.models import Registrant
-from ..web import access
+from ..publication import delivery_files
 from ..web.responses import download, standalone_html
 from . import four_eyes, views
 
@@ -76,9 +77,9 @@ def decide(request: Request, code: str, number: str, kind: str) -> Response:
 
 def file(request: Request, code: str, number: str, kind: str) -> Response:
     access.representative(request, code)
-    if kind not in views.FILES:
+    if kind not in delivery_files.FILES:
         raise web.HttpError(404)
-    found = views.file_of(_open(code, number), kind)
+    found = delivery_files.file_of(_open(code, number), kind)
     if found is None:
         raise web.HttpError(404)
     body, content_type, filename = found

@@ -4,19 +4,14 @@ report the publication site gets for it; its data as a file; and what changed be
 deliveries of a municipality, answer by answer."""
 from __future__ import annotations
 
-import contextlib
 import re
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from ..accounts import registrants
-from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, scope_key
+from ..platform.models import Delivery, DeliveryStatus, Registrant
 from ..platform.municipalities import CODE_PATTERN
 from ..platform.records import Record
-from ..platform.rendering import render
-from ..publication import document
-from ..publication import report as publication_report
 from ..questionnaire import display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
@@ -156,41 +151,6 @@ def as_data(view: DeliveryView) -> dict[str, Any]:
         "answers": snapshot.get("answers", []),
         "derived": snapshot.get("derived", []),
     }
-
-
-def report(view: DeliveryView) -> str:
-    """The HTML report the publication site gets for this delivery, rendered as the forwarder
-    renders it. For the delivery that counts it carries the revision the site has; for another
-    one, the revision it had when it was sent (the site no longer shows it)."""
-    delivery = view.delivery
-    revision = int(delivery.revision)
-    if view.standing == Standing.COUNTS:
-        with contextlib.suppress(ScopeState.DoesNotExist):
-            revision = int(ScopeState.get(scope_key(str(delivery.municipality),
-                                                    int(delivery.cycle))).revision)
-    doc = document.document(str(delivery.municipality), int(delivery.cycle), revision,
-                            delivery)
-    return publication_report.html(doc)
-
-
-FILES = ("json", "html", "rapport")
-
-
-def file_of(view: DeliveryView, kind: str) -> tuple[str, str, str | None] | None:
-    """(body, content type, file name) of the delivery's JSON or HTML file to keep, or of the
-    site's report (no file name: shown, not saved); None for an unknown kind."""
-    import json
-
-    if kind == "json":
-        return (json.dumps(as_data(view), ensure_ascii=False, indent=1),
-                "application/json; charset=utf-8", f"aanlevering-{view.number}.json")
-    if kind == "html":
-        return (render("delivery_file.html", view=view, saved_at=datetime.now(UTC)),
-                "text/html; charset=utf-8",
-                f"aanlevering-{view.number}.html")
-    if kind == "rapport":
-        return report(view), "text/html; charset=utf-8", None
-    return None
 
 
 class Change(Record, frozen=True):

@@ -3,21 +3,17 @@ the delivery's status changes, and the scope's revision is bumped in the same tr
 that the forwarder publishes what counts now."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from ..platform import audit
 from ..platform.logs import logger
 from ..platform.models import Delivery, DeliveryStatus, ScopeState, connection
 from .history import counting, counting_state, history
 
-# Builds the audit entries (with their write conditions) for a change of this delivery, given
-# its details; they are written in the same transaction as the change.
-AuditWrites = Callable[[Delivery, dict[str, Any]], Sequence[tuple[Model, Any]]]
+AUDIT_ACTIONS = {DeliveryStatus.WITHDRAWN: "intrekken", DeliveryStatus.VALID: "herstellen"}
 
 
 class StatusChangeRefused(Exception):
@@ -26,13 +22,16 @@ class StatusChangeRefused(Exception):
 
 
 def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, now: datetime,
-            audit_writes: AuditWrites, counts_after: Delivery | None) -> None:
+            counts_after: Delivery | None) -> None:
     """Status, revision, which delivery counts afterwards and the audit entries in one
     transaction: no change without record."""
     state = ScopeState.get(delivery.scope, consistent_read=True)
-    writes = audit_writes(delivery, {"aanlevering": delivery.delivery_id,
-                                     "revisie_voor": int(state.revision),
-                                     "revisie_na": int(state.revision) + 1})
+    writes = audit.writes(by, AUDIT_ACTIONS[status],
+                          [audit.subject_municipality(delivery.municipality),
+                           audit.subject_registrant(delivery.registrant_id)], reason,
+                          {"aanlevering": delivery.delivery_id,
+                           "revisie_voor": int(state.revision),
+                           "revisie_na": int(state.revision) + 1})
     try:
         with TransactWrite(connection=connection()) as transaction:
             for item, condition in writes:
@@ -54,7 +53,6 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
 
 
 def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
-                    audit_writes: AuditWrites = lambda delivery, details: (),
                     now: datetime | None = None) -> tuple[Delivery, Delivery | None]:
     """Withdraws `delivery_id`, which must be the delivery that counts now; returns it and the
     delivery that counts after it (None: the municipality leaves the site)."""
@@ -69,12 +67,11 @@ def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, re
                                   f"kan worden ingetrokken; {delivery_id} telt niet.")
     after = counting([d for d in sent if d.sequence != current.sequence])
     _change(current, DeliveryStatus.WITHDRAWN, by, reason.strip(),
-            now or datetime.now(UTC), audit_writes, after)
+            now or datetime.now(UTC), after)
     return current, after
 
 
 def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
-            audit_writes: AuditWrites = lambda delivery, details: (),
             now: datetime | None = None) -> Delivery:
     if not reason.strip():
         raise StatusChangeRefused("Geef een reden op.")
@@ -86,6 +83,5 @@ def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: st
         raise StatusChangeRefused(f"Aanlevering {delivery_id} is niet ingetrokken.")
     after = max((d for d in sent if d.status == DeliveryStatus.VALID or d is found),
                 key=lambda d: int(d.sequence))
-    _change(found, DeliveryStatus.VALID, by, reason.strip(), now or datetime.now(UTC),
-            audit_writes, after)
+    _change(found, DeliveryStatus.VALID, by, reason.strip(), now or datetime.now(UTC), after)
     return found

@@ -11,14 +11,13 @@ from pynamodb.transactions import TransactWrite
 from ..accounts import people, registrants, registration, trusted_domains
 from ..accounts.notices import notify_municipality
 from ..delivery import history, withdrawals
-from ..platform import config
+from ..platform import audit, config
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
 from ..platform.municipalities import CODE_PATTERN, Municipality, is_code, municipalities
 from ..platform.municipalities import search as search_municipalities
 from ..platform.records import Record, field
 from ..publication import reconcile
 from ..questionnaire import drafts
-from . import audit
 
 
 class ActionRefused(Exception):
@@ -83,20 +82,11 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def _status_audit(actor: str, action: str, reason: str) -> withdrawals.AuditWrites:
-    def writes(delivery: Delivery, details: dict[str, Any]) -> list:
-        return audit.writes(audit.entries_for(
-            actor, action, [audit.subject_municipality(delivery.municipality),
-                            audit.subject_registrant(delivery.registrant_id)],
-            reason, details))
-    return writes
-
-
 def withdraw(actor: str, code: str, cycle: int, delivery_id: str, reason: str) -> Delivery:
     reason = _reason(reason)
     try:
         delivery, now_counting = withdrawals.withdraw_latest(
-            code, cycle, delivery_id, actor, reason, _status_audit(actor, "intrekken", reason))
+            code, cycle, delivery_id, actor, reason)
     except withdrawals.StatusChangeRefused as refused:
         raise ActionRefused(str(refused)) from refused
     told = reason if now_counting is None else f"{reason} (nu telt {now_counting.delivery_id})"
@@ -108,8 +98,7 @@ def withdraw(actor: str, code: str, cycle: int, delivery_id: str, reason: str) -
 def restore(actor: str, code: str, cycle: int, delivery_id: str, reason: str) -> Delivery:
     reason = _reason(reason)
     try:
-        delivery = withdrawals.restore(code, cycle, delivery_id, actor, reason,
-                                       _status_audit(actor, "herstellen", reason))
+        delivery = withdrawals.restore(code, cycle, delivery_id, actor, reason)
     except withdrawals.StatusChangeRefused as refused:
         raise ActionRefused(str(refused)) from refused
     notify_municipality(code, f"Aanlevering {delivery_id} is hersteld", "restored",
@@ -118,14 +107,14 @@ def restore(actor: str, code: str, cycle: int, delivery_id: str, reason: str) ->
 
 
 def resend_link(actor: str, registrant: Registrant) -> None:
-    registration.resend_link(registrant, extra=audit.writes(audit.entries_for(
-        actor, "link opnieuw verstuurd", [audit.subject_registrant(registrant.id)])))
+    registration.resend_link(registrant, extra=audit.writes(
+        actor, "link opnieuw verstuurd", [audit.subject_registrant(registrant.id)]))
 
 
 def revoke_link(actor: str, registrant: Registrant, reason: str) -> None:
     reason = _reason(reason)
-    registration.revoke_link(registrant, extra=audit.writes(audit.entries_for(
-        actor, "link ingetrokken", [audit.subject_registrant(registrant.id)], reason)))
+    registration.revoke_link(registrant, extra=audit.writes(
+        actor, "link ingetrokken", [audit.subject_registrant(registrant.id)], reason))
 
 
 def held_requests() -> list[HeldRequest]:
@@ -147,22 +136,22 @@ def approve(actor: str, registrant: Registrant, code: str, trust_domain: bool = 
             raise ActionRefused(trusted_domains.clean(domain)[1] or "")
         extra.append((trusted_domains.item(code, domain, actor), None))
         details["vertrouwd_domein"] = domain
-    entries = audit.entries_for(actor, "aanmelding goedgekeurd",
+    entries = audit.writes(actor, "aanmelding goedgekeurd",
                                 [audit.subject_registrant(registrant.id),
                                  audit.subject_municipality(code)], details=details)
     try:
-        registration.approve(registrant, code, extra=[*audit.writes(entries), *extra])
+        registration.approve(registrant, code, extra=[*entries, *extra])
     except registration.AlreadyHandled as handled:
         raise ActionRefused(ALREADY_HANDLED) from handled
 
 
 def reject(actor: str, registrant: Registrant, code: str, reason: str) -> None:
     reason = _reason(reason)
-    entries = audit.entries_for(actor, "aanmelding afgewezen",
+    entries = audit.writes(actor, "aanmelding afgewezen",
                                 [audit.subject_registrant(registrant.id),
                                  audit.subject_municipality(code)], reason)
     try:
-        registration.reject(registrant, code, extra=audit.writes(entries))
+        registration.reject(registrant, code, extra=entries)
     except registration.AlreadyHandled as handled:
         raise ActionRefused(ALREADY_HANDLED) from handled
 
@@ -175,11 +164,11 @@ def set_membership(actor: str, registrant: Registrant, code: str, member: bool,
     if member == (code in registrant.municipalities):
         raise ActionRefused("Dat is al zo.")
     action = "gemeente toegevoegd" if member else "gemeente verwijderd"
-    entries = audit.entries_for(actor, action, [audit.subject_registrant(registrant.id),
+    entries = audit.writes(actor, action, [audit.subject_registrant(registrant.id),
                                                 audit.subject_municipality(code)],
                                 reason, {"gemeente": code})
     with TransactWrite(connection=connection()) as transaction:
-        for entry, condition in audit.writes(entries):
+        for entry, condition in entries:
             transaction.save(entry, condition=condition)
         if member:
             transaction.update(registrant, actions=[Registrant.municipalities.add({code})])
@@ -193,6 +182,11 @@ def overview(code: str, cycle: int) -> dict[str, Any]:
     sent = history.history(code, cycle)
     return {"deliveries": sent, "counting": history.counting(sent),
             "registrants": registrants.of_municipality(code)}
+
+
+RECONCILE_STARTED = ("De controle van de publicatie is gestart: wat achterloopt, wordt opnieuw "
+                     "gepubliceerd. Het resultaat staat binnen een minuut in het logboek; "
+                     "vernieuw dan deze pagina.")
 
 
 def request_reconcile(actor: str, cycle: int, codes: list[str] | None) -> None:

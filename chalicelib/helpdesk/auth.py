@@ -2,7 +2,7 @@
 
 The password (and, when enabled, the TOTP code) goes to Cognito with AdminInitiateAuth; only
 members of the `helpdesk` group get a helpdesk session: a signed cookie of its own, which a
-representative's session can never stand in for (web/sessions.py). With HELPDESK_MFA_REQUIRED
+representative's session can never stand in for (helpdesk/access.py). With HELPDESK_MFA_REQUIRED
 (prod) a sign-in that did not pass an MFA challenge is refused, whatever the pool says."""
 from __future__ import annotations
 

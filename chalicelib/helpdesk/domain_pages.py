@@ -10,20 +10,21 @@ from ..accounts import trusted_domains
 from ..platform import config
 from ..platform.municipalities import municipalities
 from . import actions, domains
-from .pages import _code_or_404, _page, _require, municipality_page
+from .access import code_or_404, page, require
+from .municipality_pages import municipality_page
 
 
 def overview(request: Request) -> Response:
-    user = _require(request)
-    return _page(request, "domains.html", "Vertrouwde e-maildomeinen", user,
+    user = require(request)
+    return page(request, "domains.html", "Vertrouwde e-maildomeinen", user,
                  trusted=trusted_domains.everything(),
                  names=municipalities(config.municipality_year()))
 
 
 def trust(request: Request, code: str) -> Response:
     form = web.posted(request)
-    user = _require(request)
-    _code_or_404(code)
+    user = require(request)
+    code_or_404(code)
     try:
         domain = domains.trust(user, code, form.first("domein")[:300], form.first("reden"))
     except actions.ActionRefused as refused:
@@ -36,8 +37,8 @@ def trust(request: Request, code: str) -> Response:
 
 def remove(request: Request, code: str) -> Response:
     form = web.posted(request)
-    user = _require(request)
-    _code_or_404(code)
+    user = require(request)
+    code_or_404(code)
     domain = form.first("domein")
     try:
         domains.remove(user, code, domain, form.first("reden"))

@@ -5,9 +5,9 @@ audit entry in the same transaction."""
 from __future__ import annotations
 
 from ..accounts import email_domains, trusted_domains
+from ..platform import audit
 from ..platform.models import TrustedDomain
 from ..platform.records import Record
-from . import audit
 from .actions import ActionRefused
 
 
@@ -39,10 +39,10 @@ def trust(actor: str, code: str, typed: str, reason: str) -> str:
     reason = _reason(reason)
     if email_domains.matches(f"x@{domain}", code):
         raise ActionRefused(f"{domain} hoort al bij de bekende domeinen van deze gemeente.")
-    entries = audit.entries_for(actor, "e-maildomein vertrouwd",
+    entries = audit.writes(actor, "e-maildomein vertrouwd",
                                 [audit.subject_municipality(code)], reason, {"domein": domain})
     try:
-        trusted_domains.trust(code, domain, actor, extra=audit.writes(entries))
+        trusted_domains.trust(code, domain, actor, extra=entries)
     except trusted_domains.DomainRefused as refused:
         raise ActionRefused(str(refused)) from refused
     return domain
@@ -57,9 +57,9 @@ def remove(actor: str, code: str, domain: str, reason: str) -> None:
     if error or "@" in domain or cleaned != domain:
         raise ActionRefused(NOT_A_TRUSTED_DOMAIN)  # no form offers that: bad input, not stale
     reason = _reason(reason)
-    entries = audit.entries_for(actor, "vertrouwd e-maildomein verwijderd",
+    entries = audit.writes(actor, "vertrouwd e-maildomein verwijderd",
                                 [audit.subject_municipality(code)], reason, {"domein": domain})
     try:
-        trusted_domains.remove(code, domain, extra=audit.writes(entries))
+        trusted_domains.remove(code, domain, extra=entries)
     except trusted_domains.DomainRefused as refused:
         raise ActionRefused(str(refused)) from refused

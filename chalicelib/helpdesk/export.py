@@ -7,11 +7,11 @@ import csv
 import io
 from typing import Any
 
+from ..delivery import privacy
 from ..delivery.history import counting, history
 from ..platform import config
 from ..platform.models import ScopeState, scope_key
 from ..platform.municipalities import municipalities
-from ..publication import privacy
 from ..publication.figures import agree_share
 from ..questionnaire.definitions import DefinitionError, load
 

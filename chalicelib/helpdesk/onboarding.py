@@ -1,6 +1,6 @@
 """A new helpdesk employee's first sign-in in the real user pool, and inviting one.
 
-An administrator invites someone with `python -m chalicelib.helpdesk.cli --as <you> invite
+An administrator invites someone with `python -m chalicelib.cli --as <you> invite
 <address>` (AdminCreateUser: Cognito mails a temporary password; the user joins the helpdesk
 group). The first sign-in then answers Cognito's challenges from the server, without
 JavaScript: NEW_PASSWORD_REQUIRED (choose a password), and, as the pool requires TOTP,

@@ -9,11 +9,11 @@ import re
 from chalice.app import Request, Response
 
 from .. import web
-from ..web import sessions
+from ..platform import audit
 from ..web.cookies import SignedCookie
-from . import audit, onboarding
+from . import access, onboarding
+from .access import page
 from .auth import SignIn
-from .pages import _page
 
 SETUP = SignedCookie("ceo-helpdesk-instellen", 15 * 60)
 PAGES = {"NEW_PASSWORD_REQUIRED": "/helpdesk/nieuw-wachtwoord",
@@ -25,7 +25,7 @@ def begin(email: str, result: SignIn) -> Response:
     """From the sign-in form (or a step) to the page of the challenge Cognito asked for."""
     if result.kind == "SOFTWARE_TOKEN_MFA":
         return web.redirect("/helpdesk/code", [
-            sessions.HELPDESK_CHALLENGE.issue({"u": email, "s": result.challenge}),
+            access.CHALLENGE.issue({"u": email, "s": result.challenge}),
             SETUP.clear()])
     return web.redirect(PAGES[result.kind], [
         SETUP.issue({"u": email, "s": result.challenge, "k": result.kind})])
@@ -42,17 +42,17 @@ def _pending(request: Request, kind: str) -> tuple[str, str] | None:
 def _signed_in_or_next(request: Request, email: str, result: SignIn, step: str) -> Response:
     if result.user is not None:
         audit.record(result.user, f"ingelogd (eerste keer: {step})",
-                     [f"helpdesk#{result.user}"])
-        return web.redirect("/helpdesk", [sessions.start_helpdesk(result.user), SETUP.clear()])
+                     [audit.subject_helpdesk(result.user)])
+        return web.redirect("/helpdesk", [access.start(result.user), SETUP.clear()])
     if result.challenge:
         return begin(email, result)
-    return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401, email=email,
+    return page(request, "sign_in.html", "Inloggen helpdesk", None, status=401, email=email,
                  errors={"email": result.error}, cookies_out=[SETUP.clear()])
 
 
 def _password_page(request: Request, status: int = 200, errors: dict | None = None
                    ) -> Response:
-    return _page(request, "new_password.html", "Kies een wachtwoord", None, status=status,
+    return page(request, "new_password.html", "Kies een wachtwoord", None, status=status,
                  errors=errors or {})
 
 
@@ -85,12 +85,12 @@ def _authenticator_page(request: Request, email: str, session: str, status: int 
     to scan again) and keeps the session that verifies it."""
     started = onboarding.start_authenticator(session)
     if started is None:
-        return _page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
+        return page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
                      email=email, errors={"email": onboarding.TOO_LATE},
                      cookies_out=[SETUP.clear()])
     secret, verify_with = started
     uri = onboarding.otpauth_uri(email, secret)
-    return _page(request, "authenticator.html", "Authenticator-app instellen", None,
+    return page(request, "authenticator.html", "Authenticator-app instellen", None,
                  status=status, errors=errors or {}, qr=onboarding.qr_svg(uri),
                  secret=onboarding.grouped(secret), uri=uri, email=email,
                  cookies_out=[SETUP.issue({"u": email, "s": verify_with, "k": "MFA_SETUP"})])

@@ -10,11 +10,13 @@ from chalice.app import Request, Response
 from .. import web
 from ..accounts import personal_data as account_data
 from ..accounts import registrants
+from ..platform import audit
 from ..platform.models import Registrant
-from . import audit
+from . import audit_trail
 from . import personal_data as helpdesk_data
+from .access import page, registrant_or_404, require
 from .actions import ActionRefused
-from .pages import _page, _registrant_or_404, _require, registrant_page
+from .registrant_pages import registrant_page
 
 _REGISTRANT = re.compile(r"^[0-9a-f]{32}$")
 ERASED_ACTION = "aanmelder verwijderd (persoonsgegevens gewist)"
@@ -28,7 +30,7 @@ def _form_of(registrant: Registrant) -> helpdesk_data.CorrectionForm:
 def _correction_page(request: Request, user: str, registrant: Registrant,
                      form: helpdesk_data.CorrectionForm, status: int = 200,
                      errors: dict | None = None) -> Response:
-    return _page(request, "correct.html", f"Gegevens corrigeren ({registrant.personal_code})",
+    return page(request, "correct.html", f"Gegevens corrigeren ({registrant.personal_code})",
                  user, status=status, registrant=registrant, form=form,
                  version=account_data.version_of(registrant), errors=errors or form.errors)
 
@@ -37,7 +39,7 @@ def _already_erased(registrant_id: str) -> bool:
     if not _REGISTRANT.match(registrant_id):
         return False
     return any(line.action == ERASED_ACTION
-               for line in audit.trail(audit.subject_registrant(registrant_id)))
+               for line in audit_trail.trail(audit.subject_registrant(registrant_id)))
 
 
 def _gone(request: Request, user: str, registrant_id: str) -> Response:
@@ -51,14 +53,14 @@ def _gone(request: Request, user: str, registrant_id: str) -> Response:
 
 
 def correction_form(request: Request, registrant_id: str) -> Response:
-    user = _require(request)
-    registrant = _registrant_or_404(registrant_id)
+    user = require(request)
+    registrant = registrant_or_404(registrant_id)
     return _correction_page(request, user, registrant, _form_of(registrant))
 
 
 def correct(request: Request, registrant_id: str) -> Response:
     posted = web.posted(request)
-    user = _require(request)
+    user = require(request)
     registrant = registrants.get(registrant_id) if _REGISTRANT.match(registrant_id) else None
     if registrant is None:
         return _gone(request, user, registrant_id)
@@ -90,19 +92,19 @@ def correct(request: Request, registrant_id: str) -> Response:
 
 def _erase_page(request: Request, user: str, registrant: Registrant, status: int = 200,
                 reason: str = "", errors: dict | None = None) -> Response:
-    return _page(request, "erase.html", f"Aanmelder {registrant.personal_code} verwijderen",
+    return page(request, "erase.html", f"Aanmelder {registrant.personal_code} verwijderen",
                  user, status=status, registrant=registrant, reason=reason,
                  version=account_data.version_of(registrant), errors=errors or {})
 
 
 def confirm_erase(request: Request, registrant_id: str) -> Response:
-    user = _require(request)
-    return _erase_page(request, user, _registrant_or_404(registrant_id))
+    user = require(request)
+    return _erase_page(request, user, registrant_or_404(registrant_id))
 
 
 def erase(request: Request, registrant_id: str) -> Response:
     posted = web.posted(request)
-    user = _require(request)
+    user = require(request)
     registrant = registrants.get(registrant_id) if _REGISTRANT.match(registrant_id) else None
     if registrant is None:
         return _gone(request, user, registrant_id)

@@ -20,13 +20,12 @@ from typing import Any
 from ..accounts import personal_data, registrants, retention
 from ..accounts.contact_fields import clean_email, clean_phone
 from ..accounts.registration_form import MAX_NAME_LENGTH
-from ..platform import config
+from ..platform import audit, config
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import Registrant
 from ..platform.records import Record, field
 from ..platform.text_input import clean_line
-from . import audit
 from .actions import ActionRefused
 
 MAX_MUNICIPALITY_ENTRIES = 20
@@ -72,12 +71,12 @@ def correct(actor: str, registrant: Registrant, seen_version: str,
     changed = form.cleaned.changed_fields(registrant)
     if not changed:
         raise ActionRefused("Er is niets gewijzigd: de gegevens waren al zo.")
-    entries = audit.entries_for(actor, "gegevens gecorrigeerd",
+    entries = audit.writes(actor, "gegevens gecorrigeerd",
                                 [audit.subject_registrant(registrant.id)], form.reason.strip(),
                                 {"gewijzigd": ", ".join(changed)})
     try:
         fresh = personal_data.correct(registrant, seen_version, form.cleaned,
-                                      extra=audit.writes(entries))
+                                      extra=entries)
     except personal_data.Stale as stale:
         raise ActionRefused(STALE) from stale
     except personal_data.AddressTaken as taken:
@@ -100,14 +99,14 @@ def erase(actor: str, registrant: Registrant, reason: str, seen_version: str | N
                    set(registrant.held_municipalities or ()))
     # under the registrant and each of its municipalities (up to a number that leaves room in
     # the transaction for what is erased; the registrant's own entry names them all)
-    entries = audit.entries_for(
+    entries = audit.writes(
         actor, "aanmelder verwijderd (persoonsgegevens gewist)",
         [audit.subject_registrant(registrant.id),
          *(audit.subject_municipality(code) for code in codes[:MAX_MUNICIPALITY_ENTRIES])],
         reason.strip()[:1000], {"persoonlijke_code": registrant.personal_code,
                                 "gemeenten": ", ".join(codes) or "geen"})
     try:
-        personal_data.erase(registrant, extra=audit.writes(entries),
+        personal_data.erase(registrant, extra=entries,
                             unchanged=unchanged or seen_version is not None)
     except personal_data.Stale as stale:
         if seen_version is not None and registrants.get(registrant.id) is not None:

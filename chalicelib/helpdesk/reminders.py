@@ -19,24 +19,16 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import registrants
-from ..platform import config, mail, outbox
+from ..platform import audit, config, jobs, mail, outbox
 from ..platform.formatting import amsterdam, date_text
 from ..platform.logs import logger
 from ..platform.models import Registrant, Reminder, connection
 from ..platform.municipalities import municipalities, name_of
 from ..platform.records import Record, field
-from . import audit, season
+from . import season
 
 AUTOMATIC = "herinneringsschema"
 KEEP = timedelta(days=400)
-
-
-class NotSent(mail.MailNotSent):
-    """The reminder could not be handed to SES; the job is retried (and may send then)."""
-
-    def __init__(self, address: str) -> None:
-        super().__init__(address)
-        self.address = address
 
 
 def key_of(cycle: int, day: date, registrant_id: str) -> str:
@@ -145,14 +137,14 @@ def _claim(registrant: Registrant, codes: list[str], cycle: int, day: date, acto
     record = Reminder(key, registrant_id=registrant.id, cycle=cycle, day=day.isoformat(),
                       municipalities=set(codes), actor=actor, job=job_id, created_at=now,
                       expires_at=now + KEEP)
-    entries = audit.entries_for(
+    entries = audit.writes(
         actor, "herinnering verstuurd",
         [audit.subject_registrant(registrant.id), *map(audit.subject_municipality, codes)],
         details={"herinnering_voor": day.isoformat(), "gemeenten": ", ".join(codes)}, now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(record, condition=Reminder.key.does_not_exist())
-            for entry, condition in audit.writes(entries):
+            for entry, condition in entries:
                 transaction.save(entry, condition=condition)
     except TransactWriteError as error:
         reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
@@ -181,4 +173,4 @@ def _send(registrant: Registrant, codes: list[str], cycle: int, day: date) -> No
     try:
         mail.deliver(registrant.email, raw, "reminder")
     except mail.MailNotSent as failed:
-        raise NotSent(registrant.email) from failed
+        raise jobs.AddressNotSent(registrant.email) from failed

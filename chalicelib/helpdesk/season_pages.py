@@ -1,6 +1,6 @@
 """The helpdesk's season overview: every municipality with its status, filtered by province
 and status, counted, charted (SVG, no script) and as CSV; reminders to the registrants of the
-municipalities ticked there. Every route starts with `_require`, as in `helpdesk/pages.py`."""
+municipalities ticked there. Every route starts with `access.require`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ from ..platform.municipalities import municipalities
 from ..platform.records import Record
 from ..web.responses import download
 from . import reminders, season
-from .pages import _page, _require
+from .access import page, require
 
 EARLIEST_CYCLES = 5  # how many cycles back the overview goes
 
@@ -75,7 +75,7 @@ def _chart(counted: dict[season.Status, int]) -> list[tuple[season.Status, int, 
 
 
 def overview(request: Request) -> Response:
-    user = _require(request)
+    user = require(request)
     filters, errors = _filters(web.query(request))
     return _overview_page(request, user, filters, errors)
 
@@ -88,7 +88,7 @@ def _overview_page(request: Request, user: str, filters: Filters, errors: dict[s
     shown = season.select(in_province, status=filters.status)
     today = datetime.now(UTC).astimezone(amsterdam()).date()
     deadline, late_until = config.delivery_deadline(), config.delivery_late_until()
-    return _page(request, "season.html", f"Seizoensoverzicht {filters.cycle}", user,
+    return page(request, "season.html", f"Seizoensoverzicht {filters.cycle}", user,
                  status=status or (400 if errors else 200), errors=errors, message=message,
                  filters=filters, statuses=list(season.Status), provinces=sorted(_provinces()),
                  counted=counted, delivered=season.delivered_count(counted),
@@ -101,7 +101,7 @@ def _overview_page(request: Request, user: str, filters: Filters, errors: dict[s
 
 
 def overview_csv(request: Request) -> Response:
-    _require(request)
+    require(request)
     filters, errors = _filters(web.query(request))
     if errors:
         raise web.HttpError(400, " ".join(errors.values()))
@@ -119,7 +119,7 @@ def remind(request: Request) -> Response:
     """A reminder to the registrants of the municipalities ticked in the overview: those with a
     delivery that counts by now, and people reminded today already, are left out and named."""
     form = web.posted(request)
-    user = _require(request)
+    user = require(request)
     filters, errors = _filters({name: form.first(name) for name in ("jaar", "provincie",
                                                                     "status")})
     known = municipalities(config.municipality_year())

@@ -24,11 +24,11 @@ from ..platform.models import ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
 from ..platform.records import Record, field
 from . import queues, targets
-from .forwarding import NO_STATE, NOTHING_SENT, TARGET_NEWER, UP_TO_DATE, forward_all
+from .forwarding import forward_all
+from .republish import IN_FLIGHT, described, is_repaired
 
 #: a change this recent that the record shows unforwarded is the stream's, not drift: the
 #: stream forwards within seconds, and its iterator-age alarm fires at 10 minutes
-IN_FLIGHT = "in flight"
 GRACE = timedelta(minutes=10)
 SCHEDULE = "schedule"
 
@@ -61,45 +61,12 @@ def reconcile(cycle: int, codes: Iterable[str] | None = None,
             if changed is not None and now - changed < grace:
                 outcomes[state.scope] = IN_FLIGHT
     checked = sorted(state.scope for state in states if state.scope not in outcomes)
-    outcomes.update(_described(forward_all(checked, target)))
+    outcomes.update(described(forward_all(checked, target)))
     repaired = sorted(scope for scope, outcome in outcomes.items() if is_repaired(outcome))
     if repaired:
         logger.warning("publication drift repaired", extra={"scopes": repaired})
     return dict(sorted(outcomes.items()))
 
-
-def republish(cycle: int, codes: Iterable[str] | None = None,
-              target: targets.Target | None = None) -> dict[str, str]:
-    """{scope: outcome}: every scope of `cycle` that has state (or only `codes`) published
-    again as it counts now, whatever the records and the target say, with the shared objects
-    once: for a webhook site that lost what it received, or refused it until it was fixed
-    (for S3 it only rewrites what is missing: its writes skip what the bucket holds)."""
-    return _described(_republish(cycle, codes, target or targets.configured()))
-
-
-def _republish(cycle: int, codes: Iterable[str] | None,
-               target: targets.Target) -> dict[str, str | Exception]:
-    wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
-    scopes = [state.scope for state in
-              ScopeState.batch_get([scope_key(code, cycle) for code in wanted])]
-    outcomes = forward_all(scopes, target, force=True)
-    logger.info("republished", extra={"cycle": cycle, "outcomes": _described(outcomes)})
-    return outcomes
-
-
-def _described(outcomes: dict[str, str | Exception]) -> dict[str, str]:
-    return {scope: f"failed: {outcome}" if isinstance(outcome, Exception) else outcome
-            for scope, outcome in sorted(outcomes.items())}
-
-
-def is_repaired(outcome: str) -> bool:
-    """Whether forwarding had to write something: drift (a state without any delivery, from
-    the helpdesk's window exception, has nothing to publish and is none)."""
-    return outcome not in (UP_TO_DATE, NO_STATE, TARGET_NEWER, IN_FLIGHT, NOTHING_SENT) and \
-        not outcome.startswith("failed")
-
-
-# --- requests through the reconcile queue ------------------------------------------------
 
 def queue_url() -> str:
     """RECONCILE_QUEUE_URL (the stack sets it), else the stage's queue looked up by name."""
@@ -133,7 +100,7 @@ def subject_publication(cycle: int) -> str:
 
 
 def _audit(run: Run) -> None:
-    from ..helpdesk import audit
+    from ..platform import audit
 
     subjects = [subject_publication(run.cycle)]
     if run.codes:

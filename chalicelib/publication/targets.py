@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from ..delivery import privacy
 from ..platform import config
 from ..platform.logs import logger
 from . import document as feed
-from . import figures, paths, privacy
+from . import figures, paths
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from .. import web
+from ..accounts import access as signed_in
 from ..platform.formatting import format_number
 from ..platform.municipalities import is_code
-from ..web import access, cookies, csrf, sessions
-from . import answers, drafts, editors, journey, pending_input
+from ..web import cookies, csrf
+from . import access, answers, drafts, editors, journey, pending_input
 from .definitions import Definition, Question, Section
 from .journey import Scope, current_definition, section_path
 
@@ -103,7 +104,7 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
     security token went stale while this page was open: keep what was typed for the person
     whose (genuinely signed) session cookie came with it. It is only ever offered back to them,
     signed in, and saved only when they click save."""
-    owner = sessions.ended_claim(request)
+    owner = signed_in.ended_claim(request)
     if owner is None or not is_code(code) or current_definition().section(section_id) is None:
         raise web.HttpError(status)
     try:
@@ -112,7 +113,7 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
         seen_version = 0
     kept = pending_input.keep(owner.registrant_id, code, section_id, form.fields, seen_version,
                               csrf_field=csrf.FIELD)
-    cookie = cookies.set_cookie(sessions.KEPT_INPUT_COOKIE, kept.id,
+    cookie = cookies.set_cookie(signed_in.KEPT_INPUT_COOKIE, kept.id,
                                 int(pending_input.KEEP_FOR.total_seconds()))
     if status == 403:  # still signed in: straight back to the page, input filled in
         return web.page(request, "message.html", status=403, title="Het formulier was verlopen",
@@ -135,7 +136,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     form = web.forms.parse(request)
     if not csrf.is_valid(request, form.first(csrf.FIELD)):
         return _keep_for_later(request, code, section_id, form, 403)
-    if sessions.claim(request) is None:
+    if signed_in.claim(request) is None:
         return _keep_for_later(request, code, section_id, form, 401)
     try:
         ctx = access.scope(request, code, with_state=True)
@@ -164,7 +165,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     cookies_out = None
     if form.first("hersteld"):
         pending_input.forget(form.first("hersteld")[:64])
-        cookies_out = [cookies.clear_cookie(sessions.KEPT_INPUT_COOKIE)]
+        cookies_out = [cookies.clear_cookie(signed_in.KEPT_INPUT_COOKIE)]
     raw = ctx.raw
     action = form.first("actie")
     if action not in ACTIONS:

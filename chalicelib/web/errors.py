@@ -10,11 +10,11 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ChaliceUnhandledError, Request, Response
 
-from ..accounts.rate_limits import RateLimited
 from ..platform import config
 from ..platform.logs import logger
 from ..platform.mail import MailNotSent
 from ..platform.outbox import NotQueued
+from ..platform.rate_limits import RateLimited
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
     400: ("Het verzoek kon niet worden verwerkt",

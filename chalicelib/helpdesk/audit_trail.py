@@ -1,50 +1,17 @@
-"""The helpdesk's audit trail: append-only, one entry per subject an action concerns."""
+"""The audit trail as the helpdesk reads it: newest first, local time, Dutch words for the
+details, and as CSV. Written only through platform/audit.py."""
 from __future__ import annotations
 
 import csv
 import io
-import secrets
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from pynamodb.models import Model
 
 from ..platform import config
 from ..platform.formatting import amsterdam
 from ..platform.models import AuditEntry
 from ..platform.municipalities import name_of
 from ..platform.records import Record
-
-SUBJECT_RETENTION = "bewaartermijn"  # the runs of the retention rules (helpdesk start page)
-
-
-def subject_municipality(code: str) -> str:
-    return f"gemeente#{code}"
-
-
-def subject_registrant(registrant_id: str) -> str:
-    return f"registrant#{registrant_id}"
-
-
-def entries_for(actor: str, action: str, subjects: Iterable[str], reason: str | None = None,
-                details: dict[str, Any] | None = None,
-                now: datetime | None = None) -> list[AuditEntry]:
-    """The entries to write (inside the caller's transaction where there is one)."""
-    stamp = f"{(now or datetime.now(UTC)).isoformat()}#{secrets.token_hex(4)}"
-    return [AuditEntry(subject, stamp, actor=actor, action=action, reason=reason,
-                       details=details or {}) for subject in subjects]
-
-
-def writes(entries: list[AuditEntry]) -> list[tuple[Model, Any]]:
-    """Entries with the condition that makes the trail append-only, for a transaction."""
-    return [(entry, AuditEntry.subject.does_not_exist()) for entry in entries]
-
-
-def record(actor: str, action: str, subjects: Iterable[str], reason: str | None = None,
-           details: dict[str, Any] | None = None) -> None:
-    for entry in entries_for(actor, action, subjects, reason, details):
-        entry.save(condition=AuditEntry.subject.does_not_exist())  # never overwrites
 
 
 class Line(Record, frozen=True):

@@ -12,10 +12,10 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..delivery.window import last_day
+from ..platform import audit
 from ..platform.formatting import amsterdam, date_text
 from ..platform.models import ScopeState, connection, scope_key
 from ..platform.records import Record
-from . import audit
 
 LONGEST = timedelta(days=366)  # an exception reaches at most a year ahead
 
@@ -87,7 +87,7 @@ def grant(actor: str, code: str, cycle: int, until_text: str, reason: str, seen:
     reason = reason.strip()[:1000]
     if not reason:
         raise Refused("Geef een reden op; die komt in het logboek", "reden")
-    entries = audit.entries_for(actor, "uitzondering op de termijn",
+    entries = audit.writes(actor, "uitzondering op de termijn",
                                 [audit.subject_municipality(code)], reason,
                                 {"verzenden_tot_en_met": until.isoformat(),
                                  "verantwoordingsjaar": cycle,
@@ -108,7 +108,7 @@ def withdraw(actor: str, code: str, cycle: int, reason: str, seen: str,
         raise Refused("Er is geen uitzondering om in te trekken")
     if not reason:
         raise Refused("Geef een reden op; die komt in het logboek", "reden")
-    entries = audit.entries_for(actor, "uitzondering ingetrokken",
+    entries = audit.writes(actor, "uitzondering ingetrokken",
                                 [audit.subject_municipality(code)], reason,
                                 {"was": seen, "verantwoordingsjaar": cycle}, now=now)
     _write(entries, scope_key(code, cycle), seen, [
@@ -119,7 +119,7 @@ def withdraw(actor: str, code: str, cycle: int, reason: str, seen: str,
 def _write(entries: list, scope: str, seen: str, actions: list) -> None:
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in audit.writes(entries):
+            for entry, condition in entries:
                 transaction.save(entry, condition=condition)
             transaction.update(ScopeState(scope), actions=actions,
                                condition=_seen_condition(seen))

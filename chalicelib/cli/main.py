@@ -1,16 +1,17 @@
 """The helpdesk's operations from a terminal, for scripts and incidents:
 
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl lookup GM0014
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl withdraw GM0014 GM0014-2026-2 "reden"
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl restore GM0014 GM0014-2026-2 "reden"
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl resend-link K7MW-3QXA
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
-    python -m chalicelib.helpdesk.cli export 2026 --format csv > export.csv
-    python -m chalicelib.helpdesk.cli reconcile [--cycle 2026] [GM0014]
-    python -m chalicelib.helpdesk.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
-    python -m chalicelib.helpdesk.cli republish [--cycle 2026] [GM0014] | republish --refused
+    python -m chalicelib.cli --as jan@helpdesk.nl lookup GM0014
+    python -m chalicelib.cli --as jan@helpdesk.nl withdraw GM0014 GM0014-2026-2 "reden"
+    python -m chalicelib.cli --as jan@helpdesk.nl restore GM0014 GM0014-2026-2 "reden"
+    python -m chalicelib.cli --as jan@helpdesk.nl resend-link K7MW-3QXA
+    python -m chalicelib.cli --as jan@helpdesk.nl revoke-link K7MW-3QXA "reden"
+    python -m chalicelib.cli export 2026 --format csv > export.csv
+    python -m chalicelib.cli reconcile [--cycle 2026] [GM0014]
+    python -m chalicelib.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
+    python -m chalicelib.cli republish [--cycle 2026] [GM0014] | republish --refused
 
-and the commands about people and who may register, in people_cli.py (`--help` lists them).
+and the commands about people and who may register (people_commands.py). `--help` lists
+every command; `<command> --help` says what one does and takes.
 
 It uses the same domain functions and the same audit trail as the pages; `--as` names the
 person acting (it goes into the audit trail). AWS credentials come from the environment.
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 def _registrant(code: str) -> Registrant:
     from ..accounts import registrants
-    from . import actions as helpdesk
+    from ..helpdesk import actions as helpdesk
 
     found = registrants.find_by_personal_code(code)
     if found is None:
@@ -46,9 +47,7 @@ def _registrant(code: str) -> Registrant:
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.helpdesk.cli",
-                                     description=__doc__.splitlines()[0])
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="actor", default=None,
                         help="who acts (required for changes; recorded in the audit trail)")
     parser.add_argument("--cycle", type=int, default=None)
@@ -58,29 +57,42 @@ def main(argv: list[str] | None = None) -> int:
                         or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1")
     parser.add_argument("--stack-name", default=None,
                         help="the stage's stack, if not aanlevermodule-ceo-<stage>")
+
+
+def main(argv: list[str] | None = None) -> int:
     # --stage first: it sets the table names, which the people commands' modules read when
-    # they are imported to add their commands
-    early, _ = parser.parse_known_args(argv)
+    # they are imported to add their commands (without -h, so that --help lists them all)
+    early_parser = argparse.ArgumentParser(add_help=False)
+    _options(early_parser)
+    early, _ = early_parser.parse_known_args(argv)
     if early.stage:
         try:
             stages.apply(stages.environment(early.stage, early.region, early.stack_name))
         except stages.StageError as error:
             print(f"--stage {early.stage}: {error}", file=sys.stderr)
             return 2
-    from . import people_cli
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli",
+                                     description=__doc__.splitlines()[0])
+    _options(parser)
+    from . import people_commands
 
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("lookup").add_argument("query")
-    for name in ("withdraw", "restore"):
-        command = sub.add_parser(name)
+    sub.add_parser("lookup", help="find a municipality or registrant (code, name, e-mail, "
+                                  "personal code)").add_argument("query")
+    for name, text in (("withdraw", "withdraw the delivery that counts now (needs --as)"),
+                       ("restore", "restore a withdrawn delivery (needs --as)")):
+        command = sub.add_parser(name, help=text)
         command.add_argument("municipality")
         command.add_argument("delivery")
         command.add_argument("reason")
-    sub.add_parser("resend-link").add_argument("personal_code")
-    revoke = sub.add_parser("revoke-link")
+    sub.add_parser("resend-link", help="mail a registrant a new personal link (needs --as)"
+                   ).add_argument("personal_code")
+    revoke = sub.add_parser("revoke-link", help="end every link and session of a registrant "
+                                                "(needs --as)")
     revoke.add_argument("personal_code")
     revoke.add_argument("reason")
-    exporter = sub.add_parser("export")
+    exporter = sub.add_parser("export", help="every delivery that counts in a cycle, as CSV "
+                                             "or JSON on standard output")
     exporter.add_argument("export_cycle", type=int)
     exporter.add_argument("--format", choices=["csv", "json"], default="csv")
     reconciler = sub.add_parser("reconcile", help="republish what the feed lacks")
@@ -103,15 +115,16 @@ def main(argv: list[str] | None = None) -> int:
                              help="what the webhook refused (its queue); clears what went "
                                   "through")
     republisher.add_argument("municipality", nargs="?")
-    people_cli.add_commands(sub)
+    people_commands.add_commands(sub)
     args = parser.parse_args(argv)
-    from ..publication import refusals
-    from ..publication.reconcile import is_repaired, reconcile, republish
-    from . import actions as helpdesk
-    from . import audit, export
+    from ..helpdesk import actions as helpdesk
+    from ..helpdesk import export
+    from ..platform import audit
+    from ..publication.reconcile import reconcile
+    from ..publication.republish import is_repaired, replay_refused, republish
 
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
-    changes = {"withdraw", "restore", "resend-link", "revoke-link", *people_cli.CHANGES}
+    changes = {"withdraw", "restore", "resend-link", "revoke-link", *people_commands.CHANGES}
     if args.command in changes and not args.actor:
         parser.error("--as is required for changes (it goes into the audit trail)")
     actor = f"cli:{args.actor}" if args.actor else "cli"
@@ -143,13 +156,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sys.stdout.write(export.as_csv(args.export_cycle))
             if args.actor:
-                audit.record(actor, f"export {args.export_cycle}", [f"helpdesk#{actor}"])
+                audit.record(actor, f"export {args.export_cycle}", [audit.subject_helpdesk(actor)])
         elif args.command in ("reconcile", "republish"):
             codes = [args.municipality] if args.municipality else None
             if args.command == "reconcile":
                 outcomes = reconcile(cycle, codes)
             else:
-                outcomes = refusals.replay() if args.refused else republish(cycle, codes)
+                outcomes = replay_refused() if args.refused else republish(cycle, codes)
             for scope, outcome in outcomes.items():
                 print(f"{scope}\t{outcome}")
             repaired = sum(map(is_repaired, outcomes.values()))
@@ -161,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "replay-failures":
             return _replay_failures(args, cycle)
-        elif args.command in people_cli.COMMANDS:
-            return people_cli.run(args, actor)
+        elif args.command in people_commands.COMMANDS:
+            return people_commands.run(args, actor)
     except helpdesk.ActionRefused as refused:
         print(f"Geweigerd: {refused}", file=sys.stderr)
         return 1
@@ -214,6 +227,3 @@ def _command_for(scope: str) -> str:
         return scope
     return f"replay-failures --cycle {parsed[1]} {parsed[0]}"
 
-
-if __name__ == "__main__":
-    sys.exit(main())

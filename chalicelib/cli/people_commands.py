@@ -1,14 +1,14 @@
-"""The CLI's commands about people and who may register (cli.py wires them in):
+"""The CLI's commands about people and who may register (main.py wires them in):
 
-    python -m chalicelib.helpdesk.cli domains [GM0014]
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
-    python -m chalicelib.helpdesk.cli reindex-people   # once, after the update that brought
+    python -m chalicelib.cli domains [GM0014]
+    python -m chalicelib.cli --as jan@helpdesk.nl trust-domain GM0820,GM0848 d.nl "reden"
+    python -m chalicelib.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
+    python -m chalicelib.cli reindex-people   # once, after the update that brought
                                                        # people search (README, Deployment)
-    python -m chalicelib.helpdesk.cli retention            # who the retention rules would erase
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl retention --apply   # and erase them
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
-    python -m chalicelib.helpdesk.cli --as jan@helpdesk.nl invite nieuw@helpdesk.nl [--resend]
+    python -m chalicelib.cli retention            # who the retention rules would erase
+    python -m chalicelib.cli --as jan@helpdesk.nl retention --apply   # and erase them
+    python -m chalicelib.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
+    python -m chalicelib.cli --as jan@helpdesk.nl invite nieuw@helpdesk.nl [--resend]
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import sys
 from typing import Any
 
 from ..accounts import people, registrants, retention, trusted_domains
-from ..platform import config
+from ..helpdesk import domains, onboarding, personal_data
+from ..helpdesk.actions import ActionRefused
+from ..platform import audit, config
 from ..platform.municipalities import municipalities
-from . import audit, domains, onboarding, personal_data
-from .actions import ActionRefused
 
 COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people", "retention",
             "erase", "invite"}
@@ -69,8 +69,8 @@ def run(args: argparse.Namespace, actor: str) -> int:
             print(f"Geweigerd: {refused}", file=sys.stderr)
             return 1
         user = args.email.strip().lower()
-        audit.record(actor, "helpdesk-medewerker uitgenodigd" + (" (opnieuw)" if args.resend
-                                                                 else ""), [f"helpdesk#{user}"])
+        action = "helpdesk-medewerker uitgenodigd" + (" (opnieuw)" if args.resend else "")
+        audit.record(actor, action, [audit.subject_helpdesk(user)])
         print(f"{user} uitgenodigd ({status}); Cognito mailt het tijdelijke wachtwoord. Bij "
               "de eerste keer inloggen kiest de medewerker een wachtwoord en stelt de "
               "authenticator-app in.")

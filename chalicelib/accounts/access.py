@@ -1,28 +1,31 @@
-"""Who is asking: the representative's session (a signed claim checked against the
-registrant on every request, see accounts/signins.py) and the helpdesk's separate session and
-MFA challenge. All are signed cookies.
+"""Who is signed in as a representative, and what they may see: the session is a signed
+claim (web/cookies.py) checked against the registrant on every request (accounts/signins.py).
 
-The representative's cookie outlives its signature on purpose: the browser keeps sending an
-expired or signed-out session's cookie for 30 days, so that a page posted after the session
-ended can still be kept for the person it belongs to (never to show or change anything)."""
+The cookie outlives its signature on purpose: the browser keeps sending an expired or
+signed-out session's cookie for 30 days, so that a page posted after the session ended can
+still be kept for the person it belongs to (never to show or change anything)."""
 from __future__ import annotations
 
-from chalice.app import Request
+from chalice.app import Request, Response
 
-from ..accounts import registrants, signins
-from ..helpdesk import signins as helpdesk_signins
 from ..platform import config
 from ..platform.models import Registrant
-from . import cookies
-from .cookies import SignedCookie
+from ..platform.municipalities import is_code
+from ..web import cookies
+from ..web.cookies import SignedCookie
+from ..web.errors import HttpError
+from ..web.responses import page
+from . import registrants, signins
+
+NOT_SIGNED_IN = ("Uw sessie is verlopen of u bent niet ingelogd. Open de persoonlijke link uit "
+                 "uw e-mail opnieuw; wat u had opgeslagen is bewaard.")
+SESSION_ENDED = ("U bent niet meer ingelogd. Open de persoonlijke link uit uw e-mail opnieuw, "
+                 "of vraag een nieuwe link aan via ‘Nieuwe link aanvragen’; wat u had "
+                 "opgeslagen is bewaard.")
 
 
 def _representative() -> SignedCookie:
     return SignedCookie("ceo-sessie", config.keep_ended_session_seconds())
-
-
-HELPDESK = SignedCookie("ceo-helpdesk", 8 * 3600)
-HELPDESK_CHALLENGE = SignedCookie("ceo-helpdesk-mfa", 300)
 
 
 def start(registrant: Registrant) -> str:
@@ -57,6 +60,28 @@ def current(request: Request) -> Registrant | None:
     return registrant if signins.holds(registrant, claimed) else None
 
 
+def representative(request: Request, code: str) -> Registrant:
+    """The signed-in registrant, who represents `code` (any cycle's pages of it, not only the
+    questionnaire's): 401 without a session that holds, 404 for a municipality not theirs."""
+    registrant = current(request)
+    if registrant is None:
+        raise HttpError(401, NOT_SIGNED_IN)
+    if not is_code(code) or code not in registrant.municipalities:
+        raise HttpError(404)
+    return registrant
+
+
+def signed_out_page(request: Request, status: int = 200) -> Response:
+    """Where a page that needs a session sends someone without one."""
+    return page(request, "message.html", status=status, title="U bent niet ingelogd",
+                next_steps=False, paragraphs=[
+                    "Open de Aanlevermodule CEO met de persoonlijke link uit uw e-mail. "
+                    "Wat u eerder heeft ingevuld, is bewaard.",
+                    "Kunt u de e-mail niet meer vinden? Vraag dan een nieuwe link aan via "
+                    "de pagina ‘Nieuwe link aanvragen’.",
+                ], new_link=True)
+
+
 def sign_out(request: Request) -> None:
     """Ends this session server-side; its cookie stays, refused, to keep late input."""
     claimed = claim(request)
@@ -71,37 +96,6 @@ def sign_out_everywhere(request: Request) -> bool:
         return False
     signins.end_everywhere(registrant)
     return True
-
-
-def start_helpdesk(user: str) -> str:
-    """The Set-Cookie value of a new helpdesk session (held server-side)."""
-    return HELPDESK.issue({"s": helpdesk_signins.open_session(user)})
-
-
-def _helpdesk_session_id(request: Request) -> str | None:
-    data = HELPDESK.read(request)
-    return data["s"] if data and isinstance(data.get("s"), str) else None
-
-
-def helpdesk_user(request: Request) -> str | None:
-    session_id = _helpdesk_session_id(request)
-    return helpdesk_signins.user_of(session_id) if session_id else None
-
-
-def end_helpdesk(request: Request) -> str:
-    """Ends the helpdesk session server-side; returns the cookie that clears it."""
-    session_id = _helpdesk_session_id(request)
-    if session_id:
-        helpdesk_signins.close(session_id)
-    return HELPDESK.clear()
-
-
-def helpdesk_challenge(request: Request) -> tuple[str, str] | None:
-    """(user, Cognito session) of a sign-in waiting for its TOTP code."""
-    data = HELPDESK_CHALLENGE.read(request)
-    if not data or not isinstance(data.get("u"), str) or not isinstance(data.get("s"), str):
-        return None
-    return data["u"], data["s"]
 
 
 # Input posted after a session ended is kept server-side; this cookie names it for the browser

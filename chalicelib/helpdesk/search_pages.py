@@ -1,0 +1,56 @@
+"""The helpdesk's start page: search for a municipality or a person, the held registrations,
+the publication and retention trails; the cycle's reconcile button and exports."""
+from __future__ import annotations
+
+import json
+
+from chalice.app import Request, Response
+
+from .. import web
+from ..accounts import registrants
+from ..platform import audit, config
+from ..platform.municipalities import municipalities
+from ..publication import reconcile
+from ..web.responses import download
+from . import actions as helpdesk
+from . import audit_trail, export
+from .access import page, require
+
+
+def search(request: Request, status: int = 200, message: str | None = None,
+           errors: dict | None = None) -> Response:
+    user = require(request)
+    query = web.query(request).get("q", "")[:200]
+    found = helpdesk.lookup(query) if query.strip() else None
+    held = helpdesk.held_requests()
+    people = {r.id: r for r in registrants.by_ids([h.registrant_id for h in held])}
+    cycle = config.current_cycle()
+    return page(request, "search.html", "Helpdesk", user, status=status, query=query,
+                 found=found, cycle=cycle, held=held, people=people, message=message,
+                 errors=errors or {}, names=municipalities(config.municipality_year()),
+                 publication_trail=audit_trail.trail(reconcile.subject_publication(cycle))[:10],
+                 retention_mode=config.retention_schedule(),
+                 retention_trail=audit_trail.trail(audit.SUBJECT_RETENTION)[:5])
+
+
+def reconcile_cycle(request: Request) -> Response:
+    """The button on the helpdesk's start page: the whole cycle's feed checked and repaired."""
+    web.posted(request)
+    user = require(request)
+    try:
+        helpdesk.request_reconcile(user, config.current_cycle(), None)
+    except helpdesk.ActionRefused as refused:
+        return search(request, status=503, errors={"publicatie": str(refused)})
+    return search(request, message=helpdesk.RECONCILE_STARTED)
+
+
+def export_file(request: Request, cycle: str, extension: str) -> Response:
+    user = require(request)
+    if not (cycle.isascii() and cycle.isdigit() and len(cycle) == 4) or \
+            extension not in ("csv", "json"):
+        raise web.HttpError(404)
+    audit.record(user, f"export {cycle} ({extension})", [audit.subject_helpdesk(user)])
+    if extension == "json":
+        return download(json.dumps(export.as_json(int(cycle)), ensure_ascii=False),
+                        "application/json; charset=utf-8", f"ceo-{cycle}.json")
+    return download(export.as_csv(int(cycle)), "text/csv; charset=utf-8", f"ceo-{cycle}.csv")
