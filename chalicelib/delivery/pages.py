@@ -7,9 +7,9 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform.models import DeliveryStatus, DraftStatus
-from ..questionnaire import access, answers, display, drafts, editors
+from ..questionnaire import access, answers, display, drafts, editors, privacy
 from ..questionnaire.journey import Scope
-from . import four_eyes, history, privacy, sending
+from . import four_eyes, history, sending
 from .window import allowed_until, window
 
 

@@ -6,7 +6,7 @@ from ..accounts.notices import notify_municipality
 from ..platform import config, mail
 from ..platform.logs import logger
 from ..platform.models import Delivery, DeliveryStatus, Registrant
-from . import privacy
+from ..questionnaire import privacy
 
 
 def withheld_rows(delivery: Delivery) -> list[dict]:

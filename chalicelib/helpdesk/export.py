@@ -7,12 +7,12 @@ import csv
 import io
 from typing import Any
 
-from ..delivery import privacy
 from ..delivery.history import counting, history
 from ..platform import config
 from ..platform.models import ScopeState, scope_key
 from ..platform.municipalities import municipalities
 from ..publication.figures import agree_share
+from ..questionnaire import privacy
 from ..questionnaire.definitions import DefinitionError, load
 
 

@@ -9,10 +9,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..delivery import privacy
 from ..platform import config
 from ..platform.models import Delivery
 from ..platform.municipalities import municipalities, name_of
+from ..questionnaire import privacy
 from ..questionnaire.definitions import DEFINITIONS, DefinitionError, load
 from . import paths
 from .figures import agree_share

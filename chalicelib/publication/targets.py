@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from ..delivery import privacy
 from ..platform import config
 from ..platform.logs import logger
+from ..questionnaire import privacy
 from . import document as feed
 from . import figures, paths
 

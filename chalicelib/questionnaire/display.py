@@ -7,7 +7,7 @@ from typing import Any
 
 from ..platform.formatting import date_text, format_number
 from ..platform.records import Record, field
-from . import answers
+from . import answers, privacy
 from .definitions import Definition, Question, Section
 
 
@@ -105,7 +105,7 @@ def _score_lines(question: Question, value: dict[str, Any],
             cells=[(o.label, percent_text(percentages[o.value]))
                    for o in score_format.categories],
             valid_answers=count_text(figures["valid_answers"]),
-            withheld=minimum is not None and figures["valid_answers"] < minimum))
+            withheld=minimum is not None and privacy.withheld(figures["valid_answers"], minimum)))
     return lines
 
 
