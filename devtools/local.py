@@ -161,6 +161,16 @@ def serialise_dynamodb() -> Callable[[], None]:
     return restore
 
 
+def forget_shard_iterators() -> None:
+    """moto keeps every shard iterator it hands out (about 1 kB each, and each holds on to its
+    table's shard, so to a table that a rollback replaced); the stream pump takes fresh ones
+    every poll, so after a poll none is needed any more."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    with _DYNAMODB:
+        dynamodbstreams_backends[ACCOUNT][REGION].shard_iterators.clear()
+
+
 RECONCILE_EVERY = 15 * 60  # seconds, as the EventBridge rule in infra/stack.yaml
 
 
@@ -289,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
                                 "reconcile_feed")
     schedule = Schedule(outputs["ReconcileQueueUrl"], RECONCILE_EVERY)
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
-                      on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]))
+                      on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]),
+                      after_poll=forget_shard_iterators)
     mails = MailCatcher(args.mail_dir)
 
     stopping = threading.Event()

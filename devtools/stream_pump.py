@@ -93,11 +93,13 @@ class Subscription:
 
 class StreamPump:
     def __init__(self, subscriptions: list[Subscription], region: str,
-                 interval: float = 0.3, on_discard: Callable[[str, list], None] | None = None):
+                 interval: float = 0.3, on_discard: Callable[[str, list], None] | None = None,
+                 after_poll: Callable[[], None] | None = None):
         self.subscriptions = subscriptions
         self.region = region
         self.interval = interval
         self.on_discard = on_discard or (lambda name, records: None)
+        self.after_poll = after_poll or (lambda: None)
         self.discarded: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -117,6 +119,7 @@ class StreamPump:
         while not self._stop.is_set():
             try:
                 self.poll_once()
+                self.after_poll()
             except Exception as error:  # keep pumping; show the engineer what happened
                 print(f"[stream-pump] {type(error).__name__}: {error}", flush=True)
             self._stop.wait(self.interval)
