@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from email import policy
 from pathlib import Path
 
@@ -120,6 +121,56 @@ def _quiet_request_handler():
     return Handler
 
 
+# One DynamoDB request at a time in the embedded moto (see serialise_dynamodb).
+_DYNAMODB = threading.RLock()
+
+
+def serialise_dynamodb() -> Callable[[], None]:
+    """Makes the embedded moto answer one DynamoDB or DynamoDB Streams request at a time, as
+    real DynamoDB isolates a transaction; returns the undo. moto 5.2.5 applies a transaction
+    item by item after backing up each table it touches with copy.deepcopy, and puts the copy
+    in place of the live table when the transaction is cancelled (a failed condition, e.g. a
+    double click on "Verzenden"). With requests on threads, a write committed between the copy
+    and the rollback is lost, a read (a stream read too) sees items that are rolled back, and
+    the copy itself can fail on a table another thread is changing. One at a time, a rollback
+    restores exactly what was there before the transaction (toolchain-notes: "moto's DynamoDB
+    transactions are not isolated")."""
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    undo: list[Callable[[], None]] = []
+    for handler in (DynamoHandler, DynamoDBStreamsHandler):
+        own = handler.__dict__.get("call_action")
+        call = handler.call_action
+        if getattr(call, "serialised", False):
+            continue
+
+        def call_action(self, call=call):
+            with _DYNAMODB:
+                return call(self)
+
+        call_action.serialised = True  # type: ignore[attr-defined]
+        handler.call_action = call_action  # type: ignore[method-assign]
+        undo.append(lambda handler=handler, own=own: setattr(handler, "call_action", own)
+                    if own is not None else delattr(handler, "call_action"))
+
+    def restore() -> None:
+        for step in undo:
+            step()
+
+    return restore
+
+
+def forget_shard_iterators() -> None:
+    """moto keeps every shard iterator it hands out (about 1 kB each, and each holds on to its
+    table's shard, so to a table that a rollback replaced); the stream pump takes fresh ones
+    every poll, so after a poll none is needed any more."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    with _DYNAMODB:
+        dynamodbstreams_backends[ACCOUNT][REGION].shard_iterators.clear()
+
+
 RECONCILE_EVERY = 15 * 60  # seconds, as the EventBridge rule in infra/stack.yaml
 
 
@@ -216,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's own request log
     moto = ThreadedMotoServer(ip_address=args.host, port=args.moto_port, verbose=False)
+    serialise_dynamodb()
     moto.start()
 
     from devtools import aws_resources
@@ -247,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
                                 "reconcile_feed")
     schedule = Schedule(outputs["ReconcileQueueUrl"], RECONCILE_EVERY)
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
-                      on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]))
+                      on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]),
+                      after_poll=forget_shard_iterators)
     mails = MailCatcher(args.mail_dir)
 
     stopping = threading.Event()

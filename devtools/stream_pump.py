@@ -85,18 +85,21 @@ class Subscription:
     handler: Handler
     batch_size: int = 100
     max_retries: int = 3
-    iterators: dict[str, str] = field(default_factory=dict)
+    # (stream ARN, shard id) → sequence number of the last record taken from that shard
+    positions: dict[tuple[str, str], str] = field(default_factory=dict)
     pending: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
 
 
 class StreamPump:
     def __init__(self, subscriptions: list[Subscription], region: str,
-                 interval: float = 0.3, on_discard: Callable[[str, list], None] | None = None):
+                 interval: float = 0.3, on_discard: Callable[[str, list], None] | None = None,
+                 after_poll: Callable[[], None] | None = None):
         self.subscriptions = subscriptions
         self.region = region
         self.interval = interval
         self.on_discard = on_discard or (lambda name, records: None)
+        self.after_poll = after_poll or (lambda: None)
         self.discarded: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -116,6 +119,7 @@ class StreamPump:
         while not self._stop.is_set():
             try:
                 self.poll_once()
+                self.after_poll()
             except Exception as error:  # keep pumping; show the engineer what happened
                 print(f"[stream-pump] {type(error).__name__}: {error}", flush=True)
             self._stop.wait(self.interval)
@@ -148,18 +152,26 @@ class StreamPump:
         return delivered
 
     def _fetch(self, subscription: Subscription, stream_arn: str) -> None:
+        """Takes what each shard holds after the last record taken from it. A fresh iterator
+        every poll, never a stored one: moto (5.2.5) puts a deep copy in place of the table
+        when a transaction is cancelled, and an iterator keeps reading the replaced table's
+        shard, which never grows again (toolchain-notes: "moto's DynamoDB transactions are
+        not isolated"). Resuming after a sequence number reads the live table's shard."""
         shards = self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
         for shard in shards:
             shard_id = shard["ShardId"]
-            iterator = subscription.iterators.get(shard_id)
-            if iterator is None:
-                iterator = self._streams.get_shard_iterator(
-                    StreamArn=stream_arn, ShardId=shard_id,
-                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-            result = self._streams.get_records(ShardIterator=iterator)
-            subscription.iterators[shard_id] = result["NextShardIterator"]
+            after = subscription.positions.get((stream_arn, shard_id))
+            start: dict[str, str] = (
+                {"ShardIteratorType": "TRIM_HORIZON"} if after is None else
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after})
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=stream_arn, ShardId=shard_id, **start)["ShardIterator"]
+            records = self._streams.get_records(ShardIterator=iterator)["Records"]
+            if records:
+                subscription.positions[(stream_arn, shard_id)] = \
+                    records[-1]["dynamodb"]["SequenceNumber"]
             subscription.pending.extend(lambda_record(record, stream_arn, self.region)
-                                        for record in result["Records"])
+                                        for record in records)
 
     def _invoke(self, subscription: Subscription, batch: list[dict[str, Any]]) -> int | None:
         """Calls the handler; None when the whole batch succeeded, else the index of the first
