@@ -56,7 +56,7 @@ def sender_domain(stage: str) -> str:
 # The Lambda runtime of every function. `chalice package` takes it from the Python it runs on
 # (python3.13 on 3.13) and picks the wheels for it (cp313): packaging on another Python would
 # silently deploy another runtime with wheels built for it. ./dev's PYTHON_VERSION, mypy.ini
-# and ruff.toml name the same version (tests/test_runtime.py).
+# and ruff.toml name the same version (tests/infra/test_runtime.py).
 RUNTIME = "python3.13"
 
 

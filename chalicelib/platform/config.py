@@ -191,7 +191,7 @@ def sending_window() -> cycles.SendingWindow | None:
 
 def _window_date(name: str, field: str) -> date | None:
     """DELIVERY_OPENS / _DEADLINE / _LATE_UNTIL override one date (tests do); otherwise the
-    cycle's own. Deployed stages never set them (tests/test_cycles.py)."""
+    cycle's own. Deployed stages never set them (tests/delivery/test_cycles.py)."""
     override = _date(name)
     if override is not None:
         return override

@@ -1,5 +1,5 @@
 """pynamodb models, one per table (the held table holds two kinds of item, each with its own
-model). The tables themselves are defined once, in infra/resources.yaml; tests/test_infra.py
+model). The tables themselves are defined once, in infra/resources.yaml; tests/infra/test_infra.py
 keeps the two in step.
 
 Table names are read at import from real environment variables (the Lambda runtime, the local
@@ -7,7 +7,7 @@ runner and the test suite all set them before importing the app).
 
 Every model and every transaction use the process's one pynamodb Connection, so the Lambda
 container builds one botocore client for DynamoDB, once: building one parses the service and
-endpoint models and costs about 100 ms (tests/test_clients.py counts them).
+endpoint models and costs about 100 ms (tests/platform/test_clients.py counts them).
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pytest
 
 from devtools import package
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VERSION = package.RUNTIME.removeprefix("python")  # "3.13"
 
 

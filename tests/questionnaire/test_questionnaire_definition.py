@@ -13,7 +13,7 @@ import pytest
 from chalicelib.questionnaire import definitions as questionnaire
 from chalicelib.questionnaire.definitions import DefinitionError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "chalicelib" / "questionnaire" / "data" / "ceo-wmo" / "2026.json"
 
 

@@ -16,7 +16,7 @@ import pytest
 from tests.support.cfn import NO_VALUE, Evaluator
 from tests.support.stages import repo_stage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"AWS_LAMBDA_FUNCTION_NAME": "aanlevermodule-ceo-prod", "STAGE": "prod",
         "HELPDESK_EMAIL": "helpdesk@ceo-gemeenten.nl", "HELPDESK_PHONE": "030 737 05 00",
         "PUBLICATION_SITE_NAME": "waarstaatjegemeente.nl",

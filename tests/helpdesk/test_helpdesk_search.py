@@ -5,20 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from botocore.client import BaseClient
+
+from tests.support import aws_calls
 
 
 @pytest.fixture()
 def operations(monkeypatch):
     """Every AWS operation the app makes while the test runs."""
     seen: list[str] = []
-    real = BaseClient._make_api_call
-
-    def recording(client, operation, params):
-        seen.append(operation)
-        return real(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    aws_calls.record(monkeypatch, lambda call: seen.append(call.operation))
     return seen
 
 

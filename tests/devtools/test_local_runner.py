@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.support.browser import LiveBrowser
 from tests.support.flows import fill_all, register, send
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

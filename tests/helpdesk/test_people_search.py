@@ -7,8 +7,8 @@ import re
 from urllib.parse import quote_plus
 
 import pytest
-from botocore.client import BaseClient
 
+from tests.support import aws_calls
 from tests.support.feed import make_registrant
 from tests.support.tables import scan
 
@@ -29,13 +29,7 @@ def people(aws, app_module):
 @pytest.fixture()
 def operations(monkeypatch):
     seen: list[str] = []
-    real = BaseClient._make_api_call
-
-    def recording(client, operation, params):
-        seen.append(operation)
-        return real(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    aws_calls.record(monkeypatch, lambda call: seen.append(call.operation))
     return seen
 
 

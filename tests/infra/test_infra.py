@@ -16,7 +16,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import aws_calls
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -481,27 +483,20 @@ class Recorder:
                                       "reconciler": set(), "retention": set()}
 
     def __enter__(self):
-        from botocore.client import BaseClient
-
-        self._original = original = BaseClient._make_api_call
-        recorder = self
-
-        def recording(client, operation, params):
-            from devtools import queue_pump
-
-            function = QUEUE_CONSUMERS.get(queue_pump.active_function, recorder.function)
-            if function:
-                service = client.meta.service_model.service_name
-                recorder.calls[function].update(_iam_requests(service, operation, params))
-            return original(client, operation, params)
-
-        BaseClient._make_api_call = recording
+        self._patch = pytest.MonkeyPatch()
+        aws_calls.record(self._patch, self._observe)
         return self
 
-    def __exit__(self, *exc):
-        from botocore.client import BaseClient
+    def _observe(self, call: aws_calls.AwsCall) -> None:
+        from devtools import queue_pump
 
-        BaseClient._make_api_call = self._original
+        function = QUEUE_CONSUMERS.get(queue_pump.active_function, self.function)
+        if function:
+            self.calls[function].update(_iam_requests(call.service, call.operation,
+                                                      call.params))
+
+    def __exit__(self, *exc):
+        self._patch.undo()
 
 
 class Resolver:
@@ -1026,7 +1021,7 @@ def test_cfn_lint_passes_on_the_transformed_template(packaged):
 def test_the_readme_deploys_a_template_of_this_size(packaged):
     # CloudFormation takes a template body of at most 51,200 bytes inline and up to 1 MB from
     # S3 (CloudFormation quotas): ./dev deploy always uploads it and passes TemplateURL
-    # (tests/test_deploy.py), which the README's deployment section says.
+    # (tests/infra/test_deploy.py), which the README's deployment section says.
     from devtools import package
 
     _, template = packaged

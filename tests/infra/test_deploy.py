@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPLETE = {
     "region": "eu-central-1",
     "artifact_bucket": "ceo-artifacts-123456789012-eu-central-1",

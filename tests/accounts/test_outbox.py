@@ -4,8 +4,8 @@ work whether or not the address is known."""
 from __future__ import annotations
 
 import pytest
-from botocore.client import BaseClient
 
+from tests.support import aws_calls
 from tests.support.browser import deliver_queued
 from tests.support.flows import register
 from tests.support.tables import scan
@@ -33,13 +33,7 @@ class FlakySes:
 @pytest.fixture()
 def operations(monkeypatch):
     seen: list[str] = []
-    real = BaseClient._make_api_call
-
-    def recording(client, operation, params):
-        seen.append(f"{client.meta.service_model.service_name}.{operation}")
-        return real(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    aws_calls.record(monkeypatch, lambda call: seen.append(f"{call.service}.{call.operation}"))
     return seen
 
 

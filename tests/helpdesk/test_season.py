@@ -11,6 +11,7 @@ from collections import Counter
 import boto3
 import pytest
 
+from tests.support import aws_calls
 from tests.support.feed import deliver, make_registrant
 from tests.support.tables import scan
 
@@ -270,19 +271,11 @@ def test_the_state_follows_withdraw_and_restore(season):
 
 def test_one_overview_costs_a_few_requests_whatever_the_number_of_municipalities(
         season, helpdesk, monkeypatch):
-    from botocore.client import BaseClient
-
-    calls: Counter = Counter()
-    original = BaseClient._make_api_call
-
-    def counting(client, operation, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls[(operation, params.get("TableName") or ",".join(params.get("RequestItems",
-                                                                               {})))] += 1
-        return original(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    made = aws_calls.record(monkeypatch)
     assert helpdesk.get(SEASON).status_code == 200
+    calls = Counter((call.operation, call.params.get("TableName")
+                     or ",".join(call.params.get("RequestItems", {})))
+                    for call in made if call.service == "dynamodb")
     by_operation = Counter()
     for (operation, _), count in calls.items():
         by_operation[operation] += count

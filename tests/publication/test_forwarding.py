@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.support import aws_calls
 from tests.support.feed import (
     BATCH,
     BATCH_WRITES,
@@ -513,23 +514,15 @@ def test_an_up_to_date_batch_reads_the_shared_objects_once_and_heads_the_rest(
         registrant, aws, monkeypatch):
     """The check behind "up to date": one read of the scope states, the three shared objects
     read once, and a HEAD (not a download) of each municipality's document and report."""
-    from botocore.client import BaseClient
-
     for code in BATCH:
         deliver(registrant, code=code)
     batch = [record(f"{code}#2026", 1) for code in BATCH]
     run(batch)
-    calls = []
-    original = BaseClient._make_api_call
-
-    def counting(client, operation, params):
-        calls.append((client.meta.service_model.service_name, operation))
-        return original(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    calls = aws_calls.record(monkeypatch)
     assert run(batch * 2) == {"batchItemFailures": []}
-    assert sorted(calls) == sorted([("dynamodb", "BatchGetItem")] + [("s3", "GetObject")] * 3
-                                   + [("s3", "HeadObject")] * 2 * len(BATCH))
+    assert sorted(call[:2] for call in calls) == sorted(
+        [("dynamodb", "BatchGetItem")] + [("s3", "GetObject")] * 3
+        + [("s3", "HeadObject")] * 2 * len(BATCH))
 
 
 def test_a_scope_published_below_its_revision_is_repaired_by_a_later_event(

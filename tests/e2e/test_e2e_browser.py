@@ -20,7 +20,7 @@ from tests.support.answers import ALL
 from tests.support.browser import LiveBrowser, SavedMails
 from tests.support.flows import fill_all, signed_in
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

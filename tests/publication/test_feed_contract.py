@@ -2,7 +2,7 @@
 docs/feed/examples/ are what the forwarder produces now, and every one validates against its
 schema. A change to the feed that the examples do not show fails here; after an intended
 (additive, docs/feed.md "Versioning") change, rewrite them with
-`UPDATE_FEED_EXAMPLES=1 .venv/bin/python -m pytest tests/test_feed_contract.py`."""
+`UPDATE_FEED_EXAMPLES=1 .venv/bin/python -m pytest tests/publication/test_feed_contract.py`."""
 from __future__ import annotations
 
 import json

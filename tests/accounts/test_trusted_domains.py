@@ -13,7 +13,7 @@ from tests.support.browser import Browser
 from tests.support.flows import register
 from tests.support.tables import scan
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STADSKANAAL = "GM0037"
 
 

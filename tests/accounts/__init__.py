@@ -1,0 +1,1 @@
+"""Tests of people, registration, personal links, sessions, mail."""

@@ -1,0 +1,1 @@
+"""Tests of sending, viewing a delivery, four-eyes, sending windows."""

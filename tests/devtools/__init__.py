@@ -1,0 +1,1 @@
+"""Tests of the local runner and its stream pump."""

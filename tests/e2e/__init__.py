@@ -1,0 +1,1 @@
+"""Tests of the whole journey in a real browser."""

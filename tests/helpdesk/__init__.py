@@ -1,0 +1,1 @@
+"""Tests of the helpdesk's pages, actions, search, season and reminders."""

@@ -1,0 +1,1 @@
+"""Tests of the deployable stack and its deployment, without AWS."""

@@ -1,0 +1,1 @@
+"""Tests of the feed, its targets, the reconciler, replay, the reference site."""

@@ -1,0 +1,1 @@
+"""Tests of definitions, answers, pages, the shared draft, the privacy rule."""

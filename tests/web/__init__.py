@@ -1,0 +1,1 @@
+"""Tests of headers, cookies and hostile input on every route."""
