@@ -180,3 +180,48 @@ def test_an_error_page_quotes_the_request_id_its_log_line_carries(browser):
     assert line["request_id"] == reference and line["route"] == "/link/{token}"
     assert "RuntimeError: boom" in line["exception"]
     assert "request_id" not in logger.get_current_keys()
+
+
+def test_an_event_handlers_log_lines_never_carry_a_web_requests_keys(browser, aws):
+    """The local runner serves pages on threads beside the stream pump: while a page request
+    is being answered, the forwarder's lines carry no request id or route of it."""
+    import io
+    import json
+    import threading
+
+    from chalicelib.accounts import links
+    from chalicelib.platform.logs import logger
+    from tests.support.feed import deliver, make_registrant, record, run
+
+    deliver(make_registrant())
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    level = logger.log_level
+    logger.setLevel(logging.INFO)
+    inside, done = threading.Event(), threading.Event()
+    original = links.check
+
+    def held(token):
+        inside.set()
+        done.wait(10)
+        return original(token)
+
+    links.check = held
+    page = threading.Thread(target=browser.get, args=("/link/" + "a" * 32 + "." + "b" * 32,))
+    try:
+        page.start()
+        assert inside.wait(10)
+        run([record("GM0014#2026", 1, "INSERT")])
+    finally:
+        done.set()
+        page.join()
+        links.check = original
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()
+              if '"forwarded"' in text]
+    assert line["scope"] == "GM0014#2026"
+    assert "request_id" not in line and "route" not in line
+    assert "request_id" not in logger.thread_safe_get_current_keys()
