@@ -1,7 +1,7 @@
 """Personal data of a registrant (AVG): correcting name, e-mail and phone, and erasing a
 registrant. Each is one DynamoDB transaction with everything that belongs to it — the
-registrant, its unique look-ups, its search entries, memberships, held requests, drafts and the
-audit entries the caller passes — so nothing is ever half-corrected or half-erased, and doing it
+registrant, its unique look-ups, its search entries, memberships, held requests and the audit
+entries the caller passes — so nothing is ever half-corrected or half-erased, and doing it
 again completes it.
 
 A changed address gets a new personal link (mailed after the transaction), the links mailed to
@@ -24,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..platform import config
 from ..platform.logs import logger
-from ..platform.models import Draft, HeldRequest, Lookup, Membership, Registrant, connection
+from ..platform.models import HeldRequest, Lookup, Membership, Registrant, connection
 from ..platform.records import Record
 from . import link_mails, links, people, registrants
 
@@ -141,7 +141,6 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     # and its look-ups whole, and a retry completes the erasure.
     # The municipality's shared draft stays: it is the colleagues' work, and it names the
     # registrant only by the opaque id (a removed one reads as "een voormalige collega").
-    drafts: list[Model] = []
     links_to_municipalities: list[Model] = [
         *(Membership(code, registrant.id) for code in registrant.municipalities or ()),
         *(HeldRequest("open", f"{registrant.id}#{code}")
@@ -149,16 +148,10 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     # `unchanged` holds only where everything goes in one transaction: a registrant of more
     # municipalities than fit loses its memberships first, whatever happens after
     whole = 1 + len(names) + len(links_to_municipalities) + len(extra) <= MAX_TRANSACTION
-    for group in (drafts, links_to_municipalities):
-        if 1 + len(names) + len(drafts) + len(links_to_municipalities) + len(extra) \
-                <= MAX_TRANSACTION:
-            break
-        for item in group:
-            if isinstance(item, Draft):
-                item.delete(add_version_condition=False)
-            else:
-                item.delete()
-        group.clear()
+    if not whole:
+        for item in links_to_municipalities:
+            item.delete()
+        links_to_municipalities.clear()
     try:
         with TransactWrite(connection=connection()) as transaction:
             still = Registrant.id.exists()
@@ -167,8 +160,6 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
             transaction.delete(Registrant(registrant.id), condition=still)
             for item in [*names, *links_to_municipalities]:
                 transaction.delete(item)
-            for draft in drafts:  # whatever its version: it goes with its owner
-                transaction.delete(draft, add_version_condition=False)
             for entry, condition in extra:
                 transaction.save(entry, condition=condition)
     except TransactWriteError as error:
