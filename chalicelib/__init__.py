@@ -13,8 +13,8 @@ tests/test_layout.py holds the code to this order, and the README's layout table
 LAYERS: tuple[tuple[str, str], ...] = (
     ("platform", "config, models, mail, the audit trail (written), rate limits, jobs, logs"),
     ("web", "HTTP plumbing: forms, CSRF, cookies, responses, Dutch errors, assets"),
-    ("accounts", "people, registration, personal links, sign-ins, memberships"),
-    ("questionnaire", "definitions as data, drafts, kept input, the journey, the privacy rule"),
+    ("accounts", "people, registration, personal links, sign-ins, memberships, kept input"),
+    ("questionnaire", "definitions as data, drafts, the journey, the privacy rule"),
     ("delivery", "sending, history, receipts, four-eyes, withdrawals"),
     ("publication", "the feed: forwarding, targets, replay, the reconciler"),
     ("helpdesk", "the helpdesk's actions, what it reads, season overview, reminders"),

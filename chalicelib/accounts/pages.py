@@ -11,9 +11,8 @@ from ..platform import config, outbox, rate_limits
 from ..platform.models import Registrant
 from ..platform.municipalities import by_province, municipalities
 from ..platform.records import as_dict
-from ..questionnaire import pending_input
 from ..web.errors import client_ip
-from . import access, email_domains, links, registration
+from . import access, email_domains, links, pending_input, registration
 from .contact_fields import clean_email
 from .links import LinkStatus
 from .registration_form import MAX_MUNICIPALITIES, RegistrationForm, validate_registration

@@ -8,8 +8,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform import config
-from ..questionnaire import pending_input
-from . import retention
+from . import pending_input, retention
 
 
 def _inactive_rule() -> str | None:

@@ -9,10 +9,11 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import access as signed_in
+from ..accounts import pending_input
 from ..platform.formatting import format_number
 from ..platform.municipalities import is_code
 from ..web import cookies, csrf
-from . import access, answers, drafts, editors, journey, pending_input
+from . import access, answers, drafts, editors, journey
 from .definitions import Definition, Question, Section
 from .journey import Scope, current_definition, section_path
 

@@ -498,7 +498,7 @@ def test_the_cli_erases_by_personal_code(aws, app_module, capsys):
 
 
 def test_rate_limit_and_kept_input_records_expire_by_ttl(browser, mailbox, aws):
-    from chalicelib.questionnaire import pending_input
+    from chalicelib.accounts import pending_input
     from devtools.package import load_yaml
     from tests.support.feed import ROOT
 

@@ -651,9 +651,9 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
 
     import app as chalice_app_module
     from app import app as chalice_app
+    from chalicelib.accounts import pending_input
     from chalicelib.helpdesk import signins
     from chalicelib.publication import forwarding, targets
-    from chalicelib.questionnaire import pending_input
     from devtools import aws_resources
     from devtools.stream_pump import LambdaContext
     from tests.support.answers import ALL

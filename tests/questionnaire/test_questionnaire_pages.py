@@ -337,7 +337,7 @@ def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch
 
 
 def test_kept_input_is_only_shown_to_its_owner(person, aws):
-    from chalicelib.questionnaire import pending_input
+    from chalicelib.accounts import pending_input
 
     kept = pending_input.keep("someone-else", "GM0014", "opzet", {"doel": ["geheim"]}, 0)
     page = person.get(page_path("opzet") + f"?hersteld={kept.id}")
