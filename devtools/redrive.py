@@ -94,8 +94,8 @@ def republish(sqs: Any, sns: Any, source: str, topic: str) -> tuple[int, int]:
         try:
             records = json.loads(message["Body"])["Records"]
             notifications = [r["Sns"] for r in records]
-            for notification in notifications:
-                notification["Message"]  # noqa: B018 - each must have one before any goes
+            if not all(isinstance(n["Message"], str) for n in notifications):
+                raise TypeError("a notification without its message")
         except (ValueError, KeyError, TypeError):
             print(f"  message {message['MessageId']} is not an SNS event: left in the queue "
                   f"(look at it in the SQS console)")

@@ -105,7 +105,8 @@ def for_moto(template: dict, made: dict[str, str]) -> tuple[dict, set[str]]:
         if list(node) == ["Fn::Sub"]:
             sub = node["Fn::Sub"]
             text = sub if isinstance(sub, str) else sub[0]
-            text = re.sub(r"\$\{([A-Za-z0-9]+)\}", lambda m: "${%s.Arn}" % aliased[m.group(1)]
+            text = re.sub(r"\$\{([A-Za-z0-9]+)\}",
+                          lambda m: f"${{{aliased[m.group(1)]}.Arn}}"
                           if m.group(1) in aliased else m.group(0), text)
             text = re.sub(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z.]+))?\}",
                           lambda m: value(m.group(1), m.group(2)) if m.group(1) in left_out
