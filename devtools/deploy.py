@@ -257,8 +257,9 @@ def bootstrap(plan: Plan, outputs: dict[str, str] | None = None) -> list[str]:
             f"(or alias) {plan.parameters['DomainName']} -> "
             f"{outputs.get('ApiDomainTarget', '<ApiDomainTarget output>')}")
     steps.append(f"First helpdesk user, after the deploy (README 'First helpdesk user'): "
-                 f"aws cognito-idp admin-create-user --user-pool-id {pool} ... then a "
-                 f"password, the helpdesk group and TOTP enrolment")
+                 f"python -m chalicelib.helpdesk.cli --stage {stage} --as <you> invite "
+                 f"<address> (pool {pool}; Cognito mails a temporary password, the first "
+                 f"sign-in sets the password and the authenticator app)")
     return steps
 
 
