@@ -10,6 +10,13 @@ functions would get, reports the stage's sending window, and prints the bootstra
 read-only), uploads the package and template to the artifact bucket and creates and executes a
 CloudFormation change set (the SAM transform runs in CloudFormation), and prints the stack's
 outputs and what is left to do by hand.
+
+A create is executed with RetainExceptOnCreate: if it fails, CloudFormation removes what it
+made, retained tables, bucket and user pool included, whose fixed names would block the next
+create. A stack whose first create failed anyway (ROLLBACK_COMPLETE: CloudFormation refuses
+every update of it) is explained with the command that recovers, `./dev deploy STAGE
+--recover`: it deletes that stack and what its create left behind, only while all of it is
+still empty. Whatever AWS refuses is reported in its own words, without a traceback.
 """
 from __future__ import annotations
 
@@ -250,8 +257,9 @@ def bootstrap(plan: Plan, outputs: dict[str, str] | None = None) -> list[str]:
             f"(or alias) {plan.parameters['DomainName']} -> "
             f"{outputs.get('ApiDomainTarget', '<ApiDomainTarget output>')}")
     steps.append(f"First helpdesk user, after the deploy (README 'First helpdesk user'): "
-                 f"aws cognito-idp admin-create-user --user-pool-id {pool} ... then a "
-                 f"password, the helpdesk group and TOTP enrolment")
+                 f"python -m chalicelib.cli --stage {stage} --as <you> invite "
+                 f"<address> (pool {pool}; Cognito mails a temporary password, the first "
+                 f"sign-in sets the password and the authenticator app)")
     return steps
 
 
@@ -299,13 +307,157 @@ def as_uploaded(template: dict[str, Any], code_uri: str) -> dict[str, Any]:
     return uploaded
 
 
+class DeployRefused(RuntimeError):
+    """CloudFormation cannot (or should not) go on with this stack: the text says why and the
+    command that gets it going again."""
+
+
+# What a deploy does with the stack in each state (CloudFormation's StackStatus). Anything
+# *_IN_PROGRESS belongs to another operation: wait for it.
+UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
+             "IMPORT_ROLLBACK_COMPLETE"}
+# A first create that failed: CloudFormation keeps the empty stack (and, before create change
+# sets were executed with RetainExceptOnCreate, whatever had DeletionPolicy Retain) and refuses
+# every update of it. Only deleting it helps; `--recover` does that.
+FAILED_CREATE = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"}
+# What a failed create can leave behind: retained, deletion-protected, with a fixed name that
+# the next create would collide with.
+LEFTOVER_TYPES = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Cognito::UserPool")
+
+
+def stack_status(cloudformation: Any, stack: str) -> str | None:
+    """The stack's StackStatus, or None when there is no such stack."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+    except ClientError as error:
+        if "does not exist" in error.response.get("Error", {}).get("Message", ""):
+            return None
+        raise
+
+
+def change_set_type(plan: Plan, status: str | None) -> str:
+    """CREATE or UPDATE for a stack in this state; DeployRefused (with what to do) otherwise."""
+    if status is None or status == "REVIEW_IN_PROGRESS":
+        return "CREATE"
+    if status in UPDATABLE:
+        return "UPDATE"
+    region = f" --region {plan.region}" if plan.region else ""
+    if status in FAILED_CREATE:
+        raise DeployRefused(
+            f"{plan.stack} is {status}: the first create failed and CloudFormation rolled it "
+            f"back; such a stack can never be updated, only deleted and created again.\n"
+            f"  NL: de eerste keer aanmaken van {plan.stack} is mislukt en teruggedraaid; "
+            f"zo'n stack kan CloudFormation niet bijwerken, alleen verwijderen en opnieuw "
+            f"aanmaken.\n"
+            f"  Why it failed: the first CREATE_FAILED event of aws cloudformation "
+            f"describe-stack-events --stack-name {plan.stack}{region}.\n"
+            f"  Fix that cause, then: ./dev deploy {plan.stage} --recover (deletes the failed "
+            f"stack and what its create left behind when that is still empty, then creates it "
+            f"again)")
+    if status == "UPDATE_ROLLBACK_FAILED":
+        raise DeployRefused(
+            f"{plan.stack} is UPDATE_ROLLBACK_FAILED: CloudFormation could not roll an update "
+            f"back (a resource changed or was deleted outside the stack). Repair that resource, "
+            f"then: aws cloudformation continue-update-rollback --stack-name {plan.stack}{region}"
+            f" (--resources-to-skip <logical id> for one that cannot be repaired), and deploy "
+            f"again")
+    if status.endswith("_IN_PROGRESS"):
+        raise DeployRefused(
+            f"{plan.stack} is {status}: another operation is still running. Wait for it "
+            f"(aws cloudformation wait stack-update-complete --stack-name {plan.stack}{region}, "
+            f"or watch the console) and deploy again")
+    raise DeployRefused(f"{plan.stack} is {status}: not something a deploy can continue from "
+                        f"(see its events in the CloudFormation console)")
+
+
+def leftovers(cloudformation: Any, stack: str) -> list[tuple[str, str]]:
+    """(type, physical id) of each table, bucket and user pool the failed create kept."""
+    found = []
+    for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack):
+        for resource in page["StackResourceSummaries"]:
+            if resource["ResourceType"] in LEFTOVER_TYPES and \
+                    resource.get("PhysicalResourceId") and \
+                    resource["ResourceStatus"] != "DELETE_COMPLETE":
+                found.append((resource["ResourceType"], resource["PhysicalResourceId"]))
+    return found
+
+
+def _is_empty(kind: str, name: str, clients: dict[str, Any]) -> bool | None:
+    """Whether a leftover holds nothing; None when it is gone already."""
+    from botocore.exceptions import ClientError
+
+    try:
+        if kind == "AWS::DynamoDB::Table":
+            return clients["dynamodb"].scan(TableName=name, Limit=1, Select="COUNT")["Count"] == 0
+        if kind == "AWS::S3::Bucket":
+            listed = clients["s3"].list_object_versions(Bucket=name, MaxKeys=1)
+            return not listed.get("Versions") and not listed.get("DeleteMarkers")
+        return not clients["cognito-idp"].list_users(UserPoolId=name, Limit=1)["Users"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("ResourceNotFoundException", "NoSuchBucket"):
+            return None
+        raise
+
+
+def _delete_leftover(kind: str, name: str, clients: dict[str, Any]) -> None:
+    if kind == "AWS::DynamoDB::Table":
+        clients["dynamodb"].update_table(TableName=name, DeletionProtectionEnabled=False)
+        clients["dynamodb"].delete_table(TableName=name)
+    elif kind == "AWS::S3::Bucket":
+        clients["s3"].delete_bucket(Bucket=name)
+    else:
+        clients["cognito-idp"].update_user_pool(UserPoolId=name, DeletionProtection="INACTIVE")
+        clients["cognito-idp"].delete_user_pool(UserPoolId=name)
+
+
+def recover(plan: Plan, clients: dict[str, Any], wait_seconds: float = 5.0) -> None:
+    """Deletes a stack whose first create failed, and the tables, bucket and user pool that
+    create kept, but only when every one of them is still empty (a failed first create never
+    held data; anything else is refused and left alone)."""
+    cloudformation = clients["cloudformation"]
+    status = stack_status(cloudformation, plan.stack)
+    if status is None:
+        print(f"{plan.stack} does not exist: nothing to recover.")
+        return
+    if status not in FAILED_CREATE:
+        raise DeployRefused(f"{plan.stack} is {status}, not a failed create: --recover only "
+                            f"deletes a stack that never ran (ROLLBACK_COMPLETE, ROLLBACK_FAILED, "
+                            f"DELETE_FAILED)")
+    kept = leftovers(cloudformation, plan.stack)
+    full = []
+    for kind, name in kept:
+        empty = _is_empty(kind, name, clients)
+        print(f"  {kind} {name}: " + {None: "gone already", True: "empty, deleting",
+                                      False: "HOLDS DATA, refused"}[empty])
+        if empty is False:
+            full.append(name)
+    if full:
+        raise DeployRefused(f"not recovered: {', '.join(full)} hold(s) data, so they are not "
+                            f"leftovers of a failed first create. Nothing was deleted. Look at "
+                            f"them first (an older stack's retained tables?)")
+    for kind, name in kept:
+        if _is_empty(kind, name, clients) is not None:
+            _delete_leftover(kind, name, clients)
+    cloudformation.delete_stack(StackName=plan.stack)
+    while (status := stack_status(cloudformation, plan.stack)) not in (None, "DELETE_COMPLETE"):
+        if status == "DELETE_FAILED":
+            raise DeployRefused(f"{plan.stack}: deleting it failed (see its events)")
+        time.sleep(wait_seconds)
+    print(f"{plan.stack} and its leftovers deleted; creating it again.")
+
+
 def deploy(plan: Plan, target: Path, clients: dict[str, Any],
            wait_seconds: float = 5.0) -> dict[str, str]:
     """Uploads the package and the template, creates a change set and executes it; returns the
-    stack's outputs. Raises RuntimeError with CloudFormation's reason when it fails."""
+    stack's outputs. Raises DeployRefused (a RuntimeError) with CloudFormation's reason or the
+    stack's state and what to do about it; botocore's errors pass (main reports them)."""
+    cloudformation = clients["cloudformation"]
+    kind = change_set_type(plan, stack_status(cloudformation, plan.stack))
     package_bytes = (target / "deployment.zip").read_bytes()
     digest = hashlib.sha256(package_bytes).hexdigest()[:16]
-    s3, cloudformation = clients["s3"], clients["cloudformation"]
+    s3 = clients["s3"]
     code_key = f"{plan.stack}/{digest}.zip"
     s3.put_object(Bucket=plan.bucket, Key=code_key, Body=package_bytes)
     template = as_uploaded(json.loads((target / "sam.json").read_text()),
@@ -313,11 +465,6 @@ def deploy(plan: Plan, target: Path, clients: dict[str, Any],
     body = json.dumps(template).encode()
     template_key = f"{plan.stack}/{hashlib.sha256(body).hexdigest()[:16]}.template.json"
     s3.put_object(Bucket=plan.bucket, Key=template_key, Body=body)
-    try:
-        status = cloudformation.describe_stacks(StackName=plan.stack)["Stacks"][0]["StackStatus"]
-        kind = "CREATE" if status == "REVIEW_IN_PROGRESS" else "UPDATE"
-    except cloudformation.exceptions.ClientError:
-        kind = "CREATE"
     name = f"deploy-{time.strftime('%Y%m%d-%H%M%S')}"
     cloudformation.create_change_set(
         StackName=plan.stack, ChangeSetName=name, ChangeSetType=kind,
@@ -336,17 +483,25 @@ def deploy(plan: Plan, target: Path, clients: dict[str, Any],
         if "didn't contain changes" in reason or "No updates" in reason:
             print("No changes to deploy.")
             return _outputs(cloudformation, plan.stack)
-        raise RuntimeError(f"change set {name} failed: {reason}")
+        raise DeployRefused(f"change set {name} failed: {reason}")
     print(f"{kind.lower()}: {len(change_set.get('Changes', []))} change(s); executing {name}")
-    cloudformation.execute_change_set(StackName=plan.stack, ChangeSetName=name)
+    # A failed create removes what it made, retained (tables, bucket, user pool) or not: their
+    # fixed names would otherwise block every next create. Updates keep the Retain policies.
+    cloudformation.execute_change_set(StackName=plan.stack, ChangeSetName=name,
+                                      **({"RetainExceptOnCreate": True} if kind == "CREATE"
+                                         else {}))
     while True:
         stack = cloudformation.describe_stacks(StackName=plan.stack)["Stacks"][0]
         if not stack["StackStatus"].endswith("_IN_PROGRESS"):
             break
         time.sleep(wait_seconds)
     if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
-        raise RuntimeError(f"{plan.stack} ended as {stack['StackStatus']}: "
-                           f"{stack.get('StackStatusReason', 'see the stack events')}")
+        advice = ""
+        if stack["StackStatus"] in FAILED_CREATE:
+            advice = (f"; fix the cause (its first CREATE_FAILED event), then ./dev deploy "
+                      f"{plan.stage} --recover")
+        raise DeployRefused(f"{plan.stack} ended as {stack['StackStatus']}: "
+                            f"{stack.get('StackStatusReason', 'see the stack events')}{advice}")
     return _outputs(cloudformation, plan.stack)
 
 
@@ -365,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override one stack parameter")
     parser.add_argument("--out", type=Path, default=ROOT / "build")
+    parser.add_argument("--recover", action="store_true",
+                        help="first delete a stack whose first create failed (ROLLBACK_COMPLETE) "
+                             "and the empty tables, bucket and user pool it left")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
 
@@ -391,18 +549,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dry run: every parameter checked; ./dev deploy {args.stage} deploys.")
         return 0
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
     clients = {name: boto3.client(name, region_name=plan.region)
-               for name in ("lambda", "sesv2", "s3", "ssm", "acm", "cloudformation")}
-    print("== Account")
-    if not report(account_checks(plan, clients)):
-        print("Not deployed: do the bootstrap steps above first.")
-        return 1
-    print(f"== Deploy {plan.stack}")
+               for name in ("lambda", "sesv2", "s3", "ssm", "acm", "cloudformation", "dynamodb",
+                            "cognito-idp")}
     try:
+        print("== Account")
+        if not report(account_checks(plan, clients)):
+            print("Not deployed: do the bootstrap steps above first.")
+            return 1
+        if args.recover:
+            print(f"== Recover {plan.stack}")
+            recover(plan, clients)
+        print(f"== Deploy {plan.stack}")
         outputs = deploy(plan, target, clients)
     except RuntimeError as error:
         print(f"Deploy failed: {error}")
+        return 1
+    except (ClientError, BotoCoreError) as error:
+        # CloudFormation (or another service) refused; its words, without a traceback
+        print(f"Deploy failed, AWS refused: {error}\n  Credentials: the default profile or "
+              f"AWS_PROFILE (aws sts get-caller-identity shows whose they are).")
         return 1
     print("== Outputs")
     for key in ("BaseUrl", "ApiDomainTarget", "HelpdeskUserPoolId", "HelpdeskClientId",

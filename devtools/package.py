@@ -41,7 +41,52 @@ def merge_template(stage: str) -> dict[str, Any]:
     merged.pop("Description", None)
     merged["Parameters"]["Stage"]["Default"] = stage
     merged["Parameters"]["MailSenderDomain"]["Default"] = sender_domain(stage)
+    # What is deployed, visible in the stack's outputs, every function's environment and each
+    # published version's description (`./dev rollback` lists versions by it). A new revision
+    # changes the functions' properties, so each deploy publishes a version of every function.
+    revision = git_revision()
+    for resource in merged["Resources"].values():
+        properties = resource.get("Properties", {})
+        if "AutoPublishAlias" in properties:
+            properties["VersionDescription"] = f"{REVISION_PREFIX}{revision}"
+            properties.setdefault("Environment", {}).setdefault("Variables", {})[
+                "APP_REVISION"] = revision
+    merged["Outputs"]["GitRevision"] = {
+        "Description": "The git revision this stack was last deployed from (-dirty: with "
+                       "uncommitted changes)", "Value": revision}
     return merged
+
+
+# A published version's description: the revision it was built from.
+REVISION_PREFIX = "git "
+
+
+def git_revision() -> str:
+    """HEAD's abbreviated commit, with -dirty when tracked files have uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        revision = git("rev-parse", "--short=12", "HEAD")
+        return revision + ("-dirty" if git("status", "--porcelain", "--untracked-files=no")
+                           else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def invoke_aliases(template: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway invokes the web function's alias, not its unpublished $LATEST: Chalice writes
+    the function's plain ARN into every integration of the API's definition, which SAM's
+    AutoPublishAlias does not rewrite (the stream, queue, topic and schedule events it does).
+    The alias by the logical id SAM gives it, <function>Alias<name> (SAM's "generated
+    resources"): cfn-lint does not resolve ${APIHandler.Alias} inside a Sub."""
+    plain = "${APIHandler.Arn}/invocations"
+    aliased = "${APIHandlerAliaslive}/invocations"
+    text = json.dumps(template)
+    if plain not in text:
+        return template
+    return json.loads(text.replace(plain, aliased))
 
 
 def sender_domain(stage: str) -> str:
@@ -80,7 +125,8 @@ def package(stage: str, out: Path) -> Path:
                     "--merge-template", str(merge_file), str(target)],
                    cwd=ROOT, env=env, check=True)
     ship_bytecode(target / "deployment.zip")
-    template = json.loads((target / "sam.json").read_text())
+    template = invoke_aliases(json.loads((target / "sam.json").read_text()))
+    (target / "sam.json").write_text(json.dumps(template, indent=2))
     transformed = sam_transform(template, env["AWS_DEFAULT_REGION"])
     (target / "transformed.json").write_text(json.dumps(transformed, indent=1))
     return target

@@ -189,8 +189,8 @@ class RecordingCloudFormation:
     def describe_change_set(self, StackName, ChangeSetName):
         return {"Status": "CREATE_COMPLETE", "Changes": [{}, {}]}
 
-    def execute_change_set(self, StackName, ChangeSetName):
-        self.calls.append(("execute_change_set", ChangeSetName))
+    def execute_change_set(self, StackName, ChangeSetName, **options):
+        self.calls.append(("execute_change_set", options))
         self.status = "CREATE_COMPLETE"
 
 
@@ -232,8 +232,9 @@ def test_the_deploy_uploads_to_the_artifact_bucket_and_runs_a_change_set(
     outputs = deploy.deploy(plan, target, {"s3": boto3.client("s3"),
                                            "cloudformation": cloudformation}, wait_seconds=0)
     assert outputs == {"BaseUrl": "https://abc.execute-api/api"}
-    [(_, change_set), (executed, _)] = cloudformation.calls
+    [(_, change_set), (executed, options)] = cloudformation.calls
     assert executed == "execute_change_set"
+    assert options == {"RetainExceptOnCreate": True}  # a failed create leaves nothing behind
     assert change_set["ChangeSetType"] == "CREATE"
     assert change_set["StackName"] == "aanlevermodule-ceo-prod"
     assert set(change_set["Capabilities"]) == {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"}
@@ -251,3 +252,225 @@ def test_the_deploy_uploads_to_the_artifact_bucket_and_runs_a_change_set(
                                          Key=uri.split("/", 3)[3])["Body"].read()
     assert uri.startswith(f"s3://{plan.bucket}/") and code == b"PK-package"
     assert uploaded["Transform"] == "AWS::Serverless-2016-10-31"  # CloudFormation transforms
+
+
+# --- every state the stack can be in, against CloudFormation's own answers (botocore Stubber) --
+
+from botocore.stub import ANY, Stubber  # noqa: E402
+
+from devtools import deploy as deploy_module  # noqa: E402
+
+STACK = "aanlevermodule-ceo-prod"
+
+
+def _stack(status: str, **extra) -> dict:
+    return {"Stacks": [{"StackName": STACK, "StackStatus": status,
+                        "CreationTime": "2026-03-01T00:00:00Z", **extra}]}
+
+
+class Stubbed:
+    """Real boto3 clients whose answers are given in advance: a call nobody expected, or with
+    other parameters, fails the test."""
+
+    def __init__(self, *services):
+        self.clients = {s: boto3.client(s, region_name="eu-central-1") for s in services}
+        self.stubs = {s: Stubber(c) for s, c in self.clients.items()}
+        for stub in self.stubs.values():
+            stub.activate()
+
+    def __getitem__(self, service) -> Stubber:
+        return self.stubs[service]
+
+    def verify(self):
+        for stub in self.stubs.values():
+            stub.assert_no_pending_responses()
+
+
+def _plan(tmp_path):
+    plan = deploy_module.Plan("prod", region="eu-central-1", bucket="ceo-artifacts")
+    plan.parameters = {"AlarmEmail": "beheer@ceo-gemeenten.nl"}
+    target = tmp_path / "build"
+    target.mkdir()
+    (target / "sam.json").write_text(json.dumps({"Resources": {
+        "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "."}}}}))
+    (target / "deployment.zip").write_bytes(b"PK-package")
+    return plan, target
+
+
+def _expect_change_set(aws, kind: str, final: str | None = None,
+                       retain: bool | None = None):
+    aws["s3"].add_response("put_object", {}, {"Bucket": "ceo-artifacts", "Key": ANY,
+                                              "Body": ANY})
+    aws["s3"].add_response("put_object", {}, {"Bucket": "ceo-artifacts", "Key": ANY,
+                                              "Body": ANY})
+    aws["cloudformation"].add_response("create_change_set", {"Id": "cs"}, {
+        "StackName": STACK, "ChangeSetName": ANY, "ChangeSetType": kind, "TemplateURL": ANY,
+        "Parameters": ANY, "Capabilities": ANY, "Tags": ANY})
+    aws["cloudformation"].add_response("describe_change_set", {
+        "Status": "CREATE_COMPLETE", "Changes": []}, {"StackName": STACK, "ChangeSetName": ANY})
+    executed = {"StackName": STACK, "ChangeSetName": ANY}
+    if retain is not None:
+        executed["RetainExceptOnCreate"] = retain
+    aws["cloudformation"].add_response("execute_change_set", {}, executed)
+    aws["cloudformation"].add_response("describe_stacks", _stack(final or f"{kind}_COMPLETE"),
+                                       {"StackName": STACK})
+    if (final or "").endswith("_COMPLETE") or final is None:
+        aws["cloudformation"].add_response("describe_stacks", _stack(
+            final or f"{kind}_COMPLETE", Outputs=[{"OutputKey": "BaseUrl",
+                                                   "OutputValue": "https://x/api"}]),
+            {"StackName": STACK})
+
+
+def test_a_new_stack_is_created_and_a_failed_create_removes_what_it_made(tmp_path):
+    aws = Stubbed("cloudformation", "s3")
+    plan, target = _plan(tmp_path)
+    aws["cloudformation"].add_client_error(
+        "describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist",
+        expected_params={"StackName": STACK})
+    _expect_change_set(aws, "CREATE", retain=True)  # RetainExceptOnCreate on the create
+    assert deploy_module.deploy(plan, target, aws.clients, wait_seconds=0) == {
+        "BaseUrl": "https://x/api"}
+    aws.verify()
+
+
+@pytest.mark.parametrize("status,kind", [
+    ("REVIEW_IN_PROGRESS", "CREATE"),  # a create change set that was never executed
+    ("CREATE_COMPLETE", "UPDATE"), ("UPDATE_COMPLETE", "UPDATE"),
+    ("UPDATE_ROLLBACK_COMPLETE", "UPDATE"),  # a failed update leaves a working stack
+])
+def test_a_stack_that_works_is_updated_and_updates_keep_the_retain_policies(
+        tmp_path, status, kind):
+    aws = Stubbed("cloudformation", "s3")
+    plan, target = _plan(tmp_path)
+    aws["cloudformation"].add_response("describe_stacks", _stack(status), {"StackName": STACK})
+    _expect_change_set(aws, kind, retain=True if kind == "CREATE" else None)
+    deploy_module.deploy(plan, target, aws.clients, wait_seconds=0)
+    aws.verify()
+
+
+@pytest.mark.parametrize("status,says", [
+    ("ROLLBACK_COMPLETE", ["the first create failed", "mislukt en teruggedraaid",
+                           "./dev deploy prod --recover", "describe-stack-events"]),
+    ("ROLLBACK_FAILED", ["./dev deploy prod --recover"]),
+    ("DELETE_FAILED", ["./dev deploy prod --recover"]),
+    ("UPDATE_ROLLBACK_FAILED", ["aws cloudformation continue-update-rollback --stack-name "
+                                "aanlevermodule-ceo-prod --region eu-central-1"]),
+    ("UPDATE_IN_PROGRESS", ["another operation is still running"]),
+    ("DELETE_IN_PROGRESS", ["another operation is still running"]),
+])
+def test_a_stack_that_cannot_be_updated_is_explained_before_anything_is_uploaded(
+        tmp_path, status, says):
+    aws = Stubbed("cloudformation", "s3")  # no put_object expected: nothing is uploaded
+    plan, target = _plan(tmp_path)
+    aws["cloudformation"].add_response("describe_stacks", _stack(status), {"StackName": STACK})
+    with pytest.raises(deploy_module.DeployRefused) as refused:
+        deploy_module.deploy(plan, target, aws.clients, wait_seconds=0)
+    for text in says:
+        assert text in str(refused.value), str(refused.value)
+    aws.verify()
+
+
+def test_a_create_that_fails_says_how_to_recover(tmp_path):
+    aws = Stubbed("cloudformation", "s3")
+    plan, target = _plan(tmp_path)
+    aws["cloudformation"].add_client_error(
+        "describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist")
+    _expect_change_set(aws, "CREATE", final="ROLLBACK_COMPLETE", retain=True)
+    with pytest.raises(deploy_module.DeployRefused, match="--recover"):
+        deploy_module.deploy(plan, target, aws.clients, wait_seconds=0)
+
+
+def _leftovers(aws, *resources):
+    aws["cloudformation"].add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"),
+                                       {"StackName": STACK})
+    aws["cloudformation"].add_response("list_stack_resources", {"StackResourceSummaries": [
+        {"LogicalResourceId": logical, "PhysicalResourceId": physical, "ResourceType": kind,
+         "ResourceStatus": "DELETE_SKIPPED", "LastUpdatedTimestamp": "2026-03-01T00:00:00Z"}
+        for logical, kind, physical in resources] + [
+        {"LogicalResourceId": "MailQueue", "PhysicalResourceId": "https://sqs/q",
+         "ResourceType": "AWS::SQS::Queue", "ResourceStatus": "DELETE_COMPLETE",
+         "LastUpdatedTimestamp": "2026-03-01T00:00:00Z"}]}, {"StackName": STACK})
+
+
+def test_recover_deletes_the_failed_stack_and_its_empty_leftovers(tmp_path):
+    aws = Stubbed("cloudformation", "s3", "dynamodb", "cognito-idp")
+    plan, _ = _plan(tmp_path)
+    _leftovers(aws, ("DeliveriesTable", "AWS::DynamoDB::Table", "ceo-prod-deliveries"),
+               ("PublicationBucket", "AWS::S3::Bucket", "ceo-prod-publication-1"),
+               ("HelpdeskUserPool", "AWS::Cognito::UserPool", "eu-central-1_abc"))
+    for _ in range(2):  # looked at before deciding, and again just before deleting
+        aws["dynamodb"].add_response("scan", {"Count": 0, "ScannedCount": 0}, {
+            "TableName": "ceo-prod-deliveries", "Limit": 1, "Select": "COUNT"})
+        aws["s3"].add_response("list_object_versions", {}, {
+            "Bucket": "ceo-prod-publication-1", "MaxKeys": 1})
+        aws["cognito-idp"].add_response("list_users", {"Users": []}, {
+            "UserPoolId": "eu-central-1_abc", "Limit": 1})
+    aws["dynamodb"].add_response("update_table", {}, {
+        "TableName": "ceo-prod-deliveries", "DeletionProtectionEnabled": False})
+    aws["dynamodb"].add_response("delete_table", {}, {"TableName": "ceo-prod-deliveries"})
+    aws["s3"].add_response("delete_bucket", {}, {"Bucket": "ceo-prod-publication-1"})
+    aws["cognito-idp"].add_response("update_user_pool", {}, {
+        "UserPoolId": "eu-central-1_abc", "DeletionProtection": "INACTIVE"})
+    aws["cognito-idp"].add_response("delete_user_pool", {}, {"UserPoolId": "eu-central-1_abc"})
+    aws["cloudformation"].add_response("delete_stack", {}, {"StackName": STACK})
+    aws["cloudformation"].add_response("describe_stacks", _stack("DELETE_IN_PROGRESS"),
+                                       {"StackName": STACK})
+    aws["cloudformation"].add_client_error(
+        "describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist")
+    deploy_module.recover(plan, aws.clients, wait_seconds=0)
+    aws.verify()
+
+
+def test_recover_refuses_leftovers_that_hold_data_and_deletes_nothing(tmp_path):
+    aws = Stubbed("cloudformation", "dynamodb")
+    plan, _ = _plan(tmp_path)
+    _leftovers(aws, ("DeliveriesTable", "AWS::DynamoDB::Table", "ceo-prod-deliveries"))
+    aws["dynamodb"].add_response("scan", {"Count": 1, "ScannedCount": 1}, {
+        "TableName": "ceo-prod-deliveries", "Limit": 1, "Select": "COUNT"})
+    with pytest.raises(deploy_module.DeployRefused, match="ceo-prod-deliveries hold"):
+        deploy_module.recover(plan, aws.clients, wait_seconds=0)
+    aws.verify()  # and no update_table/delete_table/delete_stack was expected
+
+
+def test_recover_leaves_a_working_stack_alone(tmp_path):
+    aws = Stubbed("cloudformation")
+    plan, _ = _plan(tmp_path)
+    aws["cloudformation"].add_response("describe_stacks", _stack("UPDATE_COMPLETE"),
+                                       {"StackName": STACK})
+    with pytest.raises(deploy_module.DeployRefused, match="not a failed create"):
+        deploy_module.recover(plan, aws.clients, wait_seconds=0)
+
+
+@pytest.mark.parametrize("failure", ["client error", "waiter", "no credentials"])
+def test_whatever_aws_refuses_is_reported_without_a_traceback(
+        tmp_path, monkeypatch, capsys, failure):
+    from botocore.exceptions import NoCredentialsError, WaiterError
+
+    from devtools import package
+
+    plan, target = _plan(tmp_path)
+    monkeypatch.setattr(package, "package", lambda stage, out: target)
+    monkeypatch.setattr(package, "lint", lambda path: type("R", (), {
+        "returncode": 0, "stdout": ""})())
+    monkeypatch.setattr(deploy_module, "dry_run", lambda *args, **kwargs: plan)
+    monkeypatch.setattr(deploy_module, "account_checks", lambda plan, clients: [])
+    aws = Stubbed("cloudformation", "s3")
+    monkeypatch.setattr(boto3, "client", lambda name, region_name=None: aws.clients.get(
+        name) or object())
+    if failure == "client error":
+        aws["cloudformation"].add_client_error(
+            "describe_stacks", "AccessDenied", "User: arn:aws:iam::1:user/x is not authorized "
+            "to perform: cloudformation:DescribeStacks", http_status_code=403)
+    else:
+        def fail(**kwargs):
+            if failure == "waiter":
+                raise WaiterError(name="StackCreateComplete", reason="terminal failure",
+                                  last_response={})
+            raise NoCredentialsError()
+        monkeypatch.setattr(deploy_module, "deploy", lambda *args, **kwargs: fail())
+    code = deploy_module.main(["prod"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Deploy failed, AWS refused:" in out and "Traceback" not in out
+    assert {"client error": "AccessDenied", "waiter": "terminal failure",
+            "no credentials": "Unable to locate credentials"}[failure] in out

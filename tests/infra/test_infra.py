@@ -1185,3 +1185,139 @@ def test_the_local_bucket_answers_browsers_with_cors(aws):
     rules = boto3.client("s3").get_bucket_cors(Bucket=aws["PublicationBucketName"])[
         "CORSRules"]
     assert rules[0]["AllowedOrigins"] == ["*"] and "GET" in rules[0]["AllowedMethods"]
+
+
+# --- day one in production (issue 26) ---------------------------------------------------------
+
+def _transformed(packaged) -> dict:
+    target, _ = packaged
+    return json.loads((target / "transformed.json").read_text())
+
+
+def test_the_api_has_the_configured_stage_and_no_other(packaged):
+    # SAM deploys a stage "Stage" beside the configured one unless OpenApiVersion is set: a
+    # second address of the API without throttling, WAF or alarms.
+    from devtools.intrinsics import Evaluator
+
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    configured = {config["stages"][stage]["api_gateway_stage"] for stage in ("dev", "prod")}
+    assert configured == {"api"}
+    transformed = _transformed(packaged)
+    resources = transformed["Resources"].values()
+    stages = [r["Properties"]["StageName"] for r in resources
+              if r["Type"] == "AWS::ApiGateway::Stage"]
+    deployments = [r["Properties"] for r in resources
+                   if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert stages == ["api"]
+    assert deployments and all("StageName" not in d for d in deployments), deployments
+    # with a custom domain the execute-api address is switched off
+    body = transformed["Resources"]["RestAPI"]["Properties"]["Body"]
+    disabled = body["x-amazon-apigateway-endpoint-configuration"]["disableExecuteApiEndpoint"]
+    for domain, expected in (("", False), ("aanleveren.ceo-gemeenten.nl", True)):
+        assert Evaluator(transformed, {"DomainName": domain})(disabled) is expected, domain
+
+
+def test_the_web_function_gives_up_before_api_gateway_does(packaged):
+    # API Gateway ends an integration after 29 s (its default and maximum without a quota
+    # raise): a function allowed longer keeps running for nobody and is billed for it.
+    transformed = _transformed(packaged)
+    body = transformed["Resources"]["RestAPI"]["Properties"]["Body"]
+    limits = [integration.get("timeoutInMillis", 29000) / 1000
+              for path in body["paths"].values() for method in path.values()
+              if isinstance(method, dict)
+              for integration in [method.get("x-amazon-apigateway-integration", {})]
+              if integration]
+    assert limits
+    assert transformed["Resources"]["APIHandler"]["Properties"]["Timeout"] < min(limits)
+
+
+def _alias_of(reference) -> str:
+    text = json.dumps(reference)
+    match = re.search(r'"(?:Ref|Fn::GetAtt)": \[?"(\w+)"|\$\{(\w+)', text)
+    return match.group(1) or match.group(2)
+
+
+def test_every_invocation_goes_through_an_alias_that_rollback_can_move(packaged):
+    from devtools import package
+
+    _, template = packaged
+    functions = {k: r for k, r in template["Resources"].items()
+                 if r["Type"] == "AWS::Serverless::Function"}
+    revision = package.git_revision()
+    for name, function in functions.items():
+        properties = function["Properties"]
+        assert properties["AutoPublishAlias"] == "live", name
+        assert properties["AutoPublishAliasAllProperties"] is True, name  # config changes too
+        assert properties["VersionDescription"] == f"git {revision}", name
+        assert properties["Environment"]["Variables"]["APP_REVISION"] == revision, name
+    assert template["Outputs"]["GitRevision"]["Value"] == revision
+    transformed = _transformed(packaged)
+    resources = transformed["Resources"]
+    aliases = {k: r["Properties"]["FunctionName"]["Ref"] for k, r in resources.items()
+               if r["Type"] == "AWS::Lambda::Alias"}
+    assert sorted(aliases.values()) == sorted(functions)
+    invoked = []
+    for name, resource in resources.items():
+        kind, properties = resource["Type"], resource["Properties"]
+        if kind in ("AWS::Lambda::EventSourceMapping", "AWS::Lambda::Permission"):
+            invoked.append((name, properties["FunctionName"]))
+        elif kind == "AWS::SNS::Subscription" and properties["Protocol"] == "lambda":
+            invoked.append((name, properties["Endpoint"]))
+        elif kind == "AWS::Events::Rule":
+            invoked += [(name, t["Arn"]) for t in properties["Targets"]
+                        if "Queue" not in json.dumps(t["Arn"])]
+    body = json.dumps(resources["RestAPI"]["Properties"]["Body"])
+    invoked += [("RestAPI", {"Fn::Sub": uri}) for uri in
+                set(re.findall(r'functions/(\$\{[^}]+\})/invocations', body))]
+    for name, target in invoked:
+        assert _alias_of(target) in aliases, (name, target)
+    assert {_alias_of(target) for _, target in invoked} == set(aliases)  # each one is used
+
+
+def test_a_monthly_budget_alerts_the_alarm_topic(packaged):
+    _, template = packaged
+    resources = template["Resources"]
+    [budget] = [r for r in resources.values() if r["Type"] == "AWS::Budgets::Budget"]
+    assert budget["Condition"] == "HasBudget"
+    assert budget["Properties"]["Budget"]["BudgetLimit"]["Amount"] == {"Ref": "MonthlyBudgetUsd"}
+    notified = budget["Properties"]["NotificationsWithSubscribers"]
+    assert {n["Notification"]["NotificationType"] for n in notified} == {"ACTUAL", "FORECASTED"}
+    for notification in notified:
+        assert notification["Subscribers"] == [{"SubscriptionType": "SNS",
+                                                "Address": {"Ref": "AlarmTopic"}}]
+    assert template["Parameters"]["MonthlyBudgetUsd"]["Default"] > 0
+    # AWS Budgets may publish to the (encrypted) topic: the topic policy and the key say so
+    [policy] = [r["Properties"] for r in resources.values()
+                if r["Type"] == "AWS::SNS::TopicPolicy"
+                and r["Properties"]["Topics"] == [{"Ref": "AlarmTopic"}]]
+    services = {s["Principal"].get("Service") for s in policy["PolicyDocument"]["Statement"]}
+    assert {"budgets.amazonaws.com", "cloudwatch.amazonaws.com"} <= services
+    assert _key_lets(template, resources["AlarmTopic"], "budgets.amazonaws.com")
+
+
+def test_the_notifications_key_serves_each_service_only_for_this_account(packaged):
+    # A service principal without aws:SourceAccount/aws:SourceArn could be steered by another
+    # account's resource to use the key (confused deputy).
+    _, template = packaged
+    resources = template["Resources"]
+    checked = set()
+    for logical in ("NotificationsKey", "AlarmTopicPolicy"):
+        properties = resources[logical]["Properties"]
+        document = properties.get("KeyPolicy") or properties["PolicyDocument"]
+        for statement in document["Statement"]:
+            service = statement["Principal"].get("Service")
+            if not service:
+                continue
+            condition = statement.get("Condition", {})
+            assert condition.get("StringEquals", {}).get("aws:SourceAccount") == {
+                "Ref": "AWS::AccountId"}, (logical, service)
+            source = condition.get("ArnLike", {}).get("aws:SourceArn", {}).get("Fn::Sub", "")
+            assert source.startswith(f"arn:${{AWS::Partition}}:{service.split('.')[0]}:"), \
+                (logical, service)
+            assert "${AWS::AccountId}" in source, (logical, service)
+            checked.add(service)
+    assert checked == {"ses.amazonaws.com", "cloudwatch.amazonaws.com",
+                       "budgets.amazonaws.com"}
+    alarms = _alarms(template).values()
+    names = [a["AlarmName"]["Fn::Sub"] for a in alarms]
+    assert all(n.startswith("ceo-${Stage}-") for n in names)  # what the key's ArnLike allows

@@ -42,7 +42,7 @@ NO_MODEL = {
     "AWS::SES::ConfigurationSet", "AWS::SES::ConfigurationSetEventDestination",
     "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy",
     "AWS::WAFv2::WebACL",
-    "AWS::WAFv2::WebACLAssociation",
+    "AWS::WAFv2::WebACLAssociation", "AWS::Budgets::Budget", "AWS::Lambda::Alias",
     "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup",
 }
 STAND_INS = NO_MODEL | {"AWS::ApiGateway::Deployment"}  # its API has no methods in moto
@@ -83,6 +83,8 @@ def for_moto(template: dict, made: dict[str, str]) -> tuple[dict, set[str]]:
     """The template without what moto cannot create; references to those become the values
     made through an API (Cognito) or fixed stand-in names."""
     left_out = {k for k, r in template["Resources"].items() if r["Type"] in STAND_INS}
+    aliased = {k: r["Properties"]["FunctionName"]["Ref"] for k, r in
+               template["Resources"].items() if r["Type"] == "AWS::Lambda::Alias"}
 
     def value(logical: str, attribute: str | None = None) -> str:
         key = f"{logical}.{attribute}" if attribute else logical
@@ -94,6 +96,8 @@ def for_moto(template: dict, made: dict[str, str]) -> tuple[dict, set[str]]:
             return [swap(n) for n in node]
         if not isinstance(node, dict):
             return node
+        if list(node) == ["Ref"] and node["Ref"] in aliased:
+            return {"Fn::GetAtt": [aliased[node["Ref"]], "Arn"]}
         if list(node) == ["Ref"] and node["Ref"] in left_out:
             return value(node["Ref"])
         if list(node) == ["Fn::GetAtt"] and node["Fn::GetAtt"][0] in left_out:
@@ -101,6 +105,9 @@ def for_moto(template: dict, made: dict[str, str]) -> tuple[dict, set[str]]:
         if list(node) == ["Fn::Sub"]:
             sub = node["Fn::Sub"]
             text = sub if isinstance(sub, str) else sub[0]
+            text = re.sub(r"\$\{([A-Za-z0-9]+)\}",
+                          lambda m: f"${{{aliased[m.group(1)]}.Arn}}"
+                          if m.group(1) in aliased else m.group(0), text)
             text = re.sub(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z.]+))?\}",
                           lambda m: value(m.group(1), m.group(2)) if m.group(1) in left_out
                           else m.group(0), text)
