@@ -36,7 +36,7 @@ def test_every_municipality_has_a_known_mail_domain():
     ("a@voorneaanzee.nl", "GM1992", True),                     # formed 2023, added by hand
     ("a@gmail.com", "GM0014", False),
 ])
-def test_domain_check(email, code, passes, monkeypatch):
+def test_domain_check(email, code, passes, monkeypatch, aws):
     from chalicelib.accounts import email_domains
 
     monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")

@@ -50,7 +50,7 @@ def double_click(registrant, code):
     from chalicelib.platform.municipalities import name_of
     from chalicelib.questionnaire import drafts, journey
 
-    from .support.answers import COMPLETE_RAW
+    from tests.support.answers import COMPLETE_RAW
 
     definition = journey.current_definition()
     existing = drafts.load_with_registrant(registrant.id, code, CYCLE)[1]
