@@ -255,3 +255,25 @@ def test_the_season_overview_shows_the_wait_and_no_reminder_goes_out(team, aws, 
     from datetime import date
 
     assert "GM0014" in reminders.plan(["GM0014"], 2026, date(2026, 6, 1)).delivered
+
+
+def test_a_send_after_the_coordinator_changed_the_reviewed_answers_is_refused(team, aws,
+                                                                            mailbox):
+    """Anna checks the answers; coordinator Els then changes a section; Anna presses
+    Verzenden: nothing goes out under Anna's name with Els's text for Els to approve."""
+    from tests.support.answers import with_answer
+    from tests.support.flows import save, seen_on
+
+    anna, els, _piet = team
+    fill_all(anna)
+    review = anna.get("/gemeente/GM0014/controleren").text
+    save(els, "uitkomsten", with_answer("uitkomsten", "belangrijkste_uitkomsten",
+                                        "Door de coördinator herschreven."))
+    refused = anna.submit("/gemeente/GM0014/verzenden",
+                          [("gezien", seen_on(review)), ("bevestig_toestemming", "ja")],
+                          form_page="/gemeente/GM0014/controleren")
+    assert refused.status_code == 409
+    assert re.search(r"Gewijzigd sinds u controleerde: ‘Uitkomsten’ door Els Jansen "
+                     r"\(vandaag \d\d:\d\d\)", text(refused))
+    assert scan(aws, "DeliveriesTableName") == []
+    assert not [m for m in mailbox.to(ELS) if m.subject.startswith("Ter goedkeuring")]
