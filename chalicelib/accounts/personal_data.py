@@ -24,7 +24,15 @@ from pynamodb.transactions import TransactWrite
 
 from ..platform import config
 from ..platform.logs import logger
-from ..platform.models import Draft, HeldRequest, Lookup, Membership, Registrant, connection
+from ..platform.models import (
+    Draft,
+    HeldRequest,
+    Lookup,
+    Membership,
+    PendingInput,
+    Registrant,
+    connection,
+)
 from ..platform.records import Record
 from . import link_mails, links, people, registrants
 
@@ -142,16 +150,19 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     # The municipality's shared draft stays: it is the colleagues' work, and it names the
     # registrant only by the opaque id (a removed one reads as "een voormalige collega").
     drafts: list[Model] = []
+    # input kept after a session ended is theirs too (questionnaire/pending_input.py)
+    kept: list[Model] = [PendingInput(kept_id) for kept_id in registrant.kept_inputs or ()]
     links_to_municipalities: list[Model] = [
         *(Membership(code, registrant.id) for code in registrant.municipalities or ()),
         *(HeldRequest("open", f"{registrant.id}#{code}")
           for code in registrant.held_municipalities or ())]
     # `unchanged` holds only where everything goes in one transaction: a registrant of more
     # municipalities than fit loses its memberships first, whatever happens after
-    whole = 1 + len(names) + len(links_to_municipalities) + len(extra) <= MAX_TRANSACTION
-    for group in (drafts, links_to_municipalities):
-        if 1 + len(names) + len(drafts) + len(links_to_municipalities) + len(extra) \
-                <= MAX_TRANSACTION:
+    whole = 1 + len(names) + len(links_to_municipalities) + len(kept) + len(extra) \
+        <= MAX_TRANSACTION
+    for group in (kept, drafts, links_to_municipalities):
+        if 1 + len(names) + len(kept) + len(drafts) + len(links_to_municipalities) \
+                + len(extra) <= MAX_TRANSACTION:
             break
         for item in group:
             if isinstance(item, Draft):
@@ -165,7 +176,7 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
             if unchanged and whole:
                 still &= Registrant.updated_at == registrant.updated_at
             transaction.delete(Registrant(registrant.id), condition=still)
-            for item in [*names, *links_to_municipalities]:
+            for item in [*names, *links_to_municipalities, *kept]:
                 transaction.delete(item)
             for draft in drafts:  # whatever its version: it goes with its owner
                 transaction.delete(draft, add_version_condition=False)

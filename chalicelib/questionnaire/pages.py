@@ -112,6 +112,8 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
         seen_version = 0
     kept = pending_input.keep(owner.registrant_id, code, section_id, form.fields, seen_version,
                               csrf_field=csrf.FIELD)
+    if kept is None:  # erased, or not (any more) one of this municipality's representatives
+        raise web.HttpError(status)
     cookie = cookies.set_cookie(sessions.KEPT_INPUT_COOKIE, kept.id,
                                 int(pending_input.KEEP_FOR.total_seconds()))
     if status == 403:  # still signed in: straight back to the page, input filled in
@@ -163,7 +165,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     ctx.draft = result
     cookies_out = None
     if form.first("hersteld"):
-        pending_input.forget(form.first("hersteld")[:64])
+        pending_input.forget(form.first("hersteld")[:64], ctx.registrant.id)
         cookies_out = [cookies.clear_cookie(sessions.KEPT_INPUT_COOKIE)]
     raw = ctx.raw
     action = form.first("actie")
