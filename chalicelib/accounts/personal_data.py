@@ -82,6 +82,7 @@ def correct(registrant: Registrant, seen_version: str, new: Correction, extra: E
     if seen_version != version_of(registrant):
         raise Stale()
     new_address = new.email != registrant.email
+    new_key, old_key = registrants.email_key(new.email), registrants.email_key(registrant.email)
     updated = Registrant(registrant.id, name=new.name, email=new.email, phone=new.phone,
                          personal_code=registrant.personal_code, created_at=now, updated_at=now)
     old_keys, new_entries = people.entry_keys(registrant), people.entries(updated)
@@ -102,10 +103,10 @@ def correct(registrant: Registrant, seen_version: str, new: Correction, extra: E
         with TransactWrite(connection=connection()) as transaction:
             transaction.update(registrant, actions=actions, condition=(
                 Registrant.id.exists() & (Registrant.updated_at == registrant.updated_at)))
-            if new_address:  # the new address must be free
-                transaction.save(Lookup(f"email#{new.email}", registrant_id=registrant.id),
+            if new_key != old_key:  # the new mailbox must be free
+                transaction.save(Lookup(new_key, registrant_id=registrant.id),
                                  condition=Lookup.key.does_not_exist())
-                transaction.delete(Lookup(f"email#{registrant.email}"),
+                transaction.delete(Lookup(old_key),
                                    condition=Lookup.registrant_id == registrant.id)
             for key in old_keys - {entry.key for entry in new_entries}:
                 transaction.delete(Lookup(key))
@@ -141,7 +142,7 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     Stale when the registrant is already gone (someone else erased it first) or, with
     `unchanged`, when it changed since it was read (a page, or the retention rules, looked at
     an older version: a registration, new link or correction in between keeps it)."""
-    names: list[Model] = [Lookup(f"email#{registrant.email}"),
+    names: list[Model] = [Lookup(registrants.email_key(registrant.email)),
                           Lookup(f"code#{registrant.personal_code}"),
                           *(Lookup(key) for key in people.entry_keys(registrant))]
     # What holds no personal data (only the opaque id), in the order it may go first when

@@ -73,7 +73,7 @@ def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ..
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(registrant, condition=Registrant.id.does_not_exist())
-            for key in (f"email#{new.email}", f"code#{registrant.personal_code}"):
+            for key in (registrants.email_key(new.email), f"code#{registrant.personal_code}"):
                 transaction.save(Lookup(key, registrant_id=registrant_id),
                                  condition=Lookup.key.does_not_exist())
             for entry in people.entries(registrant):  # the helpdesk's search
@@ -194,11 +194,11 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
 
 def _reread_links(registrant: Registrant, remove_held: Sequence[str]) -> bool:
     """After the registrant's condition failed: reads it again and returns whether retrying
-    makes sense (only its links changed, what else the transaction checks still holds); the
-    registrant object then holds what was read."""
+    makes sense (it still exists and what else its condition checks still holds: then its
+    links changed, or a concurrent write was in flight); the registrant object then holds
+    what was read."""
     fresh = registrants.get(registrant.id)
-    if fresh is None or fresh.link_hashes == registrant.link_hashes or \
-            not set(remove_held) <= set(fresh.held_municipalities or ()):
+    if fresh is None or not set(remove_held) <= set(fresh.held_municipalities or ()):
         return False
     registrant.link_hashes = fresh.link_hashes
     registrant.municipalities = fresh.municipalities
