@@ -334,8 +334,10 @@ def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch
 
 def test_kept_input_is_only_shown_to_its_owner(person, aws):
     from chalicelib.questionnaire import pending_input
+    from tests.support.feed import make_registrant
 
-    kept = pending_input.keep("someone-else", "GM0014", "opzet", {"doel": ["geheim"]}, 0)
+    someone_else = make_registrant(email="ander@groningen.nl", codes=("GM0014",))
+    kept = pending_input.keep(someone_else.id, "GM0014", "opzet", {"doel": ["geheim"]}, 0)
     page = person.get(page_path("opzet") + f"?hersteld={kept.id}")
     assert "geheim" not in page.text and "nog niet opgeslagen" not in page.text
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.atomic import one_request_at_a_time
 from tests.support.browser import Browser
 from tests.support.flows import ANNA, register
 from tests.support.tables import scan
@@ -28,20 +29,7 @@ def anna(aws, app_module, mailbox):
 
 @pytest.fixture()
 def one_call_at_a_time(monkeypatch):
-    """DynamoDB applies each request (a conditional update, a transaction) as one step; moto
-    in-process checks a transaction's conditions and then writes, so two threads can both
-    pass. Each request is made one at a time, like DynamoDB; a writer's read and its write
-    are still two requests, so the read-then-write race stays open between them."""
-    from pynamodb.connection.base import Connection
-
-    real = Connection._make_api_call
-    lock = threading.Lock()
-
-    def atomic(connection, *args, **kwargs):
-        with lock:
-            return real(connection, *args, **kwargs)
-
-    monkeypatch.setattr(Connection, "_make_api_call", atomic)
+    one_request_at_a_time(monkeypatch)
 
 
 def _session(app_module, mailbox) -> Browser:
