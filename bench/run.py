@@ -94,7 +94,7 @@ def costs(browser, timer: CallTimer, code: str, runs: int = 15) -> list[tuple]:
     from urllib.parse import urlencode
 
     from tests.support.answers import ALL
-    from tests.support.flows import save
+    from tests.support.flows import save, seen_on
 
     def token_of(text: str) -> str:
         return re.search(r'name="csrf_token" value="([0-9a-f]+)"', text).group(1)
@@ -117,7 +117,7 @@ def costs(browser, timer: CallTimer, code: str, runs: int = 15) -> list[tuple]:
     def send_once():
         save(browser, "uitkomsten", ALL["uitkomsten"], code=code)  # a new version to send
         review = browser.get(f"/gemeente/{code}/controleren").text
-        body = urlencode([("csrf_token", token_of(review)),
+        body = urlencode([("csrf_token", token_of(review)), ("gezien", seen_on(review)),
                           ("bevestig_toestemming", "ja")]).encode()
         return timed(lambda: browser.post_raw(f"/gemeente/{code}/verzenden", body))
 
@@ -254,7 +254,7 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]],
     import app
     from tests.support.answers import SECTION_1, SECTION_2
     from tests.support.browser import Browser, Mailbox
-    from tests.support.flows import save
+    from tests.support.flows import save, seen_on
 
     counter = CallCounter()
     counter.install()
@@ -303,7 +303,8 @@ def user_actions() -> tuple[list[tuple[str, str, float, int]],
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', review.text).group(1)
     measure("send (finalize + receipt)", lambda: browser.post_raw(
         "/gemeente/GM0228/verzenden",
-        urlencode([("csrf_token", token), ("bevestig_toestemming", "ja")]).encode()))
+        urlencode([("csrf_token", token), ("gezien", seen_on(review.text)),
+                   ("bevestig_toestemming", "ja")]).encode()))
     from chalicelib.publication import forwarding
     from devtools.stream_pump import LambdaContext
     from tests.support.feed import record

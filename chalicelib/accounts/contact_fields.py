@@ -22,6 +22,18 @@ def clean_email(value: str) -> tuple[str, str | None]:
     return (result.ascii_email or result.normalized).lower(), None
 
 
+def mailbox(address: str) -> str:
+    """The mailbox an address delivers to, which is what identifies a person: lower case and
+    without a `+tag` after the local part (`Coord1+alt@Stadskanaal.nl` is
+    `coord1@stadskanaal.nl`). The one place that decides whether two addresses are one
+    person: registration's unique look-up, finding an account, and four-eyes (an approval by
+    the sender's own mailbox is refused as one by the sender's own account)."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    if not at:
+        return address.strip().lower()
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 def clean_phone(value: str) -> tuple[str, str | None]:
     """Returns (E.164 number, error). Dutch numbers may be typed without country code."""
     import phonenumbers

@@ -6,22 +6,38 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from ..platform.models import PendingInput
+from ..platform.models import PendingInput, Registrant, connection
 
 KEEP_FOR = timedelta(days=14)
 
 
 def keep(registrant_id: str, municipality: str, section: str,
          fields: Mapping[str, Sequence[str]], seen_version: int,
-         csrf_field: str = "csrf_token") -> PendingInput:
+         csrf_field: str = "csrf_token") -> PendingInput | None:
+    """Keeps the input for its owner, in one transaction with the registrant's list of kept
+    input (which erasure removes), on condition that the registrant still exists and still
+    represents the municipality: None, nothing stored, for an erased or removed registrant's
+    cookie, or for a municipality they do not represent."""
     item = PendingInput(secrets.token_urlsafe(18), registrant_id=registrant_id,
                         municipality=municipality, section=section,
                         fields={k: list(v) for k, v in fields.items() if k != csrf_field},
                         seen_version=seen_version,
                         expires_at=datetime.now(UTC) + KEEP_FOR)
-    item.save()
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(item, condition=PendingInput.id.does_not_exist())
+            transaction.update(Registrant(registrant_id),
+                               actions=[Registrant.kept_inputs.add({item.id})],
+                               condition=Registrant.id.exists()
+                               & Registrant.municipalities.contains(municipality))
+    except TransactWriteError as error:
+        reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
+        if "ConditionalCheckFailed" in reasons:
+            return None
+        raise
     return item
 
 
@@ -38,8 +54,21 @@ def find(pending_id: str, registrant_id: str) -> PendingInput | None:
     return item
 
 
-def forget(pending_id: str) -> None:
-    PendingInput(pending_id).delete()
+def forget(pending_id: str, registrant_id: str) -> None:
+    """Removes kept input once its owner saved it: only the owner's (the delete is
+    conditional on it), never someone else's by its id."""
+    try:
+        PendingInput(pending_id).delete(condition=PendingInput.registrant_id == registrant_id)
+    except DeleteError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return  # not theirs, or gone already: nothing to do
+        raise
+    try:
+        Registrant(registrant_id).update(actions=[Registrant.kept_inputs.delete({pending_id})],
+                                         condition=Registrant.id.exists())
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def path_of(kept: PendingInput) -> str:

@@ -24,7 +24,14 @@ from pynamodb.transactions import TransactWrite
 
 from ..platform import config
 from ..platform.logs import logger
-from ..platform.models import HeldRequest, Lookup, Membership, Registrant, connection
+from ..platform.models import (
+    HeldRequest,
+    Lookup,
+    Membership,
+    PendingInput,
+    Registrant,
+    connection,
+)
 from ..platform.records import Record
 from . import link_mails, links, people, registrants
 
@@ -74,6 +81,7 @@ def correct(registrant: Registrant, seen_version: str, new: Correction, extra: E
     if seen_version != version_of(registrant):
         raise Stale()
     new_address = new.email != registrant.email
+    new_key, old_key = registrants.email_key(new.email), registrants.email_key(registrant.email)
     updated = Registrant(registrant.id, name=new.name, email=new.email, phone=new.phone,
                          personal_code=registrant.personal_code, created_at=now, updated_at=now)
     old_keys, new_entries = people.entry_keys(registrant), people.entries(updated)
@@ -94,10 +102,10 @@ def correct(registrant: Registrant, seen_version: str, new: Correction, extra: E
         with TransactWrite(connection=connection()) as transaction:
             transaction.update(registrant, actions=actions, condition=(
                 Registrant.id.exists() & (Registrant.updated_at == registrant.updated_at)))
-            if new_address:  # the new address must be free
-                transaction.save(Lookup(f"email#{new.email}", registrant_id=registrant.id),
+            if new_key != old_key:  # the new mailbox must be free
+                transaction.save(Lookup(new_key, registrant_id=registrant.id),
                                  condition=Lookup.key.does_not_exist())
-                transaction.delete(Lookup(f"email#{registrant.email}"),
+                transaction.delete(Lookup(old_key),
                                    condition=Lookup.registrant_id == registrant.id)
             for key in old_keys - {entry.key for entry in new_entries}:
                 transaction.delete(Lookup(key))
@@ -133,7 +141,7 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     Stale when the registrant is already gone (someone else erased it first) or, with
     `unchanged`, when it changed since it was read (a page, or the retention rules, looked at
     an older version: a registration, new link or correction in between keeps it)."""
-    names: list[Model] = [Lookup(f"email#{registrant.email}"),
+    names: list[Model] = [Lookup(registrants.email_key(registrant.email)),
                           Lookup(f"code#{registrant.personal_code}"),
                           *(Lookup(key) for key in people.entry_keys(registrant))]
     # What holds no personal data (only the opaque id), in the order it may go first when
@@ -141,24 +149,30 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     # and its look-ups whole, and a retry completes the erasure.
     # The municipality's shared draft stays: it is the colleagues' work, and it names the
     # registrant only by the opaque id (a removed one reads as "een voormalige collega").
+    # input kept after a session ended is theirs too (accounts/pending_input.py)
+    kept: list[Model] = [PendingInput(kept_id) for kept_id in registrant.kept_inputs or ()]
     links_to_municipalities: list[Model] = [
         *(Membership(code, registrant.id) for code in registrant.municipalities or ()),
         *(HeldRequest("open", f"{registrant.id}#{code}")
           for code in registrant.held_municipalities or ())]
     # `unchanged` holds only where everything goes in one transaction: a registrant of more
     # municipalities than fit loses its memberships first, whatever happens after
-    whole = 1 + len(names) + len(links_to_municipalities) + len(extra) <= MAX_TRANSACTION
-    if not whole:
-        for item in links_to_municipalities:
+    whole = 1 + len(names) + len(links_to_municipalities) + len(kept) + len(extra) \
+        <= MAX_TRANSACTION
+    for group in (kept, links_to_municipalities):
+        if 1 + len(names) + len(kept) + len(links_to_municipalities) + len(extra) \
+                <= MAX_TRANSACTION:
+            break
+        for item in group:
             item.delete()
-        links_to_municipalities.clear()
+        group.clear()
     try:
         with TransactWrite(connection=connection()) as transaction:
             still = Registrant.id.exists()
             if unchanged and whole:
                 still &= Registrant.updated_at == registrant.updated_at
             transaction.delete(Registrant(registrant.id), condition=still)
-            for item in [*names, *links_to_municipalities]:
+            for item in [*names, *links_to_municipalities, *kept]:
                 transaction.delete(item)
             for entry, condition in extra:
                 transaction.save(entry, condition=condition)

@@ -6,6 +6,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from ..platform.models import Lookup, Membership, Registrant
 from . import personal_codes
+from .contact_fields import mailbox
 
 
 def get(registrant_id: str) -> Registrant | None:
@@ -15,8 +16,14 @@ def get(registrant_id: str) -> Registrant | None:
         return None
 
 
+def email_key(email: str) -> str:
+    """The unique look-up of an address: one per mailbox (contact_fields.mailbox), so an
+    address with a `+tag` finds, and cannot become a second account beside, its owner's."""
+    return f"email#{mailbox(email)}"
+
+
 def find_by_email(email: str) -> Registrant | None:
-    return _find(f"email#{email}")
+    return _find(email_key(email))
 
 
 def find_by_personal_code(code: str) -> Registrant | None:

@@ -23,6 +23,10 @@ from .registration_form import NewRegistration
 class AlreadyHandled(Exception):
     """Someone else changed this account meanwhile (e.g. approved the same request)."""
 
+    def __init__(self, registrant_refused: bool = False) -> None:
+        super().__init__()
+        self.registrant_refused = registrant_refused  # the registrant's own condition failed
+
 
 # Items a caller writes in the same transaction (audit entries), each with its condition.
 Extra = Sequence[tuple[Model, Any]]
@@ -69,7 +73,7 @@ def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ..
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(registrant, condition=Registrant.id.does_not_exist())
-            for key in (f"email#{new.email}", f"code#{registrant.personal_code}"):
+            for key in (registrants.email_key(new.email), f"code#{registrant.personal_code}"):
                 transaction.save(Lookup(key, registrant_id=registrant_id),
                                  condition=Lookup.key.does_not_exist())
             for entry in people.entries(registrant):  # the helpdesk's search
@@ -118,9 +122,20 @@ def _commit(registrant: Registrant, actions: list[Any], condition: Any = None,
             for item, item_condition in extra:
                 transaction.save(item, condition=item_condition)
     except TransactWriteError as error:
-        if "ConditionalCheckFailed" in _reasons(error):
-            raise AlreadyHandled() from error
+        reasons = _reasons(error)
+        if "ConditionalCheckFailed" in reasons:
+            # the registrant's is the only update, and pynamodb sends updates last
+            raise AlreadyHandled(reasons[-1] == "ConditionalCheckFailed") from error
         raise
+
+
+def _links_as_read(registrant: Registrant) -> Any:
+    """The condition that the valid links are still the ones this request read: a new link
+    is written as "these links plus one", so a revoke or another new link committed since
+    the read must not be overwritten (the request then reads again and retries)."""
+    read = list(registrant.link_hashes or [])
+    same = Registrant.link_hashes == read
+    return same | Registrant.link_hashes.does_not_exist() if not read else same
 
 
 def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
@@ -149,12 +164,23 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
         return registrant
     link = links.issue(registrant.id)
     expires = config.link_expiry(now)
-    hashes = links.with_new(registrant.link_hashes, link.secret_hash)
-    actions += [Registrant.link_hashes.set(hashes), Registrant.link_issued_at.set(now),
-                Registrant.link_expires_at.set(expires)]
     if codes:
         actions.append(Registrant.municipalities.add(set(codes)))
-    _commit(registrant, actions, condition, saves, deletes, extra)
+    for _ in range(10):
+        hashes = links.with_new(registrant.link_hashes, link.secret_hash)
+        link_actions = [Registrant.link_hashes.set(hashes), Registrant.link_issued_at.set(now),
+                        Registrant.link_expires_at.set(expires)]
+        links_condition = _links_as_read(registrant)
+        try:
+            _commit(registrant, actions + link_actions,
+                    links_condition if condition is None else condition & links_condition,
+                    saves, deletes, extra)
+            break
+        except AlreadyHandled as refused:
+            if not refused.registrant_refused or not _reread_links(registrant, remove_held):
+                raise
+    else:
+        raise RuntimeError("could not issue a link after repeated conflicts")
     registrant.municipalities = set(registrant.municipalities or ()) | set(codes)
     registrant.held_municipalities = ((set(registrant.held_municipalities or ()) | set(held))
                                       - set(remove_held)) or None
@@ -164,6 +190,20 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
                                          "added_municipalities": sorted(codes)})
     link_mails.mail_link(registrant, link.token)
     return registrant
+
+
+def _reread_links(registrant: Registrant, remove_held: Sequence[str]) -> bool:
+    """After the registrant's condition failed: reads it again and returns whether retrying
+    makes sense (it still exists and what else its condition checks still holds: then its
+    links changed, or a concurrent write was in flight); the registrant object then holds
+    what was read."""
+    fresh = registrants.get(registrant.id)
+    if fresh is None or not set(remove_held) <= set(fresh.held_municipalities or ()):
+        return False
+    registrant.link_hashes = fresh.link_hashes
+    registrant.municipalities = fresh.municipalities
+    registrant.held_municipalities = fresh.held_municipalities
+    return True
 
 
 def request_new_link(email: str, now: datetime | None = None) -> None:

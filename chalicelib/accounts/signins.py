@@ -41,14 +41,19 @@ def holds(registrant: Registrant | None, claim: Claim, now: datetime | None = No
 
 def end(registrant: Registrant, session_id: str, now: datetime | None = None) -> None:
     """Signs this one session out, server-side: its cookie is refused from now on, also when
-    replayed. Entries older than any session could live are dropped on the way."""
+    replayed. The entry is ADDed to the set (an atomic set operation: two sign-outs at once
+    both stay, whatever either read); entries older than any session could live are then
+    DELETEd from the set by value, which removes nothing anyone added meanwhile."""
     now = now or datetime.now(UTC)
     horizon = now.timestamp() - config.session_max_age_seconds()
-    kept = {entry for entry in registrant.ended_sessions or ()
-            if float(entry.split(":", 1)[0]) > horizon}
-    kept.add(f"{int(now.timestamp())}:{session_id}")
-    registrant.update(actions=[Registrant.ended_sessions.set(kept)],
+    registrant.update(actions=[Registrant.ended_sessions.add({f"{int(now.timestamp())}:"
+                                                              f"{session_id}"})],
                       condition=Registrant.id.exists())
+    lapsed = {entry for entry in registrant.ended_sessions or ()
+              if float(entry.split(":", 1)[0]) <= horizon}
+    if lapsed:
+        registrant.update(actions=[Registrant.ended_sessions.delete(lapsed)],
+                          condition=Registrant.id.exists())
 
 
 def end_everywhere(registrant: Registrant) -> None:

@@ -18,6 +18,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import registrants
+from ..accounts.contact_fields import mailbox
 from ..platform import audit, config, mail
 from ..platform.logs import logger
 from ..platform.models import (
@@ -158,9 +159,16 @@ def _waiting(code: str, cycle: int, sequence: int
     return delivery, state, draft
 
 
+def _same_mailbox(registrant: Registrant, delivery: Delivery) -> bool:
+    """One mailbox is one person, also across two accounts (one made before addresses were
+    compared by mailbox): an approval from the sender's mailbox is the sender's own."""
+    sender = registrants.get(str(delivery.registrant_id))
+    return sender is not None and mailbox(sender.email) == mailbox(registrant.email)
+
+
 def may_approve(delivery: Delivery, registrant: Registrant, coordinators: set[str]) -> str | None:
     """Why this registrant may not approve this delivery (Dutch), or None when they may."""
-    if registrant.id == delivery.registrant_id:
+    if registrant.id == delivery.registrant_id or _same_mailbox(registrant, delivery):
         return ("U kunt uw eigen aanlevering niet goedkeuren: een andere coördinator van "
                 f"{delivery.municipality_name} moet dat doen (vier ogen).")
     if registrant.id not in coordinators:

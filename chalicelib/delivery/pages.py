@@ -42,7 +42,8 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         newer=newer, newer_by=editors.names([newer.registrant_id])[newer.registrant_id]
         if newer else None, replace_field=sending.REPLACE_FIELD,
         four_eyes=four_eyes.required(ctx.municipality),
-        sent_back=four_eyes.sent_back_from(ctx.draft, ctx.state))
+        sent_back=four_eyes.sent_back_from(ctx.draft, ctx.state),
+        seen_field=drafts.SEEN_FIELD, seen=drafts.seen_mark(ctx.draft))
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
@@ -60,6 +61,10 @@ def send(request: Request, code: str) -> Response:
     already = _sent_already(code, ctx)
     if already is not None:
         return already
+    reviewed = drafts.parse_seen(form.first(drafts.SEEN_FIELD))
+    changed = drafts.changed_since(reviewed, ctx.draft) if reviewed is not None else None
+    if changed is not None:
+        return _changed_page(request, code, ctx, changed)
     problems = sending.refusals(ctx.definition, ctx.draft,
                                 form.first(sending.CONFIRM_FIELD) == "ja",
                                 datetime.now(UTC),
@@ -68,16 +73,29 @@ def send(request: Request, code: str) -> Response:
                                 replacing_seen=form.first(sending.REPLACE_FIELD) == "ja")
     if problems or ctx.draft is None:
         return _review_page(request, ctx, send_errors=problems, status=400)
+    if reviewed is None:  # not the form of a check-your-answers page (an old page, forged)
+        return _review_page(request, ctx, status=400, notice=(
+            "Deze pagina was verouderd. Er is niets verzonden. Controleer de antwoorden "
+            "hieronder en verzend opnieuw."))
     try:
         delivery = sending.send(ctx.registrant, code, ctx.municipality_name, ctx.definition,
-                                ctx.draft, ctx.state)
+                                ctx.draft, ctx.state, reviewed=reviewed)
     except sending.DraftChanged:
         fresh = access.scope(request, code, with_state=True)
-        return _sent_already(code, fresh) or _review_page(request, fresh, status=409, notice=(
-            "Uw antwoorden zijn intussen opnieuw opgeslagen (bijvoorbeeld in een ander "
-            "tabblad). Er is niets verzonden. Controleer de antwoorden hieronder en verzend "
-            "opnieuw."))
+        return _sent_already(code, fresh) or _changed_page(
+            request, code, fresh, drafts.changed_since(reviewed, fresh.draft)
+            or drafts.Changed())
     return web.redirect(f"/gemeente/{code}/verzonden/{int(delivery.sequence)}")
+
+
+def _changed_page(request: Request, code: str, ctx: Scope,
+                  changed: drafts.Changed) -> Response:
+    """409: the shared draft changed after the person checked it; nothing was sent. The page
+    shows the answers as they are now, what changed, by whom and when."""
+    return _review_page(request, ctx, status=409, notice=editors.describe_changes(
+        changed, ctx.draft, ctx.definition, ctx.registrant.id, "u controleerde",
+        "Er is niets verzonden.")
+        + " Controleer de antwoorden hieronder en verzend opnieuw als ze kloppen.")
 
 
 def confirmation(request: Request, code: str, sequence: str) -> Response:

@@ -25,7 +25,7 @@ from ..platform.models import (
     connection,
     scope_key,
 )
-from ..questionnaire import answers
+from ..questionnaire import answers, drafts
 from ..questionnaire.definitions import Definition
 from . import four_eyes, receipts
 from .history import counting_state, delivery_id
@@ -79,7 +79,12 @@ def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
 
 
 class DraftChanged(Exception):
-    """The draft was saved again (another tab) after it was checked; nothing was sent."""
+    """The draft was saved again (another tab, a colleague) after it was checked; nothing was
+    sent. `changed` says how, when the caller knew what the person reviewed."""
+
+    def __init__(self, changed: drafts.Changed | None = None) -> None:
+        super().__init__()
+        self.changed = changed
 
 
 def _commit(registrant: Registrant, municipality: str, municipality_name: str,
@@ -157,12 +162,18 @@ def _read_state(scope: str) -> ScopeState | None:
 
 def send(registrant: Registrant, municipality: str, municipality_name: str,
          definition: Definition, draft: Draft, state: ScopeState | None,
-         now: datetime | None = None) -> Delivery:
+         now: datetime | None = None, reviewed: drafts.Seen | None = None) -> Delivery:
     """Makes the delivery from this draft version and mails the receipt and the colleagues'
     notice (with four-eyes on, the delivery waits and the coordinators are asked to approve
-    it). DraftChanged when the draft is no longer the version that was checked (saved again,
-    or already sent by a concurrent click: the draft then names its delivery)."""
+    it). DraftChanged when the draft is no longer the version that was checked (`reviewed`,
+    what the check-your-answers page showed; saved again, or already sent by a concurrent
+    click: the draft then names its delivery). The transaction is conditional on `draft`'s
+    version, so a save after this check is caught there too."""
     now = now or datetime.now(UTC)
+    if reviewed is not None:
+        changed = drafts.changed_since(reviewed, draft)
+        if changed is not None:
+            raise DraftChanged(changed)
     waits = four_eyes.required(municipality)
     delivery = _commit(registrant, municipality, municipality_name, definition, draft, state,
                        now, window(now, allowed_until(state)).late, waits)

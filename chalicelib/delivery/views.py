@@ -210,6 +210,15 @@ def find(code: str, numbers: list[str]) -> list[Delivery | None]:
     return [by_key.get((p[1], p[2])) if p and p[0] == code else None for p in parsed]
 
 
+def numbered(code: str, number: str) -> Delivery | None:
+    """The delivery of `code` with this number, None when there is none (a mistyped or made-up
+    number, or one of another municipality)."""
+    parsed = parse_number(number)
+    if parsed is None or parsed[0] != code:
+        return None
+    return history.get(code, parsed[1], parsed[2])
+
+
 def after_withdrawal(code: str, cycle: int) -> tuple[Delivery | None, Delivery | None]:
     """(the delivery that counts now, the one that would count once it is withdrawn)."""
     sent = history.history(code, cycle)

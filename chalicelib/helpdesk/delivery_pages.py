@@ -121,7 +121,10 @@ def _cycle_of(delivery_id: str) -> int:
 
 def _withdraw_page(request: Request, user: str, code: str, delivery_id: str,
                    status: int = 200, reason: str = "", errors: dict | None = None) -> Response:
-    """The confirmation names what counts afterwards and links to what would change."""
+    """The confirmation names what counts afterwards and links to what would change; a number
+    that is no delivery of this municipality has no confirmation (404)."""
+    if views.numbered(code, delivery_id) is None:
+        raise web.HttpError(404)
     current, after = views.after_withdrawal(code, _cycle_of(delivery_id))
     return page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
                  status=status, code=code, delivery_id=delivery_id[:40], errors=errors or {},

@@ -28,7 +28,9 @@ def stage() -> str:
 
 
 def is_local() -> bool:
-    return stage() == "local"
+    """Only a stage that says it is local, outside Lambda: an unset STAGE, or a function in
+    Lambda whatever its STAGE says, gets a deployed stage's care (fail closed)."""
+    return env("STAGE") == "local" and not env("AWS_LAMBDA_FUNCTION_NAME")
 
 
 # The address API Gateway says the current request came to, where BASE_URL is not set (the web
@@ -130,7 +132,8 @@ def secret_key() -> str:
     """Signing key for session cookies and CSRF tokens.
 
     Deployed stages read it from SSM Parameter Store (cached by powertools); a plain variable is
-    accepted for tests, and only the local stage falls back to a fixed development key.
+    accepted for tests, and only an explicitly local stage outside Lambda falls back to the
+    fixed development key in the repository (with STAGE unset anyone could forge a session).
     """
     parameter = env("SECRET_KEY_PARAMETER")
     if parameter:
@@ -142,7 +145,8 @@ def secret_key() -> str:
         return value
     if is_local():
         return LOCAL_SECRET
-    raise RuntimeError("SECRET_KEY_PARAMETER or SECRET_KEY must be set outside the local stage")
+    raise RuntimeError("SECRET_KEY_PARAMETER or SECRET_KEY must be set: the built-in key is "
+                       "only for STAGE=local outside Lambda")
 
 
 def rate_limit_window_seconds() -> int:

@@ -159,6 +159,9 @@ class Registrant(TableModel):
     updated_at = UTCDateTimeAttribute()
     mail_problem = UnicodeAttribute(null=True)  # "bounce" | "complaint", from SES events
     mail_problem_at = UTCDateTimeAttribute(null=True)
+    # ids of the input kept for this registrant after a session ended (PendingInput), so that
+    # erasing the registrant erases it too
+    kept_inputs = UnicodeSetAttribute(null=True)
 
     @property
     def has_link(self) -> bool:

@@ -3,10 +3,11 @@ as typed, detecting stale saves per section, resetting for everyone."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
 from ..platform.models import (
     Draft,
@@ -16,7 +17,7 @@ from ..platform.models import (
     get_together,
     scope_key,
 )
-from ..platform.records import Record
+from ..platform.records import Record, field
 from .definitions import Definition, Section
 
 # DynamoDB refuses items over 400 KB. Raw input is stored as typed, and a page may post up to
@@ -118,10 +119,85 @@ def _reload(municipality: str, cycle: int) -> Draft | None:
         return None
 
 
-def reset(draft: Draft) -> None:
-    """Empties the draft (deletes it); deliveries already sent are separate and untouched."""
-    # Unconditional: the user confirmed "remove everything", also what another tab saved.
-    draft.delete(add_version_condition=False)
+# A page that acts on the whole draft (check your answers → send, remove everything) carries
+# what it showed in this hidden field: "<draft created, epoch ms>.<version>.<section:version-…>"
+# ("0.0." when there was no draft). The action then refuses when the draft is no longer that,
+# and can say which sections changed (the version alone cannot, and a draft removed and started
+# again counts its versions from 1 anew, hence the creation time).
+SEEN_FIELD = "gezien"
+_SEEN = re.compile(r"^(\d{1,16})\.(\d{1,9})\.((?:[a-z0-9_]{1,60}:\d{1,9})"
+                   r"(?:-[a-z0-9_]{1,60}:\d{1,9}){0,99})?$")
+
+
+class Seen(Record, frozen=True):
+    created: int
+    version: int
+    sections: dict[str, int] = field(default_factory=dict)
+
+
+class Changed(Record, frozen=True):
+    """How the draft differs from what a page showed: removed (`gone`), removed and started
+    again (`restarted`), or these sections saved since (ids, in the draft's order)."""
+
+    sections: tuple[str, ...] = ()
+    gone: bool = False
+    restarted: bool = False
+
+
+def _created_ms(draft: Draft) -> int:
+    return int(draft.created_at.timestamp() * 1000)
+
+
+def seen_mark(draft: Draft | None) -> str:
+    """What a page shows of the draft, for its form (SEEN_FIELD)."""
+    if draft is None:
+        return "0.0."
+    sections = "-".join(f"{sid}:{int(v)}"
+                        for sid, v in sorted((draft.section_versions or {}).items()))
+    return f"{_created_ms(draft)}.{int(draft.version or 0)}.{sections}"
+
+
+def parse_seen(text: str) -> Seen | None:
+    """The mark a form carried; None when it is missing or not one of ours."""
+    match = _SEEN.match(text or "")
+    if match is None:
+        return None
+    sections = {}
+    for pair in filter(None, (match[3] or "").split("-")):
+        sid, version = pair.split(":")
+        sections[sid] = int(version)
+    return Seen(int(match[1]), int(match[2]), sections)
+
+
+def changed_since(seen: Seen, draft: Draft | None) -> Changed | None:
+    """None when the draft is still exactly what the page showed."""
+    if draft is None:
+        return None if seen.created == 0 else Changed(gone=True)
+    current = {sid: int(v) for sid, v in (draft.section_versions or {}).items()}
+    if seen.created != _created_ms(draft):
+        return Changed(sections=tuple(current), restarted=seen.created != 0)
+    if seen.version == int(draft.version or 0):
+        return None
+    return Changed(sections=tuple(sid for sid, v in current.items()
+                                  if seen.sections.get(sid, 0) != v))
+
+
+def reset(draft: Draft, seen: Seen) -> Changed | None:
+    """Empties the draft (deletes it), on condition that it is still the version the
+    confirmation showed: a colleague's save after that is never removed unseen (the Changed
+    is returned instead, nothing deleted). Deliveries already sent are separate and
+    untouched."""
+    changed = changed_since(seen, draft)
+    if changed is not None:
+        return changed
+    try:
+        draft.delete(condition=Draft.created_at == draft.created_at)  # and version (pynamodb)
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return changed_since(seen, _reload(str(draft.municipality), int(draft.cycle))) or \
+            Changed(gone=True)
+    return None
 
 
 def start_from(registrant_id: str, municipality: str, definition: Definition,

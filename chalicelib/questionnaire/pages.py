@@ -114,6 +114,8 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
         seen_version = 0
     kept = pending_input.keep(owner.registrant_id, code, section_id, form.fields, seen_version,
                               csrf_field=csrf.FIELD)
+    if kept is None:  # erased, or not (any more) one of this municipality's representatives
+        raise web.HttpError(status)
     cookie = cookies.set_cookie(signed_in.KEPT_INPUT_COOKIE, kept.id,
                                 int(pending_input.KEEP_FOR.total_seconds()))
     if status == 403:  # still signed in: straight back to the page, input filled in
@@ -165,7 +167,7 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     ctx.draft = result
     cookies_out = None
     if form.first("hersteld"):
-        pending_input.forget(form.first("hersteld")[:64])
+        pending_input.forget(form.first("hersteld")[:64], ctx.registrant.id)
         cookies_out = [cookies.clear_cookie(signed_in.KEPT_INPUT_COOKIE)]
     raw = ctx.raw
     action = form.first("actie")
@@ -215,13 +217,15 @@ def _as_text(raw: dict, names: list[str]) -> str:
 
 
 def _reset_page(request: Request, ctx: Scope, status: int = 200,
-                errors: dict[str, str] | None = None) -> Response:
+                errors: dict[str, str] | None = None, notice: str | None = None) -> Response:
     """The confirmation names the colleagues who worked on the shared draft: their answers go
-    too."""
+    too. Its form carries the draft version it showed: only that is removed."""
     return access.scope_page(request, ctx, "reset.html", title=RESET_TITLE, status=status,
                              has_draft=ctx.draft is not None, errors=errors or {},
                              colleagues=editors.others(editors.last_edits(ctx.draft),
-                                                       ctx.registrant.id))
+                                                       ctx.registrant.id),
+                             seen_field=drafts.SEEN_FIELD, seen=drafts.seen_mark(ctx.draft),
+                             notice=notice)
 
 
 def confirm_reset(request: Request, code: str) -> Response:
@@ -236,6 +240,17 @@ def reset(request: Request, code: str) -> Response:
     if form.first("bevestig") != "ja":
         return _reset_page(request, ctx, status=400,
                            errors={"bevestig": "Kies of u alle antwoorden wilt verwijderen"})
+    seen = drafts.parse_seen(form.first(drafts.SEEN_FIELD))
+    if seen is None:
+        return _reset_page(request, ctx, status=400, errors={"bevestig": (
+            "Deze pagina was verouderd. Er is niets verwijderd. Bekijk hieronder wat er nu is "
+            "ingevuld en kies opnieuw")})
     if ctx.draft is not None:
-        drafts.reset(ctx.draft)
+        changed = drafts.reset(ctx.draft, seen)
+        if changed is not None and not changed.gone:  # gone: removed already, as asked
+            fresh = access.scope(request, code)
+            return _reset_page(request, fresh, status=409, notice=editors.describe_changes(
+                changed, fresh.draft, ctx.definition, ctx.registrant.id,
+                "u deze pagina opende", "Er is niets verwijderd.")
+                + " Wilt u nu alles verwijderen? Kies dan opnieuw.")
     return web.redirect(f"/start?verwijderd={code}")

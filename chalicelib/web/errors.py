@@ -113,7 +113,16 @@ def handle(request: Request, get_response: Callable[[Request], Response]) -> Res
     """Middleware body: Dutch pages for every error (ours and Chalice's own JSON ones) and the
     security headers on every response. Every log line of the request carries API Gateway's
     request id (what a helpdesk or site team can quote from an error) and the route."""
-    logger.append_keys(request_id=request_id(request), route=route_of(request))
+    # thread-local: the local runner serves requests on threads beside the stream pump, and
+    # an event handler's lines must never carry a web request's keys
+    logger.thread_safe_append_keys(request_id=request_id(request), route=route_of(request))
+    try:
+        return _answered(request, get_response)
+    finally:
+        logger.thread_safe_clear_keys()
+
+
+def _answered(request: Request, get_response: Callable[[Request], Response]) -> Response:
     try:
         response = get_response(request)
     except HttpError as error:
@@ -131,7 +140,6 @@ def handle(request: Request, get_response: Callable[[Request], Response]) -> Res
         headers.pop("Content-Security-Policy")
     response.headers.update(headers)
     response.headers.setdefault("Cache-Control", "no-store")
-    logger.remove_keys(["request_id", "route"])
     return response
 
 

@@ -508,7 +508,8 @@ def test_rate_limit_and_kept_input_records_expire_by_ttl(browser, mailbox, aws):
         assert declared[table]["Properties"]["TimeToLiveSpecification"] == {
             "AttributeName": "expires_at", "Enabled": True}
     flows.signed_in(browser, mailbox)
-    kept = pending_input.keep("r" * 32, "GM0014", "opzet", {"doel": ["x"]}, 0)
+    [person] = scan(aws, "Registrants")
+    kept = pending_input.keep(person["id"]["S"], "GM0014", "opzet", {"doel": ["x"]}, 0)
     now = datetime.now(UTC).timestamp()
     counters = scan(aws, "RateLimits")
     assert counters and all(now < int(i["expires_at"]["N"]) <= now + 2 * 3600 + 5

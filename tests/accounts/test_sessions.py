@@ -251,3 +251,70 @@ def test_adding_a_municipality_needs_a_session(aws, app_module):
     refused = stranger.submit("/gemeenten-toevoegen", [("gemeente", "GM0034")],
                               form_page="/nieuwe-link")
     assert refused.status_code == 401
+
+
+def _keep_after_sign_out(agent: Browser, aws) -> str:
+    """Signs out in another tab, then posts the page left open: its input is kept."""
+    token, version = _form(agent, _page())
+    assert agent.submit("/uitloggen", [], form_page="/start").status_code == 303
+    assert _post_typed(agent, token, version).status_code == 401
+    [kept] = scan(aws, "PendingInputTableName")
+    return kept["id"]["S"]
+
+
+def test_saving_with_someone_elses_kept_input_id_leaves_it_alone(person, mailbox, aws,
+                                                                  app_module):
+    kept = _keep_after_sign_out(person, aws)
+    piet = Browser(app_module.app)
+    _register(piet, "piet@groningen.nl")
+    piet.get(mailbox.last_link("piet@groningen.nl"))
+    token, version = _form(piet, _page())
+    saved = _post(piet, _page(), [("csrf_token", token), *ALL[SECTION], ("versie", version),
+                                  ("hersteld", kept), ("actie", "volgende")])
+    assert saved.status_code == 303  # Piet's own page is saved
+    assert [i["id"]["S"] for i in scan(aws, "PendingInputTableName")] == [kept]  # Els's stays
+    landing = person.get(_link(mailbox))  # and is still offered to Els
+    assert landing.headers["Location"] == f"{_page()}?hersteld={kept}"
+    shown = person.get(landing.headers["Location"]).text
+    assert 'value="Bureau Onderzoek B.V."' in shown
+
+
+def test_an_erased_registrants_cookie_keeps_nothing(person, aws):
+    from chalicelib.accounts import personal_data, registrants
+
+    token, version = _form(person, _page())
+    personal_data.erase(registrants.find_by_email(EMAIL))
+    refused = _post_typed(person, token, version)
+    assert refused.status_code == 401
+    assert "niet verloren" not in refused.text
+    assert scan(aws, "PendingInputTableName") == []
+
+
+def test_a_cookie_keeps_nothing_for_a_municipality_its_owner_does_not_represent(person, aws):
+    token, version = _form(person, _page())
+    person.submit("/uitloggen", [], form_page="/start")
+    refused = _post(person, page_path(SECTION, "GM0034"),
+                    [("csrf_token", token), *TYPED, ("versie", version)])
+    assert refused.status_code == 401 and "niet verloren" not in refused.text
+    assert scan(aws, "PendingInputTableName") == []
+
+
+def test_a_registrant_removed_from_the_municipality_keeps_nothing_there(person, aws):
+    from chalicelib.accounts import registrants
+    from chalicelib.helpdesk import actions
+
+    token, version = _form(person, _page())
+    person.submit("/uitloggen", [], form_page="/start")
+    actions.set_membership("medewerker@helpdesk.nl", registrants.find_by_email(EMAIL),
+                           "GM0014", False, "vertrokken")
+    refused = _post_typed(person, token, version)
+    assert refused.status_code == 401 and "niet verloren" not in refused.text
+    assert scan(aws, "PendingInputTableName") == []
+
+
+def test_erasing_a_registrant_erases_their_kept_input(person, aws):
+    from chalicelib.accounts import personal_data, registrants
+
+    _keep_after_sign_out(person, aws)
+    personal_data.erase(registrants.find_by_email(EMAIL))
+    assert scan(aws, "PendingInputTableName") == []

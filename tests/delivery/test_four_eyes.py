@@ -255,3 +255,61 @@ def test_the_season_overview_shows_the_wait_and_no_reminder_goes_out(team, aws, 
     from datetime import date
 
     assert "GM0014" in reminders.plan(["GM0014"], 2026, date(2026, 6, 1)).delivered
+
+
+def test_a_send_after_the_coordinator_changed_the_reviewed_answers_is_refused(team, aws,
+                                                                            mailbox):
+    """Anna checks the answers; coordinator Els then changes a section; Anna presses
+    Verzenden: nothing goes out under Anna's name with Els's text for Els to approve."""
+    from tests.support.answers import with_answer
+    from tests.support.flows import save, seen_on
+
+    anna, els, _piet = team
+    fill_all(anna)
+    review = anna.get("/gemeente/GM0014/controleren").text
+    save(els, "uitkomsten", with_answer("uitkomsten", "belangrijkste_uitkomsten",
+                                        "Door de coördinator herschreven."))
+    refused = anna.submit("/gemeente/GM0014/verzenden",
+                          [("gezien", seen_on(review)), ("bevestig_toestemming", "ja")],
+                          form_page="/gemeente/GM0014/controleren")
+    assert refused.status_code == 409
+    assert re.search(r"Gewijzigd sinds u controleerde: ‘Uitkomsten’ door Els Jansen "
+                     r"\(vandaag \d\d:\d\d\)", text(refused))
+    assert scan(aws, "DeliveriesTableName") == []
+    assert not [m for m in mailbox.to(ELS) if m.subject.startswith("Ter goedkeuring")]
+
+
+def test_a_tagged_address_of_a_coordinator_is_the_same_person_not_a_second_account(
+        team, aws, mailbox, app_module):
+    """`e.jansen+alt@groningen.nl` passes the domain check; it must not become a second
+    account Els could appoint as the other pair of eyes."""
+    before = {item["id"]["S"] for item in scan(aws, "RegistrantsTableName")}
+    alt = Browser(app_module.app)
+    from tests.support.flows import register
+
+    register(alt, email="E.Jansen+alt@groningen.nl", naam="Els Anders")
+    assert {item["id"]["S"] for item in scan(aws, "RegistrantsTableName")} == before
+    assert mailbox.to("e.jansen+alt@groningen.nl") == []  # the link goes to Els's mailbox
+
+
+def test_an_approval_from_the_senders_own_mailbox_is_refused(team, aws, mailbox, app_module,
+                                                            helpdesk, monkeypatch):
+    """Two accounts of one mailbox (one made before addresses were compared by mailbox):
+    the second may not approve what the first sent."""
+    from chalicelib.accounts import registrants
+    from tests.support.flows import register
+
+    _anna, els, _piet = team
+    with monkeypatch.context() as before_the_fix:  # addresses compared as typed
+        before_the_fix.setattr(registrants, "email_key", lambda email: f"email#{email}",
+                               raising=False)
+        alt = Browser(app_module.app)
+        register(alt, email="e.jansen+alt@groningen.nl", naam="Els Anders")
+    alt.get(mailbox.last_link("e.jansen+alt@groningen.nl"))
+    assert set_four_eyes(helpdesk, True, "Els Jansen", "Els Anders").status_code == 200
+    fill_all(els)
+    assert send(els).status_code == 303
+    refused = decide(alt, "GM0014-2026-1", "goedkeuren")
+    assert refused.status_code == 403
+    assert "U kunt uw eigen aanlevering niet goedkeuren" in text(refused)
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"

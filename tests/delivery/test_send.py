@@ -11,7 +11,16 @@ import pytest
 from tests.support.answers import ALL, with_answer
 from tests.support.browser import Browser
 from tests.support.feed import bucket_object, record
-from tests.support.flows import fill_all, register, register_fill_and_send, save, send, signed_in
+from tests.support.flows import (
+    fill_all,
+    register,
+    register_fill_and_send,
+    reset,
+    save,
+    seen_on,
+    send,
+    signed_in,
+)
 from tests.support.tables import scan
 
 
@@ -92,7 +101,7 @@ def test_consent_must_be_given_and_confirmed(complete, aws):
 def test_double_click_makes_one_delivery(complete, aws, mailbox):
     page = complete.get("/gemeente/GM0014/controleren").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
-    body = f"csrf_token={token}&bevestig_toestemming=ja".encode()
+    body = f"csrf_token={token}&gezien={seen_on(page)}&bevestig_toestemming=ja".encode()
     first = complete.post_raw("/gemeente/GM0014/verzenden", body)
     second = complete.post_raw("/gemeente/GM0014/verzenden", body)
     assert first.status_code == second.status_code == 303
@@ -265,8 +274,7 @@ def test_start_from_an_earlier_delivery(complete, aws, mailbox):
     colleague = Browser(app.app)
     signed_in(colleague, mailbox, email="collega@groningen.nl", codes=("GM0014",))
     assert "Beginnen met de antwoorden" not in colleague.get("/start").text  # the shared draft
-    colleague.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
-                     form_page="/gemeente/GM0014/verwijderen")
+    reset(colleague)
     start = colleague.get("/start").text
     assert "Beginnen met de antwoorden van aanlevering GM0014-2026-1" in start
     response = colleague.submit("/gemeente/GM0014/overnemen", {}, form_page="/start")
@@ -344,8 +352,7 @@ def test_a_delivery_on_time_is_not_marked_late(complete, aws, mailbox):
 
 def test_a_new_draft_after_a_reset_is_sent_too(complete, aws):
     send(complete)
-    complete.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
-                    form_page="/gemeente/GM0014/verwijderen")
+    reset(complete)
     fill_all(complete)  # the same number of saves: the same draft version
     assert send(complete).headers["Location"] == "/gemeente/GM0014/verzonden/2"
     assert len(scan(aws, "DeliveriesTableName")) == 2
@@ -409,14 +416,11 @@ def test_warnings_need_one_acknowledgement_and_withheld_scores_are_named(complet
     assert "Niet getoond op de publicatiesite" in text
     assert re.search(r"<li>Wist u dat u gebruik kon maken van een onafhankelijke "
                      r"cliëntondersteuner\? \(12 geldige antwoorden\)</li>", text)
-    refused = complete.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
-                              form_page="/gemeente/GM0014/controleren")
+    refused = send(complete)
     assert refused.status_code == 400 and "bevestig dat de antwoorden toch kloppen" in \
         refused.text
     assert scan(aws, "DeliveriesTableName") == []
-    sent = complete.submit("/gemeente/GM0014/verzenden",
-                           {"bevestig_toestemming": "ja", "bevestig_waarschuwingen": "ja"},
-                           form_page="/gemeente/GM0014/controleren")
+    sent = send(complete, extra=[("bevestig_waarschuwingen", "ja")])
     assert sent.status_code == 303
     [receipt] = [m for m in mailbox.to("a.devries@groningen.nl")
                  if m.subject.startswith("Ontvangstbevestiging")]

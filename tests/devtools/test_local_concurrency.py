@@ -49,7 +49,6 @@ def double_click(registrant, code):
     from chalicelib.delivery import sending
     from chalicelib.platform.municipalities import name_of
     from chalicelib.questionnaire import drafts, journey
-
     from tests.support.answers import COMPLETE_RAW
 
     definition = journey.current_definition()

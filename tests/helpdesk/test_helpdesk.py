@@ -120,6 +120,19 @@ def test_withdraw_needs_a_reason_then_feed_shows_retraction_and_everyone_is_told
     assert document["status"] == "published" and document["revision"] == 3
 
 
+@pytest.mark.parametrize("number", ["GM0014-2026-7", "GM0014-2025-1", "GM0034-2026-1",
+                                    "geen-nummer"])
+def test_the_withdraw_confirmation_of_a_delivery_that_does_not_exist_is_not_found(
+        helpdesk, delivered, aws, number):
+    path = f"/helpdesk/gemeente/GM0014/intrekken/{number}"
+    page = helpdesk.get(path)
+    assert page.status_code == 404 and "Pagina niet gevonden" in page.text
+    assert "intrekken?" not in page.text
+    posted = helpdesk.submit(path, {"reden": ""}, form_page="/helpdesk/gemeente/GM0014")
+    assert posted.status_code == 404
+    assert scan(aws, "DeliveriesTableName")[0]["status"]["S"] == "valid"
+
+
 def test_withdrawing_a_delivery_that_does_not_count_is_refused(helpdesk, delivered, aws):
     save(delivered, "uitkomsten", ALL["uitkomsten"])
     send(delivered)

@@ -9,6 +9,7 @@ import re
 import pytest
 from botocore.session import Session
 
+from tests.support import flows
 from tests.support.answers import ALL
 from tests.support.browser import Browser
 from tests.support.feed import make_registrant, record
@@ -49,16 +50,14 @@ def _representative_journey(browser, mailbox, email: str, code: str) -> None:
                                      ("actie", "volgende")], form_page=path).status_code == 303
     assert browser.get(f"/gemeente/{code}/controleren").status_code == 200
     assert browser.get(f"/gemeente/{code}/verwijderen").status_code == 200
-    sent = browser.submit(f"/gemeente/{code}/verzenden", {"bevestig_toestemming": "ja"},
-                          form_page=f"/gemeente/{code}/controleren")
+    sent = flows.send(browser, code=code)
     assert sent.status_code == 303, sent.text
     assert browser.get(sent.headers["Location"]).status_code == 200
     number = re.search(r'href="/gemeente/\w+/aanlevering/([\w-]+)"',
                        browser.get(sent.headers["Location"]).text).group(1)
     for kind in ("", "/json", "/html", "/rapport"):
         assert browser.get(f"/gemeente/{code}/aanlevering/{number}{kind}").status_code == 200
-    assert browser.submit(f"/gemeente/{code}/verwijderen", {"bevestig": "ja"},
-                          form_page=f"/gemeente/{code}/verwijderen").status_code == 303
+    assert flows.reset(browser, code=code).status_code == 303
     assert browser.submit(f"/gemeente/{code}/overnemen", {},
                           form_page="/start").status_code == 303
     assert browser.submit("/uitloggen", {}, form_page="/start").status_code == 303

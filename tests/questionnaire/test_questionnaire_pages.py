@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.answers import ALL, SECTION_1, SECTION_2, SECTION_4
 from tests.support.browser import Browser
-from tests.support.flows import fill_all, page_path, save, signed_in, version_on
+from tests.support.flows import fill_all, page_path, reset, save, signed_in, version_on
 from tests.support.tables import scan
 
 
@@ -233,14 +233,11 @@ def test_reset_asks_first_and_then_empties_only_the_draft(person, aws):
     confirm = person.get("/gemeente/GM0014/verwijderen")
     assert "Alle ingevulde antwoorden verwijderen?" in confirm.text
     assert len(drafts(aws)) == 2  # a GET deletes nothing
-    unanswered = person.submit("/gemeente/GM0014/verwijderen", {},
-                               form_page="/gemeente/GM0014/verwijderen")
+    unanswered = reset(person, answer="")
     assert unanswered.status_code == 400 and len(drafts(aws)) == 2
-    kept = person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "nee"},
-                         form_page="/gemeente/GM0014/verwijderen")
+    kept = reset(person, answer="nee")
     assert kept.headers["Location"] == "/start" and len(drafts(aws)) == 2
-    done = person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
-                         form_page="/gemeente/GM0014/verwijderen")
+    done = reset(person)
     assert done.headers["Location"] == "/start?verwijderd=GM0014"
     assert [d["municipality"]["S"] for d in drafts(aws)] == ["GM0034"]
     assert "Alle ingevulde antwoorden voor Groningen zijn verwijderd" in \
@@ -258,8 +255,7 @@ def test_a_page_saved_after_a_reset_in_another_tab_is_a_conflict(person, aws):
     save(person, "opzet", SECTION_1)
     stale = person.get(page_path("opzet"))
     version = version_on(stale.text)
-    person.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
-                  form_page="/gemeente/GM0014/verwijderen")
+    reset(person)
     response = person.submit(page_path("opzet"), [("doel", "x"), ("versie", version)],
                              form_page="/start")
     assert response.status_code == 409
@@ -338,8 +334,10 @@ def test_session_expiry_mid_form_loses_nothing(person, mailbox, aws, monkeypatch
 
 def test_kept_input_is_only_shown_to_its_owner(person, aws):
     from chalicelib.accounts import pending_input
+    from tests.support.feed import make_registrant
 
-    kept = pending_input.keep("someone-else", "GM0014", "opzet", {"doel": ["geheim"]}, 0)
+    someone_else = make_registrant(email="ander@groningen.nl", codes=("GM0014",))
+    kept = pending_input.keep(someone_else.id, "GM0014", "opzet", {"doel": ["geheim"]}, 0)
     page = person.get(page_path("opzet") + f"?hersteld={kept.id}")
     assert "geheim" not in page.text and "nog niet opgeslagen" not in page.text
 

@@ -7,9 +7,18 @@ import re
 
 import pytest
 
-from tests.support.answers import ALL
+from tests.support.answers import ALL, with_answer
 from tests.support.browser import Browser
-from tests.support.flows import fill_all, page_path, save, send, signed_in, version_on
+from tests.support.flows import (
+    fill_all,
+    page_path,
+    reset,
+    save,
+    seen_on,
+    send,
+    signed_in,
+    version_on,
+)
 from tests.support.tables import scan
 
 ELS = "e.jansen@groningen.nl"
@@ -93,8 +102,7 @@ def test_reset_names_the_colleagues_and_empties_the_draft_for_everyone(anna, els
     assert "Ook Els Jansen heeft aan deze antwoorden gewerkt" in confirm
     assert "voor iedereen die voor Groningen aanlevert" in confirm
     assert 'href="/gemeente/GM0014/verwijderen"' in anna.get(page_path("uitvoering")).text
-    anna.submit("/gemeente/GM0014/verwijderen", {"bevestig": "ja"},
-                form_page="/gemeente/GM0014/verwijderen")
+    reset(anna)
     assert scan(aws, "DraftsTableName") == []
     assert "Inzicht in de kwaliteit" not in els.get(page_path("opzet")).text
 
@@ -128,13 +136,117 @@ def test_a_delivery_newer_than_the_draft_is_named_and_replaced_only_when_confirm
     assert "Er is intussen een nieuwere aanlevering" in review
     assert re.search(r"Els Jansen heeft op \d+ \w+ 2026 om \d\d:\d\d uur aanlevering "
                      r"GM0014-2026-1 verzonden", review)
-    refused = anna.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
-                          form_page="/gemeente/GM0014/controleren")
+    refused = send(anna)
     assert refused.status_code == 400 and "nieuwere aanlevering van uw collega" in \
         html.unescape(refused.text)
     assert len(scan(aws, "DeliveriesTableName")) == 1
-    sent = anna.submit("/gemeente/GM0014/verzenden",
-                       {"bevestig_toestemming": "ja", "bevestig_vervangen": "ja"},
-                       form_page="/gemeente/GM0014/controleren")
+    sent = send(anna, extra=[("bevestig_vervangen", "ja")])
     assert sent.headers["Location"] == "/gemeente/GM0014/verzonden/2"
     assert "nieuwere aanlevering" not in anna.get("/gemeente/GM0014/controleren").text
+
+
+def _review_form(browser) -> list[tuple[str, str]]:
+    """What the check-your-answers page's form would send (consent ticked), as shown now."""
+    page = browser.get("/gemeente/GM0014/controleren").text
+    return [("gezien", seen_on(page)), ("bevestig_toestemming", "ja")]
+
+
+def test_sending_what_a_colleague_changed_after_the_review_is_refused(anna, els, aws):
+    """Anna checks the answers; Els then rewrites the results; Anna's Verzenden must not send
+    Els's text under Anna's name unseen."""
+    fill_all(anna)
+    reviewed = _review_form(anna)
+    save(els, "uitkomsten", with_answer("uitkomsten", "belangrijkste_uitkomsten",
+                                        "Tekst van Els."))
+    refused = anna.submit("/gemeente/GM0014/verzenden", reviewed,
+                          form_page="/gemeente/GM0014/controleren")
+    shown = html.unescape(refused.text)
+    assert refused.status_code == 409
+    assert re.search(r"Gewijzigd sinds u controleerde: ‘Uitkomsten’ door Els Jansen "
+                     r"\(vandaag \d\d:\d\d\)\. Er is niets verzonden\.", shown)
+    assert "Tekst van Els." in shown  # the page now shows what would be sent
+    assert scan(aws, "DeliveriesTableName") == []
+    # having seen it, Anna sends it from the page as it is now
+    sent = anna.submit("/gemeente/GM0014/verzenden", _review_form(anna),
+                       form_page="/gemeente/GM0014/controleren")
+    assert sent.status_code == 303
+    [delivery] = scan(aws, "DeliveriesTableName")
+    assert "Tekst van Els." in delivery["raw"]["S"]
+
+
+def test_a_change_between_the_check_and_the_sending_transaction_is_refused(anna, els, aws,
+                                                                           monkeypatch):
+    """Els saves after Anna's send read the draft (and found it as reviewed) but before its
+    transaction: the transaction's version condition refuses it and the page says what."""
+    from chalicelib.delivery import sending
+
+    fill_all(anna)
+    reviewed = _review_form(anna)
+    real_send = sending.send
+
+    def els_saves_first(*args, **kwargs):
+        save(els, "opvolging", with_answer("opvolging", "verbeteracties", "Van Els."))
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "send", els_saves_first)
+    refused = anna.submit("/gemeente/GM0014/verzenden", reviewed,
+                          form_page="/gemeente/GM0014/controleren")
+    assert refused.status_code == 409
+    assert re.search(r"Gewijzigd sinds u controleerde: ‘[^’]+’ door Els Jansen",
+                     html.unescape(refused.text))
+    assert scan(aws, "DeliveriesTableName") == []
+
+
+def test_a_send_without_the_reviewed_version_sends_nothing(anna, aws):
+    fill_all(anna)
+    refused = anna.submit("/gemeente/GM0014/verzenden", {"bevestig_toestemming": "ja"},
+                          form_page="/gemeente/GM0014/controleren")
+    assert refused.status_code == 400
+    assert "Er is niets verzonden" in html.unescape(refused.text)
+    assert scan(aws, "DeliveriesTableName") == []
+
+
+def test_removing_everything_keeps_a_colleagues_save_made_after_the_confirmation(
+        anna, els, aws):
+    save(anna, "opzet", ALL["opzet"])
+    confirm = anna.get("/gemeente/GM0014/verwijderen").text
+    save(els, "uitkomsten", ALL["uitkomsten"])
+    refused = anna.submit("/gemeente/GM0014/verwijderen",
+                          [("gezien", seen_on(confirm)), ("bevestig", "ja")],
+                          form_page="/gemeente/GM0014/verwijderen")
+    shown = html.unescape(refused.text)
+    assert refused.status_code == 409
+    assert re.search(r"Gewijzigd sinds u deze pagina opende: ‘Uitkomsten’ door Els Jansen "
+                     r"\(vandaag \d\d:\d\d\)\. Er is niets verwijderd\.", shown)
+    [draft] = scan(aws, "DraftsTableName")
+    assert "zijn tevreden." in draft["answers"]["S"]  # Els's work is still there
+    # from the page as it is now, removing everything is one click again
+    done = anna.submit("/gemeente/GM0014/verwijderen",
+                       [("gezien", seen_on(refused.text)), ("bevestig", "ja")],
+                       form_page="/gemeente/GM0014/verwijderen")
+    assert done.headers["Location"] == "/start?verwijderd=GM0014"
+    assert scan(aws, "DraftsTableName") == []
+
+
+def test_removing_everything_refuses_a_save_between_its_read_and_its_delete(anna, els, aws,
+                                                                            monkeypatch):
+    """Els saves after Anna's removal read the draft (as the confirmation showed it) but
+    before its delete: the delete's condition keeps Els's work."""
+    from chalicelib.platform.models import Draft
+
+    save(anna, "opzet", ALL["opzet"])
+    confirm = anna.get("/gemeente/GM0014/verwijderen").text
+    real_delete = Draft.delete
+
+    def els_saves_first(draft, *args, **kwargs):
+        monkeypatch.setattr(Draft, "delete", real_delete)
+        save(els, "uitkomsten", ALL["uitkomsten"])
+        return real_delete(draft, *args, **kwargs)
+
+    monkeypatch.setattr(Draft, "delete", els_saves_first)
+    refused = anna.submit("/gemeente/GM0014/verwijderen",
+                          [("gezien", seen_on(confirm)), ("bevestig", "ja")],
+                          form_page="/gemeente/GM0014/verwijderen")
+    assert refused.status_code == 409 and "Els Jansen" in html.unescape(refused.text)
+    [draft] = scan(aws, "DraftsTableName")
+    assert "zijn tevreden." in draft["answers"]["S"]

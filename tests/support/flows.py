@@ -13,6 +13,7 @@ VALID = {"naam": "Anna de Vries", "email": ANNA, "telefoon": "050 367 91 11", "n
 PASSWORD = "Helpdesk-Test-2026"
 
 _VERSION = re.compile(r'name="versie" value="(\d+)"')
+_SEEN = re.compile(r'name="gezien" value="([^"]*)"')
 
 
 def register(browser, email=ANNA, codes=("GM0014",), **overrides):
@@ -51,6 +52,12 @@ def version_on(page_text: str) -> str:
     return _VERSION.search(page_text).group(1)
 
 
+def seen_on(page_text: str) -> str:
+    """What a page acting on the whole draft (check your answers, remove everything) showed
+    of it: its form sends this back."""
+    return _SEEN.search(page_text).group(1)
+
+
 def save(browser, section, fields, action="volgende", code="GM0014", extra=()):
     """Opens a questionnaire page and posts `fields` with the version it showed."""
     page = browser.get(page_path(section, code))
@@ -68,11 +75,22 @@ def fill_all(browser, code="GM0014", answers=None):
     return browser
 
 
-def send(browser, code="GM0014", confirm=True):
-    """Presses "Verzenden" on the check-your-answers page (with the consent box ticked)."""
-    fields = {"bevestig_toestemming": "ja"} if confirm else {}
-    return browser.submit(f"/gemeente/{code}/verzenden", fields,
-                          form_page=f"/gemeente/{code}/controleren")
+def send(browser, code="GM0014", confirm=True, extra=()):
+    """Opens the check-your-answers page and presses "Verzenden" on it (with the consent box
+    ticked); the form sends back the draft version the page showed."""
+    review = f"/gemeente/{code}/controleren"
+    page = browser.get(review).text
+    seen = [("gezien", seen_on(page))] if 'name="gezien"' in page else []  # no form: no mark
+    fields = [*seen, *([("bevestig_toestemming", "ja")] if confirm else []), *extra]
+    return browser.submit(f"/gemeente/{code}/verzenden", fields, form_page=review)
+
+
+def reset(browser, code="GM0014", answer="ja"):
+    """Opens "Verwijder alle ingevulde antwoorden" and answers its question."""
+    confirm = f"/gemeente/{code}/verwijderen"
+    fields = [("gezien", seen_on(browser.get(confirm).text)),
+              *([("bevestig", answer)] if answer else [])]
+    return browser.submit(confirm, fields, form_page=confirm)
 
 
 def register_fill_and_send(browser, mailbox, email=ANNA, code="GM0014", codes=None):

@@ -225,3 +225,53 @@ def test_an_event_handlers_log_lines_never_carry_a_web_requests_keys(browser, aw
     assert line["scope"] == "GM0014#2026"
     assert "request_id" not in line and "route" not in line
     assert "request_id" not in logger.thread_safe_get_current_keys()
+
+def _forged_session(browser, aws) -> str:
+    """A session cookie for a real registrant, signed with the key in the repository (as
+    anyone who read it could sign one)."""
+    from chalicelib.accounts import access as sessions
+    from chalicelib.platform.models import Registrant
+    from tests.support.tables import scan
+
+    register(browser)
+    [person] = scan(aws, "Registrants")
+    forged = sessions.start(Registrant.get(person["id"]["S"]))  # STAGE=local: the built-in key
+    value = forged.split(";", 1)[0].split("=", 1)[1]
+    return value  # sent under the local and the deployed cookie name alike
+
+
+def test_a_session_signed_with_the_repositorys_key_opens_nothing_in_lambda(browser, aws,
+                                                                         monkeypatch):
+    browser.cookies["ceo-sessie"] = browser.cookies["__Host-ceo-sessie"] = \
+        _forged_session(browser, aws)
+    assert browser.get("/start").status_code == 200  # the local stage: it is a session
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "aanlevermodule-ceo-dev-APIHandler")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_PARAMETER", raising=False)
+    response = browser.get("/start")
+    assert response.status_code != 200 and "Anna de Vries" not in response.text
+
+
+def test_a_session_signed_with_the_repositorys_key_opens_nothing_without_a_stage(
+        browser, aws, monkeypatch):
+    """Chalice's test client sets the stage's variables per request, so the session reader
+    is asked directly, with the request a browser would send."""
+    from chalice.app import Request
+
+    from chalicelib.accounts import access as sessions
+    from chalicelib.platform import config
+
+    value = _forged_session(browser, aws)
+    cookie = f"ceo-sessie={value}; __Host-ceo-sessie={value}"
+    request = Request({"multiValueQueryStringParameters": None, "headers": {"cookie": cookie},
+                       "pathParameters": {}, "requestContext": {"httpMethod": "GET",
+                                                                "resourcePath": "/start"},
+                       "body": None, "isBase64Encoded": False, "stageVariables": {}})
+    assert sessions.current(request) is not None  # STAGE=local
+    monkeypatch.delenv("STAGE")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY_PARAMETER", raising=False)
+    with pytest.raises(RuntimeError, match="STAGE=local"):
+        sessions.current(request)
+    with pytest.raises(RuntimeError):
+        config.secret_key()
