@@ -128,25 +128,43 @@ def cookie_secure() -> bool:
     return not is_local()
 
 
-def secret_key() -> str:
-    """Signing key for session cookies and CSRF tokens.
+def secret_keys() -> tuple[str, ...]:
+    """The signing keys of session cookies, form tokens and kept-input cookies, current first.
 
-    Deployed stages read it from SSM Parameter Store (cached by powertools); a plain variable is
-    accepted for tests, and only an explicitly local stage outside Lambda falls back to the
-    fixed development key in the repository (with STAGE unset anyone could forge a session).
-    """
-    parameter = env("SECRET_KEY_PARAMETER")
+    The value holds one key per line: the current one signs, every line verifies. Rotating
+    puts a new key on the first line and keeps the previous one below it until everything it
+    signed has lapsed (docs/runbook.md, "Rotating the signing key"), so nobody is signed out
+    and no open form is refused. Deployed stages read it from SSM Parameter Store (cached by
+    powertools); a plain variable is accepted for tests, and only an explicitly local stage
+    outside Lambda falls back to the fixed development key in the repository (with STAGE unset
+    anyone could forge a session)."""
+    return _key_ring("SECRET_KEY", LOCAL_SECRET if is_local() else None,
+                     "the built-in key is only for STAGE=local outside Lambda")
+
+
+def secret_key() -> str:
+    """The key that signs now."""
+    return secret_keys()[0]
+
+
+def webhook_secrets() -> tuple[str, ...]:
+    """The webhook's shared secrets, current first: during a rotation each request carries a
+    signature per secret, so the site can switch to the new one whenever it likes."""
+    return _key_ring("WEBHOOK_SECRET", None, "the webhook target signs every request")
+
+
+def _key_ring(name: str, fallback: str | None, why: str) -> tuple[str, ...]:
+    parameter = env(f"{name}_PARAMETER")
     if parameter:
         from aws_lambda_powertools.utilities import parameters
 
-        return parameters.get_parameter(parameter, decrypt=True, max_age=300)
-    value = env("SECRET_KEY")
-    if value:
-        return value
-    if is_local():
-        return LOCAL_SECRET
-    raise RuntimeError("SECRET_KEY_PARAMETER or SECRET_KEY must be set: the built-in key is "
-                       "only for STAGE=local outside Lambda")
+        text = str(parameters.get_parameter(parameter, decrypt=True, max_age=300))
+    else:
+        text = env(name) or fallback or ""
+    keys = tuple(line.strip() for line in text.splitlines() if line.strip())
+    if not keys:
+        raise RuntimeError(f"{name}_PARAMETER or {name} must be set: {why}")
+    return keys
 
 
 def rate_limit_window_seconds() -> int:

@@ -334,15 +334,18 @@ class WebhookTarget:
     the reconciler something to compare. The site cannot be asked what it holds, so every
     publish POSTs again (the Idempotency-Key lets the site skip what it has)."""
 
-    def __init__(self, url: str, secret: str, mirror: S3Target, timeout: float = 10.0) -> None:
-        self.url, self.secret, self.mirror, self.timeout = url, secret, mirror, timeout
+    def __init__(self, url: str, secrets: str | tuple[str, ...], mirror: S3Target,
+                 timeout: float = 10.0) -> None:
+        self.secrets = (secrets,) if isinstance(secrets, str) else secrets
+        self.url, self.mirror, self.timeout = url, mirror, timeout
         self._defined: set[tuple[str, int]] = set()
 
     def _post(self, kind: str, path: str, body: bytes, content_type: str, key: str,
               revision: int | None = None) -> None:
         timestamp = str(int(time.time()))
         headers = {"Content-Type": content_type, "X-CEO-Timestamp": timestamp,
-                   "X-CEO-Signature": f"sha256={sign(self.secret, timestamp, body)}",
+                   "X-CEO-Signature": ", ".join(f"sha256={sign(secret, timestamp, body)}"
+                                                for secret in self.secrets),
                    "Idempotency-Key": key, "X-CEO-Kind": kind, "X-CEO-Path": path}
         if revision is not None:
             headers["X-CEO-Revision"] = str(revision)
@@ -399,18 +402,13 @@ def configured() -> Target:
     kind = config.env("PUBLICATION_TARGET", "s3")
     bucket = S3Target(config.env("PUBLICATION_BUCKET", "ceo-local-publication-123456789012"))
     if kind == "webhook":
-        return WebhookTarget(config.env("WEBHOOK_URL"), _webhook_secret(), mirror=bucket)
+        return WebhookTarget(config.env("WEBHOOK_URL"), _webhook_secrets(), mirror=bucket)
     return bucket
 
 
-def _webhook_secret() -> str:
-    parameter = config.env("WEBHOOK_SECRET_PARAMETER")
-    if parameter:
-        from aws_lambda_powertools.utilities import parameters
-
-        return parameters.get_parameter(parameter, decrypt=True, max_age=300)
-    secret = config.env("WEBHOOK_SECRET")
-    if not secret:
+def _webhook_secrets() -> tuple[str, ...]:
+    try:
+        return config.webhook_secrets()
+    except RuntimeError:
         logger.error("webhook secret missing")
-        raise RuntimeError("WEBHOOK_SECRET_PARAMETER or WEBHOOK_SECRET must be set")
-    return secret
+        raise

@@ -52,7 +52,8 @@ class SignedCookie:
     def _serializer(self) -> URLSafeTimedSerializer:
         from itsdangerous import URLSafeTimedSerializer  # when first used, not at cold start
 
-        return URLSafeTimedSerializer(config.secret_key(), salt=self.base)
+        # itsdangerous signs with the last key of the list and verifies with every one
+        return URLSafeTimedSerializer(list(reversed(config.secret_keys())), salt=self.base)
 
     def issue(self, data: dict[str, Any]) -> str:
         """The Set-Cookie value carrying `data`."""

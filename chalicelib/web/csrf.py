@@ -16,9 +16,10 @@ FIELD = "csrf_token"
 COOKIE_SECONDS = 7 * 24 * 3600
 
 
-def token_for(nonce: str) -> str:
-    key = config.secret_key().encode()
-    return hmac.new(key, f"csrf|{nonce}".encode(), hashlib.sha256).hexdigest()
+def token_for(nonce: str, key: str | None = None) -> str:
+    """The form token of `nonce`, signed with `key` (default: the current signing key)."""
+    secret = (key or config.secret_key()).encode()
+    return hmac.new(secret, f"csrf|{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
 def nonce_of(request: Request) -> str | None:
@@ -37,5 +38,8 @@ def renewed(nonce: str) -> str:
 
 
 def is_valid(request: Request, sent: str) -> bool:
+    """A form rendered before a key rotation still posts: every key of the ring verifies."""
     nonce = nonce_of(request)
-    return nonce is not None and hmac.compare_digest(sent.encode(), token_for(nonce).encode())
+    return nonce is not None and any(
+        hmac.compare_digest(sent.encode(), token_for(nonce, key).encode())
+        for key in config.secret_keys())
