@@ -145,11 +145,15 @@ class Feed:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def read(self, path: str) -> Any:
+    def path(self, path: str) -> Path:
+        """Where `path` (as an index gives it) is on disk; never outside the feed."""
         target = (self.directory / path).resolve()
         if not target.is_relative_to(self.directory.resolve()):
             raise ValueError(f"path outside the feed: {path}")
-        return json.loads(target.read_text(encoding="utf-8"))
+        return target
+
+    def read(self, path: str) -> Any:
+        return json.loads(self.path(path).read_text(encoding="utf-8"))
 
     def cycles(self) -> list[tuple[str, int, dict[str, Any]]]:
         """(instrument, cycle, root entry), newest cycle first."""
@@ -423,7 +427,7 @@ def build(feed_dir: Path, out_dir: Path) -> list[Path]:
             if not re.fullmatch(r"GM[0-9]{4}", code):
                 continue  # only what the contract promises becomes a file name
             document = feed.read(listed["document"])
-            report = feed_dir / listed["report"]
+            report = feed.path(listed["report"])
             has_report = report.is_file()
             if has_report:
                 shutil.copyfile(report, target / "rapport" / f"{code}.html")
@@ -446,7 +450,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Geen feed in {args.feed} (index.json ontbreekt). Maak een kopie met ./dev "
               "feed terwijl ./dev run draait.", file=sys.stderr)
         return 1
-    pages = build(args.feed, args.out)
+    try:
+        pages = build(args.feed, args.out)
+    except ValueError as error:  # an index that points outside the feed: nothing is copied
+        print(f"De feed in {args.feed} klopt niet ({error}); er is niets overgenomen.",
+              file=sys.stderr)
+        return 1
     print(f"{len(pages)} pagina's in {args.out}; begin bij {args.out / 'index.html'}")
     return 0
 

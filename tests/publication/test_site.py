@@ -280,3 +280,23 @@ def test_every_example_document_of_the_contract_renders():
             assert "geen geldige aanlevering" in text
         if document.get("survey_held") is False:
             assert "geen cliëntervaringsonderzoek" in text
+
+
+def test_no_path_from_the_feed_reaches_outside_it(feed, tmp_path):
+    """An index entry is data from outside: a report (or document) path that climbs out of the
+    feed copies nothing of the machine into the public site."""
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("wachtwoord van de beheerder", encoding="utf-8")
+    index_path = next(feed.glob("*/*/index.json"))
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    code = next(iter(index["municipalities"]))
+    depth = len(index_path.relative_to(feed).parts) + 5
+    index["municipalities"][code]["report"] = "../" * depth + str(secret).lstrip("/")
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+    out = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-I", "-S", str(SITE / "build.py"), "--feed",
+                             str(feed), "--out", str(out)], capture_output=True, text=True)
+    assert result.returncode == 1 and "klopt niet" in result.stderr
+    copied = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert not any("wachtwoord" in p.read_text(encoding="utf-8", errors="replace")
+                   for p in copied)
