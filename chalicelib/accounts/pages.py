@@ -13,7 +13,7 @@ from ..platform.municipalities import by_province, municipalities
 from ..platform.records import as_dict
 from ..web.errors import client_ip
 from . import access, email_domains, links, pending_input, registration
-from .contact_fields import clean_email
+from .contact_fields import clean_email, mailbox
 from .links import LinkStatus
 from .registration_form import MAX_MUNICIPALITIES, RegistrationForm, validate_registration
 
@@ -34,6 +34,16 @@ def show_registration(request: Request) -> Response:
     return _registration_page(request, RegistrationForm())
 
 
+def _per_address(scope: str, email: str, ip: str, now: datetime) -> None:
+    """Registrations and new-link requests each have their own budget per mailbox, counted per
+    network address: what someone else types with your address, from elsewhere, does not use
+    up yours. A ceiling per mailbox over all network addresses still keeps it from being
+    flooded with mail."""
+    limit = config.rate_limit_per_email()
+    rate_limits.hit(f"{scope}-email", f"{mailbox(email)}|{ip}", limit, now)
+    rate_limits.hit(f"{scope}-email-all", mailbox(email), 4 * limit, now)
+
+
 def submit_registration(request: Request) -> Response:
     form = web.posted(request)
     now = datetime.now(UTC)
@@ -41,7 +51,7 @@ def submit_registration(request: Request) -> Response:
     result = validate_registration(form.fields, config.municipality_year())
     if result.cleaned is None:
         return _registration_page(request, result, status=400)
-    rate_limits.hit("link-email", result.cleaned.email, config.rate_limit_per_email(), now)
+    _per_address("register", result.cleaned.email, client_ip(request), now)
     # The same work for a new and a known address (the worker registers, or adds to the
     # account): neither the page nor its timing tells which. The held list depends on the
     # address's domain only.
@@ -89,7 +99,7 @@ def submit_new_link(request: Request) -> Response:
         return web.page(request, "new_link.html", status=400,
                         title="Nieuwe persoonlijke link aanvragen", problem=None,
                         email=form.first("email"), errors={"email": error})
-    rate_limits.hit("link-email", email, config.rate_limit_per_email(), now)
+    _per_address("link", email, client_ip(request), now)
     outbox.enqueue({"kind": "new-link", "email": email})  # known or not: the same work
     return web.redirect("/link-aangevraagd")
 

@@ -109,10 +109,47 @@ def test_new_link_form_validates_the_address(browser):
 
 def test_new_link_requests_are_rate_limited_per_address(browser, registered, mailbox):
     statuses = [browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"}).status_code
-                for _ in range(5)]
-    # one link already went out at registration: 5 per address per window in total
-    assert statuses == [303, 303, 303, 303, 429]
-    assert len(mailbox.to("a.devries@groningen.nl")) == 5
+                for _ in range(6)]
+    # 5 per address per window (the registration's link has a budget of its own)
+    assert statuses == [303, 303, 303, 303, 303, 429]
+    assert len(mailbox.to("a.devries@groningen.nl")) == 6
+
+
+@pytest.fixture()
+def network(monkeypatch):
+    """Which network address the next requests come from."""
+    from chalicelib.accounts import pages
+
+    where = {"ip": "192.0.2.1"}
+    monkeypatch.setattr(pages, "client_ip", lambda request: where["ip"])
+    return where
+
+
+def test_someone_elses_attempts_do_not_use_up_the_owners_budget(browser, registered,
+                                                                mailbox, network):
+    network["ip"] = "198.51.100.66"  # someone typing the owner's address, from elsewhere
+    for _ in range(5):
+        assert register(browser).status_code == 303
+    assert register(browser).status_code == 429
+    for _ in range(5):
+        browser.submit("/nieuwe-link", {"email": "A.deVries+x@groningen.nl"})
+    assert browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"}).status_code \
+        == 429
+    network["ip"] = "192.0.2.1"  # the owner, at the office
+    sent = len(mailbox.to("a.devries@groningen.nl"))
+    assert browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"}).status_code \
+        == 303
+    assert len(mailbox.to("a.devries@groningen.nl")) == sent + 1
+
+
+def test_a_mailbox_is_not_flooded_from_many_network_addresses(browser, registered, mailbox,
+                                                             network):
+    statuses = []
+    for n in range(25):
+        network["ip"] = f"203.0.113.{n}"
+        statuses.append(browser.submit("/nieuwe-link",
+                                       {"email": "a.devries@groningen.nl"}).status_code)
+    assert statuses == [303] * 20 + [429] * 5  # 4 x the per-address limit, then no more
 
 
 def test_sign_out_ends_the_session(browser, registered):
