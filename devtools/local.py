@@ -114,11 +114,34 @@ def _quiet_request_handler():
 
     from chalicelib.platform.logs import redact
 
+    not_found = gateway_page("MISSING_AUTHENTICATION_TOKEN")
+
     class Handler(ChaliceRequestHandler):
         def log_message(self, format: str, *args) -> None:
             sys.stderr.write(redact(f"{self.address_string()} - {format % args}") + "\n")
 
+        def _send_error_response(self, error) -> None:
+            # an unknown path: the Dutch 404 page the deployed API Gateway answers with,
+            # not Chalice's imitation of its JSON 403
+            if b"Missing Authentication Token" in (error.body or b""):
+                self._send_http_response(*not_found)
+            else:
+                super()._send_error_response(error)
+
     return Handler
+
+
+def gateway_page(kind: str) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of one of the API's gateway responses in infra/stack.yaml, as
+    a deployed stage answers: one source for both."""
+    from devtools.package import load_yaml
+
+    api = load_yaml(ROOT / "infra" / "stack.yaml")["Resources"]["RestAPI"]["Properties"]
+    response = api["GatewayResponses"][kind]
+    headers = {name: value.strip("'") for name, value in
+               response["ResponseParameters"]["Headers"].items()}
+    return (int(response.get("StatusCode", 403)), headers,
+            response["ResponseTemplates"]["text/html"].encode())
 
 
 # One DynamoDB request at a time in the embedded moto (see serialise_dynamodb).

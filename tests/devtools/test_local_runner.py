@@ -56,6 +56,9 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
                           naam="Piet Jansen", telefoon="0612345678")
         assert answer.status_code == 303 and answer.headers["Location"].endswith("/aangemeld")
         assert person.get(answer.headers["Location"]).status_code == 200
+        missing = person.get("/bestaat-niet")  # as a deployed stage: a Dutch page, not JSON
+        assert missing.status_code == 404 and "Pagina niet gevonden" in missing.text
+        assert '<html lang="nl">' in missing.text
 
         eml = wait_for(lambda: list(mail_dir.glob("*.eml")), 10, "an .eml file")
         saved = eml[0].read_text()
