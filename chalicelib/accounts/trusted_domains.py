@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -21,16 +23,15 @@ PARTITION = "vertrouwd"
 MAX_LENGTH = 253
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
-# Mailboxes anyone can open: never trusted for a municipality, whoever approves.
-PUBLIC_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "hotmail.com", "hotmail.nl", "outlook.com", "outlook.nl",
-    "live.com", "live.nl", "msn.com", "yahoo.com", "yahoo.nl", "icloud.com", "me.com",
-    "mac.com", "aol.com", "gmx.com", "gmx.net", "gmx.de", "proton.me", "protonmail.com",
-    "pm.me", "mail.com", "zoho.com", "tutanota.com", "ziggo.nl", "kpnmail.nl", "kpnplanet.nl",
-    "planet.nl", "home.nl", "xs4all.nl", "hetnet.nl", "chello.nl", "casema.nl", "upcmail.nl",
-    "quicknet.nl", "zeelandnet.nl", "online.nl", "tele2.nl", "telfort.nl", "solcon.nl",
-    "caiway.nl", "freedom.nl", "delta.nl", "kabelfoon.nl", "onsbrabantnet.nl",
-})
+# Mailboxes anyone can open, free or throwaway (data/public-mail-domains.txt: maintained lists,
+# their sources and licences in its header): never trusted for a municipality, whoever approves.
+PUBLIC_MAIL_FILE = Path(__file__).parent / "data" / "public-mail-domains.txt"
+
+
+@cache
+def _public_mail() -> frozenset[str]:
+    lines = PUBLIC_MAIL_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 Extra = Sequence[tuple[Model, Any]]
 
@@ -59,7 +60,9 @@ def clean(value: str) -> tuple[str, str | None]:
 
 
 def is_public(domain: str) -> bool:
-    return domain in PUBLIC_MAIL
+    """A free or disposable mail provider (or a subdomain of one)."""
+    parts = domain.lower().split(".")
+    return any(".".join(parts[i:]) in _public_mail() for i in range(len(parts) - 1))
 
 
 def _key(code: str, domain: str) -> str:

