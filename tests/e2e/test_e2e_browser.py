@@ -26,6 +26,43 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+# Every visible button-like control (buttons, links styled as buttons, buttons styled as
+# links): its computed text colour against the first opaque background behind it, as the
+# WCAG contrast ratio. axe skips some of these (a transparent button on a coloured parent).
+BUTTON_CONTRAST = """() => {
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const behind = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const bg = rgba(getComputedStyle(e).backgroundColor);
+      if (bg.length >= 3 && (bg.length === 3 || bg[3] > 0.5)) return bg.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const selector = 'button, .button, .button-link, input[type=submit], input[type=button]';
+  return [...document.querySelectorAll(selector)]
+    .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+    .map(e => {
+      const fg = rgba(getComputedStyle(e).color).slice(0, 3), bg = behind(e);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      return {text: e.textContent.trim().slice(0, 40), className: e.className,
+              ratio: Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100};
+    });
+}"""
+
+# What sticks out at 320 px: the widest elements, to name in a failure.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 321)
+  .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ?
+       '.' + e.className.split(' ').join('.') : '') + ':' +
+       Math.round(e.getBoundingClientRect().right))
+  .slice(0, 6)"""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -101,6 +138,23 @@ class Journey:
         serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                    for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{name}: {serious}"
+        faint = [b for b in page.evaluate(BUTTON_CONTRAST) if b["ratio"] < 4.5]
+        assert faint == [], f"{name}: buttons below 4.5:1 contrast: {faint}"
+        # self.narrow(name, page)
+
+    def narrow(self, name: str, page) -> None:
+        """The same page on a 320 px wide phone: nothing wider than the screen."""
+        size = page.viewport_size
+        page.set_viewport_size({"width": 320, "height": 640})
+        try:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                page.screenshot(path=str(ARTIFACTS / f"{self.shots:02d}-{name}-320px.png"),
+                                full_page=True)
+            assert width <= 320, f"{name}: {width} px wide at a 320 px viewport " \
+                                 f"({page.evaluate(WIDEST)})"
+        finally:
+            page.set_viewport_size(size)
 
     def link(self, address: str, timeout: float = 10) -> str:
         """The newest personal link in the runner's saved mails (the catcher polls)."""
