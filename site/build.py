@@ -44,7 +44,12 @@ header,main,footer{max-width:64rem;margin:0 auto;padding:1rem}
 header{border-bottom:4px solid #154273}
 header a{color:#154273;font-weight:bold;text-decoration:none}
 a{color:#154273}a:focus,button:focus,input:focus{outline:3px solid #e17000;outline-offset:2px}
-h1{font-size:1.9rem;margin:.5rem 0}h2{font-size:1.4rem;margin-top:2rem}h3{font-size:1.1rem}
+h1{font-size:1.9rem;margin:.5rem 0;overflow-wrap:break-word}
+main{overflow-wrap:break-word}
+.scroll{overflow-x:auto;position:relative;margin:1rem 0}.scroll table{margin:0}
+.scroll:focus{outline:3px solid #e17000}
+h2{font-size:1.4rem;margin-top:2rem}h3{font-size:1.1rem}
+@media (max-width:30rem){h1{font-size:1.5rem}h2{font-size:1.25rem}}
 table{border-collapse:collapse;width:100%;margin:1rem 0}
 caption{text-align:left;font-weight:bold;padding:.3rem 0}
 th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.4rem .6rem .4rem 0;
@@ -59,7 +64,8 @@ font-size:.85rem}
 nav.letters a{display:inline-block;min-width:2rem;padding:.2rem;text-align:center}
 form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:1rem 0}
 form.search label{width:100%;font-weight:bold}
-input[type=search]{font-size:1rem;padding:.4rem;border:2px solid #1a1a1a;min-width:16rem}
+input[type=search]{font-size:1rem;padding:.4rem;border:2px solid #1a1a1a;width:16rem;
+max-width:100%}
 button{font-size:1rem;padding:.45rem 1rem;background:#154273;color:#fff;border:0;cursor:pointer}
 svg text{font-family:Arial,Helvetica,sans-serif;font-size:13px;fill:#1a1a1a}
 .legend span{display:inline-block;margin-right:1rem}
@@ -115,8 +121,24 @@ def number(value: float | int | None) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption>(.*?)</caption>", re.S)
+
+
+def scrollable_tables(body: str) -> str:
+    """Every table in a box that scrolls sideways on a phone (the page itself never does),
+    named after its caption and reachable with the keyboard."""
+    def box(match: re.Match) -> str:
+        caption = _CAPTION.search(match.group(0))
+        label = re.sub(r"<[^>]+>", "", caption.group(1)) if caption else "Tabel"
+        return (f'<div class="scroll" role="region" tabindex="0" aria-label="{label}">'
+                f"{match.group(0)}</div>")
+    return _TABLE.sub(box, body)
+
+
 def page(title: str, body: str, depth: int, script: str = "") -> str:
     up = "../" * depth
+    body = scrollable_tables(body)
     return f"""<!DOCTYPE html>
 <html lang="nl">
 <head>

@@ -57,6 +57,8 @@ BUTTON_CONTRAST = """() => {
 # What sticks out at 320 px: the widest elements, to name in a failure.
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > 321)
+  .filter(e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return false; } return true; })
   .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ?
        '.' + e.className.split(' ').join('.') : '') + ':' +
        Math.round(e.getBoundingClientRect().right))
@@ -140,7 +142,7 @@ class Journey:
         assert serious == [], f"{name}: {serious}"
         faint = [b for b in page.evaluate(BUTTON_CONTRAST) if b["ratio"] < 4.5]
         assert faint == [], f"{name}: buttons below 4.5:1 contrast: {faint}"
-        # self.narrow(name, page)
+        self.narrow(name, page)
 
     def narrow(self, name: str, page) -> None:
         """The same page on a 320 px wide phone: nothing wider than the screen."""
@@ -193,6 +195,16 @@ class Journey:
                 field.fill(value)
 
 
+def mail_html(directory: Path, address: str) -> str:
+    """The HTML part of the newest mail saved for `address`."""
+    import email
+    import email.policy
+
+    newest = sorted(Path(directory).glob(f"*{address}.eml"))[-1]
+    message = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
+    return message.get_body(("html",)).get_content()
+
+
 def go(page, selector: str) -> None:
     """Click something that loads a new page, and wait for it."""
     with page.expect_navigation():
@@ -221,7 +233,11 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     assert page.locator("h1").inner_text() == "Controleer uw e-mail"
     journey.check("aangemeld")
 
-    # the link from the saved mail
+    # the link mail as a mail program shows it (on a phone too), then its link
+    reader = journey.new_session()
+    reader.set_content(mail_html(runner["mail"], "anna@groningen.nl"))
+    journey.check("link-mail", reader)
+    reader.context.close()
     page.goto(journey.link("anna@groningen.nl"))
     assert page.url == base + "/start"
     journey.check("start")
@@ -381,6 +397,7 @@ def test_pages_work_at_320_px_and_without_javascript(runner, chromium):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"horizontal scrolling at 320 px: {width}"
     page.screenshot(path=str(ARTIFACTS / "320px-registratie.png"), full_page=True)
+    assert_municipalities_in_a_scroll_box(page)
     page.fill("#naam", "Piet")
     page.fill("#email", "piet@ede.nl")
     page.fill("#telefoon", "0318 123456")
@@ -388,6 +405,30 @@ def test_pages_work_at_320_px_and_without_javascript(runner, chromium):
     page.check("#namens")
     go(page, "text=Aanmelden en link ontvangen")
     assert page.locator("h1").inner_text() == "Controleer uw e-mail"
+    context.close()
+
+
+def assert_municipalities_in_a_scroll_box(page) -> None:
+    """The 342 municipalities scroll inside a box of less than a screen's height: the form
+    around them stays a few screens long on a phone (it was ~13,000 px)."""
+    box = page.evaluate("""() => { const l = document.getElementById('gemeente-lijst');
+        return {height: l.clientHeight, content: l.scrollHeight,
+                page: document.documentElement.scrollHeight}; }""")
+    assert box["height"] <= 640 and box["content"] > 2 * box["height"], box
+    assert box["page"] < 4 * 640, box
+    page.evaluate("document.getElementById('g-GM0228').scrollIntoView()")
+    assert page.is_visible("label[for='g-GM0228']")  # reachable by scrolling the box
+
+
+def test_the_municipality_list_is_a_scroll_box_at_320_px_with_javascript(runner, chromium):
+    context = chromium.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(runner["base"] + "/")
+    assert page.is_visible("#gemeente-zoek")
+    assert_municipalities_in_a_scroll_box(page)
+    page.fill("#gemeente-zoek", "ede")
+    page.check("#g-GM0228")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
 
 

@@ -225,11 +225,13 @@ def axe_violations(page):
 @pytest.mark.parametrize("path", [
     "index.html", "ceo-wmo/2026/index.html", "ceo-wmo/2026/GM0014.html",
     "ceo-wmo/2026/GM0034.html", "ceo-wmo/2026/GM0050.html", "ceo-wmo/2026/zoeken.html",
-    "ceo-wmo/2026/zoeken.html?q=haag"])
-def test_every_kind_of_page_passes_axe_core(served, chromium, path):
+    "ceo-wmo/2026/zoeken.html?q=haag", "ceo-wmo/2026/rapport/GM0014.html"])
+def test_every_kind_of_page_passes_axe_core_and_fits_a_phone(served, chromium, path):
     page = chromium.new_context(viewport={"width": 1024, "height": 800}).new_page()
     page.goto(f"{served}/{path}")
     assert axe_violations(page) == [], path
+    page.set_viewport_size({"width": 320, "height": 640})  # a phone: nothing wider
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
 
 
 def test_the_search_narrows_with_javascript_and_lists_everyone_without(served, chromium):
