@@ -598,6 +598,9 @@ def test_statements_and_the_helpdesk_s_people_pages_in_a_real_browser(runner, ch
     go(page, "footer >> text=Toegankelijkheidsverklaring")
     assert page.locator("h1").inner_text() == "Toegankelijkheidsverklaring"
     journey.check("toegankelijkheidsverklaring")
+    go(page, "footer >> text=Veelgestelde vragen")
+    assert page.locator("h1").inner_text() == "Veelgestelde vragen"
+    journey.check("veelgestelde-vragen")
 
     page.goto(base + "/")
     journey.fill_contact("Fenna Dijkstra", "f.dijkstra@ede.nl", "0318 68 02 22")
