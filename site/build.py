@@ -56,6 +56,7 @@ th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.4rem .6rem .4rem 
 vertical-align:top}
 td.num,th.num{text-align:right;white-space:nowrap}
 .muted{color:#535353}
+.nr{white-space:nowrap}
 .tag{display:inline-block;border:1px solid #535353;border-radius:3px;padding:0 .3rem;
 font-size:.85rem}
 .headline{font-size:1.15rem;border-left:5px solid #154273;padding:.5rem 1rem;white-space:pre-wrap}
@@ -110,6 +111,23 @@ def plain(text: str) -> str:
     stripped = "".join(c for c in unicodedata.normalize("NFD", text)
                        if unicodedata.category(c) != "Mn")
     return re.sub(r"[^a-z0-9]+", " ", stripped.lower()).strip()
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+# The reference site knows its instrument's figures in words ({value}: the percentage); a
+# figure it does not know is shown with its label.
+SENTENCES = {("ceo-wmo", "respons"):
+             "Van de benaderde personen vulde {value} de vragenlijst in (de respons)."}
+
+
+def dutch_date(text: Any) -> str:
+    """'2026-12-07' or an ISO timestamp → '7 december 2026' (the date as written there)."""
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(text or ""))
+    if not match:
+        return esc(text)
+    year, month, day = (int(part) for part in match.groups())
+    return f"{day} {MONTHS[month - 1]} {year}"
 
 
 def number(value: float | int | None) -> str:
@@ -318,11 +336,13 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
                     "gemeente telt niet mee in de landelijke uitkomsten.</p>")
         return page(title, "\n".join(body), depth=2)
     delivery = document.get("delivery") or {}
-    sent = str(delivery.get("sent_at", ""))[:10]
-    body.append(f'<p class="muted">Aanlevering {esc(delivery.get("id"))}, verzonden op '
-                f'{esc(sent)}{" (na de termijn)" if document.get("late") else ""}.</p>')
+    sent = dutch_date(delivery.get("sent_at"))
+    body.append(f'<p class="muted">Aanlevering <span class="nr">{esc(delivery.get("id"))}'
+                f'</span>, verzonden op {sent}'
+                f'{" (na de termijn)" if document.get("late") else ""}.</p>')
     if document.get("survey_held") is False:
-        body.append("<p>Deze gemeente heeft over dit jaar geen cliëntervaringsonderzoek "
+        year = document.get("measurement_year") or cycle - 1
+        body.append(f"<p>Deze gemeente heeft geen cliëntervaringsonderzoek over {esc(year)} "
                     "gedaan. Hieronder staat waarom, en wanneer het volgende onderzoek is.</p>")
     if document.get("headline"):
         body.append(f'<h2>Belangrijkste uitkomsten</h2><p class="headline">'
@@ -364,19 +384,27 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
         body.append("<h2>Alle antwoorden</h2>")
     for section, answers in sections.items():
         rows = "".join(f'<tr><th scope="row">{esc(a.get("caption") or a["label"])}</th>'
-                       f'<td class="text">{esc(a["text"])}</td></tr>' for a in answers)
+                       f'<td class="text">{answer_html(a)}</td></tr>' for a in answers)
         body.append(f"<table><caption>{esc(section)}</caption><tbody>{rows}</tbody></table>")
     derived = document.get("derived", [])
-    if derived:
-        rows = "".join(f'<tr><th scope="row">{esc(d["label"])}</th>'
-                       f'<td>{number(d["value"])}%</td></tr>' for d in derived)
-        body.append(f"<table><caption>Berekend</caption><tbody>{rows}</tbody></table>")
+    for d in derived:
+        sentence = SENTENCES.get((instrument, d["id"]))
+        body.append(f"<p>{esc(sentence.format(value=number(d['value']) + '%'))}</p>" if sentence
+                    else f"<p>{esc(d['label'])}: {number(d['value'])}%</p>")
     if has_report:
         body.append(f'<p><a href="rapport/{esc(municipality["code"])}.html">Het rapport van '
                     f"{esc(shown)} zoals gepubliceerd</a></p>")
     body.append(f'<p class="muted">Versie {esc(document["revision"])}, gemaakt op '
-                f'{esc(str(document.get("generated_at", ""))[:10])}.</p>')
+                f'{dutch_date(document.get("generated_at"))}.</p>')
     return page(title, "\n".join(body), depth=2)
+
+
+def answer_html(answer: dict[str, Any]) -> str:
+    """An answer as text; a web address (the research report's) as a link."""
+    value = str(answer.get("value") or "")
+    if answer.get("type") == "url" and re.match(r"https?://", value):
+        return f'<a href="{esc(value)}">{esc(answer.get("text") or value)}</a>'
+    return esc(answer["text"])
 
 
 def search_page(instrument: str, cycle: int, municipalities: dict[str, dict[str, Any]]) -> str:
@@ -459,10 +487,15 @@ def build(feed_dir: Path, out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=" ".join(__doc__.split("\n\n")[0].split()),
+        epilog="Werkt ./dev run op andere poorten? ./dev feed vindt die zelf; maak dus eerst "
+               "een kopie met ./dev feed en bouw dan met ./dev site.")
     parser.add_argument("--feed", type=Path, default=ROOT / ".local" / "feed",
-                        help="a copy of the feed (./dev feed makes one)")
-    parser.add_argument("--out", type=Path, default=ROOT / ".local" / "site")
+                        help="De map met een kopie van de feed (standaard .local/feed, die "
+                             "./dev feed maakt).")
+    parser.add_argument("--out", type=Path, default=ROOT / ".local" / "site",
+                        help="De map waarin de site komt (standaard .local/site).")
     args = parser.parse_args(argv)
     if not (args.feed / "index.json").is_file():
         print(f"Geen feed in {args.feed} (index.json ontbreekt). Maak een kopie met ./dev "

@@ -85,6 +85,10 @@ def test_the_report_is_written_for_citizens(registrant, aws):
     assert "Wat de gemeente gaat verbeteren" in report              # a citizen's caption
     assert "80% (helemaal) mee eens" in report and "Verder niet uitgesplitst" in report
     assert "@media print" in report
+    # the response rate in a sentence (420 of 1.200 approached), not "Respons 35%"
+    assert "<p class=\"derived\">Van de benaderde personen vulde 35% de vragenlijst in " \
+           "(de respons).</p>" in report
+    assert not re.search(r"<th[^>]*>Respons</th>", report)
 
 
 def test_a_municipality_without_a_survey_says_so_and_why(registrant, aws):

@@ -282,3 +282,24 @@ def test_every_example_document_of_the_contract_renders():
             assert "geen geldige aanlevering" in text
         if document.get("survey_held") is False:
             assert "geen cliëntervaringsonderzoek" in text
+
+
+def test_a_municipality_page_reads_as_dutch_for_people(built):
+    """Dates in words, the research report as a link, the response rate as a sentence."""
+    page = read(built / "ceo-wmo" / "2026" / "GM0014.html")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert re.search(r"verzonden op \d{1,2} (januari|februari|maart|april|mei|juni|juli|"
+                     r"augustus|september|oktober|november|december) 20\d\d\.", text)
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)  # no ISO dates anywhere
+    assert re.search(r'<a href="https://www\.groningen\.nl/ceo">https://www\.groningen\.nl/ceo'
+                     r'</a>', page)
+    assert "Van de benaderde personen vulde 35% de vragenlijst in (de respons)." in text
+    assert "Berekend" not in page
+
+
+def test_a_municipality_without_a_survey_names_the_year():
+    site = site_module()
+    document = json.loads((ROOT / "docs" / "feed" / "examples" / "no-survey.json").read_text())
+    text = site.municipality_page(document, None, has_report=False)
+    assert f"geen cliëntervaringsonderzoek over {document['measurement_year']} gedaan" in text
+    assert "over dit jaar" not in text
