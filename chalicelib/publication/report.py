@@ -29,10 +29,12 @@ def _sentences(instrument: str, cycle: int) -> dict[str, str]:
         return {}
 
 
-def html(doc: dict[str, Any]) -> str:
+def html(doc: dict[str, Any], national: dict[str, Any] | None = None) -> str:
+    """The report; with `national` ({question: {agree, municipalities, …}}, figures.totals)
+    each statement shows the national share beside the municipality's."""
     hidden = _not_for_citizens(doc["instrument"], doc["cycle"])
     headline = (doc.get("headline") or {}).get("question_id")
     answers = [a for a in doc.get("answers", [])
                if a["question_id"] not in hidden and a["question_id"] != headline]
-    return render("report.html", doc=doc, answers=answers,
+    return render("report.html", doc=doc, answers=answers, national=national or {},
                   sentences=_sentences(doc["instrument"], doc["cycle"]))
