@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import email
+import json
 import logging
 import os
 import re
@@ -262,12 +263,40 @@ def failure_queue(url: str):
     return discard
 
 
+#: Where a running `./dev run` says which ports it uses, so that `./dev feed` finds it.
+RUN_FILE = ROOT / ".local" / "run.json"
+
+
+def announce_run(host: str, port: int, moto_port: int, bucket: str) -> None:
+    RUN_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RUN_FILE.write_text(json.dumps({"pid": os.getpid(), "host": host, "port": port,
+                                    "moto_port": moto_port, "bucket": bucket}))
+
+
+def withdraw_run() -> None:
+    """Removes the run file if it is this process's (another run may have started since)."""
+    try:
+        if json.loads(RUN_FILE.read_text()).get("pid") == os.getpid():
+            RUN_FILE.unlink()
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--moto-port", type=int, default=5000)
-    parser.add_argument("--mail-dir", type=Path, default=ROOT / ".local" / "mail")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[1].replace("\n", " "),
+        epilog="Op andere poorten, bijvoorbeeld naast een tweede kopie: ./dev run --port 8001 "
+               "--moto-port 5001. ./dev feed vindt die poorten zelf zolang deze run draait.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="Het adres waarop de app en moto luisteren (standaard 127.0.0.1).")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="De poort van de app (standaard 8000).")
+    parser.add_argument("--moto-port", type=int, default=5000,
+                        help="De poort van moto, de nagebootste AWS met de tabellen, e-mail en "
+                             "de publicatie-bucket (standaard 5000).")
+    parser.add_argument("--mail-dir", type=Path, default=ROOT / ".local" / "mail",
+                        help="De map waarin elke verstuurde e-mail als .eml-bestand komt "
+                             "(standaard .local/mail).")
     args = parser.parse_args(argv)
 
     for port in (args.port, args.moto_port):
@@ -347,11 +376,14 @@ Aanlevermodule CEO draait lokaal.
   Controle:   de publicatie wordt elk kwartier vergeleken en hersteld (reconciler)
   Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
               {HELPDESK_USER} / {HELPDESK_PASSWORD}
-  Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/
+  Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/ (het vindt
+              deze poorten zelf); daarna bouwt ./dev site de voorbeeldsite
   Aanmelden:  domeincontrole {domain_check}
 Stop met Ctrl-C.
 """, flush=True)
+    announce_run(args.host, args.port, args.moto_port, outputs["PublicationBucketName"])
     stopping.wait()
+    withdraw_run()
     print("Stoppen ...", flush=True)
     server.shutdown()
     pump.stop()

@@ -44,13 +44,19 @@ header,main,footer{max-width:64rem;margin:0 auto;padding:1rem}
 header{border-bottom:4px solid #154273}
 header a{color:#154273;font-weight:bold;text-decoration:none}
 a{color:#154273}a:focus,button:focus,input:focus{outline:3px solid #e17000;outline-offset:2px}
-h1{font-size:1.9rem;margin:.5rem 0}h2{font-size:1.4rem;margin-top:2rem}h3{font-size:1.1rem}
+h1{font-size:1.9rem;margin:.5rem 0;overflow-wrap:break-word}
+main{overflow-wrap:break-word}
+.scroll{overflow-x:auto;position:relative;margin:1rem 0}.scroll table{margin:0}
+.scroll:focus{outline:3px solid #e17000}
+h2{font-size:1.4rem;margin-top:2rem}h3{font-size:1.1rem}
+@media (max-width:30rem){h1{font-size:1.5rem}h2{font-size:1.25rem}}
 table{border-collapse:collapse;width:100%;margin:1rem 0}
 caption{text-align:left;font-weight:bold;padding:.3rem 0}
 th,td{text-align:left;border-bottom:1px solid #b1b4b6;padding:.4rem .6rem .4rem 0;
 vertical-align:top}
 td.num,th.num{text-align:right;white-space:nowrap}
 .muted{color:#535353}
+.nr{white-space:nowrap}
 .tag{display:inline-block;border:1px solid #535353;border-radius:3px;padding:0 .3rem;
 font-size:.85rem}
 .headline{font-size:1.15rem;border-left:5px solid #154273;padding:.5rem 1rem;white-space:pre-wrap}
@@ -59,7 +65,8 @@ font-size:.85rem}
 nav.letters a{display:inline-block;min-width:2rem;padding:.2rem;text-align:center}
 form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:1rem 0}
 form.search label{width:100%;font-weight:bold}
-input[type=search]{font-size:1rem;padding:.4rem;border:2px solid #1a1a1a;min-width:16rem}
+input[type=search]{font-size:1rem;padding:.4rem;border:2px solid #1a1a1a;width:16rem;
+max-width:100%}
 button{font-size:1rem;padding:.45rem 1rem;background:#154273;color:#fff;border:0;cursor:pointer}
 svg text{font-family:Arial,Helvetica,sans-serif;font-size:13px;fill:#1a1a1a}
 .legend span{display:inline-block;margin-right:1rem}
@@ -106,6 +113,23 @@ def plain(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", stripped.lower()).strip()
 
 
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+# The reference site knows its instrument's figures in words ({value}: the percentage); a
+# figure it does not know is shown with its label.
+SENTENCES = {("ceo-wmo", "respons"):
+             "Van de benaderde personen vulde {value} de vragenlijst in (de respons)."}
+
+
+def dutch_date(text: Any) -> str:
+    """'2026-12-07' or an ISO timestamp → '7 december 2026' (the date as written there)."""
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(text or ""))
+    if not match:
+        return esc(text)
+    year, month, day = (int(part) for part in match.groups())
+    return f"{day} {MONTHS[month - 1]} {year}"
+
+
 def number(value: float | int | None) -> str:
     """Dutch notation: 75,5."""
     if value is None:
@@ -115,8 +139,24 @@ def number(value: float | int | None) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption>(.*?)</caption>", re.S)
+
+
+def scrollable_tables(body: str) -> str:
+    """Every table in a box that scrolls sideways on a phone (the page itself never does),
+    named after its caption and reachable with the keyboard."""
+    def box(match: re.Match) -> str:
+        caption = _CAPTION.search(match.group(0))
+        label = re.sub(r"<[^>]+>", "", caption.group(1)) if caption else "Tabel"
+        return (f'<div class="scroll" role="region" tabindex="0" aria-label="{label}">'
+                f"{match.group(0)}</div>")
+    return _TABLE.sub(box, body)
+
+
 def page(title: str, body: str, depth: int, script: str = "") -> str:
     up = "../" * depth
+    body = scrollable_tables(body)
     return f"""<!DOCTYPE html>
 <html lang="nl">
 <head>
@@ -300,11 +340,13 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
                     "gemeente telt niet mee in de landelijke uitkomsten.</p>")
         return page(title, "\n".join(body), depth=2)
     delivery = document.get("delivery") or {}
-    sent = str(delivery.get("sent_at", ""))[:10]
-    body.append(f'<p class="muted">Aanlevering {esc(delivery.get("id"))}, verzonden op '
-                f'{esc(sent)}{" (na de termijn)" if document.get("late") else ""}.</p>')
+    sent = dutch_date(delivery.get("sent_at"))
+    body.append(f'<p class="muted">Aanlevering <span class="nr">{esc(delivery.get("id"))}'
+                f'</span>, verzonden op {sent}'
+                f'{" (na de termijn)" if document.get("late") else ""}.</p>')
     if document.get("survey_held") is False:
-        body.append("<p>Deze gemeente heeft over dit jaar geen cliëntervaringsonderzoek "
+        year = document.get("measurement_year") or cycle - 1
+        body.append(f"<p>Deze gemeente heeft geen cliëntervaringsonderzoek over {esc(year)} "
                     "gedaan. Hieronder staat waarom, en wanneer het volgende onderzoek is.</p>")
     if document.get("headline"):
         body.append(f'<h2>Belangrijkste uitkomsten</h2><p class="headline">'
@@ -346,19 +388,27 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
         body.append("<h2>Alle antwoorden</h2>")
     for section, answers in sections.items():
         rows = "".join(f'<tr><th scope="row">{esc(a.get("caption") or a["label"])}</th>'
-                       f'<td class="text">{esc(a["text"])}</td></tr>' for a in answers)
+                       f'<td class="text">{answer_html(a)}</td></tr>' for a in answers)
         body.append(f"<table><caption>{esc(section)}</caption><tbody>{rows}</tbody></table>")
     derived = document.get("derived", [])
-    if derived:
-        rows = "".join(f'<tr><th scope="row">{esc(d["label"])}</th>'
-                       f'<td>{number(d["value"])}%</td></tr>' for d in derived)
-        body.append(f"<table><caption>Berekend</caption><tbody>{rows}</tbody></table>")
+    for d in derived:
+        sentence = SENTENCES.get((instrument, d["id"]))
+        body.append(f"<p>{esc(sentence.format(value=number(d['value']) + '%'))}</p>" if sentence
+                    else f"<p>{esc(d['label'])}: {number(d['value'])}%</p>")
     if has_report:
         body.append(f'<p><a href="rapport/{esc(municipality["code"])}.html">Het rapport van '
                     f"{esc(shown)} zoals gepubliceerd</a></p>")
     body.append(f'<p class="muted">Versie {esc(document["revision"])}, gemaakt op '
-                f'{esc(str(document.get("generated_at", ""))[:10])}.</p>')
+                f'{dutch_date(document.get("generated_at"))}.</p>')
     return page(title, "\n".join(body), depth=2)
+
+
+def answer_html(answer: dict[str, Any]) -> str:
+    """An answer as text; a web address (the research report's) as a link."""
+    value = str(answer.get("value") or "")
+    if answer.get("type") == "url" and re.match(r"https?://", value):
+        return f'<a href="{esc(value)}">{esc(answer.get("text") or value)}</a>'
+    return esc(answer["text"])
 
 
 def search_page(instrument: str, cycle: int, municipalities: dict[str, dict[str, Any]]) -> str:
@@ -441,10 +491,15 @@ def build(feed_dir: Path, out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=" ".join(__doc__.split("\n\n")[0].split()),
+        epilog="Werkt ./dev run op andere poorten? ./dev feed vindt die zelf; maak dus eerst "
+               "een kopie met ./dev feed en bouw dan met ./dev site.")
     parser.add_argument("--feed", type=Path, default=ROOT / ".local" / "feed",
-                        help="a copy of the feed (./dev feed makes one)")
-    parser.add_argument("--out", type=Path, default=ROOT / ".local" / "site")
+                        help="De map met een kopie van de feed (standaard .local/feed, die "
+                             "./dev feed maakt).")
+    parser.add_argument("--out", type=Path, default=ROOT / ".local" / "site",
+                        help="De map waarin de site komt (standaard .local/site).")
     args = parser.parse_args(argv)
     if not (args.feed / "index.json").is_file():
         print(f"Geen feed in {args.feed} (index.json ontbreekt). Maak een kopie met ./dev "

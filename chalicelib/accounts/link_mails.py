@@ -24,6 +24,7 @@ def mail_link(registrant: Registrant, token: str) -> None:
             "expires_at": registrant.link_expires_at,
             "new_link_url": f"{config.base_url()}/nieuwe-link",
             "questionnaire_url": f"{config.base_url()}/vragenlijst",
+            "faq_url": f"{config.base_url()}/veelgestelde-vragen",
         },
     )
 

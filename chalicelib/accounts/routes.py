@@ -73,6 +73,11 @@ def privacy_statement() -> Response:
     return statement_pages.privacy(routes.current_request)
 
 
+@routes.route("/veelgestelde-vragen", methods=["GET"])
+def frequently_asked() -> Response:
+    return statement_pages.questions(routes.current_request)
+
+
 @routes.route("/toegankelijkheidsverklaring", methods=["GET"])
 def accessibility_statement() -> Response:
     return statement_pages.accessibility(routes.current_request)

@@ -8,7 +8,9 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform import config
-from . import pending_input, retention
+from ..platform.rendering import PublicationSite
+from ..questionnaire.privacy import minimum_valid_answers
+from . import faq, pending_input, retention
 
 
 def _inactive_rule() -> str | None:
@@ -48,3 +50,14 @@ def privacy(request: Request) -> Response:
 def accessibility(request: Request) -> Response:
     return web.page(request, "accessibility.html", title="Toegankelijkheidsverklaring",
                     controller=config.privacy_controller())
+
+
+def questions(request: Request) -> Response:
+    """Veelgestelde vragen, from accounts/data/faq.json with this stage's settings."""
+    sender_name, sender_address = faq.sender()
+    content = faq.load({"sender_name": sender_name, "sender_address": sender_address,
+                        "helpdesk_email": config.helpdesk_email(),
+                        "helpdesk_phone": config.helpdesk_phone(),
+                        "site": PublicationSite().phrase,
+                        "privacy_minimum": str(minimum_valid_answers())})
+    return web.page(request, "faq.html", title=content.title, faq=content)

@@ -71,6 +71,23 @@ def lookup(query: str) -> Found:
                  registrants=named.registrants, more=named.more)
 
 
+def sent_by(people_found: list[Registrant], cycle: int
+            ) -> tuple[dict[tuple[str, str], list[Delivery]], dict[str, Delivery]]:
+    """What the people found sent in `cycle`: {(registrant id, municipality): their deliveries,
+    oldest first} and {municipality: the delivery that counts now}. One query per
+    municipality they represent (a search shows a few people)."""
+    sent: dict[tuple[str, str], list[Delivery]] = {}
+    counts: dict[str, Delivery] = {}
+    for code in sorted({code for person in people_found for code in person.municipalities}):
+        deliveries = history.history(code, cycle)
+        now = history.counting(deliveries)
+        if now is not None:
+            counts[code] = now
+        for delivery in reversed(deliveries):
+            sent.setdefault((str(delivery.registrant_id), code), []).append(delivery)
+    return sent, counts
+
+
 def drafts_of(registrant: Registrant, cycle: int) -> dict[str, Draft]:
     """{municipality: the shared draft} of this registrant's municipalities in `cycle`."""
     return drafts.drafts_for(registrant.municipalities, cycle)

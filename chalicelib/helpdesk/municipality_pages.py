@@ -72,7 +72,8 @@ def set_four_eyes(request: Request, code: str) -> Response:
     except four_eyes.Refused as refused:
         return municipality_page(request, code, status=refused.status,
                                  errors={"vier_ogen": str(refused)})
-    return municipality_page(request, code, message=("Vier ogen: " + "; ".join(changed) + ".")
+    said = "; ".join(changed)  # "vier ogen aangezet; Karin Smit is nu coördinator"
+    return municipality_page(request, code, message=(said[:1].upper() + said[1:] + ".")
                              if changed else "Er is niets gewijzigd.")
 
 

@@ -25,8 +25,10 @@ def search(request: Request, status: int = 200, message: str | None = None,
     held = helpdesk.held_requests()
     people = {r.id: r for r in registrants.by_ids([h.registrant_id for h in held])}
     cycle = config.current_cycle()
+    sent, counting = helpdesk.sent_by(found.registrants, cycle) if found else ({}, {})
     return page(request, "search.html", "Helpdesk", user, status=status, query=query,
                  found=found, cycle=cycle, held=held, people=people, message=message,
+                 sent=sent, counting=counting,
                  errors=errors or {}, names=municipalities(config.municipality_year()),
                  publication_trail=audit_trail.trail(reconcile.subject_publication(cycle))[:10],
                  retention_mode=config.retention_schedule(),

@@ -185,6 +185,26 @@ def provinces(rows: Iterable[Row]) -> list[tuple[str, int, int]]:
     return [(province, total[province], done[province]) for province in sorted(total)]
 
 
+SORTINGS = {"code": "CBS-code", "naam": "Naam"}
+
+
+def sort_key_name(name: str) -> str:
+    """Names as a person reads them in order: accents, case and a leading "'s-" ignored
+    ('s-Gravenhage under G, Súdwest-Fryslân beside Sudwest)."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFD", name)
+                    if unicodedata.category(c) != "Mn").casefold()
+    return plain.removeprefix("'s-").removeprefix("’s-")
+
+
+def sorted_rows(rows: Iterable[Row], by: str) -> list[Row]:
+    """By CBS code (the list's own order) or by name."""
+    if by == "naam":
+        return sorted(rows, key=lambda row: (sort_key_name(row.name), row.code))
+    return sorted(rows, key=lambda row: row.code)
+
+
 def select(rows: Iterable[Row], province: str | None = None,
            status: Status | None = None) -> list[Row]:
     return [row for row in rows if (not province or row.province == province)

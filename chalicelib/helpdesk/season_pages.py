@@ -23,13 +23,16 @@ class Filters(Record, frozen=True):
     cycle: int
     province: str
     status: season.Status | None
+    sort: str = "code"
 
     def query(self) -> str:
         from urllib.parse import urlencode
 
         return urlencode({k: v for k, v in (("jaar", str(self.cycle)),
                                             ("provincie", self.province),
-                                            ("status", self.status or "")) if v})
+                                            ("status", self.status or ""),
+                                            ("sortering", "" if self.sort == "code"
+                                             else self.sort)) if v})
 
 
 def _provinces() -> set[str]:
@@ -60,7 +63,11 @@ def _filters(params: dict[str, str]) -> tuple[Filters, dict[str, str]]:
             status = season.Status(raw_status)
         except ValueError:
             errors["status"] = "Kies een status uit de lijst"
-    return Filters(cycle, province, status), errors
+    sort = params.get("sortering", "").strip() or "code"
+    if sort not in season.SORTINGS:
+        errors["sortering"] = "Kies sorteren op naam of op CBS-code"
+        sort = "code"
+    return Filters(cycle, province, status, sort), errors
 
 
 def _chart(counted: dict[season.Status, int]) -> list[tuple[season.Status, int, float, float]]:
@@ -85,12 +92,13 @@ def _overview_page(request: Request, user: str, filters: Filters, errors: dict[s
     all_rows = season.overview(filters.cycle)
     in_province = season.select(all_rows, filters.province)
     counted = season.counts(in_province)
-    shown = season.select(in_province, status=filters.status)
+    shown = season.sorted_rows(season.select(in_province, status=filters.status), filters.sort)
     today = datetime.now(UTC).astimezone(amsterdam()).date()
     deadline, late_until = config.delivery_deadline(), config.delivery_late_until()
     return page(request, "season.html", f"Seizoensoverzicht {filters.cycle}", user,
                  status=status or (400 if errors else 200), errors=errors, message=message,
                  filters=filters, statuses=list(season.Status), provinces=sorted(_provinces()),
+                 sortings=season.SORTINGS,
                  counted=counted, delivered=season.delivered_count(counted),
                  total=len(in_province), chart=_chart(counted),
                  per_province=season.provinces(all_rows), rows=shown,
@@ -105,7 +113,8 @@ def overview_csv(request: Request) -> Response:
     filters, errors = _filters(web.query(request))
     if errors:
         raise web.HttpError(400, " ".join(errors.values()))
-    rows = season.select(season.overview(filters.cycle), filters.province, filters.status)
+    rows = season.sorted_rows(season.select(season.overview(filters.cycle), filters.province,
+                                            filters.status), filters.sort)
     return download(season.as_csv(rows, filters.cycle), "text/csv; charset=utf-8",
                     f"seizoen-{filters.cycle}.csv")
 

@@ -28,6 +28,23 @@ class HelpdeskContact:
         return config.helpdesk_phone()
 
 
+class MailSender:
+    """Who the mails come from (MAIL_SENDER): what to look for in the spam folder."""
+
+    @property
+    def name(self) -> str:
+        from email.utils import parseaddr
+
+        name, address = parseaddr(config.mail_sender())
+        return name or address
+
+    @property
+    def address(self) -> str:
+        from email.utils import parseaddr
+
+        return parseaddr(config.mail_sender())[1]
+
+
 class PublicationSite:
     """"de publicatiesite", with its name where the stage has one (PUBLICATION_SITE_NAME)."""
 
@@ -55,6 +72,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(formatting.FILTERS)
     env.globals["helpdesk"] = HelpdeskContact()
     env.globals["publication_site"] = PublicationSite()
+    env.globals["mail_sender"] = MailSender()
     return env
 
 

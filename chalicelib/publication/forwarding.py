@@ -21,7 +21,7 @@ from ..delivery.history import counting, history
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
-from . import document, notifications, refusals, report, targets
+from . import document, figures, notifications, refusals, report, targets
 
 UP_TO_DATE = "up to date"
 NO_STATE = "no state"
@@ -69,6 +69,24 @@ def _stale(states: dict[str, ScopeState], target: targets.Target) -> list[str]:
     return sorted(stale)
 
 
+def _national(doc: dict[str, Any], target: targets.Target,
+              cache: dict[tuple[str, int], dict[str, Any]]) -> dict[str, Any]:
+    """The national figures as they stand with this document in them, for its report: the
+    target's current contributions (read once per cycle and batch) with this one's own. A
+    target that cannot say (or fails to) leaves the report without national figures."""
+    if doc.get("status") != "published":
+        return {}
+    key = (doc["instrument"], doc["cycle"])
+    if key not in cache:
+        try:
+            cache[key] = dict(target.contributions(*key))
+        except Exception:  # the report is still right without them
+            logger.exception("national figures unread", extra={"cycle": doc["cycle"]})
+            cache[key] = {}
+    merged = {**cache[key], doc["municipality"]["code"]: figures.contribution(doc)}
+    return figures.totals(doc["instrument"], doc["cycle"], merged)
+
+
 def forward_all(scopes: Iterable[str], target: targets.Target,
                 force: bool = False) -> dict[str, str | Exception]:
     """Publishes what counts now for every scope; returns {scope: what happened}: "no state",
@@ -93,13 +111,14 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
     outcomes.update(dict.fromkeys(unsent, NOTHING_SENT))
     states = {scope: state for scope, state in states.items() if scope not in unsent}
     written: list[tuple[str, dict[str, Any], bool]] = []
+    contributions: dict[tuple[str, int], dict[str, Any]] = {}
     for scope in sorted(states) if force else _stale(states, target):
         municipality, cycle = parse_scope(scope) or ("", 0)
         try:
             doc = document.document(municipality, cycle, int(states[scope].revision),
                                     counting(history(municipality, cycle)))
             written.append((scope, doc, target.publish_document(
-                doc, report.html(doc))))
+                doc, report.html(doc, _national(doc, target, contributions)))))
         except Exception as error:  # this scope only; the others go on
             outcomes[scope] = error
     shared = False

@@ -21,9 +21,20 @@ def _not_for_citizens(instrument: str, cycle: int) -> set[str]:
     return hidden | ({definition.no_survey} if definition.no_survey else set())
 
 
-def html(doc: dict[str, Any]) -> str:
+def _sentences(instrument: str, cycle: int) -> dict[str, str]:
+    """{derived id: its sentence for readers, "{value}" where the percentage goes}."""
+    try:
+        return {d.id: d.sentence for d in load(instrument, cycle).derived if d.sentence}
+    except DefinitionError:
+        return {}
+
+
+def html(doc: dict[str, Any], national: dict[str, Any] | None = None) -> str:
+    """The report; with `national` ({question: {agree, municipalities, …}}, figures.totals)
+    each statement shows the national share beside the municipality's."""
     hidden = _not_for_citizens(doc["instrument"], doc["cycle"])
     headline = (doc.get("headline") or {}).get("question_id")
     answers = [a for a in doc.get("answers", [])
                if a["question_id"] not in hidden and a["question_id"] != headline]
-    return render("report.html", doc=doc, answers=answers)
+    return render("report.html", doc=doc, answers=answers, national=national or {},
+                  sentences=_sentences(doc["instrument"], doc["cycle"]))

@@ -54,6 +54,9 @@ class Target(Protocol):
         """Brings the shared objects up to these documents (all of one batch, already stored
         with publish_document), each shared object written once; False when nothing changed."""
 
+    def contributions(self, instrument: str, cycle: int) -> dict[str, Any]:
+        """{code: contribution} the national figures of the cycle are made of now."""
+
 
 class MissingSdkFeature(RuntimeError):
     """The botocore on the path cannot make the requests this module depends on."""
@@ -210,6 +213,10 @@ class S3Target:
                 return False
             raise
 
+    def contributions(self, instrument: str, cycle: int) -> dict[str, Any]:
+        national, _ = self._current(paths.national(instrument, cycle))
+        return dict((national or {}).get("contributions", {}))
+
     def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
         """The shared objects read once; each municipality's document and report a HEAD each,
         only where its index entry and national contribution are current already."""
@@ -362,6 +369,9 @@ class WebhookTarget:
         """A shared object: its key changes with its content."""
         self._post(kind, path, body, "application/json; charset=utf-8",
                    f"{path}#{hashlib.sha256(body).hexdigest()[:16]}")
+
+    def contributions(self, instrument: str, cycle: int) -> dict[str, Any]:
+        return self.mirror.contributions(instrument, cycle)  # the bucket holds the same feed
 
     def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
         instrument, cycle = document["instrument"], document["cycle"]

@@ -150,40 +150,84 @@ def _format_names(score_format: ScoreFormat) -> str:
     return " / ".join(f"‘{o.label}’" for o in score_format.categories)
 
 
-def _score_row(question: Question, row: ScoreRow, raw: Raw) -> tuple[Any, str | None]:
+def score_label(row: ScoreRow) -> str:
+    """How the page and every error name a statement: "Vraag 10"."""
+    return f"Vraag {row.id[1:]}"
+
+
+def count_input(question_id: str, row: ScoreRow) -> str:
+    return f"{question_id}__{row.id}__n"
+
+
+def _score_row(question: Question, row: ScoreRow,
+               raw: Raw) -> tuple[Any, tuple[str, str] | None]:
     """A statement's figures in the format the report gives them, told apart by which boxes
-    are filled: never an invented zero for a category the report does not give."""
+    are filled: never an invented zero for a category the report does not give. An error
+    comes with the one field it is about (the box to correct), so that only that field is
+    marked and the error summary leads to it."""
     names = score_inputs(question.id, row)
     texts = {name: text_of(raw, name).strip() for name in names}
     if not any(texts.values()):
         return None, None
-    label = f"Vraag {row.id[1:]}"
-    filled = {o.value for o in row.categories if texts[f"{question.id}__{row.id}__{o.value}"]}
+    label = score_label(row)
+
+    def box(value: str) -> str:
+        return f"{question.id}__{row.id}__{value}"
+
+    filled = {o.value for o in row.categories if texts[box(o.value)]}
     score_format = next((f for f in row.formats
                          if {o.value for o in f.categories} == filled), None)
     if score_format is None:
         ways = "; of ".join(_format_names(f) for f in row.formats)
-        return None, (f"{label}: vul de percentages in zoals uw rapport ze geeft: {ways}. "
-                      "Laat de andere vakken leeg")
+        first = next((box(o.value) for o in row.categories if o.value in filled),
+                     box(row.categories[0].value))
+        return None, (first, f"{label}: vul de percentages in zoals uw rapport ze geeft: "
+                             f"{ways}. Laat de andere vakken leeg")
     percentages = {}
     for option in score_format.categories:
-        number = parse_dutch_number(texts[f"{question.id}__{row.id}__{option.value}"])
+        number = parse_dutch_number(texts[box(option.value)])
         if number is None or not 0 <= number <= 100:
-            return None, f"{label}: ‘{option.label}’ moet een percentage tussen 0 en 100 zijn"
+            return None, (box(option.value), f"{label}: ‘{option.label}’ moet een percentage "
+                                             "tussen 0 en 100 zijn")
         percentages[option.value] = number
     total = sum(percentages.values(), Decimal(0))
+    first = box(score_format.categories[0].value)
     if score_format.complete and abs(total - 100) > SUM_TOLERANCE:
-        return None, (f"{label}: {_format_names(score_format)} moeten samen 100% zijn; "
-                      f"nu is het {format_number(total)}%")
+        return None, (first, f"{label}: {_format_names(score_format)} moeten samen 100% zijn; "
+                             f"nu is het {format_number(total)}%")
     if not score_format.complete and total > 100 + SUM_TOLERANCE:
-        return None, f"{label}: de percentages kunnen samen niet meer dan 100% zijn"
-    count_text = texts[f"{question.id}__{row.id}__n"]
+        return None, (first, f"{label}: de percentages kunnen samen niet meer dan 100% zijn")
+    count_text = texts[count_input(question.id, row)]
     count = parse_dutch_number(count_text) if count_text else None
     if count is None or count < 0 or count != count.to_integral_value():
-        return None, f"{label}: vul het aantal geldige antwoorden in als heel getal"
+        return None, (count_input(question.id, row),
+                      f"{label}: vul het aantal geldige antwoorden in als heel getal")
     return {"format": score_format.id, "percentages": percentages,
             "agree": sum((percentages[a] for a in score_format.agree), Decimal(0)),
             "valid_answers": int(count)}, None
+
+
+# What an empty required question says, per kind of question: a sentence that names the
+# question as it is asked (question mark and all).
+_REQUIRED = {
+    "yes_no": "Kies ja of nee bij {asked}",
+    "single_choice": "Kies een antwoord bij {asked}",
+    "multiple_choice": "Kies een of meer antwoorden bij {asked}",
+    "short_text": "Beantwoord {asked}",
+    "long_text": "Beantwoord {asked}",
+    "whole_number": "Vul een aantal in bij {asked}",
+    "percentage": "Vul een percentage in bij {asked}",
+    "date": "Vul een datum in bij {asked}",
+    "date_range": "Vul de eerste en de laatste dag in bij {asked}",
+    "url": "Vul het webadres in bij {asked}",
+    "score_table": "Vul de scores in bij {asked}",
+}
+
+
+def required_message(question: Question) -> str:
+    label = question.label.strip()
+    asked = f"de vraag ‘{label}’" if label.endswith("?") else f"‘{label}’"
+    return _REQUIRED[question.type].format(asked=asked)[:300]
 
 
 def parse_question(question: Question, raw: Raw) -> tuple[Any, dict[str, str]]:
@@ -192,9 +236,9 @@ def parse_question(question: Question, raw: Raw) -> tuple[Any, dict[str, str]]:
     if qtype == "score_table":
         rows, errors = {}, {}
         for row in question.rows:
-            value, error = _score_row(question, row, raw)
-            if error:
-                errors[score_inputs(question.id, row)[0]] = error
+            value, wrong = _score_row(question, row, raw)
+            if wrong:
+                errors[wrong[0]] = wrong[1]
             elif value is not None:
                 rows[row.id] = value
         return (rows or None), errors
@@ -204,9 +248,7 @@ def parse_question(question: Question, raw: Raw) -> tuple[Any, dict[str, str]]:
         return UNKNOWN, {}  # whether it may be unknown depends on other answers: evaluate()
     if _is_empty(question, raw):
         if question.required:
-            verb = "Kies" if qtype in ("single_choice", "multiple_choice", "yes_no") else "Vul"
-            suffix = "een antwoord" if verb == "Kies" else "dit in"
-            return None, {question.id: f"{verb} {suffix}: {question.label.rstrip('?')}"[:200]}
+            return None, {question.id: required_message(question)}
         return None, {}
     value, error = _parse_filled(question, raw)
     return (None, {question.id: error}) if error else (value, {})
@@ -278,18 +320,43 @@ def evaluate(definition: Definition, raw: Raw,
                 values[question.id] = value
     in_scope = {q.id for s in chosen for q in s.questions}
     for rule in definition.rules:
-        anchor = _anchor(definition, rule)
-        if rule.level == "error" and rule.question in in_scope and anchor not in errors \
-                and _broken(definition, rule, raw, today):
-            errors[anchor] = rule.message
+        if rule.level == "error" and rule.question in in_scope:
+            for anchor, message in _rule_messages(definition, rule, raw, today).items():
+                errors.setdefault(anchor, message)
     return values, errors
 
 
 def warnings(definition: Definition, raw: Raw, today: date | None = None) -> dict[str, str]:
     """The rules of level "warning" this draft breaks: shown on the review page, sent only
     after one acknowledgement."""
-    return {_anchor(definition, rule): rule.message for rule in definition.rules
-            if rule.level == "warning" and _broken(definition, rule, raw, today)}
+    found: dict[str, str] = {}
+    for rule in definition.rules:
+        if rule.level == "warning":
+            found.update(_rule_messages(definition, rule, raw, today))
+    return found
+
+
+def _rule_messages(definition: Definition, rule: Rule, raw: Raw,
+                   today: date | None) -> dict[str, str]:
+    """{the field it is about: message} for a broken rule. A score table's count rule is
+    about each statement whose count is too high: its own count field, named by its number
+    (Vraag 10), never the table's first field."""
+    question = definition.question(rule.question)
+    if question.type == "score_table" and rule.rule == "not_greater_than" and rule.other:
+        value = _valid_value(definition, rule.question, raw)
+        other = _valid_value(definition, rule.other, raw)
+        if value is None or other is None:
+            return {}
+        message = rule.message[:1].lower() + rule.message[1:]
+        return {count_input(question.id, row):
+                f"{score_label(row)}: {message}: "
+                f"{format_number(value[row.id]['valid_answers'], 0)} tegen "
+                f"{format_number(other, 0)}"
+                for row in question.rows
+                if row.id in value and value[row.id]["valid_answers"] > other}
+    if _broken(definition, rule, raw, today):
+        return {_anchor(definition, rule): rule.message}
+    return {}
 
 
 def _anchor(definition: Definition, rule: Rule) -> str:

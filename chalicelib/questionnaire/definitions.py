@@ -155,6 +155,7 @@ class Derived(Record, frozen=True):
     label: str
     numerator: str
     denominator: str
+    sentence: str = ""  # for readers, "{value}" the percentage: "Van de … vulde 34,3% in"
 
 
 class Definition(Record, frozen=True):
@@ -301,8 +302,12 @@ def parse(raw: dict[str, Any]) -> Definition:
                     show_if=_condition(s["show_if"], s["id"]) if s.get("show_if") else None)
             for s in raw["sections"])
         rules = tuple(_rule(r) for r in raw.get("rules", []))
-        derived = tuple(Derived(d["id"], d["label"], d["numerator"], d["denominator"])
+        derived = tuple(Derived(d["id"], d["label"], d["numerator"], d["denominator"],
+                                d.get("sentence", ""))
                         for d in raw.get("derived", []))
+        for item in derived:
+            if item.sentence and "{value}" not in item.sentence:
+                raise DefinitionError(f"derived {item.id}: the sentence must hold {{value}}")
         definition = Definition(
             instrument=raw["instrument"], cycle=int(raw["cycle"]), version=str(raw["version"]),
             title=raw["title"], headline=raw["headline"], consent=raw["consent"],

@@ -48,12 +48,13 @@ def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
                   saved: bool = False, version: int | None = None,
                   restored: str | None = None, cookies_out: list[str] | None = None) -> Response:
     definition = ctx.definition
-    step, steps, _, _ = journey.step_of(definition, raw, section)
+    step, steps, previous, _ = journey.step_of(definition, raw, section)
     derived = answers.derived_values(definition, raw)
     version = version if version is not None else drafts.section_version(ctx.draft, section.id)
     return access.scope_page(
         request, ctx, "question_page.html", title=f"{section.title} – {ctx.municipality_name}",
         status=status, section=section, step=step, steps=steps, raw=raw,
+        previous_path=section_path(ctx.municipality, previous.id) if previous else None,
         errors=errors, back_to_review=back_to_review, saved=saved, version=version,
         restored=restored, cookies_out=cookies_out,
         show=lambda q: _shown(definition, section, q, raw),
@@ -77,8 +78,10 @@ def _condition_hint(definition: Definition, question: Question) -> str | None:
         return None
     target = definition.question(condition.question)
     labels = {o.value: o.label for o in target.options}
-    wanted = condition.equals or condition.includes or " of ".join(condition.one_of or ())
-    return f"Alleen invullen als u bij ‘{target.label}’ ‘{labels.get(wanted, wanted)}’ koos."
+    wanted = [condition.equals or condition.includes] if not condition.one_of \
+        else list(condition.one_of)
+    chosen = " of ".join(f"‘{labels.get(w, w)}’" for w in wanted if w)
+    return f"Alleen invullen als u bij ‘{target.label}’ {chosen} koos."
 
 
 def show_section(request: Request, code: str, section_id: str) -> Response:

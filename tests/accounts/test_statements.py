@@ -7,7 +7,8 @@ import re
 import pytest
 
 FOOTER = ('href="/privacyverklaring">Privacyverklaring</a>',
-          'href="/toegankelijkheidsverklaring">Toegankelijkheidsverklaring</a>')
+          'href="/toegankelijkheidsverklaring">Toegankelijkheidsverklaring</a>',
+          'href="/veelgestelde-vragen">Veelgestelde vragen</a>')
 
 
 def test_both_statements_are_public_and_dutch(browser):

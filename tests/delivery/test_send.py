@@ -44,6 +44,7 @@ def test_send_makes_a_delivery_and_shows_the_confirmation(complete, aws, mailbox
     assert "Aanlevering verzonden" in page and "GM0014-2026-1" in page
     assert "Groningen" in page and "Wat gebeurt er nu?" in page
     assert "Start de aanlevering voor een andere gemeente" in page
+    assert "of bewaar haar als bestand" in page  # a delivery is "ze/haar" in every text
     [delivery] = scan(aws, "DeliveriesTableName")
     assert delivery["status"]["S"] == "valid" and delivery["revision"]["N"] == "1"
     assert delivery["personal_code"]["S"] in complete.get("/start").text
@@ -60,6 +61,8 @@ def test_receipt_mail_summarises_what_was_sent(complete, mailbox):
         assert "Cliënten zijn tevreden." in part
         assert "Mee eens 55,5%" in part
         assert "verzend opnieuw" in part
+        # a statement ends with its own full stop; its figures follow on a line of their own
+        assert not re.search(r"\.: \w", part), re.search(r".{30}\.: \w.{20}", part)
     code = re.search(r"persoonlijke code (\w{4}-\w{4})", receipt.text).group(1)
     assert code in receipt.html
 

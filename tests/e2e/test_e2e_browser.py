@@ -26,6 +26,45 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+# Every visible button-like control (buttons, links styled as buttons, buttons styled as
+# links): its computed text colour against the first opaque background behind it, as the
+# WCAG contrast ratio. axe skips some of these (a transparent button on a coloured parent).
+BUTTON_CONTRAST = """() => {
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const behind = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const bg = rgba(getComputedStyle(e).backgroundColor);
+      if (bg.length >= 3 && (bg.length === 3 || bg[3] > 0.5)) return bg.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const selector = 'button, .button, .button-link, input[type=submit], input[type=button]';
+  return [...document.querySelectorAll(selector)]
+    .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+    .map(e => {
+      const fg = rgba(getComputedStyle(e).color).slice(0, 3), bg = behind(e);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      return {text: e.textContent.trim().slice(0, 40), className: e.className,
+              ratio: Math.round((hi + 0.05) / (lo + 0.05) * 100) / 100};
+    });
+}"""
+
+# What sticks out at 320 px: the widest elements, to name in a failure.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 321)
+  .filter(e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return false; } return true; })
+  .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ?
+       '.' + e.className.split(' ').join('.') : '') + ':' +
+       Math.round(e.getBoundingClientRect().right))
+  .slice(0, 6)"""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -101,6 +140,23 @@ class Journey:
         serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                    for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{name}: {serious}"
+        faint = [b for b in page.evaluate(BUTTON_CONTRAST) if b["ratio"] < 4.5]
+        assert faint == [], f"{name}: buttons below 4.5:1 contrast: {faint}"
+        self.narrow(name, page)
+
+    def narrow(self, name: str, page) -> None:
+        """The same page on a 320 px wide phone: nothing wider than the screen."""
+        size = page.viewport_size
+        page.set_viewport_size({"width": 320, "height": 640})
+        try:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                page.screenshot(path=str(ARTIFACTS / f"{self.shots:02d}-{name}-320px.png"),
+                                full_page=True)
+            assert width <= 320, f"{name}: {width} px wide at a 320 px viewport " \
+                                 f"({page.evaluate(WIDEST)})"
+        finally:
+            page.set_viewport_size(size)
 
     def link(self, address: str, timeout: float = 10) -> str:
         """The newest personal link in the runner's saved mails (the catcher polls)."""
@@ -139,6 +195,16 @@ class Journey:
                 field.fill(value)
 
 
+def mail_html(directory: Path, address: str) -> str:
+    """The HTML part of the newest mail saved for `address`."""
+    import email
+    import email.policy
+
+    newest = sorted(Path(directory).glob(f"*{address}.eml"))[-1]
+    message = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
+    return message.get_body(("html",)).get_content()
+
+
 def go(page, selector: str) -> None:
     """Click something that loads a new page, and wait for it."""
     with page.expect_navigation():
@@ -167,7 +233,11 @@ def test_the_whole_mission_in_a_real_browser(runner, chromium):
     assert page.locator("h1").inner_text() == "Controleer uw e-mail"
     journey.check("aangemeld")
 
-    # the link from the saved mail
+    # the link mail as a mail program shows it (on a phone too), then its link
+    reader = journey.new_session()
+    reader.set_content(mail_html(runner["mail"], "anna@groningen.nl"))
+    journey.check("link-mail", reader)
+    reader.context.close()
     page.goto(journey.link("anna@groningen.nl"))
     assert page.url == base + "/start"
     journey.check("start")
@@ -327,6 +397,7 @@ def test_pages_work_at_320_px_and_without_javascript(runner, chromium):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"horizontal scrolling at 320 px: {width}"
     page.screenshot(path=str(ARTIFACTS / "320px-registratie.png"), full_page=True)
+    assert_municipalities_in_a_scroll_box(page)
     page.fill("#naam", "Piet")
     page.fill("#email", "piet@ede.nl")
     page.fill("#telefoon", "0318 123456")
@@ -334,6 +405,30 @@ def test_pages_work_at_320_px_and_without_javascript(runner, chromium):
     page.check("#namens")
     go(page, "text=Aanmelden en link ontvangen")
     assert page.locator("h1").inner_text() == "Controleer uw e-mail"
+    context.close()
+
+
+def assert_municipalities_in_a_scroll_box(page) -> None:
+    """The 342 municipalities scroll inside a box of less than a screen's height: the form
+    around them stays a few screens long on a phone (it was ~13,000 px)."""
+    box = page.evaluate("""() => { const l = document.getElementById('gemeente-lijst');
+        return {height: l.clientHeight, content: l.scrollHeight,
+                page: document.documentElement.scrollHeight}; }""")
+    assert box["height"] <= 640 and box["content"] > 2 * box["height"], box
+    assert box["page"] < 4 * 640, box
+    page.evaluate("document.getElementById('g-GM0228').scrollIntoView()")
+    assert page.is_visible("label[for='g-GM0228']")  # reachable by scrolling the box
+
+
+def test_the_municipality_list_is_a_scroll_box_at_320_px_with_javascript(runner, chromium):
+    context = chromium.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(runner["base"] + "/")
+    assert page.is_visible("#gemeente-zoek")
+    assert_municipalities_in_a_scroll_box(page)
+    page.fill("#gemeente-zoek", "ede")
+    page.check("#g-GM0228")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
 
 
@@ -503,6 +598,9 @@ def test_statements_and_the_helpdesk_s_people_pages_in_a_real_browser(runner, ch
     go(page, "footer >> text=Toegankelijkheidsverklaring")
     assert page.locator("h1").inner_text() == "Toegankelijkheidsverklaring"
     journey.check("toegankelijkheidsverklaring")
+    go(page, "footer >> text=Veelgestelde vragen")
+    assert page.locator("h1").inner_text() == "Veelgestelde vragen"
+    journey.check("veelgestelde-vragen")
 
     page.goto(base + "/")
     journey.fill_contact("Fenna Dijkstra", "f.dijkstra@ede.nl", "0318 68 02 22")

@@ -630,7 +630,7 @@ def _due_for_retention(monkeypatch) -> None:
         idle = make_registrant(email="stil@groningen.nl", name="Stil",
                                codes=("GM0014", "GM0037"))  # Stadskanaal waits
     assert idle.municipalities == {"GM0014"} and idle.held_municipalities == {"GM0037"}
-    from chalicelib.questionnaire import pending_input
+    from chalicelib.accounts import pending_input
 
     # a page posted after the idle one's session ended: kept for them, erased with them
     assert pending_input.keep(idle.id, "GM0014", "opzet", {"doel": ["x"]}, 0) is not None

@@ -85,6 +85,10 @@ def test_the_report_is_written_for_citizens(registrant, aws):
     assert "Wat de gemeente gaat verbeteren" in report              # a citizen's caption
     assert "80% (helemaal) mee eens" in report and "Verder niet uitgesplitst" in report
     assert "@media print" in report
+    # the response rate in a sentence (420 of 1.200 approached), not "Respons 35%"
+    assert "<p class=\"derived\">Van de benaderde personen vulde 35% de vragenlijst in " \
+           "(de respons).</p>" in report
+    assert not re.search(r"<th[^>]*>Respons</th>", report)
 
 
 def test_a_municipality_without_a_survey_says_so_and_why(registrant, aws):
@@ -672,3 +676,23 @@ def test_national_figures_equal_a_recomputation_from_the_documents_and_the_expor
     root = bucket_object(aws, "index.json")
     assert root["instruments"]["ceo-wmo"]["cycles"]["2026"]["national"] == \
         "ceo-wmo/2026/national.json"
+
+
+def test_the_report_shows_the_national_figure_beside_the_municipality_s(aws, app_module):
+    """Groningen alone: nothing to compare with. Almere next: its report sets each statement
+    beside the national share as it stands with Almere in it (weighted by valid answers)."""
+    person = make_registrant(email="beide@groningen.nl", codes=("GM0014", "GM0034"))
+    deliver(person, code="GM0014")
+    run([record("GM0014#2026", 1, "INSERT")])
+    alone = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+    assert "Landelijk:" not in alone
+    deliver(person, code="GM0034", scores__q1__helemaal_mee_eens="20",
+            scores__q1__mee_eens="35,5", scores__q1__neutraal="24,5",
+            scores__q1__niet_mee_eens="15", scores__q1__helemaal_niet_mee_eens="5",
+            scores__q1__n="398")
+    run([record("GM0034#2026", 1, "INSERT")])
+    almere = bucket_object(aws, "ceo-wmo/2026/GM0034.html")
+    first = almere[almere.index('<p class="figure">'):]
+    first = first[:first.index("</section>")]
+    assert "55,5% (helemaal) mee eens" in first  # Almere's own: 20 + 35,5
+    assert "Landelijk: 65,5%" in first and "(2 gemeenten" in first  # (75,5 + 55,5) / 2

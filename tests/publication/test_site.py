@@ -225,11 +225,13 @@ def axe_violations(page):
 @pytest.mark.parametrize("path", [
     "index.html", "ceo-wmo/2026/index.html", "ceo-wmo/2026/GM0014.html",
     "ceo-wmo/2026/GM0034.html", "ceo-wmo/2026/GM0050.html", "ceo-wmo/2026/zoeken.html",
-    "ceo-wmo/2026/zoeken.html?q=haag"])
-def test_every_kind_of_page_passes_axe_core(served, chromium, path):
+    "ceo-wmo/2026/zoeken.html?q=haag", "ceo-wmo/2026/rapport/GM0014.html"])
+def test_every_kind_of_page_passes_axe_core_and_fits_a_phone(served, chromium, path):
     page = chromium.new_context(viewport={"width": 1024, "height": 800}).new_page()
     page.goto(f"{served}/{path}")
     assert axe_violations(page) == [], path
+    page.set_viewport_size({"width": 320, "height": 640})  # a phone: nothing wider
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
 
 
 def test_the_search_narrows_with_javascript_and_lists_everyone_without(served, chromium):
@@ -300,3 +302,24 @@ def test_no_path_from_the_feed_reaches_outside_it(feed, tmp_path):
     copied = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
     assert not any("wachtwoord" in p.read_text(encoding="utf-8", errors="replace")
                    for p in copied)
+
+
+def test_a_municipality_page_reads_as_dutch_for_people(built):
+    """Dates in words, the research report as a link, the response rate as a sentence."""
+    page = read(built / "ceo-wmo" / "2026" / "GM0014.html")
+    text = re.sub(r"<[^>]+>", "", page)
+    assert re.search(r"verzonden op \d{1,2} (januari|februari|maart|april|mei|juni|juli|"
+                     r"augustus|september|oktober|november|december) 20\d\d\.", text)
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)  # no ISO dates anywhere
+    assert re.search(r'<a href="https://www\.groningen\.nl/ceo">https://www\.groningen\.nl/ceo'
+                     r'</a>', page)
+    assert "Van de benaderde personen vulde 35% de vragenlijst in (de respons)." in text
+    assert "Berekend" not in page
+
+
+def test_a_municipality_without_a_survey_names_the_year():
+    site = site_module()
+    document = json.loads((ROOT / "docs" / "feed" / "examples" / "no-survey.json").read_text())
+    text = site.municipality_page(document, None, has_report=False)
+    assert f"geen cliëntervaringsonderzoek over {document['measurement_year']} gedaan" in text
+    assert "over dit jaar" not in text

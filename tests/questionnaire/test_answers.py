@@ -54,7 +54,7 @@ def check(question, raw):
 TYPE_CASES = [
     # (question fields, raw answers, expected value, expected error fragment)
     ({}, {"x": "  Hallo   wereld "}, "Hallo   wereld", None),
-    ({}, {"x": ""}, None, "Vul dit in"),
+    ({}, {"x": ""}, None, "Beantwoord ‘Vraag’"),
     ({"required": False}, {"x": "   "}, None, None),
     ({}, {"x": "a" * 201}, None, "maximaal 200 tekens"),
     ({}, {"x": "bidi \u202e override"}, None, "tekens die wij niet kunnen verwerken"),
@@ -128,8 +128,9 @@ def test_score_table_rows(raw, error):
     _, errors = answers.parse_question(questionnaire._question(SCORES, "t"), raw)
     if error is None:
         assert errors == {}
-    else:
-        assert error in errors["s__q1__eens"]
+    else:  # one error, at one of this statement's own fields
+        [(field, message)] = errors.items()
+        assert field.startswith("s__q1__") and error in message
 
 
 def test_score_values_are_typed_with_their_format_and_the_share_that_agrees():
@@ -200,7 +201,7 @@ def test_valid_answers_never_exceed_respondents_who_never_exceed_the_approached(
     errors = problems({"scores__q1__eens": "50", "scores__q1__n": str(valid),
                        "aantal_respondenten": str(respondents),
                        "aantal_benaderd": str(approached)})
-    assert ("scores__q1__helemaal_mee_eens" in errors) == (valid > respondents)
+    assert ("scores__q1__n" in errors) == (valid > respondents)
     assert ("aantal_respondenten" in errors) == (respondents > approached)
 
 
@@ -267,3 +268,30 @@ def test_a_malformed_web_address_is_an_error_not_a_crash(typed):
 
     errors = answers.evaluate(load("ceo-wmo", 2026), {"rapport_url": typed})[1]
     assert errors["rapport_url"].startswith("Vul een geldig webadres in")
+
+
+def test_a_count_too_high_on_vraag_10_is_that_statement_s_count_field_and_names_it():
+    """Not the table's first field (Vraag 1), not every statement: only Vraag 10's count."""
+    errors = problems({"scores__q1__eens": "50", "scores__q1__n": "300",
+                       "scores__q10__eens": "50", "scores__q10__n": "450",
+                       "aantal_respondenten": "400", "aantal_benaderd": "1000"})
+    scores = {field: message for field, message in errors.items() if field.startswith("scores")}
+    assert scores == {"scores__q10__n": "Vraag 10: het aantal geldige antwoorden op een vraag "
+                      "kan niet groter zijn dan het aantal personen dat de vragenlijst invulde: "
+                      "450 tegen 400"}
+
+
+@pytest.mark.parametrize("question_id,message", [
+    ("doelgroepen_anders", "Beantwoord de vraag ‘Welke andere doelgroep?’"),
+    ("doelgroepen", "Kies een of meer antwoorden bij de vraag ‘Onder welke doelgroepen is het "
+                    "onderzoek gehouden?’"),
+    ("betrokkenheid", "Kies ja of nee bij de vraag ‘Waren cliënten of de adviesraad betrokken "
+                      "bij het onderzoek?’"),
+    ("aantal_benaderd", "Vul een aantal in bij de vraag ‘Hoeveel personen zijn benaderd?’"),
+    ("periode", "Vul de eerste en de laatste dag in bij de vraag ‘In welke periode is het "
+                "veldwerk gedaan?’"),
+])
+def test_an_empty_required_question_says_what_to_do_in_a_sentence_per_kind(question_id,
+                                                                           message):
+    _, errors = answers.parse_question(CEO.question(question_id), {})
+    assert errors == {question_id: message}

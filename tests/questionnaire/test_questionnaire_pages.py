@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support.answers import ALL, SECTION_1, SECTION_2, SECTION_4
+from tests.support.answers import ALL, SECTION_1, SECTION_2, SECTION_3, SECTION_4
 from tests.support.browser import Browser
 from tests.support.flows import fill_all, page_path, reset, save, signed_in, version_on
 from tests.support.tables import scan
@@ -171,7 +171,8 @@ def test_review_page_shows_every_answer_with_change_links(person):
     assert "10 januari 2026 tot en met 1 maart 2026" in text
     assert "1.200" in text and "Respons (berekend)" in text and "35%" in text
     assert "Cliënten zijn tevreden.\nDe wachttijd is te lang." in text  # long text in full
-    assert "Mee eens: 55,5%" in text and "398" in text  # score table readable
+    shown = re.sub(r"<[^>]+>", "", text)
+    assert "Mee eens: 55,5%" in shown and "398" in shown  # score table readable
     assert "https://www.groningen.nl/ceo" in text
     assert "15 mei 2026" in text
     assert text.count("?terug=controleren") >= 20
@@ -348,3 +349,46 @@ def test_a_forged_session_cookie_keeps_nothing(browser, aws):
     response = browser.post_raw(page_path("opzet"), f"csrf_token={token}&doel=x".encode())
     assert response.status_code == 401
     assert scan(aws, "PendingInputTableName") == []
+
+
+def test_a_wrong_count_on_vraag_10_is_shown_at_vraag_10_and_marks_only_that_field(person):
+    """420 people filled in the survey (step 3); Vraag 10 says 450 valid answers."""
+    fill_all(person)
+    response = save(person, "uitkomsten", [*SECTION_3, ("scores__q10__eens", "80"),
+                                           ("scores__q10__n", "450")])
+    assert response.status_code == 400
+    page = html.unescape(response.text)
+    message = ("Vraag 10: het aantal geldige antwoorden op een vraag kan niet groter zijn dan "
+               "het aantal personen dat de vragenlijst invulde: 450 tegen 420")
+    # the summary names the question and leads to the count field itself
+    assert f'<li><a href="#scores__q10__n">{message}</a></li>' in page
+    # the error sits in Vraag 10's own group, not at the top of the table (Vraag 1)
+    vraag_10 = page[page.index("<legend>Vraag 10."):]
+    vraag_10 = vraag_10[:vraag_10.index("</fieldset>")]
+    assert f'id="scores__q10__n-fout"><span class="visually-hidden">Fout:</span> {message}' \
+        in vraag_10
+    assert page.count("-fout\"><span") == 1
+    # only that one field is marked
+    invalid = re.findall(r'id="([^"]+)"[^>]*aria-invalid="true"', page)
+    assert invalid == ["scores__q10__n"]
+    assert 'class="input input--6 input--error" id="scores__q10__n"' in page
+    assert page.count("input--error") == 1
+    assert 'field field--error" id="vraag-scores"' not in page
+
+
+def test_empty_questions_say_what_to_do_and_the_buttons_follow_the_gov_uk_order(person):
+    save(person, "opzet", SECTION_1)
+    uitkomsten = html.unescape(person.get(page_path("uitkomsten")).text)
+    response = save(person, "opzet", [("doelgroepen", "anders")])
+    page = html.unescape(response.text)
+    assert "Beantwoord de vraag ‘Welke andere doelgroep?’" in page
+    assert "Kies een antwoord bij de vraag ‘Hoe vaak meet uw gemeente?’" in page
+    assert "Vul dit in" not in page and "Kies een antwoord:" not in page
+    assert "Alleen invullen als u bij ‘Zijn de standaardvragen van het CEO gebruikt?’ ‘Ja’ " \
+           "of ‘Deels’ koos." in uitkomsten
+    # a "Vorige" link at the top, then "Opslaan en verder" and "Opslaan en later verder"
+    assert uitkomsten.index('href="/gemeente/GM0014/vragen/uitvoering">Vorige') \
+        < uitkomsten.index("<h1>")
+    buttons = re.findall(r"<button[^>]*>([^<]+)</button>", uitkomsten)
+    assert buttons[-2:] == ["Opslaan en verder", "Opslaan en later verder"]
+    assert "Opslaan en vorige" not in uitkomsten
