@@ -37,6 +37,7 @@ from . import history
 
 SETTINGS_QUEUE = "instellingen"
 HELPDESK_PREFIX = "helpdesk:"  # status_changed_by of a delivery the helpdesk sent back
+REPRESENTATIVE_PREFIX = "vertegenwoordiger "  # how actor_name starts
 REASON_MAX = 1000
 
 
@@ -85,7 +86,7 @@ def actor_name(registrant: Registrant) -> str:
     """How a representative appears in the audit trail and the settings: by personal code, the
     helpdesk's key, never by name (the trail is append-only; erasing a person must leave no
     name behind, as with deliveries)."""
-    return f"vertegenwoordiger {registrant.personal_code}"
+    return f"{REPRESENTATIVE_PREFIX}{registrant.personal_code}"
 
 
 def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],

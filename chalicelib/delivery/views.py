@@ -16,6 +16,7 @@ from ..questionnaire import display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
 from .four_eyes import HELPDESK_PREFIX
+from .four_eyes import REPRESENTATIVE_PREFIX as TAKEN_BACK_BY
 
 _NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
 
@@ -45,6 +46,16 @@ STANDING_TEXT = {Standing.COUNTS: "Telt nu: dit is wat de publicatiesite toont",
                                       "werd goedgekeurd; telt niet"}
 
 
+TAKEN_BACK_TEXT = "Teruggenomen door de gemeente"
+
+
+def taken_back_by_municipality(delivery: Delivery) -> bool:
+    """Whether a withdrawn delivery was taken back by its municipality (take_back.py), not
+    withdrawn by the helpdesk: its status was changed by a representative."""
+    return delivery.status == DeliveryStatus.WITHDRAWN and \
+        str(delivery.status_changed_by or "").startswith(TAKEN_BACK_BY)
+
+
 class DeliveryView(Record):
     """One delivery and the facts around it, read with one query of its cycle's history and
     one read of the sender."""
@@ -62,6 +73,8 @@ class DeliveryView(Record):
 
     @property
     def standing_text(self) -> str:
+        if self.standing == Standing.WITHDRAWN and taken_back_by_municipality(self.delivery):
+            return TAKEN_BACK_TEXT
         return STANDING_TEXT[self.standing]
 
     @property

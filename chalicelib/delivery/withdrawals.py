@@ -3,6 +3,7 @@ the delivery's status changes, and the scope's revision is bumped in the same tr
 that the forwarder publishes what counts now."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import TransactWriteError
@@ -14,6 +15,11 @@ from ..platform.models import Delivery, DeliveryStatus, ScopeState, connection
 from .history import counting, counting_state, history
 
 AUDIT_ACTIONS = {DeliveryStatus.WITHDRAWN: "intrekken", DeliveryStatus.VALID: "herstellen"}
+CHANGED_MEANWHILE = ("De aanlevering is intussen door iemand anders gewijzigd. Vernieuw de pagina "
+                     "en probeer het opnieuw.")
+
+#: more writes for the same transaction (a condition check on who acts, a draft reopened)
+Extra = Callable[[TransactWrite], None]
 
 
 class StatusChangeRefused(Exception):
@@ -22,13 +28,21 @@ class StatusChangeRefused(Exception):
 
 
 def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, now: datetime,
-            counts_after: Delivery | None) -> None:
+            counts_after: Delivery | None, action: str | None = None,
+            expected_revision: int | None = None, extra: Sequence[Extra] = (),
+            subjects: Sequence[str] = ()) -> None:
     """Status, revision, which delivery counts afterwards and the audit entries in one
-    transaction: no change without record."""
+    transaction: no change without record. `expected_revision`: the scope's revision the
+    person saw (a page shown before any other change); `extra`: more writes for the same
+    transaction, whose failed condition refuses the whole change."""
     state = ScopeState.get(delivery.scope, consistent_read=True)
-    writes = audit.writes(by, AUDIT_ACTIONS[status],
-                          [audit.subject_municipality(delivery.municipality),
-                           audit.subject_registrant(delivery.registrant_id)], reason,
+    if expected_revision is not None and int(state.revision) != expected_revision:
+        raise StatusChangeRefused(CHANGED_MEANWHILE)
+    writes = audit.writes(by, action or AUDIT_ACTIONS[status],
+                          list(dict.fromkeys([
+                              audit.subject_municipality(delivery.municipality),
+                              audit.subject_registrant(delivery.registrant_id), *subjects])),
+                          reason,
                           {"aanlevering": delivery.delivery_id,
                            "revisie_voor": int(state.revision),
                            "revisie_na": int(state.revision) + 1})
@@ -44,18 +58,24 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
                 ScopeState.revision.set(int(state.revision) + 1),
                 *counting_state(counts_after)],
                 condition=ScopeState.revision == state.revision)
+            for add in extra:
+                add(transaction)
     except TransactWriteError as error:
-        raise StatusChangeRefused("De aanlevering is intussen door iemand anders gewijzigd. "
-                                  "Vernieuw de pagina en probeer het opnieuw.") from error
+        raise StatusChangeRefused(CHANGED_MEANWHILE) from error
     logger.info("delivery status changed", extra={"delivery_id": delivery.delivery_id,
                                                   "status": status,
                                                   "revision": int(state.revision) + 1})
 
 
 def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, reason: str,
-                    now: datetime | None = None) -> tuple[Delivery, Delivery | None]:
+                    now: datetime | None = None, *, action: str | None = None,
+                    expected_revision: int | None = None, extra: Sequence[Extra] = (),
+                    subjects: Sequence[str] = ()) -> tuple[Delivery, Delivery | None]:
     """Withdraws `delivery_id`, which must be the delivery that counts now; returns it and the
-    delivery that counts after it (None: the municipality leaves the site)."""
+    delivery that counts after it (None: the municipality leaves the site). The helpdesk's
+    withdrawal and the municipality's taking back (delivery/take_back.py) both come here:
+    `action` names it in the audit trail, `expected_revision` refuses a stale page, `extra`
+    adds the taker's conditions to the one transaction."""
     if not reason.strip():
         raise StatusChangeRefused("Geef een reden op.")
     sent = history(municipality, cycle)
@@ -67,7 +87,7 @@ def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, re
                                   f"kan worden ingetrokken; {delivery_id} telt niet.")
     after = counting([d for d in sent if d.sequence != current.sequence])
     _change(current, DeliveryStatus.WITHDRAWN, by, reason.strip(),
-            now or datetime.now(UTC), after)
+            now or datetime.now(UTC), after, action, expected_revision, extra, subjects)
     return current, after
 
 

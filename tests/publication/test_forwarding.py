@@ -235,7 +235,7 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
 # --- the invariant, property-based -------------------------------------------------------
 
 OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore", "four_eyes",
-                                                 "approve", "send_back"]),
+                                                 "approve", "send_back", "take_back"]),
                                 st.sampled_from(["GM0014", "GM0034", "GM0050"])),
                       min_size=1, max_size=14)
 
@@ -249,13 +249,19 @@ OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore", 
 @example(operations=[("four_eyes", "GM0034"), ("send", "GM0034"), ("send", "GM0014"),
                      ("four_eyes", "GM0034"), ("send", "GM0034"), ("withdraw", "GM0034")],
          seed=2)
+@example(operations=[("send", "GM0050"), ("send", "GM0050"), ("take_back", "GM0050"),
+                     ("four_eyes", "GM0050"), ("send", "GM0050"), ("approve", "GM0050"),
+                     ("take_back", "GM0050"), ("restore", "GM0050"), ("take_back", "GM0050"),
+                     ("take_back", "GM0050")], seed=3)
 def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations, seed, aws):
     """Sends (counting at once, or waiting with four-eyes on), withdrawals, restores,
-    approvals and sendings back, in any order: the site ends with the latest delivery that
-    counts (valid: sent without four-eyes, or approved), never a waiting or sent-back one."""
+    approvals, sendings back and the municipality taking its delivery back (by a coordinator
+    with four-eyes on), in any order: the site ends with the latest delivery that counts
+    (valid: sent without four-eyes, or approved), never a waiting, sent-back or taken-back
+    one."""
     from moto.moto_api._internal import moto_api_backend
 
-    from chalicelib.delivery import four_eyes, withdrawals
+    from chalicelib.delivery import four_eyes, take_back, withdrawals
     from devtools import aws_resources
 
     moto_api_backend.reset()
@@ -297,6 +303,15 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
             if not valid:
                 continue
             withdrawals.withdraw_latest(code, 2026, valid[-1][0], "h", "test")
+            valid[-1][1] = "withdrawn"
+        elif action == "take_back":
+            valid = [e for e in entries if e[1] == "valid"]
+            if not valid:
+                continue
+            # with four-eyes only the coordinator may; the revision is the one a page showed
+            by = coordinator if code in four_eyes_on else registrant
+            _, _, revision = take_back.plan(code, 2026, valid[-1][0])
+            take_back.take_back(code, 2026, valid[-1][0], revision, by, "terug")
             valid[-1][1] = "withdrawn"
         else:
             withdrawn = [e for e in entries if e[1] == "withdrawn"]
