@@ -43,10 +43,7 @@ class Refused(Exception):
 
 def why_not(code: str, registrant: Registrant) -> str | None:
     """Why this representative may not take back `code`'s deliveries (Dutch), or None."""
-    if four_eyes.required(code) and registrant.id not in four_eyes.coordinator_ids(code):
-        return ("Uw gemeente werkt met vier ogen: alleen een coördinator kan een aanlevering "
-                "terugnemen.")
-    return None
+    return four_eyes.only_coordinator(code, registrant, "een aanlevering terugnemen")
 
 
 def plan(code: str, cycle: int, number: str) -> tuple[Delivery, Delivery | None, int]:

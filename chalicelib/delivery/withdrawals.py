@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from ..platform import audit
 from ..platform.logs import logger
 from ..platform.models import Delivery, DeliveryStatus, ScopeState, connection
-from .history import counting, counting_state, history
+from .history import counting, counting_state, history, moment_actions
 
 AUDIT_ACTIONS = {DeliveryStatus.WITHDRAWN: "intrekken", DeliveryStatus.VALID: "herstellen"}
 CHANGED_MEANWHILE = ("De aanlevering is intussen door iemand anders gewijzigd. Vernieuw de pagina "
@@ -54,9 +54,12 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
                 Delivery.status.set(status), Delivery.status_changed_at.set(now),
                 Delivery.status_changed_by.set(by), Delivery.status_reason.set(reason)],
                 condition=Delivery.status != status)
+            # a restored delivery whose publication moment is still to come (or passed while it
+            # was withdrawn) is looked at by the reconciler again
+            moments = moment_actions(delivery, state) if status == DeliveryStatus.VALID else []
             transaction.update(state, actions=[
                 ScopeState.revision.set(int(state.revision) + 1),
-                *counting_state(counts_after)],
+                *counting_state(counts_after), *moments],
                 condition=ScopeState.revision == state.revision)
             for add in extra:
                 add(transaction)

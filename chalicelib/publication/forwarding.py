@@ -17,7 +17,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from ..delivery.history import counting, history
+from ..delivery.history import history, published
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
@@ -96,8 +96,10 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
     for scope in sorted(states) if force else _stale(states, target):
         municipality, cycle = parse_scope(scope) or ("", 0)
         try:
+            # what counts, unless its publication moment is still to come (then what was
+            # published before it): delivery/publishing.py
             doc = document.document(municipality, cycle, int(states[scope].revision),
-                                    counting(history(municipality, cycle)))
+                                    published(history(municipality, cycle), states[scope]))
             written.append((scope, doc, target.publish_document(
                 doc, report.html(doc))))
         except Exception as error:  # this scope only; the others go on
