@@ -42,6 +42,14 @@ def published(deliveries: list[Delivery], state: ScopeState | None) -> Delivery 
                  if d.status == DeliveryStatus.VALID and released(d, state)), None)
 
 
+def ever_shown(deliveries: list[Delivery], state: ScopeState | None) -> bool:
+    """Whether the feed may ever have shown one of these deliveries: a valid or withdrawn one
+    without a publication moment, or with one that was released. False: publish nothing (no
+    retraction for a municipality whose only delivery waits for its moment)."""
+    return any(d.status in (DeliveryStatus.VALID, DeliveryStatus.WITHDRAWN)
+               and released(d, state) for d in deliveries)
+
+
 def scheduled(deliveries: list[Delivery], state: ScopeState | None) -> list[Delivery]:
     """The valid deliveries newer than what the feed publishes that wait for their moment,
     newest first: the delivery that counts, if its publication is scheduled, and any older

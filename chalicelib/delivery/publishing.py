@@ -74,17 +74,33 @@ def read(first: dict[str, str]) -> Choice:
                   first.get(DATE_FIELD, "").strip()[:20], first.get(TIME_FIELD, "").strip()[:10])
 
 
+def as_typed(moment: datetime) -> tuple[str, str]:
+    """(date, time) of a moment as the form shows them, in Amsterdam time."""
+    local = moment.astimezone(amsterdam())
+    return f"{local:%d-%m-%Y}", f"{local:%H:%M}"
+
+
+def fields(choice: Choice, cycle: int) -> dict[str, object]:
+    """What the form's fieldset (macros.html publish_moment_fields) shows."""
+    end = last_moment(cycle)
+    return {"choice": choice, "choice_field": CHOICE_FIELD, "date_field": DATE_FIELD,
+            "time_field": TIME_FIELD,
+            "last_day": f"{date_text((end - timedelta(days=1)).date())} om 23:59" if end else ""}
+
+
 def last_moment(cycle: int) -> datetime | None:
     """The end of the cycle's sending window (its last day, 24:00 in Amsterdam): no
-    publication moment may lie later. None where the cycle has no window."""
+    publication moment may lie later. None where sending is open any day (the local stage)."""
     last: date | None = None
-    if cycle == config.current_cycle():
+    if cycle == config.current_cycle():  # the stage's window (none where sending is open)
         last = config.delivery_late_until() or config.delivery_deadline()
-    if last is None:
+    elif config.delivery_window_mode() != "open":
         try:
             last = cycles.window_of(config.questionnaire_instrument(), cycle).late_until
         except cycles.CycleSettingsError:
             return None
+    if last is None:
+        return None
     return datetime.combine(last + timedelta(days=1), time(0), amsterdam())
 
 

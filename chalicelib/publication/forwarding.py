@@ -17,7 +17,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from ..delivery.history import history, published
+from ..delivery.history import ever_shown, history, published
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
@@ -97,9 +97,13 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
         municipality, cycle = parse_scope(scope) or ("", 0)
         try:
             # what counts, unless its publication moment is still to come (then what was
-            # published before it): delivery/publishing.py
-            doc = document.document(municipality, cycle, int(states[scope].revision),
-                                    published(history(municipality, cycle), states[scope]))
+            # published before it, or nothing at all): delivery/publishing.py
+            sent = history(municipality, cycle)
+            shown = published(sent, states[scope])
+            if shown is None and not ever_shown(sent, states[scope]):
+                outcomes[scope] = NOTHING_SENT
+                continue
+            doc = document.document(municipality, cycle, int(states[scope].revision), shown)
             written.append((scope, doc, target.publish_document(
                 doc, report.html(doc))))
         except Exception as error:  # this scope only; the others go on
