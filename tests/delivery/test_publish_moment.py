@@ -75,7 +75,7 @@ def published_once(browser, mailbox, aws):
 
 
 def test_a_scheduled_delivery_counts_at_once_but_is_published_only_after_its_moment_once(
-        published_once, aws, helpdesk, monkeypatch):
+        published_once, aws, helpdesk, monkeypatch, mailbox):
     anna = published_once
     queue = subscribe_queue(aws)
     clock = Clock(monkeypatch)
@@ -84,6 +84,8 @@ def test_a_scheduled_delivery_counts_at_once_but_is_published_only_after_its_mom
     assert sent.status_code == 303
     confirmation = text(anna.get(sent.headers["Location"]))
     assert f"toont de uitkomsten vanaf {when[0][:2].lstrip('0')}" in confirmation
+    receipt = [m for m in mailbox.to("a.devries@groningen.nl") if "GM0014-2026-2" in m.text][-1]
+    assert f"Publicatie: vanaf {when[0][:2].lstrip('0')}" in receipt.text
     # it counts: for the helpdesk, the municipality's own pages
     page = text(helpdesk.get("/helpdesk/gemeente/GM0014"))
     assert re.search(r"GM0014-2026-2.{0,80}Telt nu; publicatie gepland vanaf", page)
