@@ -63,7 +63,7 @@ def scheduled(deliveries: list[Delivery], state: ScopeState | None) -> list[Deli
 
 def moment_key(moment: datetime) -> str:
     """How a publication moment is kept in ScopeState.publication_moments."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def moment_actions(delivery: Delivery, state: ScopeState | None) -> list:
