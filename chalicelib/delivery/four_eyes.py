@@ -38,6 +38,7 @@ from . import history
 
 SETTINGS_QUEUE = "instellingen"
 HELPDESK_PREFIX = "helpdesk:"  # status_changed_by of a delivery the helpdesk sent back
+REPRESENTATIVE_PREFIX = "vertegenwoordiger "  # how actor_name starts
 REASON_MAX = 1000
 
 
@@ -68,6 +69,15 @@ def coordinator_ids(code: str) -> set[str]:
             if m.coordinator}
 
 
+def only_coordinator(code: str, registrant: Registrant, what: str) -> str | None:
+    """Why this representative may not do `what` (taking a delivery back, changing its
+    publication moment): with four-eyes on only a coordinator may; without it any
+    representative. None when they may."""
+    if required(code) and registrant.id not in coordinator_ids(code):
+        return f"Uw gemeente werkt met vier ogen: alleen een coördinator kan {what}."
+    return None
+
+
 def for_registrant(codes: list[str], registrant_id: str) -> dict[str, tuple[bool, bool]]:
     """{municipality: (four-eyes on, this registrant is its coordinator)}: two BatchGetItems
     whatever the number of municipalities (the start page)."""
@@ -86,7 +96,7 @@ def actor_name(registrant: Registrant) -> str:
     """How a representative appears in the audit trail and the settings: by personal code, the
     helpdesk's key, never by name (the trail is append-only; erasing a person must leave no
     name behind, as with deliveries)."""
-    return f"vertegenwoordiger {registrant.personal_code}"
+    return f"{REPRESENTATIVE_PREFIX}{registrant.personal_code}"
 
 
 def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
@@ -178,8 +188,10 @@ def may_approve(delivery: Delivery, registrant: Registrant, coordinators: set[st
 
 
 def approve(code: str, cycle: int, sequence: int, approver: Registrant,
-            now: datetime | None = None) -> Delivery:
-    """The waiting delivery counts from now on; mails to its sender and the approver."""
+            now: datetime | None = None, publish_at: datetime | None = None) -> Delivery:
+    """The waiting delivery counts from now on; mails to its sender and the approver.
+    `publish_at`: the moment the approver chose from which the feed may publish it
+    (publishing.py; None: at once)."""
     now = now or datetime.now(UTC)
     delivery, state, _ = _waiting(code, cycle, sequence)
     why_not = may_approve(delivery, approver, coordinator_ids(code))
@@ -199,11 +211,13 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
                 transaction.save(entry, condition=condition)
             transaction.update(delivery, actions=[
                 Delivery.status.set(DeliveryStatus.VALID), Delivery.approved_by.set(approver.id),
-                Delivery.approved_at.set(now), Delivery.revision.set(revision + 1)],
+                Delivery.approved_at.set(now), Delivery.revision.set(revision + 1),
+                *([Delivery.publish_at.set(publish_at)] if publish_at else [])],
                 condition=Delivery.status == DeliveryStatus.PENDING)
+            delivery.publish_at = publish_at
             transaction.update(state, actions=[
                 ScopeState.revision.set(revision + 1), *history.counting_state(delivery),
-                ScopeState.waiting_sequence.set(0)],
+                ScopeState.waiting_sequence.set(0), *history.moment_actions(delivery, state)],
                 condition=(ScopeState.waiting_sequence == sequence)
                 & (ScopeState.revision == revision))
             transaction.condition_check(Membership, code, approver.id,

@@ -2,6 +2,8 @@
 and the one a new draft may start from."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ..platform.models import Delivery, DeliveryStatus, ScopeState, scope_key
 
 
@@ -20,6 +22,56 @@ def counting(deliveries: list[Delivery]) -> Delivery | None:
     """The delivery that currently counts: the latest one that is still valid."""
     return next((d for d in sorted(deliveries, key=lambda d: -int(d.sequence))
                  if d.status == DeliveryStatus.VALID), None)
+
+
+def released(delivery: Delivery, state: ScopeState | None) -> bool:
+    """Whether the feed may show this delivery: no publication moment, or one the reconciler
+    has released (delivery/publishing.py)."""
+    if delivery.publish_at is None:
+        return True
+    until = state.released_until if state is not None else None
+    return until is not None and delivery.publish_at <= until
+
+
+def published(deliveries: list[Delivery], state: ScopeState | None) -> Delivery | None:
+    """What the feed publishes: the latest valid (with four-eyes: approved) delivery whose
+    publication moment has passed and was released. The delivery that counts (`counting`)
+    when it has no moment or its moment was released; before that, what was published
+    before it (or nothing)."""
+    return next((d for d in sorted(deliveries, key=lambda d: -int(d.sequence))
+                 if d.status == DeliveryStatus.VALID and released(d, state)), None)
+
+
+def ever_shown(deliveries: list[Delivery], state: ScopeState | None) -> bool:
+    """Whether the feed may ever have shown one of these deliveries: a valid or withdrawn one
+    without a publication moment, or with one that was released. False: publish nothing (no
+    retraction for a municipality whose only delivery waits for its moment)."""
+    return any(d.status in (DeliveryStatus.VALID, DeliveryStatus.WITHDRAWN)
+               and released(d, state) for d in deliveries)
+
+
+def scheduled(deliveries: list[Delivery], state: ScopeState | None) -> list[Delivery]:
+    """The valid deliveries newer than what the feed publishes that wait for their moment,
+    newest first: the delivery that counts, if its publication is scheduled, and any older
+    one that will be published first because its moment comes sooner."""
+    shown = published(deliveries, state)
+    floor = int(shown.sequence) if shown else 0
+    return [d for d in sorted(deliveries, key=lambda d: -int(d.sequence))
+            if d.status == DeliveryStatus.VALID and int(d.sequence) > floor
+            and not released(d, state)]
+
+
+def moment_key(moment: datetime) -> str:
+    """How a publication moment is kept in ScopeState.publication_moments."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def moment_actions(delivery: Delivery, state: ScopeState | None) -> list:
+    """The update action that has the reconciler look at this delivery's moment (none when it
+    has none or it was released already), for the transaction that makes it valid."""
+    if delivery.publish_at is None or released(delivery, state):
+        return []
+    return [ScopeState.publication_moments.add({moment_key(delivery.publish_at)})]
 
 
 def survey_held(delivery: Delivery) -> bool:

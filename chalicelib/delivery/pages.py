@@ -9,7 +9,7 @@ from .. import web
 from ..platform.models import DeliveryStatus, DraftStatus
 from ..questionnaire import access, answers, display, drafts, editors, privacy
 from ..questionnaire.journey import Scope
-from . import four_eyes, history, sending
+from . import four_eyes, history, publishing, sending
 from .window import allowed_until, window
 
 
@@ -18,7 +18,8 @@ def review(request: Request, code: str) -> Response:
 
 
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
-                 status: int = 200, notice: str | None = None) -> Response:
+                 status: int = 200, notice: str | None = None,
+                 choice: publishing.Choice | None = None) -> Response:
     summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers())
     problems = [(summary.section, item) for summary in summaries for item in summary.items
                 if item.errors]
@@ -43,7 +44,8 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         if newer else None, replace_field=sending.REPLACE_FIELD,
         four_eyes=four_eyes.required(ctx.municipality),
         sent_back=four_eyes.sent_back_from(ctx.draft, ctx.state),
-        seen_field=drafts.SEEN_FIELD, seen=drafts.seen_mark(ctx.draft))
+        seen_field=drafts.SEEN_FIELD, seen=drafts.seen_mark(ctx.draft),
+        publish=publishing.fields(choice or publishing.Choice(), ctx.definition.cycle))
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
@@ -71,15 +73,22 @@ def send(request: Request, code: str) -> Response:
                                 warnings_seen=form.first(sending.WARNINGS_FIELD) == "ja",
                                 state=ctx.state,
                                 replacing_seen=form.first(sending.REPLACE_FIELD) == "ja")
+    # "publiceren vanaf": the sender's choice; with four-eyes the approving coordinator's
+    choice = publishing.read({name: form.first(name) for name in (
+        publishing.CHOICE_FIELD, publishing.DATE_FIELD, publishing.TIME_FIELD)})
+    publish_at, moment_errors = (None, {}) if four_eyes.required(code) else \
+        publishing.moment(choice, ctx.definition.cycle)
+    problems = {**problems, **moment_errors} if problems.get("verzenden") is None else problems
     if problems or ctx.draft is None:
-        return _review_page(request, ctx, send_errors=problems, status=400)
+        return _review_page(request, ctx, send_errors=problems, status=400, choice=choice)
     if reviewed is None:  # not the form of a check-your-answers page (an old page, forged)
-        return _review_page(request, ctx, status=400, notice=(
+        return _review_page(request, ctx, status=400, choice=choice, notice=(
             "Deze pagina was verouderd. Er is niets verzonden. Controleer de antwoorden "
             "hieronder en verzend opnieuw."))
     try:
         delivery = sending.send(ctx.registrant, code, ctx.municipality_name, ctx.definition,
-                                ctx.draft, ctx.state, reviewed=reviewed)
+                                ctx.draft, ctx.state, reviewed=reviewed,
+                                publish_at=publish_at)
     except sending.DraftChanged:
         fresh = access.scope(request, code, with_state=True)
         return _sent_already(code, fresh) or _changed_page(

@@ -28,7 +28,7 @@ from ..platform.models import (
 from ..questionnaire import answers, drafts
 from ..questionnaire.definitions import Definition
 from . import four_eyes, receipts
-from .history import counting_state, delivery_id
+from .history import counting_state, delivery_id, moment_actions
 from .snapshot import snapshot
 from .window import allowed_until, window
 
@@ -89,7 +89,8 @@ class DraftChanged(Exception):
 
 def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             definition: Definition, draft: Draft, state: ScopeState | None,
-            now: datetime, late: bool, waits: bool) -> Delivery:
+            now: datetime, late: bool, waits: bool,
+            publish_at: datetime | None = None) -> Delivery:
     scope = scope_key(municipality, definition.cycle)
     for attempt in range(5):
         last = int(state.last_sequence) if state else 0
@@ -103,12 +104,13 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             definition_version=definition.version,
             snapshot=snapshot(definition, draft.answers or {}), raw=dict(draft.answers or {}),
             consent=True, sent_at=now, late=late, revision=revision + (0 if waits else 1),
-            status=DeliveryStatus.PENDING if waits else DeliveryStatus.VALID)
+            status=DeliveryStatus.PENDING if waits else DeliveryStatus.VALID,
+            publish_at=publish_at)
         # with four-eyes the delivery waits: nothing that counts changes until it is approved
         # (the revision it will make is set then); without, it counts at once. Either way a
         # delivery that waited before is replaced by this one.
-        counts = [ScopeState.revision.set(revision + 1), *counting_state(delivery)] \
-            if not waits else [
+        counts = [ScopeState.revision.set(revision + 1), *counting_state(delivery),
+                  *moment_actions(delivery, state)] if not waits else [
                 ScopeState.revision.set(revision),
                 ScopeState.counting_sequence.set(ScopeState.counting_sequence | 0),
                 ScopeState.counting_late.set(ScopeState.counting_late | False)]
@@ -162,13 +164,16 @@ def _read_state(scope: str) -> ScopeState | None:
 
 def send(registrant: Registrant, municipality: str, municipality_name: str,
          definition: Definition, draft: Draft, state: ScopeState | None,
-         now: datetime | None = None, reviewed: drafts.Seen | None = None) -> Delivery:
+         now: datetime | None = None, reviewed: drafts.Seen | None = None,
+         publish_at: datetime | None = None) -> Delivery:
     """Makes the delivery from this draft version and mails the receipt and the colleagues'
     notice (with four-eyes on, the delivery waits and the coordinators are asked to approve
     it). DraftChanged when the draft is no longer the version that was checked (`reviewed`,
     what the check-your-answers page showed; saved again, or already sent by a concurrent
     click: the draft then names its delivery). The transaction is conditional on `draft`'s
-    version, so a save after this check is caught there too."""
+    version, so a save after this check is caught there too. `publish_at`: the moment from
+    which the feed may publish it (publishing.py; None: at once); with four-eyes the approving
+    coordinator chooses it instead."""
     now = now or datetime.now(UTC)
     if reviewed is not None:
         changed = drafts.changed_since(reviewed, draft)
@@ -176,7 +181,8 @@ def send(registrant: Registrant, municipality: str, municipality_name: str,
             raise DraftChanged(changed)
     waits = four_eyes.required(municipality)
     delivery = _commit(registrant, municipality, municipality_name, definition, draft, state,
-                       now, window(now, allowed_until(state)).late, waits)
+                       now, window(now, allowed_until(state)).late, waits,
+                       None if waits else publish_at)
     coordinators = frozenset(four_eyes.coordinator_ids(municipality)) if waits else frozenset()
     receipts.send(registrant, delivery, coordinators)
     if waits:

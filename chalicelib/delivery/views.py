@@ -5,17 +5,19 @@ deliveries of a municipality, answer by answer."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from ..accounts import registrants
-from ..platform.models import Delivery, DeliveryStatus, Registrant
+from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, get_together
 from ..platform.municipalities import CODE_PATTERN
 from ..platform.records import Record
 from ..questionnaire import display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
 from .four_eyes import HELPDESK_PREFIX
+from .four_eyes import REPRESENTATIVE_PREFIX as TAKEN_BACK_BY
 
 _NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
 
@@ -45,6 +47,16 @@ STANDING_TEXT = {Standing.COUNTS: "Telt nu: dit is wat de publicatiesite toont",
                                       "werd goedgekeurd; telt niet"}
 
 
+TAKEN_BACK_TEXT = "Teruggenomen door de gemeente"
+
+
+def taken_back_by_municipality(delivery: Delivery) -> bool:
+    """Whether a withdrawn delivery was taken back by its municipality (take_back.py), not
+    withdrawn by the helpdesk: its status was changed by a representative."""
+    return delivery.status == DeliveryStatus.WITHDRAWN and \
+        str(delivery.status_changed_by or "").startswith(TAKEN_BACK_BY)
+
+
 class DeliveryView(Record):
     """One delivery and the facts around it, read with one query of its cycle's history and
     one read of the sender."""
@@ -55,6 +67,9 @@ class DeliveryView(Record):
     sender: Registrant | None  # None once the registrant no longer exists
     deliveries: list[Delivery]  # every delivery of the cycle, newest first
     decided_by: str | None = None  # four-eyes: who approved or sent it back (name)
+    # "publiceren vanaf": the moment before which the feed does not show it (None: no moment,
+    # or it has passed and was released)
+    publish_pending: datetime | None = None
 
     @property
     def number(self) -> str:
@@ -62,6 +77,10 @@ class DeliveryView(Record):
 
     @property
     def standing_text(self) -> str:
+        if self.standing == Standing.WITHDRAWN and taken_back_by_municipality(self.delivery):
+            return TAKEN_BACK_TEXT
+        if self.standing == Standing.COUNTS and self.publish_pending is not None:
+            return "Telt nu; de publicatiesite toont haar pas vanaf het gekozen moment"
         return STANDING_TEXT[self.standing]
 
     @property
@@ -119,8 +138,12 @@ def open_delivery(code: str, number: str) -> DeliveryView | None:
     if decider:
         decided_by = people[str(decider)].name if str(decider) in people else \
             "de helpdesk" if str(decider).startswith(HELPDESK_PREFIX) else "een voormalige collega"
+    pending = None
+    if delivery.publish_at is not None and delivery.status == DeliveryStatus.VALID:
+        [state] = get_together((ScopeState, delivery.scope, None))
+        pending = None if history.released(delivery, state) else delivery.publish_at
     return DeliveryView(delivery, standing_of(delivery, counting, sent[0]), counting,
-                        people.get(str(delivery.registrant_id)), sent, decided_by)
+                        people.get(str(delivery.registrant_id)), sent, decided_by, pending)
 
 
 def as_data(view: DeliveryView) -> dict[str, Any]:

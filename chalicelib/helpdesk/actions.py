@@ -196,8 +196,13 @@ def set_membership(actor: str, registrant: Registrant, code: str, member: bool,
 
 
 def overview(code: str, cycle: int) -> dict[str, Any]:
+    """The deliveries of `code` in `cycle`, the one that counts, the publications waiting for
+    their chosen moment ({delivery number: moment}) and who represents the municipality."""
     sent = history.history(code, cycle)
+    state = history.states_by_cycle(code, [cycle]).get(cycle)
     return {"deliveries": sent, "counting": history.counting(sent),
+            "scheduled": {str(d.delivery_id): d.publish_at
+                          for d in history.scheduled(sent, state)},
             "registrants": registrants.of_municipality(code)}
 
 

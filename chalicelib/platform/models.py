@@ -275,8 +275,9 @@ class Membership(TableModel):
 
 class Delivery(TableModel):
     """An immutable sent questionnaire. Only `status`, the withdrawal fields and (four-eyes)
-    the approval fields and the revision its approval made ever change; no code path edits
-    answers. The table's stream drives forwarding."""
+    the approval fields and the revision its approval made ever change, and `publish_at`
+    until that moment passes; no code path edits answers. The table's stream drives
+    forwarding."""
 
     class Meta:
         table_name = table_name("DELIVERIES_TABLE", "deliveries")
@@ -304,6 +305,11 @@ class Delivery(TableModel):
     status_reason = UnicodeAttribute(null=True)
     approved_by = UnicodeAttribute(null=True)  # four-eyes: the coordinator's registrant id
     approved_at = UTCDateTimeAttribute(null=True)
+    # "Publiceren vanaf": the moment chosen by the sender (with four-eyes the approving
+    # coordinator) before which the feed does not publish it (None: at once). It counts for
+    # everything else at once. Changeable or cancelled until the moment passes; publication
+    # happens when the reconciler releases it (ScopeState.released_until).
+    publish_at = UTCDateTimeAttribute(null=True)
 
 
 class ScopeState(TableModel):
@@ -336,6 +342,12 @@ class ScopeState(TableModel):
     allowed_reason = UnicodeAttribute(null=True)
     allowed_by = UnicodeAttribute(null=True)
     allowed_at = UTCDateTimeAttribute(null=True)
+    # Publication at a chosen moment (delivery/publishing.py): the moments of deliveries that
+    # may still have to be released (ISO UTC; added with the delivery's moment, removed by the
+    # reconciler once passed), and the moment up to which the reconciler released them: the
+    # feed publishes a delivery with a moment only once that moment <= `released_until`.
+    publication_moments = UnicodeSetAttribute(null=True)
+    released_until = UTCDateTimeAttribute(null=True)
 
 
 class AuditEntry(TableModel):

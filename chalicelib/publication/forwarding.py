@@ -17,7 +17,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from ..delivery.history import counting, history
+from ..delivery.history import ever_shown, history, published
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope
@@ -115,8 +115,14 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
     for scope in sorted(states) if force else _stale(states, target):
         municipality, cycle = parse_scope(scope) or ("", 0)
         try:
-            doc = document.document(municipality, cycle, int(states[scope].revision),
-                                    counting(history(municipality, cycle)))
+            # what counts, unless its publication moment is still to come (then what was
+            # published before it, or nothing at all): delivery/publishing.py
+            sent = history(municipality, cycle)
+            shown = published(sent, states[scope])
+            if shown is None and not ever_shown(sent, states[scope]):
+                outcomes[scope] = NOTHING_SENT
+                continue
+            doc = document.document(municipality, cycle, int(states[scope].revision), shown)
             written.append((scope, doc, target.publish_document(
                 doc, report.html(doc, _national(doc, target, contributions)))))
         except Exception as error:  # this scope only; the others go on

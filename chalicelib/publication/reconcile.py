@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from ..delivery import publishing
 from ..delivery.history import history
-from ..platform import config
+from ..platform import clock, config
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope, scope_key
@@ -25,7 +26,7 @@ from ..platform.municipalities import municipalities
 from ..platform.records import Record, field
 from . import queues, targets
 from .forwarding import forward_all
-from .republish import IN_FLIGHT, described, is_repaired
+from .republish import IN_FLIGHT, RELEASED, described, is_repaired
 
 #: a change this recent that the record shows unforwarded is the stream's, not drift: the
 #: stream forwards within seconds, and its iterator-age alarm fires at 10 minutes
@@ -33,10 +34,13 @@ GRACE = timedelta(minutes=10)
 SCHEDULE = "schedule"
 
 
-def _last_change(municipality: str, cycle: int) -> datetime | None:
-    """When the scope last changed: its newest send, withdrawal or restore."""
+def _last_change(municipality: str, cycle: int, state: ScopeState) -> datetime | None:
+    """When the scope last changed: its newest send, withdrawal or restore, or the release of
+    a publication moment (by another run, which forwards it itself)."""
     moments = [moment for delivery in history(municipality, cycle)
                for moment in (delivery.sent_at, delivery.status_changed_at) if moment]
+    if state.released_until is not None:
+        moments.append(state.released_until)
     return max(moments, default=None)
 
 
@@ -49,19 +53,29 @@ def reconcile(cycle: int, codes: Iterable[str] | None = None,
     repair failed, to be tried again)."""
     target = target or targets.configured()
     wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
-    states = list(ScopeState.batch_get([scope_key(code, cycle) for code in wanted]))
+    keys = [scope_key(code, cycle) for code in wanted]
+    states = list(ScopeState.batch_get(keys))
     outcomes: dict[str, str] = {}
-    now = datetime.now(UTC)
+    now = clock.now()
+    # publication moments that passed (also during an outage) are released first, and the
+    # scopes released here are forwarded by this run, whatever the grace
+    released = {state.scope for state in states if publishing.due(state, now)
+                and publishing.release(*(parse_scope(state.scope) or ("", 0)), now=now)}
+    if released:
+        states = list(ScopeState.batch_get(keys, consistent_read=True))
+        logger.info("publication moments released", extra={"scopes": sorted(released)})
     for state in states:
         behind = state.forwarded_revision is None or \
             int(state.forwarded_revision) < int(state.revision)
-        if behind and grace:
+        if behind and grace and state.scope not in released:
             municipality, _ = parse_scope(state.scope) or ("", 0)
-            changed = _last_change(municipality, cycle)
+            changed = _last_change(municipality, cycle, state)
             if changed is not None and now - changed < grace:
                 outcomes[state.scope] = IN_FLIGHT
     checked = sorted(state.scope for state in states if state.scope not in outcomes)
     outcomes.update(described(forward_all(checked, target)))
+    outcomes.update({scope: RELEASED + outcomes[scope] for scope in released
+                     if scope in outcomes and not outcomes[scope].startswith("failed")})
     repaired = sorted(scope for scope, outcome in outcomes.items() if is_repaired(outcome))
     if repaired:
         logger.warning("publication drift repaired", extra={"scopes": repaired})
@@ -87,6 +101,12 @@ class Run(Record):
     @property
     def repaired(self) -> list[str]:
         return [scope for scope, outcome in self.outcomes.items() if is_repaired(outcome)]
+
+    @property
+    def released(self) -> list[str]:
+        """Scopes whose publication moment this run released (and published)."""
+        return [scope for scope, outcome in self.outcomes.items()
+                if outcome.startswith(RELEASED)]
 
     @property
     def failed(self) -> list[str]:
@@ -131,10 +151,12 @@ def run(body: dict[str, Any], target: targets.Target | None = None) -> Run:
     metrics.add_metric(name="ScopesChecked", unit="Count", value=len(done.outcomes))
     metrics.add_metric(name="PublicationDrift", unit="Count", value=len(done.repaired))
     metrics.add_metric(name="ReconcileFailed", unit="Count", value=len(done.failed))
+    metrics.add_metric(name="PublicationsReleased", unit="Count", value=len(done.released))
     metrics.flush_metrics()
     logger.info("reconciled", extra={"cycle": cycle, "actor": actor,
                                      "checked": len(done.outcomes),
-                                     "repaired": done.repaired, "failed": done.failed})
+                                     "repaired": done.repaired, "failed": done.failed,
+                                     "released": done.released})
     _audit(done)
     return done
 

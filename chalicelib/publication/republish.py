@@ -16,6 +16,8 @@ from .forwarding import NO_STATE, NOTHING_SENT, TARGET_NEWER, UP_TO_DATE, forwar
 
 #: a change this recent that the record shows unforwarded is the stream's, not drift
 IN_FLIGHT = "in flight"
+#: the outcome's prefix for a scope whose publication moment this run released: not drift
+RELEASED = "released: "
 
 
 def republish(cycle: int, codes: Iterable[str] | None = None,
@@ -46,7 +48,7 @@ def is_repaired(outcome: str) -> bool:
     """Whether forwarding had to write something: drift (a state without any delivery, from
     the helpdesk's window exception, has nothing to publish and is none)."""
     return outcome not in (UP_TO_DATE, NO_STATE, TARGET_NEWER, IN_FLIGHT, NOTHING_SENT) and \
-        not outcome.startswith("failed")
+        not outcome.startswith(("failed", RELEASED))
 
 
 # --- requests through the reconcile queue ------------------------------------------------

@@ -5,6 +5,7 @@ import json
 import random
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -239,7 +240,8 @@ def test_malformed_records_are_skipped_with_a_metric(registrant, aws, capsys):
 # --- the invariant, property-based -------------------------------------------------------
 
 OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore", "four_eyes",
-                                                 "approve", "send_back"]),
+                                                 "approve", "send_back", "take_back",
+                                                 "send_later", "tick"]),
                                 st.sampled_from(["GM0014", "GM0034", "GM0050"])),
                       min_size=1, max_size=14)
 
@@ -253,13 +255,25 @@ OPERATIONS = st.lists(st.tuples(st.sampled_from(["send", "withdraw", "restore", 
 @example(operations=[("four_eyes", "GM0034"), ("send", "GM0034"), ("send", "GM0014"),
                      ("four_eyes", "GM0034"), ("send", "GM0034"), ("withdraw", "GM0034")],
          seed=2)
+@example(operations=[("send", "GM0050"), ("send", "GM0050"), ("take_back", "GM0050"),
+                     ("four_eyes", "GM0050"), ("send", "GM0050"), ("approve", "GM0050"),
+                     ("take_back", "GM0050"), ("restore", "GM0050"), ("take_back", "GM0050"),
+                     ("take_back", "GM0050")], seed=3)
+@example(operations=[("send", "GM0014"), ("send_later", "GM0014"), ("send", "GM0014"),
+                     ("tick", "GM0014"), ("withdraw", "GM0014"), ("send_later", "GM0034"),
+                     ("take_back", "GM0034"), ("tick", "GM0034"), ("restore", "GM0034"),
+                     ("send_later", "GM0050"), ("send_later", "GM0050"), ("tick", "GM0050"),
+                     ("tick", "GM0050")], seed=4)
 def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations, seed, aws):
     """Sends (counting at once, or waiting with four-eyes on), withdrawals, restores,
-    approvals and sendings back, in any order: the site ends with the latest delivery that
-    counts (valid: sent without four-eyes, or approved), never a waiting or sent-back one."""
+    approvals, sendings back, the municipality taking its delivery back (by a coordinator
+    with four-eyes on), sends published from a chosen moment and the reconciler releasing
+    moments as the (virtual) clock passes them, in any order: the site ends with the latest
+    valid delivery (sent without four-eyes, or approved) whose moment passed, never a waiting,
+    sent-back, taken-back or not-yet-due one; nothing at all where none was ever due."""
     from moto.moto_api._internal import moto_api_backend
 
-    from chalicelib.delivery import four_eyes, withdrawals
+    from chalicelib.delivery import four_eyes, publishing, take_back, withdrawals
     from devtools import aws_resources
 
     moto_api_backend.reset()
@@ -268,19 +282,47 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
     registrant = make_registrant(email=f"p{seed}@ede.nl", codes=codes)
     coordinator = make_registrant(email=f"c{seed}@ede.nl", codes=codes, name="Coördinator")
     rng = random.Random(seed)
-    # code -> [[delivery_id, "valid" | "withdrawn" | "waiting" | "returned" | "unapproved"]]
+    # code -> [[delivery_id, "valid" | "withdrawn" | "waiting" | "returned" | "unapproved",
+    #            publication moment or None]]
     model: dict[str, list[list]] = {}
     four_eyes_on: set[str] = set()
     records = []
+    clock = datetime.now(UTC)  # virtual: moments lie ahead of it, "tick" moves it on
+    released_until: dict[str, datetime] = {}
+
+    def shown(code, entry):  # released: the feed may show it
+        return entry[2] is None or (code in released_until and entry[2] <= released_until[code])
+
+    def catch_up(code):  # a withdrawal or restore publishes a valid delivery whose moment passed
+        if any(e[1] == "valid" and not shown(code, e) and e[2] <= clock
+               for e in model[code]):
+            released_until[code] = clock
+
     for action, code in operations:
         entries = model.setdefault(code, [])
         newest = entries[-1] if entries else None
-        if action == "send":
+        if action in ("send", "send_later"):
             if newest and newest[1] == "waiting":
                 newest[1] = "unapproved"  # a newer send ends the wait
-            result = deliver(registrant, code=code, headline=f"{code} #{len(entries) + 1}")
+            # with four-eyes on the sender chooses no moment (the approver would)
+            moment = clock + timedelta(hours=rng.choice([1, 2, 3])) \
+                if action == "send_later" and code not in four_eyes_on else None
+            result = deliver(registrant, code=code, headline=f"{code} #{len(entries) + 1}",
+                             publish_at=moment)
             entries.append([result.delivery_id,
-                            "waiting" if code in four_eyes_on else "valid"])
+                            "waiting" if code in four_eyes_on else "valid", moment])
+        elif action == "tick":  # two hours on; the reconciler releases what passed
+            clock += timedelta(hours=2)
+            valid = [e for e in entries if e[1] == "valid"]
+            published_now = next((e for e in reversed(valid) if shown(code, e)), None)
+            newer = valid[valid.index(published_now) + 1:] if published_now else valid
+            due = [e for e in newer if not shown(code, e) and e[2] <= clock]
+            released = publishing.release(code, 2026, now=clock)
+            assert (released is not None) == bool(due)
+            if not due:
+                continue
+            released_until[code] = clock
+            assert released == due[-1][0]
         elif action == "four_eyes":
             on = code not in four_eyes_on
             four_eyes.configure(code, "h", on, {coordinator.id})
@@ -300,15 +342,27 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
             valid = [e for e in entries if e[1] == "valid"]
             if not valid:
                 continue
-            withdrawals.withdraw_latest(code, 2026, valid[-1][0], "h", "test")
+            withdrawals.withdraw_latest(code, 2026, valid[-1][0], "h", "test", now=clock)
             valid[-1][1] = "withdrawn"
+            catch_up(code)
+        elif action == "take_back":
+            valid = [e for e in entries if e[1] == "valid"]
+            if not valid:
+                continue
+            # with four-eyes only the coordinator may; the revision is the one a page showed
+            by = coordinator if code in four_eyes_on else registrant
+            _, _, revision = take_back.plan(code, 2026, valid[-1][0])
+            take_back.take_back(code, 2026, valid[-1][0], revision, by, "terug", now=clock)
+            valid[-1][1] = "withdrawn"
+            catch_up(code)
         else:
             withdrawn = [e for e in entries if e[1] == "withdrawn"]
             if not withdrawn:
                 continue
             chosen = rng.choice(withdrawn)
-            withdrawals.restore(code, 2026, chosen[0], "h", "test")
+            withdrawals.restore(code, 2026, chosen[0], "h", "test", now=clock)
             chosen[1] = "valid"
+            catch_up(code)
         records.append(record(f"{code}#2026", len(entries) or 1))
     # shuffled, duplicated, in random batches, some failing first
     stream = records + [rng.choice(records) for _ in range(len(records) // 2)]
@@ -344,11 +398,12 @@ def test_target_always_ends_as_latest_valid_whatever_the_event_order(operations,
                           for item in scan(aws, "ScopeStateTableName")}
     for code, entries in model.items():
         document = bucket_object(aws, f"ceo-wmo/2026/{code}.json")
-        if document is None:  # nothing ever counted: never published
-            assert all(e[1] in ("waiting", "returned", "unapproved") for e in entries)
+        due = [e for e in entries if e[1] in ("valid", "withdrawn") and shown(code, e)]
+        if document is None:  # nothing ever counted and came due: never published
+            assert not due
             continue
         validate(document)
-        valid = [e for e in entries if e[1] == "valid"]
+        valid = [e for e in due if e[1] == "valid"]
         if valid:
             assert document["status"] == "published"
             assert document["delivery"]["id"] == valid[-1][0]

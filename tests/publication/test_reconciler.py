@@ -260,3 +260,35 @@ def test_a_municipality_allowed_to_send_late_but_without_deliveries_is_no_drift(
     assert emitted(capsys, "PublicationDrift") == [0.0]
     assert audit_trail.trail(reconcile.subject_publication(2026)) == []
     assert bucket_object(aws, "ceo-wmo/2026/GM0034.json") is None
+
+
+def test_a_publication_moment_that_passes_while_publishing_fails_is_published_by_a_later_run(
+        registrant, aws, monkeypatch):
+    """The moment passes; the run that releases it cannot reach the target (an outage): the
+    next scheduled run publishes it, once. A release is not drift."""
+    from datetime import UTC, datetime
+
+    from chalicelib.publication import reconcile, targets
+    from tests.support.clock import Clock
+
+    clock = Clock(monkeypatch)
+    deliver(registrant, headline="eerst")
+    run([record("GM0014#2026", 1, "INSERT")])
+    deliver(registrant, headline="later", publish_at=datetime.now(UTC) + timedelta(hours=1))
+    run([record("GM0014#2026", 2, "INSERT")])
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "eerst"
+    clock.advance(2)
+
+    class Down(targets.S3Target):
+        def publish_document(self, document, html):
+            raise ConnectionError("outage")
+
+    failed = reconcile.run({}, target=Down(aws["PublicationBucketName"]))
+    assert failed.outcomes["GM0014#2026"].startswith("failed")
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["headline"]["text"] == "eerst"
+    clock.advance(0.25)  # the next quarter: released a while ago, still unpublished
+    done = reconcile.run({})
+    document = bucket_object(aws, "ceo-wmo/2026/GM0014.json")
+    assert document["headline"]["text"] == "later" and document["revision"] == 3
+    assert done.outcomes["GM0014#2026"] == "published"
+    assert reconcile.run({}).outcomes["GM0014#2026"] == "up to date"

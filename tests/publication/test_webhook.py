@@ -217,3 +217,40 @@ def test_the_forwarder_and_the_reconciler_know_the_refusals_queue():
     for function in ("ForwardDeliveries", "ReconcileFeed"):
         assert stack[function]["Properties"]["Environment"]["Variables"][
             "PUBLICATION_REFUSALS_QUEUE_URL"] == {"Ref": "PublicationRefusalsQueue"}
+
+
+def test_a_scheduled_publication_reaches_the_site_only_after_its_moment_and_once(
+        registrant, aws, site, monkeypatch):
+    """Publiceren vanaf: before the moment the site receives nothing of the new delivery
+    (a relabelled copy of what it had at most); after the moment (the clock moved) the
+    reconciler pushes it, once, however often it runs."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.publication import reconcile
+    from tests.support.clock import Clock
+
+    deliver(registrant, headline="Eerste uitkomst")
+    run([record("GM0014#2026", 1, "INSERT")])
+    clock = Clock(monkeypatch)
+    deliver(registrant, headline="Na de raadsvergadering",
+            publish_at=datetime.now(UTC) + timedelta(hours=1))
+    run([record("GM0014#2026", 2, "INSERT")])
+    reconcile.run({})
+
+    def documents():
+        return [json.loads(body) for headers, body in site.received
+                if headers["X-CEO-Kind"] == "document"]
+
+    def received_text():
+        return b"".join(body for _, body in site.received).decode()
+
+    assert "Na de raadsvergadering" not in received_text()
+    assert {d["delivery"]["id"] for d in documents()} == {"GM0014-2026-1"}
+    clock.advance(1.5)
+    reconcile.run({})
+    reconcile.run({})
+    run([record("GM0014#2026", 2)])  # a late stream record changes nothing either
+    newest = [d for d in documents() if d["delivery"]["id"] == "GM0014-2026-2"]
+    assert len(newest) == 1 and newest[0]["headline"]["text"] == "Na de raadsvergadering"
+    assert json.loads(site.stored["ceo-wmo/2026/GM0014.json"])["revision"] == \
+        newest[0]["revision"]

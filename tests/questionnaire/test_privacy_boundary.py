@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.answers import with_answer
 from tests.support.feed import bucket_object, deliver, make_registrant, record, run
-from tests.support.flows import fill_all, save, signed_in
+from tests.support.flows import fill_all, save, send, signed_in
 
 EDGE = [(19, True), (20, False)]
 STATEMENT = "Wist u dat u gebruik kon maken van een onafhankelijke cliëntondersteuner?"
@@ -45,9 +45,7 @@ def test_review_page_and_receipt(browser, mailbox, aws, valid, withheld):
     named = f"{STATEMENT} ({valid} geldige antwoorden)"
     assert ("Niet getoond op de publicatiesite" in review) is withheld
     assert (named in review.replace("<li>", "").replace("</li>", "")) is withheld
-    sent = browser.submit("/gemeente/GM0014/verzenden",
-                          {"bevestig_toestemming": "ja", "bevestig_waarschuwingen": "ja"},
-                          form_page="/gemeente/GM0014/controleren")
+    sent = send(browser, extra=[("bevestig_waarschuwingen", "ja")])
     assert sent.status_code == 303
     [receipt] = [m for m in mailbox.to("a.devries@groningen.nl")
                  if m.subject.startswith("Ontvangstbevestiging")]

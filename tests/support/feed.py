@@ -30,9 +30,10 @@ def make_registrant(email="feed@ede.nl", codes=("GM0014",), name="Feed Tester",
     return registration.register(NewRegistration(name, email, phone, tuple(codes)))[0]
 
 
-def deliver(registrant, code="GM0014", headline="Uitkomst", now=None, **overrides):
+def deliver(registrant, code="GM0014", headline="Uitkomst", now=None, publish_at=None,
+            **overrides):
     """A delivery made the way the send step makes it (draft → send), sent `now` (a datetime;
-    default the real time)."""
+    default the real time), published from `publish_at` (default: at once)."""
     from chalicelib.delivery import sending
     from chalicelib.platform.municipalities import name_of
     from chalicelib.questionnaire import drafts, journey
@@ -46,7 +47,7 @@ def deliver(registrant, code="GM0014", headline="Uitkomst", now=None, **override
     fresh_registrant, draft, state = drafts.load_with_registrant(
         registrant.id, code, definition.cycle, with_state=True)
     return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
-                        state, now=now)
+                        state, now=now, publish_at=publish_at)
 
 
 def record(scope, sequence, event_name="MODIFY"):
