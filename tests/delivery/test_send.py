@@ -101,6 +101,31 @@ def test_consent_must_be_given_and_confirmed(complete, aws):
     assert scan(aws, "DeliveriesTableName") == []
 
 
+def test_the_review_page_says_before_the_button_what_blocks_sending(complete, aws,
+                                                                    monkeypatch):
+    save(complete, "toestemming", [("toestemming_college", "nee")])
+    review = complete.get("/gemeente/GM0014/controleren").text
+    assert "Alle verplichte vragen zijn ingevuld" not in review
+    blocked = review.index("U kunt nog niet verzenden")
+    assert "geen toestemming" in review[blocked:]
+    assert re.search(r'<a href="/gemeente/GM0014/vragen/toestemming\?terug=controleren'
+                     r'#toestemming_college">Wijzig het antwoord over toestemming</a>', review)
+    assert ">Verzenden</button>" not in review  # no button that can only refuse
+    # a closed window is named there too, before the answers
+    monkeypatch.setenv("DELIVERY_OPENS", "2020-01-01")
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
+    closed = complete.get("/gemeente/GM0014/controleren").text
+    blocked = closed.index("U kunt nog niet verzenden")
+    assert blocked < closed.index("De aanlevertermijn is voorbij") < closed.index('id="verzenden"')
+    # consent given: the green notice and the button again
+    save(complete, "toestemming", ALL["toestemming"])
+    monkeypatch.delenv("DELIVERY_OPENS")
+    monkeypatch.delenv("DELIVERY_DEADLINE")
+    ready = complete.get("/gemeente/GM0014/controleren").text
+    assert "Alle verplichte vragen zijn ingevuld" in ready and "U kunt nog niet" not in ready
+    assert ">Verzenden</button>" in ready
+
+
 def test_double_click_makes_one_delivery(complete, aws, mailbox):
     page = complete.get("/gemeente/GM0014/controleren").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
