@@ -346,6 +346,49 @@ def test_delivery_window(monkeypatch, today, open_, late, fragment):
     assert fragment in result.message
 
 
+@pytest.mark.parametrize("today,late_until,expected", [
+    ("2026-03-01", "2026-10-31", "Verzend uiterlijk 30 juni 2026: dan is uw aanlevering op "
+                                "tijd. Daarna nemen wij een aanlevering nog aan tot en met 31 "
+                                "oktober 2026, gemarkeerd als te laat."),
+    ("2026-07-15", "2026-10-31", "De termijn liep tot en met 30 juni 2026. Daarna nemen wij een "
+                                "aanlevering nog aan tot en met 31 oktober 2026, gemarkeerd als "
+                                "te laat."),
+    ("2026-11-01", "2026-10-31", "De aanlevertermijn liep tot en met 30 juni 2026; te laat "
+                                "aanleveren kon tot en met 31 oktober 2026."),
+    ("2026-03-01", "2026-06-30", "Verzend uiterlijk 30 juni 2026; daarna nemen wij geen "
+                                "aanlevering meer aan."),
+])
+def test_the_deadlines_in_words(monkeypatch, today, late_until, expected):
+    from chalicelib.delivery import window
+
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2026-06-30")
+    monkeypatch.setenv("DELIVERY_LATE_UNTIL", late_until)
+    assert window.deadlines(datetime.fromisoformat(today + "T12:00:00+00:00")) == expected
+
+
+def test_start_and_review_pages_say_until_when_sending_is_on_time_and_late(complete,
+                                                                           monkeypatch):
+    monkeypatch.setenv("DELIVERY_OPENS", "2020-01-01")
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2099-06-30")
+    monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-10-31")
+    on_time, late = "uiterlijk 30 juni 2099: dan is uw aanlevering op tijd", \
+        "nog aan tot en met 31 oktober 2099, gemarkeerd als te laat"
+    start = complete.get("/start").text
+    assert on_time in start and late in start
+    review = complete.get("/gemeente/GM0014/controleren").text
+    assert on_time in review[:review.index(">Verzenden</button>")]
+    assert late in review[:review.index(">Verzenden</button>")]
+    # before the window opens, the page says when it opens and both days too
+    monkeypatch.setenv("DELIVERY_OPENS", "2099-01-01")
+    review = complete.get("/gemeente/GM0014/controleren").text
+    assert "Verzenden kan vanaf 1 januari 2099" in review and on_time in review and late in review
+    # where sending is always open (the local stage), no dates are made up
+    for name in ("DELIVERY_OPENS", "DELIVERY_DEADLINE", "DELIVERY_LATE_UNTIL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DELIVERY_WINDOW", "open")
+    assert 'id="termijn"' not in complete.get("/start").text
+
+
 def test_closed_window_keeps_the_questionnaire_readable_but_refuses_sending(
         complete, aws, monkeypatch):
     monkeypatch.setenv("DELIVERY_OPENS", "2020-01-01")
