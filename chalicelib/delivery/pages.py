@@ -135,7 +135,9 @@ def confirmation(request: Request, code: str, sequence: str) -> Response:
     approvers = sorted(editors.names(sorted(four_eyes.coordinator_ids(code)
                                             - {str(delivery.registrant_id)})).values(),
                        key=str.casefold) if delivery.status == DeliveryStatus.PENDING else []
-    return web.page(request, "confirmation.html", title="Aanlevering verzonden",
+    waits = delivery.status == DeliveryStatus.PENDING
+    return web.page(request, "confirmation.html",
+                    title="Verzonden, wacht op goedkeuring" if waits else "Aanlevering verzonden",
                     personal_code=ctx.registrant.personal_code, delivery=delivery,
                     approvers=approvers,
                     own=delivery.registrant_id == ctx.registrant.id,
