@@ -115,7 +115,7 @@ def test_the_review_page_says_before_the_button_what_blocks_sending(complete, aw
     monkeypatch.setenv("DELIVERY_OPENS", "2020-01-01")
     monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
     closed = complete.get("/gemeente/GM0014/controleren").text
-    blocked = closed.index("U kunt nog niet verzenden")
+    blocked = closed.index("U kunt nu niet verzenden")
     assert blocked < closed.index("De aanlevertermijn is voorbij") < closed.index('id="verzenden"')
     # consent given: the green notice and the button again
     save(complete, "toestemming", ALL["toestemming"])
