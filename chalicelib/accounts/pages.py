@@ -109,7 +109,8 @@ def new_link_requested(request: Request) -> Response:
                     paragraphs=[
                         "Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele "
                         "minuten een e-mail met een nieuwe persoonlijke link. Eerdere links "
-                        "blijven werken.",
+                        "blijven ook werken. Is een link in verkeerde handen gekomen? Dan kan "
+                        "alleen de helpdesk uw links intrekken.",
                     ])
 
 

@@ -7,10 +7,36 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..platform.models import DeliveryStatus, DraftStatus
+from ..platform.records import Record
 from ..questionnaire import access, answers, display, drafts, editors, privacy
 from ..questionnaire.journey import Scope
 from . import four_eyes, history, publishing, sending
-from .window import allowed_until, window
+from .window import Window, allowed_until, window
+
+
+class Blocker(Record, frozen=True):
+    """Something that stops sending although every required answer is there, said before the
+    button: what it is, and where to change it (None: nothing the person can change here)."""
+
+    text: str
+    link: str | None = None
+    link_text: str | None = None
+
+
+def _blockers(ctx: Scope, current: Window) -> list[Blocker]:
+    found = []
+    if not current.open:
+        found.append(Blocker(current.message or "Verzenden is nu niet mogelijk."))
+    if ctx.draft is not None and not sending.consent_given(ctx.definition, ctx.raw):
+        consent = ctx.definition.consent
+        section = ctx.definition.section_of(consent)
+        found.append(Blocker(
+            f"Het college heeft volgens uw antwoord bij ‘{section.title}’ geen toestemming "
+            "gegeven om deze uitkomsten te publiceren. Zonder die toestemming kunt u niet "
+            "verzenden.",
+            f"/gemeente/{ctx.municipality}/vragen/{section.id}?terug=controleren#{consent}",
+            "Wijzig het antwoord over toestemming"))
+    return found
 
 
 def review(request: Request, code: str) -> Response:
@@ -32,11 +58,12 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
     newer = history.get(ctx.municipality, ctx.definition.cycle, newer_sequence) \
         if newer_sequence else None
     edits = editors.last_edits(ctx.draft)
+    current = window(datetime.now(UTC), allowed_until(ctx.state))
+    sent = ctx.draft is not None and ctx.draft.status == DraftStatus.SENT
     return access.scope_page(
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
         status=status, summaries=summaries, problems=problems, started=ctx.draft is not None,
-        window=window(datetime.now(UTC), allowed_until(ctx.state)),
-        sent=ctx.draft is not None and ctx.draft.status == DraftStatus.SENT,
+        window=current, sent=sent, blockers=[] if sent else _blockers(ctx, current),
         errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice,
         warnings=warnings, warnings_field=sending.WARNINGS_FIELD, withheld=withheld,
         privacy_minimum=privacy.minimum_valid_answers(), edits=edits,
@@ -117,7 +144,9 @@ def confirmation(request: Request, code: str, sequence: str) -> Response:
     approvers = sorted(editors.names(sorted(four_eyes.coordinator_ids(code)
                                             - {str(delivery.registrant_id)})).values(),
                        key=str.casefold) if delivery.status == DeliveryStatus.PENDING else []
-    return web.page(request, "confirmation.html", title="Aanlevering verzonden",
+    waits = delivery.status == DeliveryStatus.PENDING
+    return web.page(request, "confirmation.html",
+                    title="Verzonden, wacht op goedkeuring" if waits else "Aanlevering verzonden",
                     personal_code=ctx.registrant.personal_code, delivery=delivery,
                     approvers=approvers,
                     own=delivery.registrant_id == ctx.registrant.id,

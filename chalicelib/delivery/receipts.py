@@ -24,7 +24,8 @@ def send(registrant: Registrant, delivery: Delivery,
     start_url = f"{config.base_url()}/start"
     try:
         mail.send(registrant.email, subject=f"Ontvangstbevestiging aanlevering "
-                  f"{delivery.delivery_id} – {delivery.municipality_name}",
+                  f"{delivery.delivery_id} – {delivery.municipality_name}"
+                  + (" (wacht op goedkeuring)" if waits else ""),
                   template="receipt",
                   context={"name": registrant.name, "personal_code": registrant.personal_code,
                            "delivery": delivery, "snapshot": delivery.snapshot,

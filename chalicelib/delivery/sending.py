@@ -46,6 +46,11 @@ def newer_than_draft(draft: Draft | None, state: ScopeState | None) -> int | Non
     return newest
 
 
+def consent_given(definition: Definition, raw: dict) -> bool:
+    """The college's consent to publish is answered "ja" (without it nothing can be sent)."""
+    return answers.text_of(raw, definition.consent) == "ja"
+
+
 def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
              now: datetime, warnings_seen: bool = False, state: ScopeState | None = None,
              replacing_seen: bool = False) -> dict[str, str]:
@@ -61,7 +66,7 @@ def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
     if problems:
         return {"verzenden": f"Nog niet alle antwoorden zijn compleet ({len(problems)} "
                              f"{'punt' if len(problems) == 1 else 'punten'}); zie hierboven"}
-    if answers.text_of(raw, definition.consent) != "ja":
+    if not consent_given(definition, raw):
         return {"verzenden": "Zonder toestemming van het college kunnen wij de uitkomsten niet "
                              "publiceren. Pas uw antwoord bij ‘Toestemming’ aan als het college "
                              "toestemming heeft gegeven."}

@@ -40,8 +40,9 @@ def window(now: datetime, exception_until: date | None = None) -> Window:
     opens, deadline = config.delivery_opens(), config.delivery_deadline()
     late_until = config.delivery_late_until() or deadline
     if opens and today < opens:
-        return Window(False, False, f"Verzenden kan vanaf {date_text(opens)}. "
-                                    f"U kunt de vragenlijst nu al invullen en opslaan.")
+        return Window(False, False, " ".join(filter(None, (
+            f"Verzenden kan vanaf {date_text(opens)}. U kunt de vragenlijst nu al invullen en "
+            "opslaan.", deadlines(now)))))
     if late_until and today > late_until and exception_until and today <= exception_until:
         return Window(True, True, "De helpdesk heeft uw gemeente toegestaan te verzenden tot en "
                                   f"met {date_text(exception_until)}; uw aanlevering wordt als "
@@ -55,5 +56,28 @@ def window(now: datetime, exception_until: date | None = None) -> Window:
                                   f"{date_text(deadline)}. U kunt nog verzenden "
                                   f"tot en met {date_text(late_until or deadline)}; uw "
                                   f"aanlevering wordt dan als te laat gemarkeerd.")
-    message = (f"Verzend uiterlijk {date_text(deadline)}." if deadline else None)
-    return Window(True, False, message)
+    return Window(True, False, deadlines(now))
+
+
+def deadlines(now: datetime) -> str | None:
+    """Until when sending counts as on time and until when a late delivery is still accepted,
+    from the cycle's settings, as a sentence for the start and check-your-answers pages (None
+    where sending is always open: no dates to tell)."""
+    today = now.astimezone(amsterdam()).date()
+    deadline = config.delivery_deadline()
+    late_until = config.delivery_late_until() or deadline
+    if deadline is None or late_until is None:
+        return None
+    if late_until <= deadline:
+        return (f"Verzend uiterlijk {date_text(deadline)}; daarna nemen wij geen aanlevering "
+                "meer aan." if today <= deadline else
+                f"De aanlevertermijn liep tot en met {date_text(deadline)}.")
+    late = (f"nemen wij een aanlevering nog aan tot en met {date_text(late_until)}, gemarkeerd "
+            "als te laat")
+    if today <= deadline:
+        return (f"Verzend uiterlijk {date_text(deadline)}: dan is uw aanlevering op tijd. "
+                f"Daarna {late}.")
+    if today <= late_until:
+        return f"De termijn liep tot en met {date_text(deadline)}. Daarna {late}."
+    return (f"De aanlevertermijn liep tot en met {date_text(deadline)}; te laat aanleveren "
+            f"kon tot en met {date_text(late_until)}.")

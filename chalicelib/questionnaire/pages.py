@@ -203,7 +203,12 @@ def _conflict_page(request: Request, ctx: Scope, section: Section, form: web.For
             differences.append((question.label,
                                 _as_text(stored, names), _as_text(mine, names)))
     ctx.draft = conflict.stored
-    return access.scope_page(request, ctx, "conflict.html",
+    # who saved this page in between: a colleague is named with the time; only the person's
+    # own save (another tab, the back button) is told as such
+    saved = editors.last_edits(conflict.stored).get(section.id)
+    return access.scope_page(request, ctx, "conflict.html", saved=saved,
+                             saved_by_me=saved is not None
+                             and saved.registrant_id == ctx.registrant.id,
                              title="Deze pagina is intussen gewijzigd", status=409,
                              section=section, mine=mine, differences=differences,
                              version=drafts.section_version(conflict.stored, section.id),

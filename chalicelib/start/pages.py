@@ -3,11 +3,13 @@ shared draft, the deliveries and which counts, four-eyes roles, and where to go 
 composes accounts, questionnaire and delivery, so it lives in a package of its own."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import access
-from ..delivery import four_eyes, history, views
+from ..delivery import four_eyes, history, views, window
 from ..platform import config
 from ..platform.municipalities import municipalities
 from ..questionnaire import drafts, editors, journey
@@ -63,6 +65,6 @@ def show(request: Request) -> Response:
     return web.page(request, "start.html", title="Uw aanleveringen", name=registrant.name,
                     personal_code=registrant.personal_code, rows=rows,
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
-                    notice=notice,
+                    notice=notice, deadlines=window.deadlines(datetime.now(UTC)),
                     link_expires_at=registrant.link_expires_at, me=registrant.id,
                     senders=senders)

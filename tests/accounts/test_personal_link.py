@@ -91,6 +91,23 @@ def test_a_new_link_adds_and_ends_no_session(browser, registered, mailbox):
     assert browser.get("/start").status_code == 200
 
 
+def test_the_new_link_pages_and_mail_say_earlier_links_keep_working(browser, registered,
+                                                                   mailbox):
+    """Earlier links keep working after a new one (test above); no text may say otherwise, and
+    each says what does end them: the helpdesk's revoke."""
+    form = browser.get("/nieuwe-link").text
+    assert "werkt daarna niet meer" not in form
+    assert "eerdere links blijven ook werken" in form and "om uw links in te trekken" in form
+    sent = browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"})
+    requested = browser.get(sent.headers["Location"]).text
+    assert "Eerdere links blijven ook werken" in requested
+    assert "alleen de helpdesk uw links intrekken" in requested
+    mail = mailbox.to("a.devries@groningen.nl")[-1]
+    for part in (mail.text, mail.html):
+        assert "Ook links uit eerdere e-mails blijven werken" in part
+        assert "vraag dan de helpdesk uw links in te trekken" in part
+
+
 def test_new_link_answer_is_the_same_for_unknown_addresses(browser, registered, mailbox):
     known = browser.submit("/nieuwe-link", {"email": "a.devries@groningen.nl"})
     unknown = browser.submit("/nieuwe-link", {"email": "niemand@groningen.nl"})

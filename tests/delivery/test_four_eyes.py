@@ -69,10 +69,17 @@ def test_a_send_waits_until_another_coordinator_approves_then_it_counts_and_is_p
     assert "Uw gemeente werkt met vier ogen" in review
     confirmation = anna.get(send(anna).headers["Location"])
     assert "wacht op goedkeuring door een coördinator (Els Jansen)" in text(confirmation)
+    # the receipt of a delivery that waits says so, not the green "Aanlevering verzonden"
+    assert "Aanlevering verzonden" not in text(confirmation)
+    assert "panel--success" not in confirmation.text
+    assert "<h1>Verzonden, wacht op goedkeuring</h1>" in confirmation.text
     assert delivery_item(aws, 1)["status"]["S"] == "pending"
     assert feed_document(aws, 1) is None  # nothing published while it waits
     receipt = mailbox.to("a.devries@groningen.nl")[-1]
     assert "wacht op goedkeuring door een coördinator" in receipt.text
+    assert receipt.subject.endswith("(wacht op goedkeuring)")
+    for part in (receipt.text, receipt.html):
+        assert "Ze telt nog niet: ze wacht op goedkeuring." in part
     request = mailbox.to(ELS)[-1]
     assert request.subject.startswith("Ter goedkeuring: aanlevering GM0014-2026-1")
     assert "/gemeente/GM0014/aanlevering/GM0014-2026-1" in request.text

@@ -101,6 +101,31 @@ def test_consent_must_be_given_and_confirmed(complete, aws):
     assert scan(aws, "DeliveriesTableName") == []
 
 
+def test_the_review_page_says_before_the_button_what_blocks_sending(complete, aws,
+                                                                    monkeypatch):
+    save(complete, "toestemming", [("toestemming_college", "nee")])
+    review = complete.get("/gemeente/GM0014/controleren").text
+    assert "Alle verplichte vragen zijn ingevuld" not in review
+    blocked = review.index("U kunt nog niet verzenden")
+    assert "geen toestemming" in review[blocked:]
+    assert re.search(r'<a href="/gemeente/GM0014/vragen/toestemming\?terug=controleren'
+                     r'#toestemming_college">Wijzig het antwoord over toestemming</a>', review)
+    assert ">Verzenden</button>" not in review  # no button that can only refuse
+    # a closed window is named there too, before the answers
+    monkeypatch.setenv("DELIVERY_OPENS", "2020-01-01")
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
+    closed = complete.get("/gemeente/GM0014/controleren").text
+    blocked = closed.index("U kunt nu niet verzenden")
+    assert blocked < closed.index("De aanlevertermijn is voorbij") < closed.index('id="verzenden"')
+    # consent given: the green notice and the button again
+    save(complete, "toestemming", ALL["toestemming"])
+    monkeypatch.delenv("DELIVERY_OPENS")
+    monkeypatch.delenv("DELIVERY_DEADLINE")
+    ready = complete.get("/gemeente/GM0014/controleren").text
+    assert "Alle verplichte vragen zijn ingevuld" in ready and "U kunt nog niet" not in ready
+    assert ">Verzenden</button>" in ready
+
+
 def test_double_click_makes_one_delivery(complete, aws, mailbox):
     page = complete.get("/gemeente/GM0014/controleren").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
@@ -319,6 +344,49 @@ def test_delivery_window(monkeypatch, today, open_, late, fragment):
     result = window.window(moment)
     assert (result.open, result.late) == (open_, late)
     assert fragment in result.message
+
+
+@pytest.mark.parametrize("today,late_until,expected", [
+    ("2026-03-01", "2026-10-31", "Verzend uiterlijk 30 juni 2026: dan is uw aanlevering op "
+                                "tijd. Daarna nemen wij een aanlevering nog aan tot en met 31 "
+                                "oktober 2026, gemarkeerd als te laat."),
+    ("2026-07-15", "2026-10-31", "De termijn liep tot en met 30 juni 2026. Daarna nemen wij een "
+                                "aanlevering nog aan tot en met 31 oktober 2026, gemarkeerd als "
+                                "te laat."),
+    ("2026-11-01", "2026-10-31", "De aanlevertermijn liep tot en met 30 juni 2026; te laat "
+                                "aanleveren kon tot en met 31 oktober 2026."),
+    ("2026-03-01", "2026-06-30", "Verzend uiterlijk 30 juni 2026; daarna nemen wij geen "
+                                "aanlevering meer aan."),
+])
+def test_the_deadlines_in_words(monkeypatch, today, late_until, expected):
+    from chalicelib.delivery import window
+
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2026-06-30")
+    monkeypatch.setenv("DELIVERY_LATE_UNTIL", late_until)
+    assert window.deadlines(datetime.fromisoformat(today + "T12:00:00+00:00")) == expected
+
+
+def test_start_and_review_pages_say_until_when_sending_is_on_time_and_late(complete,
+                                                                           monkeypatch):
+    monkeypatch.setenv("DELIVERY_OPENS", "2020-01-01")
+    monkeypatch.setenv("DELIVERY_DEADLINE", "2099-06-30")
+    monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-10-31")
+    on_time, late = "uiterlijk 30 juni 2099: dan is uw aanlevering op tijd", \
+        "nog aan tot en met 31 oktober 2099, gemarkeerd als te laat"
+    start = complete.get("/start").text
+    assert on_time in start and late in start
+    review = complete.get("/gemeente/GM0014/controleren").text
+    assert on_time in review[:review.index(">Verzenden</button>")]
+    assert late in review[:review.index(">Verzenden</button>")]
+    # before the window opens, the page says when it opens and both days too
+    monkeypatch.setenv("DELIVERY_OPENS", "2099-01-01")
+    review = complete.get("/gemeente/GM0014/controleren").text
+    assert "Verzenden kan vanaf 1 januari 2099" in review and on_time in review and late in review
+    # where sending is always open (the local stage), no dates are made up
+    for name in ("DELIVERY_OPENS", "DELIVERY_DEADLINE", "DELIVERY_LATE_UNTIL"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DELIVERY_WINDOW", "open")
+    assert 'id="termijn"' not in complete.get("/start").text
 
 
 def test_closed_window_keeps_the_questionnaire_readable_but_refuses_sending(

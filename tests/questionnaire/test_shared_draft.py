@@ -94,6 +94,20 @@ def test_two_colleagues_saving_the_same_section_lose_nothing(anna, els, aws):
     assert clash.status_code == 409
     assert "Doel van Anna" in clash.text and "Doel van Els" in clash.text
     assert "Doel van Anna" in scan(aws, "DraftsTableName")[0]["answers"]["S"]
+    # the page names the colleague who saved in between, and when; no other tab is blamed
+    told = html.unescape(clash.text)
+    assert re.search(r"heeft uw collega Anna de Vries de antwoorden op deze pagina opgeslagen "
+                     r"\(vandaag \d\d:\d\d\)", told), told
+    assert "ander tabblad" not in told
+
+
+def test_a_conflict_with_ones_own_other_tab_says_so(anna, aws):
+    seen = version_on(anna.get(page_path("opzet")).text)
+    post_section(anna, "opzet", [*ALL["opzet"][1:], ("doel", "Eerste tabblad")], seen)
+    clash = post_section(anna, "opzet", [*ALL["opzet"][1:], ("doel", "Tweede tabblad")], seen)
+    assert clash.status_code == 409
+    told = html.unescape(clash.text)
+    assert "ander tabblad of met de terugknop" in told and "uw collega" not in told
 
 
 def test_reset_names_the_colleagues_and_empties_the_draft_for_everyone(anna, els, aws):
