@@ -100,7 +100,8 @@ def count(municipality: str, measurement_id: str) -> int:
     return ClientResponse.count(f"{municipality}#{measurement_id}")
 
 
-def limit_network_address(address: str, now: datetime | None = None) -> None:
+def limit_network_address(address: str, now: datetime | None = None,
+                          scope: str = "meting-adres") -> None:
     """Counts a generic-link response of this network address; RateLimited past the limit.
     The address is kept only as a hash salted with a secret that changes every day."""
     import hashlib
@@ -110,7 +111,7 @@ def limit_network_address(address: str, now: datetime | None = None) -> None:
     day = now.astimezone(amsterdam()).date().isoformat()
     salt = hmac.new(config.secret_key().encode(), f"meting-zout#{day}".encode(),
                     hashlib.sha256).hexdigest()
-    rate_limits.hit("meting-adres", f"{salt}#{address}",
+    rate_limits.hit(scope, f"{salt}#{address}",
                     config.env_int("MEASUREMENT_RESPONSES_PER_ADDRESS", 30), now)
 
 

@@ -523,6 +523,19 @@ class KioskDevice(TableModel):
     expires_at = TTLAttribute(null=True)
 
 
+class ShortCode(TableModel):
+    """A letter's short code to type (`c#<sha-256 of the code>`), kept beside the invitations:
+    it points at the letter's invitation (by the hash of its token) and expires with it."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    invitation_key = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
 class ClientResponse(TableModel):
     """One client's answers: the measurement, period, channel, team, the day of answering and
     the answers — nothing else (no token, address, IP, user agent or finer time)."""
@@ -544,5 +557,5 @@ ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, P
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
                                        HelpdeskSession, Reminder,
                                        TrustedDomain, MunicipalitySettings,
-                                       Measurement, Inviter, Invitation, KioskDevice,
+                                       Measurement, Inviter, Invitation, KioskDevice, ShortCode,
                                        ClientResponse)
