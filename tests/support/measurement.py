@@ -74,3 +74,18 @@ def send(client):
 
 def link_path(url: str) -> str:
     return url.replace("http://127.0.0.1:8000", "")
+
+
+def inviter_post(inviter, path, fields):
+    """A form on the inviter's page (/uitnodiger), posted with its CSRF token."""
+    return inviter.submit(path, fields, form_page="/uitnodiger")
+
+
+def send_twice(client):
+    """"Versturen" clicked, then clicked again on the same page (the back button, a double
+    click): both responses."""
+    from urllib.parse import urlencode
+
+    body = urlencode({"csrf_token": client.csrf_token("/antwoorden/controleren")}).encode()
+    return client.post_raw("/antwoorden/versturen", body), \
+        client.post_raw("/antwoorden/versturen", body)
