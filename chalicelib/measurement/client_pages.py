@@ -167,7 +167,7 @@ def _render(request: Request, template: str, lang: str, questionnaire: Any, titl
 
 @_stoppable
 def intro(request: Request) -> Response:
-    source, answers, lang, measurement = _context(request)
+    _source, _answers, lang, measurement = _context(request)
     questionnaire = measurements.questionnaire(measurement)
     return _render(request, "client_intro.html", lang, questionnaire,
                    questionnaire.title[lang], first=questionnaire.topics[0].id,
@@ -176,7 +176,7 @@ def intro(request: Request) -> Response:
 
 @_stoppable
 def topic(request: Request, topic_id: str) -> Response:
-    source, answers, lang, measurement = _context(request)
+    _source, answers, lang, measurement = _context(request)
     questionnaire = measurements.questionnaire(measurement)
     found = questionnaire.topic(topic_id)
     if found is None:
@@ -206,7 +206,7 @@ def save_topic(request: Request, topic_id: str) -> Response:
     bad = questionnaire.invalid(given)
     if bad:
         return _topic_page(request, questionnaire, found, {**answers, **given}, lang, 400,
-                           {q: TEXT[lang]["bad"][1] for q in bad})
+                           dict.fromkeys(bad, TEXT[lang]["bad"][1]))
     for question in found.questions:
         answers.pop(question.id, None)
     answers.update(questionnaire.clean(given))
@@ -222,7 +222,7 @@ def save_topic(request: Request, topic_id: str) -> Response:
 
 @_stoppable
 def check(request: Request) -> Response:
-    source, answers, lang, measurement = _context(request)
+    _source, answers, lang, measurement = _context(request)
     questionnaire = measurements.questionnaire(measurement)
     labels = {name: {o.value: o.label[lang] for o in options}
               for name, options in questionnaire.scales.items()}
@@ -234,7 +234,7 @@ def check(request: Request) -> Response:
 @_stoppable
 def language(request: Request) -> Response:
     form = web.posted(request)
-    source, answers, lang, measurement = _context(request)
+    source, answers, _lang, _measurement = _context(request)
     chosen = form.first("taal")
     if chosen not in definitions.LANGUAGES:
         raise web.HttpError(400)

@@ -114,7 +114,7 @@ def paper_save(request: Request) -> Response:
     _open_or_409(measurement, "papier")
     questionnaire = measurements.questionnaire(measurement)
     given = {q.id: form.first(q.id) for q in questionnaire.questions()}
-    errors = {q: "Kies een van de antwoorden" for q in questionnaire.invalid(given)}
+    errors = dict.fromkeys(questionnaire.invalid(given), "Kies een van de antwoorden")
     answers = questionnaire.clean(given)
     if not errors and not answers:
         errors = {questionnaire.questions()[0].id:

@@ -40,7 +40,7 @@ def _link_in(text: str) -> str:
 
 
 def test_a_client_answers_from_an_sms_link_once(browser, mailbox, aws, app_module):
-    path, inviter = _inviter(browser, mailbox, app_module)
+    _path, inviter = _inviter(browser, mailbox, app_module)
     response = m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "06 1234 5678"})
     assert response.status_code == 303
     deliver_queued()
@@ -67,7 +67,7 @@ def test_a_client_answers_from_an_sms_link_once(browser, mailbox, aws, app_modul
 
 
 def test_a_response_holds_nothing_that_points_at_the_person(browser, mailbox, aws, app_module):
-    path, inviter = _inviter(browser, mailbox, app_module)
+    _path, inviter = _inviter(browser, mailbox, app_module)
     m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": CLIENT})
     deliver_queued()
     link = _link_in(mailbox.to(CLIENT)[-1].text)
@@ -87,7 +87,7 @@ def test_a_response_holds_nothing_that_points_at_the_person(browser, mailbox, aw
 
 def test_sending_costs_one_read_and_one_transactional_write(browser, mailbox, aws, app_module,
                                                             monkeypatch):
-    path, inviter = _inviter(browser, mailbox, app_module)
+    _path, inviter = _inviter(browser, mailbox, app_module)
     response = m.inviter_post(inviter, "/uitnodiger/link", {})
     link = _link_in(response.text)
     client = Browser(app_module.app)
@@ -109,7 +109,7 @@ def test_contact_data_is_nowhere_after_sending(browser, mailbox, aws, app_module
     from chalicelib.platform.logs import logger
 
     caplog.set_level(logging.DEBUG, logger="aanlevermodule-ceo")
-    path, inviter = _inviter(browser, mailbox, app_module)
+    _path, inviter = _inviter(browser, mailbox, app_module)
     out, err = io.StringIO(), io.StringIO()
     logger.setLevel("DEBUG")
     try:
@@ -139,7 +139,7 @@ def test_contact_data_is_nowhere_after_sending(browser, mailbox, aws, app_module
 
 def test_bad_contact_details_get_a_dutch_400_and_send_nothing(browser, mailbox, aws,
                                                              app_module):
-    path, inviter = _inviter(browser, mailbox, app_module)
+    _path, inviter = _inviter(browser, mailbox, app_module)
     for typed, message in [("", "Typ een mobiel nummer of een e-mailadres"),
                            ("050 367 91 11", "Dit is geen mobiel nummer"),
                            ("06 1234", "Dit telefoonnummer bestaat niet"),
@@ -148,11 +148,11 @@ def test_bad_contact_details_get_a_dutch_400_and_send_nothing(browser, mailbox, 
         response = m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": typed})
         assert response.status_code == 400 and message in response.text, typed
     deliver_queued()
-    assert _sms_messages() == [] and not [i for i in scan(aws, "Invitations")]
+    assert _sms_messages() == [] and not list(scan(aws, "Invitations"))
 
 
 def test_answers_are_kept_on_the_same_device_until_sent(browser, mailbox, aws, app_module):
-    path, inviter = _inviter(browser, mailbox, app_module)
+    _path, inviter = _inviter(browser, mailbox, app_module)
     link = _link_in(m.inviter_post(inviter, "/uitnodiger/link", {}).text)
     client = Browser(app_module.app)
     client.get(link)
