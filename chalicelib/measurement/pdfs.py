@@ -22,7 +22,7 @@ def _text(value: str) -> str:
     return "".join(table.get(c, c) for c in value).encode("latin-1", "replace").decode("latin-1")
 
 
-def _new(format_: str) -> Any:
+def _new(format_: str | tuple[float, float]) -> Any:
     from fpdf import FPDF
 
     pdf = FPDF(format=format_)
@@ -35,7 +35,7 @@ def _new(format_: str) -> Any:
 def poster(title: str, team: str | None, link: str, short_address: str,
            small: bool = False) -> bytes:
     """An A4 poster (or an A5 flyer) inviting everyone to answer through `link`."""
-    pdf = _new("A5" if small else "A4")
+    pdf = _new((148, 210) if small else "A4")
     pdf.add_page()
     width = pdf.w - 40
     scale = 0.7 if small else 1.0
