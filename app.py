@@ -28,6 +28,7 @@ jobs.register("reminder", reminders.perform)
 jobs.register(measurement_invitations.JOB_KIND, measurement_invitations.perform)  # sms, e-mail
 app = Chalice(app_name="aanlevermodule-ceo")
 app.api.binary_types.append("application/pdf")  # posters and letters (measurement/)
+app.api.binary_types.append("multipart/form-data")  # contact lists, byte for byte
 # the pages, domain by domain (each package's routes.py: URL -> page, one line each)
 app.register_blueprint(web.routes)  # static assets
 app.register_blueprint(accounts.routes)  # registration, personal links, sign-out, statements

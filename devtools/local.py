@@ -142,7 +142,8 @@ class SmsCatcher:
                 continue
             self._seen.add(message_id)
             safe = re.sub(r"[^0-9+]", "_", number)
-            path = self.directory / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(self._seen):04d}-{safe}.txt"
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            path = self.directory / f"{stamp}-{len(self._seen):04d}-{safe}.txt"
             path.write_text(f"Aan: {number}\n\n{text}\n", encoding="utf-8")
             saved.append(path)
             shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path

@@ -4,7 +4,7 @@ address travels only in the queued job that sends the sms or mail (SQS, encrypte
 and is gone once the job is done."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -22,7 +22,11 @@ PERSONAL_CHANNELS = ("sms", "email", "link", "brief")
 
 
 class NotSent(Exception):
-    """SNS refused an sms or could not be reached: the job is retried."""
+    """SNS or SES refused or could not be reached: retried unless `permanent`."""
+
+    def __init__(self, permanent: bool = False) -> None:
+        super().__init__()
+        self.permanent = permanent
 
 
 def clean_mobile(value: str) -> tuple[str, str | None]:
@@ -114,24 +118,99 @@ def sms_text(job: dict[str, Any]) -> str:
             f"korte vragenlijst in? Het is anoniem. {job['link']}")
 
 
+def _token_for(job_id: str) -> str:
+    """A contact list's invitation gets its token when the worker takes the job: derived from
+    the queue's message id (stable across retries) with the app's secret, 128 bits."""
+    import base64
+    import hashlib
+    import hmac
+
+    mac = hmac.new(config.secret_key().encode(), f"uitnodiging#{job_id}".encode(),
+                   hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def _from_list(job: dict[str, Any], job_id: str) -> dict[str, Any] | None:
+    """Makes the invitation of a contact list's job (once, also when the job is retried);
+    the job with its link, or None when the measurement is gone or closed."""
+    from pynamodb.exceptions import TransactWriteError
+
+    try:
+        measurement = measurements.get(job["municipality"], job["measurement"])
+    except measurements.NotFound:
+        return None
+    if not measurements.is_open(measurement):
+        return None
+    token = _token_for(job_id)
+    _, invitation = new_invitation(measurement, job["channel"], job.get("team"),
+                                   job.get("inviter"))
+    invitation.key = tokens.invitation_key(token)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(invitation, condition=Invitation.key.does_not_exist())
+            if job.get("inviter"):
+                transaction.update(Inviter(job["inviter"]), actions=[Inviter.sent.add(1)],
+                                   condition=Inviter.id.exists())
+    except TransactWriteError:
+        if find(token) is None:  # not a retry of a job whose invitation exists: fail loudly
+            raise
+    return {**job, "link": link(token), "title": measurement.name,
+            "closes": measurement.closes}
+
+
+def _count(job: dict[str, Any], outcome: str) -> None:
+    from ..platform.models import ContactUpload
+
+    if job.get("upload"):
+        attribute = ContactUpload.sent if outcome == "sent" else ContactUpload.failed
+        ContactUpload(job["upload"]).update(actions=[attribute.add(1)])
+
+
+PERMANENT = ("InvalidParameter", "InvalidParameterValue", "OptedOut", "MessageRejected")
+
+
 def perform(job: dict[str, Any], job_id: str) -> None:
     """The mail worker's handler: sends one invitation by sms (SNS) or e-mail (SES). Nothing
-    here logs the number or address."""
+    here logs the number or address. A contact list's job makes its invitation first; a
+    refusal that no retry will change is counted as failed on its upload, others are retried."""
+    if "link" not in job:
+        made = _from_list(job, job_id)
+        if made is None:
+            _count(job, "failed")
+            return
+        job = made
+    try:
+        _send(job)
+    except NotSent as failed:
+        if failed.permanent:
+            _count(job, "failed")
+            return
+        raise
+    _count(job, "sent")
+
+
+def _send(job: dict[str, Any]) -> None:
     if job.get("channel") == "sms":
         try:
             _sns().publish(PhoneNumber=job["to"], Message=sms_text(job),
                            MessageAttributes={"AWS.SNS.SMS.SMSType": {
                                "DataType": "String", "StringValue": "Transactional"}})
         except Exception as error:  # botocore's ClientError and connection errors alike
-            logger.error("sms not sent", extra={"error": type(error).__name__})
-            raise NotSent() from None
+            code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
+            logger.error("sms not sent", extra={"error": type(error).__name__, "code": code})
+            raise NotSent(permanent=code in PERMANENT) from None
         logger.info("sms sent")
     elif job.get("channel") == "email":
         message = mail.compose(job["to"], "Wat vindt u van de hulp van uw gemeente?",
                                "client_invitation",
                                {"link": job["link"], "title": job.get("title", ""),
                                 "closes": job.get("closes", "")})
-        mail.deliver(job["to"], message.as_bytes(), "client_invitation")
+        try:
+            mail.deliver(job["to"], message.as_bytes(), "client_invitation")
+        except mail.MailNotSent as failed:
+            cause = failed.__cause__
+            code = getattr(cause, "response", {}).get("Error", {}).get("Code", "")
+            raise NotSent(permanent=code in PERMANENT) from None
     else:
         logger.warning("invitation job of unknown channel skipped")
 
@@ -147,7 +226,3 @@ def find(token: str) -> Invitation | None:
 
 def expired(invitation: Invitation, day: date | None = None) -> bool:
     return (day or measurements.today()) > date.fromisoformat(invitation.valid_until)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

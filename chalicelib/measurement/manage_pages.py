@@ -10,7 +10,7 @@ from ..platform import audit, config
 from ..platform.formatting import iso_date_nl
 from ..platform.models import Measurement, Registrant
 from ..platform.municipalities import municipalities
-from . import access, invitations, inviters, measurements, pdfs, responses
+from . import access, contacts, invitations, inviters, measurements, pdfs, responses
 from . import letters as letters_domain
 
 ACTOR = "registrant#{}"
@@ -60,6 +60,7 @@ def _overview(request: Request, registrant: Registrant, measurement: Measurement
                     title=f"Meting ‘{measurement.name}’", personal_code=registrant.personal_code,
                     measurement=measurement, municipality_name=_name(measurement.municipality),
                     inviters=inviters.of_measurement(measurement),
+                    uploads=contacts.of_measurement(measurement),
                     responses=responses.count(measurement.municipality, measurement.id),
                     period=measurements.period_of(measurement), generic=generic,
                     channels=measurements.CHANNELS, modes=measurements.MODES,

@@ -3,7 +3,8 @@ that app.py registers."""
 from chalice import Blueprint, Response
 
 from ..web import FORM_CONTENT_TYPES as FORM
-from . import client_pages, inviter_pages, manage_pages
+from ..web.forms import UPLOAD_CONTENT_TYPES as UPLOAD
+from . import client_pages, inviter_pages, manage_pages, upload_pages
 
 routes = Blueprint(__name__)
 
@@ -41,6 +42,27 @@ def measurement_flyer(code: str, mid: str) -> Response:
 @routes.route("/gemeente/{code}/metingen/{mid}/brieven", methods=["POST"], content_types=FORM)
 def measurement_letters(code: str, mid: str) -> Response:
     return manage_pages.letters(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/contacten", methods=["GET"])
+def measurement_upload_form(code: str, mid: str) -> Response:
+    return upload_pages.municipality_form(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/contacten", methods=["POST"],
+              content_types=UPLOAD)
+def measurement_upload(code: str, mid: str) -> Response:
+    return upload_pages.municipality_upload(routes.current_request, code, mid)
+
+
+@routes.route("/uitnodiger/contacten", methods=["GET"])
+def inviter_upload_form() -> Response:
+    return upload_pages.inviter_form(routes.current_request)
+
+
+@routes.route("/uitnodiger/contacten", methods=["POST"], content_types=UPLOAD)
+def inviter_upload() -> Response:
+    return upload_pages.inviter_upload(routes.current_request)
 
 
 @routes.route("/uitnodiger/link/{token}", methods=["GET"])

@@ -458,6 +458,7 @@ class Measurement(TableModel):
     channels = UnicodeSetAttribute(default=set)
     extra_questions = JSONAttribute(default=list)  # [{"id": "x1", "text": ..., "kind": ...}]
     inviter_ids = UnicodeSetAttribute(null=True)
+    upload_ids = UnicodeSetAttribute(null=True)
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -536,6 +537,23 @@ class ShortCode(TableModel):
     expires_at = TTLAttribute(null=True)
 
 
+class ContactUpload(TableModel):
+    """One uploaded contact list (`upload#<id>`), kept beside the invitations: how many
+    invitations it queued and how many were sent or could not be — never a contact."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    municipality = UnicodeAttribute()
+    measurement_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    queued = NumberAttribute(default=0)
+    sent = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+
+
 class ClientResponse(TableModel):
     """One client's answers: the measurement, period, channel, team, the day of answering and
     the answers — nothing else (no token, address, IP, user agent or finer time)."""
@@ -558,4 +576,5 @@ ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, P
                                        HelpdeskSession, Reminder,
                                        TrustedDomain, MunicipalitySettings,
                                        Measurement, Inviter, Invitation, KioskDevice, ShortCode,
+                                       ContactUpload,
                                        ClientResponse)

@@ -89,3 +89,22 @@ def send_twice(client):
     body = urlencode({"csrf_token": client.csrf_token("/antwoorden/controleren")}).encode()
     return client.post_raw("/antwoorden/versturen", body), \
         client.post_raw("/antwoorden/versturen", body)
+
+
+def upload(client, path, data: bytes, form_page, **fields):
+    """Posts a contact list (multipart, as a browser's file input does) with the CSRF token
+    of `form_page` and the other `fields`."""
+    token = client.csrf_token(form_page)
+    boundary = "----grens7MA4YWxkTrZu0gW"
+    parts = [("csrf_token", token), *fields.items()]
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                    f"{value}\r\n".encode() for name, value in parts)
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="bestand"; '
+             f'filename="lijst.csv"\r\nContent-Type: text/csv\r\n\r\n').encode()
+    body += data + f"\r\n--{boundary}--\r\n".encode()
+    return client.post_raw(path, body, headers={
+        "content-type": f"multipart/form-data; boundary={boundary}"})
+
+
+def seal_on(page_text: str) -> str:
+    return re.search(r'name="zegel" value="([0-9a-f]+)"', page_text).group(1)
