@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 from ..platform import audit
 from ..platform.formatting import amsterdam
 from ..platform.models import Measurement, connection
+from ..platform.municipalities import is_code
 from ..platform.text_input import clean_line
 from . import definitions
 
@@ -130,7 +131,8 @@ def create(municipality: str, settings: dict, actor: str) -> Measurement:
 
 
 def get(municipality: str, measurement_id: str) -> Measurement:
-    if not measurement_id.isalnum() or len(measurement_id) > 16:
+    if not is_code(municipality) or not measurement_id.isascii() or \
+            not measurement_id.isalnum() or len(measurement_id) > 16:
         raise NotFound()
     try:
         return Measurement.get(municipality, measurement_id, consistent_read=True)
