@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.transactions import TransactWrite
 
@@ -152,7 +152,8 @@ def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: 
     contact, ten per SendMessageBatch, a few batches at a time."""
     upload = ContactUpload(f"upload#{secrets.token_hex(8)}", municipality=measurement.municipality,
                            measurement_id=measurement.id,
-                           day=measurements.today().isoformat(), queued=0, sent=0, failed=0)
+                           day=measurements.today().isoformat(), queued=0, sent=0, failed=0,
+                           expires_at=datetime.now(UTC) + timedelta(days=400))
     now = datetime.now(UTC)
     with TransactWrite(connection=connection()) as transaction:
         transaction.save(upload, condition=ContactUpload.key.does_not_exist())

@@ -552,6 +552,7 @@ class ContactUpload(TableModel):
     queued = NumberAttribute(default=0)
     sent = NumberAttribute(default=0)
     failed = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)  # its counts are kept for 400 days
 
 
 class ClientResponse(TableModel):

@@ -852,9 +852,10 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         assert m.send(inviter).status_code == 303
         inviter.submit("/tablet/stoppen", {}, form_page="/tablet")
         assert inviter.submit("/uitnodiger/papier", {"q1": "4"}).status_code == 303
-        preview = m.upload(browser, f"{path}/contacten", b"0623456789\n", f"{path}/contacten")
-        m.upload(browser, f"{path}/contacten", b"0623456789\n", f"{path}/contacten",
-                 stap="versturen", zegel=m.seal_on(preview.text))
+        upload = "/uitnodiger/contacten"  # an inviter's list: the worker counts it for them
+        preview = m.upload(inviter, upload, b"0623456789\n", upload)
+        m.upload(inviter, upload, b"0623456789\n", upload, stap="versturen",
+                 zegel=m.seal_on(preview.text))
         mailbox.all()  # the mail worker: the sms, the mail, the contact list's sms
         assert "1 klaargezet, 1 verstuurd" in browser.get(path).text
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
