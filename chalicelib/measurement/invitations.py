@@ -4,6 +4,7 @@ address travels only in the queued job that sends the sms or mail (SQS, encrypte
 and is gone once the job is done."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -29,10 +30,30 @@ class NotSent(Exception):
         self.permanent = permanent
 
 
-def clean_mobile(value: str) -> tuple[str, str | None]:
-    """A Dutch mobile number as E.164, or a Dutch error."""
+_COMPACT = re.compile(r"[\s().-]")
+_PLAIN_MOBILE = re.compile(r"^(?:\+31|0031|0)(6\d{8})$")
+
+
+@cache
+def _mobile_range(prefix: str) -> bool:
+    """Whether Dutch numbers 06-<prefix>… are mobile numbers (libphonenumber's metadata decides
+    per range; asked once per range instead of once per line of a 100,000-line list)."""
     import phonenumbers
 
+    number = phonenumbers.parse(f"0{prefix}{'0' * (9 - len(prefix))}", "NL")
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def clean_mobile(value: str) -> tuple[str, str | None]:
+    """A Dutch mobile number as E.164, or a Dutch error. The usual ways of writing one (06…,
+    +316…, 00316…, with spaces, dashes or dots) are read directly; anything else by
+    phonenumbers, which is 50 times slower."""
+    import phonenumbers
+
+    plain = _PLAIN_MOBILE.match(_COMPACT.sub("", value))
+    if plain and _mobile_range(plain[1][:3]):
+        return f"+31{plain[1]}", None
     text = value.strip()
     try:
         number = phonenumbers.parse(text, "NL")
