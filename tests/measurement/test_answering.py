@@ -204,3 +204,19 @@ def test_a_closed_measurement_takes_no_answers(browser, mailbox, aws, app_module
                                              sluit="2020-12-31")
     generic = path.replace("/gemeente/", "/m/").replace("/metingen/", "/")
     assert Browser(app_module.app).get(generic).status_code == 410
+
+
+def test_a_client_may_answer_in_english(browser, mailbox, aws, app_module):
+    path = m.representative_with_measurement(browser, mailbox)
+    client = Browser(app_module.app)
+    client.get(path.replace("/gemeente/", "/m/").replace("/metingen/", "/"))
+    intro = client.get("/antwoorden")
+    assert '<html lang="nl">' in intro.text and "English" in intro.text
+    switched = client.submit("/antwoorden/taal", {"taal": "en", "terug": "/antwoorden/contact"},
+                             form_page="/antwoorden")
+    assert switched.headers["Location"] == "/antwoorden/contact"
+    page = client.get("/antwoorden/contact")
+    assert '<html lang="en">' in page.text and "I was helped quickly." in page.text
+    assert "Don&#39;t know / does not apply" in page.text or "Don't know" in page.text
+    assert client.submit("/antwoorden/taal", {"taal": "fr"}, form_page="/antwoorden") \
+        .status_code == 400
