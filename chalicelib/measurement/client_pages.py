@@ -289,6 +289,7 @@ def submit(request: Request) -> Response:
         try:
             responses.limit_network_address(client_ip(request))
         except RateLimited:
+            responses.record_burst(source.municipality, source.measurement_id)
             return _message(request, "busy", 429, lang)
     questionnaire = measurements.questionnaire(measurement)
     try:

@@ -62,6 +62,7 @@ def _overview(request: Request, registrant: Registrant, measurement: Measurement
                     inviters=inviters.of_measurement(measurement),
                     uploads=contacts.of_measurement(measurement),
                     responses=responses.count(measurement.municipality, measurement.id),
+                    bursts=responses.bursts(measurement.municipality, measurement.id),
                     period=measurements.period_of(measurement), generic=generic,
                     channels=measurements.CHANNELS, modes=measurements.MODES,
                     team_name=lambda t: measurements.team_name(measurement, t),

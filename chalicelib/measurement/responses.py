@@ -13,7 +13,14 @@ from pynamodb.transactions import TransactWrite
 
 from ..platform import config, rate_limits
 from ..platform.formatting import amsterdam
-from ..platform.models import ClientResponse, Invitation, Inviter, KioskDevice, connection
+from ..platform.models import (
+    BurstRecord,
+    ClientResponse,
+    Invitation,
+    Inviter,
+    KioskDevice,
+    connection,
+)
 from . import measurements
 
 CHANNELS = {"sms": "sms", "email": "e-mail", "link": "link om te kopiëren",
@@ -96,8 +103,24 @@ def submit(source: Source, answers: dict[str, str], inviter: Inviter | None = No
     return response
 
 
+BURST = "~burst#"  # sorts after every response id (hexadecimal)
+
+
 def count(municipality: str, measurement_id: str) -> int:
-    return ClientResponse.count(f"{municipality}#{measurement_id}")
+    return ClientResponse.count(f"{municipality}#{measurement_id}",
+                                range_key_condition=ClientResponse.id < "~")
+
+
+def record_burst(municipality: str, measurement_id: str, day: date | None = None) -> None:
+    """One more response refused today for coming too often from one network address."""
+    day = day or measurements.today()
+    BurstRecord(f"{municipality}#{measurement_id}", f"{BURST}{day.isoformat()}").update(
+        actions=[BurstRecord.refused.add(1), BurstRecord.day.set(day.isoformat())])
+
+
+def bursts(municipality: str, measurement_id: str) -> list[BurstRecord]:
+    return list(BurstRecord.query(f"{municipality}#{measurement_id}",
+                                  range_key_condition=BurstRecord.id.startswith(BURST)))
 
 
 def limit_network_address(address: str, now: datetime | None = None,

@@ -572,10 +572,26 @@ class ClientResponse(TableModel):
     answers = JSONAttribute(default=dict)
 
 
+
+class BurstRecord(TableModel):
+    """How many responses through a generic link were refused on one day because one network
+    address sent too many (`~burst#<day>`, kept beside the responses, sorting after them): the
+    follow-up's results show such bursts and let the municipality exclude one."""
+
+    class Meta:
+        table_name = table_name("RESPONSES_TABLE", "responses")
+        region = REGION
+
+    measurement = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    day = UnicodeAttribute(null=True)
+    refused = NumberAttribute(default=0)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
                                        HelpdeskSession, Reminder,
                                        TrustedDomain, MunicipalitySettings,
                                        Measurement, Inviter, Invitation, KioskDevice, ShortCode,
-                                       ContactUpload,
+                                       ContactUpload, BurstRecord,
                                        ClientResponse)

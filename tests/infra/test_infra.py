@@ -841,6 +841,12 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         generic.get(path.replace("/gemeente/", "/m/").replace("/metingen/", "/"))
         m.answer_all(generic)
         assert m.send(generic).status_code == 200
+        with monkeypatch.context() as burst:  # too many from one address: a burst recorded
+            burst.setenv("MEASUREMENT_RESPONSES_PER_ADDRESS", "0")
+            again = Browser(chalice_app)
+            again.get(path.replace("/gemeente/", "/m/").replace("/metingen/", "/"))
+            m.answer_all(again)
+            assert m.send(again).status_code == 429
         letters = browser.post_raw(f"{path}/brieven", urlencode(
             {"csrf_token": browser.csrf_token(path), "aantal": "2"}).encode(), headers=accept)
         assert letters.status_code == 200
