@@ -175,7 +175,8 @@ def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: 
             window[-1].append({"kind": invitations.JOB_KIND, "channel": contact.channel,
                                "to": contact.to, "team": contact.team, "upload": upload.key,
                                "municipality": measurement.municipality,
-                               "measurement": measurement.id, "inviter": inviter_id})
+                               "measurement": measurement.id, "inviter": inviter_id,
+                               "ref": secrets.token_hex(16)})
             total += 1
             if len(window[-1]) == 10:
                 if len(window) == PARALLEL:  # memory stays flat: a few batches at a time

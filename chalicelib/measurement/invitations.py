@@ -139,14 +139,15 @@ def sms_text(job: dict[str, Any]) -> str:
             f"korte vragenlijst in? Het is anoniem. {job['link']}")
 
 
-def _token_for(job_id: str) -> str:
-    """A contact list's invitation gets its token when the worker takes the job: derived from
-    the queue's message id (stable across retries) with the app's secret, 128 bits."""
+def _token_for(reference: str) -> str:
+    """A contact list's invitation gets its token when the worker takes the job: derived with
+    the app's secret from the job's random reference (the same on every retry and after a
+    redrive from the dead letters, unlike the message id), 128 bits."""
     import base64
     import hashlib
     import hmac
 
-    mac = hmac.new(config.secret_key().encode(), f"uitnodiging#{job_id}".encode(),
+    mac = hmac.new(config.secret_key().encode(), f"uitnodiging#{reference}".encode(),
                    hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
@@ -162,7 +163,7 @@ def _from_list(job: dict[str, Any], job_id: str) -> dict[str, Any] | None:
         return None
     if not measurements.is_open(measurement):
         return None
-    token = _token_for(job_id)
+    token = _token_for(str(job.get("ref") or job_id))
     _, invitation = new_invitation(measurement, job["channel"], job.get("team"),
                                    job.get("inviter"))
     invitation.key = tokens.invitation_key(token)

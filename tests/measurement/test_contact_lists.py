@@ -167,3 +167,33 @@ def test_the_quick_reading_of_usual_numbers_agrees_with_phonenumbers(monkeypatch
     assert [(q[0] if q[1] is None else None) for q in quick] == \
         [(s[0] if s[1] is None else None) for s in slow]
     assert sum(q[1] is None for q in quick) > 100  # mobile ranges were among them
+
+
+def test_an_sms_service_outage_ends_in_the_dead_letters_and_the_redrive_sends_it(
+        browser, mailbox, aws, app_module, monkeypatch, capsys):
+    from chalicelib.cli.main import main as cli
+    from chalicelib.measurement import invitations
+
+    class Unreachable:
+        def publish(self, **request):
+            raise ConnectionError("sns.eu-central-1.amazonaws.com unreachable")
+
+    path = m.representative_with_measurement(browser, mailbox)
+    preview = m.upload(browser, f"{path}/contacten", b"0612345678\n", f"{path}/contacten")
+    m.upload(browser, f"{path}/contacten", b"0612345678\n", f"{path}/contacten",
+             stap="versturen", zegel=m.seal_on(preview.text))
+    real = invitations._sns
+    monkeypatch.setattr(invitations, "_sns", lambda: Unreachable())
+    deliver_queued()  # retried until the queue gives it up
+    assert _sms() == [] and "1 klaargezet, 0 verstuurd" in browser.get(path).text
+    sqs = boto3.client("sqs")
+    dead = sqs.get_queue_url(QueueName="ceo-local-mail-dead-letters")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "1"
+    monkeypatch.setattr(invitations, "_sns", real)  # the service is back
+    assert cli(["redrive-mail"]) == 0
+    assert "1 bericht(en) opnieuw in de wachtrij" in capsys.readouterr().out
+    deliver_queued()
+    assert [n for n, _ in _sms()] == ["+31612345678"]
+    assert "1 klaargezet, 1 verstuurd" in browser.get(path).text
+    assert len([i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("t#")]) == 1
