@@ -520,7 +520,7 @@ def main() -> None:
         from bench import measurement
 
         position = sys.argv.index("--measurement")
-        count = int(sys.argv[position + 1]) if len(sys.argv) > position + 1 else 10_000
+        count = int(sys.argv[position + 1]) if len(sys.argv) > position + 1 else 1_000
         print(f"\nMeasurement: a response, client pages, an upload of {count:,} lines\n")
         print(table(["measure", "value"], measurement.run(count)))
         return
