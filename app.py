@@ -9,6 +9,8 @@ from chalicelib.delivery import routes as delivery
 from chalicelib.helpdesk import personal_data as helpdesk_personal_data
 from chalicelib.helpdesk import reminders
 from chalicelib.helpdesk import routes as helpdesk
+from chalicelib.measurement import invitations as measurement_invitations
+from chalicelib.measurement import routes as measurement
 from chalicelib.platform import jobs, startup
 from chalicelib.publication import forwarding, reconcile
 from chalicelib.questionnaire import routes as questionnaire
@@ -23,13 +25,17 @@ all_definitions()  # a broken questionnaire definition fails here, at start-up
 jobs.register("register", mail_worker.registration_job)
 jobs.register("new-link", mail_worker.new_link_job)
 jobs.register("reminder", reminders.perform)
+jobs.register(measurement_invitations.JOB_KIND, measurement_invitations.perform)  # sms, e-mail
 app = Chalice(app_name="aanlevermodule-ceo")
+app.api.binary_types.append("application/pdf")  # posters and letters (measurement/)
+app.api.binary_types.append("multipart/form-data")  # contact lists, byte for byte
 # the pages, domain by domain (each package's routes.py: URL -> page, one line each)
 app.register_blueprint(web.routes)  # static assets
 app.register_blueprint(accounts.routes)  # registration, personal links, sign-out, statements
 app.register_blueprint(start.routes)  # the start page
 app.register_blueprint(questionnaire.routes)  # one section per page, overview, reset
 app.register_blueprint(delivery.routes)  # review, send, a sent delivery, four-eyes
+app.register_blueprint(measurement.routes)  # measurements, inviters, clients' answers
 app.register_blueprint(helpdesk.routes)  # everything under /helpdesk
 # The real stream ARN is set by infra/ (Fn::GetAtt); the local runner reads the table name
 # from the part after "table/" (a stack output of infra/resources.yaml).

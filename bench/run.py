@@ -517,6 +517,14 @@ def main() -> None:
         print(table(["measure", "value"], load.run(count)))
         return
     environment()
+    if "--measurement" in sys.argv:  # issue 27's numbers alone (bench/measurement.py)
+        from bench import measurement
+
+        position = sys.argv.index("--measurement")
+        count = int(sys.argv[position + 1]) if len(sys.argv) > position + 1 else 1_000
+        print(f"\nMeasurement: a response, client pages, an upload of {count:,} lines\n")
+        print(table(["measure", "value"], measurement.run(count)))
+        return
     if "--cold-start" in sys.argv:  # the cold-start table alone (builds the dev package)
         print_cold_start()
         print(f"\nLambda package: {package_size()}\n")

@@ -15,6 +15,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("web", "HTTP plumbing: forms, CSRF, cookies, responses, Dutch errors, assets"),
     ("accounts", "people, registration, personal links, sign-ins, memberships, kept input"),
     ("questionnaire", "definitions as data, drafts, the journey, the privacy rule"),
+    ("measurement", "clients' answers: measurements, inviters, invitations, anonymous responses"),
     ("delivery", "sending, history, receipts, four-eyes, withdrawals"),
     ("publication", "the feed: forwarding, targets, replay, the reconciler"),
     ("helpdesk", "the helpdesk's actions, what it reads, season overview, reminders"),

@@ -2,7 +2,8 @@
 
 One process holds moto in server mode (the embedded AWS), the stack from infra/resources.yaml,
 the Chalice app on http://127.0.0.1:8000, the stream pump that feeds DynamoDB streams to the
-app's stream handlers, and a mail catcher that prints every mail and saves it as .eml.
+app's stream handlers, a mail catcher that prints every mail and saves it as .eml, and an sms
+catcher that does the same with every sms (.local/sms/).
 Ctrl-C stops all of it. Development only: nothing here ships in the Lambda package.
 """
 from __future__ import annotations
@@ -107,6 +108,48 @@ class MailCatcher:
                 print(f"   Persoonlijke link: {link}", flush=True)
         print(f"   Opgeslagen: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}\n",
               flush=True)
+
+
+class SmsCatcher:
+    """Prints and saves every sms that the app sent through moto's SNS (clients' invitations
+    of a measurement) as a text file, like the mails: local only, nothing like it in AWS."""
+
+    def __init__(self, directory: Path, interval: float = 0.3) -> None:
+        self.directory = directory
+        self.interval = interval
+        self._seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sms-catcher", daemon=True)
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.collect()
+
+    def collect(self) -> list[Path]:
+        from moto.sns.models import sns_backends
+
+        saved = []
+        for message_id, (number, text) in list(sns_backends[ACCOUNT][REGION]
+                                                .sms_messages.items()):
+            if message_id in self._seen:
+                continue
+            self._seen.add(message_id)
+            safe = re.sub(r"[^0-9+]", "_", number)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            path = self.directory / f"{stamp}-{len(self._seen):04d}-{safe}.txt"
+            path.write_text(f"Aan: {number}\n\n{text}\n", encoding="utf-8")
+            saved.append(path)
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            print(f"\n✆  Sms aan {number}\n   {text}\n   Opgeslagen: {shown}\n", flush=True)
+        return saved
 
 
 def _quiet_request_handler():
@@ -297,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mail-dir", type=Path, default=ROOT / ".local" / "mail",
                         help="De map waarin elke verstuurde e-mail als .eml-bestand komt "
                              "(standaard .local/mail).")
+    parser.add_argument("--sms-dir", type=Path, default=ROOT / ".local" / "sms",
+                        help="De map waarin elke verstuurde sms als tekstbestand komt "
+                             "(standaard .local/sms).")
     args = parser.parse_args(argv)
 
     for port in (args.port, args.moto_port):
@@ -354,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                       on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]),
                       after_poll=forget_shard_iterators)
     mails = MailCatcher(args.mail_dir)
+    sms = SmsCatcher(args.sms_dir)
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -365,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     reconcile_queue.start()
     schedule.start()
     mails.start()
+    sms.start()
     domain_check = "aan" if os.environ.get("REGISTRATION_DOMAIN_CHECK", "").lower() == "true" \
         else "uit (aan met REGISTRATION_DOMAIN_CHECK=true ./dev run)"
     print(f"""
@@ -372,6 +420,7 @@ Aanlevermodule CEO draait lokaal.
   App:        http://{args.host}:{args.port}/
   AWS (moto): {endpoint}   (tabellen, e-mail, bucket {outputs['PublicationBucketName']})
   E-mails:    verschijnen hier en als .eml in {args.mail_dir}
+  Sms:        verschijnen hier en als .txt in {args.sms_dir}
   Streams:    {len(pump.subscriptions)} stream-handler(s) aangesloten, en de e-mailwachtrij
   Controle:   de publicatie wordt elk kwartier vergeleken en hersteld (reconciler)
   Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
@@ -391,6 +440,7 @@ Stop met Ctrl-C.
     schedule.stop()
     reconcile_queue.stop()
     mails.stop()
+    sms.stop()
     moto.stop()
     print("Gestopt.", flush=True)
     return 0

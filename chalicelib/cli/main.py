@@ -9,6 +9,7 @@
     python -m chalicelib.cli reconcile [--cycle 2026] [GM0014]
     python -m chalicelib.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
     python -m chalicelib.cli republish [--cycle 2026] [GM0014] | republish --refused
+    python -m chalicelib.cli redrive-mail   # the mail/invitation dead letters, queued again
 
 and the commands about people and who may register (people_commands.py). `--help` lists
 every command; `<command> --help` says what one does and takes.
@@ -115,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                              help="what the webhook refused (its queue); clears what went "
                                   "through")
     republisher.add_argument("municipality", nargs="?")
+    sub.add_parser("redrive-mail", help="queue the mail worker's dead letters (mails, sms and "
+                                        "e-mail invitations) again, once their cause is fixed")
     people_commands.add_commands(sub)
     args = parser.parse_args(argv)
     from ..helpdesk import actions as helpdesk
@@ -174,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "replay-failures":
             return _replay_failures(args, cycle)
+        elif args.command == "redrive-mail":
+            from ..platform import outbox
+
+            print(f"{outbox.redrive()} bericht(en) opnieuw in de wachtrij")
         elif args.command in people_commands.COMMANDS:
             return people_commands.run(args, actor)
     except helpdesk.ActionRefused as refused:

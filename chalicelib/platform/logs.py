@@ -8,12 +8,15 @@ import re
 
 from aws_lambda_powertools import Logger
 
-_TOKEN = re.compile(r"/link/[^\s\"'?#]+")
+_TOKEN = re.compile(r"/(link|a)/[^\s\"'?#]+")
+# Dutch mobile numbers (clients' invitations by sms, measurement/): +316…, 00316…, 06…
+_MOBILE = re.compile(r"(?:\+31|0031|\b0)[\s-]?6(?:[\s-]?\d){8}\b")
 _EMAIL = re.compile(r"[\w.+-]+@([\w-]+\.)+[\w-]+")
 
 
 def redact(text: str) -> str:
-    return _EMAIL.sub("[e-mailadres]", _TOKEN.sub("/link/[token]", text))
+    text = _TOKEN.sub(lambda found: f"/{found[1]}/[token]", text)
+    return _MOBILE.sub("[telefoonnummer]", _EMAIL.sub("[e-mailadres]", text))
 
 
 class RedactingFilter(logging.Filter):

@@ -453,7 +453,160 @@ class HelpdeskSession(TableModel):
     expires_at = TTLAttribute()
 
 
+class Measurement(TableModel):
+    """A measurement of a municipality (measurement/): the client questionnaire's version, its
+    periods, teams, channels and dates. Kept per municipality, so one Query lists them."""
+
+    class Meta:
+        table_name = table_name("MEASUREMENTS_TABLE", "measurements")
+        region = REGION
+
+    municipality = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)  # 8 characters, also in the public (generic) link
+    name = UnicodeAttribute()
+    instrument = UnicodeAttribute()
+    questionnaire_version = UnicodeAttribute()
+    mode = UnicodeAttribute()  # "eenmalig" | "continu" (quarters)
+    opens = UnicodeAttribute()  # ISO dates
+    closes = UnicodeAttribute()
+    teams = JSONAttribute(default=list)  # [{"id": "t1", "name": "Sociaal team Noord"}]
+    channels = UnicodeSetAttribute(default=set)
+    extra_questions = JSONAttribute(default=list)  # [{"id": "x1", "text": ..., "kind": ...}]
+    inviter_ids = UnicodeSetAttribute(null=True)
+    upload_ids = UnicodeSetAttribute(null=True)
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class Inviter(TableModel):
+    """An inviter ("uitnodiger") of one measurement (optionally one team): staff, signed in by
+    a personal link (only its hash is kept); `sent` and `answered` are their own counts."""
+
+    class Meta:
+        table_name = table_name("INVITERS_TABLE", "inviters")
+        region = REGION
+
+    id = UnicodeAttribute(hash_key=True)
+    municipality = UnicodeAttribute()
+    measurement_id = UnicodeAttribute()
+    team = UnicodeAttribute(null=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    link_hash = UnicodeAttribute()
+    sent = NumberAttribute(default=0)
+    answered = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+
+
+class Invitation(TableModel):
+    """A client's single-use invitation, keyed by the SHA-256 of its token (the token itself is
+    never stored). It holds the channel, team and day sent — never a phone number or address —
+    and whether it was spent; it expires (TTL) a week after its period ends."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)  # "t#<sha-256 of the token>"
+    municipality = UnicodeAttribute()
+    measurement_id = UnicodeAttribute()
+    period = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    team = UnicodeAttribute(null=True)
+    day = UnicodeAttribute()
+    inviter_id = UnicodeAttribute(null=True)
+    spent = BooleanAttribute(default=False)
+    valid_until = UnicodeAttribute()  # the period's last day (ISO)
+    expires_at = TTLAttribute(null=True)
+
+
+class KioskDevice(TableModel):
+    """A tablet's device session ("kiosk"), kept beside the invitations: started by an
+    inviter, it ends at the end of its day or when ended."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)  # "kiosk#<id>"
+    municipality = UnicodeAttribute()
+    measurement_id = UnicodeAttribute()
+    team = UnicodeAttribute(null=True)
+    inviter_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    ended = BooleanAttribute(default=False)
+    expires_at = TTLAttribute(null=True)
+
+
+class ShortCode(TableModel):
+    """A letter's short code to type (`c#<sha-256 of the code>`), kept beside the invitations:
+    it points at the letter's invitation (by the hash of its token) and expires with it."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    invitation_key = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+class ContactUpload(TableModel):
+    """One uploaded contact list (`upload#<id>`), kept beside the invitations: how many
+    invitations it queued and how many were sent or could not be — never a contact."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    municipality = UnicodeAttribute()
+    measurement_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    queued = NumberAttribute(default=0)
+    sent = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)  # its counts are kept for 400 days
+
+
+class ClientResponse(TableModel):
+    """One client's answers: the measurement, period, channel, team, the day of answering and
+    the answers — nothing else (no token, address, IP, user agent or finer time)."""
+
+    class Meta:
+        table_name = table_name("RESPONSES_TABLE", "responses")
+        region = REGION
+
+    measurement = UnicodeAttribute(hash_key=True)  # "<municipality>#<measurement id>"
+    id = UnicodeAttribute(range_key=True)  # random, says nothing
+    period = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    team = UnicodeAttribute(null=True)
+    day = UnicodeAttribute()
+    answers = JSONAttribute(default=dict)
+
+
+
+class BurstRecord(TableModel):
+    """How many responses through a generic link were refused on one day because one network
+    address sent too many (`~burst#<day>`, kept beside the responses, sorting after them): the
+    follow-up's results show such bursts and let the municipality exclude one."""
+
+    class Meta:
+        table_name = table_name("RESPONSES_TABLE", "responses")
+        region = REGION
+
+    measurement = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    day = UnicodeAttribute(null=True)
+    refused = NumberAttribute(default=0)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
                                        HelpdeskSession, Reminder,
-                                       TrustedDomain, MunicipalitySettings)
+                                       TrustedDomain, MunicipalitySettings,
+                                       Measurement, Inviter, Invitation, KioskDevice, ShortCode,
+                                       ContactUpload, BurstRecord,
+                                       ClientResponse)

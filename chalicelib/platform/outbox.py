@@ -57,3 +57,33 @@ def enqueue_many(jobs: list[dict[str, Any]]) -> None:
         if answer.get("Failed"):
             logger.error("jobs not queued", extra={"failed": len(answer["Failed"])})
             raise NotQueued()
+
+
+def dead_letter_queue_url() -> str:
+    return config.env("MAIL_DEAD_LETTER_QUEUE_URL") or \
+        _url_of(f"ceo-{config.stage()}-mail-dead-letters")
+
+
+def redrive(limit: int = 100_000) -> int:
+    """Moves the jobs in the dead-letter queue back to the mail queue (after the cause was
+    fixed: SES or SNS out, a spend limit reached), ten at a time, each deleted from the
+    dead-letter queue only once it is queued again; how many were moved. Every job kind is
+    safe to do twice."""
+    moved = 0
+    source = dead_letter_queue_url()
+    while moved < limit:
+        messages = _sqs().receive_message(QueueUrl=source, MaxNumberOfMessages=10,
+                                          VisibilityTimeout=60).get("Messages", [])
+        if not messages:
+            return moved
+        answer = _sqs().send_message_batch(QueueUrl=queue_url(), Entries=[
+            {"Id": str(n), "MessageBody": m["Body"]} for n, m in enumerate(messages)])
+        queued = {int(entry["Id"]) for entry in answer.get("Successful", [])}
+        done = [m for n, m in enumerate(messages) if n in queued]
+        if done:
+            _sqs().delete_message_batch(QueueUrl=source, Entries=[
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)])
+        moved += len(done)
+        if len(done) < len(messages):
+            raise NotQueued()
+    return moved

@@ -430,6 +430,10 @@ def _iam_requests(service: str, operation: str, params: dict) -> list[tuple[str,
         name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
         action = {"SendMessageBatch": "SendMessage"}.get(operation, operation)  # IAM's name
         return [(f"sqs:{action}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
+    if service == "sns" and operation == "Publish" and "PhoneNumber" in params:
+        # an sms straight to a phone number has no resource ARN: IAM authorises it against
+        # "*" (Service Authorization Reference, Amazon SNS: Publish, resource type topic only)
+        return [("sns:Publish", "*")]
     if service == "sns" and operation in ("Publish", "PublishBatch"):
         # PublishBatch is authorised as sns:Publish on the topic (Service Authorization
         # Reference, Amazon SNS)
@@ -816,6 +820,52 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
                                                        "herhaal": "Eigen-Wachtwoord-2026"})
         set_up = newcomer.submit("/helpdesk/authenticator", {"code": "123456"})
         assert set_up.headers.get("Location") == "/helpdesk", set_up.text[:2000]
+        # a measurement (measurement/): set up, an inviter, an sms, an e-mail and a copied
+        # link, a client's answer, a generic link, letters, a short code, a poster, a tablet,
+        # a paper form, a contact list; the mail worker sends the invitations
+        from urllib.parse import urlencode
+
+        from tests.support import measurement as m
+
+        accept = {"accept": "*/*"}
+        path = m.measurement_path(m.create(browser))
+        m.invite_inviter(browser, path, team="t1")
+        inviter = Browser(chalice_app)
+        inviter.get(m.inviter_link(mailbox))
+        m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "0612345678"})
+        m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "c@voorbeeld.nl"})
+        copied = m.inviter_post(inviter, "/uitnodiger/link", {})
+        client = Browser(chalice_app)
+        client.get(re.search(r"/a/[A-Za-z0-9_-]{22}", copied.text).group(0))
+        m.answer_all(client)
+        assert m.send(client).status_code == 200
+        generic = Browser(chalice_app)
+        generic.get(path.replace("/gemeente/", "/m/").replace("/metingen/", "/"))
+        m.answer_all(generic)
+        assert m.send(generic).status_code == 200
+        with monkeypatch.context() as burst:  # too many from one address: a burst recorded
+            burst.setenv("MEASUREMENT_RESPONSES_PER_ADDRESS", "0")
+            again = Browser(chalice_app)
+            again.get(path.replace("/gemeente/", "/m/").replace("/metingen/", "/"))
+            m.answer_all(again)
+            assert m.send(again).status_code == 429
+        letters = browser.post_raw(f"{path}/brieven", urlencode(
+            {"csrf_token": browser.csrf_token(path), "aantal": "2"}).encode(), headers=accept)
+        assert letters.status_code == 200
+        assert Browser(chalice_app).submit("/code", {"code": "ABCD-EFGH-JK"}).status_code == 404
+        assert browser.get(f"{path}/poster.pdf", headers=accept).status_code == 200
+        m.inviter_post(inviter, "/uitnodiger/tablet", {})
+        inviter.submit("/tablet/beginnen", {}, form_page="/tablet")
+        m.answer_all(inviter, answers={"q1": "3"})
+        assert m.send(inviter).status_code == 303
+        inviter.submit("/tablet/stoppen", {}, form_page="/tablet")
+        assert inviter.submit("/uitnodiger/papier", {"q1": "4"}).status_code == 303
+        upload = "/uitnodiger/contacten"  # an inviter's list: the worker counts it for them
+        preview = m.upload(inviter, upload, b"0623456789\n", upload)
+        m.upload(inviter, upload, b"0623456789\n", upload, stap="versturen",
+                 zegel=m.seal_on(preview.text))
+        mailbox.all()  # the mail worker: the sms, the mail, the contact list's sms
+        assert "1 klaargezet, 1 verstuurd" in browser.get(path).text
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
         recorder.function = "reminders"  # the daily schedule, on a reminder day
         with monkeypatch.context() as day:
@@ -897,6 +947,7 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
         ("dynamodb:Scan", "ceo-local-registrants"), ("dynamodb:DeleteItem", "ceo-local-held"),
         ("dynamodb:BatchGetItem", "ceo-local-drafts"), ("dynamodb:PutItem", "ceo-local-audit")}
     assert {a for a, _ in calls["mail-worker"]} >= {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert ("sns:Publish", "*") in calls["mail-worker"]  # clients' sms (measurement/)
     assert {a for a, _ in calls["reconciler"]} >= {
         "s3:PutObject", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem",
         "sns:Publish", "sqs:SendMessage", "ssm:GetParameter"}
@@ -924,6 +975,8 @@ UNRECORDED = {
     ("forwarder", "dynamodb:GetShardIterator", ""): "idem",
     ("forwarder", "dynamodb:ListStreams", ""): "idem",
     ("forwarder", "s3:ListBucket", ""): "S3 answers 404, not 403, for a key not yet published",
+    ("mail-worker", "dynamodb:GetItem", "invitations"): "a retried contact-list job finds the "
+                                                        "invitation its first try made",
     ("reconciler", "s3:ListBucket", ""): "idem",
 }
 
@@ -940,6 +993,8 @@ def test_no_role_grants_what_its_function_never_does(recorded):
     unused = []
     for function, requests in calls.items():
         for statement in _statements(template, function):
+            if statement["Effect"] != "Allow":
+                continue  # a Deny grants nothing
             for action in _listed(statement["Action"]):
                 for resource in _listed(statement["Resource"]):
                     pattern = resolve(resource)

@@ -63,14 +63,14 @@ class Browser:
     def get(self, path: str, headers: dict[str, str] | None = None):
         response = self.client.http.get(path, headers=self._headers(headers))
         self._keep_cookies(response)
-        response.text = response.body.decode("utf-8")
+        response.text = response.body.decode("utf-8", errors="replace")  # PDFs too
         return response
 
     def post_raw(self, path: str, body: bytes, headers: dict[str, str] | None = None):
         headers = {"content-type": "application/x-www-form-urlencoded", **(headers or {})}
         response = self.client.http.post(path, headers=self._headers(headers), body=body)
         self._keep_cookies(response)
-        response.text = response.body.decode("utf-8")
+        response.text = response.body.decode("utf-8", errors="replace")  # PDFs too
         return response
 
     def csrf_token(self, path: str = "/") -> str:

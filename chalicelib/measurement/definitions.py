@@ -1,0 +1,117 @@
+"""The client questionnaire as data: `data/<instrument>/clients-<version>.json`, the ten
+standard statements of the CEO Wmo in topics, with their scales and languages (Dutch and
+English). A municipality's own statements are added per measurement as one extra topic."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from ..platform.records import Record, field
+
+DATA = Path(__file__).resolve().parent / "data"
+CURRENT = ("ceo-wmo", "2026.1")
+LANGUAGES = ("nl", "en")
+MAX_EXTRA = 5
+MAX_OPEN_TEXT = 300
+
+
+class DefinitionError(Exception):
+    """A definition file that is not what the code expects: fails at start-up, loudly."""
+
+
+class Option(Record, frozen=True):
+    value: str
+    label: dict[str, str]
+
+
+class Question(Record, frozen=True):
+    id: str
+    scale: str  # "agree" | "yes_no"
+    text: dict[str, str]
+
+
+class Topic(Record, frozen=True):
+    id: str
+    title: dict[str, str]
+    questions: tuple[Question, ...]
+
+
+class ClientQuestionnaire(Record, frozen=True):
+    instrument: str
+    version: str
+    title: dict[str, str]
+    scales: dict[str, tuple[Option, ...]]
+    topics: tuple[Topic, ...]
+    privacy: dict[str, str]
+    extra_title: dict[str, str] = field(default_factory=dict)
+
+    def with_extra(self, extra: list[dict]) -> ClientQuestionnaire:
+        """This questionnaire with the municipality's own statements as a last topic."""
+        if not extra:
+            return self
+        questions = tuple(Question(q["id"], "agree", {"nl": q["text"], "en": q["text"]})
+                          for q in extra)
+        topic = Topic("extra", self.extra_title, questions)
+        return ClientQuestionnaire(self.instrument, self.version, self.title, self.scales,
+                                   (*self.topics, topic), self.privacy, self.extra_title)
+
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for topic in self.topics for q in topic.questions)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def clean(self, given: dict[str, str]) -> dict[str, str]:
+        """Only the answers that are one of their scale's values (a question may be skipped)."""
+        answers = {}
+        for question in self.questions():
+            value = given.get(question.id, "")
+            if value and value in {o.value for o in self.scales[question.scale]}:
+                answers[question.id] = value
+        return answers
+
+    def invalid(self, given: dict[str, str]) -> list[str]:
+        """The ids of questions given a value their scale does not have."""
+        return [q.id for q in self.questions() if given.get(q.id)
+                and given[q.id] not in {o.value for o in self.scales[q.scale]}]
+
+
+def _load(path: Path) -> ClientQuestionnaire:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        scales = {name: tuple(Option(o["value"], o["label"]) for o in options)
+                  for name, options in data["scales"].items()}
+        topics = tuple(Topic(t["id"], t["title"], tuple(Question(q["id"], q["scale"], q["text"])
+                                                       for q in t["questions"]))
+                       for t in data["topics"])
+        definition = ClientQuestionnaire(data["instrument"], data["version"], data["title"],
+                                         scales, topics, data["privacy"],
+                                         data["extra_topic"]["title"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise DefinitionError(f"{path.name}: {error!r}") from error
+    ids = [q.id for q in definition.questions()]
+    if len(ids) != len(set(ids)) or any(q.scale not in scales for q in definition.questions()):
+        raise DefinitionError(f"{path.name}: duplicate question ids or an unknown scale")
+    for text in [definition.title, definition.privacy,
+                 *[t.title for t in topics], *[q.text for q in definition.questions()],
+                 *[o.label for s in scales.values() for o in s]]:
+        if set(text) != set(LANGUAGES):
+            raise DefinitionError(f"{path.name}: every text needs {LANGUAGES}: {text}")
+    return definition
+
+
+@cache
+def definition(instrument: str, version: str) -> ClientQuestionnaire:
+    path = DATA / instrument / f"clients-{version}.json"
+    if not path.is_file():
+        raise DefinitionError(f"no client questionnaire {instrument} {version}")
+    return _load(path)
+
+
+def current() -> ClientQuestionnaire:
+    return definition(*CURRENT)
+
+
+def all_definitions() -> list[ClientQuestionnaire]:
+    return [_load(path) for path in sorted(DATA.glob("*/clients-*.json"))]

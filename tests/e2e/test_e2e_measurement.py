@@ -1,0 +1,198 @@
+"""Issue 27 in a real browser (Chromium, axe-core on every new page) against `./dev run`: a
+representative sets up a measurement with two teams and invites an inviter; the inviter sends
+an sms and an e-mail invitation and sets up a tablet; a client answers from the sms link at
+320 px and a second submit is refused; the poster's and the letters' QR codes decode to working
+links; a paper form is typed in; afterwards no phone number or address is in any table, queue
+or log line of the app."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.support.browser import SavedMails
+from tests.support.live import axe_serious, chromium, local_runner
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e-meting"
+PHONE, NUMBER_TYPED = "+31612345678", "06 1234 5678"
+CLIENT = "klant.devries@voorbeeld.nl"
+
+
+def _qr_links(pdf: bytes) -> list[str]:
+    import pypdfium2
+    import zxingcpp
+
+    return [r.text for page in pypdfium2.PdfDocument(pdf)
+            for r in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
+
+
+class Checker:
+    def __init__(self) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.shots = 0
+
+    def __call__(self, page, name: str) -> None:
+        self.shots += 1
+        page.screenshot(path=str(ARTIFACTS / f"{self.shots:02d}-{name}.png"), full_page=True)
+        assert axe_serious(page) == [], name
+
+
+def _go(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def _mail_link(mails: SavedMails, address: str, pattern: str) -> str:
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for text in reversed(mails.texts(address)):
+            found = re.search(pattern, text)
+            if found:
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no {pattern} mailed to {address}")
+
+
+def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
+    check = Checker()
+    with local_runner(tmp_path) as runner, chromium() as browser:
+        base, mails = runner.base, SavedMails(runner.mail)
+
+        def context(width=1024):
+            return browser.new_context(viewport={"width": width, "height": 800},
+                                       bypass_csp=True)  # only to inject axe-core
+
+        # the representative registers, follows the link, sets up a measurement
+        municipality = context()
+        page = municipality.new_page()
+        page.goto(base + "/")
+        page.fill("#naam", "Anna de Vries")
+        page.fill("#email", "anna@groningen.nl")
+        page.fill("#telefoon", "050 367 91 11")
+        page.check("#g-GM0014")
+        page.check("#namens")
+        _go(page, "button:has-text('Aanmelden en link ontvangen')")
+        page.goto(mails.last_link("anna@groningen.nl"))
+        page.goto(base + "/gemeente/GM0014/metingen")
+        check(page, "metingen")
+        _go(page, "button:has-text('Meting aanmaken')")  # nothing filled in: Dutch errors
+        assert "Vul een naam voor de meting in" in page.content()
+        check(page, "metingen-fouten")
+        page.fill("#naam", "Cliëntervaring Wmo 2027")
+        page.check("#soort-continu")
+        page.fill("#opent", (date.today() - timedelta(days=1)).isoformat())
+        page.fill("#sluit", (date.today() + timedelta(days=200)).isoformat())
+        page.fill("#teams", "Sociaal team Noord\nZorg Zuid")
+        _go(page, "button:has-text('Meting aanmaken')")
+        measurement = page.url.replace(base, "")
+        assert re.fullmatch(r"/gemeente/GM0014/metingen/[a-z2-9]{8}", measurement)
+        check(page, "meting")
+        page.fill("#naam", "Piet Jansen")
+        page.fill("#email", "piet@zorgnoord.nl")
+        page.select_option("#team", "t1")
+        _go(page, "button:has-text('Uitnodiger uitnodigen')")
+        assert "De uitnodiger krijgt een e-mail" in page.content()
+
+        # the inviter: an sms, an e-mail, a tablet, a paper form
+        inviter_link = _mail_link(mails, "piet@zorgnoord.nl",
+                                  r"http://127\.0\.0\.1:\d+/uitnodiger/link/[0-9a-f]{32}\.\S{22}")
+        inviter = context().new_page()
+        inviter.goto(inviter_link)
+        check(inviter, "uitnodiger")
+        inviter.fill("#contact", NUMBER_TYPED)
+        _go(inviter, "button:has-text('Uitnodiging sturen')")
+        assert "De sms is verstuurd" in inviter.content()
+        inviter.fill("#contact", CLIENT)
+        _go(inviter, "button:has-text('Uitnodiging sturen')")
+        assert "De e-mail is verstuurd" in inviter.content()
+        inviter.goto(base + "/uitnodiger/papier")
+        check(inviter, "papier")
+        inviter.check("#q1-4")
+        inviter.check("#q5-nee")
+        _go(inviter, "button:has-text('Opslaan')")
+        assert "De papieren vragenlijst is opgeslagen" in inviter.content()
+        tablet = context(width=800).new_page()
+        tablet.goto(inviter_link)
+        _go(tablet, "button:has-text('Deze tablet klaarzetten')")
+        check(tablet, "tablet")
+        for answer in ("5", "2"):  # two clients after each other
+            _go(tablet, ":is(a, button):has-text('Beginnen')")
+            _go(tablet, ":is(a, button):has-text('Beginnen')")
+            tablet.check(f"#q1-{answer}")
+            for _ in range(3):
+                _go(tablet, "button[value=volgende]")
+            _go(tablet, "button:has-text('Versturen')")
+            assert "Dank u wel" in tablet.content()
+
+        # the client answers from the sms at 320 px, then tries again
+        [sms] = runner.saved_sms()
+        assert f"Aan: {PHONE}" in sms
+        client = context(width=320).new_page()
+        sms_link = re.search(r"http://127\.0\.0\.1:\d+/a/\S{22}", sms).group(0)
+        client.goto(sms_link)
+        assert client.url == base + "/antwoorden"
+        check(client, "client-intro")
+        _go(client, ":is(a, button):has-text('Beginnen')")
+        check(client, "client-contact")
+        assert client.evaluate("document.documentElement.scrollWidth") <= 320
+        client.check("#q1-5")
+        client.check("#q2-0")
+        client.check("#q5-ja")
+        _go(client, "button[value=volgende]")
+        client.check("#q6-4")
+        _go(client, "button[value=volgende]")
+        _go(client, "button[value=volgende]")
+        check(client, "client-controleren")
+        _go(client, "button:has-text('Versturen')")
+        assert "Dank u wel" in client.content()
+        check(client, "client-bedankt")
+        client.go_back()  # back to the check page: no second "Versturen"
+        assert "al ingevuld" in client.content()
+        assert client.locator("button:has-text('Versturen')").count() == 0
+        client.goto(sms_link)  # the link again
+        assert "U heeft deze vragenlijst al ingevuld" in client.content()
+
+        # the poster's and the letters' QR codes lead to the questionnaire
+        poster = municipality.request.get(base + measurement + "/poster.pdf?team=t2")
+        assert poster.headers["content-type"] == "application/pdf"
+        [generic] = _qr_links(poster.body())
+        page.goto(base + measurement)
+        page.fill("#aantal", "2")
+        with page.expect_download() as download:
+            page.click("button:has-text('Brieven maken (pdf)')")
+        letters = _qr_links(Path(download.value.path()).read_bytes())
+        assert len(set(letters)) == 2
+        for link in (generic, *letters):
+            scanned = context(width=360).new_page()
+            scanned.goto(link)
+            assert scanned.url == base + "/antwoorden", link
+            _go(scanned, ":is(a, button):has-text('Beginnen')")
+            scanned.context.close()
+
+        # what is stored: four responses, nothing that points at the client
+        dynamodb, sqs = runner.aws("dynamodb"), runner.aws("sqs")
+        responses = dynamodb.scan(TableName="ceo-local-responses")["Items"]
+        assert sorted(r["channel"]["S"] for r in responses) == ["papier", "sms", "tablet",
+                                                                "tablet"]
+        inviter.goto(base + "/uitnodiger")  # the inviter's own counts
+        assert "Door u uitgenodigd</dt><dd>2<" in inviter.content()
+        assert "Ingevuld (ook op tablet en papier)</dt><dd>4<" in inviter.content()
+        forms = (PHONE, "612345678", "1234 5678", CLIENT)
+        for table in dynamodb.list_tables()["TableNames"]:
+            dumped = json.dumps(dynamodb.scan(TableName=table)["Items"])
+            assert not any(f in dumped for f in forms), table
+        for url in sqs.list_queues().get("QueueUrls", []):
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                           VisibilityTimeout=0).get("Messages", [])
+            assert not any(f in json.dumps(messages) for f in forms), url
+        page.goto(base + measurement)
+        assert "<td>Piet Jansen</td><td>Sociaal team Noord</td><td>2</td><td>4</td>" in \
+            page.content()
+    # the app's log lines (the catchers' own lines stand in for the phone and the mailbox)
+    app_lines = [line for line in runner.output.splitlines()
+                 if not line.startswith(("✆", "✉", "   "))]
+    assert not any(f in line for line in app_lines for f in forms)

@@ -1,0 +1,99 @@
+"""The local runner (`./dev run`) on free ports and Chromium with axe-core, for browser tests
+other than the main journey: start it, read what it saved (mails, sms), check a page."""
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Runner:
+    def __init__(self, process: subprocess.Popen, base: str, moto: str, mail: Path,
+                 sms: Path) -> None:
+        self.process, self.base, self.moto, self.mail, self.sms = process, base, moto, mail, sms
+        self.output = ""
+
+    def aws(self, service: str):
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.moto, region_name="eu-central-1",
+                            aws_access_key_id="x", aws_secret_access_key="x")
+
+    def saved_sms(self, timeout: float = 10) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while not list(self.sms.glob("*.txt")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return [p.read_text(encoding="utf-8") for p in sorted(self.sms.glob("*.txt"))]
+
+
+@contextmanager
+def local_runner(directory: Path):
+    """`./dev run` on free ports with its mails and sms saved under `directory`; on leaving,
+    stopped with Ctrl-C and its whole output kept in `.output`."""
+    port, moto_port = free_port(), free_port()
+    mail, sms = directory / "mail", directory / "sms"
+    process = subprocess.Popen([str(ROOT / "dev"), "run", "--port", str(port), "--moto-port",
+                                str(moto_port), "--mail-dir", str(mail), "--sms-dir", str(sms)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env={"PATH": "/usr/local/bin:/usr/bin:/bin",
+                                               "HOME": str(Path.home())})
+    runner = Runner(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", mail,
+                    sms)
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(runner.base + "/", timeout=2)
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                assert time.monotonic() < deadline, "the local runner did not start"
+                time.sleep(0.3)
+        yield runner
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            runner.output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            runner.output, _ = process.communicate()
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required (./dev test installs it)"
+    assert AXE.exists(), "axe-core is required (./dev test runs npm ci)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def axe_serious(page) -> list:
+    """axe-core's serious and critical violations on the page (none is the bar)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
