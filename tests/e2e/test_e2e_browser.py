@@ -195,12 +195,18 @@ class Journey:
                 field.fill(value)
 
 
-def mail_html(directory: Path, address: str) -> str:
-    """The HTML part of the newest mail saved for `address`."""
+def mail_html(directory: Path, address: str, timeout: float = 30) -> str:
+    """The HTML part of the newest mail saved for `address` (the mail worker may still be
+    sending it on a busy machine: waits for it, up to `timeout` seconds)."""
     import email
     import email.policy
+    import time
 
-    newest = sorted(Path(directory).glob(f"*{address}.eml"))[-1]
+    deadline = time.monotonic() + timeout
+    while not (saved := sorted(Path(directory).glob(f"*{address}.eml"))):
+        assert time.monotonic() < deadline, f"no mail for {address} in {directory}"
+        time.sleep(0.2)
+    newest = saved[-1]
     message = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
     return message.get_body(("html",)).get_content()
 
