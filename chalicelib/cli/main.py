@@ -26,7 +26,7 @@ import argparse
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..platform import config
 from . import stage as stages
@@ -60,24 +60,11 @@ def _options(parser: argparse.ArgumentParser) -> None:
                         help="the stage's stack, if not aanlevermodule-ceo-<stage>")
 
 
-def main(argv: list[str] | None = None) -> int:
-    # --stage first: it sets the table names, which the people commands' modules read when
-    # they are imported to add their commands (without -h, so that --help lists them all)
-    early_parser = argparse.ArgumentParser(add_help=False)
-    _options(early_parser)
-    early, _ = early_parser.parse_known_args(argv)
-    if early.stage:
-        try:
-            stages.apply(stages.environment(early.stage, early.region, early.stack_name))
-        except stages.StageError as error:
-            print(f"--stage {early.stage}: {error}", file=sys.stderr)
-            return 2
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli",
-                                     description=__doc__.splitlines()[0])
-    _options(parser)
+def _add_commands(sub: Any) -> None:
+    """Every command, each with its help line (the people commands' modules are imported
+    here, after --stage has set the table names)."""
     from . import people_commands
 
-    sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("lookup", help="find a municipality or registrant (code, name, e-mail, "
                                   "personal code)").add_argument("query")
     for name, text in (("withdraw", "withdraw the delivery that counts now (needs --as)"),
@@ -119,12 +106,32 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("redrive-mail", help="queue the mail worker's dead letters (mails, sms and "
                                         "e-mail invitations) again, once their cause is fixed")
     people_commands.add_commands(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    # --stage first: it sets the table names, which the people commands' modules read when
+    # they are imported to add their commands (without -h, so that --help lists them all)
+    early_parser = argparse.ArgumentParser(add_help=False)
+    _options(early_parser)
+    early, _ = early_parser.parse_known_args(argv)
+    if early.stage:
+        try:
+            stages.apply(stages.environment(early.stage, early.region, early.stack_name))
+        except stages.StageError as error:
+            print(f"--stage {early.stage}: {error}", file=sys.stderr)
+            return 2
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli",
+                                     description=__doc__.splitlines()[0])
+    _options(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_commands(sub)
     args = parser.parse_args(argv)
     from ..helpdesk import actions as helpdesk
     from ..helpdesk import export
     from ..platform import audit
     from ..publication.reconcile import reconcile
     from ..publication.republish import is_repaired, replay_refused, republish
+    from . import people_commands
 
     cycle = getattr(args, "reconcile_cycle", None) or args.cycle or config.current_cycle()
     changes = {"withdraw", "restore", "resend-link", "revoke-link", *people_commands.CHANGES}
