@@ -22,7 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from ..platform import config
+from ..platform import audit, config
 from ..platform.logs import logger
 from ..platform.models import (
     HeldRequest,
@@ -112,8 +112,7 @@ def correct(registrant: Registrant, seen_version: str, new: Correction, extra: E
             for entry in new_entries:
                 if entry.key not in old_keys:
                     transaction.save(entry)
-            for item, condition in extra:
-                transaction.save(item, condition=condition)
+            audit.save_in(transaction, extra)
     except TransactWriteError as error:
         if "ConditionalCheckFailed" not in _reasons(error):
             raise
@@ -174,8 +173,7 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
             transaction.delete(Registrant(registrant.id), condition=still)
             for item in [*names, *links_to_municipalities, *kept]:
                 transaction.delete(item)
-            for entry, condition in extra:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, extra)
     except TransactWriteError as error:
         if "ConditionalCheckFailed" in _reasons(error):  # only the registrant's condition
             raise Stale() from error                      # can fail: gone, or changed

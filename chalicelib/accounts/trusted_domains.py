@@ -17,6 +17,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from ..platform import audit
 from ..platform.models import TrustedDomain, connection
 
 PARTITION = "vertrouwd"
@@ -106,8 +107,7 @@ def trust(code: str, domain: str, actor: str, extra: Extra = ()) -> TrustedDomai
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(record, condition=TrustedDomain.key.does_not_exist())
-            for entry, condition in extra:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, extra)
     except TransactWriteError as error:
         if _cancelled_by_condition(error):
             raise DomainRefused(f"{domain} wordt al vertrouwd voor deze gemeente.") from error
@@ -122,8 +122,7 @@ def remove(code: str, domain: str, extra: Extra = ()) -> None:
         with TransactWrite(connection=connection()) as transaction:
             transaction.delete(TrustedDomain(PARTITION, _key(code, domain)),
                                condition=TrustedDomain.key.exists())
-            for entry, condition in extra:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, extra)
     except TransactWriteError as error:
         if _cancelled_by_condition(error):
             raise DomainRefused(f"{domain} werd al niet meer vertrouwd voor deze gemeente; "

@@ -136,8 +136,7 @@ def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
                                 now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
             if four_eyes != was_on or current is None:
                 transaction.save(MunicipalitySettings(
                     SETTINGS_QUEUE, code, four_eyes=four_eyes, changed_by=actor,
@@ -207,8 +206,7 @@ def approve(code: str, cycle: int, sequence: int, approver: Registrant,
                                 now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
             transaction.update(delivery, actions=[
                 Delivery.status.set(DeliveryStatus.VALID), Delivery.approved_by.set(approver.id),
                 Delivery.approved_at.set(now), Delivery.revision.set(revision + 1),
@@ -279,8 +277,7 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
                                 details={"aanlevering": delivery.delivery_id}, now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
             transaction.update(delivery, actions=[
                 Delivery.status.set(DeliveryStatus.RETURNED),
                 Delivery.status_changed_at.set(now),

@@ -201,8 +201,7 @@ def change(code: str, cycle: int, sequence: int, new: datetime | None,
     on = four_eyes.required(code)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
             transaction.update(delivery, actions=[
                 Delivery.publish_at.set(new) if new else Delivery.publish_at.remove()],
                 condition=(Delivery.publish_at == old)
@@ -261,8 +260,7 @@ def release(municipality: str, cycle: int, now: datetime | None = None) -> str |
                            now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
             transaction.update(state, actions=[
                 ScopeState.revision.set(revision + 1), ScopeState.released_until.set(now),
                 ScopeState.publication_moments.delete(passed)],

@@ -51,8 +51,7 @@ def _change(delivery: Delivery, status: DeliveryStatus, by: str, reason: str, no
                            "revisie_na": int(state.revision) + 1})
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for item, condition in writes:
-                transaction.save(item, condition=condition)
+            audit.save_in(transaction, writes)
             transaction.update(delivery, actions=[
                 Delivery.status.set(status), Delivery.status_changed_at.set(now),
                 Delivery.status_changed_by.set(by), Delivery.status_reason.set(reason)],

@@ -185,8 +185,7 @@ def set_membership(actor: str, registrant: Registrant, code: str, member: bool,
                                                 audit.subject_municipality(code)],
                                 reason, {"gemeente": code})
     with TransactWrite(connection=connection()) as transaction:
-        for entry, condition in entries:
-            transaction.save(entry, condition=condition)
+        audit.save_in(transaction, entries)
         if member:
             transaction.update(registrant, actions=[Registrant.municipalities.add({code})])
             transaction.save(Membership(code, registrant.id))

@@ -144,8 +144,7 @@ def _claim(registrant: Registrant, codes: list[str], cycle: int, day: date, acto
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(record, condition=Reminder.key.does_not_exist())
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
     except TransactWriteError as error:
         reasons = {reason.code for reason in (error.cancellation_reasons or []) if reason}
         if "ConditionalCheckFailed" not in reasons:

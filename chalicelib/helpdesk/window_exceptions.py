@@ -119,8 +119,7 @@ def withdraw(actor: str, code: str, cycle: int, reason: str, seen: str,
 def _write(entries: list, scope: str, seen: str, actions: list) -> None:
     try:
         with TransactWrite(connection=connection()) as transaction:
-            for entry, condition in entries:
-                transaction.save(entry, condition=condition)
+            audit.save_in(transaction, entries)
             transaction.update(ScopeState(scope), actions=actions,
                                condition=_seen_condition(seen))
     except TransactWriteError as error:

@@ -157,12 +157,9 @@ def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: 
         transaction.save(upload, condition=ContactUpload.key.does_not_exist())
         transaction.update(measurement, actions=[Measurement.upload_ids.add({upload.key})],
                            condition=Measurement.id.exists())
-        for entry, condition in audit.writes(actor, "contactlijst verstuurd",
-                                             [audit.subject_municipality(
-                                                 measurement.municipality)],
-                                             details={"meting": measurement.id,
-                                                      "upload": upload.key}, now=now):
-            transaction.save(entry, condition=condition)
+        audit.save_in(transaction, audit.writes(
+            actor, "contactlijst verstuurd", [audit.subject_municipality(measurement.municipality)],
+            details={"meting": measurement.id, "upload": upload.key}, now=now))
     allowed = channels if channels is not None else set(measurement.channels)
     total = 0
     window: list[list[dict]] = [[]]

@@ -42,12 +42,11 @@ def invite(measurement: Measurement, given: dict, actor: str) -> Inviter:
         transaction.save(inviter, condition=Inviter.id.does_not_exist())
         transaction.update(measurement, actions=[Measurement.inviter_ids.add({inviter.id})],
                            condition=Measurement.id.exists())
-        for entry, condition in audit.writes(
+        audit.save_in(transaction, audit.writes(
                 actor, "uitnodiger uitgenodigd", [audit.subject_municipality(
                     measurement.municipality)],
                 details={"meting": measurement.id, "uitnodiger": inviter.id,
-                         "team": given["team"]}, now=now):
-            transaction.save(entry, condition=condition)
+                         "team": given["team"]}, now=now))
     mail.send(inviter.email, subject=f"Uitnodiger voor de meting ‘{measurement.name}’",
               template="inviter_link",
               context={"name": inviter.name, "measurement": measurement.name,

@@ -120,11 +120,9 @@ def create(municipality: str, settings: dict, actor: str) -> Measurement:
     conn: Connection = connection()
     with TransactWrite(connection=conn) as transaction:
         transaction.save(measurement, condition=Measurement.id.does_not_exist())
-        for entry, condition in audit.writes(actor, "meting aangemaakt",
-                                             [audit.subject_municipality(municipality)],
-                                             details={"meting": measurement.id,
-                                                      "naam": settings["name"]}, now=now):
-            transaction.save(entry, condition=condition)
+        audit.save_in(transaction, audit.writes(
+            actor, "meting aangemaakt", [audit.subject_municipality(municipality)],
+            details={"meting": measurement.id, "naam": settings["name"]}, now=now))
     measurement.version = 1
     return measurement
 

@@ -43,6 +43,13 @@ def writes(actor: str, action: str, subjects: Iterable[str], reason: str | None 
             for entry in _entries(actor, action, subjects, reason, details, now)]
 
 
+def save_in(transaction: Any, items: Iterable[tuple[Model, Any]]) -> None:
+    """The one way audit entries enter a transaction: the items of `writes` (made here or
+    handed to a domain function as `extra`), saved with the change they record."""
+    for entry, condition in items:
+        transaction.save(entry, condition=condition)
+
+
 def record(actor: str, action: str, subjects: Iterable[str], reason: str | None = None,
            details: dict[str, Any] | None = None) -> None:
     """For what has no transaction of its own (a sign-in, a reconcile run, an export)."""
