@@ -58,15 +58,17 @@ def run_environment(stage: dict[str, str], shell: dict[str, str]) -> dict[str, s
     return {**stage, **{name: shell[name] for name in SHELL_OVERRIDES if name in shell}}
 
 
-class MailCatcher:
-    """Prints and saves every mail that the app sent through moto's SES (same process)."""
+class _Catcher:
+    """Polls the embedded moto for what the app sent (`collect`) on a thread of its own and
+    saves it in `directory`, until stopped (then collects once more)."""
+
+    name = "catcher"
 
     def __init__(self, directory: Path, interval: float = 0.3) -> None:
         self.directory = directory
         self.interval = interval
-        self._seen = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mail-catcher", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
 
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,19 @@ class MailCatcher:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self.collect()
+
+    def collect(self) -> None:
+        raise NotImplementedError
+
+
+class MailCatcher(_Catcher):
+    """Prints and saves every mail that the app sent through moto's SES (same process)."""
+
+    name = "mail-catcher"
+
+    def __init__(self, directory: Path, interval: float = 0.3) -> None:
+        super().__init__(directory, interval)
+        self._seen = 0
 
     def collect(self) -> None:
         from moto.ses.models import ses_backends
@@ -110,28 +125,15 @@ class MailCatcher:
               flush=True)
 
 
-class SmsCatcher:
+class SmsCatcher(_Catcher):
     """Prints and saves every sms that the app sent through moto's SNS (clients' invitations
     of a measurement) as a text file, like the mails: local only, nothing like it in AWS."""
 
+    name = "sms-catcher"
+
     def __init__(self, directory: Path, interval: float = 0.3) -> None:
-        self.directory = directory
-        self.interval = interval
+        super().__init__(directory, interval)
         self._seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sms-catcher", daemon=True)
-
-    def start(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.collect()
 
     def collect(self) -> list[Path]:
         from moto.sns.models import sns_backends
