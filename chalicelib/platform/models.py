@@ -474,6 +474,9 @@ class Measurement(TableModel):
     extra_questions = JSONAttribute(default=list)  # [{"id": "x1", "text": ..., "kind": ...}]
     inviter_ids = UnicodeSetAttribute(null=True)
     upload_ids = UnicodeSetAttribute(null=True)
+    # Days (ISO) the municipality left out of the results and of what flows into the delivery
+    # (a burst through a generic link): every reader of the responses honours the same set.
+    excluded_days = UnicodeSetAttribute(null=True)
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
