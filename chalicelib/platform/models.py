@@ -477,6 +477,7 @@ class Measurement(TableModel):
     # Days (ISO) the municipality left out of the results and of what flows into the delivery
     # (a burst through a generic link): every reader of the responses honours the same set.
     excluded_days = UnicodeSetAttribute(null=True)
+    threshold = NumberAttribute(null=True)  # results' minimum; measurement/threshold.py
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
