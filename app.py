@@ -9,6 +9,7 @@ from chalicelib.delivery import routes as delivery
 from chalicelib.helpdesk import personal_data as helpdesk_personal_data
 from chalicelib.helpdesk import reminders
 from chalicelib.helpdesk import routes as helpdesk
+from chalicelib.measurement import counting as measurement_counting
 from chalicelib.measurement import invitations as measurement_invitations
 from chalicelib.measurement import routes as measurement
 from chalicelib.platform import jobs, startup
@@ -41,6 +42,9 @@ app.register_blueprint(helpdesk.routes)  # everything under /helpdesk
 # from the part after "table/" (a stack output of infra/resources.yaml).
 DELIVERIES_STREAM = ("arn:aws:dynamodb:eu-central-1:123456789012:table/DeliveriesTableName/"
                      "stream/2026-01-01T00:00:00.000")
+# The responses table's stream (clients' answers), counted into the results (measurement/).
+RESPONSES_STREAM = ("arn:aws:dynamodb:eu-central-1:123456789012:table/ResponsesTableName/"
+                    "stream/2026-01-01T00:00:00.000")
 MAIL_EVENTS_TOPIC = "arn:aws:sns:eu-central-1:123456789012:ceo-mail-events"  # infra/ sets it
 # Likewise the mail queue: infra/ sets the real ARN; the local runner reads the stack output
 # named by the last part.
@@ -85,6 +89,12 @@ def handle_mail_events(event):
                         starting_position="TRIM_HORIZON")
 def forward_deliveries(event):
     return forwarding.handle(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(stream_arn=RESPONSES_STREAM, batch_size=100,
+                        starting_position="TRIM_HORIZON")
+def count_responses(event):
+    return measurement_counting.handle(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue_arn=RECONCILE_QUEUE, batch_size=1)

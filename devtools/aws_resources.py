@@ -95,6 +95,7 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "INVITERS_TABLE": outputs["InvitersTableName"],
         "INVITATIONS_TABLE": outputs["InvitationsTableName"],
         "RESPONSES_TABLE": outputs["ResponsesTableName"],
+        "RESULTS_TABLE": outputs["ResultsTableName"],
         "MAIL_QUEUE_URL": outputs["MailQueueUrl"],
         "FORWARD_FAILURES_QUEUE_URL": outputs["ForwardFailuresQueueUrl"],
         "RECONCILE_QUEUE_URL": outputs["ReconcileQueueUrl"],

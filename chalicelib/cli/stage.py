@@ -29,6 +29,7 @@ OUTPUTS = {
     "InvitersTableName": "INVITERS_TABLE",
     "InvitationsTableName": "INVITATIONS_TABLE",
     "ResponsesTableName": "RESPONSES_TABLE",
+    "ResultsTableName": "RESULTS_TABLE",
     "MailQueueUrl": "MAIL_QUEUE_URL",
     "MailDeadLetterQueueUrl": "MAIL_DEAD_LETTER_QUEUE_URL",
     "ForwardFailuresQueueUrl": "FORWARD_FAILURES_QUEUE_URL",

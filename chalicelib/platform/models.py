@@ -607,10 +607,44 @@ class BurstRecord(TableModel):
     refused = NumberAttribute(default=0)
 
 
+class ResultCounter(TableModel):
+    """One count of the results (measurement/counting.py), kept in the results table under a
+    write shard of a measurement (`<municipality>#<id>#<shard>`): `r#<response id>` marks a
+    response as counted (written once, on the condition that it does not exist), `n#...` and
+    `a#...` count responses and answers per period, team and day (`n` raised with ADD)."""
+
+    class Meta:
+        table_name = table_name("RESULTS_TABLE", "results")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    n = NumberAttribute(default=0)
+
+
+class ResultSnapshot(TableModel):
+    """What the results pages show of one group (period or all, team or all) of a measurement,
+    under the measurement's own key (one Query reads them all): the figures at the moment the
+    group's count reached a step of the threshold (measurement/threshold.py). `kind` "shown"
+    or, for a period that had closed when late responses came in, "correction". Signals sent
+    are kept beside them (`signal#<period>#<question>`)."""
+
+    class Meta:
+        table_name = table_name("RESULTS_TABLE", "results")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)  # "<municipality>#<measurement id>"
+    item = UnicodeAttribute(range_key=True)  # "s#<kind>#<period or *>#<team or *>"
+    responses = NumberAttribute(default=0)  # the step the figures stand for
+    counts = JSONAttribute(default=dict)  # {question: {answer: n}}
+    late = NumberAttribute(null=True)  # responses counted after the period closed
+    written_at = UnicodeAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, PendingInput,
                                        Membership, Delivery, ScopeState, AuditEntry, HeldRequest,
                                        HelpdeskSession, Reminder,
                                        TrustedDomain, MunicipalitySettings,
                                        Measurement, Inviter, Invitation, KioskDevice, ShortCode,
                                        ContactUpload, BurstRecord,
-                                       ClientResponse)
+                                       ClientResponse, ResultCounter, ResultSnapshot)
