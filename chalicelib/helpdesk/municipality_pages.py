@@ -7,6 +7,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..delivery import four_eyes, history, window
+from ..measurement import results as measurement_results
 from ..platform import audit, config
 from ..platform.municipalities import municipalities
 from ..web.responses import download
@@ -42,6 +43,7 @@ def municipality_page(request: Request, code: str, status: int = 200,
                  last_day=window.last_day(), domains=domains.of_municipality(code),
                  four_eyes=four_eyes.required(code),
                  coordinators=four_eyes.coordinator_ids(code),
+                 measurements=measurement_results.status_of_municipality(code),
                  **helpdesk.overview(code, cycle))
 
 

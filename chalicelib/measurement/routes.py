@@ -4,7 +4,7 @@ from chalice import Blueprint, Response
 
 from ..web import FORM_CONTENT_TYPES as FORM
 from ..web.forms import UPLOAD_CONTENT_TYPES as UPLOAD
-from . import client_pages, inviter_pages, manage_pages, upload_pages
+from . import client_pages, inviter_pages, manage_pages, results_pages, upload_pages
 
 routes = Blueprint(__name__)
 
@@ -22,6 +22,22 @@ def measurement_create(code: str) -> Response:
 @routes.route("/gemeente/{code}/metingen/{mid}", methods=["GET"])
 def measurement_overview(code: str, mid: str) -> Response:
     return manage_pages.overview(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/resultaten", methods=["GET"])
+def measurement_results(code: str, mid: str) -> Response:
+    return results_pages.municipality(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/resultaten/dag", methods=["POST"],
+              content_types=FORM)
+def measurement_results_day(code: str, mid: str) -> Response:
+    return results_pages.exclude_day(routes.current_request, code, mid)
+
+
+@routes.route("/uitnodiger/resultaten", methods=["GET"])
+def inviter_results() -> Response:
+    return results_pages.inviter(routes.current_request)
 
 
 @routes.route("/gemeente/{code}/metingen/{mid}/uitnodigers", methods=["POST"], content_types=FORM)
