@@ -284,10 +284,9 @@ def refresh(measurement: Measurement, batch: list[Counted], late: dict[str, bool
             signals.mail_once(measurement, period, label, figures.plain(), figures.responses)
     late_groups = {(r.period, t) for r in walking if late[r.id]
                    for _, t in _groups(r.period, r.team)}
-    for period, team in sorted(late_groups):
-        if ("correction", period, team) not in steps:
-            ResultSnapshot(scope, snapshot_item("correction", period, team)).update(
-                actions=[ResultSnapshot.late.set(groups[(period, team)].late)])
+    for period, team in sorted(late_groups):  # every late one so far, a step or not
+        ResultSnapshot(scope, snapshot_item("correction", period, team)).update(
+            actions=[ResultSnapshot.late.set(groups[(period, team)].late)])
 
 
 def _first_day(batch: list[Counted], period: str) -> date:
