@@ -484,7 +484,8 @@ class Recorder:
         self.function = None
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
                                       "mail-worker": set(), "reminders": set(),
-                                      "reconciler": set(), "retention": set()}
+                                      "reconciler": set(), "retention": set(),
+                                      "counter": set()}
 
     def __enter__(self):
         self._patch = pytest.MonkeyPatch()
@@ -610,7 +611,8 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
          "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
          "reminders": "SendRemindersRole",
-         "reconciler": "ReconcileFeedRole", "retention": "ApplyRetentionRole"}
+         "reconciler": "ReconcileFeedRole", "retention": "ApplyRetentionRole",
+         "counter": "CountResponsesRole"}
 
 
 def _statements(template, function):
@@ -866,6 +868,32 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
                  zegel=m.seal_on(preview.text))
         mailbox.all()  # the mail worker: the sms, the mail, the contact list's sms
         assert "1 klaargezet, 1 verstuurd" in browser.get(path).text
+        # results (#28): ten more answers (one statement judged negatively), counted from the
+        # stream (a record delivered again finds its marker), the results page, a burst's day
+        # left out, counted again and left out again
+        recorder.function = None
+        from chalicelib.measurement import measurements as measurement_domain
+        from tests.support import results as results_support
+
+        results_support.forget_stream()
+        counted = measurement_domain.get(*path.split("/")[2:5:2])
+        for n in range(10):
+            results_support.respond(counted, {"q8": "1" if n < 3 else "4"})
+        records = results_support.stream_records(aws)
+        recorder.function = "counter"
+        results_support.run(records)
+        results_support.run(records[:2])
+        recorder.function = None
+        assert [x for x in mailbox.all() if "Signaal" in x.subject]
+        recorder.function = "api"
+        assert browser.get(f"{path}/resultaten").status_code == 200
+        burst_day = measurement_domain.today().isoformat()
+        for action in ("uitsluiten", "meetellen", "uitsluiten"):
+            excluded = browser.submit(f"{path}/resultaten/dag", {"dag": burst_day,
+                                                                "actie": action},
+                                      form_page=f"{path}/resultaten")
+            assert excluded.status_code == 303, excluded.text[:2000]
+        results_support.forget_stream()
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
         recorder.function = "reminders"  # the daily schedule, on a reminder day
         with monkeypatch.context() as day:
@@ -975,6 +1003,13 @@ UNRECORDED = {
     ("forwarder", "dynamodb:GetShardIterator", ""): "idem",
     ("forwarder", "dynamodb:ListStreams", ""): "idem",
     ("forwarder", "s3:ListBucket", ""): "S3 answers 404, not 403, for a key not yet published",
+    ("counter", "dynamodb:DescribeStream", ""): "the event source mapping reads the responses' "
+                                                "stream with the function's role",
+    ("counter", "dynamodb:GetRecords", ""): "idem",
+    ("counter", "dynamodb:GetShardIterator", ""): "idem",
+    ("counter", "dynamodb:ListStreams", ""): "idem",
+    ("counter", "dynamodb:DeleteItem", "results"): "a signal's marker is taken back when its "
+                                                   "mail could not be queued",
     ("mail-worker", "dynamodb:GetItem", "invitations"): "a retried contact-list job finds the "
                                                         "invitation its first try made",
     ("reconciler", "s3:ListBucket", ""): "idem",
