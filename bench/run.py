@@ -525,6 +525,15 @@ def main() -> None:
         print(f"\nMeasurement: a response, client pages, an upload of {count:,} lines\n")
         print(table(["measure", "value"], measurement.run(count)))
         return
+    if "--results" in sys.argv:  # issue 28's numbers alone (bench/results.py)
+        from bench import results
+
+        position = sys.argv.index("--results")
+        given = sys.argv[position + 1] if len(sys.argv) > position + 1 else ""
+        count = int(given) if given.isdigit() else 1_000
+        print(f"\nResults: {count:,} responses counted from the stream\n")
+        print(table(["measure", "value"], results.run(count)))
+        return
     if "--cold-start" in sys.argv:  # the cold-start table alone (builds the dev package)
         print_cold_start()
         print(f"\nLambda package: {package_size()}\n")

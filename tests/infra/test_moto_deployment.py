@@ -205,7 +205,7 @@ def test_functions_get_the_parameters_and_their_public_address(deployed):
     functions = {f["FunctionName"].split("-")[3]: f for f in lam.list_functions()["Functions"]}
     assert set(functions) == {"APIHandler", "ForwardDeliveries", "DeliverMail",
                               "HandleMailEvents", "SendReminders", "ReconcileFeed",
-                              "ApplyRetention"}
+                              "ApplyRetention", "CountResponses"}
     api_id = outputs["RestAPIId"]
     for name, function in functions.items():
         variables = function["Environment"]["Variables"]

@@ -1,0 +1,211 @@
+"""`./dev bench --results [N]`: the numbers issue 28 asks for, in-process against moto with the
+local runner's own pieces (its stream pump feeding the counter, its serialised DynamoDB).
+
+- N responses (default 1,000) submitted by 8 threads at once through the same code the pages
+  call (responses.submit: one transactional write each), counted from the responses stream by
+  the counter (measurement/counting.py) as `./dev run` does;
+- the counters equal the responses exactly, question by question and answer by answer;
+- submit → counted: per response, from the end of its write to the end of the stream batch
+  that counted it (p50/p95, local: the pump polls every 50 ms);
+- the results page's AWS requests at 10 and at N responses (they must be equal);
+- the counter's DynamoDB requests and write units per response (moto's consumed capacity).
+moto answers one DynamoDB request at a time (devtools/local.py serialise_dynamodb), so the
+throughput here is moto's, not DynamoDB's: docs/performance.md has the arithmetic for AWS."""
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+ANSWERS = ("5", "4", "3", "2", "1", "0")
+DYNAMODB = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "TransactGetItems",
+            "TransactWriteItems", "BatchGetItem", "BatchWriteItem"}
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def copy_each_table_once_per_transaction() -> None:
+    """moto (5.2.5) backs up a table with copy.deepcopy once per *item* of a transaction that
+    touches it, before writing anything: the same copy up to 100 times, each as long as the
+    table. The bench lets it copy each table once per transaction (identical copies, so no
+    result changes); without it the counter's 100-item transactions time moto, not the code."""
+    import copy
+
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    copies: dict[int, Table] = {}
+    real = models.DynamoDBBackend.transact_write_items
+
+    class _Copy:
+        @staticmethod
+        def deepcopy(thing, memo=None):
+            if isinstance(thing, Table):
+                if id(thing) not in copies:
+                    copies[id(thing)] = copy.deepcopy(thing)
+                return copies[id(thing)]
+            return copy.deepcopy(thing, memo)
+
+    def transact_write_items(self, transact_items):
+        copies.clear()
+        try:
+            return real(self, transact_items)
+        finally:
+            copies.clear()
+
+    models.copy = _Copy  # type: ignore[assignment]
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def run(count: int = 1_000, threads: int = 8) -> list[tuple[str, str]]:
+    from moto import mock_aws
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+    mock_aws().start()
+    from devtools import aws_resources, local
+
+    outputs = aws_resources.deploy()
+    os.environ.update(aws_resources.environment_for(outputs))
+    os.environ["MEASUREMENT_SIGNAL_PERCENT"] = "100"  # no signal mails in the timing
+    local.serialise_dynamodb()
+    copy_each_table_once_per_transaction()
+    import app
+    from botocore.client import BaseClient
+
+    from chalicelib.measurement import counting, measurements, responses
+    from devtools.stream_pump import StreamPump, Subscription
+    from tests.support import measurement as steps
+    from tests.support.browser import Browser, Mailbox
+    from tests.support.flows import signed_in
+
+    representative = Browser(app.app)
+    signed_in(representative, Mailbox())
+    path = steps.measurement_path(steps.create(representative))
+    code, measurement_id = path.split("/")[2], path.split("/")[4]
+    measurement = measurements.get(code, measurement_id)
+    period = measurements.period_of(measurement).id
+
+    counted: dict[str, float] = {}
+    counter_calls: Counter = Counter()
+    counter_units = [0.0]
+    in_counter = threading.local()
+    real = BaseClient._make_api_call
+
+    def recording(client, operation, params):
+        mine = getattr(in_counter, "on", False) and \
+            client.meta.service_model.service_name == "dynamodb"
+        if mine and operation in DYNAMODB:
+            params = {**params, "ReturnConsumedCapacity": "TOTAL"}
+        answer = real(client, operation, params)
+        if mine:
+            counter_calls[operation] += 1
+            consumed = answer.get("ConsumedCapacity") if isinstance(answer, dict) else None
+            for item in consumed if isinstance(consumed, list) else [consumed] if consumed \
+                    else []:
+                counter_units[0] += float(item.get("CapacityUnits", 0))
+        return answer
+
+    BaseClient._make_api_call = recording
+
+    def handler(event, context):
+        in_counter.on = True
+        try:
+            result = counting.handle(event, context)
+        finally:
+            in_counter.on = False
+        now = time.perf_counter()
+        for record in event["Records"]:
+            response = counting.from_record(record)
+            if response is not None:
+                counted.setdefault(response.id, now)
+        return result
+
+    pump = StreamPump([Subscription(table_name=outputs["ResponsesTableName"],
+                                    function_name="count_responses", handler=handler)],
+                      "eu-central-1", interval=0.05,
+                      after_poll=local.forget_shard_iterators)
+    submitted: dict[str, float] = {}
+    stored: list[dict[str, str]] = []
+    lock = threading.Lock()
+
+    def submit(n: int) -> None:
+        rng = random.Random(n)
+        answers = {f"q{q}": rng.choice(ANSWERS) for q in range(1, 11) if q != 5}
+        answers["q5"] = rng.choice(("ja", "nee", "0"))
+        team = rng.choice((None, "t1", "t2"))
+        response = responses.submit(responses.Source(code, measurement_id, period, "generiek",
+                                                     team), answers)
+        with lock:
+            submitted[response.id] = time.perf_counter()
+            stored.append(answers)
+
+    def page_requests() -> Counter:
+        calls: Counter = Counter()
+        me = threading.get_ident()
+
+        def observe(client, operation, params):
+            if threading.get_ident() == me:  # not the stream pump's
+                calls[f"{client.meta.service_model.service_name}.{operation}"] += 1
+            return recording(client, operation, params)
+
+        BaseClient._make_api_call = observe
+        try:
+            assert representative.get(f"{path}/resultaten").status_code == 200
+        finally:
+            BaseClient._make_api_call = recording
+        return calls
+
+    def wait_counted(total: int, limit: float) -> bool:
+        deadline = time.monotonic() + limit
+        while len(counted) < total and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return len(counted) >= total
+
+    pump.start()
+    for n in range(10):
+        submit(n)
+    wait_counted(10, 60)
+    at_10 = page_requests()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(submit, range(10, count)))
+    submit_seconds = time.perf_counter() - started
+    complete = wait_counted(count, max(120.0, count / 5))
+    counted_seconds = time.perf_counter() - started
+    pump.stop()
+    at_n = page_requests()
+
+    groups = counting.totals(counting.read_counts(measurements.scope_key(measurement)), set())
+    total = groups[("*", "*")]
+    expected: dict[str, Counter] = {}
+    for answers in stored:
+        for question, answer in answers.items():
+            expected.setdefault(question, Counter())[answer] += 1
+    exact = total.responses == len(stored) == count and total.plain() == {
+        q: dict(sorted(c.items())) for q, c in sorted(expected.items())}
+    latencies = [counted[i] - submitted[i] for i in submitted if i in counted]
+    rows = [
+        ("responses submitted (8 threads)", f"{count:,} in {submit_seconds:.1f} s "
+                                            f"({count / submit_seconds:.0f}/s through moto)"),
+        ("all counted", f"{'yes' if complete else 'NO'}, {len(counted):,} after "
+                        f"{counted_seconds:.1f} s"),
+        ("counters = responses, per question and answer", "yes" if exact else "NO"),
+        ("submit → counted p50 / p95", f"{1000 * statistics.median(latencies):.0f} ms / "
+                                       f"{1000 * _percentile(latencies, 0.95):.0f} ms"),
+        ("results page requests at 10", ", ".join(f"{k} {v}" for k, v in sorted(at_10.items()))),
+        (f"results page requests at {count:,}",
+         ", ".join(f"{k} {v}" for k, v in sorted(at_n.items()))),
+        ("results page requests constant", "yes" if at_10 == at_n else "NO"),
+        ("counter: DynamoDB requests per response",
+         f"{sum(counter_calls.values()) / count:.2f} ("
+         + ", ".join(f"{k} {v}" for k, v in sorted(counter_calls.items())) + ")"),
+        ("counter: capacity units per response (moto)", f"{counter_units[0] / count:.1f}"),
+    ]
+    return rows
