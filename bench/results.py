@@ -76,9 +76,9 @@ def run(count: int = 1_000, threads: int = 8) -> list[tuple[str, str]]:
     os.environ["MEASUREMENT_SIGNAL_PERCENT"] = "100"  # no signal mails in the timing
     local.serialise_dynamodb()
     copy_each_table_once_per_transaction()
-    import app
     from botocore.client import BaseClient
 
+    import app
     from chalicelib.measurement import counting, measurements, responses
     from devtools.stream_pump import StreamPump, Subscription
     from tests.support import measurement as steps

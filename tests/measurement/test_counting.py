@@ -134,9 +134,9 @@ def test_figures_on_show_move_only_at_the_steps(aws, batch):
 
 def test_a_team_below_the_threshold_counts_only_in_the_totals(aws):
     measurement = support.measurement()
-    for n in range(10):
+    for _n in range(10):
         support.respond(measurement, {"q1": "4"}, team="t1")
-    for n in range(7):
+    for _n in range(7):
         support.respond(measurement, {"q1": "2"}, team="t2")
     support.count_new(aws)
     assert _shown(measurement, ("*", "t1")).responses == 10

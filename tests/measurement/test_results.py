@@ -147,7 +147,7 @@ def test_only_the_municipality_s_representatives_see_its_results(aws, browser, m
 
 
 def test_the_helpdesk_sees_status_and_counts_not_answers(aws, browser, helpdesk, setup):
-    path, measurement = setup
+    _path, measurement = setup
     _respond(measurement, 12, {"q1": "1"})
     support.count_new(aws)
     page = helpdesk.get("/helpdesk/gemeente/GM0014").text
