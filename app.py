@@ -91,7 +91,7 @@ def forward_deliveries(event):
     return forwarding.handle(event.to_dict(), event.context)
 
 
-@app.on_dynamodb_record(stream_arn=RESPONSES_STREAM, batch_size=100,
+@app.on_dynamodb_record(stream_arn=RESPONSES_STREAM, batch_size=500,
                         starting_position="TRIM_HORIZON")
 def count_responses(event):
     return measurement_counting.handle(event.to_dict(), event.context)

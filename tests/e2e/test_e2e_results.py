@@ -88,9 +88,15 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
             assert "Dank u wel" in answering.content()
             client.close()
             _counted(runner, n)
-            page.goto(results)
-            html = page.content()
-            seen[n] = _shown(html)
+            expected = None if n < 10 else 10 + (n - 10) // 5 * 5
+            deadline = time.monotonic() + (10 if expected == n else 1.5)
+            while True:  # the figures follow the markers in the same stream batch
+                page.goto(results)
+                html = page.content()
+                seen[n] = _shown(html)
+                if seen[n] == expected or time.monotonic() > deadline:
+                    break
+                time.sleep(0.3)
             if n < 10:
                 assert "Minder dan 10 reacties" in html and "data-question" not in html
         assert seen == {n: None if n < 10 else 10 + (n - 10) // 5 * 5 for n in range(1, 26)}
