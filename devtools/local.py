@@ -398,9 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     reconcile_queue = QueuePump(outputs["ReconcileQueueUrl"], app_module.reconcile_feed, REGION,
                                 "reconcile_feed")
     schedule = Schedule(outputs["ReconcileQueueUrl"], RECONCILE_EVERY)
+    forward_failures = failure_queue(outputs["ForwardFailuresQueueUrl"])
+    count_failures = failure_queue(outputs["CountFailuresQueueUrl"])
+
+    def set_aside(name: str, records: list) -> None:  # each stream its own failure queue
+        (count_failures if name == "count_responses" else forward_failures)(name, records)
+
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
-                      on_discard=failure_queue(outputs["ForwardFailuresQueueUrl"]),
-                      after_poll=forget_shard_iterators)
+                      on_discard=set_aside, after_poll=forget_shard_iterators)
     mails = MailCatcher(args.mail_dir)
     sms = SmsCatcher(args.sms_dir)
 
