@@ -33,6 +33,14 @@ def released(delivery: Delivery, state: ScopeState | None) -> bool:
     return until is not None and delivery.publish_at <= until
 
 
+def waiting_for_moment(delivery: Delivery | None, state: ScopeState | None) -> datetime | None:
+    """The moment a valid delivery will be published while it still waits for it (it counts
+    already, but the feed does not show it yet); None when it has no moment or was released."""
+    if delivery is None or delivery.status != DeliveryStatus.VALID or released(delivery, state):
+        return None
+    return delivery.publish_at
+
+
 def published(deliveries: list[Delivery], state: ScopeState | None) -> Delivery | None:
     """What the feed publishes: the latest valid (with four-eyes: approved) delivery whose
     publication moment has passed and was released. The delivery that counts (`counting`)

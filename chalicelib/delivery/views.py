@@ -141,7 +141,7 @@ def open_delivery(code: str, number: str) -> DeliveryView | None:
     pending = None
     if delivery.publish_at is not None and delivery.status == DeliveryStatus.VALID:
         [state] = get_together((ScopeState, delivery.scope, None))
-        pending = None if history.released(delivery, state) else delivery.publish_at
+        pending = history.waiting_for_moment(delivery, state)
     return DeliveryView(delivery, standing_of(delivery, counting, sent[0]), counting,
                         people.get(str(delivery.registrant_id)), sent, decided_by, pending)
 

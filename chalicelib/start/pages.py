@@ -11,8 +11,22 @@ from .. import web
 from ..accounts import access
 from ..delivery import four_eyes, history, views, window
 from ..platform import config
+from ..platform.models import Delivery, ScopeState, get_together
 from ..platform.municipalities import municipalities
 from ..questionnaire import drafts, editors, journey
+
+
+def _publication_moments(histories: dict[str, list[Delivery]]) -> dict[str, datetime]:
+    """{code: moment} where the delivery that counts waits for its publication moment: it
+    counts for the helpdesk already, but the site shows it only from then. States are read
+    only for deliveries with a moment (one request for all of them)."""
+    counting = {code: history.counting(sent) for code, sent in histories.items()}
+    wanted = sorted(code for code, d in counting.items() if d is not None and d.publish_at)
+    states = get_together(*((ScopeState, counting[code].scope, None) for code in wanted)) \
+        if wanted else []
+    found = {code: history.waiting_for_moment(counting[code], state)
+             for code, state in zip(wanted, states, strict=True)}
+    return {code: moment for code, moment in found.items() if moment is not None}
 
 
 def show(request: Request) -> Response:
@@ -30,6 +44,7 @@ def show(request: Request) -> Response:
     senders = editors.names(sorted({d.registrant_id for sent in histories.values()
                                     for d in sent}))
     roles = four_eyes.for_registrant(sorted(registrant.municipalities), registrant.id)
+    moments = _publication_moments(histories)
     rows = []
     for code in registrant.municipalities:
         draft = by_code.get(code)
@@ -42,6 +57,7 @@ def show(request: Request) -> Response:
             "last_edit": editors.latest(edits.get(code, {})),
             "code": code, "name": known[code].name if code in known else code,
             "draft": draft, "history": sent, "counting": counting,
+            "publish_at": moments.get(code),
             "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
             "progress": journey.progress(definition, draft),
             "resume": journey.resume_path(definition, code, draft),
