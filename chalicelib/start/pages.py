@@ -22,8 +22,8 @@ def _publication_moments(histories: dict[str, list[Delivery]]) -> dict[str, date
     only for deliveries with a moment (one request for all of them)."""
     counting = {code: history.counting(sent) for code, sent in histories.items()}
     wanted = sorted(code for code, d in counting.items() if d is not None and d.publish_at)
-    states = get_together(*((ScopeState, counting[code].scope, None) for code in wanted)) \
-        if wanted else []
+    states = get_together(*((ScopeState, str(getattr(counting[code], "scope", "")), None)
+                            for code in wanted)) if wanted else []
     found = {code: history.waiting_for_moment(counting[code], state)
              for code, state in zip(wanted, states, strict=True)}
     return {code: moment for code, moment in found.items() if moment is not None}
