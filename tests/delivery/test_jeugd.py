@@ -1,0 +1,145 @@
+"""CEO Jeugd beside CEO Wmo: one representative delivers both for one municipality, each
+through its own questionnaire, window, numbers and feed (`ceo-jeugd/<cycle>/<code>.json`); a
+delivery (or taking one back) for one instrument never touches the other's: the other's feed
+objects stay byte for byte, its deliveries and draft as they were."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import boto3
+import pytest
+
+from tests.support.feed import bucket_object, record, run, validate
+from tests.support.flows import fill_all, save, send, signed_in
+from tests.support.tables import scan
+
+JEUGD = "ceo-jeugd"
+WMO_KEYS = ("ceo-wmo/2026/GM0014.json", "ceo-wmo/2026/GM0014.html", "ceo-wmo/2026/index.json",
+            "ceo-wmo/2026/national.json")
+
+
+def text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", response.text)).split())
+
+
+def stored(aws, key: str) -> tuple[bytes, str] | None:
+    """An object's bytes and ETag as the bucket holds them (None: not there)."""
+    s3 = boto3.client("s3")
+    try:
+        found = s3.get_object(Bucket=aws["PublicationBucketName"], Key=key)
+    except s3.exceptions.NoSuchKey:
+        return None
+    return found["Body"].read(), found["ETag"]
+
+
+@pytest.fixture()
+def both(browser, mailbox, aws):
+    """Anna sent Groningen's Wmo delivery, forwarded; the Wmo feed objects as they were then."""
+    signed_in(browser, mailbox)
+    fill_all(browser)
+    assert send(browser).headers["Location"] == "/gemeente/GM0014/verzonden/1"
+    run([record("GM0014#2026", 1)])
+    before = {key: stored(aws, key) for key in WMO_KEYS}
+    assert all(before.values())
+    return browser, before
+
+
+def test_one_representative_delivers_both_and_the_feed_holds_both_wmo_untouched(both, aws):
+    anna, before = both
+    fill_all(anna, instrument=JEUGD)
+    sent = send(anna, instrument=JEUGD)
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == "/gemeente/GM0014/jeugd/verzonden/1"
+    assert "GM0014-2026-J1" in text(anna.get(sent.headers["Location"]))
+    run([record("GM0014#2026#jeugd", 1)])
+    document = bucket_object(aws, "ceo-jeugd/2026/GM0014.json")
+    validate(document)
+    assert document["instrument"] == JEUGD and document["status"] == "published"
+    assert document["delivery"]["id"] == "GM0014-2026-J1"
+    assert document["delivery"]["questionnaire"]["definition"] == \
+        "ceo-jeugd/2026/questionnaire-2026.1.json"
+    assert document["headline"]["text"].startswith("Ouders en jongeren voelen zich serieus")
+    scores = {row["question_id"]: row for row in document["scores"]}
+    assert set(scores) == {"o1", "j4"} and scores["o1"]["agree"] == 80.0
+    assert scores["j4"]["agree"] == 62.0
+    topics = next(a for a in document["answers"] if a["question_id"] == "onderwerpen")
+    assert "gezond en veilig opgroeien" in topics["text"]
+    # Jeugd's own index, national figures and definition; the root index knows both
+    index = bucket_object(aws, "ceo-jeugd/2026/index.json")
+    validate(index, "cycle-index")
+    assert index["municipalities"]["GM0014"]["document"] == "ceo-jeugd/2026/GM0014.json"
+    national = bucket_object(aws, "ceo-jeugd/2026/national.json")
+    validate(national, "national")
+    assert set(national["questions"]) == {"o1", "j4"}
+    validate(bucket_object(aws, "ceo-jeugd/2026/questionnaire-2026.1.json"), "questionnaire")
+    root = bucket_object(aws, "index.json")
+    validate(root, "root-index")
+    assert set(root["instruments"]) == {"ceo-wmo", JEUGD}
+    # the Wmo objects are exactly what they were: same bytes, same ETag (never rewritten)
+    assert {key: stored(aws, key) for key in WMO_KEYS} == before
+    assert bucket_object(aws, "ceo-wmo/2026/GM0014.json")["delivery"]["id"] == "GM0014-2026-1"
+    # the start page shows both, each with its own delivery that counts
+    start = text(anna.get("/start"))
+    wmo, jeugd = start.split("CEO Jeugd (Groningen)", 1)
+    assert "GM0014-2026-1" in wmo and "Telt nu" in wmo and "GM0014-2026-J1" not in wmo
+    assert re.search(r"GM0014-2026-J1.{0,80}Telt nu", jeugd)
+    view = anna.get("/gemeente/GM0014/aanlevering/GM0014-2026-J1")
+    assert view.status_code == 200 and "Ik werd snel geholpen." not in view.text
+    assert "Ik voelde mij serieus genomen door de hulpverlener." in html.unescape(view.text)
+
+
+def test_taking_jeugd_back_retracts_only_jeugd(both, aws):
+    anna, before = both
+    fill_all(anna, instrument=JEUGD)
+    send(anna, instrument=JEUGD)
+    run([record("GM0014#2026#jeugd", 1)])
+    number = "GM0014-2026-J1"
+    page = anna.get(f"/gemeente/GM0014/aanlevering/{number}/terugnemen")
+    revision = re.search(r'name="revisie" value="(\d+)"', page.text)[1]
+    taken = anna.submit(f"/gemeente/GM0014/aanlevering/{number}/terugnemen",
+                        [("revisie", revision), ("reden", "Verkeerde cijfers")],
+                        form_page=f"/gemeente/GM0014/aanlevering/{number}/terugnemen")
+    assert taken.status_code == 303
+    run([record("GM0014#2026#jeugd", 1)])
+    assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["status"] == "retracted"
+    assert {key: stored(aws, key) for key in WMO_KEYS} == before
+    statuses = {i["scope"]["S"]: i["status"]["S"] for i in scan(aws, "DeliveriesTableName")}
+    assert statuses == {"GM0014#2026": "valid", "GM0014#2026#jeugd": "withdrawn"}
+
+
+def test_each_instrument_has_its_own_draft_and_questions(browser, mailbox, aws):
+    signed_in(browser, mailbox)
+    wmo_page = html.unescape(browser.get("/gemeente/GM0014/vragen/opzet").text)
+    jeugd_page = html.unescape(browser.get("/gemeente/GM0014/jeugd/vragen/opzet").text)
+    assert "Effect op gezond en veilig opgroeien" in jeugd_page and "CEO Jeugd" in jeugd_page
+    assert "Effect op gezond en veilig opgroeien" not in wmo_page
+    assert "Toegankelijkheid van de voorzieningen" in wmo_page
+    saved = save(browser, "onderzoek", [("onderzoek_uitgevoerd", "ja")], instrument=JEUGD)
+    assert saved.headers["Location"] == "/gemeente/GM0014/jeugd/vragen/opzet"
+    drafts = {i["key"]["S"]: i for i in scan(aws, "DraftsTableName")}
+    assert set(drafts) == {"GM0014#2026#jeugd"}  # no Wmo draft came of it
+    assert drafts["GM0014#2026#jeugd"]["instrument"]["S"] == JEUGD
+    # the review page and sending belong to Jeugd's own questionnaire
+    review = text(browser.get("/gemeente/GM0014/jeugd/controleren"))
+    assert "Modelvragenlijst MCJO gebruikt" in review and "CEO Jeugd" in review
+    assert browser.get("/gemeente/GM0014/jeugd/vragen/bestaat-niet").status_code == 404
+
+
+def test_each_instrument_has_its_own_sending_window(browser, mailbox, aws, monkeypatch):
+    from chalicelib.platform import cycles
+
+    open_window = cycles.SendingWindow(date(2026, 1, 1), date(2099, 6, 30), date(2099, 10, 31))
+    closed = cycles.SendingWindow(date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3))
+    monkeypatch.setattr(cycles, "settings", lambda: {"ceo-wmo": {2026: open_window},
+                                                      JEUGD: {2026: closed}})
+    monkeypatch.setenv("DELIVERY_WINDOW", "cycle")
+    signed_in(browser, mailbox)
+    fill_all(browser, instrument=JEUGD)
+    refused = send(browser, instrument=JEUGD)
+    assert refused.status_code == 400 and "aanlevertermijn is voorbij" in text(refused)
+    assert scan(aws, "DeliveriesTableName") == []
+    fill_all(browser)
+    assert send(browser).status_code == 303  # Wmo's window is open
+    assert [i["scope"]["S"] for i in scan(aws, "DeliveriesTableName")] == ["GM0014#2026"]
