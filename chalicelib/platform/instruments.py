@@ -17,6 +17,11 @@ class Instrument(Record, frozen=True):
     number_prefix: str  # before the sequence in a delivery number: GM0014-2026-J3
 
     @property
+    def short(self) -> str:
+        """"Wmo", "Jeugd": after "Cliëntervaring" in the report's title."""
+        return self.name.removeprefix("CEO ")
+
+    @property
     def title(self) -> str:
         """"Cliëntervaringsonderzoek Wmo": a heading."""
         return self.subject[0].upper() + self.subject[1:]

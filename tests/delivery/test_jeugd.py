@@ -64,6 +64,8 @@ def test_one_representative_delivers_both_and_the_feed_holds_both_wmo_untouched(
     scores = {row["question_id"]: row for row in document["scores"]}
     assert set(scores) == {"o1", "j4"} and scores["o1"]["agree"] == 80.0
     assert scores["j4"]["agree"] == 62.0
+    report = bucket_object(aws, "ceo-jeugd/2026/GM0014.html")
+    assert "Cliëntervaring Jeugd — onderzoek over 2025" in report and "Wmo" not in report
     topics = next(a for a in document["answers"] if a["question_id"] == "onderwerpen")
     assert "gezond en veilig opgroeien" in topics["text"]
     # Jeugd's own index, national figures and definition; the root index knows both

@@ -35,11 +35,10 @@ def deliver(registrant, code="GM0014", headline="Uitkomst", now=None, publish_at
     """A delivery made the way the send step makes it (draft → send), sent `now` (a datetime;
     default the real time), published from `publish_at` (default: at once); of CEO Jeugd
     with its own complete answers when `instrument` says so."""
-    from tests.support.answers import COMPLETE_RAW_JEUGD
-
     from chalicelib.delivery import sending
     from chalicelib.platform.municipalities import name_of
     from chalicelib.questionnaire import drafts, journey
+    from tests.support.answers import COMPLETE_RAW_JEUGD
 
     definition = journey.current_definition(instrument)
     complete = COMPLETE_RAW if instrument == "ceo-wmo" else COMPLETE_RAW_JEUGD
