@@ -145,3 +145,28 @@ def test_each_instrument_has_its_own_sending_window(browser, mailbox, aws, monke
     fill_all(browser)
     assert send(browser).status_code == 303  # Wmo's window is open
     assert [i["scope"]["S"] for i in scan(aws, "DeliveriesTableName")] == ["GM0014#2026"]
+
+
+def test_the_helpdesk_finds_withdraws_and_restores_jeugd_apart_from_wmo(both, aws, helpdesk):
+    anna, before = both
+    fill_all(anna, instrument=JEUGD)
+    send(anna, instrument=JEUGD)
+    run([record("GM0014#2026#jeugd", 1)])
+    page = text(helpdesk.get("/helpdesk/gemeente/GM0014"))
+    wmo, jeugd = page.split("CEO Jeugd", 1)
+    assert "GM0014-2026-1" in wmo and re.search(r"GM0014-2026-J1.{0,60}Telt nu", jeugd)
+    found = text(helpdesk.get("/helpdesk?q=GM0014-2026-j1"))
+    assert "GM0014-2026-J1" in found
+    path = "/helpdesk/gemeente/GM0014/intrekken/GM0014-2026-J1"
+    assert "Nog geen" not in text(helpdesk.get(path)) and helpdesk.get(path).status_code == 200
+    done = helpdesk.submit(path, {"reden": "Verkeerde lijst"}, form_page=path)
+    assert done.status_code == 200 and "is ingetrokken" in done.text
+    run([record("GM0014#2026#jeugd", 1)])
+    assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["status"] == "retracted"
+    assert {key: stored(aws, key) for key in WMO_KEYS} == before
+    restored = helpdesk.submit("/helpdesk/gemeente/GM0014/herstellen/GM0014-2026-J1",
+                               {"reden": "Toch goed"}, form_page="/helpdesk/gemeente/GM0014")
+    assert restored.status_code == 200 and "is hersteld" in restored.text
+    run([record("GM0014#2026#jeugd", 1)])
+    assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["delivery"]["id"] == "GM0014-2026-J1"
+    assert {key: stored(aws, key) for key in WMO_KEYS} == before
