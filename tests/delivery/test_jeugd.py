@@ -170,3 +170,40 @@ def test_the_helpdesk_finds_withdraws_and_restores_jeugd_apart_from_wmo(both, aw
     run([record("GM0014#2026#jeugd", 1)])
     assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["delivery"]["id"] == "GM0014-2026-J1"
     assert {key: stored(aws, key) for key in WMO_KEYS} == before
+
+
+def test_season_overview_and_reminders_per_instrument(aws, helpdesk, mailbox):
+    """Groningen delivered Wmo only: delivered on Wmo's overview, not on Jeugd's; a reminder
+    from Jeugd's overview goes to its representative, names CEO Jeugd, and is a record of its
+    own beside a Wmo reminder of the same day."""
+    from tests.support.browser import deliver_queued
+    from tests.support.feed import deliver, make_registrant
+
+    anna = make_registrant("anna@groningen.nl", ("GM0014",))
+    deliver(anna, "GM0014")
+    mailbox.all()
+    wmo = helpdesk.get("/helpdesk/seizoen").text
+    jeugd = helpdesk.get("/helpdesk/seizoen?onderzoek=jeugd").text
+    assert 'name="gemeente" value="GM0014"' not in wmo  # delivered: nothing to tick
+    assert 'name="gemeente" value="GM0014"' in jeugd  # Jeugd not delivered yet
+    assert "GM0014-2026-1" in wmo and "GM0014-2026-1" not in jeugd
+    csv = helpdesk.get("/helpdesk/seizoen.csv?onderzoek=jeugd").text
+    assert "GM0014-2026-1" not in csv and "Aangemeld, niet begonnen" in csv
+    assert helpdesk.get("/helpdesk/seizoen?onderzoek=zorg").status_code == 400
+    sent = helpdesk.submit("/helpdesk/seizoen/herinnering",
+                           [("gemeente", "GM0014"), ("onderzoek", "jeugd")],
+                           form_page="/helpdesk/seizoen?onderzoek=jeugd")
+    assert sent.status_code == 200 and "Herinnering verstuurd" in sent.text
+    deliver_queued()
+    [mail] = [m for m in mailbox.to("anna@groningen.nl") if m.subject.startswith("Herinnering")]
+    assert "CEO Jeugd" in mail.subject and "cliëntervaringsonderzoek Jeugd" in mail.text
+    # Wmo counts as delivered: the same selection on Wmo's overview reminds nobody
+    again = helpdesk.submit("/helpdesk/seizoen/herinnering", [("gemeente", "GM0014")],
+                            form_page="/helpdesk/seizoen")
+    assert "intussen aangeleverd" in again.text
+    # a Jeugd delivery makes Groningen delivered on Jeugd's overview too
+    deliver(anna, "GM0014", instrument=JEUGD)
+    jeugd = helpdesk.get("/helpdesk/seizoen?onderzoek=jeugd").text
+    assert 'name="gemeente" value="GM0014"' not in jeugd and "GM0014-2026-J1" in jeugd
+    keys = [r["key"]["S"] for r in scan(aws, "Reminders")]
+    assert len(keys) == 1 and keys[0].startswith("jeugd#2026#")
