@@ -207,3 +207,34 @@ def test_season_overview_and_reminders_per_instrument(aws, helpdesk, mailbox):
     assert 'name="gemeente" value="GM0014"' not in jeugd and "GM0014-2026-J1" in jeugd
     keys = [r["key"]["S"] for r in scan(aws, "Reminders")]
     assert len(keys) == 1 and keys[0].startswith("jeugd#2026#")
+
+
+def test_four_eyes_holds_jeugd_until_a_coordinator_approves_it_wmo_untouched(
+        both, aws, mailbox, app_module, helpdesk):
+    """Four-eyes is the municipality's, for both instruments: a Jeugd send waits, the
+    coordinator approves it on its own number, and only Jeugd's feed changes."""
+    from tests.support.browser import Browser
+
+    anna, before = both
+    els = signed_in(Browser(app_module.app), mailbox, email="e.jansen@groningen.nl",
+                    naam="Els Jansen")
+    page = html.unescape(helpdesk.get("/helpdesk/gemeente/GM0014").text)
+    els_id = re.search(r'value="([^"]+)"(?: checked)?><label for="coord-\d+">Els Jansen \(',
+                       page)[1]
+    assert helpdesk.submit("/helpdesk/gemeente/GM0014/vier-ogen",
+                           [("vier_ogen", "aan"), ("coordinator", els_id)],
+                           form_page="/helpdesk/gemeente/GM0014").status_code == 200
+    fill_all(anna, instrument=JEUGD)
+    waiting = anna.get(send(anna, instrument=JEUGD).headers["Location"])
+    assert "wacht op goedkeuring" in text(waiting)
+    run([record("GM0014#2026#jeugd", 1)])
+    assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json") is None  # nothing while it waits
+    number = "GM0014-2026-J1"
+    start = text(els.get("/start"))
+    assert re.search(rf"{number}.{{0,40}}wacht op goedkeuring", start)
+    approved = els.submit(f"/gemeente/GM0014/aanlevering/{number}/goedkeuren",
+                          [("publiceren", "direct")], form_page="/start")
+    assert approved.status_code == 303, approved.text
+    run([record("GM0014#2026#jeugd", 1)])
+    assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["delivery"]["id"] == number
+    assert {key: stored(aws, key) for key in WMO_KEYS} == before
