@@ -238,3 +238,26 @@ def test_four_eyes_holds_jeugd_until_a_coordinator_approves_it_wmo_untouched(
     run([record("GM0014#2026#jeugd", 1)])
     assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["delivery"]["id"] == number
     assert {key: stored(aws, key) for key in WMO_KEYS} == before
+
+
+def test_work_on_jeugd_alone_keeps_a_representative_active_for_the_retention_rules(aws):
+    """Retention erases representatives inactive for a whole cycle: a save in the Jeugd
+    draft is activity as much as one in the Wmo draft."""
+    from datetime import UTC, datetime
+
+    from chalicelib.accounts import registrants, retention
+    from chalicelib.platform.models import Draft, Registrant, scope_key
+    from tests.support.feed import deliver, make_registrant
+
+    person = make_registrant("jeugd@groningen.nl", ("GM0014",))
+    deliver(person, "GM0014", instrument=JEUGD)
+    long_ago, worked = datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 3, 1, tzinfo=UTC)
+    Registrant(person.id).update(actions=[Registrant.created_at.set(long_ago),
+                                          Registrant.updated_at.set(long_ago),
+                                          Registrant.link_issued_at.set(long_ago)])
+    draft = Draft.get(scope_key("GM0014", 2026, JEUGD))
+    draft.update(actions=[Draft.section_editors.set(
+        {section: {**edit, "at": worked.isoformat()}
+         for section, edit in (draft.section_editors or {}).items()})],
+        add_version_condition=False)
+    assert retention.last_active(registrants.get(person.id)) == worked
