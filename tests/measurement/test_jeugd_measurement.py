@@ -4,6 +4,7 @@ sets one up (Wmo stays the default); clients then answer that list, the youths' 
 from __future__ import annotations
 
 import html
+
 from tests.support import measurement as m
 from tests.support.browser import Browser
 from tests.support.flows import signed_in
