@@ -261,3 +261,31 @@ def test_work_on_jeugd_alone_keeps_a_representative_active_for_the_retention_rul
          for section, edit in (draft.section_editors or {}).items()})],
         add_version_condition=False)
     assert retention.last_active(registrants.get(person.id)) == worked
+
+
+def test_a_failed_jeugd_notification_fails_jeugd_not_wmo(aws, monkeypatch):
+    """SNS refuses the change notification of the Jeugd document only: the Jeugd scope is
+    left unrecorded (to be retried), the Wmo scope of the same batch is recorded."""
+    from chalicelib.platform.models import ScopeState
+    from chalicelib.publication import notifications
+    from tests.support.feed import deliver, make_registrant
+
+    person = make_registrant("beide@groningen.nl", ("GM0014",))
+    deliver(person, "GM0014")
+    deliver(person, "GM0014", instrument=JEUGD)
+    real = notifications._sns()
+
+    class RefusesJeugd:
+        def publish_batch(self, TopicArn, PublishBatchRequestEntries):
+            entries = PublishBatchRequestEntries
+            refused = [e for e in entries
+                       if e["MessageAttributes"]["instrument"]["StringValue"] == JEUGD]
+            answer = real.publish_batch(TopicArn=TopicArn, PublishBatchRequestEntries=[
+                e for e in entries if e not in refused])
+            return {**answer, "Failed": [{"Id": e["Id"], "Code": "Throttled"} for e in refused]}
+
+    monkeypatch.setattr(notifications, "_sns", lambda: RefusesJeugd())
+    outcome = run([record("GM0014#2026", 1), record("GM0014#2026#jeugd", 1)])
+    assert len(outcome["batchItemFailures"]) == 1
+    assert ScopeState.get("GM0014#2026").forwarded_revision == 1
+    assert ScopeState.get("GM0014#2026#jeugd").forwarded_revision is None
