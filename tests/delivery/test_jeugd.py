@@ -289,3 +289,18 @@ def test_a_failed_jeugd_notification_fails_jeugd_not_wmo(aws, monkeypatch):
     assert len(outcome["batchItemFailures"]) == 1
     assert ScopeState.get("GM0014#2026").forwarded_revision == 1
     assert ScopeState.get("GM0014#2026#jeugd").forwarded_revision is None
+
+
+def test_a_jeugd_delivery_s_report_is_what_the_site_shows(both, aws):
+    """The report page of the Jeugd delivery that counts (after a correction) is byte for byte
+    the Jeugd report in the bucket: rendered from Jeugd's scope and definition."""
+    anna, _ = both
+    fill_all(anna, instrument=JEUGD)
+    send(anna, instrument=JEUGD)
+    save(anna, "uitkomsten", [("belangrijkste_uitkomsten", "Gecorrigeerd.")], instrument=JEUGD)
+    send(anna, instrument=JEUGD)
+    run([record("GM0014#2026#jeugd", 2)])
+    assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["revision"] == 2
+    report = anna.get("/gemeente/GM0014/aanlevering/GM0014-2026-J2/rapport")
+    assert report.status_code == 200
+    assert report.text == bucket_object(aws, "ceo-jeugd/2026/GM0014.html")
