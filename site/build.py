@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLE = {"ceo-wmo": "Cliëntervaringsonderzoek Wmo"}
+TITLE = {"ceo-wmo": "Cliëntervaringsonderzoek Wmo", "ceo-jeugd": "Cliëntervaringsonderzoek Jeugd"}
 DARK, LIGHT = "#154273", "#6e6e6e"  # both ≥ 4.5:1 on white
 
 CSS = """
@@ -117,8 +117,9 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "september", "oktober", "november", "december")
 # The reference site knows its instrument's figures in words ({value}: the percentage); a
 # figure it does not know is shown with its label.
-SENTENCES = {("ceo-wmo", "respons"):
-             "Van de benaderde personen vulde {value} de vragenlijst in (de respons)."}
+SENTENCES = {(instrument, "respons"):
+             "Van de benaderde personen vulde {value} de vragenlijst in (de respons)."
+             for instrument in ("ceo-wmo", "ceo-jeugd")}
 
 
 def dutch_date(text: Any) -> str:
@@ -449,8 +450,9 @@ def home_page(cycles: list[tuple[str, int, dict[str, Any]]],
         f'<span class="muted">({counts[(instrument, cycle)]} gemeenten)</span></li>'
         for instrument, cycle, _ in cycles)
     body = ("<h1>Cliëntervaringsonderzoek – uitkomsten per gemeente</h1>"
-            "<p>Hoe ervaren cliënten de ondersteuning van hun gemeente? Kies een onderzoek en "
-            "een jaar.</p>" + f'<ul class="list">{items}</ul>')
+            "<p>Hoe ervaren cliënten de ondersteuning van hun gemeente (Wmo), en jeugdigen en "
+            "ouders de jeugdhulp (Jeugd)? Kies een onderzoek en een jaar.</p>"
+            + f'<ul class="list">{items}</ul>')
     return page("Cliëntervaringsonderzoek – uitkomsten per gemeente", body, depth=0)
 
 

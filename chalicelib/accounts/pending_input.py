@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from ..platform.instruments import WMO, base_path
 from ..platform.models import PendingInput, Registrant, connection
 
 KEEP_FOR = timedelta(days=14)
@@ -16,7 +17,7 @@ KEEP_FOR = timedelta(days=14)
 
 def keep(registrant_id: str, municipality: str, section: str,
          fields: Mapping[str, Sequence[str]], seen_version: int,
-         csrf_field: str = "csrf_token") -> PendingInput | None:
+         csrf_field: str = "csrf_token", instrument: str = WMO) -> PendingInput | None:
     """Keeps the input for its owner, in one transaction with the registrant's list of kept
     input (which erasure removes), on condition that the registrant still exists and still
     represents the municipality: None, nothing stored, for an erased or removed registrant's
@@ -25,6 +26,7 @@ def keep(registrant_id: str, municipality: str, section: str,
                         municipality=municipality, section=section,
                         fields={k: list(v) for k, v in fields.items() if k != csrf_field},
                         seen_version=seen_version,
+                        instrument=None if instrument == WMO else instrument,
                         expires_at=datetime.now(UTC) + KEEP_FOR)
     try:
         with TransactWrite(connection=connection()) as transaction:
@@ -73,7 +75,8 @@ def forget(pending_id: str, registrant_id: str) -> None:
 
 def path_of(kept: PendingInput) -> str:
     """The page the input was typed on, showing it again (not yet saved)."""
-    return f"/gemeente/{kept.municipality}/vragen/{kept.section}?hersteld={kept.id}"
+    base = base_path(str(kept.municipality), str(kept.instrument or WMO))
+    return f"{base}/vragen/{kept.section}?hersteld={kept.id}"
 
 
 def restore_path(pending_id: str, registrant_id: str) -> str | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..platform import config, cycles
+from ..platform import config, cycles, instruments
 from ..platform.models import Draft, Registrant, scope_key
 from ..platform.records import Record
 
@@ -58,10 +58,11 @@ class Due(Record, frozen=True):
 
 def last_active(registrant: Registrant) -> datetime:
     """The newest trace: the account's own times, then its newest save in its municipalities'
-    shared drafts of the current cycle (one BatchGetItem)."""
+    shared drafts of the current cycle, of every instrument (one BatchGetItem)."""
     times = [t for t in (registrant.created_at, registrant.updated_at,
                          registrant.link_issued_at) if t is not None]
-    keys = [scope_key(code, config.current_cycle()) for code in registrant.municipalities or ()]
+    keys = [scope_key(code, config.current_cycle(), instrument)
+            for code in registrant.municipalities or () for instrument in instruments.IDS]
     for draft in Draft.batch_get(keys) if keys else []:
         times += [datetime.fromisoformat(edit["at"])
                   for edit in (draft.section_editors or {}).values()

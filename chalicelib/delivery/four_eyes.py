@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 from ..accounts import registrants
 from ..accounts.contact_fields import mailbox
 from ..platform import audit, config, mail
+from ..platform.instruments import WMO
 from ..platform.logs import logger
 from ..platform.models import (
     Delivery,
@@ -152,10 +153,10 @@ def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
     return changed
 
 
-def _waiting(code: str, cycle: int, sequence: int
+def _waiting(code: str, cycle: int, sequence: int, instrument: str = WMO
              ) -> tuple[Delivery, ScopeState, Draft | None]:
     """The waiting delivery, its scope's state and the shared draft, in one read request."""
-    key = scope_key(code, cycle)
+    key = scope_key(code, cycle, instrument)
     delivery, state, draft = get_together((Delivery, key, sequence), (ScopeState, key, None),
                                           (Draft, key, None))
     if delivery is None or state is None:
@@ -187,12 +188,13 @@ def may_approve(delivery: Delivery, registrant: Registrant, coordinators: set[st
 
 
 def approve(code: str, cycle: int, sequence: int, approver: Registrant,
-            now: datetime | None = None, publish_at: datetime | None = None) -> Delivery:
+            now: datetime | None = None, publish_at: datetime | None = None,
+            instrument: str = WMO) -> Delivery:
     """The waiting delivery counts from now on; mails to its sender and the approver.
     `publish_at`: the moment the approver chose from which the feed may publish it
     (publishing.py; None: at once)."""
     now = now or datetime.now(UTC)
-    delivery, state, _ = _waiting(code, cycle, sequence)
+    delivery, state, _ = _waiting(code, cycle, sequence, instrument)
     why_not = may_approve(delivery, approver, coordinator_ids(code))
     if why_not:
         raise Refused(why_not, 403)
@@ -244,12 +246,14 @@ def sent_back_from(draft: Draft | None, state: ScopeState | None) -> Delivery | 
     if not newest or int(draft.sent_sequence or 0) != newest \
             or int(state.counting_sequence or 0) == newest:
         return None
-    delivery = history.get(str(draft.municipality), int(draft.cycle), newest)
+    delivery = history.get(str(draft.municipality), int(draft.cycle), newest,
+                           str(draft.instrument))
     return delivery if delivery and delivery.status == DeliveryStatus.RETURNED else None
 
 
 def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
-              by: Registrant | None, now: datetime | None = None) -> Delivery:
+              by: Registrant | None, now: datetime | None = None,
+              instrument: str = WMO) -> Delivery:
     """The waiting delivery will never count; its sender (and `by`, a coordinator) get the
     reason; the shared draft, if nobody changed it since, can be sent again as it is.
     `by` None: the helpdesk, who may send back when no coordinator can."""
@@ -260,7 +264,7 @@ def send_back(code: str, cycle: int, sequence: int, reason: str, actor: str,
                       "de e-mail.", 400)
     if len(reason) > REASON_MAX:
         raise Refused(f"De reden is te lang (ten hoogste {REASON_MAX} tekens).", 400)
-    delivery, state, draft = _waiting(code, cycle, sequence)
+    delivery, state, draft = _waiting(code, cycle, sequence, instrument)
     if by is not None:
         why_not = may_approve(delivery, by, coordinator_ids(code))
         if why_not:

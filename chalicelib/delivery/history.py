@@ -2,20 +2,48 @@
 and the one a new draft may start from."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
-from ..platform.models import Delivery, DeliveryStatus, ScopeState, scope_key
+from ..platform import instruments
+from ..platform.instruments import WMO
+from ..platform.models import Delivery, DeliveryStatus, ScopeState, parse_scope, scope_key
+from ..platform.municipalities import CODE_PATTERN
 
 
-def delivery_id(municipality: str, cycle: int, sequence: int) -> str:
-    """What people quote: GM0014-2026-3."""
-    return f"{municipality}-{cycle}-{sequence}"
+def delivery_id(municipality: str, cycle: int, sequence: int, instrument: str = WMO) -> str:
+    """What people quote: GM0014-2026-3 (Wmo), GM0014-2026-J3 (Jeugd)."""
+    return f"{municipality}-{cycle}-{instruments.get(instrument).number_prefix}{sequence}"
 
 
-def history(municipality: str, cycle: int) -> list[Delivery]:
-    """Every delivery of this municipality and cycle, newest first."""
-    return list(Delivery.query(scope_key(municipality, cycle), scan_index_forward=False,
-                               consistent_read=True))
+_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([A-Z]?)([0-9]{{1,6}})$")
+
+
+def parse_number(text: str) -> tuple[str, int, int, str] | None:
+    """(municipality, cycle, sequence, instrument) of a delivery number: GM0014-2026-3 (CEO
+    Wmo), GM0014-2026-J3 (CEO Jeugd); None for anything else."""
+    match = _NUMBER.match(text.strip().upper()) if isinstance(text, str) else None
+    found = instruments.by_prefix(match[3]) if match else None
+    return (match[1], int(match[2]), int(match[4]), found.id) if match and found else None
+
+
+def instrument_of_number(text: str) -> str:
+    """The instrument a delivery number names (CEO Wmo for one that is no number at all: it
+    then matches no delivery of any instrument either)."""
+    parsed = parse_number(text)
+    return parsed[3] if parsed else WMO
+
+
+def instrument_of(delivery: Delivery) -> str:
+    """The instrument a delivery was sent for (its scope says; stored beside it too)."""
+    parsed = parse_scope(delivery.scope)
+    return parsed[2] if parsed else str(delivery.instrument)
+
+
+def history(municipality: str, cycle: int, instrument: str = WMO) -> list[Delivery]:
+    """Every delivery of this municipality, cycle and instrument, newest first."""
+    return list(Delivery.query(scope_key(municipality, cycle, instrument),
+                               scan_index_forward=False, consistent_read=True))
 
 
 def counting(deliveries: list[Delivery]) -> Delivery | None:
@@ -31,6 +59,14 @@ def released(delivery: Delivery, state: ScopeState | None) -> bool:
         return True
     until = state.released_until if state is not None else None
     return until is not None and delivery.publish_at <= until
+
+
+def waiting_for_moment(delivery: Delivery | None, state: ScopeState | None) -> datetime | None:
+    """The moment a valid delivery will be published while it still waits for it (it counts
+    already, but the feed does not show it yet); None when it has no moment or was released."""
+    if delivery is None or delivery.status != DeliveryStatus.VALID or released(delivery, state):
+        return None
+    return delivery.publish_at
 
 
 def published(deliveries: list[Delivery], state: ScopeState | None) -> Delivery | None:
@@ -87,24 +123,27 @@ def counting_state(delivery: Delivery | None) -> list:
             ScopeState.counting_survey_held.set(survey_held(delivery) if delivery else True)]
 
 
-def get(municipality: str, cycle: int, sequence: int) -> Delivery | None:
+def get(municipality: str, cycle: int, sequence: int, instrument: str = WMO) -> Delivery | None:
     try:
-        return Delivery.get(scope_key(municipality, cycle), sequence, consistent_read=True)
+        return Delivery.get(scope_key(municipality, cycle, instrument), sequence,
+                            consistent_read=True)
     except Delivery.DoesNotExist:
         return None
 
 
-def prefill_source(code: str, cycle: int,
-                   this_cycle: list[Delivery] | None = None) -> Delivery | None:
-    """The delivery that counts in this cycle, else in the previous one. Pass `this_cycle`
-    when its history was read already (the start page), so it is not queried twice."""
-    found = this_cycle if this_cycle is not None else history(code, cycle)
-    return counting(found) or counting(history(code, cycle - 1))
+def prefill_source(code: str, cycle: int, this_cycle: list[Delivery] | None = None,
+                   instrument: str = WMO) -> Delivery | None:
+    """The delivery that counts in this cycle, else in the previous one (of this instrument).
+    Pass `this_cycle` when its history was read already (the start page), so it is not
+    queried twice."""
+    found = this_cycle if this_cycle is not None else history(code, cycle, instrument)
+    return counting(found) or counting(history(code, cycle - 1, instrument))
 
 
-def states_by_cycle(code: str, cycles: list[int]) -> dict[int, ScopeState]:
+def states_by_cycle(code: str, cycles: list[int],
+                    instrument: str = WMO) -> dict[int, ScopeState]:
     """The (municipality, cycle) states of `code` that exist among `cycles`: one strongly
     consistent BatchGetItem."""
-    return {int(state.scope.rsplit("#", 1)[1]): state
-            for state in ScopeState.batch_get([scope_key(code, cycle) for cycle in cycles],
-                                              consistent_read=True)}
+    keys = [scope_key(code, cycle, instrument) for cycle in cycles]
+    return {(parse_scope(state.scope) or ("", 0, ""))[1]: state
+            for state in ScopeState.batch_get(keys, consistent_read=True)}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
+from ..platform.instruments import WMO
 from ..platform.models import DeliveryStatus, DraftStatus
 from ..platform.records import Record
 from ..questionnaire import access, answers, display, drafts, editors, privacy
@@ -34,13 +35,14 @@ def _blockers(ctx: Scope, current: Window) -> list[Blocker]:
             f"Het college heeft volgens uw antwoord bij ‘{section.title}’ geen toestemming "
             "gegeven om deze uitkomsten te publiceren. Zonder die toestemming kunt u niet "
             "verzenden.",
-            f"/gemeente/{ctx.municipality}/vragen/{section.id}?terug=controleren#{consent}",
+            f"{ctx.base}/vragen/{section.id}?terug=controleren#{consent}",
             "Wijzig het antwoord over toestemming"))
     return found
 
 
-def review(request: Request, code: str) -> Response:
-    return _review_page(request, access.scope(request, code, with_state=True))
+def review(request: Request, code: str, instrument: str = WMO) -> Response:
+    return _review_page(request, access.scope(request, code, with_state=True,
+                                              instrument=instrument))
 
 
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
@@ -55,10 +57,10 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
     withheld = [line for summary in summaries for item in summary.items
                 for line in item.scores if line.withheld]
     newer_sequence = sending.newer_than_draft(ctx.draft, ctx.state)
-    newer = history.get(ctx.municipality, ctx.definition.cycle, newer_sequence) \
-        if newer_sequence else None
+    newer = history.get(ctx.municipality, ctx.definition.cycle, newer_sequence,
+                        ctx.definition.instrument) if newer_sequence else None
     edits = editors.last_edits(ctx.draft)
-    current = window(datetime.now(UTC), allowed_until(ctx.state))
+    current = window(datetime.now(UTC), allowed_until(ctx.state), ctx.definition.instrument)
     sent = ctx.draft is not None and ctx.draft.status == DraftStatus.SENT
     return access.scope_page(
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
@@ -72,7 +74,8 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         four_eyes=four_eyes.required(ctx.municipality),
         sent_back=four_eyes.sent_back_from(ctx.draft, ctx.state),
         seen_field=drafts.SEEN_FIELD, seen=drafts.seen_mark(ctx.draft),
-        publish=publishing.fields(choice or publishing.Choice(), ctx.definition.cycle))
+        publish=publishing.fields(choice or publishing.Choice(), ctx.definition.cycle,
+                                  ctx.definition.instrument))
 
 
 def _sent_already(code: str, ctx: Scope) -> Response | None:
@@ -81,12 +84,12 @@ def _sent_already(code: str, ctx: Scope) -> Response | None:
     if ctx.draft is None or ctx.draft.status != DraftStatus.SENT:
         return None
     sequence = ctx.draft.sent_sequence
-    return web.redirect(f"/gemeente/{code}/verzonden/{int(sequence)}" if sequence else "/start")
+    return web.redirect(f"{ctx.base}/verzonden/{int(sequence)}" if sequence else "/start")
 
 
-def send(request: Request, code: str) -> Response:
+def send(request: Request, code: str, instrument: str = WMO) -> Response:
     form = web.posted(request)
-    ctx = access.scope(request, code, with_state=True)
+    ctx = access.scope(request, code, with_state=True, instrument=instrument)
     already = _sent_already(code, ctx)
     if already is not None:
         return already
@@ -104,7 +107,7 @@ def send(request: Request, code: str) -> Response:
     choice = publishing.read({name: form.first(name) for name in (
         publishing.CHOICE_FIELD, publishing.DATE_FIELD, publishing.TIME_FIELD)})
     publish_at, moment_errors = (None, {}) if four_eyes.required(code) else \
-        publishing.moment(choice, ctx.definition.cycle)
+        publishing.moment(choice, ctx.definition.cycle, instrument=instrument)
     problems = {**problems, **moment_errors} if problems.get("verzenden") is None else problems
     if problems or ctx.draft is None:
         return _review_page(request, ctx, send_errors=problems, status=400, choice=choice)
@@ -117,11 +120,11 @@ def send(request: Request, code: str) -> Response:
                                 ctx.draft, ctx.state, reviewed=reviewed,
                                 publish_at=publish_at)
     except sending.DraftChanged:
-        fresh = access.scope(request, code, with_state=True)
+        fresh = access.scope(request, code, with_state=True, instrument=instrument)
         return _sent_already(code, fresh) or _changed_page(
             request, code, fresh, drafts.changed_since(reviewed, fresh.draft)
             or drafts.Changed())
-    return web.redirect(f"/gemeente/{code}/verzonden/{int(delivery.sequence)}")
+    return web.redirect(f"{ctx.base}/verzonden/{int(delivery.sequence)}")
 
 
 def _changed_page(request: Request, code: str, ctx: Scope,
@@ -134,11 +137,12 @@ def _changed_page(request: Request, code: str, ctx: Scope,
         + " Controleer de antwoorden hieronder en verzend opnieuw als ze kloppen.")
 
 
-def confirmation(request: Request, code: str, sequence: str) -> Response:
-    ctx = access.scope(request, code)
+def confirmation(request: Request, code: str, sequence: str,
+                 instrument: str = WMO) -> Response:
+    ctx = access.scope(request, code, instrument=instrument)
     if not sequence.isascii() or not sequence.isdigit() or len(sequence) > 6:
         raise web.HttpError(404)
-    delivery = history.get(code, ctx.definition.cycle, int(sequence))
+    delivery = history.get(code, ctx.definition.cycle, int(sequence), instrument)
     if delivery is None:
         raise web.HttpError(404)
     approvers = sorted(editors.names(sorted(four_eyes.coordinator_ids(code)
@@ -153,15 +157,15 @@ def confirmation(request: Request, code: str, sequence: str) -> Response:
                     sender_name=editors.names([delivery.registrant_id])[delivery.registrant_id])
 
 
-def start_from_delivery(request: Request, code: str) -> Response:
+def start_from_delivery(request: Request, code: str, instrument: str = WMO) -> Response:
     """Prefill: a new draft from this municipality's delivery that counts now (this cycle or
-    the previous one)."""
+    the previous one) of the same instrument."""
     web.posted(request)
-    ctx = access.scope(request, code, with_state=True)
-    source = history.prefill_source(code, ctx.definition.cycle)
+    ctx = access.scope(request, code, with_state=True, instrument=instrument)
+    source = history.prefill_source(code, ctx.definition.cycle, instrument=instrument)
     if source is None:
         raise web.HttpError(404)
     drafts.start_from(ctx.registrant.id, code, ctx.definition, source.raw or {},
                       int(source.cycle),
                       based_on=int(ctx.state.last_sequence) if ctx.state else 0)
-    return web.redirect(f"/gemeente/{code}/controleren")
+    return web.redirect(f"{ctx.base}/controleren")

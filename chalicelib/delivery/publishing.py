@@ -24,6 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..platform import audit, clock, config, cycles
 from ..platform.formatting import amsterdam, date_text
+from ..platform.instruments import WMO
 from ..platform.logs import logger
 from ..platform.models import (
     Delivery,
@@ -80,23 +81,23 @@ def as_typed(moment: datetime) -> tuple[str, str]:
     return f"{local:%d-%m-%Y}", f"{local:%H:%M}"
 
 
-def fields(choice: Choice, cycle: int) -> dict[str, object]:
+def fields(choice: Choice, cycle: int, instrument: str = WMO) -> dict[str, object]:
     """What the form's fieldset (macros.html publish_moment_fields) shows."""
-    end = last_moment(cycle)
+    end = last_moment(cycle, instrument)
     return {"choice": choice, "choice_field": CHOICE_FIELD, "date_field": DATE_FIELD,
             "time_field": TIME_FIELD,
             "last_day": f"{date_text((end - timedelta(days=1)).date())} om 23:59" if end else ""}
 
 
-def last_moment(cycle: int) -> datetime | None:
+def last_moment(cycle: int, instrument: str = WMO) -> datetime | None:
     """The end of the cycle's sending window (its last day, 24:00 in Amsterdam): no
     publication moment may lie later. None where sending is open any day (the local stage)."""
     last: date | None = None
     if cycle == config.current_cycle():  # the stage's window (none where sending is open)
-        last = config.delivery_late_until() or config.delivery_deadline()
+        last = config.delivery_late_until(instrument) or config.delivery_deadline(instrument)
     elif config.delivery_window_mode() != "open":
         try:
-            last = cycles.window_of(config.questionnaire_instrument(), cycle).late_until
+            last = cycles.window_of(instrument, cycle).late_until
         except cycles.CycleSettingsError:
             return None
     if last is None:
@@ -124,8 +125,8 @@ def _time(text: str) -> time | None:
         return None
 
 
-def moment(choice: Choice, cycle: int, now: datetime | None = None
-           ) -> tuple[datetime | None, dict[str, str]]:
+def moment(choice: Choice, cycle: int, now: datetime | None = None,
+           instrument: str = WMO) -> tuple[datetime | None, dict[str, str]]:
     """(the moment in UTC or None for at once, {field: Dutch error})."""
     if choice.choice not in (AT_ONCE, LATER):
         return None, {CHOICE_FIELD: "Kies of de uitkomsten direct of vanaf een gekozen moment "
@@ -149,7 +150,7 @@ def moment(choice: Choice, cycle: int, now: datetime | None = None
     if chosen <= now:
         return None, {DATE_FIELD: "Kies een moment in de toekomst; wilt u nu publiceren, kies "
                                   "dan ‘direct’"}
-    end = last_moment(cycle)
+    end = last_moment(cycle, instrument)
     if end is not None and chosen > end:
         last_day = (end - timedelta(days=1)).date()
         return None, {DATE_FIELD: "Kies een moment binnen de aanlevertermijn: uiterlijk "
@@ -157,13 +158,9 @@ def moment(choice: Choice, cycle: int, now: datetime | None = None
     return chosen.astimezone(UTC), {}
 
 
-def pending_moment(delivery: Delivery, state: ScopeState | None) -> datetime | None:
-    """The moment this delivery waits for, or None (no moment, or released already)."""
-    return None if history.released(delivery, state) else delivery.publish_at
-
-
 def change(code: str, cycle: int, sequence: int, new: datetime | None,
-           registrant: Registrant, now: datetime | None = None) -> Delivery:
+           registrant: Registrant, now: datetime | None = None,
+           instrument: str = WMO) -> Delivery:
     """Moves the publication moment of a valid delivery that still waits for it to `new`, or
     (None) cancels it: then the delivery is published at once. Who may: as for taking back
     (four-eyes: a coordinator; else any representative). One transaction with its audit
@@ -172,15 +169,15 @@ def change(code: str, cycle: int, sequence: int, new: datetime | None,
     refusal = four_eyes.only_coordinator(code, registrant, "het publicatiemoment wijzigen")
     if refusal:
         raise Refused(refusal, 403)
-    key = scope_key(code, cycle)
-    delivery = history.get(code, cycle, sequence)
+    key = scope_key(code, cycle, instrument)
+    delivery = history.get(code, cycle, sequence, instrument)
     try:
         state = ScopeState.get(key, consistent_read=True)
     except ScopeState.DoesNotExist:
         state = None
     if delivery is None or state is None:
         raise Refused("Deze aanlevering bestaat niet.", 404)
-    old = pending_moment(delivery, state)
+    old = history.waiting_for_moment(delivery, state)
     if delivery.status != DeliveryStatus.VALID or old is None:
         raise Refused(f"Aanlevering {delivery.delivery_id} wacht niet (meer) op een "
                       "publicatiemoment. Vernieuw de pagina.")
@@ -228,7 +225,8 @@ def due(state: ScopeState, now: datetime) -> bool:
     return any(datetime.fromisoformat(m) <= now for m in state.publication_moments or ())
 
 
-def release(municipality: str, cycle: int, now: datetime | None = None) -> str | None:
+def release(municipality: str, cycle: int, instrument: str = WMO,
+            now: datetime | None = None) -> str | None:
     """Releases every publication moment of this scope that has passed: the feed may publish
     those deliveries from now on. Returns the number of the delivery the feed publishes now,
     or None when there was nothing to release (moments of deliveries withdrawn, replaced or
@@ -236,14 +234,14 @@ def release(municipality: str, cycle: int, now: datetime | None = None) -> str |
     is still the one read."""
     now = now or clock.now()
     try:
-        state = ScopeState.get(scope_key(municipality, cycle), consistent_read=True)
+        state = ScopeState.get(scope_key(municipality, cycle, instrument), consistent_read=True)
     except ScopeState.DoesNotExist:
         return None
     passed = {m for m in state.publication_moments or () if datetime.fromisoformat(m) <= now}
     if not passed:
         return None
     revision = int(state.revision)
-    sent = history.history(municipality, cycle)
+    sent = history.history(municipality, cycle, instrument)
     waiting = [d for d in history.scheduled(sent, state)
                if d.publish_at is not None and d.publish_at <= now]
     if not waiting:

@@ -1,7 +1,9 @@
 """The routes of delivery/: one line each from a URL to its page, as a Chalice blueprint
-that app.py registers."""
+that app.py registers. CEO Jeugd's questionnaire pages live under /gemeente/<code>/jeugd/;
+a delivery's own pages are found by its number, which names the instrument."""
 from chalice import Blueprint, Response
 
+from ..platform.instruments import JEUGD
 from ..web import FORM_CONTENT_TYPES as FORM
 from . import four_eyes_pages, pages, view_pages
 
@@ -26,6 +28,26 @@ def delivery_confirmation(code: str, sequence: str) -> Response:
 @routes.route("/gemeente/{code}/overnemen", methods=["POST"], content_types=FORM)
 def start_from_delivery(code: str) -> Response:
     return pages.start_from_delivery(routes.current_request, code)
+
+
+@routes.route("/gemeente/{code}/jeugd/controleren", methods=["GET"])
+def questionnaire_review_jeugd(code: str) -> Response:
+    return pages.review(routes.current_request, code, JEUGD)
+
+
+@routes.route("/gemeente/{code}/jeugd/verzenden", methods=["POST"], content_types=FORM)
+def send_delivery_jeugd(code: str) -> Response:
+    return pages.send(routes.current_request, code, JEUGD)
+
+
+@routes.route("/gemeente/{code}/jeugd/verzonden/{sequence}", methods=["GET"])
+def delivery_confirmation_jeugd(code: str, sequence: str) -> Response:
+    return pages.confirmation(routes.current_request, code, sequence, JEUGD)
+
+
+@routes.route("/gemeente/{code}/jeugd/overnemen", methods=["POST"], content_types=FORM)
+def start_from_delivery_jeugd(code: str) -> Response:
+    return pages.start_from_delivery(routes.current_request, code, JEUGD)
 
 
 @routes.route("/gemeente/{code}/aanlevering/{number}", methods=["GET"])

@@ -56,7 +56,7 @@ def refusals(definition: Definition, draft: Draft | None, confirmed: bool,
              replacing_seen: bool = False) -> dict[str, str]:
     """Everything that stops this draft from being sent, checked on the server (`state`: the
     municipality's, also for the helpdesk's exception to the window)."""
-    current = window(now, allowed_until(state))
+    current = window(now, allowed_until(state), definition.instrument)
     if not current.open:
         return {"verzenden": current.message or "Verzenden is nu niet mogelijk"}
     if draft is None:
@@ -96,13 +96,14 @@ def _commit(registrant: Registrant, municipality: str, municipality_name: str,
             definition: Definition, draft: Draft, state: ScopeState | None,
             now: datetime, late: bool, waits: bool,
             publish_at: datetime | None = None) -> Delivery:
-    scope = scope_key(municipality, definition.cycle)
+    scope = scope_key(municipality, definition.cycle, definition.instrument)
     for attempt in range(5):
         last = int(state.last_sequence) if state else 0
         revision = int(state.revision) if state else 0
         sequence = last + 1
         delivery = Delivery(
-            scope, sequence, delivery_id=delivery_id(municipality, definition.cycle, sequence),
+            scope, sequence, delivery_id=delivery_id(municipality, definition.cycle, sequence,
+                                                       definition.instrument),
             municipality=municipality, municipality_name=municipality_name,
             cycle=definition.cycle, registrant_id=registrant.id,
             personal_code=registrant.personal_code, instrument=definition.instrument,
@@ -186,7 +187,7 @@ def send(registrant: Registrant, municipality: str, municipality_name: str,
             raise DraftChanged(changed)
     waits = four_eyes.required(municipality)
     delivery = _commit(registrant, municipality, municipality_name, definition, draft, state,
-                       now, window(now, allowed_until(state)).late, waits,
+                       now, window(now, allowed_until(state), definition.instrument).late, waits,
                        None if waits else publish_at)
     coordinators = frozenset(four_eyes.coordinator_ids(municipality)) if waits else frozenset()
     receipts.send(registrant, delivery, coordinators)

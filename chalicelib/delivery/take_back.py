@@ -52,7 +52,9 @@ def plan(code: str, cycle: int, number: str) -> tuple[Delivery, Delivery | None,
     if cycle != config.current_cycle():
         raise Refused("Alleen een aanlevering van het lopende verantwoordingsjaar kan worden "
                       "teruggenomen. Neem voor een eerder jaar contact op met de helpdesk.")
-    state, sent = _state(code, cycle), history.history(code, cycle)
+    instrument = history.instrument_of_number(number)
+    state = _state(code, cycle, instrument)
+    sent = history.history(code, cycle, instrument)
     delivery = next((d for d in sent if d.delivery_id == number), None)
     if delivery is None:
         raise Refused("Deze aanlevering bestaat niet.", 404)
@@ -65,9 +67,9 @@ def plan(code: str, cycle: int, number: str) -> tuple[Delivery, Delivery | None,
     return delivery, after, int(state.revision) if state else 0
 
 
-def _state(code: str, cycle: int) -> ScopeState | None:
+def _state(code: str, cycle: int, instrument: str) -> ScopeState | None:
     try:
-        return ScopeState.get(scope_key(code, cycle), consistent_read=True)
+        return ScopeState.get(scope_key(code, cycle, instrument), consistent_read=True)
     except ScopeState.DoesNotExist:
         return None
 
@@ -89,7 +91,7 @@ def take_back(code: str, cycle: int, number: str, revision_seen: int, registrant
     if revision != revision_seen:
         raise Refused(withdrawals.CHANGED_MEANWHILE)
     on = four_eyes.required(code)
-    key = scope_key(code, cycle)
+    key = scope_key(code, cycle, history.instrument_of_number(number))
     draft, = get_together((Draft, key, None))
     reopen = draft if draft is not None and draft.status == DraftStatus.SENT \
         and int(draft.sent_sequence or 0) == int(delivery.sequence) else None

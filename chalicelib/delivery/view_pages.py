@@ -48,7 +48,8 @@ def _page(request: Request, registrant: Registrant, view: views.DeliveryView, co
                     "error": error if status == 400 and not moment_errors else None,
                     "reason": reason, "reason_field": REASON_FIELD,
                     "reason_max": four_eyes.REASON_MAX,
-                    "publish": publishing.fields(choice or publishing.Choice(), cycle),
+                    "publish": publishing.fields(choice or publishing.Choice(), cycle,
+                                                 view.instrument),
                     "moment_errors": moment_errors or {}}
     moment = None
     if view.publish_pending is not None:
@@ -56,7 +57,7 @@ def _page(request: Request, registrant: Registrant, view: views.DeliveryView, co
             view.publish_pending))
         moment = {"why_not": four_eyes.only_coordinator(code, registrant,
                                                         "het publicatiemoment wijzigen"),
-                  "publish": publishing.fields(shown, cycle),
+                  "publish": publishing.fields(shown, cycle, view.instrument),
                   "errors": moment_errors or {},
                   "action": f"/gemeente/{code}/aanlevering/{view.number}/{MOMENT}"}
     notice = DONE.get(web.query(request).get("besluit", ""))
@@ -92,7 +93,8 @@ def decide(request: Request, code: str, number: str, kind: str) -> Response:
     reason = form.first(REASON_FIELD)[:four_eyes.REASON_MAX + 1]
     delivery = view.delivery
     choice = _choice(form)
-    publish_at, moment_errors = publishing.moment(choice, int(delivery.cycle)) \
+    publish_at, moment_errors = publishing.moment(choice, int(delivery.cycle),
+                                                  instrument=view.instrument) \
         if kind == "goedkeuren" else (None, {})
     if moment_errors:
         return _page(request, registrant, view, code, status=400,
@@ -101,10 +103,11 @@ def decide(request: Request, code: str, number: str, kind: str) -> Response:
     try:
         if kind == "goedkeuren":
             four_eyes.approve(code, int(delivery.cycle), int(delivery.sequence), registrant,
-                              publish_at=publish_at)
+                              publish_at=publish_at, instrument=view.instrument)
         else:
             four_eyes.send_back(code, int(delivery.cycle), int(delivery.sequence), reason,
-                                four_eyes.actor_name(registrant), registrant)
+                                four_eyes.actor_name(registrant), registrant,
+                                instrument=view.instrument)
     except four_eyes.Refused as refused:
         if refused.status == 404:
             raise web.HttpError(404) from refused
@@ -184,13 +187,14 @@ def _change_moment(request: Request, registrant: Registrant, code: str, number: 
     ("direct": published now), until it passes."""
     view = _open(code, number)
     choice = _choice(form)
-    new, errors = publishing.moment(choice, int(view.delivery.cycle))
+    new, errors = publishing.moment(choice, int(view.delivery.cycle),
+                                    instrument=view.instrument)
     if errors:
         return _page(request, registrant, view, code, status=400,
                      error=next(iter(errors.values())), choice=choice, moment_errors=errors)
     try:
         publishing.change(code, int(view.delivery.cycle), int(view.delivery.sequence), new,
-                          registrant)
+                          registrant, instrument=view.instrument)
     except publishing.Refused as refused:
         if refused.status == 404:
             raise web.HttpError(404) from refused

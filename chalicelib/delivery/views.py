@@ -4,28 +4,20 @@ report the publication site gets for it; its data as a file; and what changed be
 deliveries of a municipality, answer by answer."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from ..accounts import registrants
+from ..platform.instruments import WMO
 from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, get_together
-from ..platform.municipalities import CODE_PATTERN
 from ..platform.records import Record
 from ..questionnaire import display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
 from .four_eyes import HELPDESK_PREFIX
 from .four_eyes import REPRESENTATIVE_PREFIX as TAKEN_BACK_BY
-
-_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
-
-
-def parse_number(text: str) -> tuple[str, int, int] | None:
-    """(municipality, cycle, sequence) of a delivery number such as GM0014-2026-3."""
-    match = _NUMBER.match(text.strip().upper()) if isinstance(text, str) else None
-    return (match[1], int(match[2]), int(match[3])) if match else None
+from .history import parse_number
 
 
 class Standing(StrEnum):
@@ -76,6 +68,10 @@ class DeliveryView(Record):
         return str(self.delivery.delivery_id)
 
     @property
+    def instrument(self) -> str:
+        return history.instrument_of(self.delivery)
+
+    @property
     def standing_text(self) -> str:
         if self.standing == Standing.WITHDRAWN and taken_back_by_municipality(self.delivery):
             return TAKEN_BACK_TEXT
@@ -124,8 +120,8 @@ def open_delivery(code: str, number: str) -> DeliveryView | None:
     parsed = parse_number(number)
     if parsed is None or parsed[0] != code:
         return None
-    _, cycle, sequence = parsed
-    sent = history.history(code, cycle)
+    _, cycle, sequence, instrument = parsed
+    sent = history.history(code, cycle, instrument)
     delivery = next((d for d in sent if int(d.sequence) == sequence), None)
     if delivery is None:
         return None
@@ -141,7 +137,7 @@ def open_delivery(code: str, number: str) -> DeliveryView | None:
     pending = None
     if delivery.publish_at is not None and delivery.status == DeliveryStatus.VALID:
         [state] = get_together((ScopeState, delivery.scope, None))
-        pending = None if history.released(delivery, state) else delivery.publish_at
+        pending = history.waiting_for_moment(delivery, state)
     return DeliveryView(delivery, standing_of(delivery, counting, sent[0]), counting,
                         people.get(str(delivery.registrant_id)), sent, decided_by, pending)
 
@@ -224,13 +220,14 @@ def compare(before: Delivery, after: Delivery) -> tuple[list[Change], int]:
 
 
 def find(code: str, numbers: list[str]) -> list[Delivery | None]:
-    """The deliveries of `code` with these numbers (any cycles; one query per cycle), None for
-    a number that is not one of its deliveries."""
+    """The deliveries of `code` with these numbers (any cycles and instruments; one query per
+    cycle and instrument), None for a number that is not one of its deliveries."""
     parsed = [parse_number(number) for number in numbers]
-    cycles = {p[1] for p in parsed if p and p[0] == code}
-    by_key = {(int(d.cycle), int(d.sequence)): d
-              for cycle in sorted(cycles) for d in history.history(code, cycle)}
-    return [by_key.get((p[1], p[2])) if p and p[0] == code else None for p in parsed]
+    scopes = {(p[1], p[3]) for p in parsed if p and p[0] == code}
+    by_key = {(int(d.cycle), int(d.sequence), history.instrument_of(d)): d
+              for cycle, instrument in sorted(scopes)
+              for d in history.history(code, cycle, instrument)}
+    return [by_key.get((p[1], p[2], p[3])) if p and p[0] == code else None for p in parsed]
 
 
 def numbered(code: str, number: str) -> Delivery | None:
@@ -239,12 +236,13 @@ def numbered(code: str, number: str) -> Delivery | None:
     parsed = parse_number(number)
     if parsed is None or parsed[0] != code:
         return None
-    return history.get(code, parsed[1], parsed[2])
+    return history.get(code, parsed[1], parsed[2], parsed[3])
 
 
-def after_withdrawal(code: str, cycle: int) -> tuple[Delivery | None, Delivery | None]:
+def after_withdrawal(code: str, cycle: int,
+                     instrument: str = WMO) -> tuple[Delivery | None, Delivery | None]:
     """(the delivery that counts now, the one that would count once it is withdrawn)."""
-    sent = history.history(code, cycle)
+    sent = history.history(code, cycle, instrument)
     current = history.counting(sent)
     if current is None:
         return None, None

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from ..platform import config
 from ..platform.formatting import amsterdam, date_text
+from ..platform.instruments import WMO
 from ..platform.models import ScopeState
 from ..platform.records import Record
 
@@ -28,21 +29,23 @@ def allowed_until(state: ScopeState | None) -> date | None:
         return None
 
 
-def last_day() -> date | None:
+def last_day(instrument: str = WMO) -> date | None:
     """The last day anyone may send without an exception."""
-    return config.delivery_late_until() or config.delivery_deadline()
+    return config.delivery_late_until(instrument) or config.delivery_deadline(instrument)
 
 
-def window(now: datetime, exception_until: date | None = None) -> Window:
-    """Whether sending is possible at `now`; `exception_until` is the helpdesk's exception for
-    the municipality (it only matters once the window has closed)."""
+def window(now: datetime, exception_until: date | None = None,
+           instrument: str = WMO) -> Window:
+    """Whether sending is possible at `now` (the instrument's own window); `exception_until`
+    is the helpdesk's exception for the municipality (it only matters once the window has
+    closed)."""
     today = now.astimezone(amsterdam()).date()
-    opens, deadline = config.delivery_opens(), config.delivery_deadline()
-    late_until = config.delivery_late_until() or deadline
+    opens, deadline = config.delivery_opens(instrument), config.delivery_deadline(instrument)
+    late_until = config.delivery_late_until(instrument) or deadline
     if opens and today < opens:
         return Window(False, False, " ".join(filter(None, (
             f"Verzenden kan vanaf {date_text(opens)}. U kunt de vragenlijst nu al invullen en "
-            "opslaan.", deadlines(now)))))
+            "opslaan.", deadlines(now, instrument)))))
     if late_until and today > late_until and exception_until and today <= exception_until:
         return Window(True, True, "De helpdesk heeft uw gemeente toegestaan te verzenden tot en "
                                   f"met {date_text(exception_until)}; uw aanlevering wordt als "
@@ -56,16 +59,16 @@ def window(now: datetime, exception_until: date | None = None) -> Window:
                                   f"{date_text(deadline)}. U kunt nog verzenden "
                                   f"tot en met {date_text(late_until or deadline)}; uw "
                                   f"aanlevering wordt dan als te laat gemarkeerd.")
-    return Window(True, False, deadlines(now))
+    return Window(True, False, deadlines(now, instrument))
 
 
-def deadlines(now: datetime) -> str | None:
+def deadlines(now: datetime, instrument: str = WMO) -> str | None:
     """Until when sending counts as on time and until when a late delivery is still accepted,
     from the cycle's settings, as a sentence for the start and check-your-answers pages (None
     where sending is always open: no dates to tell)."""
     today = now.astimezone(amsterdam()).date()
-    deadline = config.delivery_deadline()
-    late_until = config.delivery_late_until() or deadline
+    deadline = config.delivery_deadline(instrument)
+    late_until = config.delivery_late_until(instrument) or deadline
     if deadline is None or late_until is None:
         return None
     if late_until <= deadline:

@@ -12,7 +12,14 @@ from pynamodb.transactions import TransactWrite
 from ..platform import audit
 from ..platform.logs import logger
 from ..platform.models import Delivery, DeliveryStatus, ScopeState, connection
-from .history import counting, counting_state, history, moment_key, released
+from .history import (
+    counting,
+    counting_state,
+    history,
+    instrument_of_number,
+    moment_key,
+    released,
+)
 
 AUDIT_ACTIONS = {DeliveryStatus.WITHDRAWN: "intrekken", DeliveryStatus.VALID: "herstellen"}
 CHANGED_MEANWHILE = ("De aanlevering is intussen door iemand anders gewijzigd. Vernieuw de pagina "
@@ -96,7 +103,7 @@ def withdraw_latest(municipality: str, cycle: int, delivery_id: str, by: str, re
     adds the taker's conditions to the one transaction."""
     if not reason.strip():
         raise StatusChangeRefused("Geef een reden op.")
-    sent = history(municipality, cycle)
+    sent = history(municipality, cycle, instrument_of_number(delivery_id))
     current = counting(sent)
     if current is None:
         raise StatusChangeRefused("Er is geen geldige aanlevering om in te trekken.")
@@ -115,7 +122,7 @@ def restore(municipality: str, cycle: int, delivery_id: str, by: str, reason: st
             now: datetime | None = None) -> Delivery:
     if not reason.strip():
         raise StatusChangeRefused("Geef een reden op.")
-    sent = history(municipality, cycle)
+    sent = history(municipality, cycle, instrument_of_number(delivery_id))
     found = next((d for d in sent if d.delivery_id == delivery_id), None)
     if found is None:
         raise StatusChangeRefused(f"Aanlevering {delivery_id} bestaat niet.")

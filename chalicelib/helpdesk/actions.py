@@ -3,7 +3,6 @@ through indexes (never scans), withdraw/restore with notices, link and membershi
 Every change writes its audit entries in the same transaction as the change itself."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -12,8 +11,9 @@ from ..accounts import people, registrants, registration, trusted_domains
 from ..accounts.notices import notify_municipality
 from ..delivery import history, withdrawals
 from ..platform import audit, config
+from ..platform.instruments import JEUGD, WMO
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
-from ..platform.municipalities import CODE_PATTERN, Municipality, is_code, municipalities
+from ..platform.municipalities import Municipality, is_code, municipalities
 from ..platform.municipalities import search as search_municipalities
 from ..platform.records import Record, field
 from ..publication import reconcile
@@ -32,21 +32,19 @@ class Found(Record):
     more: bool = False  # more people matched than one search shows
 
 
-_DELIVERY_NUMBER = re.compile(f"^({CODE_PATTERN})-([0-9]{{4}})-([0-9]{{1,6}})$")
-
-
 def lookup(query: str) -> Found:
-    """What people quote or say: a delivery number (GM0014-2026-2), a personal code, an e-mail
+    """What people quote or say: a delivery number (GM0014-2026-2, Jeugd GM0014-2026-J2), a
+    personal code, an e-mail
     address (exact, any case, or its start), a CBS code, a phone number (as typed), or the
     start of any part of a person's name or of a municipality's official or common name (Den
     Haag, Den Bosch, Súdwest-Fryslân typed without accents). A few reads, never a scan."""
     text = " ".join(query.split())[:200]
     if not text:
         return Found()
-    number = _DELIVERY_NUMBER.match(text.upper())
+    number = history.parse_number(text)
     if number:
-        code, cycle, sequence = number[1], int(number[2]), int(number[3])
-        delivery = history.get(code, cycle, sequence)
+        code, cycle, sequence, instrument = number
+        delivery = history.get(code, cycle, sequence, instrument)
         known = municipalities(config.municipality_year())
         return Found(deliveries=[delivery] if delivery else [],
                      municipalities=[known[code]] if code in known else [])
@@ -194,14 +192,20 @@ def set_membership(actor: str, registrant: Registrant, code: str, member: bool,
             transaction.delete(Membership(code, registrant.id))
 
 
-def overview(code: str, cycle: int) -> dict[str, Any]:
-    """The deliveries of `code` in `cycle`, the one that counts, the publications waiting for
-    their chosen moment ({delivery number: moment}) and who represents the municipality."""
-    sent = history.history(code, cycle)
-    state = history.states_by_cycle(code, [cycle]).get(cycle)
+def deliveries_of(code: str, cycle: int, instrument: str = WMO) -> dict[str, Any]:
+    """The deliveries of `code` in `cycle` of one instrument, the one that counts and the
+    publications waiting for their chosen moment ({delivery number: moment})."""
+    sent = history.history(code, cycle, instrument)
+    state = history.states_by_cycle(code, [cycle], instrument).get(cycle)
     return {"deliveries": sent, "counting": history.counting(sent),
             "scheduled": {str(d.delivery_id): d.publish_at
-                          for d in history.scheduled(sent, state)},
+                          for d in history.scheduled(sent, state)}}
+
+
+def overview(code: str, cycle: int) -> dict[str, Any]:
+    """CEO Wmo's deliveries of `code` in `cycle` (deliveries_of), CEO Jeugd's beside them
+    (`jeugd`), and who represents the municipality."""
+    return {**deliveries_of(code, cycle), "jeugd": deliveries_of(code, cycle, JEUGD),
             "registrants": registrants.of_municipality(code)}
 
 

@@ -125,7 +125,8 @@ def _withdraw_page(request: Request, user: str, code: str, delivery_id: str,
     that is no delivery of this municipality has no confirmation (404)."""
     if views.numbered(code, delivery_id) is None:
         raise web.HttpError(404)
-    current, after = views.after_withdrawal(code, _cycle_of(delivery_id))
+    current, after = views.after_withdrawal(code, _cycle_of(delivery_id),
+                                            history.instrument_of_number(delivery_id))
     return page(request, "withdraw.html", f"Aanlevering {delivery_id} intrekken", user,
                  status=status, code=code, delivery_id=delivery_id[:40], errors=errors or {},
                  reason=reason, current=current, after=after)
@@ -180,7 +181,8 @@ def send_back(request: Request, code: str, delivery_id: str) -> Response:
     if parsed is None or parsed[0] != code:
         raise web.HttpError(404)
     try:
-        four_eyes.send_back(code, parsed[1], parsed[2], form.first("reden")[:1001], user, None)
+        four_eyes.send_back(code, parsed[1], parsed[2], form.first("reden")[:1001], user, None,
+                            instrument=parsed[3])
     except four_eyes.Refused as refused:
         return municipality_page(request, code, status=refused.status,
                                  errors={"actie": str(refused)}, cycle=parsed[1])

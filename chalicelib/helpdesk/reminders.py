@@ -19,8 +19,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..accounts import registrants
-from ..platform import audit, config, jobs, mail, outbox
+from ..platform import audit, config, instruments, jobs, mail, outbox
 from ..platform.formatting import amsterdam, date_text
+from ..platform.instruments import WMO
 from ..platform.logs import logger
 from ..platform.models import Registrant, Reminder, connection
 from ..platform.municipalities import municipalities, name_of
@@ -31,8 +32,10 @@ AUTOMATIC = "herinneringsschema"
 KEEP = timedelta(days=400)
 
 
-def key_of(cycle: int, day: date, registrant_id: str) -> str:
-    return f"{cycle}#{day.isoformat()}#{registrant_id}"
+def key_of(cycle: int, day: date, registrant_id: str, instrument: str = WMO) -> str:
+    """One reminder per person, day and instrument (Wmo's keys as before Jeugd existed)."""
+    slug = instruments.get(instrument).slug
+    return f"{slug + '#' if slug else ''}{cycle}#{day.isoformat()}#{registrant_id}"
 
 
 def today(now: datetime | None = None) -> date:
@@ -44,6 +47,7 @@ class Plan(Record):
 
     cycle: int
     day: date
+    instrument: str = WMO
     people: dict[str, list[str]] = field(default_factory=dict)  # registrant → municipalities
     delivered: list[str] = field(default_factory=list)  # chosen, but one counts: left out
     nobody: list[str] = field(default_factory=list)  # chosen, no delivery, nobody registered
@@ -55,13 +59,14 @@ class Plan(Record):
 
 
 def plan(codes: list[str], cycle: int, day: date, check_already: bool = True,
-         read_deliveries: bool = True) -> Plan:
+         read_deliveries: bool = True, instrument: str = WMO) -> Plan:
     """Groups the registrants of `codes` that have no delivery that counts, per person (one
     mail each, naming all their municipalities). With `check_already`, people who were
     reminded for `day` already are set apart (the worker's record would stop them anyway;
     this is for telling the helpdesk). A Scan of the memberships and BatchGetItems."""
-    found = Plan(cycle, day)
-    counted = season.counting_now(codes, cycle, read_deliveries=read_deliveries)
+    found = Plan(cycle, day, instrument)
+    counted = season.counting_now(codes, cycle, read_deliveries=read_deliveries,
+                                  instrument=instrument)
     representing = season.members()
     for code in codes:
         sequence, _, _, _, waiting_approval = counted.get(code, (0, False, False, True, 0))
@@ -73,7 +78,7 @@ def plan(codes: list[str], cycle: int, day: date, check_already: bool = True,
             for registrant_id in sorted(representing[code]):
                 found.people.setdefault(registrant_id, []).append(code)
     if check_already and found.people:
-        keys = [key_of(cycle, day, registrant_id) for registrant_id in found.people]
+        keys = [key_of(cycle, day, registrant_id, instrument) for registrant_id in found.people]
         found.already = sorted(Reminder.batch_get(keys), key=lambda r: r.created_at)
         for reminder in found.already:
             found.people.pop(str(reminder.registrant_id), None)
@@ -84,7 +89,9 @@ def queue(found: Plan, actor: str) -> int:
     """One job per person for the mail worker; how many were queued."""
     outbox.enqueue_many([{"kind": "reminder", "registrant": registrant_id,
                           "municipalities": codes, "cycle": found.cycle,
-                          "day": found.day.isoformat(), "actor": actor}
+                          "day": found.day.isoformat(), "actor": actor,
+                          **({"instrument": found.instrument}
+                             if found.instrument != WMO else {})}
                          for registrant_id, codes in sorted(found.people.items())])
     return len(found.people)
 
@@ -113,34 +120,40 @@ def perform(job: dict[str, Any], job_id: str, now: datetime | None = None) -> st
     if registrant is None:
         return "no registrant"
     cycle, day = int(job["cycle"]), date.fromisoformat(str(job["day"]))
+    instrument = str(job.get("instrument") or WMO)
+    if instrument not in instruments.IDS:
+        return "unknown instrument"
     codes = [code for code in job.get("municipalities", []) if code in registrant.municipalities]
-    counted = season.counting_now(codes, cycle, read_deliveries=False)
+    counted = season.counting_now(codes, cycle, read_deliveries=False, instrument=instrument)
     open_codes = sorted(code for code in codes if not counted.get(code, (0, False, False))[0])
     if not open_codes:
         return "delivered"
     if not _claim(registrant, open_codes, cycle, day, str(job.get("actor") or AUTOMATIC),
-                  job_id, now):
+                  job_id, now, instrument):
         return "already reminded"
-    _send(registrant, open_codes, cycle, day)
+    _send(registrant, open_codes, cycle, day, instrument)
     try:
-        Reminder(key_of(cycle, day, registrant.id)).update(actions=[Reminder.sent_at.set(now)])
+        Reminder(key_of(cycle, day, registrant.id, instrument)).update(
+            actions=[Reminder.sent_at.set(now)])
     except Exception:  # the mail went out; the time it did is only informative
         logger.warning("reminder sent but not marked", extra={"registrant_id": registrant.id})
     return "sent"
 
 
 def _claim(registrant: Registrant, codes: list[str], cycle: int, day: date, actor: str,
-           job_id: str, now: datetime) -> bool:
+           job_id: str, now: datetime, instrument: str = WMO) -> bool:
     """Writes this person's record for `day` and its audit entries in one transaction; False
     when another job holds the day."""
-    key = key_of(cycle, day, registrant.id)
+    key = key_of(cycle, day, registrant.id, instrument)
     record = Reminder(key, registrant_id=registrant.id, cycle=cycle, day=day.isoformat(),
                       municipalities=set(codes), actor=actor, job=job_id, created_at=now,
                       expires_at=now + KEEP)
     entries = audit.writes(
         actor, "herinnering verstuurd",
         [audit.subject_registrant(registrant.id), *map(audit.subject_municipality, codes)],
-        details={"herinnering_voor": day.isoformat(), "gemeenten": ", ".join(codes)}, now=now)
+        details={"herinnering_voor": day.isoformat(), "gemeenten": ", ".join(codes),
+                 **({"onderzoek": instruments.get(instrument).name}
+                    if instrument != WMO else {})}, now=now)
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(record, condition=Reminder.key.does_not_exist())
@@ -154,13 +167,17 @@ def _claim(registrant: Registrant, codes: list[str], cycle: int, day: date, acto
     return True
 
 
-def _send(registrant: Registrant, codes: list[str], cycle: int, day: date) -> None:
+def _send(registrant: Registrant, codes: list[str], cycle: int, day: date,
+          instrument: str = WMO) -> None:
     year = config.municipality_year()
     names = [name_of(code, year) for code in codes]
-    deadline, late_until = config.delivery_deadline(), config.delivery_late_until()
-    subject = (f"Herinnering: aanlevering CEO Wmo {cycle} voor {', '.join(names)}"
-               if len(names) <= 3 else f"Herinnering: aanlevering CEO Wmo {cycle}")
+    study = instruments.get(instrument)
+    deadline = config.delivery_deadline(instrument)
+    late_until = config.delivery_late_until(instrument)
+    subject = (f"Herinnering: aanlevering {study.name} {cycle} voor {', '.join(names)}"
+               if len(names) <= 3 else f"Herinnering: aanlevering {study.name} {cycle}")
     context = {"name": registrant.name, "personal_code": registrant.personal_code,
+               "subject_of_survey": study.subject,
                "municipalities": names, "cycle": cycle,
                "deadline": date_text(deadline) if deadline else None,
                "days_left": (deadline - day).days if deadline else None,

@@ -34,6 +34,7 @@ from enum import StrEnum
 from ..delivery import history
 from ..platform import config
 from ..platform.formatting import amsterdam
+from ..platform.instruments import WMO
 from ..platform.models import Draft, HeldRequest, Membership, ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
 from ..platform.records import Record
@@ -88,15 +89,15 @@ def members() -> dict[str, set[str]]:
     return found
 
 
-def counting_now(codes: Iterable[str], cycle: int,
-                 read_deliveries: bool = True) -> dict[str, tuple[int, bool, bool, bool, int]]:
+def counting_now(codes: Iterable[str], cycle: int, read_deliveries: bool = True,
+                 instrument: str = WMO) -> dict[str, tuple[int, bool, bool, bool, int]]:
     """{municipality: (sequence that counts or 0, late, ever delivered, survey held, sequence
     waiting for approval or 0)} for those with any delivery in `cycle`, from their states
     (BatchGetItem). Without `read_deliveries` a state from before counting was recorded is
     taken to have one that counts (who must not be reminded when in doubt), and one from before
     the survey was recorded to have held one."""
     found = {}
-    for state in ScopeState.batch_get([scope_key(code, cycle) for code in codes]):
+    for state in ScopeState.batch_get([scope_key(code, cycle, instrument) for code in codes]):
         parsed = parse_scope(state.scope)
         if parsed is None or not int(state.last_sequence or 0):
             continue
@@ -104,7 +105,7 @@ def counting_now(codes: Iterable[str], cycle: int,
         if state.counting_sequence is None and not read_deliveries:
             found[code] = (int(state.last_sequence), False, True, True, 0)
         elif state.counting_sequence is None:  # recorded before counting was kept on the state
-            current = history.counting(history.history(code, cycle))
+            current = history.counting(history.history(code, cycle, instrument))
             found[code] = (int(current.sequence) if current else 0,
                            bool(current and current.late), True,
                            history.survey_held(current) if current else True,
@@ -113,30 +114,31 @@ def counting_now(codes: Iterable[str], cycle: int,
             sequence = int(state.counting_sequence)
             held = state.counting_survey_held
             if held is None and sequence and read_deliveries:  # recorded before it was kept
-                current = history.get(code, cycle, sequence)
+                current = history.get(code, cycle, sequence, instrument)
                 held = history.survey_held(current) if current else True
             found[code] = (sequence, bool(state.counting_late), True, held is not False,
                            int(state.waiting_sequence or 0))
     return found
 
 
-def _drafts(codes: list[str], cycle: int) -> dict[str, datetime]:
+def _drafts(codes: list[str], cycle: int, instrument: str = WMO) -> dict[str, datetime]:
     """{municipality: last save} of the (shared) drafts these municipalities have in `cycle`:
     BatchGetItem by key, only the attributes needed."""
-    keys = [scope_key(code, cycle) for code in codes]
+    keys = [scope_key(code, cycle, instrument) for code in codes]
     found = Draft.batch_get(keys, attributes_to_get=["key", "municipality", "updated_at"]) \
         if keys else []
     return {str(draft.municipality): draft.updated_at for draft in found}
 
 
-def overview(cycle: int) -> list[Row]:
-    """Every municipality of the list, in file order, with its status in `cycle`."""
+def overview(cycle: int, instrument: str = WMO) -> list[Row]:
+    """Every municipality of the list, in file order, with its status in `cycle` for one
+    instrument (a municipality delivers CEO Wmo and CEO Jeugd apart)."""
     known = municipalities(config.municipality_year())
     representing = members()
     waiting = {str(held.municipality) for held in HeldRequest.query("open")}
-    delivered = counting_now(known, cycle)
+    delivered = counting_now(known, cycle, instrument=instrument)
     drafts = _drafts([code for code in known if code not in delivered
-                      and representing.get(code)], cycle)
+                      and representing.get(code)], cycle, instrument)
     rows = []
     for code, municipality in known.items():
         sequence, late, ever, survey_held, waiting_approval = delivered.get(
@@ -159,7 +161,8 @@ def overview(cycle: int) -> list[Row]:
             status = Status.NOT_REGISTERED
         rows.append(Row(code=code, name=municipality.name, province=municipality.province,
                         status=status, registrants=tuple(sorted(representing.get(code, ()))),
-                        counting=history.delivery_id(code, cycle, sequence) if sequence else None,
+                        counting=history.delivery_id(code, cycle, sequence, instrument)
+                        if sequence else None,
                         draft_saved_at=drafts.get(code), late=bool(sequence and late)))
     return rows
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from chalice.app import Request, Response
 
 from .. import web
-from ..platform import config
+from ..platform import config, instruments
 from ..platform.formatting import amsterdam, date_text, datetime_nl
 from ..platform.municipalities import municipalities
 from ..platform.records import Record
@@ -24,11 +24,17 @@ class Filters(Record, frozen=True):
     province: str
     status: season.Status | None
     sort: str = "code"
+    instrument: str = instruments.WMO
+
+    @property
+    def study(self) -> instruments.Instrument:
+        return instruments.get(self.instrument)
 
     def query(self) -> str:
         from urllib.parse import urlencode
 
         return urlencode({k: v for k, v in (("jaar", str(self.cycle)),
+                                            ("onderzoek", self.study.slug),
                                             ("provincie", self.province),
                                             ("status", self.status or ""),
                                             ("sortering", "" if self.sort == "code"
@@ -67,7 +73,12 @@ def _filters(params: dict[str, str]) -> tuple[Filters, dict[str, str]]:
     if sort not in season.SORTINGS:
         errors["sortering"] = "Kies sorteren op naam of op CBS-code"
         sort = "code"
-    return Filters(cycle, province, status, sort), errors
+    slug = params.get("onderzoek", "").strip()
+    found = instruments.by_slug(slug) if slug and slug != "wmo" else None
+    if slug and slug != "wmo" and found is None:
+        errors["onderzoek"] = "Kies CEO Wmo of CEO Jeugd"
+    instrument = found.id if found else instruments.WMO
+    return Filters(cycle, province, status, sort, instrument), errors
 
 
 def _chart(counted: dict[season.Status, int]) -> list[tuple[season.Status, int, float, float]]:
@@ -89,13 +100,15 @@ def overview(request: Request) -> Response:
 
 def _overview_page(request: Request, user: str, filters: Filters, errors: dict[str, str],
                    message: str | None = None, status: int | None = None) -> Response:
-    all_rows = season.overview(filters.cycle)
+    all_rows = season.overview(filters.cycle, filters.instrument)
     in_province = season.select(all_rows, filters.province)
     counted = season.counts(in_province)
     shown = season.sorted_rows(season.select(in_province, status=filters.status), filters.sort)
     today = datetime.now(UTC).astimezone(amsterdam()).date()
-    deadline, late_until = config.delivery_deadline(), config.delivery_late_until()
-    return page(request, "season.html", f"Seizoensoverzicht {filters.cycle}", user,
+    deadline = config.delivery_deadline(filters.instrument)
+    late_until = config.delivery_late_until(filters.instrument)
+    return page(request, "season.html",
+                f"Seizoensoverzicht {filters.study.name} {filters.cycle}", user,
                  status=status or (400 if errors else 200), errors=errors, message=message,
                  filters=filters, statuses=list(season.Status), provinces=sorted(_provinces()),
                  sortings=season.SORTINGS,
@@ -105,7 +118,8 @@ def _overview_page(request: Request, user: str, filters: Filters, errors: dict[s
                  deadline=deadline, deadline_text=date_text(deadline) if deadline else "",
                  late_until_text=date_text(late_until) if late_until else "",
                  days_left=(deadline - today).days if deadline else None,
-                 current_cycle=config.current_cycle(), reminder_days=config.reminder_days())
+                 current_cycle=config.current_cycle(), reminder_days=config.reminder_days(),
+                 studies=instruments.ALL)
 
 
 def overview_csv(request: Request) -> Response:
@@ -113,10 +127,12 @@ def overview_csv(request: Request) -> Response:
     filters, errors = _filters(web.query(request))
     if errors:
         raise web.HttpError(400, " ".join(errors.values()))
-    rows = season.sorted_rows(season.select(season.overview(filters.cycle), filters.province,
+    rows = season.sorted_rows(season.select(season.overview(filters.cycle, filters.instrument),
+                                            filters.province,
                                             filters.status), filters.sort)
     return download(season.as_csv(rows, filters.cycle), "text/csv; charset=utf-8",
-                    f"seizoen-{filters.cycle}.csv")
+                    f"seizoen-{filters.study.slug or 'wmo'}-{filters.cycle}.csv"
+                    if filters.study.slug else f"seizoen-{filters.cycle}.csv")
 
 
 def _names(codes: list[str]) -> str:
@@ -130,7 +146,7 @@ def remind(request: Request) -> Response:
     form = web.posted(request)
     user = require(request)
     filters, errors = _filters({name: form.first(name) for name in ("jaar", "provincie",
-                                                                    "status")})
+                                                                    "status", "onderzoek")})
     known = municipalities(config.municipality_year())
     codes = list(dict.fromkeys(code.strip().upper() for code in form.fields.get("gemeente", [])))
     if filters.cycle != config.current_cycle():
@@ -142,7 +158,8 @@ def remind(request: Request) -> Response:
         errors["herinnering"] = "Kies gemeenten uit de lijst"
     if errors:
         return _overview_page(request, user, filters, errors)
-    found = reminders.plan(codes, filters.cycle, reminders.today())
+    found = reminders.plan(codes, filters.cycle, reminders.today(),
+                           instrument=filters.instrument)
     notes = []
     if found.delivered:
         notes.append(f"{_names(found.delivered)}: intussen aangeleverd, geen herinnering.")

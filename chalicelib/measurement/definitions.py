@@ -1,6 +1,8 @@
 """The client questionnaire as data: `data/<instrument>/clients-<version>.json`, the ten
-standard statements of the CEO Wmo in topics, with their scales and languages (Dutch and
-English). A municipality's own statements are added per measurement as one extra topic."""
+standard statements of the CEO Wmo in topics (CEO Jeugd: a list for parents and one for
+youths, `ceo-jeugd/clients-ouders-…` and `clients-jongeren-…`), with their scales and
+languages (Dutch and English). A municipality's own statements are added per measurement as
+one extra topic."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,13 @@ from ..platform.records import Record, field
 
 DATA = Path(__file__).resolve().parent / "data"
 CURRENT = ("ceo-wmo", "2026.1")
+#: the client questionnaires a new measurement can use: {form value: (instrument, version,
+#: label)}. CEO Jeugd has a list for parents and one for youths of 12 and older (MCJO;
+#: reconstructed wording, docs/questionnaire.md), in language a 12-year-old reads.
+CHOICES = {"wmo": ("ceo-wmo", "2026.1", "CEO Wmo: cliënten van de Wmo"),
+           "jeugd-ouders": ("ceo-jeugd", "ouders-2026.1", "CEO Jeugd: ouders"),
+           "jeugd-jongeren": ("ceo-jeugd", "jongeren-2026.1",
+                              "CEO Jeugd: jongeren van 12 jaar en ouder")}
 LANGUAGES = ("nl", "en")
 MAX_EXTRA = 5
 MAX_OPEN_TEXT = 300

@@ -10,7 +10,7 @@ from ..platform import audit, config
 from ..platform.formatting import iso_date_nl
 from ..platform.models import Measurement, Registrant
 from ..platform.municipalities import municipalities
-from . import access, contacts, invitations, inviters, measurements, pdfs, responses
+from . import access, contacts, definitions, invitations, inviters, measurements, pdfs, responses
 from . import letters as letters_domain
 
 ACTOR = "registrant#{}"
@@ -28,7 +28,9 @@ def _list_page(request: Request, registrant: Registrant, code: str, fields: dict
                     code=code, municipality_name=_name(code),
                     measurements=measurements.of_municipality(code), fields=fields,
                     chosen_channels=channels, errors=errors, modes=measurements.MODES,
-                    channels=measurements.CHANNELS, date_nl=iso_date_nl)
+                    channels=measurements.CHANNELS, date_nl=iso_date_nl,
+                    questionnaires={key: label for key, (_, _, label)
+                                    in definitions.CHOICES.items()})
 
 
 def list_page(request: Request, code: str) -> Response:
@@ -41,7 +43,7 @@ def create(request: Request, code: str) -> Response:
     registrant = accounts_access.representative(request, code)
     form = web.posted(request)
     fields = {name: form.first(name) for name in ("naam", "soort", "opent", "sluit", "teams",
-                                                  "extra")}
+                                                  "extra", "vragenlijst")}
     channels = form.fields.get("kanaal", [])
     settings, errors = measurements.validate(fields, channels)
     if errors:

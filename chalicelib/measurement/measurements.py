@@ -101,7 +101,11 @@ def validate(fields: dict[str, str], channels: list[str]) -> tuple[dict, dict[st
             extra.append({"id": f"x{len(extra) + 1}", "text": text})
     if len(extra) > definitions.MAX_EXTRA:
         errors["extra"] = f"Voeg hoogstens {definitions.MAX_EXTRA} eigen stellingen toe"
-    settings = {"name": name, "mode": mode, "opens": opens.isoformat() if opens else "",
+    questionnaire = fields.get("vragenlijst", "") or "wmo"
+    if questionnaire not in definitions.CHOICES:
+        errors["vragenlijst"] = "Kies een vragenlijst uit de lijst"
+    settings = {"questionnaire": questionnaire, "name": name, "mode": mode,
+                "opens": opens.isoformat() if opens else "",
                 "closes": closes.isoformat() if closes else "", "teams": teams,
                 "channels": set(chosen), "extra": extra}
     return settings, errors
@@ -109,7 +113,8 @@ def validate(fields: dict[str, str], channels: list[str]) -> tuple[dict, dict[st
 
 def create(municipality: str, settings: dict, actor: str) -> Measurement:
     """Stores a new measurement with its audit entry in one transaction."""
-    instrument, version = definitions.CURRENT
+    instrument, version, _ = definitions.CHOICES.get(settings.get("questionnaire", "wmo"),
+                                                     definitions.CHOICES["wmo"])
     now = datetime.now(UTC)
     measurement = Measurement(municipality, new_id(), name=settings["name"],
                               instrument=instrument, questionnaire_version=version,

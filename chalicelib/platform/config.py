@@ -9,7 +9,7 @@ import os
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 
-from . import cycles
+from . import cycles, instruments
 
 LOCAL_SECRET = "local-development-secret-not-for-deployed-stages"
 
@@ -107,7 +107,9 @@ def link_expiry(now: datetime) -> datetime:
     (the local stage), LINK_VALID_DAYS from now."""
     from zoneinfo import ZoneInfo
 
-    last_day = delivery_late_until() or delivery_deadline()
+    last_day = max((day for instrument in instruments.IDS
+                    for day in [delivery_late_until(instrument) or delivery_deadline(instrument)]
+                    if day is not None), default=None)
     if last_day is None:
         return now + timedelta(days=link_valid_days())
     end = datetime.combine(last_day, time(23, 59, 59), tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -184,7 +186,8 @@ def max_body_bytes() -> int:
 
 
 def questionnaire_instrument() -> str:
-    return env("QUESTIONNAIRE", "ceo-wmo")
+    """The instrument a page or job means when it names none: CEO Wmo (the first)."""
+    return env("QUESTIONNAIRE", instruments.WMO)
 
 
 def current_cycle() -> int:
@@ -203,37 +206,38 @@ def delivery_window_mode() -> str:
     return env("DELIVERY_WINDOW", "open" if is_local() else "cycle")
 
 
-def sending_window() -> cycles.SendingWindow | None:
-    """The current cycle's sending window, or None where sending is always open. Raises
-    CycleSettingsError when the cycle has no settings (never silently open or closed)."""
+def sending_window(instrument: str = instruments.WMO) -> cycles.SendingWindow | None:
+    """The current cycle's sending window of this instrument, or None where sending is always
+    open. Raises CycleSettingsError when the cycle has no settings (never silently open or
+    closed)."""
     if delivery_window_mode() == "open":
         return None
-    return cycles.window_of(questionnaire_instrument(), current_cycle())
+    return cycles.window_of(instrument, current_cycle())
 
 
-def _window_date(name: str, field: str) -> date | None:
+def _window_date(name: str, field: str, instrument: str) -> date | None:
     """DELIVERY_OPENS / _DEADLINE / _LATE_UNTIL override one date (tests do); otherwise the
     cycle's own. Deployed stages never set them (tests/delivery/test_cycles.py)."""
     override = _date(name)
     if override is not None:
         return override
-    window = sending_window()
+    window = sending_window(instrument)
     return getattr(window, field) if window else None
 
 
-def delivery_opens() -> date | None:
+def delivery_opens(instrument: str = instruments.WMO) -> date | None:
     """First day on which sending is possible (Europe/Amsterdam)."""
-    return _window_date("DELIVERY_OPENS", "opens")
+    return _window_date("DELIVERY_OPENS", "opens", instrument)
 
 
-def delivery_deadline() -> date | None:
+def delivery_deadline(instrument: str = instruments.WMO) -> date | None:
     """Last day on which a delivery is on time."""
-    return _window_date("DELIVERY_DEADLINE", "deadline")
+    return _window_date("DELIVERY_DEADLINE", "deadline", instrument)
 
 
-def delivery_late_until() -> date | None:
+def delivery_late_until(instrument: str = instruments.WMO) -> date | None:
     """Grace policy: last day on which a late delivery is still accepted (marked late)."""
-    return _window_date("DELIVERY_LATE_UNTIL", "late_until")
+    return _window_date("DELIVERY_LATE_UNTIL", "late_until", instrument)
 
 
 def reminder_days() -> tuple[int, ...]:

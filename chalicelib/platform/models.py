@@ -36,6 +36,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet
 
+from . import instruments
 from .municipalities import CODE_PATTERN
 
 REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
@@ -88,18 +89,24 @@ def table_name(variable: str, suffix: str) -> str:
     return os.environ.get(variable) or f"ceo-local-{suffix}"
 
 
-_SCOPE = re.compile(f"^({CODE_PATTERN})#([0-9]{{4}})$")
+_SCOPE = re.compile(f"^({CODE_PATTERN})#([0-9]{{4}})(?:#([a-z]{{1,20}}))?$")
 
 
-def scope_key(municipality: str, cycle: int) -> str:
-    """The key of one (municipality, cycle): drafts, deliveries and their state share it."""
-    return f"{municipality}#{cycle}"
+def scope_key(municipality: str, cycle: int, instrument: str = instruments.WMO) -> str:
+    """The key of one (municipality, cycle, instrument): drafts, deliveries and their state
+    share it. Wmo's is "GM0014#2026" (as before there was a second instrument), another's
+    "GM0014#2026#jeugd"."""
+    slug = instruments.get(instrument).slug
+    return f"{municipality}#{cycle}#{slug}" if slug else f"{municipality}#{cycle}"
 
 
-def parse_scope(key: object) -> tuple[str, int] | None:
-    """(municipality, cycle) of a well-formed scope key, else None."""
+def parse_scope(key: object) -> tuple[str, int, str] | None:
+    """(municipality, cycle, instrument) of a well-formed scope key, else None."""
     match = _SCOPE.match(key) if isinstance(key, str) else None
-    return (match[1], int(match[2])) if match else None
+    if not match:
+        return None
+    found = instruments.by_slug(match[3]) if match[3] else instruments.get(instruments.WMO)
+    return (match[1], int(match[2]), found.id) if found else None
 
 
 class DraftStatus(StrEnum):
@@ -258,6 +265,7 @@ class PendingInput(TableModel):
     section = UnicodeAttribute()
     fields = JSONAttribute()
     seen_version = NumberAttribute()
+    instrument = UnicodeAttribute(null=True)  # None: CEO Wmo (kept before Jeugd existed)
     expires_at = TTLAttribute()
 
 

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from . import cycles
+from . import cycles, instruments
 from .config import PLACEHOLDER_PRIVACY_CONTROLLER, RETENTION_SCHEDULES
 
 # What the local stage shows; a real helpdesk is reachable elsewhere.
@@ -86,11 +86,11 @@ def problems(environ: Mapping[str, str] | None = None) -> list[str]:
     if not (env.get("SECRET_KEY_PARAMETER") or env.get("SECRET_KEY")):
         found.append("SECRET_KEY_PARAMETER is not set: no signing key for sessions")
     if env.get("DELIVERY_WINDOW", "cycle") == "cycle":
-        instrument = env.get("QUESTIONNAIRE", "ceo-wmo")
-        try:
-            cycles.window_of(instrument, int(env.get("CURRENT_CYCLE", "2026")))
-        except (cycles.CycleSettingsError, ValueError) as error:
-            found.append(str(error))
+        for instrument in instruments.IDS:  # each instrument has its own window
+            try:
+                cycles.window_of(instrument, int(env.get("CURRENT_CYCLE", "2026")))
+            except (cycles.CycleSettingsError, ValueError) as error:
+                found.append(str(error))
     return found
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from ..delivery.views import DeliveryView, Standing, as_data
-from ..platform.models import ScopeState, scope_key
+from ..platform.models import ScopeState
 from ..platform.rendering import render
 from . import document
 from . import report as publication_report
@@ -21,8 +21,7 @@ def report(view: DeliveryView) -> str:
     revision = int(delivery.revision)
     if view.standing == Standing.COUNTS:
         with contextlib.suppress(ScopeState.DoesNotExist):
-            revision = int(ScopeState.get(scope_key(str(delivery.municipality),
-                                                    int(delivery.cycle))).revision)
+            revision = int(ScopeState.get(str(delivery.scope)).revision)
     doc = document.document(str(delivery.municipality), int(delivery.cycle), revision,
                             delivery)
     return publication_report.html(doc)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..platform import config
+from ..platform.instruments import WMO
 from ..platform.models import Delivery
 from ..platform.municipalities import municipalities, name_of
 from ..questionnaire import privacy
@@ -72,9 +73,10 @@ def _scores(answer: dict[str, Any], minimum: int) -> list[dict[str, Any]]:
 
 
 def document(municipality: str, cycle: int, revision: int, current: Delivery | None,
-             now: datetime | None = None) -> dict[str, Any]:
-    """The latest valid delivery as a document, or a retraction when none is valid."""
-    instrument = current.instrument if current else config.questionnaire_instrument()
+             now: datetime | None = None, instrument: str = WMO) -> dict[str, Any]:
+    """The latest valid delivery of this instrument as a document, or a retraction when none
+    is valid."""
+    instrument = str(current.instrument) if current else instrument
     base: dict[str, Any] = {
         "$schema": SCHEMA_ID,
         "instrument": instrument,

@@ -1,4 +1,5 @@
-"""The DynamoDB Streams trigger: forward only what counts now, per municipality and cycle.
+"""The DynamoDB Streams trigger: forward only what counts now, per municipality, cycle and
+instrument (each instrument's scopes and feed are its own).
 
 Records only say *which* (municipality, cycle) changed; what is published is read from the
 table. A batch is forwarded as a whole: its records are coalesced per scope, the scope states
@@ -54,16 +55,16 @@ def _stale(states: dict[str, ScopeState], target: targets.Target) -> list[str]:
     forwarded but the target does not hold completely (a write lost after the record, a
     restored bucket): the record alone is not trusted."""
     stale: list[str] = []
-    trusted: dict[int, dict[str, tuple[str, int]]] = {}
+    trusted: dict[tuple[int, str], dict[str, tuple[str, int]]] = {}
     for scope, state in states.items():
         revision = int(state.revision)
         if state.forwarded_revision is not None and int(state.forwarded_revision) >= revision:
-            municipality, cycle = parse_scope(scope) or ("", 0)
-            trusted.setdefault(cycle, {})[municipality] = (scope, revision)
+            municipality, cycle, instrument = parse_scope(scope) or ("", 0, "")
+            trusted.setdefault((cycle, instrument), {})[municipality] = (scope, revision)
         else:
             stale.append(scope)
-    for cycle, by_code in trusted.items():
-        held = target.held(cycle, sorted(by_code))
+    for (cycle, instrument), by_code in trusted.items():
+        held = target.held(cycle, sorted(by_code), instrument)
         stale.extend(scope for code, (scope, revision) in by_code.items()
                      if held.get(code, 0) < revision)
     return sorted(stale)
@@ -113,16 +114,17 @@ def forward_all(scopes: Iterable[str], target: targets.Target,
     written: list[tuple[str, dict[str, Any], bool]] = []
     contributions: dict[tuple[str, int], dict[str, Any]] = {}
     for scope in sorted(states) if force else _stale(states, target):
-        municipality, cycle = parse_scope(scope) or ("", 0)
+        municipality, cycle, instrument = parse_scope(scope) or ("", 0, "")
         try:
             # what counts, unless its publication moment is still to come (then what was
             # published before it, or nothing at all): delivery/publishing.py
-            sent = history(municipality, cycle)
+            sent = history(municipality, cycle, instrument)
             shown = published(sent, states[scope])
             if shown is None and not ever_shown(sent, states[scope]):
                 outcomes[scope] = NOTHING_SENT
                 continue
-            doc = document.document(municipality, cycle, int(states[scope].revision), shown)
+            doc = document.document(municipality, cycle, int(states[scope].revision), shown,
+                                    instrument=instrument)
             written.append((scope, doc, target.publish_document(
                 doc, report.html(doc, _national(doc, target, contributions)))))
         except Exception as error:  # this scope only; the others go on

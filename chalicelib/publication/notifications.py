@@ -78,4 +78,5 @@ def notify(documents: list[dict[str, Any]]) -> dict[str, Exception]:
 
 
 def _scope(document: dict[str, Any]) -> str:
-    return scope_key(document["municipality"]["code"], document["cycle"])
+    return scope_key(document["municipality"]["code"], document["cycle"],
+                     document["instrument"])

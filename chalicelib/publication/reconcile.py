@@ -18,7 +18,7 @@ from typing import Any
 
 from ..delivery import publishing
 from ..delivery.history import history
-from ..platform import clock, config
+from ..platform import clock, config, instruments
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import ScopeState, parse_scope, scope_key
@@ -34,10 +34,11 @@ GRACE = timedelta(minutes=10)
 SCHEDULE = "schedule"
 
 
-def _last_change(municipality: str, cycle: int, state: ScopeState) -> datetime | None:
+def _last_change(municipality: str, cycle: int, instrument: str,
+                 state: ScopeState) -> datetime | None:
     """When the scope last changed: its newest send, withdrawal or restore, or the release of
     a publication moment (by another run, which forwards it itself)."""
-    moments = [moment for delivery in history(municipality, cycle)
+    moments = [moment for delivery in history(municipality, cycle, instrument)
                for moment in (delivery.sent_at, delivery.status_changed_at) if moment]
     if state.released_until is not None:
         moments.append(state.released_until)
@@ -47,20 +48,22 @@ def _last_change(municipality: str, cycle: int, state: ScopeState) -> datetime |
 def reconcile(cycle: int, codes: Iterable[str] | None = None,
               target: targets.Target | None = None,
               grace: timedelta = timedelta(0)) -> dict[str, str]:
-    """{scope: outcome} for every scope of `cycle` that has state (or only `codes`);
+    """{scope: outcome} for every scope of `cycle` that has state, of every instrument (or
+    only `codes`);
     "up to date" where nothing drifted, "in flight" for a change younger than `grace` that
     the stream has yet to forward, else what forwarding did to repair it ("failed: …" when the
     repair failed, to be tried again)."""
     target = target or targets.configured()
     wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
-    keys = [scope_key(code, cycle) for code in wanted]
+    keys = [scope_key(code, cycle, instrument) for code in wanted
+            for instrument in instruments.IDS]
     states = list(ScopeState.batch_get(keys))
     outcomes: dict[str, str] = {}
     now = clock.now()
     # publication moments that passed (also during an outage) are released first, and the
     # scopes released here are forwarded by this run, whatever the grace
     released = {state.scope for state in states if publishing.due(state, now)
-                and publishing.release(*(parse_scope(state.scope) or ("", 0)), now=now)}
+                and publishing.release(*(parse_scope(state.scope) or ("", 0, "")), now=now)}
     if released:
         states = list(ScopeState.batch_get(keys, consistent_read=True))
         logger.info("publication moments released", extra={"scopes": sorted(released)})
@@ -68,8 +71,8 @@ def reconcile(cycle: int, codes: Iterable[str] | None = None,
         behind = state.forwarded_revision is None or \
             int(state.forwarded_revision) < int(state.revision)
         if behind and grace and state.scope not in released:
-            municipality, _ = parse_scope(state.scope) or ("", 0)
-            changed = _last_change(municipality, cycle, state)
+            municipality, _, instrument = parse_scope(state.scope) or ("", 0, "")
+            changed = _last_change(municipality, cycle, instrument, state)
             if changed is not None and now - changed < grace:
                 outcomes[state.scope] = IN_FLIGHT
     checked = sorted(state.scope for state in states if state.scope not in outcomes)

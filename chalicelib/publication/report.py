@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..platform import instruments
 from ..platform.rendering import render
 from ..questionnaire.definitions import DefinitionError, load
 
@@ -36,5 +37,7 @@ def html(doc: dict[str, Any], national: dict[str, Any] | None = None) -> str:
     headline = (doc.get("headline") or {}).get("question_id")
     answers = [a for a in doc.get("answers", [])
                if a["question_id"] not in hidden and a["question_id"] != headline]
+    known = doc["instrument"] in instruments.IDS
     return render("report.html", doc=doc, answers=answers, national=national or {},
-                  sentences=_sentences(doc["instrument"], doc["cycle"]))
+                  sentences=_sentences(doc["instrument"], doc["cycle"]),
+                  study=instruments.get(doc["instrument"]).short if known else "Wmo")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..platform import config
+from ..platform.instruments import IDS
 from ..platform.logs import logger
 from ..platform.models import ScopeState, parse_scope, scope_key
 from ..platform.municipalities import municipalities
@@ -22,7 +23,8 @@ RELEASED = "released: "
 
 def republish(cycle: int, codes: Iterable[str] | None = None,
               target: targets.Target | None = None) -> dict[str, str]:
-    """{scope: outcome}: every scope of `cycle` that has state (or only `codes`) published
+    """{scope: outcome}: every scope of `cycle` that has state (every instrument's; or only
+    `codes`) published
     again as it counts now, whatever the records and the target say, with the shared objects
     once: for a webhook site that lost what it received, or refused it until it was fixed
     (for S3 it only rewrites what is missing: its writes skip what the bucket holds)."""
@@ -32,8 +34,8 @@ def republish(cycle: int, codes: Iterable[str] | None = None,
 def forward_again(cycle: int, codes: Iterable[str] | None,
                   target: targets.Target) -> dict[str, str | Exception]:
     wanted = list(codes) if codes else list(municipalities(config.municipality_year()))
-    scopes = [state.scope for state in
-              ScopeState.batch_get([scope_key(code, cycle) for code in wanted])]
+    scopes = [state.scope for state in ScopeState.batch_get(
+        [scope_key(code, cycle, instrument) for code in wanted for instrument in IDS])]
     outcomes = forward_all(scopes, target, force=True)
     logger.info("republished", extra={"cycle": cycle, "outcomes": described(outcomes)})
     return outcomes

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from ..platform import config
+from ..platform.instruments import WMO
 from ..platform.logs import logger
 from ..questionnaire import privacy
 from . import document as feed
@@ -41,9 +42,10 @@ class Target(Protocol):
     objects first, then the objects they share (cycle index, national figures, root index)
     once for all of them."""
 
-    def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
+    def held(self, cycle: int, municipalities: list[str],
+             instrument: str = WMO) -> dict[str, int]:
         """{code: the revision the target holds completely for that scope (every object of it,
-        the shared entries included), 0 when something is missing}."""
+        the shared entries included; of this instrument), 0 when something is missing}."""
 
     def publish_document(self, document: dict[str, Any], report_html: str) -> bool:
         """Stores the scope's own objects of the document's revision (document, report) that
@@ -217,10 +219,10 @@ class S3Target:
         national, _ = self._current(paths.national(instrument, cycle))
         return dict((national or {}).get("contributions", {}))
 
-    def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
+    def held(self, cycle: int, municipalities: list[str],
+             instrument: str = WMO) -> dict[str, int]:
         """The shared objects read once; each municipality's document and report a HEAD each,
         only where its index entry and national contribution are current already."""
-        instrument = config.questionnaire_instrument()
         root, _ = self._current(paths.ROOT_INDEX)
         if str(cycle) not in ((root or {}).get("instruments", {}).get(instrument, {})
                               .get("cycles", {})):
@@ -240,9 +242,10 @@ class S3Target:
             result[code] = min(r or 0 for r in shared + own)
         return result
 
-    def holds(self, municipality: str, cycle: int, revision: int) -> bool:
+    def holds(self, municipality: str, cycle: int, revision: int,
+              instrument: str = WMO) -> bool:
         """True when every object of this scope carries `revision` or a newer one."""
-        return self.held(cycle, [municipality])[municipality] >= revision
+        return self.held(cycle, [municipality], instrument)[municipality] >= revision
 
     def _merge(self, key: str, change: Any, sort_keys: bool = True) -> bool:
         """Read, change, write on the ETag, until no concurrent writer came between: how the
@@ -402,10 +405,11 @@ class WebhookTarget:
                             self.mirror.read(paths.ROOT_INDEX) or b"{}")
         return bool(cycles)
 
-    def held(self, cycle: int, municipalities: list[str]) -> dict[str, int]:
+    def held(self, cycle: int, municipalities: list[str],
+             instrument: str = WMO) -> dict[str, int]:
         """What the mirror holds: a scope the mirror lacks is pushed again. Whether the site
         took it, only the forwarder's record says (recorded after every POST succeeded)."""
-        return self.mirror.held(cycle, municipalities)
+        return self.mirror.held(cycle, municipalities, instrument)
 
 
 def configured() -> Target:

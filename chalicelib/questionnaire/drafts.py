@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
+from ..platform.instruments import WMO
 from ..platform.models import (
     Draft,
     DraftStatus,
@@ -37,20 +38,21 @@ class Conflict(Record):
 
 
 def load_with_registrant(registrant_id: str, municipality: str, cycle: int,
-                         with_state: bool = False
+                         with_state: bool = False, instrument: str = WMO
                          ) -> tuple[Registrant | None, Draft | None, ScopeState | None]:
     """Registrant (for the session check), draft and, for sending, the municipality's
-    sequence/revision state: one strongly consistent read request."""
-    key = scope_key(municipality, cycle)
+    sequence/revision state (of this instrument): one strongly consistent read request."""
+    key = scope_key(municipality, cycle, instrument)
     found = get_together((Registrant, registrant_id, None), (Draft, key, None),
                          *([(ScopeState, key, None)] if with_state else []))
     return found[0], found[1], (found[2] if with_state else None)
 
 
-def drafts_for(municipalities: Iterable[str], cycle: int) -> dict[str, Draft]:
-    """{municipality: its draft} of this cycle, for the ones that have one (one BatchGetItem
-    per 100; strongly consistent, so a colleague's save just now shows)."""
-    keys = sorted({scope_key(code, cycle) for code in municipalities})
+def drafts_for(municipalities: Iterable[str], cycle: int,
+               instrument: str = WMO) -> dict[str, Draft]:
+    """{municipality: its draft} of this cycle and instrument, for the ones that have one (one
+    BatchGetItem per 100; strongly consistent, so a colleague's save just now shows)."""
+    keys = sorted({scope_key(code, cycle, instrument) for code in municipalities})
     found = Draft.batch_get(keys, consistent_read=True) if keys else []
     return {str(draft.municipality): draft for draft in found}
 
@@ -86,7 +88,8 @@ def save_section(registrant_id: str, municipality: str, definition: Definition, 
     for _ in range(5):
         if not overwrite and seen_version != section_version(existing, section.id):
             return Conflict(existing)
-        draft = existing or Draft(scope_key(municipality, definition.cycle),
+        draft = existing or Draft(scope_key(municipality, definition.cycle,
+                                            definition.instrument),
                                   municipality=municipality, cycle=definition.cycle,
                                   instrument=definition.instrument, answers={},
                                   section_versions={}, section_editors={},
@@ -108,13 +111,13 @@ def save_section(registrant_id: str, municipality: str, definition: Definition, 
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-        existing = _reload(municipality, definition.cycle)
+        existing = _reload(municipality, definition.cycle, definition.instrument)
     return Conflict(existing)
 
 
-def _reload(municipality: str, cycle: int) -> Draft | None:
+def _reload(municipality: str, cycle: int, instrument: str = WMO) -> Draft | None:
     try:
-        return Draft.get(scope_key(municipality, cycle), consistent_read=True)
+        return Draft.get(scope_key(municipality, cycle, instrument), consistent_read=True)
     except DoesNotExist:
         return None
 
@@ -195,7 +198,8 @@ def reset(draft: Draft, seen: Seen) -> Changed | None:
     except DeleteError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        return changed_since(seen, _reload(str(draft.municipality), int(draft.cycle))) or \
+        return changed_since(seen, _reload(str(draft.municipality), int(draft.cycle),
+                                                   str(draft.instrument))) or \
             Changed(gone=True)
     return None
 
@@ -211,7 +215,7 @@ def start_from(registrant_id: str, municipality: str, definition: Definition,
     names = {name for q in definition.questions()
              if q.carry_over or source_cycle == definition.cycle for name in q.input_names()}
     at = now.isoformat()
-    draft = Draft(scope_key(municipality, definition.cycle),
+    draft = Draft(scope_key(municipality, definition.cycle, definition.instrument),
                   municipality=municipality, cycle=definition.cycle,
                   instrument=definition.instrument,
                   answers={k: v for k, v in raw.items() if k in names},

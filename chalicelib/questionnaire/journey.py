@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..accounts import signins
-from ..platform import config
+from ..platform import config, instruments
 from ..platform.models import Draft, Registrant, ScopeState
 from ..platform.municipalities import is_code, municipalities
 from ..platform.records import Record
@@ -14,8 +14,9 @@ from . import answers, drafts
 from .definitions import Definition, Section, load
 
 
-def current_definition() -> Definition:
-    return load(config.questionnaire_instrument(), config.current_cycle())
+def current_definition(instrument: str = instruments.WMO) -> Definition:
+    """This instrument's definition of the cycle being delivered now."""
+    return load(instrument, config.current_cycle())
 
 
 class SessionEnded(Exception):
@@ -38,19 +39,30 @@ class Scope(Record):
     state: ScopeState | None = None
 
     @property
+    def instrument(self) -> instruments.Instrument:
+        return instruments.get(self.definition.instrument)
+
+    @property
+    def base(self) -> str:
+        """Where this questionnaire's pages live (/gemeente/GM0014[/jeugd])."""
+        return instruments.base_path(self.municipality, self.definition.instrument)
+
+    @property
     def raw(self) -> dict:
         return dict(self.draft.answers or {}) if self.draft else {}
 
 
-def open_scope(claim: signins.Claim, code: str, with_state: bool = False) -> Scope:
-    """Registrant, draft (and for sending the sequence state) in one read, after checking
-    that the session still holds and the municipality is theirs."""
+def open_scope(claim: signins.Claim, code: str, with_state: bool = False,
+               instrument: str = instruments.WMO) -> Scope:
+    """Registrant, draft (and for sending the sequence state) of this instrument in one read,
+    after checking that the session still holds and the municipality is theirs."""
     if not is_code(code):
         raise NotTheirs()
-    definition = current_definition()
+    definition = current_definition(instrument)
     registrant, draft, state = drafts.load_with_registrant(claim.registrant_id, code,
                                                            definition.cycle,
-                                                           with_state=with_state)
+                                                           with_state=with_state,
+                                                           instrument=instrument)
     if registrant is None or not signins.holds(registrant, claim):
         raise SessionEnded()
     if code not in registrant.municipalities:
@@ -59,8 +71,8 @@ def open_scope(claim: signins.Claim, code: str, with_state: bool = False) -> Sco
     return Scope(registrant, code, name, definition, draft, state)
 
 
-def section_path(code: str, section_id: str) -> str:
-    return f"/gemeente/{code}/vragen/{section_id}"
+def section_path(code: str, section_id: str, instrument: str = instruments.WMO) -> str:
+    return f"{instruments.base_path(code, instrument)}/vragen/{section_id}"
 
 
 def resume_path(definition: Definition, code: str, draft: Draft | None) -> str:
@@ -69,8 +81,8 @@ def resume_path(definition: Definition, code: str, draft: Draft | None) -> str:
     raw = dict(draft.answers or {}) if draft else {}
     for section_id, errors in answers.section_errors(definition, raw).items():
         if errors:
-            return section_path(code, section_id)
-    return f"/gemeente/{code}/controleren"
+            return section_path(code, section_id, definition.instrument)
+    return f"{instruments.base_path(code, definition.instrument)}/controleren"
 
 
 def progress(definition: Definition, draft: Draft | None) -> tuple[int, int]:

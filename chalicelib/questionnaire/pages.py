@@ -11,6 +11,7 @@ from .. import web
 from ..accounts import access as signed_in
 from ..accounts import pending_input
 from ..platform.formatting import format_number
+from ..platform.instruments import WMO
 from ..platform.municipalities import is_code
 from ..web import cookies, csrf
 from . import access, answers, drafts, editors, journey
@@ -27,10 +28,10 @@ TOO_LARGE = ("Deze pagina is niet opgeslagen: al uw antwoorden samen zijn te lan
              "Uw invoer staat hieronder nog; maak de langste antwoorden korter en sla opnieuw op.")
 
 
-def overview(request: Request) -> Response:
+def overview(request: Request, instrument: str = WMO) -> Response:
     """Every question of the current definition, before registering (no sign-in): printable,
     to share with the research agency that collects the answers."""
-    definition = current_definition()
+    definition = current_definition(instrument)
     return web.page(request, "questionnaire_overview.html",
                     title=f"De vragenlijst {definition.cycle}", definition=definition,
                     kinds=KINDS, condition_hint=lambda q: _condition_hint(definition, q))
@@ -54,7 +55,8 @@ def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
     return access.scope_page(
         request, ctx, "question_page.html", title=f"{section.title} – {ctx.municipality_name}",
         status=status, section=section, step=step, steps=steps, raw=raw,
-        previous_path=section_path(ctx.municipality, previous.id) if previous else None,
+        previous_path=section_path(ctx.municipality, previous.id, ctx.definition.instrument)
+        if previous else None,
         errors=errors, back_to_review=back_to_review, saved=saved, version=version,
         restored=restored, cookies_out=cookies_out,
         show=lambda q: _shown(definition, section, q, raw),
@@ -84,8 +86,9 @@ def _condition_hint(definition: Definition, question: Question) -> str | None:
     return f"Alleen invullen als u bij ‘{target.label}’ {chosen} koos."
 
 
-def show_section(request: Request, code: str, section_id: str) -> Response:
-    ctx = access.scope(request, code)
+def show_section(request: Request, code: str, section_id: str,
+                 instrument: str = WMO) -> Response:
+    ctx = access.scope(request, code, instrument=instrument)
     section = _section_or_404(ctx.definition, section_id)
     raw = ctx.raw
     # Errors show only for a page that was saved before, so a fresh page is not all red.
@@ -94,7 +97,8 @@ def show_section(request: Request, code: str, section_id: str) -> Response:
     params = web.query(request)
     back = params.get("terug") == "controleren"
     kept = pending_input.find(params.get("hersteld", ""), ctx.registrant.id)
-    if kept is not None and (kept.municipality, kept.section) == (code, section.id):
+    if kept is not None and (kept.municipality, kept.section, kept.instrument or WMO) == (
+            code, section.id, instrument):
         raw = {**raw, **drafts.raw_for_section(section, kept.fields)}
         errors = answers.evaluate(ctx.definition, raw, (section,))[1]
         return _section_page(request, ctx, section, raw, errors, back_to_review=back,
@@ -103,20 +107,21 @@ def show_section(request: Request, code: str, section_id: str) -> Response:
 
 
 def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form,
-                    status: int) -> Response:
+                    status: int, instrument: str = WMO) -> Response:
     """The session ended (expired, signed out, ended everywhere, links revoked) or the form's
     security token went stale while this page was open: keep what was typed for the person
     whose (genuinely signed) session cookie came with it. It is only ever offered back to them,
     signed in, and saved only when they click save."""
     owner = signed_in.ended_claim(request)
-    if owner is None or not is_code(code) or current_definition().section(section_id) is None:
+    if owner is None or not is_code(code) or \
+            current_definition(instrument).section(section_id) is None:
         raise web.HttpError(status)
     try:
         seen_version = int(form.first("versie") or "0")
     except ValueError:
         seen_version = 0
     kept = pending_input.keep(owner.registrant_id, code, section_id, form.fields, seen_version,
-                              csrf_field=csrf.FIELD)
+                              csrf_field=csrf.FIELD, instrument=instrument)
     if kept is None:  # erased, or not (any more) one of this municipality's representatives
         raise web.HttpError(status)
     cookie = cookies.set_cookie(signed_in.KEPT_INPUT_COOKIE, kept.id,
@@ -138,17 +143,18 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
                     ])
 
 
-def save_section(request: Request, code: str, section_id: str) -> Response:
+def save_section(request: Request, code: str, section_id: str,
+                 instrument: str = WMO) -> Response:
     form = web.forms.parse(request)
     if not csrf.is_valid(request, form.first(csrf.FIELD)):
-        return _keep_for_later(request, code, section_id, form, 403)
+        return _keep_for_later(request, code, section_id, form, 403, instrument)
     if signed_in.claim(request) is None:
-        return _keep_for_later(request, code, section_id, form, 401)
+        return _keep_for_later(request, code, section_id, form, 401, instrument)
     try:
-        ctx = access.scope(request, code, with_state=True)
+        ctx = access.scope(request, code, with_state=True, instrument=instrument)
     except web.HttpError as refused:
         if refused.status == 401:
-            return _keep_for_later(request, code, section_id, form, 401)
+            return _keep_for_later(request, code, section_id, form, 401, instrument)
         raise
     section = _section_or_404(ctx.definition, section_id)
     try:
@@ -181,15 +187,16 @@ def save_section(request: Request, code: str, section_id: str) -> Response:
     if action == "later":
         return web.redirect(f"/start?opgeslagen={code}", cookies_out)
     if action == "vorige":
-        return web.redirect(section_path(code, (previous or section).id), cookies_out)
+        return web.redirect(section_path(code, (previous or section).id, instrument),
+                            cookies_out)
     if errors:
         # Saved exactly as typed; the user sees what to fix on the same page.
         return _section_page(request, ctx, section, raw, errors, status=400,
                              back_to_review=back_to_review, saved=True,
                              cookies_out=cookies_out)
     if back_to_review or action == "controleren" or following is None:
-        return web.redirect(f"/gemeente/{code}/controleren", cookies_out)
-    return web.redirect(section_path(code, following.id), cookies_out)
+        return web.redirect(f"{ctx.base}/controleren", cookies_out)
+    return web.redirect(section_path(code, following.id, instrument), cookies_out)
 
 
 def _conflict_page(request: Request, ctx: Scope, section: Section, form: web.Form,
@@ -213,7 +220,8 @@ def _conflict_page(request: Request, ctx: Scope, section: Section, form: web.For
                              section=section, mine=mine, differences=differences,
                              version=drafts.section_version(conflict.stored, section.id),
                              removed=conflict.stored is None, back_to_review=back_to_review,
-                             section_path=section_path(ctx.municipality, section.id))
+                             section_path=section_path(ctx.municipality, section.id,
+                                                       ctx.definition.instrument))
 
 
 def _as_text(raw: dict, names: list[str]) -> str:
@@ -236,13 +244,13 @@ def _reset_page(request: Request, ctx: Scope, status: int = 200,
                              notice=notice)
 
 
-def confirm_reset(request: Request, code: str) -> Response:
-    return _reset_page(request, access.scope(request, code))
+def confirm_reset(request: Request, code: str, instrument: str = WMO) -> Response:
+    return _reset_page(request, access.scope(request, code, instrument=instrument))
 
 
-def reset(request: Request, code: str) -> Response:
+def reset(request: Request, code: str, instrument: str = WMO) -> Response:
     form = web.posted(request)
-    ctx = access.scope(request, code)
+    ctx = access.scope(request, code, instrument=instrument)
     if form.first("bevestig") == "nee":
         return web.redirect("/start")
     if form.first("bevestig") != "ja":
@@ -256,7 +264,7 @@ def reset(request: Request, code: str) -> Response:
     if ctx.draft is not None:
         changed = drafts.reset(ctx.draft, seen)
         if changed is not None and not changed.gone:  # gone: removed already, as asked
-            fresh = access.scope(request, code)
+            fresh = access.scope(request, code, instrument=instrument)
             return _reset_page(request, fresh, status=409, notice=editors.describe_changes(
                 changed, fresh.draft, ctx.definition, ctx.registrant.id,
                 "u deze pagina opende", "Er is niets verwijderd.")

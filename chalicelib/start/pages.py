@@ -4,48 +4,81 @@ composes accounts, questionnaire and delivery, so it lives in a package of its o
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import access
 from ..delivery import four_eyes, history, views, window
-from ..platform import config
+from ..platform import config, instruments
+from ..platform.models import Delivery, Draft, ScopeState, get_together
 from ..platform.municipalities import municipalities
 from ..questionnaire import drafts, editors, journey
+from ..questionnaire.definitions import Definition
+
+
+def _publication_moments(histories: dict[tuple[str, str], list[Delivery]]
+                         ) -> dict[tuple[str, str], datetime]:
+    """{(code, instrument): moment} where the delivery that counts waits for its publication
+    moment: it counts for the helpdesk already, but the site shows it only from then. States
+    are read only for deliveries with a moment (one request for all of them)."""
+    counting = {key: history.counting(sent) for key, sent in histories.items()}
+    wanted = sorted(key for key, d in counting.items() if d is not None and d.publish_at)
+    states = get_together(*((ScopeState, str(getattr(counting[key], "scope", "")), None)
+                            for key in wanted)) if wanted else []
+    found = {key: history.waiting_for_moment(counting[key], state)
+             for key, state in zip(wanted, states, strict=True)}
+    return {key: moment for key, moment in found.items() if moment is not None}
+
+
+def _part(code: str, definition: Definition, draft: Draft | None, sent: list[Delivery],
+          edits: dict, publish_at: datetime | None) -> dict[str, Any]:
+    """One instrument of one municipality: its draft, deliveries and what to do next."""
+    counting = history.counting(sent)
+    return {
+        "instrument": instruments.get(definition.instrument), "code": code,
+        "base": instruments.base_path(code, definition.instrument),
+        "standings": {d.delivery_id: views.standing_of(d, counting, sent[0]) for d in sent},
+        "newest": sent[0] if sent else None, "last_edit": editors.latest(edits),
+        "draft": draft, "history": sent, "counting": counting, "publish_at": publish_at,
+        "prefill": None if draft else history.prefill_source(code, definition.cycle, sent,
+                                                             definition.instrument),
+        "progress": journey.progress(definition, draft),
+        "resume": journey.resume_path(definition, code, draft),
+        "deadlines": window.deadlines(datetime.now(UTC), definition.instrument),
+    }
 
 
 def show(request: Request) -> Response:
-    """Every municipality of the signed-in representative: its draft, deliveries, four-eyes
-    role and what to do next."""
+    """Every municipality of the signed-in representative, per instrument (CEO Wmo, CEO
+    Jeugd: a municipality delivers either or both): its draft, deliveries, four-eyes role and
+    what to do next."""
     registrant = access.current(request)
     if registrant is None:
         return access.signed_out_page(request, status=401)
     known = municipalities(config.municipality_year())
-    definition = journey.current_definition()
-    by_code = drafts.drafts_for(registrant.municipalities, definition.cycle)
-    histories = {code: history.history(code, definition.cycle)
-                 for code in registrant.municipalities}
-    edits = {code: editors.last_edits(draft) for code, draft in by_code.items()}
+    definitions = [journey.current_definition(instrument) for instrument in instruments.IDS]
+    definition = definitions[0]
+    codes = registrant.municipalities
+    by_key = {(code, d.instrument): draft for d in definitions
+              for code, draft in drafts.drafts_for(codes, d.cycle, d.instrument).items()}
+    histories = {(code, d.instrument): history.history(code, d.cycle, d.instrument)
+                 for code in codes for d in definitions}
     senders = editors.names(sorted({d.registrant_id for sent in histories.values()
                                     for d in sent}))
-    roles = four_eyes.for_registrant(sorted(registrant.municipalities), registrant.id)
+    roles = four_eyes.for_registrant(sorted(codes), registrant.id)
+    moments = _publication_moments(histories)
     rows = []
-    for code in registrant.municipalities:
-        draft = by_code.get(code)
-        sent = histories[code]
-        counting = history.counting(sent)
-        standings = {d.delivery_id: views.standing_of(d, counting, sent[0]) for d in sent}
-        rows.append({
-            "four_eyes": roles[code][0], "coordinator": roles[code][1],
-            "standings": standings, "newest": sent[0] if sent else None,
-            "last_edit": editors.latest(edits.get(code, {})),
-            "code": code, "name": known[code].name if code in known else code,
-            "draft": draft, "history": sent, "counting": counting,
-            "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
-            "progress": journey.progress(definition, draft),
-            "resume": journey.resume_path(definition, code, draft),
-        })
+    for code in codes:
+        parts = [_part(code, d, by_key.get((code, d.instrument)),
+                       histories[(code, d.instrument)],
+                       editors.last_edits(by_key[(code, d.instrument)])
+                       if (code, d.instrument) in by_key else {},
+                       moments.get((code, d.instrument))) for d in definitions]
+        rows.append({"four_eyes": roles[code][0], "coordinator": roles[code][1],
+                     "code": code, "name": known[code].name if code in known else code,
+                     "parts": parts})
     rows.sort(key=lambda row: str(row["name"]).casefold())
     params = web.query(request)
     notice = None

@@ -90,6 +90,10 @@ def test_a_scheduled_delivery_counts_at_once_but_is_published_only_after_its_mom
     assert re.search(r"GM0014-2026-2.{0,80}Telt nu; publicatie gepland vanaf", page)
     assert "Telt nu; de publicatiesite toont haar pas vanaf" in text(anna.get(f"{VIEW}"
                                                                               "GM0014-2026-2"))
+    # the start page says what is true: it waits for its moment (not "Telt nu")
+    start = text(anna.get("/start"))
+    row = re.findall(r"GM0014-2026-2.{0,160}", start)[-1]
+    assert f"Wordt gepubliceerd op {when[0][:2].lstrip('0')}" in row and "Telt nu" not in row
     # the stream's forward and a reconciler run before the moment: the site keeps delivery 1
     assert shown(aws, 2)["delivery"]["id"] == "GM0014-2026-1"
     assert reconcile()["GM0014#2026"] == "up to date"
@@ -104,6 +108,8 @@ def test_a_scheduled_delivery_counts_at_once_but_is_published_only_after_its_mom
     assert document["delivery"]["id"] == "GM0014-2026-2" and document["status"] == "published"
     assert document["headline"]["text"] == NEWS
     assert NEWS in bucket_object(aws, "ceo-wmo/2026/GM0014.html")
+    row = re.findall(r"GM0014-2026-2.{0,160}", text(anna.get("/start")))[-1]
+    assert "Telt nu" in row and "Wordt gepubliceerd" not in row
     revision = document["revision"]
     # exactly once: later runs and a late stream record publish nothing again
     assert reconcile()["GM0014#2026"] == "up to date"

@@ -28,7 +28,8 @@ EXAMPLES = FEED_DOCS / "examples"
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
          "late": "document", "no-survey": "document", "cycle-index": "cycle-index",
          "root-index": "root-index", "questionnaire": "questionnaire", "national": "national",
-         "notification": "notification"}
+         "notification": "notification", "published-jeugd": "document",
+         "national-jeugd": "national", "questionnaire-jeugd": "questionnaire"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
 
@@ -65,8 +66,14 @@ def produced(aws, monkeypatch):
     monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
     deliver(person, code="GM0518")
+    monkeypatch.delenv("DELIVERY_DEADLINE")
+    monkeypatch.delenv("DELIVERY_LATE_UNTIL")
+    # CEO Jeugd beside it: its own document, national figures, definition, root entry
+    deliver(person, code="GM0014", instrument="ceo-jeugd",
+            headline="Ouders en jongeren voelen zich serieus genomen.")
     records = [record(f"{code}#2026", 1)
                for code in ("GM0014", "GM0034", "GM0050", "GM0518", "GM0599")]
+    records.append(record("GM0014#2026#jeugd", 1))
     site = subscribe_queue(aws)
     assert forwarding.handle({"Records": records}, LambdaContext("contract")) == {
         "batchItemFailures": []}
@@ -77,10 +84,14 @@ def produced(aws, monkeypatch):
              "no-survey": f"{prefix}/GM0599.json",
              "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
              "questionnaire": f"{prefix}/questionnaire-{definition.version}.json",
-             "national": f"{prefix}/national.json"}
+             "national": f"{prefix}/national.json",
+             "published-jeugd": "ceo-jeugd/2026/GM0014.json",
+             "national-jeugd": "ceo-jeugd/2026/national.json",
+             "questionnaire-jeugd": "ceo-jeugd/2026/questionnaire-2026.1.json"}
     produced = {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
     [produced["notification"]] = [normalised(m) for m in notifications_in(site)
-                                  if m["municipality"]["code"] == "GM0014"]
+                                  if m["municipality"]["code"] == "GM0014"
+                                  and m["instrument"] == "ceo-wmo"]
     return produced
 
 

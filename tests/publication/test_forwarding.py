@@ -174,8 +174,8 @@ class CountingTarget:
     def publish_shared(self, documents):
         return self.inner.publish_shared(documents)
 
-    def held(self, cycle, municipalities):
-        return self.inner.held(cycle, municipalities)
+    def held(self, cycle, municipalities, instrument="ceo-wmo"):
+        return self.inner.held(cycle, municipalities, instrument)
 
 
 def test_records_of_one_municipality_are_coalesced_into_one_publish(registrant, aws):

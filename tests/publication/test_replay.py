@@ -81,7 +81,7 @@ class Down:
     def publish_shared(self, documents):
         raise ConnectionError("target down")
 
-    def held(self, cycle, municipalities):
+    def held(self, cycle, municipalities, instrument="ceo-wmo"):
         return dict.fromkeys(municipalities, 0)
 
 

@@ -323,3 +323,28 @@ def test_a_municipality_without_a_survey_names_the_year():
     text = site.municipality_page(document, None, has_report=False)
     assert f"geen cliëntervaringsonderzoek over {document['measurement_year']} gedaan" in text
     assert "over dit jaar" not in text
+
+
+def test_the_site_shows_both_instruments_each_from_its_own_feed(aws, app_module, tmp_path):
+    """A municipality that delivered CEO Wmo and CEO Jeugd: the home page lists both
+    studies, each with its own pages, titles and figures (Jeugd's MCJO statements, never
+    the Wmo's standard questions)."""
+    person = make_registrant(email="beide@ede.nl", codes=("GM0014",))
+    deliver(person, code="GM0014", headline="Wmo: cliënten zijn tevreden")
+    deliver(person, code="GM0014", headline="Jeugd: ouders voelen zich gehoord",
+            instrument="ceo-jeugd")
+    assert run([record("GM0014#2026", 1), record("GM0014#2026#jeugd", 1)]) == {
+        "batchItemFailures": []}
+    out = tmp_path / "site"
+    site_module().build(copy_bucket(aws, tmp_path / "feed"), out)
+    home = read(out / "index.html")
+    assert "Cliëntervaringsonderzoek Wmo 2026" in home
+    assert "Cliëntervaringsonderzoek Jeugd 2026" in home
+    jeugd = read(out / "ceo-jeugd" / "2026" / "GM0014.html")
+    wmo = read(out / "ceo-wmo" / "2026" / "GM0014.html")
+    assert "Cliëntervaringsonderzoek Jeugd" in jeugd and "ouders voelen zich gehoord" in jeugd
+    assert "Ik voelde mij serieus genomen door de hulpverlener." in jeugd
+    assert "Ik werd snel geholpen" not in jeugd and "tevreden" not in jeugd
+    assert "Cliëntervaringsonderzoek Wmo" in wmo and "gehoord" not in wmo
+    national = read(out / "ceo-jeugd" / "2026" / "index.html")
+    assert "Ik voelde mij serieus genomen" in national and "Ik werd snel geholpen" not in national

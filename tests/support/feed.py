@@ -31,21 +31,25 @@ def make_registrant(email="feed@ede.nl", codes=("GM0014",), name="Feed Tester",
 
 
 def deliver(registrant, code="GM0014", headline="Uitkomst", now=None, publish_at=None,
-            **overrides):
+            instrument="ceo-wmo", **overrides):
     """A delivery made the way the send step makes it (draft → send), sent `now` (a datetime;
-    default the real time), published from `publish_at` (default: at once)."""
+    default the real time), published from `publish_at` (default: at once); of CEO Jeugd
+    with its own complete answers when `instrument` says so."""
     from chalicelib.delivery import sending
     from chalicelib.platform.municipalities import name_of
     from chalicelib.questionnaire import drafts, journey
+    from tests.support.answers import COMPLETE_RAW_JEUGD
 
-    definition = journey.current_definition()
-    raw = {**COMPLETE_RAW, "belangrijkste_uitkomsten": headline, **overrides}
-    existing = drafts.load_with_registrant(registrant.id, code, definition.cycle)[1]
+    definition = journey.current_definition(instrument)
+    complete = COMPLETE_RAW if instrument == "ceo-wmo" else COMPLETE_RAW_JEUGD
+    raw = {**complete, "belangrijkste_uitkomsten": headline, **overrides}
+    existing = drafts.load_with_registrant(registrant.id, code, definition.cycle,
+                                           instrument=instrument)[1]
     if existing is not None:
         existing.delete(add_version_condition=False)
     drafts.start_from(registrant.id, code, definition, raw, definition.cycle)
     fresh_registrant, draft, state = drafts.load_with_registrant(
-        registrant.id, code, definition.cycle, with_state=True)
+        registrant.id, code, definition.cycle, with_state=True, instrument=instrument)
     return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft,
                         state, now=now, publish_at=publish_at)
 

@@ -43,8 +43,15 @@ def signed_in(browser, mailbox, email=ANNA, codes=("GM0014",), **overrides):
     return browser
 
 
-def page_path(section, code="GM0014"):
-    return f"/gemeente/{code}/vragen/{section}"
+def base(code="GM0014", instrument="ceo-wmo"):
+    """Where a municipality's questionnaire of an instrument lives (/gemeente/GM0014[/jeugd])."""
+    from chalicelib.platform.instruments import base_path
+
+    return base_path(code, instrument)
+
+
+def page_path(section, code="GM0014", instrument="ceo-wmo"):
+    return f"{base(code, instrument)}/vragen/{section}"
 
 
 def version_on(page_text: str) -> str:
@@ -58,31 +65,35 @@ def seen_on(page_text: str) -> str:
     return _SEEN.search(page_text).group(1)
 
 
-def save(browser, section, fields, action="volgende", code="GM0014", extra=()):
+def save(browser, section, fields, action="volgende", code="GM0014", extra=(),
+         instrument="ceo-wmo"):
     """Opens a questionnaire page and posts `fields` with the version it showed."""
-    page = browser.get(page_path(section, code))
-    return browser.submit(page_path(section, code),
-                          [*fields, ("versie", version_on(page.text)), ("actie", action),
-                           *extra],
-                          form_page=page_path(section, code))
+    path = page_path(section, code, instrument)
+    page = browser.get(path)
+    return browser.submit(path, [*fields, ("versie", version_on(page.text)), ("actie", action),
+                                 *extra], form_page=path)
 
 
-def fill_all(browser, code="GM0014", answers=None):
-    """Saves every page with the complete answers (or `answers`, same shape as ALL)."""
-    for section, fields in (answers or ALL).items():
-        response = save(browser, section, fields, code=code)
+def fill_all(browser, code="GM0014", answers=None, instrument="ceo-wmo"):
+    """Saves every page with the complete answers (or `answers`, same shape as ALL; CEO
+    Jeugd's own complete answers for its instrument)."""
+    from .answers import ALL_JEUGD
+
+    default = ALL if instrument == "ceo-wmo" else ALL_JEUGD
+    for section, fields in (answers or default).items():
+        response = save(browser, section, fields, code=code, instrument=instrument)
         assert response.status_code == 303, (section, response.status_code)
     return browser
 
 
-def send(browser, code="GM0014", confirm=True, extra=()):
+def send(browser, code="GM0014", confirm=True, extra=(), instrument="ceo-wmo"):
     """Opens the check-your-answers page and presses "Verzenden" on it (with the consent box
     ticked); the form sends back the draft version the page showed."""
-    review = f"/gemeente/{code}/controleren"
+    review = f"{base(code, instrument)}/controleren"
     page = browser.get(review).text
     seen = [("gezien", seen_on(page))] if 'name="gezien"' in page else []  # no form: no mark
     fields = [*seen, *([("bevestig_toestemming", "ja")] if confirm else []), *extra]
-    return browser.submit(f"/gemeente/{code}/verzenden", fields, form_page=review)
+    return browser.submit(f"{base(code, instrument)}/verzenden", fields, form_page=review)
 
 
 def reset(browser, code="GM0014", answer="ja"):
