@@ -481,6 +481,13 @@ class Measurement(TableModel):
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+    # Editing (measurement/editing.py): custom periods of a continuous measurement (else
+    # quarters), closing early, and the last edits (version, who, when, which fields) that a
+    # refused save names.
+    periods = JSONAttribute(null=True)  # [{"id": ..., "label": ..., "first": ..., "last": ...}]
+    closed_at = UTCDateTimeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)
+    edits = JSONAttribute(null=True)  # [{"v": 2, "by": "registrant#…", "at": ISO, "fields": […]}]
 
 
 class Inviter(TableModel):
