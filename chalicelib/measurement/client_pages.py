@@ -270,7 +270,7 @@ def submit(request: Request) -> Response:
     measurement = found[0]
     if measurement is None:
         return _message(request, "unknown", 404, lang)
-    inviter_id = None
+    inviter_id, reminder = None, False
     if source.invitation_key:
         invitation = found[1]
         if invitation is None:
@@ -280,6 +280,7 @@ def submit(request: Request) -> Response:
         if invitations.expired(invitation) or measurement.closed_at is not None:
             return _message(request, "closed", 410, lang)
         inviter_id = invitation.inviter_id
+        reminder = bool(invitation.reminder)
     elif not measurements.is_open(measurement) or \
             measurements.period_of(measurement).id != source.period:
         return _message(request, "closed", 410, lang)
@@ -302,7 +303,7 @@ def submit(request: Request) -> Response:
     questionnaire = measurements.questionnaire(measurement)
     try:
         responses.submit(source, questionnaire.clean(answers),
-                         inviter=Inviter(inviter_id) if inviter_id else None)
+                         inviter=Inviter(inviter_id) if inviter_id else None, reminder=reminder)
     except responses.AlreadyAnswered:
         if source.device:
             return _message(request, "closed", 410, lang,

@@ -145,7 +145,8 @@ def seal(data: bytes, team: str | None) -> str:
 
 
 def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: str,
-          inviter_id: str | None = None, channels: set[str] | None = None) -> ContactUpload:
+          inviter_id: str | None = None, channels: set[str] | None = None,
+          remind: bool = False) -> ContactUpload:
     """Records the upload (counts only) with its audit entry, then queues one job per unique
     contact, ten per SendMessageBatch, a few batches at a time."""
     upload = ContactUpload(f"upload#{secrets.token_hex(8)}", municipality=measurement.municipality,
@@ -171,7 +172,8 @@ def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: 
                                "to": contact.to, "team": contact.team, "upload": upload.key,
                                "municipality": measurement.municipality,
                                "measurement": measurement.id, "inviter": inviter_id,
-                               "ref": secrets.token_hex(16)})
+                               "ref": secrets.token_hex(16), **({"remind": True} if remind
+                                                                 else {})})
             total += 1
             if len(window[-1]) == 10:
                 if len(window) == PARALLEL:  # memory stays flat: a few batches at a time

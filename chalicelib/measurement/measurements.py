@@ -1,5 +1,5 @@
 """Setting up a measurement: its name, the questionnaire version, one-off or continuous (with
-quarters as periods), teams, channels and opening and closing dates; every change audited in
+quarters or its own named periods), teams, channels and opening and closing dates; every change audited in
 the same transaction. Only representatives of the municipality reach this (the pages check)."""
 from __future__ import annotations
 

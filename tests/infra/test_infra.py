@@ -10,7 +10,7 @@ import subprocess
 import sys
 import zipfile
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -484,7 +484,8 @@ class Recorder:
         self.function = None
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
                                       "mail-worker": set(), "reminders": set(),
-                                      "reconciler": set(), "retention": set()}
+                                      "reconciler": set(), "retention": set(),
+                                      "client-reminders": set()}
 
     def __enter__(self):
         self._patch = pytest.MonkeyPatch()
@@ -610,7 +611,8 @@ def _allowed(statements, resolve, action: str, arn: str) -> bool:
 ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
          "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
          "reminders": "SendRemindersRole",
-         "reconciler": "ReconcileFeedRole", "retention": "ApplyRetentionRole"}
+         "reconciler": "ReconcileFeedRole", "retention": "ApplyRetentionRole",
+         "client-reminders": "SendClientRemindersRole"}
 
 
 def _statements(template, function):
@@ -832,7 +834,9 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         m.invite_inviter(browser, path, team="t1")
         inviter = Browser(chalice_app)
         inviter.get(m.inviter_link(mailbox))
-        m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "0612345678"})
+        for number in ("0612345678", "0687654321"):  # each with its reminder
+            m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": number,
+                                                               "herinnering": "ja"})
         m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "c@voorbeeld.nl"})
         copied = m.inviter_post(inviter, "/uitnodiger/link", {})
         client = Browser(chalice_app)
@@ -867,6 +871,21 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         mailbox.all()  # the mail worker: the sms, the mail, the contact list's sms
         assert "1 klaargezet, 1 verstuurd" in browser.get(path).text
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.sns.models import sns_backends
+
+        sms = sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values()
+        answering = Browser(chalice_app)  # one client answers: its reminder goes with it
+        answering.get(re.search(r"/a/[A-Za-z0-9_-]{22}", next(
+            text for number, text in sms if number == "+31612345678")).group(0))
+        m.answer_all(answering)
+        assert m.send(answering).status_code == 200
+        recorder.function = "client-reminders"  # the other's reminder a week later
+        from chalicelib.measurement import reminder_run
+
+        assert reminder_run.scheduled(date.today() + timedelta(days=7))["queued"] == 1
+        recorder.function = None
+        mailbox.all()  # the mail worker sends it
         recorder.function = "reminders"  # the daily schedule, on a reminder day
         with monkeypatch.context() as day:
             day.setenv("DELIVERY_DEADLINE", (reminders.today() + timedelta(days=14)).isoformat())
@@ -943,6 +962,10 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
         "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
     assert {a for a, _ in calls["reminders"]} >= {"dynamodb:Scan", "sqs:SendMessage"}
+    assert {a for a, _ in calls["client-reminders"]} >= {
+        "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DeleteItem", "sqs:SendMessage"}
+    assert any(a == "dynamodb:DeleteItem" and arn.endswith("-invitations")
+               for a, arn in calls["api"])  # an answer deletes its reminder
     assert {(a, arn.rsplit("/", 1)[1]) for a, arn in calls["retention"]} >= {
         ("dynamodb:Scan", "ceo-local-registrants"), ("dynamodb:DeleteItem", "ceo-local-held"),
         ("dynamodb:BatchGetItem", "ceo-local-drafts"), ("dynamodb:PutItem", "ceo-local-audit")}
