@@ -16,7 +16,7 @@ from ..platform import config, mail, outbox
 from ..platform.formatting import amsterdam
 from ..platform.logs import logger
 from ..platform.models import Invitation, Inviter, Measurement, connection
-from . import client_reminders, measurements, tokens
+from . import client_reminders, measurements, send_rate, tokens
 
 JOB_KIND = "meting-uitnodiging"
 PERSONAL_CHANNELS = ("sms", "email", "link", "brief")
@@ -232,11 +232,14 @@ def perform(job: dict[str, Any], job_id: str) -> None:
 def _send(job: dict[str, Any]) -> None:
     if job.get("channel") == "sms":
         try:
-            _sns().publish(PhoneNumber=job["to"], Message=sms_text(job),
-                           MessageAttributes={"AWS.SNS.SMS.SMSType": {
-                               "DataType": "String", "StringValue": "Transactional"}})
+            send_rate.send(lambda: _sns().publish(
+                PhoneNumber=job["to"], Message=sms_text(job),
+                MessageAttributes={"AWS.SNS.SMS.SMSType": {
+                    "DataType": "String", "StringValue": "Transactional"}}))
+        except send_rate.Throttled:
+            raise NotSent(permanent=False) from None
         except Exception as error:  # botocore's ClientError and connection errors alike
-            code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
+            code = send_rate.error_code(error)
             logger.error("sms not sent", extra={"error": type(error).__name__, "code": code})
             raise NotSent(permanent=code in PERMANENT) from None
         logger.info("sms sent")
@@ -249,11 +252,12 @@ def _send(job: dict[str, Any]) -> None:
                                 "reminder": bool(job.get("reminder")),
                                 "remind": bool(job.get("remind"))})
         try:
-            mail.deliver(job["to"], message.as_bytes(), "client_invitation")
+            send_rate.send(lambda: mail.deliver(job["to"], message.as_bytes(),
+                                                "client_invitation"))
+        except send_rate.Throttled:
+            raise NotSent(permanent=False) from None
         except mail.MailNotSent as failed:
-            cause = failed.__cause__
-            code = getattr(cause, "response", {}).get("Error", {}).get("Code", "")
-            raise NotSent(permanent=code in PERMANENT) from None
+            raise NotSent(permanent=send_rate.error_code(failed) in PERMANENT) from None
     else:
         logger.warning("invitation job of unknown channel skipped")
 

@@ -1,6 +1,7 @@
 """Setting up a measurement: its name, the questionnaire version, one-off or continuous (with
-quarters or its own named periods), teams, channels and opening and closing dates; every change audited in
-the same transaction. Only representatives of the municipality reach this (the pages check)."""
+quarters or its own named periods), teams, channels and opening and closing dates; every
+change audited in the same transaction. Only representatives of the municipality reach this
+(the pages check)."""
 from __future__ import annotations
 
 import secrets
