@@ -9,6 +9,7 @@ from chalicelib.delivery import routes as delivery
 from chalicelib.helpdesk import personal_data as helpdesk_personal_data
 from chalicelib.helpdesk import reminders
 from chalicelib.helpdesk import routes as helpdesk
+from chalicelib.measurement import contacts as measurement_contacts
 from chalicelib.measurement import invitations as measurement_invitations
 from chalicelib.measurement import reminder_run as measurement_reminders
 from chalicelib.measurement import routes as measurement
@@ -27,6 +28,7 @@ jobs.register("register", mail_worker.registration_job)
 jobs.register("new-link", mail_worker.new_link_job)
 jobs.register("reminder", reminders.perform)
 jobs.register(measurement_invitations.JOB_KIND, measurement_invitations.perform)  # sms, e-mail
+jobs.register(measurement_contacts.FAN_OUT_KIND, measurement_contacts.fan_out)  # contact lists
 app = Chalice(app_name="aanlevermodule-ceo")
 app.api.binary_types.append("application/pdf")  # posters and letters (measurement/)
 app.api.binary_types.append("multipart/form-data")  # contact lists, byte for byte

@@ -30,6 +30,7 @@ OUTPUTS = {
     "InvitationsTableName": "INVITATIONS_TABLE",
     "ResponsesTableName": "RESPONSES_TABLE",
     "MailQueueUrl": "MAIL_QUEUE_URL",
+    "ContactListQueueUrl": "CONTACT_LIST_QUEUE_URL",
     "MailDeadLetterQueueUrl": "MAIL_DEAD_LETTER_QUEUE_URL",
     "ForwardFailuresQueueUrl": "FORWARD_FAILURES_QUEUE_URL",
     "ReconcileQueueUrl": "RECONCILE_QUEUE_URL",

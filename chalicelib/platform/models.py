@@ -622,6 +622,20 @@ class ContactUpload(TableModel):
     expires_at = TTLAttribute(null=True)  # its counts are kept for 400 days
 
 
+class ContactChunk(TableModel):
+    """Part of a checked contact list waiting to be fanned out (`list#<upload id>#<n>`, up to
+    CHUNK contacts as [channel, to, team, ref]), beside the invitations: deleted as soon as its
+    invitations' jobs are queued, else by TTL a day later (measurement/contacts.py)."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    contacts = JSONAttribute()
+    expires_at = TTLAttribute()
+
+
 class ClientResponse(TableModel):
     """One client's answers: the measurement, period, channel, team, the day of answering and
     the answers — nothing else (no token, address, IP, user agent or finer time)."""
@@ -661,4 +675,4 @@ ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, P
                                        TrustedDomain, MunicipalitySettings,
                                        Measurement, Inviter, Invitation, KioskDevice, ShortCode,
                                        ContactUpload, BurstRecord,
-                                       ClientResponse, ClientReminder)
+                                       ClientResponse, ClientReminder, ContactChunk)
