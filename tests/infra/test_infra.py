@@ -676,6 +676,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
     monkeypatch.setattr(signins, "RECHECK_AFTER", timedelta(0))
     monkeypatch.setenv("MAIL_QUEUE_URL", aws["MailQueueUrl"])  # the stack sets it, as here
     monkeypatch.setenv("RECONCILE_QUEUE_URL", aws["ReconcileQueueUrl"])  # likewise
+    monkeypatch.setenv("CONTACT_LIST_QUEUE_URL", aws["ContactListQueueUrl"])  # likewise
     parameters.clear_caches()  # else a value cached by an earlier test hides the SSM call
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name="/aanlevermodule-ceo/local/secret-key", Value="k" * 64,
