@@ -52,7 +52,7 @@ def _too_small(targets):
     other target (or it is a link inside a sentence)."""
     small = []
     for t in targets:
-        if t["w"] >= 24 and t["h"] >= 24 or t["inSentence"] or t["w"] == 0:
+        if (t["w"] >= 24 and t["h"] >= 24) or t["inSentence"] or t["w"] == 0:
             continue
         cx, cy = t["x"] + t["w"] / 2, t["y"] + t["h"] / 2
         for o in targets:
