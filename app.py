@@ -9,8 +9,10 @@ from chalicelib.delivery import routes as delivery
 from chalicelib.helpdesk import personal_data as helpdesk_personal_data
 from chalicelib.helpdesk import reminders
 from chalicelib.helpdesk import routes as helpdesk
+from chalicelib.measurement import contacts as measurement_contacts
 from chalicelib.measurement import counting as measurement_counting
 from chalicelib.measurement import invitations as measurement_invitations
+from chalicelib.measurement import reminder_run as measurement_reminders
 from chalicelib.measurement import routes as measurement
 from chalicelib.platform import jobs, startup
 from chalicelib.publication import forwarding, reconcile
@@ -27,6 +29,7 @@ jobs.register("register", mail_worker.registration_job)
 jobs.register("new-link", mail_worker.new_link_job)
 jobs.register("reminder", reminders.perform)
 jobs.register(measurement_invitations.JOB_KIND, measurement_invitations.perform)  # sms, e-mail
+jobs.register(measurement_contacts.FAN_OUT_KIND, measurement_contacts.fan_out)  # contact lists
 app = Chalice(app_name="aanlevermodule-ceo")
 app.api.binary_types.append("application/pdf")  # posters and letters (measurement/)
 app.api.binary_types.append("multipart/form-data")  # contact lists, byte for byte
@@ -72,6 +75,12 @@ def deliver_mail(event):
 @app.schedule(Cron(0, 5, "*", "*", "?", "*"), name="send_reminders")  # 06:00/07:00 in NL
 def send_reminders(event):
     return reminders.scheduled()
+
+
+# Clients' single reminders (measurement/reminder_run.py), mid-morning: not at dawn by sms.
+@app.schedule(Cron(0, 8, "*", "*", "?", "*"), name="send_client_reminders")  # 09:00/10:00 NL
+def send_client_reminders(event):
+    return measurement_reminders.scheduled()
 
 
 # The retention rules (helpdesk/personal_data.py), every night; RETENTION_SCHEDULE per stage.

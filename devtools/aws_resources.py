@@ -97,6 +97,7 @@ def environment_for(outputs: dict[str, str]) -> dict[str, Any]:
         "RESPONSES_TABLE": outputs["ResponsesTableName"],
         "RESULTS_TABLE": outputs["ResultsTableName"],
         "MAIL_QUEUE_URL": outputs["MailQueueUrl"],
+        "CONTACT_LIST_QUEUE_URL": outputs["ContactListQueueUrl"],
         "FORWARD_FAILURES_QUEUE_URL": outputs["ForwardFailuresQueueUrl"],
         "RECONCILE_QUEUE_URL": outputs["ReconcileQueueUrl"],
         "PUBLICATION_REFUSALS_QUEUE_URL": outputs["PublicationRefusalsQueueUrl"],

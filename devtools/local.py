@@ -395,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
 
     mail_queue = QueuePump(outputs["MailQueueUrl"], app_module.deliver_mail, REGION,
                            "deliver_mail")
+    contact_lists = QueuePump(outputs["ContactListQueueUrl"], app_module.deliver_mail, REGION,
+                              "deliver_mail")  # the same worker fans contact lists out
     reconcile_queue = QueuePump(outputs["ReconcileQueueUrl"], app_module.reconcile_feed, REGION,
                                 "reconcile_feed")
     schedule = Schedule(outputs["ReconcileQueueUrl"], RECONCILE_EVERY)
@@ -416,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     server_thread.start()
     pump.start()
     mail_queue.start()
+    contact_lists.start()
     reconcile_queue.start()
     schedule.start()
     mails.start()
@@ -444,6 +447,7 @@ Stop met Ctrl-C.
     server.shutdown()
     pump.stop()
     mail_queue.stop()
+    contact_lists.stop()
     schedule.stop()
     reconcile_queue.stop()
     mails.stop()

@@ -3,6 +3,8 @@ once the cause is fixed (docs/runbook.md). Without `--yes` it only counts and sh
 
     mail         ceo-<stage>-mail-dead-letters     -> ceo-<stage>-mail (the mail worker again)
     reconcile    ceo-<stage>-reconcile-dead-letters -> ceo-<stage>-reconcile
+    contact-lists  ceo-<stage>-contact-lists-dead-letters -> ceo-<stage>-contact-lists
+                 (within a day: a list's chunks expire then)
     mail-events  ceo-<stage>-mail-events-failures  -> published again on ceo-<stage>-mail-events
                  (each bounce or complaint notification, as SES sent it)
     forward-failures  the helpdesk CLI's replay-failures (README, "The forward failure queue"):
@@ -28,7 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MOVED = {"mail": ("mail-dead-letters", "mail"), "reconcile": ("reconcile-dead-letters",
-                                                              "reconcile")}
+                                                              "reconcile"),
+         "contact-lists": ("contact-lists-dead-letters", "contact-lists")}
 REPUBLISHED = {"mail-events": ("mail-events-failures", "mail-events")}
 DELEGATED = {"forward-failures": (["replay-failures"], ["replay-failures", "--dry-run"]),
              "refusals": (["republish", "--refused"], None)}

@@ -31,6 +31,7 @@ OUTPUTS = {
     "ResponsesTableName": "RESPONSES_TABLE",
     "ResultsTableName": "RESULTS_TABLE",
     "MailQueueUrl": "MAIL_QUEUE_URL",
+    "ContactListQueueUrl": "CONTACT_LIST_QUEUE_URL",
     "MailDeadLetterQueueUrl": "MAIL_DEAD_LETTER_QUEUE_URL",
     "ForwardFailuresQueueUrl": "FORWARD_FAILURES_QUEUE_URL",
     "ReconcileQueueUrl": "RECONCILE_QUEUE_URL",

@@ -95,7 +95,7 @@ def _open_invitation(request: Request, invitation: Invitation | None) -> Respons
         return _message(request, "unknown", 404)
     if invitation.spent:
         return _message(request, "answered", 200)
-    if invitations.expired(invitation):
+    if invitations.expired(invitation) or _closed_early(invitation):
         return _message(request, "closed", 410)
     state = _state(request)
     if state and state[0].invitation_key == invitation.key and not state[3]:
@@ -103,6 +103,14 @@ def _open_invitation(request: Request, invitation: Invitation | None) -> Respons
     source = Source(invitation.municipality, invitation.measurement_id, invitation.period,
                     invitation.channel, invitation.team, invitation_key=invitation.key)
     return web.redirect("/antwoorden", cookies_out=[_keep(source, {}, "nl")])
+
+
+def _closed_early(invitation: Invitation) -> bool:
+    try:
+        measurement = measurements.get(invitation.municipality, invitation.measurement_id)
+    except measurements.NotFound:
+        return True
+    return measurement.closed_at is not None
 
 
 def open_generic(request: Request, code: str, measurement_id: str,
@@ -262,16 +270,17 @@ def submit(request: Request) -> Response:
     measurement = found[0]
     if measurement is None:
         return _message(request, "unknown", 404, lang)
-    inviter_id = None
+    inviter_id, reminder = None, False
     if source.invitation_key:
         invitation = found[1]
         if invitation is None:
             return _message(request, "unknown", 404, lang)
         if invitation.spent:
             return _message(request, "answered", 409, lang)
-        if invitations.expired(invitation):
+        if invitations.expired(invitation) or measurement.closed_at is not None:
             return _message(request, "closed", 410, lang)
         inviter_id = invitation.inviter_id
+        reminder = bool(invitation.reminder)
     elif not measurements.is_open(measurement) or \
             measurements.period_of(measurement).id != source.period:
         return _message(request, "closed", 410, lang)
@@ -294,7 +303,7 @@ def submit(request: Request) -> Response:
     questionnaire = measurements.questionnaire(measurement)
     try:
         responses.submit(source, questionnaire.clean(answers),
-                         inviter=Inviter(inviter_id) if inviter_id else None)
+                         inviter=Inviter(inviter_id) if inviter_id else None, reminder=reminder)
     except responses.AlreadyAnswered:
         if source.device:
             return _message(request, "closed", 410, lang,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.transactions import TransactWrite
 
 from ..platform import audit, config, outbox
-from ..platform.models import ContactUpload, Measurement, connection
+from ..platform.models import ContactChunk, ContactUpload, Measurement, connection
 from ..platform.records import Record, field
 from . import invitations, measurements
 
@@ -26,6 +26,8 @@ MAX_LINES = 100_000
 MAX_BYTES = 5 * 1024 * 1024  # below Lambda's 6 MB request limit
 SHOWN_ERRORS = 50
 PARALLEL = 8  # SendMessageBatch requests in flight at once
+CHUNK = 2_000  # contacts per stored chunk (~100 kB) and per fan-out job
+FAN_OUT_KIND = "meting-contactlijst"
 
 
 class Contact(Record):
@@ -145,7 +147,8 @@ def seal(data: bytes, team: str | None) -> str:
 
 
 def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: str,
-          inviter_id: str | None = None, channels: set[str] | None = None) -> ContactUpload:
+          inviter_id: str | None = None, channels: set[str] | None = None,
+          remind: bool = False) -> ContactUpload:
     """Records the upload (counts only) with its audit entry, then queues one job per unique
     contact, ten per SendMessageBatch, a few batches at a time."""
     upload = ContactUpload(f"upload#{secrets.token_hex(8)}", municipality=measurement.municipality,
@@ -161,26 +164,53 @@ def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: 
             actor, "contactlijst verstuurd", [audit.subject_municipality(measurement.municipality)],
             details={"meting": measurement.id, "upload": upload.key}, now=now))
     allowed = channels if channels is not None else set(measurement.channels)
-    total = 0
-    window: list[list[dict]] = [[]]
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+    total, chunks, chunk = 0, 0, []
+    gone = datetime.now(UTC) + timedelta(days=1)
+    with ContactChunk.batch_write() as batch:  # 25 items a request, the file read once
         for contact in unique(data, measurement, fixed_team):
             if contact.channel not in allowed:
                 continue
-            window[-1].append({"kind": invitations.JOB_KIND, "channel": contact.channel,
-                               "to": contact.to, "team": contact.team, "upload": upload.key,
-                               "municipality": measurement.municipality,
-                               "measurement": measurement.id, "inviter": inviter_id,
-                               "ref": secrets.token_hex(16)})
+            chunk.append([contact.channel, contact.to, contact.team, secrets.token_hex(16)])
             total += 1
-            if len(window[-1]) == 10:
-                if len(window) == PARALLEL:  # memory stays flat: a few batches at a time
-                    list(pool.map(outbox.enqueue_many, window))
-                    window = []
-                window.append([])
-        list(pool.map(outbox.enqueue_many, [batch for batch in window if batch]))
+            if len(chunk) == CHUNK:
+                batch.save(ContactChunk(f"list#{upload.key}#{chunks}", contacts=chunk,
+                                        expires_at=gone))
+                chunks, chunk = chunks + 1, []
+        if chunk:
+            batch.save(ContactChunk(f"list#{upload.key}#{chunks}", contacts=chunk,
+                                    expires_at=gone))
+            chunks += 1
     upload.update(actions=[ContactUpload.queued.set(total)])
+    outbox.enqueue({"kind": FAN_OUT_KIND, "upload": upload.key, "chunks": chunks,
+                    "municipality": measurement.municipality, "measurement": measurement.id,
+                    "inviter": inviter_id, **({"remind": True} if remind else {})},
+                   queue=outbox.contact_list_queue_url())
     return upload
+
+
+def fan_out(job: dict, job_id: str) -> None:
+    """The mail worker's handler of the contact-list queue: the upload's one job becomes a
+    job per chunk (queued on the same queue); a chunk becomes one invitation job per contact
+    on the mail queue, ten per SendMessageBatch, a few requests in flight; then the chunk is
+    deleted. A chunk already gone (a retry after its delete) queues nothing again."""
+    if "chunk" not in job:
+        outbox.enqueue_many([{**job, "chunk": n} for n in range(int(job["chunks"]))],
+                            queue=outbox.contact_list_queue_url())
+        return
+    key = f"list#{job['upload']}#{int(job['chunk'])}"
+    try:
+        chunk = ContactChunk.get(key, consistent_read=True)
+    except ContactChunk.DoesNotExist:
+        return
+    jobs = [{"kind": invitations.JOB_KIND, "channel": channel, "to": to, "team": team,
+             "upload": job["upload"], "municipality": job["municipality"],
+             "measurement": job["measurement"], "inviter": job.get("inviter"), "ref": ref,
+             **({"remind": True} if job.get("remind") else {})}
+            for channel, to, team, ref in chunk.contacts]
+    batches = [jobs[start:start + 10] for start in range(0, len(jobs), 10)]
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        list(pool.map(outbox.enqueue_many, batches))
+    chunk.delete()
 
 
 def of_measurement(measurement: Measurement) -> list[ContactUpload]:

@@ -16,7 +16,7 @@ from ..platform import config, mail, outbox
 from ..platform.formatting import amsterdam
 from ..platform.logs import logger
 from ..platform.models import Invitation, Inviter, Measurement, connection
-from . import measurements, tokens
+from . import client_reminders, measurements, send_rate, tokens
 
 JOB_KIND = "meting-uitnodiging"
 PERSONAL_CHANNELS = ("sms", "email", "link", "brief")
@@ -100,14 +100,25 @@ def new_invitation(measurement: Measurement, channel: str, team: str | None,
 def issue(measurement: Measurement, channel: str, team: str | None,
           inviter: Inviter | None) -> str:
     """Stores one invitation (and counts it for its inviter) in one transaction; the token."""
+    return _issue(measurement, channel, team, inviter, None)[0]
+
+
+def _issue(measurement: Measurement, channel: str, team: str | None, inviter: Inviter | None,
+           remind_to: str | None) -> tuple[str, bool]:
+    """With `remind_to` (the number or address) the invitation's single reminder is kept in
+    the same transaction (client_reminders.py); the token and whether a reminder was kept."""
     token, invitation = new_invitation(measurement, channel, team,
                                        inviter.id if inviter else None)
+    reminder = client_reminders.for_invitation(invitation, channel, remind_to, link(token)) \
+        if remind_to else None
     with TransactWrite(connection=connection()) as transaction:
         transaction.save(invitation, condition=Invitation.key.does_not_exist())
+        if reminder is not None:
+            transaction.save(reminder)
         if inviter is not None:
             transaction.update(inviter, actions=[Inviter.sent.add(1)],
                                condition=Inviter.id.exists())
-    return token
+    return token, reminder is not None
 
 
 def link(token: str) -> str:
@@ -120,11 +131,11 @@ def job(measurement: Measurement, channel: str, to: str, token: str) -> dict[str
 
 
 def send(measurement: Measurement, channel: str, to: str, team: str | None,
-         inviter: Inviter | None) -> None:
+         inviter: Inviter | None, remind: bool = False) -> None:
     """Issues an invitation and queues its sms or mail (outbox.NotQueued when SQS is out of
     reach: the invitation then exists unsent, harmless: nobody has its token)."""
-    token = issue(measurement, channel, team, inviter)
-    outbox.enqueue(job(measurement, channel, to, token))
+    token, kept = _issue(measurement, channel, team, inviter, to if remind else None)
+    outbox.enqueue({**job(measurement, channel, to, token), **({"remind": True} if kept else {})})
 
 
 @cache
@@ -135,6 +146,9 @@ def _sns() -> Any:
 
 
 def sms_text(job: dict[str, Any]) -> str:
+    if job.get("reminder"):
+        return (f"Herinnering: uw gemeente wil graag weten wat u vindt van de hulp die u kreeg. "
+                f"U kunt de korte vragenlijst nog invullen. Het is anoniem. {job['link']}")
     return (f"Uw gemeente wil graag weten wat u vindt van de hulp die u kreeg. Vult u een "
             f"korte vragenlijst in? Het is anoniem. {job['link']}")
 
@@ -167,9 +181,13 @@ def _from_list(job: dict[str, Any], job_id: str) -> dict[str, Any] | None:
     _, invitation = new_invitation(measurement, job["channel"], job.get("team"),
                                    job.get("inviter"))
     invitation.key = tokens.invitation_key(token)
+    reminder = client_reminders.for_invitation(invitation, job["channel"], job["to"],
+                                               link(token)) if job.get("remind") else None
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(invitation, condition=Invitation.key.does_not_exist())
+            if reminder is not None:
+                transaction.save(reminder)
             if job.get("inviter"):
                 transaction.update(Inviter(job["inviter"]), actions=[Inviter.sent.add(1)],
                                    condition=Inviter.id.exists())
@@ -177,7 +195,7 @@ def _from_list(job: dict[str, Any], job_id: str) -> dict[str, Any] | None:
         if find(token) is None:  # not a retry of a job whose invitation exists: fail loudly
             raise
     return {**job, "link": link(token), "title": measurement.name,
-            "closes": measurement.closes}
+            "closes": measurement.closes, "remind": reminder is not None}
 
 
 def _count(job: dict[str, Any], outcome: str) -> None:
@@ -214,25 +232,32 @@ def perform(job: dict[str, Any], job_id: str) -> None:
 def _send(job: dict[str, Any]) -> None:
     if job.get("channel") == "sms":
         try:
-            _sns().publish(PhoneNumber=job["to"], Message=sms_text(job),
-                           MessageAttributes={"AWS.SNS.SMS.SMSType": {
-                               "DataType": "String", "StringValue": "Transactional"}})
+            send_rate.send(lambda: _sns().publish(
+                PhoneNumber=job["to"], Message=sms_text(job),
+                MessageAttributes={"AWS.SNS.SMS.SMSType": {
+                    "DataType": "String", "StringValue": "Transactional"}}))
+        except send_rate.Throttled:
+            raise NotSent(permanent=False) from None
         except Exception as error:  # botocore's ClientError and connection errors alike
-            code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
+            code = send_rate.error_code(error)
             logger.error("sms not sent", extra={"error": type(error).__name__, "code": code})
             raise NotSent(permanent=code in PERMANENT) from None
         logger.info("sms sent")
     elif job.get("channel") == "email":
-        message = mail.compose(job["to"], "Wat vindt u van de hulp van uw gemeente?",
-                               "client_invitation",
+        subject = "Wat vindt u van de hulp van uw gemeente?"
+        message = mail.compose(job["to"], f"Herinnering: {subject[0].lower()}{subject[1:]}"
+                               if job.get("reminder") else subject, "client_invitation",
                                {"link": job["link"], "title": job.get("title", ""),
-                                "closes": job.get("closes", "")})
+                                "closes": job.get("closes", ""),
+                                "reminder": bool(job.get("reminder")),
+                                "remind": bool(job.get("remind"))})
         try:
-            mail.deliver(job["to"], message.as_bytes(), "client_invitation")
+            send_rate.send(lambda: mail.deliver(job["to"], message.as_bytes(),
+                                                "client_invitation"))
+        except send_rate.Throttled:
+            raise NotSent(permanent=False) from None
         except mail.MailNotSent as failed:
-            cause = failed.__cause__
-            code = getattr(cause, "response", {}).get("Error", {}).get("Code", "")
-            raise NotSent(permanent=code in PERMANENT) from None
+            raise NotSent(permanent=send_rate.error_code(failed) in PERMANENT) from None
     else:
         logger.warning("invitation job of unknown channel skipped")
 

@@ -7,7 +7,7 @@ from chalice.app import Request, Response
 from .. import web
 from ..platform import outbox
 from ..platform.models import Inviter, Measurement
-from . import access, client_pages, invitations, kiosk, measurements, responses
+from . import access, client_pages, client_reminders, invitations, kiosk, measurements, responses
 from .responses import Source
 
 NOTICES = {"sms": "De sms is verstuurd.", "email": "De e-mail is verstuurd.",
@@ -35,7 +35,8 @@ def _home(request: Request, inviter: Inviter, measurement: Measurement, status: 
                     measurement=measurement,
                     team=measurements.team_name(measurement, inviter.team),
                     is_open=measurements.is_open(measurement), errors=errors or {},
-                    fields=fields or {}, link=link, notice=notice)
+                    fields=fields or {}, link=link, notice=notice,
+                    reminder_days=client_reminders.days_after())
 
 
 def home(request: Request) -> Response:
@@ -56,10 +57,11 @@ def invite(request: Request) -> Response:
     channel, contact, error = invitations.clean_contact(form.first("contact"))
     if error:
         return _home(request, inviter, measurement, 400, {"contact": error},
-                     {"contact": form.first("contact")})
+                     {"contact": form.first("contact"), "herinnering": form.first("herinnering")})
     _open_or_409(measurement, channel)
     try:
-        invitations.send(measurement, channel, contact, inviter.team, inviter)
+        invitations.send(measurement, channel, contact, inviter.team, inviter,
+                         remind=form.first("herinnering") == "ja")
     except outbox.NotQueued:
         raise web.HttpError(503, "De uitnodiging kon nu niet worden verstuurd. Probeer het over "
                                  "een paar minuten opnieuw.") from None

@@ -10,8 +10,9 @@ from ..platform import audit, config
 from ..platform.formatting import iso_date_nl
 from ..platform.models import Measurement, Registrant
 from ..platform.municipalities import municipalities
-from . import access, contacts, definitions, invitations, inviters, measurements, pdfs, responses
+from . import access, contacts, definitions, editing, invitations, inviters, measurements, pdfs
 from . import letters as letters_domain
+from . import responses
 
 ACTOR = "registrant#{}"
 
@@ -43,7 +44,7 @@ def create(request: Request, code: str) -> Response:
     registrant = accounts_access.representative(request, code)
     form = web.posted(request)
     fields = {name: form.first(name) for name in ("naam", "soort", "opent", "sluit", "teams",
-                                                  "extra", "vragenlijst")}
+                                                  "extra", "vragenlijst", "perioden")}
     channels = form.fields.get("kanaal", [])
     settings, errors = measurements.validate(fields, channels)
     if errors:
@@ -69,14 +70,98 @@ def _overview(request: Request, registrant: Registrant, measurement: Measurement
                     channels=measurements.CHANNELS, modes=measurements.MODES,
                     team_name=lambda t: measurements.team_name(measurement, t),
                     errors=errors or {}, fields=fields or {}, notice=notice,
-                    date_nl=iso_date_nl, is_open=measurements.is_open(measurement))
+                    date_nl=iso_date_nl, is_open=measurements.is_open(measurement),
+                    periods=measurements.periods_of(measurement))
 
 
 def overview(request: Request, code: str, measurement_id: str) -> Response:
     registrant, measurement = access.representative(request, code, measurement_id)
+    query = web.query(request)
     notice = "De uitnodiger krijgt een e-mail met een persoonlijke link." \
-        if web.query(request).get("uitgenodigd") else None
+        if query.get("uitgenodigd") else "De wijzigingen zijn opgeslagen." \
+        if query.get("gewijzigd") else "De meting is gesloten: er kan niemand meer " \
+        "antwoorden." if query.get("gesloten") else None
     return _overview(request, registrant, measurement, notice=notice)
+
+
+def _edit_page(request: Request, registrant: Registrant, measurement: Measurement,
+               fields: dict[str, str], channels: list[str], errors: dict[str, str],
+               status: int = 200, notice: str | None = None) -> Response:
+    answered = responses.count(measurement.municipality, measurement.id) > 0
+    return web.page(request, "measurement/edit.html", status=status,
+                    title=f"Meting ‘{measurement.name}’ wijzigen",
+                    personal_code=registrant.personal_code, measurement=measurement,
+                    municipality_name=_name(measurement.municipality), fields=fields,
+                    chosen_channels=channels, errors=errors, notice=notice, answered=answered,
+                    modes=measurements.MODES, channels=measurements.CHANNELS,
+                    closed=measurement.closed_at is not None)
+
+
+def _current(request: Request, registrant: Registrant, measurement: Measurement,
+             status: int = 200, notice: str | None = None) -> Response:
+    return _edit_page(request, registrant, measurement, editing.form_fields(measurement),
+                      sorted(measurement.channels or ()), {}, status=status, notice=notice)
+
+
+def edit_form(request: Request, code: str, measurement_id: str) -> Response:
+    registrant, measurement = access.representative(request, code, measurement_id)
+    return _current(request, registrant, measurement)
+
+
+def _seen(form: web.Form) -> int:
+    text = form.first("versie").strip()
+    if not text.isdigit():
+        raise web.HttpError(400, "Het formulier is niet compleet. Open de pagina opnieuw.")
+    return int(text)
+
+
+def edit_save(request: Request, code: str, measurement_id: str) -> Response:
+    """Saves the changed settings, refused (409, nothing stored) when a colleague changed the
+    measurement after this form was shown."""
+    registrant, measurement = access.representative(request, code, measurement_id)
+    form = web.posted(request)
+    seen = _seen(form)
+    if measurement.closed_at is not None:
+        return _current(request, registrant, measurement, 409, CLOSED)
+    fields = {name: form.first(name) for name in ("naam", "soort", "opent", "sluit", "teams",
+                                                  "extra", "perioden")}
+    fields.update({f"team-{t['id']}": form.first(f"team-{t['id']}") for t in measurement.teams})
+    fields["versie"] = str(seen)
+    channels = form.fields.get("kanaal", [])
+    answered = responses.count(code, measurement.id) > 0
+    busy = {i.team for i in inviters.of_measurement(measurement) if i.team}
+    changed, errors = editing.validate(measurement, fields, channels, answered, busy)
+    if errors:
+        return _edit_page(request, registrant, measurement, fields, channels, errors, status=400)
+    if not changed:
+        return web.redirect(f"/gemeente/{code}/metingen/{measurement.id}")
+    try:
+        editing.save(measurement, seen, changed, ACTOR.format(registrant.id))
+    except editing.Conflict as conflict:
+        return _current(request, registrant, measurements.get(code, measurement.id), 409,
+                        str(conflict))
+    except editing.Closed:
+        return _current(request, registrant, measurements.get(code, measurement.id), 409,
+                        CLOSED)
+    return web.redirect(f"/gemeente/{code}/metingen/{measurement.id}?gewijzigd=1")
+
+
+CLOSED = "De meting is gesloten en verandert niet meer. Er is niets opgeslagen."
+
+
+def close(request: Request, code: str, measurement_id: str) -> Response:
+    """Closes the measurement now (409 when it was already closed or changed meanwhile)."""
+    registrant, measurement = access.representative(request, code, measurement_id)
+    seen = _seen(web.posted(request))
+    try:
+        editing.close(measurement, seen, ACTOR.format(registrant.id))
+    except editing.Conflict as conflict:
+        return _current(request, registrant, measurements.get(code, measurement.id), 409,
+                        str(conflict))
+    except editing.Closed:
+        return _current(request, registrant, measurements.get(code, measurement.id), 409,
+                        CLOSED)
+    return web.redirect(f"/gemeente/{code}/metingen/{measurement.id}?gesloten=1")
 
 
 def invite_inviter(request: Request, code: str, measurement_id: str) -> Response:

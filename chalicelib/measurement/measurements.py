@@ -1,6 +1,7 @@
 """Setting up a measurement: its name, the questionnaire version, one-off or continuous (with
-quarters as periods), teams, channels and opening and closing dates; every change audited in
-the same transaction. Only representatives of the municipality reach this (the pages check)."""
+quarters or its own named periods), teams, channels and opening and closing dates; every
+change audited in the same transaction. Only representatives of the municipality reach this
+(the pages check)."""
 from __future__ import annotations
 
 import secrets
@@ -26,8 +27,9 @@ CHANNELS = {
     "tablet": "Tablet op locatie",
     "papier": "Papieren vragenlijst (een uitnodiger typt hem over)",
 }
-MODES = {"eenmalig": "Eenmalig", "continu": "Continu, per kwartaal"}
+MODES = {"eenmalig": "Eenmalig", "continu": "Continu, per kwartaal of in eigen perioden"}
 MAX_TEAMS = 30
+MAX_PERIODS = 24
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: readable on a poster
 
 
@@ -104,11 +106,79 @@ def validate(fields: dict[str, str], channels: list[str]) -> tuple[dict, dict[st
     questionnaire = fields.get("vragenlijst", "") or "wmo"
     if questionnaire not in definitions.CHOICES:
         errors["vragenlijst"] = "Kies een vragenlijst uit de lijst"
+    periods: list[dict] = []
+    if fields.get("perioden", "").strip():
+        if mode != "continu":
+            errors["perioden"] = "Eigen perioden horen bij een continue meting"
+        elif opens is not None and closes is not None and "sluit" not in errors:
+            periods, error = validate_periods(fields["perioden"], opens, closes)
+            if error:
+                errors["perioden"] = error
     settings = {"questionnaire": questionnaire, "name": name, "mode": mode,
                 "opens": opens.isoformat() if opens else "",
                 "closes": closes.isoformat() if closes else "", "teams": teams,
-                "channels": set(chosen), "extra": extra}
+                "channels": set(chosen), "extra": extra, "periods": periods or None}
     return settings, errors
+
+
+def _period_line(n: int, line: str) -> tuple[dict | None, str | None]:
+    parts = [part.strip() for part in line.split(";")]
+    if len(parts) != 3:
+        return None, (f"Regel {n}: schrijf naam; eerste dag; laatste dag, zoals "
+                      "Voorjaar 2027; 1-3-2027; 30-6-2027")
+    label, error = clean_line(parts[0], "een naam voor de periode", 40)
+    if error:
+        return None, f"Regel {n}: {error}"
+    first, last = _parse_date(parts[1]), _parse_date(parts[2])
+    if first is None or last is None:
+        return None, f"Regel {n}: vul de dagen in als dag-maand-jaar, zoals 1-3-2027"
+    if last < first:
+        return None, f"Regel {n}: de laatste dag van ‘{label}’ ligt vóór de eerste dag"
+    return {"id": f"p{first.isoformat()}", "label": label, "first": first, "last": last}, None
+
+
+def validate_periods(text: str, opens: date, closes: date) -> tuple[list[dict], str | None]:
+    """A continuous measurement's own periods, one a line ("naam; eerste dag; laatste dag"):
+    in order, inside the measurement's dates, none overlapping, names unique. Gaps are
+    allowed (no answers are taken between two periods). The periods as stored, or a Dutch
+    error naming the line."""
+    found: list[tuple[int, dict]] = []
+    problems: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        period, error = _period_line(n, line)
+        if error or period is None:
+            problems.append(error or "")
+            continue
+        if period["first"] < opens:
+            problems.append(f"Regel {n}: ‘{period['label']}’ begint vóór de eerste dag van de "
+                            f"meting ({opens.day}-{opens.month}-{opens.year})")
+        elif period["last"] > closes:
+            problems.append(f"Regel {n}: ‘{period['label']}’ eindigt na de laatste dag van de "
+                            f"meting ({closes.day}-{closes.month}-{closes.year})")
+        for m, other in found:
+            if other["label"].lower() == period["label"].lower():
+                problems.append(f"Regel {n}: de naam ‘{period['label']}’ staat al op regel {m}")
+            elif period["first"] <= other["last"] and other["first"] <= period["last"]:
+                problems.append(f"Regel {n}: ‘{period['label']}’ overlapt met "
+                                f"‘{other['label']}’ (regel {m})")
+        found.append((n, period))
+    if not problems and len(found) > MAX_PERIODS:
+        problems.append(f"Geef hoogstens {MAX_PERIODS} perioden op")
+    if problems:
+        return [], " ".join(problems[:3])
+    return [{**p, "first": p["first"].isoformat(), "last": p["last"].isoformat()}
+            for _, p in sorted(found, key=lambda item: item[1]["first"])], None
+
+
+def periods_text(measurement: Measurement) -> str:
+    """The custom periods as the form shows them, one a line."""
+    def nl(text: str) -> str:
+        day = date.fromisoformat(text)
+        return f"{day.day}-{day.month}-{day.year}"
+    return "\n".join(f"{p['label']}; {nl(p['first'])}; {nl(p['last'])}"
+                     for p in measurement.periods or [])
 
 
 def create(municipality: str, settings: dict, actor: str) -> Measurement:
@@ -121,7 +191,7 @@ def create(municipality: str, settings: dict, actor: str) -> Measurement:
                               mode=settings["mode"], opens=settings["opens"],
                               closes=settings["closes"], teams=settings["teams"],
                               channels=settings["channels"], extra_questions=settings["extra"],
-                              created_by=actor, created_at=now)
+                              periods=settings.get("periods"), created_by=actor, created_at=now)
     conn: Connection = connection()
     with TransactWrite(connection=conn) as transaction:
         transaction.save(measurement, condition=Measurement.id.does_not_exist())
@@ -160,22 +230,57 @@ def questionnaire(measurement: Measurement) -> definitions.ClientQuestionnaire:
 
 
 def is_open(measurement: Measurement, day: date | None = None) -> bool:
+    """Whether clients may answer on `day`: between the dates, not closed early, and (with
+    custom periods) inside one of them — a day between two periods takes no answers."""
     day = day or today()
-    return date.fromisoformat(measurement.opens) <= day <= date.fromisoformat(measurement.closes)
+    if measurement.closed_at is not None:
+        return False
+    if not date.fromisoformat(measurement.opens) <= day <= date.fromisoformat(measurement.closes):
+        return False
+    return not measurement.periods or any(p.first <= day <= p.last
+                                          for p in periods_of(measurement))
 
 
-def period_of(measurement: Measurement, day: date | None = None) -> Period:
-    """The period `day` falls in: the whole measurement when one-off, else its quarter (cut
-    to the measurement's dates)."""
-    day = day or today()
-    opens, closes = date.fromisoformat(measurement.opens), date.fromisoformat(measurement.closes)
-    if measurement.mode != "continu":
-        return Period("meting", "de hele meting", opens, closes)
+def _quarter(day: date, opens: date, closes: date) -> Period:
     quarter = (day.month - 1) // 3
     first = date(day.year, 3 * quarter + 1, 1)
     next_first = date(day.year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1)
     return Period(f"{day.year}-K{quarter + 1}", f"kwartaal {quarter + 1} van {day.year}",
                   max(first, opens), min(next_first - timedelta(days=1), closes))
+
+
+def periods_of(measurement: Measurement) -> list[Period]:
+    """Every period of the measurement in order: the whole measurement when one-off, the
+    municipality's own periods when it named them, else the quarters; all cut to the
+    measurement's dates (which closing early may have moved)."""
+    opens, closes = date.fromisoformat(measurement.opens), date.fromisoformat(measurement.closes)
+    if measurement.mode != "continu":
+        return [Period("meting", "de hele meting", opens, closes)]
+    if measurement.periods:
+        found = [Period(p["id"], p["label"], max(date.fromisoformat(p["first"]), opens),
+                        min(date.fromisoformat(p["last"]), closes))
+                 for p in measurement.periods]
+        return sorted((p for p in found if p.first <= p.last), key=lambda p: p.first) or \
+            [Period(measurement.periods[0]["id"], measurement.periods[0]["label"], opens, opens)]
+    found, day = [], opens
+    while day <= closes:
+        found.append(_quarter(day, opens, closes))
+        day = found[-1].last + timedelta(days=1)
+    return found
+
+
+def period_of(measurement: Measurement, day: date | None = None) -> Period:
+    """The period `day` falls in: the whole measurement when one-off, else its own period or
+    quarter (cut to the measurement's dates). Between two custom periods: the next one (before
+    the first, the first; after the last, the last)."""
+    day = day or today()
+    opens, closes = date.fromisoformat(measurement.opens), date.fromisoformat(measurement.closes)
+    if measurement.mode != "continu":
+        return Period("meting", "de hele meting", opens, closes)
+    if not measurement.periods:
+        return _quarter(day, opens, closes)
+    all_periods = periods_of(measurement)
+    return next((p for p in all_periods if day <= p.last), all_periods[-1])
 
 
 def scope_key(measurement: Measurement) -> str:

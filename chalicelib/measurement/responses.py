@@ -14,6 +14,7 @@ from ..platform import config, rate_limits
 from ..platform.formatting import amsterdam
 from ..platform.models import (
     BurstRecord,
+    ClientReminder,
     ClientResponse,
     Invitation,
     Inviter,
@@ -21,7 +22,7 @@ from ..platform.models import (
     connection,
 )
 from ..platform.records import Record
-from . import measurements
+from . import client_reminders, measurements
 
 CHANNELS = {"sms": "sms", "email": "e-mail", "link": "link om te kopiëren",
             "generiek": "algemene link", "qr": "QR-code", "brief": "brief",
@@ -72,9 +73,10 @@ def _response(source: Source, answers: dict[str, str], day: date) -> ClientRespo
 
 
 def submit(source: Source, answers: dict[str, str], inviter: Inviter | None = None,
-           day: date | None = None) -> ClientResponse:
+           day: date | None = None, reminder: bool = False) -> ClientResponse:
     """One write request: the response, with the token spent (condition: not spent before)
-    and the inviter's count raised, or the device session checked, in the same transaction."""
+    and the inviter's count raised, or the device session checked, in the same transaction;
+    with `reminder` (the invitation has one waiting) the reminder and its contact go too."""
     day = day or measurements.today()
     response = _response(source, answers, day)
     try:
@@ -86,6 +88,9 @@ def submit(source: Source, answers: dict[str, str], inviter: Inviter | None = No
                                    condition=Invitation.key.exists()
                                    & (Invitation.spent == False)  # noqa: E712
                                    & (Invitation.valid_until >= day.isoformat()))
+                if reminder:
+                    transaction.delete(ClientReminder(
+                        client_reminders.key_of(source.invitation_key)))
             if source.device is not None:
                 transaction.condition_check(KioskDevice, source.device,
                                             condition=(KioskDevice.ended == False)  # noqa: E712

@@ -38,6 +38,19 @@ def measurement_results_day(code: str, mid: str) -> Response:
 @routes.route("/uitnodiger/resultaten", methods=["GET"])
 def inviter_results() -> Response:
     return results_pages.inviter(routes.current_request)
+@routes.route("/gemeente/{code}/metingen/{mid}/wijzigen", methods=["GET"])
+def measurement_edit_form(code: str, mid: str) -> Response:
+    return manage_pages.edit_form(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/wijzigen", methods=["POST"], content_types=FORM)
+def measurement_edit_save(code: str, mid: str) -> Response:
+    return manage_pages.edit_save(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/sluiten", methods=["POST"], content_types=FORM)
+def measurement_close(code: str, mid: str) -> Response:
+    return manage_pages.close(routes.current_request, code, mid)
 
 
 @routes.route("/gemeente/{code}/metingen/{mid}/uitnodigers", methods=["POST"], content_types=FORM)

@@ -7,7 +7,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..web.forms import posted_upload
-from . import access, contacts, measurements
+from . import access, client_reminders, contacts, measurements
 from .manage_pages import ACTOR
 
 ERROR_FILE = "Kies een CSV-bestand met één telefoonnummer of e-mailadres per regel"
@@ -21,7 +21,8 @@ def _page(request: Request, action: str, back: str, measurement, checked=None,
                     measurement=measurement, checked=checked, seal=seal, team=team,
                     errors=errors or {}, done=done, personal_code=personal_code,
                     max_lines=contacts.MAX_LINES,
-                    team_name=measurements.team_name(measurement, team))
+                    team_name=measurements.team_name(measurement, team),
+                    reminder_days=client_reminders.days_after())
 
 
 def _handle(request: Request, action: str, back: str, measurement, fixed_team: str | None,
@@ -54,7 +55,8 @@ def _handle(request: Request, action: str, back: str, measurement, fixed_team: s
         return _page(request, action, back, measurement, checked, seal, team, status=400,
                      errors={"bestand": "Er staat geen enkel goed nummer of adres in het "
                                         "bestand"}, personal_code=personal_code)
-    done = contacts.queue(upload.data, measurement, team, actor, inviter_id)
+    done = contacts.queue(upload.data, measurement, team, actor, inviter_id,
+                          remind=upload.form.first("herinnering") == "ja")
     return _page(request, action, back, measurement, done=done, team=team,
                  personal_code=personal_code)
 

@@ -32,7 +32,7 @@ from pynamodb.attributes import (
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STRING
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet
 
@@ -66,8 +66,19 @@ class TableModel(Model):
             if table.connection is not shared:
                 if cls.Meta.table_name not in shared._tables:
                     shared.add_meta_table(table.get_meta_table())
+                else:  # models sharing a table: each adds the indexes it declares
+                    _add_indexes(shared._tables[cls.Meta.table_name], table.get_meta_table())
                 table.connection = shared
         return table
+
+
+def _add_indexes(shared: Any, own: Any) -> None:
+    for part in ("GlobalSecondaryIndexes", "AttributeDefinitions"):
+        name = "IndexName" if part == "GlobalSecondaryIndexes" else "AttributeName"
+        known = {entry[name] for entry in shared.data.get(part) or []}
+        shared.data[part] = [*(shared.data.get(part) or []),
+                             *(entry for entry in own.data.get(part) or []
+                               if entry[name] not in known)]
 
 
 def get_together(*keys: tuple[type[Model], Any, Any]) -> list[Any]:
@@ -489,6 +500,13 @@ class Measurement(TableModel):
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+    # Editing (measurement/editing.py): custom periods of a continuous measurement (else
+    # quarters), closing early, and the last edits (version, who, when, which fields) that a
+    # refused save names.
+    periods = JSONAttribute(null=True)  # [{"id": ..., "label": ..., "first": ..., "last": ...}]
+    closed_at = UTCDateTimeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)
+    edits = JSONAttribute(null=True)  # [{"v": 2, "by": "registrant#…", "at": ISO, "fields": […]}]
 
 
 class Inviter(TableModel):
@@ -531,6 +549,36 @@ class Invitation(TableModel):
     spent = BooleanAttribute(default=False)
     valid_until = UnicodeAttribute()  # the period's last day (ISO)
     expires_at = TTLAttribute(null=True)
+    reminder = BooleanAttribute(null=True)  # a ClientReminder waits: answering deletes it
+
+
+class ReminderDueIndex(GlobalSecondaryIndex["ClientReminder"]):
+    """The reminders due on a day (keys only: the contact stays in the one item)."""
+
+    class Meta:
+        index_name = "reminders-due"
+        projection = KeysOnlyProjection()
+
+    remind_on = UnicodeAttribute(hash_key=True)
+
+
+class ClientReminder(TableModel):
+    """The one reminder to a client who has not answered (measurement/client_reminders.py),
+    kept beside the invitations as "r#<sha-256 of the token>": the only place a phone number
+    or address rests, and only until the reminder is sent, the client answers, or (TTL) the
+    day after it was due."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    remind_on = UnicodeAttribute()  # ISO day
+    due = ReminderDueIndex()
+    channel = UnicodeAttribute()
+    to = UnicodeAttribute()
+    link = UnicodeAttribute()
+    expires_at = TTLAttribute()
 
 
 class KioskDevice(TableModel):
@@ -580,6 +628,20 @@ class ContactUpload(TableModel):
     sent = NumberAttribute(default=0)
     failed = NumberAttribute(default=0)
     expires_at = TTLAttribute(null=True)  # its counts are kept for 400 days
+
+
+class ContactChunk(TableModel):
+    """Part of a checked contact list waiting to be fanned out (`list#<upload id>#<n>`, up to
+    CHUNK contacts as [channel, to, team, ref]), beside the invitations: deleted as soon as its
+    invitations' jobs are queued, else by TTL a day later (measurement/contacts.py)."""
+
+    class Meta:
+        table_name = table_name("INVITATIONS_TABLE", "invitations")
+        region = REGION
+
+    key = UnicodeAttribute(hash_key=True)
+    contacts = JSONAttribute()
+    expires_at = TTLAttribute()
 
 
 class ClientResponse(TableModel):
@@ -655,4 +717,5 @@ ALL_MODELS: tuple[type[Model], ...] = (Registrant, Lookup, RateCounter, Draft, P
                                        TrustedDomain, MunicipalitySettings,
                                        Measurement, Inviter, Invitation, KioskDevice, ShortCode,
                                        ContactUpload, BurstRecord,
-                                       ClientResponse, ResultCounter, ResultSnapshot)
+                                       ClientResponse, ResultCounter, ResultSnapshot,
+                                       ClientReminder, ContactChunk)

@@ -33,16 +33,22 @@ def queue_url() -> str:
     return config.env("MAIL_QUEUE_URL") or _url_of(f"ceo-{config.stage()}-mail")
 
 
-def enqueue(job: dict[str, Any]) -> None:
+def contact_list_queue_url() -> str:
+    """The queue of contact lists to fan out (measurement/contacts.py); the mail worker reads it
+    too."""
+    return config.env("CONTACT_LIST_QUEUE_URL") or _url_of(f"ceo-{config.stage()}-contact-lists")
+
+
+def enqueue(job: dict[str, Any], queue: str | None = None) -> None:
     try:
-        _sqs().send_message(QueueUrl=queue_url(), MessageBody=json.dumps(job))
+        _sqs().send_message(QueueUrl=queue or queue_url(), MessageBody=json.dumps(job))
     except Exception as error:  # botocore's ClientError and connection errors alike
         logger.error("job not queued", extra={"kind": job.get("kind"),
                                                "error": type(error).__name__})
         raise NotQueued() from error
 
 
-def enqueue_many(jobs: list[dict[str, Any]]) -> None:
+def enqueue_many(jobs: list[dict[str, Any]], queue: str | None = None) -> None:
     """Queues jobs ten to a request (SendMessageBatch; IAM calls it sqs:SendMessage). NotQueued
     when SQS cannot be reached or refuses any of them: what was refused may be queued again,
     as every job kind is safe to do twice."""
@@ -50,7 +56,7 @@ def enqueue_many(jobs: list[dict[str, Any]]) -> None:
         entries = [{"Id": str(n), "MessageBody": json.dumps(job)}
                    for n, job in enumerate(jobs[start:start + 10])]
         try:
-            answer = _sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
+            answer = _sqs().send_message_batch(QueueUrl=queue or queue_url(), Entries=entries)
         except Exception as error:  # botocore's ClientError and connection errors alike
             logger.error("jobs not queued", extra={"error": type(error).__name__})
             raise NotQueued() from error

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -91,6 +92,12 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         measurement = page.url.replace(base, "")
         assert re.fullmatch(r"/gemeente/GM0014/metingen/[a-z2-9]{8}", measurement)
         check(page, "meting")
+        _go(page, "a:has-text('Meting wijzigen of sluiten')")
+        check(page, "meting-wijzigen")
+        page.fill("#teams", "Wijkteam West")
+        _go(page, "button:has-text('Wijzigingen opslaan')")
+        assert "De wijzigingen zijn opgeslagen" in page.content()
+        assert "Sociaal team Noord, Zorg Zuid, Wijkteam West" in page.content()
         page.fill("#naam", "Piet Jansen")
         page.fill("#email", "piet@zorgnoord.nl")
         page.select_option("#team", "t1")
@@ -173,6 +180,24 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
             _go(scanned, ":is(a, button):has-text('Beginnen')")
             scanned.context.close()
 
+        # a contact list rides a queue of its own: the request stores the checked list and
+        # queues one job; the runner's mail worker fans it out and sends each sms
+        listed = b"0623456701\n0623456702\n0623456703\n"
+        upload = [{"name": "lijst.csv", "mimeType": "text/csv", "buffer": listed}]
+        page.goto(base + measurement + "/contacten")
+        page.set_input_files("#bestand", files=upload)
+        _go(page, "button:has-text('Bestand controleren')")
+        check(page, "contactlijst-controle")
+        page.set_input_files("#bestand", files=upload)
+        _go(page, "button:has-text('Uitnodigingen versturen')")
+        assert "3 uitnodiging(en) staan klaar" in page.content(), page.inner_text("main")[:600]
+        deadline = time.monotonic() + 30
+        while len(runner.saved_sms()) < 4 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert sum("+3162345670" in text for text in runner.saved_sms()) == 3
+        page.goto(base + measurement)
+        assert "3 klaargezet, 3 verstuurd" in page.content()
+
         # what is stored: four responses, nothing that points at the client
         dynamodb, sqs = runner.aws("dynamodb"), runner.aws("sqs")
         responses = dynamodb.scan(TableName="ceo-local-responses")["Items"]
@@ -181,7 +206,8 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         inviter.goto(base + "/uitnodiger")  # the inviter's own counts
         assert "Door u uitgenodigd</dt><dd>2<" in inviter.content()
         assert "Ingevuld (ook op tablet en papier)</dt><dd>4<" in inviter.content()
-        forms = (PHONE, "612345678", "1234 5678", CLIENT)
+        forms = (PHONE, "612345678", "1234 5678", CLIENT, "623456701", "623456702",
+                 "623456703")
         for table in dynamodb.list_tables()["TableNames"]:
             dumped = json.dumps(dynamodb.scan(TableName=table)["Items"])
             assert not any(f in dumped for f in forms), table

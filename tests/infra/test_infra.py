@@ -10,7 +10,7 @@ import subprocess
 import sys
 import zipfile
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -485,7 +485,8 @@ class Recorder:
         self.calls: dict[str, set] = {"api": set(), "forwarder": set(), "mail-events": set(),
                                       "mail-worker": set(), "reminders": set(),
                                       "reconciler": set(), "retention": set(),
-                                      "counter": set()}
+                                      "counter": set(),
+                                      "client-reminders": set()}
 
     def __enter__(self):
         self._patch = pytest.MonkeyPatch()
@@ -612,7 +613,8 @@ ROLES = {"api": "ApiHandlerRole", "forwarder": "ForwardDeliveriesRole",
          "mail-events": "HandleMailEventsRole", "mail-worker": "DeliverMailRole",
          "reminders": "SendRemindersRole",
          "reconciler": "ReconcileFeedRole", "retention": "ApplyRetentionRole",
-         "counter": "CountResponsesRole"}
+         "counter": "CountResponsesRole",
+         "client-reminders": "SendClientRemindersRole"}
 
 
 def _statements(template, function):
@@ -676,6 +678,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
     monkeypatch.setattr(signins, "RECHECK_AFTER", timedelta(0))
     monkeypatch.setenv("MAIL_QUEUE_URL", aws["MailQueueUrl"])  # the stack sets it, as here
     monkeypatch.setenv("RECONCILE_QUEUE_URL", aws["ReconcileQueueUrl"])  # likewise
+    monkeypatch.setenv("CONTACT_LIST_QUEUE_URL", aws["ContactListQueueUrl"])  # likewise
     parameters.clear_caches()  # else a value cached by an earlier test hides the SSM call
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name="/aanlevermodule-ceo/local/secret-key", Value="k" * 64,
@@ -834,7 +837,9 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         m.invite_inviter(browser, path, team="t1")
         inviter = Browser(chalice_app)
         inviter.get(m.inviter_link(mailbox))
-        m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "0612345678"})
+        for number in ("0612345678", "0687654321"):  # each with its reminder
+            m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": number,
+                                                               "herinnering": "ja"})
         m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "c@voorbeeld.nl"})
         copied = m.inviter_post(inviter, "/uitnodiger/link", {})
         client = Browser(chalice_app)
@@ -895,6 +900,21 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
             assert excluded.status_code == 303, excluded.text[:2000]
         results_support.forget_stream()
         helpdesk.submit("/helpdesk/uitloggen", {}, form_page="/helpdesk")  # ends it server-side
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.sns.models import sns_backends
+
+        sms = sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values()
+        answering = Browser(chalice_app)  # one client answers: its reminder goes with it
+        answering.get(re.search(r"/a/[A-Za-z0-9_-]{22}", next(
+            text for number, text in sms if number == "+31612345678")).group(0))
+        m.answer_all(answering)
+        assert m.send(answering).status_code == 200
+        recorder.function = "client-reminders"  # the other's reminder a week later
+        from chalicelib.measurement import reminder_run
+
+        assert reminder_run.scheduled(date.today() + timedelta(days=7))["queued"] == 1
+        recorder.function = None
+        mailbox.all()  # the mail worker sends it
         recorder.function = "reminders"  # the daily schedule, on a reminder day
         with monkeypatch.context() as day:
             day.setenv("DELIVERY_DEADLINE", (reminders.today() + timedelta(days=14)).isoformat())
@@ -971,6 +991,10 @@ def test_each_role_allows_every_call_its_function_makes(recorded):
         "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "dynamodb:PutItem"}
     assert {a for a, _ in calls["forwarder"]} >= {"s3:PutObject", "ssm:GetParameter"}
     assert {a for a, _ in calls["reminders"]} >= {"dynamodb:Scan", "sqs:SendMessage"}
+    assert {a for a, _ in calls["client-reminders"]} >= {
+        "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DeleteItem", "sqs:SendMessage"}
+    assert any(a == "dynamodb:DeleteItem" and arn.endswith("-invitations")
+               for a, arn in calls["api"])  # an answer deletes its reminder
     assert {(a, arn.rsplit("/", 1)[1]) for a, arn in calls["retention"]} >= {
         ("dynamodb:Scan", "ceo-local-registrants"), ("dynamodb:DeleteItem", "ceo-local-held"),
         ("dynamodb:BatchGetItem", "ceo-local-drafts"), ("dynamodb:PutItem", "ceo-local-audit")}

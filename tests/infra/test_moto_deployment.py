@@ -195,7 +195,8 @@ def test_the_stream_and_the_mail_queue_drive_their_functions_as_declared(deploye
                  for target in events.list_targets_by_rule(Rule=r["Name"])["Targets"]
                  if ":function:" in target["Arn"]}
     assert scheduled == {"SendReminders": "cron(0 5 * * ? *)",
-                         "ApplyRetention": "cron(30 2 * * ? *)"}
+                         "ApplyRetention": "cron(30 2 * * ? *)",
+                         "SendClientReminders": "cron(0 8 * * ? *)"}
 
 
 def test_functions_get_the_parameters_and_their_public_address(deployed):
@@ -205,7 +206,7 @@ def test_functions_get_the_parameters_and_their_public_address(deployed):
     functions = {f["FunctionName"].split("-")[3]: f for f in lam.list_functions()["Functions"]}
     assert set(functions) == {"APIHandler", "ForwardDeliveries", "DeliverMail",
                               "HandleMailEvents", "SendReminders", "ReconcileFeed",
-                              "ApplyRetention", "CountResponses"}
+                              "ApplyRetention", "CountResponses", "SendClientReminders"}
     api_id = outputs["RestAPIId"]
     for name, function in functions.items():
         variables = function["Environment"]["Variables"]
@@ -250,7 +251,7 @@ def test_logs_are_kept_and_the_dashboard_is_valid_once_substituted(deployed):
     logs = boto3.client("logs")
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(
         logGroupNamePrefix="/aws/lambda/aanlevermodule-ceo-prod")["logGroups"]}
-    assert len(groups) == 7 and {g.get("retentionInDays") for g in groups.values()} == {365}
+    assert len(groups) == 8 and {g.get("retentionInDays") for g in groups.values()} == {365}
     body = json.loads(boto3.client("cloudwatch").get_dashboard(
         DashboardName="ceo-prod")["DashboardBody"])  # CloudFormation's substitution, parsed
     text = json.dumps(body)

@@ -57,8 +57,12 @@ def test_a_list_is_previewed_then_queued_and_sent(browser, mailbox, aws, app_mod
                     stap="versturen", zegel=m.seal_on(preview.text))
     monkeypatch.undo()
     assert sent.status_code == 200 and "4 uitnodiging(en) staan klaar" in sent.text
-    assert [c.operation for c in calls if c.service == "sqs"] == ["SendMessageBatch"]
+    [job] = [c for c in calls if c.service == "sqs"]  # the request queues one job
+    assert job.operation == "SendMessage" and job.params["QueueUrl"].endswith("-contact-lists")
+    assert [i["key"]["S"].split("#")[0] for i in scan(aws, "Invitations")
+            if i["key"]["S"].startswith("list#")] == ["list"]  # one chunk, until fanned out
     deliver_queued()
+    assert not [i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("list#")]
     assert sorted(n for n, _ in _sms()) == ["+31612345678", "+31623456789", "+31645678901"]
     [mail] = mailbox.to("e.bakker@voorbeeld.nl")
     client = Browser(app_module.app)
@@ -74,17 +78,31 @@ def test_a_list_is_previewed_then_queued_and_sent(browser, mailbox, aws, app_mod
     assert not any(c in everything for c in ("612345678", "623456789", "645678901", "e.bakker"))
 
 
-def test_a_list_of_a_thousand_lines_is_queued_ten_to_a_request(browser, mailbox, aws,
-                                                                monkeypatch):
+def test_a_list_is_stored_in_chunks_and_fanned_out_ten_to_a_request(browser, mailbox, aws,
+                                                                     monkeypatch, app_module):
+    from chalicelib.platform import outbox
+    from devtools.queue_pump import drain
+
+    monkeypatch.setattr("chalicelib.measurement.contacts.CHUNK", 400)
     path = m.representative_with_measurement(browser, mailbox)
     data = "".join(f"06{n:08d}\n" for n in range(10_000_000, 10_001_000)).encode()
     preview = m.upload(browser, f"{path}/contacten", data, f"{path}/contacten")
-    calls = aws_calls.record(monkeypatch)
-    m.upload(browser, f"{path}/contacten", data, f"{path}/contacten", stap="versturen",
-             zegel=m.seal_on(preview.text))
-    monkeypatch.undo()
-    batches = [c for c in calls if c.operation == "SendMessageBatch"]
+    with monkeypatch.context() as request:
+        calls = aws_calls.record(request)
+        m.upload(browser, f"{path}/contacten", data, f"{path}/contacten", stap="versturen",
+                 zegel=m.seal_on(preview.text))
+    assert [c.operation for c in calls if c.service == "sqs"] == ["SendMessage"]
+    chunks = [i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("list#")]
+    assert sorted(len(json.loads(c["contacts"]["S"])) for c in chunks) == [200, 400, 400]
+    with monkeypatch.context() as worker:  # the worker: a job per chunk, then the invitations
+        calls = aws_calls.record(worker)
+        drain(outbox.contact_list_queue_url(), app_module.deliver_mail, "eu-central-1",
+              "deliver_mail")
+    batches = [c for c in calls if c.operation == "SendMessageBatch"
+               and c.params["QueueUrl"] == outbox.queue_url()]
     assert len(batches) == 100 and all(len(c.params["Entries"]) == 10 for c in batches)
+    assert not [i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("list#")]
+    assert "1000 klaargezet, 0 verstuurd" in browser.get(path).text
 
 
 def test_a_bad_file_is_answered_in_dutch_and_queues_nothing(browser, mailbox, aws,

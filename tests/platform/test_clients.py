@@ -120,6 +120,8 @@ def _event_handlers(app_module, email: str) -> None:
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         client.lambda_.invoke("apply_retention", client.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        client.lambda_.invoke("send_client_reminders", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
         reconciled = client.lambda_.invoke("reconcile_feed", client.events.generate_sqs_event(
             message_bodies=['{"actor": null}'], queue_name="ceo-local-reconcile"))
         assert reconciled.payload == {"batchItemFailures": []}

@@ -101,6 +101,7 @@ def deliver_queued() -> None:
     from chalicelib.platform import outbox
     from devtools.queue_pump import drain
 
+    drain(outbox.contact_list_queue_url(), app.deliver_mail, "eu-central-1", "deliver_mail")
     drain(outbox.queue_url(), app.deliver_mail, "eu-central-1", "deliver_mail")
 
 

@@ -108,3 +108,76 @@ def upload(client, path, data: bytes, form_page, **fields):
 
 def seal_on(page_text: str) -> str:
     return re.search(r'name="zegel" value="([0-9a-f]+)"', page_text).group(1)
+
+
+def edit_fields(page_text: str) -> dict[str, list[str]]:
+    """The first form on a measurement's edit page as the browser would send it (text, date
+    and hidden inputs, checked boxes and radios, textareas), without the CSRF token."""
+    from html.parser import HTMLParser
+
+    fields: dict[str, list[str]] = {}
+
+    class Reader(HTMLParser):
+        done = False
+        area: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if self.done or not a.get("name") or a["name"] == "csrf_token":
+                return
+            if tag == "input" and (a.get("type") not in ("checkbox", "radio")
+                                   or "checked" in a):
+                fields.setdefault(a["name"], []).append(a.get("value") or "")
+            elif tag == "textarea":
+                self.area = a["name"]
+                fields.setdefault(self.area, []).append("")
+
+        def handle_data(self, data):
+            if self.area:
+                fields[self.area][-1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.area = None
+            if tag == "form":
+                self.done = True
+
+    start = re.search(r'<form[^>]*/wijzigen"', page_text)
+    assert start, "no edit form on the page"
+    Reader().feed(page_text[start.start():])
+    return fields
+
+
+def edit(browser, path, fields: dict[str, list[str]] | None = None, **changes):
+    """Posts the edit form: as the page shows it now (or `fields`, read earlier), with
+    `changes` ({field: value or list of values})."""
+    form = dict(fields or edit_fields(browser.get(f"{path}/wijzigen").text))
+    for name, value in changes.items():
+        form[name] = value if isinstance(value, list) else [value]
+    pairs = [(name, value) for name, values in form.items() for value in values]
+    return browser.submit(f"{path}/wijzigen", pairs, form_page=f"{path}/wijzigen")
+
+
+def close(browser, path, version: str | None = None):
+    seen = version or edit_fields(browser.get(f"{path}/wijzigen").text)["versie"][0]
+    return browser.submit(f"{path}/sluiten", {"versie": seen}, form_page=f"{path}/wijzigen")
+
+
+def contact_found(forms) -> list[str]:
+    """Every DynamoDB table and SQS queue (of the moto account) that holds any of `forms` (a
+    phone number or address in the ways it may be written): [] when contact data is gone."""
+    import json
+
+    import boto3
+
+    found = []
+    dynamodb = boto3.client("dynamodb")
+    for table in dynamodb.list_tables()["TableNames"]:
+        dumped = json.dumps(dynamodb.scan(TableName=table)["Items"])
+        found += [table] if any(f in dumped for f in forms) else []
+    sqs = boto3.client("sqs")
+    for url in sqs.list_queues().get("QueueUrls", []):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                       VisibilityTimeout=0).get("Messages", [])
+        found += [url] if any(f in json.dumps(messages) for f in forms) else []
+    return found
