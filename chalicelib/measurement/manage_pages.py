@@ -10,9 +10,18 @@ from ..platform import audit, config
 from ..platform.formatting import iso_date_nl
 from ..platform.models import Measurement, Registrant
 from ..platform.municipalities import municipalities
-from . import access, contacts, definitions, editing, invitations, inviters, measurements, pdfs
+from . import (
+    access,
+    contacts,
+    definitions,
+    editing,
+    invitations,
+    inviters,
+    measurements,
+    pdfs,
+    responses,
+)
 from . import letters as letters_domain
-from . import responses
 
 ACTOR = "registrant#{}"
 
