@@ -46,7 +46,8 @@ def review(request: Request, code: str) -> Response:
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
                  status: int = 200, notice: str | None = None,
                  choice: publishing.Choice | None = None) -> Response:
-    summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers())
+    summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers(),
+                                  ctx.draft.measured if ctx.draft else None)
     problems = [(summary.section, item) for summary in summaries for item in summary.items
                 if item.errors]
     warned = answers.warnings(ctx.definition, ctx.raw)

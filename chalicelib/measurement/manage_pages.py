@@ -10,7 +10,7 @@ from ..platform import audit, config
 from ..platform.formatting import iso_date_nl
 from ..platform.models import Measurement, Registrant
 from ..platform.municipalities import municipalities
-from . import access, contacts, invitations, inviters, measurements, pdfs, responses
+from . import access, contacts, data_file, invitations, inviters, measurements, pdfs, responses
 from . import letters as letters_domain
 
 ACTOR = "registrant#{}"
@@ -67,7 +67,8 @@ def _overview(request: Request, registrant: Registrant, measurement: Measurement
                     channels=measurements.CHANNELS, modes=measurements.MODES,
                     team_name=lambda t: measurements.team_name(measurement, t),
                     errors=errors or {}, fields=fields or {}, notice=notice,
-                    date_nl=iso_date_nl, is_open=measurements.is_open(measurement))
+                    date_nl=iso_date_nl, is_open=measurements.is_open(measurement),
+                    free_text=data_file.has_free_text(measurement))
 
 
 def overview(request: Request, code: str, measurement_id: str) -> Response:
