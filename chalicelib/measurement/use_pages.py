@@ -11,6 +11,7 @@ from ..platform import audit
 from ..platform.formatting import format_number
 from ..platform.models import Measurement, Registrant
 from ..questionnaire import drafts, journey
+from ..web import responses as web_responses
 from . import access, data_file, into_delivery
 
 ACTOR = "registrant#{}"
@@ -39,7 +40,7 @@ def download(request: Request, code: str, measurement_id: str) -> Response:
                  [audit.subject_municipality(code)],
                  details={"meting": measurement.id, "formaat": fmt, "rijen": made.rows,
                           "vrije_tekst": made.free_text})
-    response = web.download(made.body, made.content_type, made.filename)
+    response = web_responses.download(made.body, made.content_type, made.filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 
