@@ -323,3 +323,19 @@ def test_a_municipality_without_a_survey_names_the_year():
     text = site.municipality_page(document, None, has_report=False)
     assert f"geen cliëntervaringsonderzoek over {document['measurement_year']} gedaan" in text
     assert "over dit jaar" not in text
+
+
+def test_figures_from_a_measurement_are_marked_uit_de_meting_and_typed_ones_are_not():
+    examples = ROOT / "docs" / "feed" / "examples"
+    site = site_module()
+    measured = json.loads((examples / "measured.json").read_text(encoding="utf-8"))
+    body = site.municipality_page(measured, None, False)
+    marked = [item for item in [*measured["scores"], *measured["answers"]]
+              if item.get("source") == "measurement"]
+    assert len(marked) >= 10
+    assert body.count('class="tag measured"') == len(marked)
+    assert "rechtstreeks uit de meting" in body
+    row = re.search(r'<tr data-question="q1">.*?</tr>', body, re.S).group(0)
+    assert "uit de meting" in row
+    typed = json.loads((examples / "published.json").read_text(encoding="utf-8"))
+    assert "uit de meting" not in site.municipality_page(typed, None, False)
