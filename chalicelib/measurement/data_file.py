@@ -80,9 +80,9 @@ def iso_week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _columns(measurement: Measurement, with_free_text: bool) -> list[dict]:
+def _columns(measurement: Measurement, with_free_text: bool) -> list[dict[str, object]]:
     questionnaire = measurements.questionnaire(measurement)
-    columns = [
+    columns: list[dict[str, object]] = [
         {"id": "nummer", "label": "Volgnummer van de rij (zegt niets over de persoon)"},
         {"id": "periode", "label": f"Periode (‘{MERGED}’: periodes met te weinig reacties)"},
         {"id": "team", "label": f"Team (‘{MERGED}’: teams met te weinig reacties)"},
@@ -92,7 +92,7 @@ def _columns(measurement: Measurement, with_free_text: bool) -> list[dict]:
     for question in questionnaire.questions():
         if question.free_text and not with_free_text:
             continue
-        column = {"id": question.id, "label": question.text["nl"]}
+        column: dict[str, object] = {"id": question.id, "label": question.text["nl"]}
         if not question.free_text:
             column["values"] = {o.value: o.label["nl"]
                                 for o in questionnaire.scales[question.scale]}
@@ -107,7 +107,7 @@ def rows(measurement: Measurement, kept: list[ClientResponse],
     periods = merge_small((r.period for r in kept), setting)
     teams = merge_small((r.team or "" for r in kept), setting)
     channels = merge_small((r.channel for r in kept), setting)
-    questions = [c["id"] for c in _columns(measurement, with_free_text)[5:]]
+    questions = [str(c["id"]) for c in _columns(measurement, with_free_text)[5:]]
     ordered = sorted(kept, key=lambda r: (iso_week(r.day), r.id))  # ids are random
     made = []
     for number, response in enumerate(ordered, start=1):
@@ -146,7 +146,7 @@ def make(measurement: Measurement, fmt: str, now: datetime | None = None) -> Dat
             "columns": columns, "rows": made}, ensure_ascii=False, indent=1)
     else:
         out = io.StringIO()
-        writer = csv.DictWriter(out, [c["id"] for c in columns], lineterminator="\r\n")
+        writer = csv.DictWriter(out, [str(c["id"]) for c in columns], lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(made)
         body = "\ufeff" + out.getvalue()  # the BOM lets a spreadsheet read it as UTF-8

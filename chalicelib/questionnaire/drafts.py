@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
 from pynamodb.models import Model
@@ -235,7 +236,7 @@ def start_from(registrant_id: str, municipality: str, definition: Definition,
 def fill(registrant_id: str, municipality: str, definition: Definition,
          inputs: Mapping[str, object], marks: Mapping[str, dict], about: Mapping[str, object],
          seen: Seen, existing: Draft | None, based_on: int = 0,
-         extra: Sequence[tuple[Model, object]] = (),
+         extra: Sequence[tuple[Model, Any]] = (),
          now: datetime | None = None) -> Draft | Changed:
     """Writes fields nobody typed (a measurement's figures, `inputs` by form field, with their
     `marks`) into the shared draft, with `extra` (audit entries) in the same transaction.

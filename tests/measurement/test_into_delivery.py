@@ -95,7 +95,7 @@ def test_the_figures_fill_the_draft_are_marked_and_reach_the_feed(browser, mailb
         assert own not in answers
     assert [i for i in scan(aws, "Audit") if i["action"]["S"] == "aanlevering gevuld uit meting"]
 
-    filled = {n: v for n, v in answers.items()}
+    filled = dict(answers)
     _complete_keeping_measured(browser, filled)
     review = browser.get("/gemeente/GM0014/controleren").text
     assert review.count(TAG) == 6 + 9  # six answers, nine score rows
