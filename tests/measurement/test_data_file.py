@@ -61,12 +61,15 @@ def test_no_team_below_the_threshold_and_weeks_not_days(browser, mailbox, aws):
     assert teams == {"Sociaal team Noord": 10, "overig": 19}
     assert all(n >= 10 for n in teams.values())
     assert all(re.fullmatch(r"\d{4}-W\d{2}", r["week"]) for r in rows)
-    assert not re.search(r"\d{4}-\d{2}-\d{2}", browser.get(f"{path}/databestand").text)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", value) for r in rows for value in r.values())
     assert [r["q1"] for r in rows] == ["5"] * 29 and rows[0]["q9"] == "0"
     assert [r["nummer"] for r in rows] == [str(n) for n in range(1, 30)]
-    [entry] = _downloads(aws)[:1]
-    details = json.loads(entry["details"]["S"]) if "S" in entry["details"] else entry["details"]
-    assert "rijen" in str(details) and "29" in str(details)
+    [entry] = _downloads(aws)
+    assert json.loads(entry["details"]["S"]) == {"meting": measurement.id, "formaat": "csv",
+                                                 "rijen": 29, "vrije_tekst": False}
+    assert entry["actor"]["S"].startswith("registrant#")
+    assert entry["subject"]["S"] == "gemeente#GM0014"
+    browser.get(f"{path}/databestand?formaat=json")
     assert len(_downloads(aws)) == 2  # every download, also the second
 
 
@@ -158,3 +161,19 @@ def test_only_representatives_of_the_municipality(browser, mailbox, aws, app_mod
     signed_in(other, mailbox, email="k.bakker@assen.nl", codes=("GM0106",))
     assert other.get(f"{path}/databestand").status_code == 404
     assert _downloads(aws) == []
+
+
+def test_periods_below_the_threshold_are_merged_and_lose_their_weeks(browser, mailbox, aws):
+    path = m.representative_with_measurement(browser, mailbox, soort="continu")
+    measurement = _measurement(path)
+    for period, count, day in (("2026-K1", 12, date(2026, 2, 2)), ("2026-K2", 11,
+                               date(2026, 5, 4)), ("2026-K3", 4, date(2026, 8, 3))):
+        for _ in range(count):
+            responses.submit(responses.Source("GM0014", measurement.id, period, "generiek",
+                                              None), dict(m.STANDARD), day=day)
+    rows = _csv(browser.get(f"{path}/databestand"))
+    by_period = {p: [r for r in rows if r["periode"] == p] for p in {r["periode"] for r in rows}}
+    # K3 (4) is merged; "overig" would be 4, so K2 (11) joins it; K1 (12) keeps its name
+    assert {p: len(v) for p, v in by_period.items()} == {"2026-K1": 12, "overig": 15}
+    assert {r["week"] for r in by_period["2026-K1"]} == {"2026-W06"}
+    assert {r["week"] for r in by_period["overig"]} == {""}  # a week would name the quarter
