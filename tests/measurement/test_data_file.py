@@ -121,7 +121,7 @@ def test_excluded_days_are_left_out(browser, mailbox, aws):
     assert len(rows) == 12
 
 
-def test_written_answers_only_once_reviewed(browser, mailbox, aws):
+def test_written_answers_only_once_reviewed(browser, mailbox, aws, app_module):
     path = m.representative_with_measurement(browser, mailbox)
     measurement = _measurement(path)
     measurement.update(actions=[Measurement.extra_questions.set(
@@ -140,6 +140,12 @@ def test_written_answers_only_once_reviewed(browser, mailbox, aws):
             "vrije tekst van meting nagekeken"]
     after = _csv(browser.get(f"{path}/databestand"))
     assert after[0]["x1"] == "Meer tijd, groet Jan"
+    # this form does not ask written answers yet: its pages leave such a question out
+    client = Browser(app_module.app)
+    assert client.get(f"/m/GM0014/{measurement.id}").status_code == 303
+    for page in ("/antwoorden/contact", "/antwoorden/extra", "/antwoorden/controleren"):
+        shown = client.get(page)
+        assert shown.status_code == 200 and "Wat kan beter?" not in shown.text, page
     assert _downloads(aws)[-1]["details"]
 
 
