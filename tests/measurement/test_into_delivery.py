@@ -78,8 +78,9 @@ def test_the_figures_fill_the_draft_are_marked_and_reach_the_feed(browser, mailb
     preview = browser.get(f"{path}/aanlevering")
     assert preview.status_code == 200 and "20 reacties" in preview.text
     assert "Wat er verandert" in preview.text and "Aantal respondenten" in preview.text
-    assert _use(browser, path, preview).headers["Location"].startswith(
-        "/gemeente/GM0014/controleren")
+    used = _use(browser, path, preview)
+    assert used.headers["Location"] == "/gemeente/GM0014/controleren?uit-meting=1"
+    assert "staan nu in de aanlevering" in browser.get(used.headers["Location"]).text
     answers = _draft().answers
     # q1 over 20 responses: 7 × 5, 4 × 4, 3 × 3, 2 × 2, 2 × 1 and 2 × "weet niet" left out
     assert [answers[f"scores__q1__{c}"] for c in (
