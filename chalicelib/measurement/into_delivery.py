@@ -59,6 +59,7 @@ class Proposal(Record, frozen=True):
     responses: int
     first: date
     last: date
+    cleared: tuple[str, ...] = ()  # marks of an earlier use the figures no longer give
 
 
 def fingerprint(proposal: Proposal) -> str:
@@ -172,6 +173,23 @@ def propose(measurement: Measurement, definition: Definition,
                     date.fromisoformat(days[-1]))
 
 
+def clearing_stale(proposal: Proposal, draft: Draft | None) -> Proposal:
+    """The proposal that also empties what an earlier use wrote (unchanged since) and the
+    figures no longer give, e.g. a statement left with only "weet niet" once a day was
+    excluded: never a stale figure presented as measured."""
+    raw = (draft.answers or {}) if draft else {}
+    earlier = ((draft.measured or {}).get("fields") or {}) if draft else {}
+    stale = [key for key in measured_marks.holding(raw, draft.measured if draft else None)
+             if key not in proposal.marks]
+    if not stale:
+        return proposal
+    inputs = dict(proposal.inputs)
+    for key in stale:
+        inputs.update(dict.fromkeys(earlier[key].get("inputs") or {}, ""))
+    return Proposal(inputs, proposal.marks, proposal.responses, proposal.first, proposal.last,
+                    tuple(stale))
+
+
 def check(definition: Definition, proposal: Proposal, draft: Draft | None) -> None:
     """Refused when the draft with these figures would break a rule at one of them."""
     raw = {**((draft.answers or {}) if draft else {}), **proposal.inputs}
@@ -208,7 +226,7 @@ def changes(definition: Definition, proposal: Proposal, draft: Draft | None) -> 
     before = (draft.answers or {}) if draft else {}
     after = {**before, **proposal.inputs}
     found = []
-    for name in proposal.marks:
+    for name in [*proposal.marks, *proposal.cleared]:
         question_id, _, row_id = name.partition("__")
         question = definition.question(question_id)
         row = next((r for r in question.rows if r.id == row_id), None)
@@ -234,6 +252,6 @@ def apply(registrant_id: str, measurement: Measurement, definition: Definition,
                            [audit.subject_municipality(measurement.municipality)],
                            details={"meting": measurement.id, "reacties": proposal.responses,
                                     "velden": sorted(proposal.marks)}, now=now)
+    marks: dict[str, dict | None] = {**proposal.marks, **dict.fromkeys(proposal.cleared)}
     return drafts.fill(registrant_id, measurement.municipality, definition, proposal.inputs,
-                       proposal.marks, about, seen, draft, based_on=based_on, extra=entries,
-                       now=now)
+                       marks, about, seen, draft, based_on=based_on, extra=entries, now=now)

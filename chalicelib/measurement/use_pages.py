@@ -65,7 +65,8 @@ def _use_page(request: Request, registrant: Registrant, measurement: Measurement
                                               definition.cycle)
     refused, found, proposal = None, [], None
     try:
-        proposal = into_delivery.propose(measurement, definition)
+        proposal = into_delivery.clearing_stale(into_delivery.propose(measurement, definition),
+                                                draft)
         into_delivery.check(definition, proposal, draft)
         found = into_delivery.changes(definition, proposal, draft)
     except into_delivery.Refused as error:
@@ -98,7 +99,8 @@ def use(request: Request, code: str, measurement_id: str) -> Response:
     _, draft, state = drafts.load_with_registrant(registrant.id, code, definition.cycle,
                                                   with_state=True)
     try:
-        proposal = into_delivery.propose(measurement, definition)
+        proposal = into_delivery.clearing_stale(into_delivery.propose(measurement, definition),
+                                                draft)
         if into_delivery.fingerprint(proposal) != form.first(FIGURES_FIELD):
             return _use_page(request, registrant, measurement, status=409, notice=(
                 "Er zijn intussen nieuwe reacties bijgekomen. Er is niets ingevuld. Bekijk "

@@ -234,7 +234,8 @@ def start_from(registrant_id: str, municipality: str, definition: Definition,
 
 
 def fill(registrant_id: str, municipality: str, definition: Definition,
-         inputs: Mapping[str, object], marks: Mapping[str, dict], about: Mapping[str, object],
+         inputs: Mapping[str, object], marks: Mapping[str, dict | None],
+         about: Mapping[str, object],
          seen: Seen, existing: Draft | None, based_on: int = 0,
          extra: Sequence[tuple[Model, Any]] = (),
          now: datetime | None = None) -> Draft | Changed:

@@ -31,9 +31,10 @@ def holding(raw: answers.Raw, measured: Mapping[str, Any] | None) -> dict[str, d
             if all(_same(raw.get(n), v) for n, v in (mark.get("inputs") or {}).items())}
 
 
-def merged(measured: Mapping[str, Any] | None, marks: Mapping[str, dict[str, Any]],
+def merged(measured: Mapping[str, Any] | None, marks: Mapping[str, dict[str, Any] | None],
            about: Mapping[str, Any]) -> dict[str, Any]:
     """The draft's new `measured`: earlier marks kept (each still checks its own inputs), these
-    ones added or replaced, and what the last use was (`about`: measurement, responses, when)."""
+    ones added or replaced (None: removed), and what the last use was (`about`: measurement,
+    responses, when)."""
     fields = {**((measured or {}).get("fields") or {}), **marks}
-    return {"fields": fields, "last": dict(about)}
+    return {"fields": {k: v for k, v in fields.items() if v is not None}, "last": dict(about)}

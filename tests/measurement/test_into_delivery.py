@@ -244,3 +244,24 @@ def test_only_representatives_of_the_municipality(browser, mailbox, aws, app_mod
     assert other.get(f"{path}/aanlevering").status_code == 404
     assert other.submit(f"{path}/aanlevering", {"gezien": "0.0."},
                         form_page="/start").status_code == 404
+
+
+def test_a_figure_the_measurement_no_longer_gives_is_emptied_not_left_as_measured(
+        browser, mailbox, aws):
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    for n in range(20):  # q2 answered only on the second day
+        answers = {**MEASURED_ANSWERS[0], "q2": "0" if n < 10 else "4"}
+        source = client_responses.Source("GM0014", measurement.id, "meting", "papier", None)
+        client_responses.submit(source, answers, day=FIRST + timedelta(days=n // 10))
+    _use(browser, path)
+    assert _draft().answers["scores__q2__n"] == "10"
+    measurement.update(actions=[Measurement.excluded_days.add({
+        (FIRST + timedelta(days=1)).isoformat()})])
+    page = browser.get(f"{path}/aanlevering")
+    assert "de meting geeft hier geen uitkomst meer" in page.text
+    assert _use(browser, path, page).status_code == 303
+    answers = _draft().answers
+    assert answers["scores__q2__n"] == "" and answers["scores__q2__mee_eens"] == ""
+    assert answers["aantal_respondenten"] == "10"
+    assert "scores__q2" not in _draft().measured["fields"]
