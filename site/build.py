@@ -374,7 +374,8 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
                    if row["withheld"] else f'{number(row.get("agree"))}% '
                    f'<span class="muted">{esc(agree_label(row))}</span>')
             rows.append(f'<tr data-question="{esc(row["question_id"])}">'
-                        f'<th scope="row">Vraag {n}. {esc(row["label"])}</th><td>{own}</td>'
+                        f'<th scope="row">Vraag {n}. {esc(row["label"])}{measured_tag(row)}'
+                        f'</th><td>{own}</td>'
                         f'<td class="num">{number(figure) + "%" if figure is not None else "–"}'
                         f'</td><td class="num">{number(row["valid_answers"])}</td></tr>')
         body.append(f'<table><caption>{esc(shown)} en landelijk per vraag</caption><thead><tr>'
@@ -387,8 +388,13 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
         sections.setdefault(answer.get("section") or "", []).append(answer)
     if sections or document.get("derived"):
         body.append("<h2>Alle antwoorden</h2>")
+    if any(measured_tag(item) for item in [*scores, *document.get("answers", [])]):
+        body.append('<p class="muted">Antwoorden met het kenmerk <span class="tag">uit de '
+                    "meting</span> komen rechtstreeks uit de meting die de gemeente zelf in "
+                    "de aanlevermodule deed: de aantallen zijn geteld, niet overgetypt.</p>")
     for section, answers in sections.items():
-        rows = "".join(f'<tr><th scope="row">{esc(a.get("caption") or a["label"])}</th>'
+        rows = "".join(f'<tr><th scope="row">{esc(a.get("caption") or a["label"])}'
+                       f'{measured_tag(a)}</th>'
                        f'<td class="text">{answer_html(a)}</td></tr>' for a in answers)
         body.append(f"<table><caption>{esc(section)}</caption><tbody>{rows}</tbody></table>")
     derived = document.get("derived", [])
@@ -402,6 +408,15 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
     body.append(f'<p class="muted">Versie {esc(document["revision"])}, gemaakt op '
                 f'{dutch_date(document.get("generated_at"))}.</p>')
     return page(title, "\n".join(body), depth=2)
+
+
+MEASURED_TAG = (' <span class="tag measured" title="Uitkomst van de eigen meting van de gemeente, '
+                'niet overgetypt">uit de meting</span>')
+
+
+def measured_tag(item: dict[str, Any]) -> str:
+    """The mark of a value the municipality's own measurement supplied (`source`)."""
+    return MEASURED_TAG if item.get("source") == "measurement" else ""
 
 
 def answer_html(answer: dict[str, Any]) -> str:

@@ -41,14 +41,18 @@ def _blockers(ctx: Scope, current: Window) -> list[Blocker]:
 
 
 def review(request: Request, code: str, instrument: str = WMO) -> Response:
+    info = ("De uitkomsten van de meting staan nu in de aanlevering, met het kenmerk ‘uit de "
+            "meting’. Vul de rest aan en controleer alles voordat u verzendt."
+            if web.query(request).get("uit-meting") else None)
     return _review_page(request, access.scope(request, code, with_state=True,
-                                              instrument=instrument))
+                                              instrument=instrument), info=info)
 
 
 def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | None = None,
                  status: int = 200, notice: str | None = None,
-                 choice: publishing.Choice | None = None) -> Response:
-    summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers())
+                 choice: publishing.Choice | None = None, info: str | None = None) -> Response:
+    summaries = display.summarise(ctx.definition, ctx.raw, privacy.minimum_valid_answers(),
+                                  ctx.draft.measured if ctx.draft else None)
     problems = [(summary.section, item) for summary in summaries for item in summary.items
                 if item.errors]
     warned = answers.warnings(ctx.definition, ctx.raw)
@@ -66,7 +70,7 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         request, ctx, "review.html", title=f"Controleer uw antwoorden – {ctx.municipality_name}",
         status=status, summaries=summaries, problems=problems, started=ctx.draft is not None,
         window=current, sent=sent, blockers=[] if sent else _blockers(ctx, current),
-        errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice,
+        errors=send_errors or {}, confirm_field=sending.CONFIRM_FIELD, notice=notice, info=info,
         warnings=warnings, warnings_field=sending.WARNINGS_FIELD, withheld=withheld,
         privacy_minimum=privacy.minimum_valid_answers(), edits=edits,
         newer=newer, newer_by=editors.names([newer.registrant_id])[newer.registrant_id]

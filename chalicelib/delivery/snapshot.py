@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..questionnaire import answers
+from ..questionnaire import answers, measured
 from ..questionnaire.definitions import Definition, ScoreRow
 from ..questionnaire.display import value_text
 
@@ -28,9 +28,15 @@ def survey_held(definition: Definition, raw: answers.Raw) -> bool:
     return definition.no_survey is None or answers.text_of(raw, definition.no_survey) != "nee"
 
 
-def _score_row(row: ScoreRow, figures: dict[str, Any]) -> dict[str, Any]:
+def _source(counts: dict[str, Any] | None) -> dict[str, Any]:
+    """A field a measurement filled says so, with the counts it used (the feed's `source`)."""
+    return {} if counts is None else {"source": measured.SOURCE, "counts": counts}
+
+
+def _score_row(row: ScoreRow, figures: dict[str, Any],
+               counts: dict[str, Any] | None = None) -> dict[str, Any]:
     score_format = next(f for f in row.formats if f.id == figures["format"])
-    return {"label": row.label, "valid_answers": figures["valid_answers"],
+    return {**_source(counts), "label": row.label, "valid_answers": figures["valid_answers"],
             "format": score_format.id, "format_label": score_format.label,
             "complete": score_format.complete, "agree": _jsonable(figures["agree"]),
             "agree_label": score_format.agree_label,
@@ -39,10 +45,13 @@ def _score_row(row: ScoreRow, figures: dict[str, Any]) -> dict[str, Any]:
                            for o in score_format.categories]}
 
 
-def snapshot(definition: Definition, raw: answers.Raw) -> dict[str, Any]:
+def snapshot(definition: Definition, raw: answers.Raw,
+             measured_by: dict[str, Any] | None = None) -> dict[str, Any]:
     """What was delivered, complete with labels, so that a later change of the definition
-    never changes what a delivery says."""
+    never changes what a delivery says; with the draft's `measured`, the fields a measurement
+    filled (and nobody changed since) carry their source and counts."""
     values, _ = answers.evaluate(definition, raw)
+    marks = measured.holding(raw, measured_by)
     items = []
     for section in definition.sections:
         for question in section.questions:
@@ -53,11 +62,13 @@ def snapshot(definition: Definition, raw: answers.Raw) -> dict[str, Any]:
                                     "section_id": section.id, "label": question.name,
                                     "caption": question.citizen_caption, "type": question.type}
             if question.type == "score_table":
-                item["value"] = {row.id: _score_row(row, value[row.id])
+                item["value"] = {row.id: _score_row(row, value[row.id], marks.get(
+                                     measured.key(question.id, row.id)))
                                  for row in question.rows if row.id in value}
             else:
                 item["value"] = _jsonable(value)
                 item["text"] = value_text(question, value)
+                item.update(_source(marks.get(measured.key(question.id))))
             items.append(item)
     derived = answers.derived_values(definition, raw)
     return {"instrument": definition.instrument, "version": definition.version,

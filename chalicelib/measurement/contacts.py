@@ -154,6 +154,7 @@ def queue(data: bytes, measurement: Measurement, fixed_team: str | None, actor: 
     upload = ContactUpload(f"upload#{secrets.token_hex(8)}", municipality=measurement.municipality,
                            measurement_id=measurement.id,
                            day=measurements.today().isoformat(), queued=0, sent=0, failed=0,
+                           inviter_id=inviter_id,
                            expires_at=datetime.now(UTC) + timedelta(days=400))
     now = datetime.now(UTC)
     with TransactWrite(connection=connection()) as transaction:

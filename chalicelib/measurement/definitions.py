@@ -23,6 +23,7 @@ CHOICES = {"wmo": ("ceo-wmo", "2026.1", "CEO Wmo: cliënten van de Wmo"),
 LANGUAGES = ("nl", "en")
 MAX_EXTRA = 5
 MAX_OPEN_TEXT = 300
+FREE_TEXT = "open"  # a question's scale for a written answer (an own question of kind "open")
 
 
 class DefinitionError(Exception):
@@ -36,8 +37,14 @@ class Option(Record, frozen=True):
 
 class Question(Record, frozen=True):
     id: str
-    scale: str  # "agree" | "yes_no"
+    scale: str  # "agree" | "yes_no" | FREE_TEXT
     text: dict[str, str]
+
+    @property
+    def free_text(self) -> bool:
+        """A written answer: it may name people, so it is never shown below the threshold
+        and in the data file only once the municipality reviewed it."""
+        return self.scale == FREE_TEXT
 
 
 class Topic(Record, frozen=True):
@@ -59,8 +66,8 @@ class ClientQuestionnaire(Record, frozen=True):
         """This questionnaire with the municipality's own statements as a last topic."""
         if not extra:
             return self
-        questions = tuple(Question(q["id"], "agree", {"nl": q["text"], "en": q["text"]})
-                          for q in extra)
+        questions = tuple(Question(q["id"], FREE_TEXT if q.get("kind") == FREE_TEXT else "agree",
+                                   {"nl": q["text"], "en": q["text"]}) for q in extra)
         topic = Topic("extra", self.extra_title, questions)
         return ClientQuestionnaire(self.instrument, self.version, self.title, self.scales,
                                    (*self.topics, topic), self.privacy, self.extra_title)
@@ -75,6 +82,8 @@ class ClientQuestionnaire(Record, frozen=True):
         """Only the answers that are one of their scale's values (a question may be skipped)."""
         answers = {}
         for question in self.questions():
+            if question.scale not in self.scales:
+                continue  # a written answer: not taken by this form
             value = given.get(question.id, "")
             if value and value in {o.value for o in self.scales[question.scale]}:
                 answers[question.id] = value
@@ -82,7 +91,7 @@ class ClientQuestionnaire(Record, frozen=True):
 
     def invalid(self, given: dict[str, str]) -> list[str]:
         """The ids of questions given a value their scale does not have."""
-        return [q.id for q in self.questions() if given.get(q.id)
+        return [q.id for q in self.questions() if given.get(q.id) and q.scale in self.scales
                 and given[q.id] not in {o.value for o in self.scales[q.scale]}]
 
 

@@ -40,6 +40,11 @@ def create(measurement: Measurement, count: int, team: str | None) -> list[tuple
             batch.save(ShortCode(code_key(code), invitation_key=invitation.key,
                                  expires_at=invitation.expires_at))
             made.append((token, code))
+    # counted as approached by post, for the step into the delivery: an ADD that leaves the
+    # measurement's version alone (a colleague's change of its settings is no conflict)
+    Measurement._get_connection().update_item(
+        measurement.municipality, measurement.id,
+        actions=[Measurement.letters_made.add(count)])
     return made
 
 

@@ -13,6 +13,7 @@ from ..platform.municipalities import municipalities
 from . import (
     access,
     contacts,
+    data_file,
     definitions,
     editing,
     invitations,
@@ -80,7 +81,8 @@ def _overview(request: Request, registrant: Registrant, measurement: Measurement
                     team_name=lambda t: measurements.team_name(measurement, t),
                     errors=errors or {}, fields=fields or {}, notice=notice,
                     date_nl=iso_date_nl, is_open=measurements.is_open(measurement),
-                    periods=measurements.periods_of(measurement))
+                    periods=measurements.periods_of(measurement),
+                    free_text=data_file.has_free_text(measurement))
 
 
 def overview(request: Request, code: str, measurement_id: str) -> Response:

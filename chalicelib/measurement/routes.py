@@ -4,7 +4,7 @@ from chalice import Blueprint, Response
 
 from ..web import FORM_CONTENT_TYPES as FORM
 from ..web.forms import UPLOAD_CONTENT_TYPES as UPLOAD
-from . import client_pages, inviter_pages, manage_pages, results_pages, upload_pages
+from . import client_pages, inviter_pages, manage_pages, results_pages, upload_pages, use_pages
 
 routes = Blueprint(__name__)
 
@@ -71,6 +71,26 @@ def measurement_flyer(code: str, mid: str) -> Response:
 @routes.route("/gemeente/{code}/metingen/{mid}/brieven", methods=["POST"], content_types=FORM)
 def measurement_letters(code: str, mid: str) -> Response:
     return manage_pages.letters(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/databestand", methods=["GET"])
+def measurement_data_file(code: str, mid: str) -> Response:
+    return use_pages.download(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/vrije-tekst", methods=["POST"], content_types=FORM)
+def measurement_free_text_reviewed(code: str, mid: str) -> Response:
+    return use_pages.review_free_text(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/aanlevering", methods=["GET"])
+def measurement_use_form(code: str, mid: str) -> Response:
+    return use_pages.use_form(routes.current_request, code, mid)
+
+
+@routes.route("/gemeente/{code}/metingen/{mid}/aanlevering", methods=["POST"], content_types=FORM)
+def measurement_use(code: str, mid: str) -> Response:
+    return use_pages.use(routes.current_request, code, mid)
 
 
 @routes.route("/gemeente/{code}/metingen/{mid}/contacten", methods=["GET"])

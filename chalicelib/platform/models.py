@@ -257,6 +257,10 @@ class Draft(TableModel):
     based_on = NumberAttribute(default=0)
     status = EnumAttribute(DraftStatus, default=DraftStatus.CONCEPT)
     sent_sequence = NumberAttribute(null=True)  # the delivery this version became, once sent
+    # Fields a measurement filled ("uit de meting", questionnaire/measured.py): per question (or
+    # score row) the raw inputs it wrote and the counts used. A mark holds only while the
+    # draft still has exactly those inputs: a colleague's edit of the field ends it.
+    measured = JSONAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -497,6 +501,10 @@ class Measurement(TableModel):
     # (a burst through a generic link): every reader of the responses honours the same set.
     excluded_days = UnicodeSetAttribute(null=True)
     threshold = NumberAttribute(null=True)  # results' minimum; measurement/threshold.py
+    # When a representative marked the free-text answers reviewed: only then does the
+    # anonymised data file (measurement/data_file.py) hold them.
+    free_text_reviewed_at = UTCDateTimeAttribute(null=True)
+    letters_made = NumberAttribute(null=True)  # letters printed: approached by post
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -627,6 +635,7 @@ class ContactUpload(TableModel):
     queued = NumberAttribute(default=0)
     sent = NumberAttribute(default=0)
     failed = NumberAttribute(default=0)
+    inviter_id = UnicodeAttribute(null=True)  # an inviter's upload counts in their `sent` too
     expires_at = TTLAttribute(null=True)  # its counts are kept for 400 days
 
 

@@ -68,8 +68,18 @@ def _scores(answer: dict[str, Any], minimum: int) -> list[dict[str, Any]]:
             "categories": [{"value": c["value"], "label": c["label"],
                             "percentage": None if withheld else c["percentage"]}
                            for c in row["categories"]],
+            **_source(row, withheld),
         })
     return rows
+
+
+def _source(item: dict[str, Any], withheld: bool = False) -> dict[str, Any]:
+    """`source: "measurement"` and the counts used, on a field a measurement filled (added in
+    v1; absent on what the municipality typed). A withheld score shows no counts either: they
+    would give away the percentages the privacy rule holds back."""
+    if not item.get("source"):
+        return {}
+    return {"source": item["source"], "counts": {} if withheld else item["counts"]}
 
 
 def document(municipality: str, cycle: int, revision: int, current: Delivery | None,
@@ -101,6 +111,7 @@ def document(municipality: str, cycle: int, revision: int, current: Delivery | N
         item = {k: answer[k] for k in ("question_id", "section", "label", "type", "value", "text")}
         item["section_id"] = _section_id(instrument, cycle, answer)
         item["caption"] = answer.get("caption", answer["label"])
+        item.update(_source(answer))
         answers.append(item)
         if answer["question_id"] == snapshot["headline"]:
             headline = {"question_id": answer["question_id"], "label": answer["label"],

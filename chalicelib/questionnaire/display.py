@@ -7,7 +7,7 @@ from typing import Any
 
 from ..platform.formatting import date_text, format_number
 from ..platform.records import Record, field
-from . import answers, privacy
+from . import answers, measured, privacy
 from .definitions import Definition, Question, Section
 
 
@@ -44,6 +44,7 @@ class ScoreLine(Record):
     cells: list[tuple[str, str]]
     valid_answers: str
     withheld: bool = False
+    measured: bool = False  # "uit de meting"
 
 
 class Item(Record):
@@ -52,6 +53,7 @@ class Item(Record):
     text: str | None = None
     scores: list[ScoreLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    measured: bool = False  # "uit de meting": filled by a measurement, unchanged since
 
 
 class SectionSummary(Record):
@@ -61,10 +63,13 @@ class SectionSummary(Record):
 
 
 def summarise(definition: Definition, raw: answers.Raw,
-              privacy_minimum: int | None = None) -> list[SectionSummary]:
+              privacy_minimum: int | None = None,
+              measured_by: dict[str, Any] | None = None) -> list[SectionSummary]:
     """Every visible section's answers; with `privacy_minimum`, score lines below it are
-    marked as the ones the site will not show."""
+    marked as the ones the site will not show; with the draft's `measured`, the answers a
+    measurement filled are marked so."""
     values, errors = answers.evaluate(definition, raw)
+    marks = measured.holding(raw, measured_by)
     derived = answers.derived_values(definition, raw)
     summaries = []
     for section in answers.visible_sections(definition, raw):
@@ -74,9 +79,11 @@ def summarise(definition: Definition, raw: answers.Raw,
                 continue
             own_errors = [message for key, message in errors.items()
                           if key == question.id or key.startswith(question.id + "__")]
-            item = Item(question=question, anchor=question.input_names()[0], errors=own_errors)
+            item = Item(question=question, anchor=question.input_names()[0], errors=own_errors,
+                        measured=measured.key(question.id) in marks)
             if question.id in values and question.type == "score_table":
-                item.scores = _score_lines(question, values[question.id], privacy_minimum)
+                item.scores = _score_lines(question, values[question.id], privacy_minimum,
+                                           marks)
             elif question.id in values:
                 item.text = value_text(question, values[question.id])
             elif own_errors:
@@ -92,7 +99,7 @@ def summarise(definition: Definition, raw: answers.Raw,
 
 
 def _score_lines(question: Question, value: dict[str, Any],
-                 minimum: int | None) -> list[ScoreLine]:
+                 minimum: int | None, marks: dict[str, Any]) -> list[ScoreLine]:
     lines = []
     for row in question.rows:
         if row.id not in value:
@@ -105,7 +112,8 @@ def _score_lines(question: Question, value: dict[str, Any],
             cells=[(o.label, percent_text(percentages[o.value]))
                    for o in score_format.categories],
             valid_answers=count_text(figures["valid_answers"]),
-            withheld=minimum is not None and privacy.withheld(figures["valid_answers"], minimum)))
+            withheld=minimum is not None and privacy.withheld(figures["valid_answers"], minimum),
+            measured=measured.key(question.id, row.id) in marks))
     return lines
 
 
@@ -131,10 +139,12 @@ def snapshot_summaries(snapshot: dict[str, Any],
                                      format_label=str(row.get("format_label", "")),
                                      cells=[(str(c["label"]), percent_text(c["percentage"]))
                                             for c in row["categories"]],
-                                     valid_answers=count_text(row["valid_answers"]))
+                                     valid_answers=count_text(row["valid_answers"]),
+                                     measured=row.get("source") == measured.SOURCE)
                            for row in (answer.get("value") or {}).values()]
         else:
             item.text = str(answer.get("text") or answer.get("value") or "") or None
+            item.measured = answer.get("source") == measured.SOURCE
         summaries[title].items.append(item)
     found = list(summaries.values())
     for figure in snapshot.get("derived", []):

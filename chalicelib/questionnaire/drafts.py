@@ -6,8 +6,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from ..platform.instruments import WMO
 from ..platform.models import (
@@ -15,10 +18,12 @@ from ..platform.models import (
     DraftStatus,
     Registrant,
     ScopeState,
+    connection,
     get_together,
     scope_key,
 )
 from ..platform.records import Record, field
+from . import measured as measured_marks
 from .definitions import Definition, Section
 
 # DynamoDB refuses items over 400 KB. Raw input is stored as typed, and a page may post up to
@@ -230,3 +235,52 @@ def start_from(registrant_id: str, municipality: str, definition: Definition,
             return None
         raise
     return draft
+
+
+def fill(registrant_id: str, municipality: str, definition: Definition,
+         inputs: Mapping[str, object], marks: Mapping[str, dict | None],
+         about: Mapping[str, object],
+         seen: Seen, existing: Draft | None, based_on: int = 0,
+         extra: Sequence[tuple[Model, Any]] = (),
+         now: datetime | None = None) -> Draft | Changed:
+    """Writes fields nobody typed (a measurement's figures, `inputs` by form field, with their
+    `marks`) into the shared draft, with `extra` (audit entries) in the same transaction.
+
+    Never over a colleague: refused as Changed when a section these fields are in was saved
+    after the person saw the draft (`seen`, the mark of the page that showed what would
+    change); a save of another section in between is merged, the write being conditional on
+    the draft's version as read."""
+    now = now or datetime.now(UTC)
+    touched = {definition.section_of(q.id).id for q in definition.questions()
+               if set(q.input_names()) & set(inputs)}
+    for _ in range(5):
+        changed = changed_since(seen, existing)
+        if changed is not None and (changed.gone or changed.restarted
+                                    or touched & set(changed.sections)):
+            return changed
+        draft = existing or Draft(scope_key(municipality, definition.cycle),
+                                  municipality=municipality, cycle=definition.cycle,
+                                  instrument=definition.instrument, answers={},
+                                  section_versions={}, section_editors={},
+                                  based_on=based_on, created_at=now)
+        draft.answers = {**(draft.answers or {}), **inputs}
+        draft.section_versions = {**(draft.section_versions or {}),
+                                  **{sid: section_version(existing, sid) + 1 for sid in touched}}
+        draft.section_editors = {**(draft.section_editors or {}),
+                                 **{sid: {"by": registrant_id, "at": now.isoformat()}
+                                    for sid in touched}}
+        draft.measured = measured_marks.merged(draft.measured, marks, about)
+        draft.updated_at = now
+        draft.status = DraftStatus.CONCEPT
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(draft)  # pynamodb: conditional on the version read (or absence)
+                for item, condition in extra:
+                    transaction.save(item, condition=condition)
+            return draft  # pynamodb raised the local version with the commit
+        except TransactWriteError as error:
+            reasons = {r.code for r in (error.cancellation_reasons or []) if r}
+            if not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+                raise
+        existing = _reload(municipality, definition.cycle)
+    return changed_since(seen, existing) or Changed(gone=existing is None)

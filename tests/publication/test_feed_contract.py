@@ -16,6 +16,7 @@ from tests.support.feed import (
     SCHEMAS,
     bucket_object,
     deliver,
+    deliver_measured,
     make_registrant,
     notifications_in,
     record,
@@ -26,7 +27,8 @@ from tests.support.feed import (
 EXAMPLES = FEED_DOCS / "examples"
 #: the schema each example follows
 KINDS = {"published": "document", "withheld-score": "document", "retracted": "document",
-         "late": "document", "no-survey": "document", "cycle-index": "cycle-index",
+         "late": "document", "no-survey": "document", "measured": "document",
+         "cycle-index": "cycle-index",
          "root-index": "root-index", "questionnaire": "questionnaire", "national": "national",
          "notification": "notification", "published-jeugd": "document",
          "national-jeugd": "national", "questionnaire-jeugd": "questionnaire"}
@@ -52,7 +54,8 @@ def produced(aws, monkeypatch):
     from devtools.stream_pump import LambdaContext
 
     person = make_registrant(email="contract@ede.nl",
-                             codes=("GM0014", "GM0034", "GM0050", "GM0518", "GM0599"))
+                             codes=("GM0014", "GM0034", "GM0037", "GM0050", "GM0518",
+                                    "GM0599"))
     # q1 as five answers (the complete answers), q2 in three groups, q3 only % eens
     deliver(person, code="GM0014", headline="Cliënten zijn tevreden over de toegang.",
             scores__q2__eens="71", scores__q2__neutraal_groep="19", scores__q2__oneens="10",
@@ -62,6 +65,7 @@ def produced(aws, monkeypatch):
             volgend_onderzoek="voorjaar 2027")
     deliver(person, code="GM0034", scores__q5__n="19")  # below the privacy minimum
     deliver(person, code="GM0050")
+    deliver_measured(person, code="GM0037")  # figures "uit de meting"
     withdrawals.withdraw_latest("GM0050", 2026, "GM0050-2026-1", "helpdesk@x", "Verkeerd")
     monkeypatch.setenv("DELIVERY_DEADLINE", "2020-06-30")
     monkeypatch.setenv("DELIVERY_LATE_UNTIL", "2099-12-31")
@@ -72,7 +76,7 @@ def produced(aws, monkeypatch):
     deliver(person, code="GM0014", instrument="ceo-jeugd",
             headline="Ouders en jongeren voelen zich serieus genomen.")
     records = [record(f"{code}#2026", 1)
-               for code in ("GM0014", "GM0034", "GM0050", "GM0518", "GM0599")]
+               for code in ("GM0014", "GM0034", "GM0037", "GM0050", "GM0518", "GM0599")]
     records.append(record("GM0014#2026#jeugd", 1))
     site = subscribe_queue(aws)
     assert forwarding.handle({"Records": records}, LambdaContext("contract")) == {
@@ -81,7 +85,7 @@ def produced(aws, monkeypatch):
     prefix = f"{definition.instrument}/{definition.cycle}"
     found = {"published": f"{prefix}/GM0014.json", "withheld-score": f"{prefix}/GM0034.json",
              "retracted": f"{prefix}/GM0050.json", "late": f"{prefix}/GM0518.json",
-             "no-survey": f"{prefix}/GM0599.json",
+             "no-survey": f"{prefix}/GM0599.json", "measured": f"{prefix}/GM0037.json",
              "cycle-index": f"{prefix}/index.json", "root-index": "index.json",
              "questionnaire": f"{prefix}/questionnaire-{definition.version}.json",
              "national": f"{prefix}/national.json",

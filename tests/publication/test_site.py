@@ -348,3 +348,17 @@ def test_the_site_shows_both_instruments_each_from_its_own_feed(aws, app_module,
     assert "Cliëntervaringsonderzoek Wmo" in wmo and "gehoord" not in wmo
     national = read(out / "ceo-jeugd" / "2026" / "index.html")
     assert "Ik voelde mij serieus genomen" in national and "Ik werd snel geholpen" not in national
+def test_figures_from_a_measurement_are_marked_uit_de_meting_and_typed_ones_are_not():
+    examples = ROOT / "docs" / "feed" / "examples"
+    site = site_module()
+    measured = json.loads((examples / "measured.json").read_text(encoding="utf-8"))
+    body = site.municipality_page(measured, None, False)
+    marked = [item for item in [*measured["scores"], *measured["answers"]]
+              if item.get("source") == "measurement"]
+    assert len(marked) >= 10
+    assert body.count('class="tag measured"') == len(marked)
+    assert "rechtstreeks uit de meting" in body
+    row = re.search(r'<tr data-question="q1">.*?</tr>', body, re.S).group(0)
+    assert "uit de meting" in row
+    typed = json.loads((examples / "published.json").read_text(encoding="utf-8"))
+    assert "uit de meting" not in site.municipality_page(typed, None, False)

@@ -177,3 +177,56 @@ def notifications_in(url):
         for message in batch:
             found.append(json.loads(message["Body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+#: answers of the clients of a measurement, cycled: q1 ends up 8 × 5, 4 × 4, 4 × 3, 2 × 2,
+#: 2 × 1 and 4 × "weet niet" over 24 responses; q5 ja/nee/weet niet
+MEASURED_ANSWERS = [
+    {"q1": q1, "q2": "4", "q3": "5", "q4": "3", "q5": q5, "q6": "4", "q7": "4", "q8": "2",
+     "q9": "0", "q10": "1"}
+    for q1, q5 in (("5", "ja"), ("5", "ja"), ("4", "nee"), ("3", "ja"), ("5", "0"), ("2", "ja"),
+                   ("4", "ja"), ("1", "nee"), ("5", "ja"), ("0", "ja"), ("3", "nee"),
+                   ("0", "ja"))]
+
+
+def measure(code="GM0037", responses=24, first=None, channels=("sms", "generiek", "papier")):
+    """A measurement of `code` with `responses` clients' answers on days from `first` (default
+    12 January 2026) onwards, through the domain; the measurement."""
+    from datetime import date, timedelta
+
+    from chalicelib.measurement import measurements
+    from chalicelib.measurement import responses as client_responses
+
+    first = first or date(2026, 1, 12)
+    measurement = measurements.create(code, {
+        "name": "Cliëntervaring Wmo", "mode": "eenmalig", "opens": "2026-01-01",
+        "closes": "2026-12-31", "teams": [{"id": "t1", "name": "Sociaal team"}],
+        "channels": set(channels), "extra": []}, "registrant#test")
+    for n in range(responses):
+        source = client_responses.Source(code, measurement.id, "meting",
+                                         channels[n % len(channels)], "t1")
+        client_responses.submit(source, MEASURED_ANSWERS[n % len(MEASURED_ANSWERS)],
+                                day=first + timedelta(days=n % 40))
+    return measurement
+
+
+def deliver_measured(registrant, code="GM0037", measurement=None, **overrides):
+    """A delivery whose figures came from a measurement ("Gebruik deze uitkomsten in de
+    aanlevering" through the domain), the rest the complete answers; sent at once."""
+    from chalicelib.delivery import sending
+    from chalicelib.measurement import into_delivery
+    from chalicelib.platform.municipalities import name_of
+    from chalicelib.questionnaire import drafts, journey
+
+    measurement = measurement or measure(code)
+    definition = journey.current_definition()
+    drafts.start_from(registrant.id, code, definition, {**COMPLETE_RAW, **overrides},
+                      definition.cycle)
+    draft = drafts.load_with_registrant(registrant.id, code, definition.cycle)[1]
+    proposal = into_delivery.propose(measurement, definition)
+    filled = into_delivery.apply(registrant.id, measurement, definition, proposal,
+                                 drafts.parse_seen(drafts.seen_mark(draft)), draft, 0)
+    assert not isinstance(filled, drafts.Changed)
+    fresh_registrant, draft, state = drafts.load_with_registrant(
+        registrant.id, code, definition.cycle, with_state=True)
+    return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft, state)

@@ -1,0 +1,257 @@
+""""Gebruik deze uitkomsten in de aanlevering": a measurement's exact figures written into the
+municipality's shared draft of the delivery — scores per statement in the five-answer format
+with the number of valid answers ("weet niet" left out), respondents, approached, fieldwork
+period, method, the standard questions used, and that a survey was held. Each field is marked
+"uit de meting" with the counts used (questionnaire/measured.py). Narrative answers and consent
+stay the municipality's: nothing here writes them.
+
+It lives here, on the measurement floor, because it reads both the responses and the delivery
+questionnaire (which sits below). The figures satisfy the questionnaire's plausibility rules by
+construction: respondents never exceed approached (each personal response spent an invitation
+counted as sent; a tablet or paper response is one person approached in person), "onbekend"
+comes only with the open-link method it requires, the fieldwork period is that of the
+responses. A rule the figures would still break (a fieldwork period outside the cycle's years,
+a population the municipality typed below the number approached) refuses the whole step."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..platform import audit
+from ..platform.formatting import format_number
+from ..platform.models import ClientResponse, Draft, Measurement
+from ..platform.records import Record
+from ..questionnaire import answers, drafts
+from ..questionnaire import measured as measured_marks
+from ..questionnaire.definitions import Definition, Question, score_inputs, unknown_input
+from ..questionnaire.display import value_text
+from . import collected, contacts, inviters, measurements, threshold
+
+# the client scale's values → the delivery's five-answer categories (and yes/no)
+CATEGORIES = {"5": "helemaal_mee_eens", "4": "mee_eens", "3": "neutraal", "2": "niet_mee_eens",
+              "1": "helemaal_niet_mee_eens", "ja": "ja", "nee": "nee"}
+DONT_KNOW = "0"
+METHODS = {"sms": "online", "email": "online", "link": "online", "brief": "online",
+           "tablet": "online", "generiek": "open_link", "qr": "open_link",
+           "papier": "schriftelijk"}
+OPEN = ("generiek", "qr")  # nobody knows whom a poster or a generic link reached
+IN_PERSON = ("tablet", "papier")  # handed over by an inviter: one person approached each
+HELD, METHOD, STANDARD = "onderzoek_uitgevoerd", "methode", "standaardvragen"
+RESPONDENTS, APPROACHED, PERIOD = "aantal_respondenten", "aantal_benaderd", "periode"
+
+
+class Refused(Exception):
+    """The figures cannot go into the delivery; `message` says why, in Dutch."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Proposal(Record, frozen=True):
+    inputs: dict[str, Any]  # form field → raw value, as a page would post it
+    marks: dict[str, dict[str, Any]]  # mark key → {"inputs": …, "counts": …}
+    responses: int
+    first: date
+    last: date
+    cleared: tuple[str, ...] = ()  # marks of an earlier use the figures no longer give
+
+
+def fingerprint(proposal: Proposal) -> str:
+    """Names exactly what a page showed would be written: a use is refused when the figures
+    moved (more responses) after the page was shown, so nothing is written unseen."""
+    return hashlib.sha256(json.dumps(proposal.inputs, sort_keys=True).encode()).hexdigest()[:32]
+
+
+class Change(Record, frozen=True):
+    label: str
+    now: str  # what the draft says now ("" when empty)
+    then: str  # what it will say
+
+
+def _percent(count: int, valid: int) -> str:
+    value = (Decimal(100 * count) / Decimal(valid)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return format_number(value)
+
+
+def _scores(question: Question, measurement: Measurement, kept: list[ClientResponse],
+            inputs: dict[str, Any], marks: dict[str, dict]) -> int:
+    """Fills each statement the measurement asked; how many standard statements it asked."""
+    asked = {q.id for q in measurements.questionnaire(measurement).questions()}
+    used = 0
+    for row in question.rows:
+        if row.id not in asked:
+            continue
+        used += 1
+        given = Counter(str((r.answers or {}).get(row.id, "")) for r in kept)
+        counts = {CATEGORIES[v]: n for v, n in given.items() if v in CATEGORIES}
+        score_format = next((f for f in row.formats if f.complete and {
+            o.value for o in f.categories} >= set(counts)), None)
+        valid = sum(counts.values())
+        if score_format is None or valid == 0:
+            continue
+        names = score_inputs(question.id, row)
+        written = dict.fromkeys(names, "")  # other formats' boxes emptied: one format only
+        for option in score_format.categories:
+            written[f"{question.id}__{row.id}__{option.value}"] = _percent(
+                counts.get(option.value, 0), valid)
+        written[answers.count_input(question.id, row)] = str(valid)
+        inputs.update(written)
+        marks[measured_marks.key(question.id, row.id)] = {
+            "inputs": written, "counts": {**{o.value: counts.get(o.value, 0)
+                                             for o in score_format.categories},
+                                          "weet_niet": given.get(DONT_KNOW, 0)}}
+    return used
+
+
+def _approached(measurement: Measurement, kept: list[ClientResponse]) -> tuple[str, dict]:
+    """Invitations sent (by inviters, the municipality's own contact lists, letters) plus the
+    people handed a tablet or paper form; "onbekend" once a generic link or QR code was used."""
+    channels = Counter(r.channel for r in kept)
+    generic = sum(channels[c] for c in OPEN)
+    if generic:
+        return answers.UNKNOWN, {"algemene_link": generic}
+    sent = sum(int(i.sent or 0) for i in inviters.of_measurement(measurement))
+    listed = sum(int(u.sent or 0) for u in contacts.of_measurement(measurement)
+                 if not u.inviter_id)  # an inviter's list counts in their own `sent`
+    letters = int(measurement.letters_made or 0)
+    in_person = sum(channels[c] for c in IN_PERSON)
+    return str(sent + listed + letters + in_person), {
+        "uitnodigingen": sent + listed, "brieven": letters, "ter_plaatse": in_person}
+
+
+def _mark(question: Question, inputs: dict[str, Any], counts: dict[str, Any],
+          marks: dict[str, dict], written: Mapping[str, Any]) -> None:
+    full = {name: written.get(name, "") for name in question.input_names()}
+    inputs.update(full)
+    marks[measured_marks.key(question.id)] = {"inputs": full, "counts": counts}
+
+
+def propose(measurement: Measurement, definition: Definition,
+            kept: list[ClientResponse] | None = None) -> Proposal:
+    """What the measurement would write now; Refused below the threshold (or with no
+    statement of the delivery's questionnaire asked)."""
+    kept = collected.kept(measurement) if kept is None else kept
+    setting = int(measurement.threshold) if measurement.threshold is not None else None
+    if threshold.below(len(kept), setting):
+        raise Refused(
+            f"Deze meting heeft nog te weinig reacties om in de aanlevering te gebruiken: "
+            f"{len(kept)}, en er zijn er minstens {threshold.minimum(setting)} nodig. Zo blijft "
+            "niemand herkenbaar. Probeer het opnieuw als er meer reacties zijn.")
+    inputs: dict[str, Any] = {}
+    marks: dict[str, dict] = {}
+    responses = len(kept)
+    days = sorted(r.day for r in kept)
+    score_table = next((q for q in definition.questions() if q.type == "score_table"), None)
+    used = _scores(score_table, measurement, kept, inputs, marks) if score_table else 0
+    if not used:
+        raise Refused("Deze meting stelt geen van de standaardvragen van deze aanlevering.")
+    by_id = {q.id: q for q in definition.questions()}
+    channels = Counter(r.channel for r in kept)
+    approached, approached_counts = _approached(measurement, kept)
+    methods = {METHODS.get(c, "anders") for c in channels}
+    fields: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        (HELD, {HELD: "ja"}, {"reacties": responses}),
+        (METHOD, {METHOD: [o.value for o in by_id[METHOD].options if o.value in methods]}
+         if METHOD in by_id else {}, dict(sorted(channels.items()))),
+        (STANDARD, {STANDARD: "ja" if used == len(score_table.rows) else "deels"}
+         if score_table else {}, {"standaardvragen": used}),
+        (PERIOD, {PERIOD: days[0], f"{PERIOD}__tot": days[-1]}, {"reacties": responses}),
+        (RESPONDENTS, {RESPONDENTS: str(responses)}, {"reacties": responses}),
+        (APPROACHED, {unknown_input(APPROACHED): "ja"} if approached == answers.UNKNOWN
+         else {APPROACHED: approached}, approached_counts),
+    ]
+    for question_id, written, counts in fields:
+        if question_id in by_id and written:
+            _mark(by_id[question_id], inputs, counts, marks, written)
+    return Proposal(inputs, marks, responses, date.fromisoformat(days[0]),
+                    date.fromisoformat(days[-1]))
+
+
+def clearing_stale(proposal: Proposal, draft: Draft | None) -> Proposal:
+    """The proposal that also empties what an earlier use wrote (unchanged since) and the
+    figures no longer give, e.g. a statement left with only "weet niet" once a day was
+    excluded: never a stale figure presented as measured."""
+    raw = (draft.answers or {}) if draft else {}
+    earlier = ((draft.measured or {}).get("fields") or {}) if draft else {}
+    stale = [key for key in measured_marks.holding(raw, draft.measured if draft else None)
+             if key not in proposal.marks]
+    if not stale:
+        return proposal
+    inputs = dict(proposal.inputs)
+    for key in stale:
+        inputs.update(dict.fromkeys(earlier[key].get("inputs") or {}, ""))
+    return Proposal(inputs, proposal.marks, proposal.responses, proposal.first, proposal.last,
+                    tuple(stale))
+
+
+def check(definition: Definition, proposal: Proposal, draft: Draft | None) -> None:
+    """Refused when the draft with these figures would break a rule at one of them."""
+    raw = {**((draft.answers or {}) if draft else {}), **proposal.inputs}
+    _, errors = answers.evaluate(definition, raw)
+    ours = {name.split("__")[0] for name in proposal.inputs}
+    problems = sorted({message for anchor, message in errors.items()
+                       if anchor.split("__")[0] in ours})
+    if problems:
+        raise Refused("Deze uitkomsten passen zo niet in de aanlevering: "
+                      + "; ".join(problems) + ". Er is niets ingevuld.")
+
+
+def _text(definition: Definition, question_id: str, row_id: str | None,
+          raw: answers.Raw) -> str:
+    question = definition.question(question_id)
+    value, _ = answers.parse_question(question, raw)
+    if row_id is not None:
+        figures = (value or {}).get(row_id)
+        if not figures:
+            return ""
+        row = next(r for r in question.rows if r.id == row_id)
+        score_format = next(f for f in row.formats if f.id == figures["format"])
+        cells = " · ".join(f"{o.label} {format_number(figures['percentages'][o.value])}%"
+                           for o in score_format.categories)
+        return f"{cells} ({figures['valid_answers']} geldige antwoorden)"
+    if value is None:
+        return ""
+    return value_text(question, value)
+
+
+def changes(definition: Definition, proposal: Proposal, draft: Draft | None) -> list[Change]:
+    """What using the figures would change in the draft, field by field (unchanged ones left
+    out): shown before anything is written."""
+    before = (draft.answers or {}) if draft else {}
+    after = {**before, **proposal.inputs}
+    found = []
+    for name in [*proposal.marks, *proposal.cleared]:
+        question_id, _, row_id = name.partition("__")
+        question = definition.question(question_id)
+        row = next((r for r in question.rows if r.id == row_id), None)
+        label = f"{question.name}, {answers.score_label(row)}" if row else question.name
+        now, then = (_text(definition, question_id, row_id or None, raw)
+                     for raw in (before, after))
+        if now != then:
+            found.append(Change(label, now, then))
+    return found
+
+
+def apply(registrant_id: str, measurement: Measurement, definition: Definition,
+          proposal: Proposal, seen: drafts.Seen, draft: Draft | None, based_on: int,
+          now: datetime | None = None) -> Draft | drafts.Changed:
+    """Writes the proposal into the draft with its audit entry, in one transaction; a
+    drafts.Changed (nothing written) when a section it touches changed since `seen`."""
+    now = now or datetime.now(UTC)
+    check(definition, proposal, draft)
+    actor = f"registrant#{registrant_id}"
+    about = {"measurement": measurement.id, "responses": proposal.responses,
+             "at": now.isoformat(timespec="seconds")}
+    entries = audit.writes(actor, "aanlevering gevuld uit meting",
+                           [audit.subject_municipality(measurement.municipality)],
+                           details={"meting": measurement.id, "reacties": proposal.responses,
+                                    "velden": sorted(proposal.marks)}, now=now)
+    marks: dict[str, dict | None] = {**proposal.marks, **dict.fromkeys(proposal.cleared)}
+    return drafts.fill(registrant_id, measurement.municipality, definition, proposal.inputs,
+                       marks, about, seen, draft, based_on=based_on, extra=entries, now=now)

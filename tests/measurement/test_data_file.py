@@ -1,0 +1,185 @@
+"""The anonymised data file for the municipality's analyst: one row per response, teams (and
+periods, channels) below the threshold merged into "overig", ISO weeks instead of days, no
+contact data, written answers only once reviewed, excluded days left out, every download
+audited, never more than one response can carry, for representatives of the municipality only."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+
+from chalicelib.measurement import responses
+from chalicelib.platform.models import Measurement
+from tests.support import measurement as m
+from tests.support.browser import Browser, deliver_queued
+from tests.support.flows import signed_in
+from tests.support.tables import scan
+
+PHONE_TYPED, PHONE = "06 1234 5678", "+31612345678"
+CLIENT = "j.devries@voorbeeld.nl"
+MONDAY = date.today() - timedelta(days=date.today().weekday())
+
+
+def _measurement(path: str) -> Measurement:
+    _, _, code, _, mid = path.split("/")
+    return Measurement.get(code, mid, consistent_read=True)
+
+
+def _answer(measurement: Measurement, count: int, team: str | None, channel: str = "generiek",
+            day: date = MONDAY, answers: dict | None = None) -> None:
+    for _ in range(count):
+        source = responses.Source(measurement.municipality, measurement.id, "meting", channel,
+                                  team)
+        responses.submit(source, answers or dict(m.STANDARD), day=day)
+
+
+def _csv(response) -> list[dict]:
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Cache-Control"] == "no-store"
+    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+
+
+def _downloads(aws) -> list[dict]:
+    return [i for i in scan(aws, "Audit")
+            if i["action"]["S"] == "databestand van meting gedownload"]
+
+
+def test_no_team_below_the_threshold_and_weeks_not_days(browser, mailbox, aws):
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    _answer(measurement, 10, "t1", day=MONDAY - timedelta(days=7))  # 10: shown by name
+    _answer(measurement, 9, "t2")  # 9: below, merged
+    _answer(measurement, 10, None, channel="papier")
+    rows = _csv(browser.get(f"{path}/databestand?formaat=csv"))
+    assert len(rows) == 29
+    teams = {t: sum(r["team"] == t for r in rows) for t in {r["team"] for r in rows}}
+    # "Zorg Zuid" (9) is merged; "overig" alone would be 9, so the smallest other group (the
+    # 10 without a team) joins it; "Sociaal team Noord" with exactly 10 keeps its name
+    assert teams == {"Sociaal team Noord": 10, "overig": 19}
+    assert all(n >= 10 for n in teams.values())
+    assert all(re.fullmatch(r"\d{4}-W\d{2}", r["week"]) for r in rows)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", value) for r in rows for value in r.values())
+    assert [r["q1"] for r in rows] == ["5"] * 29 and rows[0]["q9"] == "0"
+    assert [r["nummer"] for r in rows] == [str(n) for n in range(1, 30)]
+    [entry] = _downloads(aws)
+    assert json.loads(entry["details"]["S"]) == {"meting": measurement.id, "formaat": "csv",
+                                                 "rijen": 29, "vrije_tekst": False}
+    assert entry["actor"]["S"].startswith("registrant#")
+    assert entry["subject"]["S"] == "gemeente#GM0014"
+    browser.get(f"{path}/databestand?formaat=json")
+    assert len(_downloads(aws)) == 2  # every download, also the second
+
+
+def test_the_file_holds_no_contact_data(browser, mailbox, aws, app_module):
+    path = m.representative_with_measurement(browser, mailbox)
+    m.invite_inviter(browser, path, team="t1")
+    inviter = Browser(app_module.app)
+    inviter.get(m.inviter_link(mailbox))
+    for contact in (PHONE_TYPED, CLIENT):
+        assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",
+                              {"contact": contact}).status_code == 303
+    deliver_queued()
+    link = re.search(r"http://127\.0\.0\.1:8000(/a/\S+)", mailbox.to(CLIENT)[-1].text).group(1)
+    client = Browser(app_module.app)
+    client.get(link)
+    m.answer_all(client)
+    assert m.send(client).status_code == 200
+    _answer(_measurement(path), 10, "t1")
+    for fmt in ("csv", "json"):
+        text = browser.get(f"{path}/databestand?formaat={fmt}").text
+        for trace in (PHONE, "612345678", "1234 5678", CLIENT, "voorbeeld.nl", "Jansen",
+                      "zorgnoord", link[3:]):
+            assert trace not in text, (fmt, trace)
+    rows = json.loads(browser.get(f"{path}/databestand?formaat=json").text)["rows"]
+    assert len(rows) == 11 and {r["team"] for r in rows} == {"Sociaal team Noord"}
+    assert "e-mail" in {r["kanaal"] for r in rows} or "overig" in {r["kanaal"] for r in rows}
+
+
+def test_nothing_below_the_threshold_and_the_boundary(browser, mailbox, aws):
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    _answer(measurement, 9, None)
+    refused = browser.get(f"{path}/databestand?formaat=json")
+    assert refused.status_code == 409 and "pas vanaf 10 reacties" in refused.text
+    assert _downloads(aws) == []
+    _answer(measurement, 1, None)
+    assert len(json.loads(browser.get(f"{path}/databestand?formaat=json").text)["rows"]) == 10
+    assert browser.get(f"{path}/databestand?formaat=xlsx").status_code == 400
+
+
+def test_excluded_days_are_left_out(browser, mailbox, aws):
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    burst = MONDAY - timedelta(days=3)
+    _answer(measurement, 12, None)
+    _answer(measurement, 6, None, day=burst)
+    measurement.update(actions=[Measurement.excluded_days.add({burst.isoformat()})])
+    rows = _csv(browser.get(f"{path}/databestand"))
+    assert len(rows) == 12
+
+
+def test_written_answers_only_once_reviewed(browser, mailbox, aws, app_module):
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    measurement.update(actions=[Measurement.extra_questions.set(
+        [{"id": "x1", "text": "Wat kan beter?", "kind": "open"}])])
+    _answer(measurement, 10, None, answers={**m.STANDARD, "x1": "Meer tijd, groet Jan"})
+    before = _csv(browser.get(f"{path}/databestand"))
+    assert "x1" not in before[0] and "Jan" not in browser.get(f"{path}/databestand").text
+    page = browser.get(path)
+    assert "nog niet in het databestand" in page.text
+    unticked = browser.submit(f"{path}/vrije-tekst", {}, form_page=path)
+    assert unticked.status_code == 400
+    assert _measurement(path).free_text_reviewed_at is None
+    ticked = browser.submit(f"{path}/vrije-tekst", {"nagekeken": "ja"}, form_page=path)
+    assert ticked.status_code == 303
+    assert [i for i in scan(aws, "Audit") if i["action"]["S"] ==
+            "vrije tekst van meting nagekeken"]
+    after = _csv(browser.get(f"{path}/databestand"))
+    assert after[0]["x1"] == "Meer tijd, groet Jan"
+    # this form does not ask written answers yet: its pages leave such a question out
+    client = Browser(app_module.app)
+    assert client.get(f"/m/GM0014/{measurement.id}").status_code == 303
+    for page in ("/antwoorden/contact", "/antwoorden/extra", "/antwoorden/controleren"):
+        shown = client.get(page)
+        assert shown.status_code == 200 and "Wat kan beter?" not in shown.text, page
+    assert _downloads(aws)[-1]["details"]
+
+
+def test_too_large_for_one_response_is_refused_in_dutch(browser, mailbox, aws, monkeypatch):
+    path = m.representative_with_measurement(browser, mailbox)
+    _answer(_measurement(path), 10, None)
+    monkeypatch.setenv("DATA_FILE_MAX_BYTES", "500")
+    refused = browser.get(f"{path}/databestand")
+    assert refused.status_code == 413 and "te groot" in refused.text
+    assert _downloads(aws) == []
+
+
+def test_only_representatives_of_the_municipality(browser, mailbox, aws, app_module):
+    path = m.representative_with_measurement(browser, mailbox)
+    _answer(_measurement(path), 10, None)
+    stranger = Browser(app_module.app)
+    assert stranger.get(f"{path}/databestand").status_code == 401
+    other = Browser(app_module.app)
+    signed_in(other, mailbox, email="k.bakker@assen.nl", codes=("GM0106",))
+    assert other.get(f"{path}/databestand").status_code == 404
+    assert _downloads(aws) == []
+
+
+def test_periods_below_the_threshold_are_merged_and_lose_their_weeks(browser, mailbox, aws):
+    path = m.representative_with_measurement(browser, mailbox, soort="continu")
+    measurement = _measurement(path)
+    for period, count, day in (("2026-K1", 12, date(2026, 2, 2)), ("2026-K2", 11,
+                               date(2026, 5, 4)), ("2026-K3", 4, date(2026, 8, 3))):
+        for _ in range(count):
+            responses.submit(responses.Source("GM0014", measurement.id, period, "generiek",
+                                              None), dict(m.STANDARD), day=day)
+    rows = _csv(browser.get(f"{path}/databestand"))
+    by_period = {p: [r for r in rows if r["periode"] == p] for p in {r["periode"] for r in rows}}
+    # K3 (4) is merged; "overig" would be 4, so K2 (11) joins it; K1 (12) keeps its name
+    assert {p: len(v) for p, v in by_period.items()} == {"2026-K1": 12, "overig": 15}
+    assert {r["week"] for r in by_period["2026-K1"]} == {"2026-W06"}
+    assert {r["week"] for r in by_period["overig"]} == {""}  # a week would name the quarter
