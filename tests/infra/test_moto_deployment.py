@@ -173,6 +173,11 @@ def test_the_stream_and_the_mail_queue_drive_their_functions_as_declared(deploye
             stream["MaximumRecordAgeInSeconds"]) == (5, True, 86400)
     assert stream["DestinationConfig"]["OnFailure"]["Destination"].endswith(
         ":ceo-prod-forward-failures")
+    counter = by_source["ceo-prod-responses"]  # clients' responses counted (issue 28)
+    assert "CountResponses" in counter["FunctionArn"]
+    assert counter["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert counter["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+        ":ceo-prod-count-failures")
     mail = by_source["ceo-prod-mail"]
     assert "DeliverMail" in mail["FunctionArn"] and mail["BatchSize"] == 10
     assert mail["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -250,7 +255,7 @@ def test_logs_are_kept_and_the_dashboard_is_valid_once_substituted(deployed):
     logs = boto3.client("logs")
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(
         logGroupNamePrefix="/aws/lambda/aanlevermodule-ceo-prod")["logGroups"]}
-    assert len(groups) == 7 and {g.get("retentionInDays") for g in groups.values()} == {365}
+    assert len(groups) == 8 and {g.get("retentionInDays") for g in groups.values()} == {365}
     body = json.loads(boto3.client("cloudwatch").get_dashboard(
         DashboardName="ceo-prod")["DashboardBody"])  # CloudFormation's substitution, parsed
     text = json.dumps(body)
