@@ -173,6 +173,11 @@ def test_the_stream_and_the_mail_queue_drive_their_functions_as_declared(deploye
             stream["MaximumRecordAgeInSeconds"]) == (5, True, 86400)
     assert stream["DestinationConfig"]["OnFailure"]["Destination"].endswith(
         ":ceo-prod-forward-failures")
+    counter = by_source["ceo-prod-responses"]  # clients' responses counted (issue 28)
+    assert "CountResponses" in counter["FunctionArn"]
+    assert counter["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert counter["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+        ":ceo-prod-count-failures")
     mail = by_source["ceo-prod-mail"]
     assert "DeliverMail" in mail["FunctionArn"] and mail["BatchSize"] == 10
     assert mail["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
