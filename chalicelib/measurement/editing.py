@@ -90,6 +90,10 @@ def validate(measurement: Measurement, fields: dict[str, str], channels: list[st
     if error:
         errors["teams"] = error
     settings["teams"] = teams
+    # the questionnaire (and with it the instrument) is chosen once, when the measurement is
+    # made: answers mean nothing under another list
+    settings.pop("questionnaire", None)
+    errors.pop("vragenlijst", None)
     current = {key: getattr(measurement, attribute) for key, attribute in _ATTRIBUTES.items()}
     current["channels"] = set(current["channels"] or ())
     changed = {key: value for key, value in settings.items() if value != current[key]}

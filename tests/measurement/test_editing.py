@@ -146,3 +146,15 @@ def test_the_edit_pages_are_the_municipalitys_only(browser, mailbox, app_module)
     signed_in(other, mailbox, email="k.bakker@assen.nl", codes=("GM0106",))
     assert other.get(f"{path}/wijzigen").status_code == 404
     assert other.submit(f"{path}/sluiten", {"versie": "1"}, form_page="/start").status_code == 404
+
+
+def test_the_questionnaire_chosen_at_the_start_stays_whatever_an_edit_posts(browser, mailbox,
+                                                                            aws):
+    path = m.representative_with_measurement(browser, mailbox)
+    before = _stored(aws)
+    response = m.edit(browser, path, naam="Andere naam", vragenlijst="jeugd-jongeren")
+    assert response.status_code == 303
+    after = _stored(aws)
+    assert after["name"]["S"] == "Andere naam"
+    assert (after["instrument"], after["questionnaire_version"]) == (
+        before["instrument"], before["questionnaire_version"])
