@@ -23,8 +23,9 @@ def raw():
 
 def test_the_shipped_definitions_load():
     definitions = questionnaire.all_definitions()
-    assert [(d.instrument, d.cycle) for d in definitions] == [("ceo-wmo", 2026)]
-    ceo = definitions[0]
+    assert sorted((d.instrument, d.cycle) for d in definitions) == [("ceo-jeugd", 2026),
+                                                                    ("ceo-wmo", 2026)]
+    ceo = next(d for d in definitions if d.instrument == "ceo-wmo")
     assert [s.id for s in ceo.sections] == ["onderzoek", "opzet", "uitvoering", "uitkomsten",
                                            "opvolging", "toestemming"]
     assert {q.type for q in ceo.questions()} == questionnaire.TYPES - {"percentage"}

@@ -23,8 +23,9 @@ def drafts(aws):
 
 def test_start_page_offers_to_begin_each_municipality(person):
     start = person.get("/start").text
-    assert start.count("Nog niet begonnen") == 2
+    assert start.count("Nog niet begonnen") == 4  # CEO Wmo and CEO Jeugd of each
     assert 'href="/gemeente/GM0014/vragen/onderzoek"' in start
+    assert 'href="/gemeente/GM0014/jeugd/vragen/onderzoek"' in start
 
 
 def test_pages_show_progress_and_move_forward(person):
@@ -97,7 +98,7 @@ def test_save_and_continue_later_returns_to_start_with_status(person):
     start = person.get(response.headers["Location"]).text
     assert "Uw antwoorden voor Groningen zijn opgeslagen" in start
     assert "Concept" in start and "0 van 6 stappen compleet" in start
-    assert start.count("Nog niet begonnen") == 1  # Almere
+    assert start.count("Nog niet begonnen") == 3  # Almere's two, Groningen's Jeugd
 
 
 def test_resume_goes_to_the_first_page_with_something_missing(person, browser, mailbox):
