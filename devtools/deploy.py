@@ -582,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
              else "")
           + "create the first helpdesk user (README 'First helpdesk user'). Updated a stack "
           "that held registrants before people search existed? Once: python -m "
-          f"chalicelib.cli --stage {args.stage} reindex-people (README 'Updating a "
+          f"chalicelib.cli --stage {args.stage} reindex-people, and migrate-accounts "
+          "(a dry run; then --apply) for one from before issue 25 (README 'Updating a "
           "stack').")
     return 0
 

@@ -35,6 +35,31 @@ def search(request: Request, status: int = 200, message: str | None = None,
                  retention_trail=audit_trail.trail(audit.SUBJECT_RETENTION)[:5])
 
 
+MAX_BULK = 100  # requests refused per click: one transaction each, well inside the timeout
+
+
+def reject_requests(request: Request) -> Response:
+    """Bulk refusal of held requests (issue 25 item 10), each with every municipality it
+    holds, audited with the reason."""
+    form = web.posted(request)
+    user = require(request)
+    chosen = [value for value in form.fields.get("aanvraag") or [] if value][:MAX_BULK + 1]
+    problem = ("Kies minstens één aanmelding." if not chosen else
+               f"Kies hoogstens {MAX_BULK} aanmeldingen tegelijk." if len(chosen) > MAX_BULK
+               else None)
+    if problem is None:
+        try:
+            refused, skipped = helpdesk.reject_requests(user, chosen, form.first("reden"))
+        except helpdesk.ActionRefused as refusal:
+            problem = str(refusal)
+    if problem is not None:
+        return search(request, status=400, errors={"afwijzen": problem})
+    message = f"{refused} aanmelding{'en' if refused != 1 else ''} afgewezen."
+    if skipped:
+        message += f" {skipped} waren intussen al afgehandeld."
+    return search(request, message=message)
+
+
 def reconcile_cycle(request: Request) -> Response:
     """The button on the helpdesk's start page: the whole cycle's feed checked and repaired."""
     web.posted(request)

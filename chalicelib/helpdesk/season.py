@@ -133,7 +133,7 @@ def overview(cycle: int) -> list[Row]:
     """Every municipality of the list, in file order, with its status in `cycle`."""
     known = municipalities(config.municipality_year())
     representing = members()
-    waiting = {str(held.municipality) for held in HeldRequest.query("open")}
+    waiting = {code for held in HeldRequest.query("open") for code in held.codes}
     delivered = counting_now(known, cycle)
     drafts = _drafts([code for code in known if code not in delivered
                       and representing.get(code)], cycle)

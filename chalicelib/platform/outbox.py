@@ -33,9 +33,10 @@ def queue_url() -> str:
     return config.env("MAIL_QUEUE_URL") or _url_of(f"ceo-{config.stage()}-mail")
 
 
-def enqueue(job: dict[str, Any]) -> None:
+def enqueue(job: dict[str, Any], delay_seconds: int = 0) -> None:
     try:
-        _sqs().send_message(QueueUrl=queue_url(), MessageBody=json.dumps(job))
+        _sqs().send_message(QueueUrl=queue_url(), MessageBody=json.dumps(job),
+                            **({"DelaySeconds": delay_seconds} if delay_seconds else {}))
     except Exception as error:  # botocore's ClientError and connection errors alike
         logger.error("job not queued", extra={"kind": job.get("kind"),
                                                "error": type(error).__name__})
