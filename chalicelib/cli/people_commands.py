@@ -81,6 +81,10 @@ def run(args: argparse.Namespace, actor: str) -> int:
         print(f"{user} uitgenodigd ({status}); Cognito mailt het tijdelijke wachtwoord. Bij "
               "de eerste keer inloggen kiest de medewerker een wachtwoord en stelt de "
               "authenticator-app in.")
+        # the pool's mail names the full address only with a custom domain: say it here
+        base = config.env("BASE_URL").rstrip("/")
+        print(f"Inlogpagina (geef die door): {base}/helpdesk/inloggen" if base else
+              "Inlogpagina: <BaseUrl van de stack>/helpdesk/inloggen (geef die door)")
         return 0
     if args.command == "retention":
         if args.apply and actor == "cli":

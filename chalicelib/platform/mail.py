@@ -13,7 +13,6 @@ from . import config
 from .logs import logger
 from .rendering import render
 
-
 # SES's answers that mean "too fast" (the account's per-second rate), not "this mail failed"
 THROTTLING = {"TooManyRequestsException", "Throttling", "ThrottlingException"}
 

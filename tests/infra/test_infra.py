@@ -1060,7 +1060,7 @@ def test_gateway_error_pages_are_declared_on_the_api_and_survive_the_sam_transfo
     assert set(responses) == {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
     not_found = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert not_found["statusCode"] == "404"
-    assert '<html lang="nl">' in not_found["responseTemplates"]["text/html"]
+    assert '<html lang="nl">' in json.dumps(not_found["responseTemplates"]["text/html"])
     for response in responses.values():
         headers = response["responseParameters"]
         assert headers["gatewayresponse.header.Referrer-Policy"] == "'no-referrer'"
