@@ -8,7 +8,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import registrants
-from ..platform import audit, config
+from ..platform import audit, config, private_files
 from ..platform.municipalities import municipalities
 from ..publication import reconcile
 from ..web.responses import download
@@ -76,8 +76,20 @@ def export_file(request: Request, cycle: str, extension: str) -> Response:
     if not (cycle.isascii() and cycle.isdigit() and len(cycle) == 4) or \
             extension not in ("csv", "json"):
         raise web.HttpError(404)
-    audit.record(user, f"export {cycle} ({extension})", [audit.subject_helpdesk(user)])
     if extension == "json":
-        return download(json.dumps(export.as_json(int(cycle)), ensure_ascii=False),
-                        "application/json; charset=utf-8", f"ceo-{cycle}.json")
-    return download(export.as_csv(int(cycle)), "text/csv; charset=utf-8", f"ceo-{cycle}.csv")
+        body = json.dumps(export.as_json(int(cycle)), ensure_ascii=False)
+        kind = "application/json; charset=utf-8"
+    else:
+        body, kind = export.as_csv(int(cycle)), "text/csv; charset=utf-8"
+    name = f"ceo-{cycle}.{extension}"
+    data = body.encode()
+    if len(data) <= private_files.inline_limit():
+        audit.record(user, f"export {cycle} ({extension})", [audit.subject_helpdesk(user)])
+        return download(body, kind, name)
+    # larger than a Lambda response may be: a private object and a link for five minutes
+    key, link = private_files.store_and_link(data, kind, name)
+    audit.record(user, f"export {cycle} ({extension}, via tijdelijke link)",
+                 [audit.subject_helpdesk(user)],
+                 details={"bytes": len(data), "object": key})
+    return Response(body="", status_code=303,
+                    headers={"Location": link, "Cache-Control": "no-store"})

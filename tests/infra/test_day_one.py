@@ -112,7 +112,7 @@ def test_gateway_pages_lead_home_inside_the_app(built, domain, base_path, home):
     for response in responses.values():
         for page in response["responseTemplates"].values():
             html = evaluate(page)
-            assert f'<a href="{home}">' in html and 'href="/"' not in html or home == "/"
+            assert (f'<a href="{home}">' in html and 'href="/"' not in html) or home == "/"
 
 
 def test_the_helpdesk_invitation_names_the_sign_in_page_with_its_host(built):
@@ -125,3 +125,15 @@ def test_the_helpdesk_invitation_names_the_sign_in_page_with_its_host(built):
     assert "{username}" in with_domain and "{####}" in with_domain
     without = Evaluator(transformed, {"DomainName": "", "BasePath": ""})(message)
     assert "/helpdesk/inloggen" not in without and "beheerder" in without
+
+
+def test_large_exports_stay_private_and_expire(built):
+    _, transformed = built
+    policy = transformed["Resources"]["PublicationBucketPolicy"]["Properties"]["PolicyDocument"]
+    [deny] = [s for s in policy["Statement"] if s.get("Sid") == "ExportsAreNotPublished"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "/exports/*" in json.dumps(deny["Resource"])
+    rules = transformed["Resources"]["PublicationBucket"]["Properties"][
+        "LifecycleConfiguration"]["Rules"]
+    [expiry] = [r for r in rules if r.get("Prefix") == "exports/"]
+    assert expiry["ExpirationInDays"] == 1

@@ -738,6 +738,9 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
         assert helpdesk.get("/helpdesk/seizoen").status_code == 200  # the season overview
         helpdesk.get("/helpdesk/export/2026/json")
+        with monkeypatch.context() as large:  # an export over Lambda's 6 MB: S3 and a link
+            large.setenv("EXPORT_INLINE_LIMIT_BYTES", "10")
+            assert helpdesk.get("/helpdesk/export/2026/csv").status_code == 303
         browser.get(mailbox.last_link("a.devries@groningen.nl"))  # the newest link
         sent = browser.get("/gemeente/GM0014/verzonden/1")
         assert sent.status_code == 200, sent.text[:500]
@@ -978,6 +981,8 @@ UNRECORDED = {
     ("mail-worker", "dynamodb:GetItem", "invitations"): "a retried contact-list job finds the "
                                                         "invitation its first try made",
     ("reconciler", "s3:ListBucket", ""): "idem",
+    ("api", "s3:GetObject", "/exports/"): "a large export's presigned link is signed without a "
+                                          "call; S3 checks the role when the browser follows it",
 }
 
 
