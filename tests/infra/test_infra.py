@@ -763,6 +763,8 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         monkeypatch.setenv("REGISTRATION_DOMAIN_CHECK", "true")
         held = register(Browser(chalice_app), email="evil@stadskanaal.xyz", codes=("GM0014",))
         assert held.headers.get("Location") == "/aangemeld?controle=GM0014", held.text[:3000]
+        again = register(Browser(chalice_app), email="evil@stadskanaal.xyz", codes=("GM0047",))
+        assert again.headers.get("Location") == "/aangemeld?controle=GM0047"  # joins the request
         found = helpdesk.get("/helpdesk?q=evil@stadskanaal.xyz").text
         held_id = re.search(r'href="/helpdesk/registrant/([0-9a-f]{32})"', found).group(1)
         page = f"/helpdesk/registrant/{held_id}"
@@ -1065,7 +1067,7 @@ def test_gateway_error_pages_are_declared_on_the_api_and_survive_the_sam_transfo
     assert set(responses) == {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
     not_found = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert not_found["statusCode"] == "404"
-    assert '<html lang="nl">' in json.dumps(not_found["responseTemplates"]["text/html"])
+    assert '<html lang="nl">' in str(not_found["responseTemplates"]["text/html"])
     for response in responses.values():
         headers = response["responseParameters"]
         assert headers["gatewayresponse.header.Referrer-Policy"] == "'no-referrer'"
