@@ -137,3 +137,69 @@ def test_large_exports_stay_private_and_expire(built):
         "LifecycleConfiguration"]["Rules"]
     [expiry] = [r for r in rules if r.get("Prefix") == "exports/"]
     assert expiry["ExpirationInDays"] == 1
+
+
+RESTORED = "ceo-prod-deliveries-restored-20260301-070000"
+STREAM = f"arn:aws:dynamodb:eu-central-1:123456789012:table/{RESTORED}/stream/2026-03-01"
+
+
+def _unguarded(node, tables, guard=None) -> list[str]:
+    """References to a table outside an Fn::If on its own Owns<table> condition."""
+    found = []
+    if isinstance(node, list):
+        for item in node:
+            found += _unguarded(item, tables, guard)
+    elif isinstance(node, dict):
+        if list(node) == ["Fn::If"]:
+            condition, own, other = node["Fn::If"]
+            return _unguarded(own, tables, condition) + _unguarded(other, tables, guard)
+        for key, value in node.items():
+            target = (value if key == "Ref" else
+                      (value[0] if isinstance(value, list) else value.split(".")[0])
+                      if key == "Fn::GetAtt" else None)
+            if target in tables and guard != f"Owns{target}":
+                found.append(f"{key} {target}")
+            found += _unguarded(value, tables, guard)
+    return found
+
+
+def test_every_table_s_name_is_a_stack_parameter_and_everything_follows_it(built):
+    from devtools.package import load_yaml
+
+    _, transformed = built
+    tables = {k for k, r in transformed["Resources"].items()
+              if r["Type"] == "AWS::DynamoDB::Table"}
+    own = load_yaml(ROOT / "infra" / "resources.yaml")["Resources"]
+    assert tables == {k for k, r in own.items() if r["Type"] == "AWS::DynamoDB::Table"}
+    for table in tables:  # a table added later gets its parameter too
+        assert transformed["Parameters"][f"Restored{table}"]["Default"] == ""
+        assert transformed["Resources"][table]["Condition"] == f"Owns{table}"
+    others = {k: r for k, r in transformed["Resources"].items() if k not in tables}
+    assert _unguarded(others, tables) == [] and _unguarded(transformed["Outputs"], tables) == []
+
+    switched = Evaluator(transformed, {"RestoredDeliveriesTable": RESTORED,
+                                       "RestoredDeliveriesTableStream": STREAM})
+    assert not switched.condition("OwnsDeliveriesTable")  # retained, left out of the stack
+    assert transformed["Resources"]["DeliveriesTable"]["DeletionPolicy"] == "Retain"
+    assert switched.condition("OwnsRegistrantsTable")
+    functions = {k: r["Properties"] for k, r in transformed["Resources"].items()
+                 if r["Type"] == "AWS::Lambda::Function"}
+    for properties in functions.values():
+        variables = properties["Environment"]["Variables"]
+        if "DELIVERIES_TABLE" in variables:
+            assert switched(variables["DELIVERIES_TABLE"]) == RESTORED
+            assert switched(variables["REGISTRANTS_TABLE"]) == "<RegistrantsTable>"  # its own
+    [mapping] = [r["Properties"] for r in transformed["Resources"].values()
+                 if r["Type"] == "AWS::Lambda::EventSourceMapping"
+                 and "DeliveriesTable" in json.dumps(r["Properties"]["EventSourceArn"])]
+    assert switched(mapping["EventSourceArn"]) == STREAM  # the stream re-subscribed
+    grants = json.dumps(switched(transformed["Resources"]["ApiHandlerRole"]["Properties"]))
+    assert f"table/{RESTORED}" in grants and "table/ceo-prod-deliveries\"" not in grants
+    forwarder = json.dumps(switched(
+        transformed["Resources"]["ForwardDeliveriesRole"]["Properties"]))
+    assert STREAM in forwarder
+    unchanged = Evaluator(transformed, {})
+    for properties in functions.values():
+        variables = properties["Environment"]["Variables"]
+        if "DELIVERIES_TABLE" in variables:
+            assert unchanged(variables["DELIVERIES_TABLE"]) == "<DeliveriesTable>"  # its own
