@@ -120,6 +120,7 @@ def _merge_held(registrant_id: str, rows: list[HeldRequest]) -> bool:
 
 def _in_transaction(registrant_id: str, registrant: Registrant | None, write: Any) -> bool:
     """`write` with the condition that the registrant is as read (or still absent)."""
+    condition: Any
     if registrant is None:
         condition = Registrant.id.does_not_exist()
     elif registrant.updated_at is None:
