@@ -23,7 +23,8 @@ def raw():
 
 def test_the_shipped_definitions_load():
     definitions = questionnaire.all_definitions()
-    assert [(d.instrument, d.cycle) for d in definitions] == [("ceo-wmo", 2026)]
+    assert [(d.instrument, d.cycle, d.draft) for d in definitions] == [
+        ("ceo-wmo", 2026, False), ("ceo-wmo", 2027, True)]  # next season's, a draft
     ceo = definitions[0]
     assert [s.id for s in ceo.sections] == ["onderzoek", "opzet", "uitvoering", "uitkomsten",
                                            "opvolging", "toestemming"]
