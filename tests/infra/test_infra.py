@@ -34,7 +34,10 @@ def test_stream_failures_can_neither_block_a_shard_nor_vanish(packaged):
     _, template = packaged
     source = template["Resources"]["ForwardDeliveries"]["Properties"]["Events"][
         "ForwardDeliveriesDynamodbEventSource"]["Properties"]
-    assert source["Stream"] == {"Fn::GetAtt": ["DeliveriesTable", "StreamArn"]}
+    # the table's own stream, or a restored table's (table names are stack parameters)
+    assert source["Stream"] == {"Fn::If": ["OwnsDeliveriesTable",
+                                           {"Fn::GetAtt": ["DeliveriesTable", "StreamArn"]},
+                                           {"Ref": "RestoredDeliveriesTableStream"}]}
     assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert 0 < source["MaximumRetryAttempts"] <= 10
     assert source["BisectBatchOnFunctionError"] is True
@@ -510,6 +513,7 @@ class Resolver:
 
     def __init__(self, template: dict, parameters: dict[str, str]):
         self.resources = template["Resources"]
+        self.template = template
         self.parameters = {k: v.get("Default", "") for k, v in
                            template.get("Parameters", {}).items()}
         self.parameters.update(parameters)
@@ -543,6 +547,13 @@ class Resolver:
         if "Fn::Join" in node:
             separator, parts = node["Fn::Join"]
             return separator.join(self(p) for p in parts)
+        if "Fn::If" in node:  # e.g. a table of the stack's own or a restored one
+            from devtools.intrinsics import Evaluator
+
+            condition, chosen, otherwise = node["Fn::If"]
+            given = {k: v for k, v in self.parameters.items() if not k.startswith("AWS::")}
+            return self(chosen if Evaluator(self.template, given).condition(condition)
+                        else otherwise)
         raise AssertionError(f"cannot resolve {node}")
 
     def ref(self, name: str) -> str:
