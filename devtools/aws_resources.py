@@ -9,7 +9,6 @@ import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "infra" / "resources.yaml"
-SENDER_DOMAIN = "aanlevermodule-ceo.nl"
 
 
 def deploy(stage: str = "local", region: str = "eu-central-1") -> dict[str, str]:
@@ -21,7 +20,15 @@ def deploy(stage: str = "local", region: str = "eu-central-1") -> dict[str, str]
     description = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
     if description["StackStatus"] != "CREATE_COMPLETE":
         raise RuntimeError(f"stack {stack} ended as {description['StackStatus']}")
-    boto3.client("ses", region_name=region).verify_domain_identity(Domain=SENDER_DOMAIN)
+    from .package import sender_domain
+
+    # the stage's MAIL_SENDER is the one setting of the sender's domain (local's for a test
+    # stack that has none of its own)
+    try:
+        domain = sender_domain(stage)
+    except KeyError:
+        domain = sender_domain("local")
+    boto3.client("ses", region_name=region).verify_domain_identity(Domain=domain)
     outputs = {output["OutputKey"]: output["OutputValue"] for output in description["Outputs"]}
     _apply_bucket_cors(outputs["PublicationBucketName"], region)
     return outputs

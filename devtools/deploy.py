@@ -160,6 +160,32 @@ def function_environment(template: dict[str, Any], stage: str,
     return environment
 
 
+def _is_draft(instrument: str, cycle: int) -> bool:
+    from chalicelib.questionnaire import definitions
+
+    return definitions.load(instrument, cycle).draft
+
+
+def definition_status(stage: str) -> Finding:
+    """The stage's CURRENT_CYCLE must have a definition, and prod's must be settled (not a
+    draft): a season opened on a draft publishes questions nobody agreed to."""
+    from chalicelib.questionnaire import definitions
+
+    variables = stage_variables(stage)
+    instrument = variables.get("QUESTIONNAIRE", "ceo-wmo")
+    cycle = int(variables.get("CURRENT_CYCLE", "2026"))
+    try:
+        definition = definitions.load(instrument, cycle)
+    except definitions.DefinitionError as error:
+        return Finding("error", f"questionnaire of {cycle}: {error} (chalicelib/questionnaire/"
+                                f"data/{instrument}/{cycle}.json; docs/season.md)")
+    if definition.draft:
+        return Finding("error" if stage == "prod" else "warn",
+                       f"questionnaire of {cycle} (version {definition.version}) is a draft: "
+                       "settle it and set its status to final (docs/season.md)")
+    return Finding("ok", f"questionnaire of {cycle}: version {definition.version}")
+
+
 def window_status(stage: str, today: date) -> Finding:
     from chalicelib.platform import cycles
 
@@ -186,7 +212,10 @@ def window_status(stage: str, today: date) -> Finding:
         advice = (f"next: {following[0]} opens {following[1].opens}; "
                   + ("" if definition.is_file() else
                      f"add {definition.relative_to(ROOT)}, then ")
-                  + f"set CURRENT_CYCLE={following[0]} in .chalice/config.json")
+                  + (f"settle the draft {definition.relative_to(ROOT)} (status final), then "
+                     if definition.is_file() and _is_draft(instrument, following[0]) else "")
+                  + f"set CURRENT_CYCLE={following[0]} in .chalice/config.json "
+                  "(docs/season.md)")
     return Finding("warn", f"sending window of {cycle} closed on {window.late_until}: {stage} "
                            f"deploys closed for sending; {advice}")
 
@@ -206,6 +235,7 @@ def dry_run(stage: str, template: dict[str, Any], stage_file: Path | None = None
         level = "error" if stage == "prod" else "warn"
         for problem in startup.problems(function_environment(template, stage, plan.parameters)):
             plan.add(level, f"start check: {problem}")
+    plan.findings.append(definition_status(stage))
     plan.findings.append(window_status(stage, today or date.today()))
     return plan
 
@@ -582,7 +612,8 @@ def main(argv: list[str] | None = None) -> int:
              else "")
           + "create the first helpdesk user (README 'First helpdesk user'). Updated a stack "
           "that held registrants before people search existed? Once: python -m "
-          f"chalicelib.cli --stage {args.stage} reindex-people (README 'Updating a "
+          f"chalicelib.cli --stage {args.stage} reindex-people, and migrate-accounts "
+          "(a dry run; then --apply) for one from before issue 25 (README 'Updating a "
           "stack').")
     return 0
 

@@ -186,8 +186,11 @@ def gateway_page(kind: str) -> tuple[int, dict[str, str], bytes]:
     response = api["GatewayResponses"][kind]
     headers = {name: value.strip("'") for name, value in
                response["ResponseParameters"]["Headers"].items()}
-    return (int(response.get("StatusCode", 403)), headers,
-            response["ResponseTemplates"]["text/html"].encode())
+    body = response["ResponseTemplates"]["text/html"]
+    if isinstance(body, dict):  # !Sub [page, {Home: ...}]: locally the app is at "/"
+        text, names = body["Fn::Sub"]
+        body = text.replace("${Home}", "/") if set(names) == {"Home"} else text
+    return (int(response.get("StatusCode", 403)), headers, body.encode())
 
 
 # One DynamoDB request at a time in the embedded moto (see serialise_dynamodb).

@@ -125,7 +125,9 @@ def package(stage: str, out: Path) -> Path:
                     "--merge-template", str(merge_file), str(target)],
                    cwd=ROOT, env=env, check=True)
     ship_bytecode(target / "deployment.zip")
-    template = invoke_aliases(json.loads((target / "sam.json").read_text()))
+    from . import table_parameters
+
+    template = table_parameters.apply(invoke_aliases(json.loads((target / "sam.json").read_text())))
     (target / "sam.json").write_text(json.dumps(template, indent=2))
     transformed = sam_transform(template, env["AWS_DEFAULT_REGION"])
     (target / "transformed.json").write_text(json.dumps(transformed, indent=1))

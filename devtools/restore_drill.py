@@ -7,7 +7,10 @@ is deleted or changed in the source. Restored to an earlier time, the two differ
 written since; restored to the latest restorable time (the default, about five minutes ago on
 AWS), by what was written in those minutes.
 
-`--copy-back RESTORED [--yes]` puts the restored data back: each item of the copy is written
+`--prepare RESTORED` readies a restored table for the stage to switch to it (table names are
+stack parameters: devtools/table_parameters.py) and prints the parameters to deploy with.
+
+`--copy-back RESTORED [--yes]` puts the restored data back instead: each item of the copy is written
 into the stack's table (a put per item; items the copy lacks stay). Without `--yes` it only
 counts. The stack keeps its table, name, roles, alarms and stream subscription; on the
 deliveries table the stream sees the writes and the forwarder republishes what counts.
@@ -55,6 +58,48 @@ def copy_back(dynamodb: Any, restored: str, live: str) -> int:
     return written
 
 
+def table_spec(stage: str, table: str) -> tuple[str, dict[str, Any]]:
+    """(logical id, properties) of ceo-<stage>-<table> in infra/resources.yaml: what the stack
+    sets on it, read from the template, so it works even when the source table is gone."""
+    from .intrinsics import Evaluator
+    from .package import load_yaml
+
+    template = load_yaml(ROOT / "infra" / "resources.yaml")
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::DynamoDB::Table" and Evaluator(template, {"Stage": stage})(
+                resource["Properties"]["TableName"]) == f"ceo-{stage}-{table}":
+            return logical, resource["Properties"]
+    raise KeyError(f"no table ceo-{stage}-{table} in infra/resources.yaml")
+
+
+def prepare(dynamodb: Any, stage: str, table: str, restored: str) -> dict[str, str]:
+    """Sets on a restored table what a restore does not carry over but the stack gives its own
+    (stream, TTL, point-in-time recovery, deletion protection; harmless to repeat) and returns
+    the stack parameters that make the stage use it (devtools/table_parameters.py)."""
+    from .table_parameters import parameter_of
+
+    logical, spec = table_spec(stage, table)
+    described = dynamodb.describe_table(TableName=restored)["Table"]
+    stream = spec.get("StreamSpecification")
+    if stream and not described.get("StreamSpecification", {}).get("StreamEnabled"):
+        dynamodb.update_table(TableName=restored, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": stream["StreamViewType"]})
+    ttl = spec.get("TimeToLiveSpecification")
+    if ttl and dynamodb.describe_time_to_live(TableName=restored)[
+            "TimeToLiveDescription"].get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        dynamodb.update_time_to_live(TableName=restored, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": ttl["AttributeName"]})
+    dynamodb.update_continuous_backups(TableName=restored, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
+    if not described.get("DeletionProtectionEnabled"):
+        dynamodb.update_table(TableName=restored, DeletionProtectionEnabled=True)
+    parameters = {parameter_of(logical): restored}
+    if stream:
+        parameters[f"{parameter_of(logical)}Stream"] = dynamodb.describe_table(
+            TableName=restored)["Table"]["LatestStreamArn"]
+    return parameters
+
+
 def main(argv: list[str] | None = None, dynamodb: Any = None,
          now: datetime | None = None) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
@@ -65,6 +110,9 @@ def main(argv: list[str] | None = None, dynamodb: Any = None,
     parser.add_argument("--time", type=datetime.fromisoformat, default=None,
                         help="ISO 8601, e.g. 2026-03-01T08:00:00Z (default: latest restorable)")
     parser.add_argument("--copy-back", metavar="RESTORED", default=None)
+    parser.add_argument("--prepare", metavar="RESTORED", default=None,
+                        help="ready a restored table for the stage to switch to it (stream, "
+                             "TTL, PITR, deletion protection) and print the stack parameters")
     parser.add_argument("--yes", action="store_true")
     parser.add_argument("--region", default=None)
     args = parser.parse_args(argv)
@@ -78,6 +126,15 @@ def main(argv: list[str] | None = None, dynamodb: Any = None,
         dynamodb = boto3.client("dynamodb", region_name=region)
     source = f"ceo-{args.stage}-{args.table}"
     try:
+        if args.prepare:
+            parameters = prepare(dynamodb, args.stage, args.table, args.prepare)
+            print(f"{args.prepare} is ready: stream, TTL, point-in-time recovery and deletion "
+                  f"protection as the stack's own {source}. To switch the stage to it, add to "
+                  f"\"parameters\" in infra/stages/{args.stage}.json:")
+            print(json.dumps(parameters, indent=2))
+            print(f"then ./dev deploy {args.stage} (the stack lets go of {source} and keeps "
+                  "it; docs/runbook.md, 'Switching to a restored table').")
+            return 0
         if args.copy_back:
             count, _ = fingerprint(dynamodb, args.copy_back)
             if not args.yes:

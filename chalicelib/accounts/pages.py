@@ -55,8 +55,14 @@ def submit_registration(request: Request) -> Response:
     # The same work for a new and a known address (the worker registers, or adds to the
     # account): neither the page nor its timing tells which. The held list depends on the
     # address's domain only.
-    outbox.enqueue({"kind": "register", "registration": as_dict(result.cleaned)})
     _, held = email_domains.split(result.cleaned.email, result.cleaned.municipalities)
+    if len(held) > registration.MAX_HELD:
+        result.errors["gemeente"] = (
+            f"Uw e-mailadres hoort niet bij {len(held)} van de gekozen gemeenten. De helpdesk "
+            f"controleert hoogstens {registration.MAX_HELD} gemeenten per aanmelding: kies er "
+            "minder, of meld u aan met het e-mailadres van de gemeente")
+        return _registration_page(request, result, status=400)
+    outbox.enqueue({"kind": "register", "registration": as_dict(result.cleaned)})
     return web.redirect("/aangemeld?controle=" + ",".join(held) if held else "/aangemeld")
 
 
@@ -171,7 +177,13 @@ def add_municipalities(request: Request) -> Response:
     if error:
         return _add_page(request, registrant, [c for c in chosen if c in known],
                          {"gemeente": error}, status=400)
-    added, held = registration.add_municipalities(registrant, chosen)
+    try:
+        added, held = registration.add_municipalities(registrant, chosen)
+    except registration.TooManyHeld:
+        return _add_page(request, registrant, chosen, {"gemeente": (
+            "Voor zoveel gemeenten waar uw e-mailadres niet bij hoort, kan de helpdesk niet "
+            f"tegelijk controleren (hoogstens {registration.MAX_HELD} wachten tegelijk). Kies "
+            "er minder, of wacht tot de helpdesk de eerdere heeft gecontroleerd")}, status=400)
     query = "&".join(part for part in (
         "toegevoegd=" + ",".join(added) if added else "",
         "controle=" + ",".join(held) if held else "") if part)

@@ -152,8 +152,7 @@ def erase(registrant: Registrant, extra: Extra = (), unchanged: bool = False) ->
     kept: list[Model] = [PendingInput(kept_id) for kept_id in registrant.kept_inputs or ()]
     links_to_municipalities: list[Model] = [
         *(Membership(code, registrant.id) for code in registrant.municipalities or ()),
-        *(HeldRequest("open", f"{registrant.id}#{code}")
-          for code in registrant.held_municipalities or ())]
+        *([HeldRequest("open", registrant.id)] if registrant.held_municipalities else [])]
     # `unchanged` holds only where everything goes in one transaction: a registrant of more
     # municipalities than fit loses its memberships first, whatever happens after
     whole = 1 + len(names) + len(links_to_municipalities) + len(kept) + len(extra) \

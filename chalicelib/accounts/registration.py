@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import size
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -18,6 +19,10 @@ from ..platform.logs import logger
 from ..platform.models import HeldRequest, Lookup, Membership, Registrant, connection
 from . import email_domains, link_mails, links, people, personal_codes, registrants
 from .registration_form import NewRegistration
+
+
+class TooManyHeld(Exception):
+    """More than MAX_HELD municipalities would wait for the helpdesk."""
 
 
 class AlreadyHandled(Exception):
@@ -30,6 +35,10 @@ class AlreadyHandled(Exception):
 
 # Items a caller writes in the same transaction (audit entries), each with its condition.
 Extra = Sequence[tuple[Model, Any]]
+
+# Municipalities one account may have waiting for the helpdesk at once (issue 25 item 10):
+# an unauthenticated registration cannot fill the helpdesk's queue; one request per account.
+MAX_HELD = 5
 
 
 def register(new: NewRegistration, now: datetime | None = None
@@ -47,12 +56,25 @@ def register(new: NewRegistration, now: datetime | None = None
     for _ in range(5):
         existing = registrants.find_by_email(new.email)
         if existing is not None:
-            held = tuple(c for c in held if c not in existing.municipalities)
+            waiting = set(existing.held_municipalities or ())
+            held = _within_cap(tuple(c for c in held if c not in existing.municipalities
+                                     and c not in waiting), len(waiting))
             return relink(existing, approved, now, held=held), held
+        held = _within_cap(held, 0)
         created = _create(new, approved, held, now)
         if created is not None:
             return created, held
     raise RuntimeError("could not register after repeated conflicts")
+
+
+def _within_cap(held: tuple[str, ...], waiting: int) -> tuple[str, ...]:
+    """The first municipalities to hold that fit under MAX_HELD; the rest are not recorded
+    (the form refuses more than MAX_HELD; an address typed again adds at most up to it)."""
+    room = max(MAX_HELD - waiting, 0)
+    if len(held) > room:
+        logger.info("held municipalities over the cap not recorded",
+                    extra={"dropped": len(held) - room})
+    return held[:room]
 
 
 def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ...],
@@ -80,8 +102,11 @@ def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ..
                 transaction.save(entry)
             for code in approved:
                 transaction.save(Membership(code, registrant_id))
-            for code in held:
-                transaction.save(_held_request(registrant, code, now))
+            if held:
+                transaction.save(HeldRequest("open", registrant_id,
+                                             registrant_id=registrant_id,
+                                             municipalities=set(held),
+                                             email_domain=_domain(registrant), created_at=now))
     except TransactWriteError as error:
         logger.info("registration transaction cancelled, retrying",
                     extra={"reasons": _reasons(error)})
@@ -100,18 +125,55 @@ def _reasons(error: TransactWriteError) -> list[str | None]:
     return [reason.code if reason else None for reason in (error.cancellation_reasons or [])]
 
 
-def _held_request(registrant: Registrant, code: str, now: datetime) -> HeldRequest:
-    return HeldRequest("open", f"{registrant.id}#{code}", registrant_id=registrant.id,
-                       municipality=code, email_domain=registrant.email.rsplit("@", 1)[-1],
-                       created_at=now)
+def _domain(registrant: Registrant) -> str:
+    return registrant.email.rsplit("@", 1)[-1]
+
+
+def _held_changes(registrant: Registrant, add: Sequence[str], remove: Sequence[str],
+                  now: datetime) -> tuple[list[Any], Any, list[Model], list[tuple[Model, Any]]]:
+    """The registrant's actions and condition, and the held request's delete or update, for
+    holding `add` and ending `remove`: the account's one request changes by set ADD/DELETE in
+    the same transaction, and goes when its last municipality does (the condition on the
+    registrant's waiting set makes "last" exact under concurrency)."""
+    actions: list[Any] = []
+    condition = None
+    for code in remove:
+        clause = Registrant.held_municipalities.contains(code)
+        condition = clause if condition is None else condition & clause
+    if add:
+        actions.append(Registrant.held_municipalities.add(set(add)))
+    if remove:
+        actions.append(Registrant.held_municipalities.delete(set(remove)))
+    if not add and not remove:
+        return actions, condition, [], []
+    request = HeldRequest("open", registrant.id)
+    waiting = set(registrant.held_municipalities or ())
+    if remove and not add and waiting <= set(remove):
+        ends = size(Registrant.held_municipalities) == len(set(remove))
+        return actions, ends if condition is None else condition & ends, [request], []
+    if remove and not add:
+        stays = size(Registrant.held_municipalities) > len(set(remove))
+        condition = condition & stays
+    held_actions: list[Any] = [HeldRequest.registrant_id.set(registrant.id),
+                               HeldRequest.email_domain.set(_domain(registrant)),
+                               HeldRequest.created_at.set(HeldRequest.created_at | now)]
+    if add:
+        held_actions.append(HeldRequest.municipalities.add(set(add)))
+    if remove:
+        held_actions.append(HeldRequest.municipalities.delete(set(remove)))
+    return actions, condition, [], [(request, held_actions)]
 
 
 def _commit(registrant: Registrant, actions: list[Any], condition: Any = None,
             saves: Iterable[Model] = (), deletes: Iterable[Model] = (),
-            extra: Extra = ()) -> None:
-    """The registrant's update and everything that belongs with it, all or nothing."""
+            extra: Extra = (), updates: Iterable[tuple[Model, list[Any]]] = ()) -> None:
+    """The registrant's update and everything that belongs with it, all or nothing. The
+    registrant's update goes last (pynamodb sends updates last, in order), so its condition's
+    reason is the last one."""
     try:
         with TransactWrite(connection=connection()) as transaction:
+            for item, item_actions in updates:
+                transaction.update(item, actions=item_actions)
             transaction.update(registrant, actions=actions,
                                condition=Registrant.id.exists() & condition
                                if condition is not None else Registrant.id.exists())
@@ -145,28 +207,23 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
     transaction; an account with nothing approved yet only records what waits and gets the
     "we check your registration" mail. The new link joins the earlier ones (the newest five
     work) and ends no session: anyone who knows an address may ask for a link."""
-    saves: list[Model] = [_held_request(registrant, code, now) for code in held]
-    saves += [Membership(code, registrant.id) for code in codes]
-    deletes = [HeldRequest("open", f"{registrant.id}#{code}") for code in remove_held]
-    actions: list[Any] = [Registrant.updated_at.set(now)]
-    if held:
-        actions.append(Registrant.held_municipalities.add(set(held)))
-    if remove_held:
-        actions.append(Registrant.held_municipalities.delete(set(remove_held)))
-    condition = None
-    for code in remove_held:
-        clause = Registrant.held_municipalities.contains(code)
-        condition = clause if condition is None else condition & clause
+    saves: list[Model] = [Membership(code, registrant.id) for code in codes]
+    base: list[Any] = [Registrant.updated_at.set(now)]
+    held_actions, condition, deletes, updates = _held_changes(registrant, held, remove_held, now)
+    actions = base + held_actions
     if not registrant.municipalities and not codes:
-        _commit(registrant, actions, condition, saves, deletes, extra)
+        _commit(registrant, actions, condition, saves, deletes, extra, updates)
         registrant.held_municipalities = set(registrant.held_municipalities or ()) | set(held)
         link_mails.mail_held(registrant)
         return registrant
     link = links.issue(registrant.id)
     expires = config.link_expiry(now)
     if codes:
-        actions.append(Registrant.municipalities.add(set(codes)))
+        base.append(Registrant.municipalities.add(set(codes)))
     for _ in range(10):
+        held_actions, condition, deletes, updates = _held_changes(registrant, held,
+                                                                  remove_held, now)
+        actions = base + held_actions
         hashes = links.with_new(registrant.link_hashes, link.secret_hash)
         link_actions = [Registrant.link_hashes.set(hashes), Registrant.link_issued_at.set(now),
                         Registrant.link_expires_at.set(expires)]
@@ -174,7 +231,7 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
         try:
             _commit(registrant, actions + link_actions,
                     links_condition if condition is None else condition & links_condition,
-                    saves, deletes, extra)
+                    saves, deletes, extra, updates)
             break
         except AlreadyHandled as refused:
             if not refused.registrant_refused or not _reread_links(registrant, remove_held):
@@ -237,13 +294,20 @@ def approve(registrant: Registrant, code: str, extra: Extra = ()) -> Registrant:
 
 
 def reject(registrant: Registrant, code: str, extra: Extra = ()) -> None:
-    if code not in (registrant.held_municipalities or ()):
+    reject_all(registrant, (code,), extra)
+
+
+def reject_all(registrant: Registrant, codes: Sequence[str], extra: Extra = ()) -> None:
+    """Refuses the held `codes` in one transaction (the helpdesk's bulk refusal passes all of
+    them); AlreadyHandled when one of them no longer waits."""
+    if not codes or not set(codes) <= set(registrant.held_municipalities or ()):
         raise AlreadyHandled()
-    _commit(registrant, [Registrant.held_municipalities.delete({code}),
-                         Registrant.updated_at.set(datetime.now(UTC))],
-            Registrant.held_municipalities.contains(code),
-            deletes=[HeldRequest("open", f"{registrant.id}#{code}")], extra=extra)
-    registrant.held_municipalities = (set(registrant.held_municipalities or ()) - {code}) or None
+    now = datetime.now(UTC)
+    actions, condition, deletes, updates = _held_changes(registrant, (), tuple(codes), now)
+    _commit(registrant, [*actions, Registrant.updated_at.set(now)], condition,
+            deletes=deletes, extra=extra, updates=updates)
+    registrant.held_municipalities = (set(registrant.held_municipalities or ())
+                                      - set(codes)) or None
 
 
 def add_municipalities(registrant: Registrant, codes: Sequence[str],
@@ -258,14 +322,20 @@ def add_municipalities(registrant: Registrant, codes: Sequence[str],
     if not new:
         return (), ()
     approved, held = email_domains.split(registrant.email, new)
-    actions: list[Any] = [Registrant.updated_at.set(now)]
+    if len(held) + len(registrant.held_municipalities or ()) > MAX_HELD:
+        raise TooManyHeld()
+    held_actions, _, _, updates = _held_changes(registrant, held, (), now)
+    actions: list[Any] = [Registrant.updated_at.set(now), *held_actions]
     if approved:
         actions.append(Registrant.municipalities.add(set(approved)))
-    if held:
-        actions.append(Registrant.held_municipalities.add(set(held)))
-    _commit(registrant, actions,
-            saves=[*(Membership(code, registrant.id) for code in approved),
-                   *(_held_request(registrant, code, now) for code in held)])
+    waiting = len(registrant.held_municipalities or ())
+    waiting_as_read = size(Registrant.held_municipalities) == waiting if waiting else \
+        Registrant.held_municipalities.does_not_exist()  # the cap holds as checked
+    try:
+        _commit(registrant, actions, waiting_as_read if held else None,
+                saves=[Membership(code, registrant.id) for code in approved], updates=updates)
+    except AlreadyHandled as refused:
+        raise TooManyHeld() from refused
     registrant.municipalities = set(registrant.municipalities or ()) | set(approved)
     registrant.held_municipalities = (set(registrant.held_municipalities or ())
                                       | set(held)) or None

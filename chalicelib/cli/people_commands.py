@@ -5,6 +5,8 @@
     python -m chalicelib.cli --as jan@helpdesk.nl untrust-domain GM0820 d.nl "reden"
     python -m chalicelib.cli reindex-people   # once, after the update that brought
                                                        # people search (README, Deployment)
+    python -m chalicelib.cli migrate-accounts [--apply]   # once, after issue 25: e-mail
+                                      # look-ups by mailbox, one held request per account
     python -m chalicelib.cli retention            # who the retention rules would erase
     python -m chalicelib.cli --as jan@helpdesk.nl retention --apply   # and erase them
     python -m chalicelib.cli --as jan@helpdesk.nl erase K7MW-3QXA "reden"
@@ -16,14 +18,14 @@ import argparse
 import sys
 from typing import Any
 
-from ..accounts import people, registrants, retention, trusted_domains
+from ..accounts import account_migration, people, registrants, retention, trusted_domains
 from ..helpdesk import domains, onboarding, personal_data
 from ..helpdesk.actions import ActionRefused
 from ..platform import audit, config
 from ..platform.municipalities import municipalities
 
 COMMANDS = {"domains", "trust-domain", "untrust-domain", "reindex-people", "retention",
-            "erase", "invite"}
+            "erase", "invite", "migrate-accounts"}
 CHANGES = {"trust-domain", "untrust-domain", "erase", "invite"}
 
 
@@ -42,6 +44,11 @@ def add_commands(sub: Any) -> None:
     sub.add_parser("reindex-people", help="write every registrant's search entries (once, "
                                           "after the update that brought people search; "
                                           "harmless to repeat)")
+    migrating = sub.add_parser(
+        "migrate-accounts", help="once, after the update of issue 25: e-mail look-ups by "
+        "mailbox (+tag and case folded) and one held request per account; a dry run unless "
+        "--apply, harmless to repeat")
+    migrating.add_argument("--apply", action="store_true", help="carry it out")
     listing = sub.add_parser("domains", help="trusted mail domains (all, or one municipality's)")
     listing.add_argument("municipality", nargs="?")
     for name, text in (("trust-domain", "trust a mail domain for municipalities"),
@@ -74,6 +81,10 @@ def run(args: argparse.Namespace, actor: str) -> int:
         print(f"{user} uitgenodigd ({status}); Cognito mailt het tijdelijke wachtwoord. Bij "
               "de eerste keer inloggen kiest de medewerker een wachtwoord en stelt de "
               "authenticator-app in.")
+        # the pool's mail names the full address only with a custom domain: say it here
+        base = config.env("BASE_URL").rstrip("/")
+        print(f"Inlogpagina (geef die door): {base}/helpdesk/inloggen" if base else
+              "Inlogpagina: <BaseUrl van de stack>/helpdesk/inloggen (geef die door)")
         return 0
     if args.command == "retention":
         if args.apply and actor == "cli":
@@ -105,6 +116,8 @@ def run(args: argparse.Namespace, actor: str) -> int:
               + (f"; {skipped} intussen gewijzigd of verwijderd (die schreven hun zoekgegevens "
                  "zelf)" if skipped else ""))
         return 0
+    if args.command == "migrate-accounts":
+        return _migrate_accounts(args.apply)
     if args.command == "domains":
         found = (trusted_domains.of_municipality(args.municipality.upper())
                  if args.municipality else trusted_domains.everything())
@@ -126,3 +139,22 @@ def run(args: argparse.Namespace, actor: str) -> int:
             failed += 1
             print(f"Geweigerd voor {code}: {refused}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _migrate_accounts(carry_out: bool) -> int:
+    found = account_migration.plan()
+    for step in found.steps():
+        print(f"{step.personal_code or step.registrant_id}\t{step.what}")
+    for step in found.conflicts:
+        print(f"{step.personal_code}\t{step.what}", file=sys.stderr)
+    if not carry_out:
+        print(f"{len(found.steps())} wijziging(en) te doen (proefdraai; --apply voert ze uit)"
+              + (f"; {len(found.conflicts)} conflict(en)" if found.conflicts else ""))
+        return 0
+    done, skipped = account_migration.apply(found)
+    print(f"{done} wijziging(en) doorgevoerd"
+          + (f"; {skipped} overgeslagen (intussen gewijzigd: draai het nog eens)"
+             if skipped else "")
+          + (f"; {len(found.conflicts)} conflict(en) voor de helpdesk" if found.conflicts
+             else ""))
+    return 1 if found.conflicts else 0

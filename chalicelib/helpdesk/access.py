@@ -19,6 +19,16 @@ SESSION = SignedCookie("ceo-helpdesk", 8 * 3600)
 CHALLENGE = SignedCookie("ceo-helpdesk-mfa", 300)
 
 
+def cognito_context(request: Request) -> dict:
+    """The sign-in request as Cognito's threat protection should see it (auth.context_data)."""
+    from ..web.errors import client_ip
+    from . import auth
+
+    headers = dict(request.headers or {})
+    return auth.context_data(client_ip(request), headers.get("host", ""),
+                             str((request.context or {}).get("resourcePath", "")), headers)
+
+
 def start(user: str) -> str:
     """The Set-Cookie value of a new helpdesk session (held server-side)."""
     return SESSION.issue({"s": signins.open_session(user)})

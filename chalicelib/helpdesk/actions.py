@@ -3,6 +3,7 @@ through indexes (never scans), withdraw/restore with notices, link and membershi
 Every change writes its audit entries in the same transaction as the change itself."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -133,7 +134,10 @@ def revoke_link(actor: str, registrant: Registrant, reason: str) -> None:
 
 
 def held_requests() -> list[HeldRequest]:
-    return list(HeldRequest.query("open"))
+    """The open requests, oldest first; one per registrant (a request whose last municipality
+    went in a race it lost is not shown)."""
+    return sorted((held for held in HeldRequest.query("open") if held.codes),
+                  key=lambda held: held.created_at)
 
 
 ALREADY_HANDLED = "Deze aanvraag is intussen al afgehandeld. Vernieuw de pagina."
@@ -169,6 +173,26 @@ def reject(actor: str, registrant: Registrant, code: str, reason: str) -> None:
         registration.reject(registrant, code, extra=entries)
     except registration.AlreadyHandled as handled:
         raise ActionRefused(ALREADY_HANDLED) from handled
+
+
+def reject_requests(actor: str, registrant_ids: Sequence[str], reason: str) -> tuple[int, int]:
+    """The helpdesk's bulk refusal (issue 25 item 10): every municipality of each selected
+    held request is refused, one transaction per registrant with its audit entries; a request
+    handled meanwhile is skipped. Returns (refused, skipped)."""
+    reason = _reason(reason)
+    refused = 0
+    for person in registrants.by_ids(list(dict.fromkeys(registrant_ids))):
+        codes = sorted(person.held_municipalities or ())
+        entries = audit.writes(actor, "aanmelding afgewezen",
+                               [audit.subject_registrant(person.id),
+                                *(audit.subject_municipality(code) for code in codes)],
+                               reason, {"gemeenten": ", ".join(codes), "in_bulk": "ja"})
+        try:
+            registration.reject_all(person, codes, extra=entries)
+            refused += 1
+        except registration.AlreadyHandled:
+            pass
+    return refused, len(set(registrant_ids)) - refused
 
 
 def set_membership(actor: str, registrant: Registrant, code: str, member: bool,

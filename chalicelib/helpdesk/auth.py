@@ -78,13 +78,33 @@ def _code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "?")
 
 
-def sign_in(username: str, password: str) -> SignIn:
+# What Cognito's threat protection may see of the browser: never a cookie or credential.
+CONTEXT_HEADERS = ("User-Agent", "Accept-Language", "Accept", "Referer", "X-Forwarded-For")
+
+
+def context_data(ip: str, host: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Cognito's ContextData for a sign-in call made by this server: the person's address and
+    browser, so threat protection (the Plus tier's adaptive authentication) judges them, not
+    Lambda's address. No EncodedData: that needs Cognito's script in the browser, and the
+    sign-in works without JavaScript."""
+    lower = {name.lower(): value for name, value in headers.items()}
+    return {"IpAddress": ip, "ServerName": host or "unknown", "ServerPath": path,
+            "HttpHeaders": [{"headerName": name, "headerValue": lower[name.lower()][:1000]}
+                            for name in CONTEXT_HEADERS if name.lower() in lower]}
+
+
+def with_context(context: dict[str, Any] | None) -> dict[str, Any]:
+    return {"ContextData": context} if context else {}
+
+
+def sign_in(username: str, password: str, context: dict[str, Any] | None = None) -> SignIn:
     cognito = _cognito()
     try:
         result = cognito.admin_initiate_auth(
             UserPoolId=config.env("HELPDESK_USER_POOL_ID"),
             ClientId=config.env("HELPDESK_CLIENT_ID"), AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password})
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+            **with_context(context))
     except ClientError as error:  # wrong password, unknown user, locked, throttled, …
         logger.info("helpdesk sign-in refused", extra={"code": _code(error)})
         return SignIn(error=FAILED)
@@ -96,14 +116,16 @@ def sign_in(username: str, password: str) -> SignIn:
     return _finish(username, passed_mfa=False)
 
 
-def answer_mfa(username: str, session: str, code: str) -> SignIn:
+def answer_mfa(username: str, session: str, code: str,
+               context: dict[str, Any] | None = None) -> SignIn:
     cognito = _cognito()
     try:
         result = cognito.admin_respond_to_auth_challenge(
             UserPoolId=config.env("HELPDESK_USER_POOL_ID"),
             ClientId=config.env("HELPDESK_CLIENT_ID"), ChallengeName="SOFTWARE_TOKEN_MFA",
             Session=session, ChallengeResponses={"USERNAME": username,
-                                                 "SOFTWARE_TOKEN_MFA_CODE": code})
+                                                 "SOFTWARE_TOKEN_MFA_CODE": code},
+            **with_context(context))
     except ClientError as error:  # wrong or expired code, used session, …
         logger.info("helpdesk MFA refused", extra={"code": _code(error)})
         return SignIn(error="De code klopt niet of is verlopen. Meld u opnieuw aan.")

@@ -54,13 +54,15 @@ def next_step(username: str, result: dict[str, Any], passed_mfa: bool) -> SignIn
     return auth._finish(username, passed_mfa=passed_mfa)
 
 
-def set_new_password(username: str, session: str, password: str) -> SignIn:
+def set_new_password(username: str, session: str, password: str,
+                     context: dict[str, Any] | None = None) -> SignIn:
     """Answers NEW_PASSWORD_REQUIRED. A password the pool refuses keeps the challenge open
     (`retry`); an expired or used session does not."""
     try:
         result = auth._cognito().admin_respond_to_auth_challenge(
             **_pool(), ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
-            ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": password})
+            ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": password},
+            **auth.with_context(context))
     except ClientError as error:
         code = _code(error)
         logger.info("helpdesk new password refused", extra={"code": code})
@@ -81,7 +83,8 @@ def start_authenticator(session: str) -> tuple[str, str] | None:
     return result["SecretCode"], result.get("Session") or session
 
 
-def confirm_authenticator(username: str, session: str, code: str) -> SignIn:
+def confirm_authenticator(username: str, session: str, code: str,
+                          context: dict[str, Any] | None = None) -> SignIn:
     """Verifies the first code of the new authenticator and finishes MFA_SETUP. A wrong code
     keeps the set-up open (`retry`)."""
     cognito = auth._cognito()
@@ -99,7 +102,7 @@ def confirm_authenticator(username: str, session: str, code: str) -> SignIn:
     try:
         result = cognito.admin_respond_to_auth_challenge(
             **_pool(), ChallengeName="MFA_SETUP", Session=verified.get("Session") or session,
-            ChallengeResponses={"USERNAME": username})
+            ChallengeResponses={"USERNAME": username}, **auth.with_context(context))
         # every later sign-in asks for a code from this app
         cognito.admin_set_user_mfa_preference(
             UserPoolId=config.env("HELPDESK_USER_POOL_ID"), Username=username,

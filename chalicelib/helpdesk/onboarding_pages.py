@@ -73,7 +73,8 @@ def new_password(request: Request) -> Response:
         return _password_page(request, 400, {"wachtwoord": "Kies een wachtwoord"})
     if password != again:
         return _password_page(request, 400, {"herhaal": "De twee wachtwoorden zijn niet gelijk"})
-    result = onboarding.set_new_password(email, session, password)
+    result = onboarding.set_new_password(email, session, password,
+                                         access.cognito_context(request))
     if result.error and result.kind == "NEW_PASSWORD_REQUIRED" and result.challenge:
         return _password_page(request, 400, {"wachtwoord": result.error})
     return _signed_in_or_next(request, email, result, "wachtwoord gekozen")
@@ -113,7 +114,8 @@ def authenticator(request: Request) -> Response:
     if not re.fullmatch(r"[0-9]{6}", code):
         return _authenticator_page(request, email, session, 400, {
             "code": "Vul de zes cijfers in die de app toont"})
-    result = onboarding.confirm_authenticator(email, session, code)
+    result = onboarding.confirm_authenticator(email, session, code,
+                                            access.cognito_context(request))
     if result.error and result.kind == "MFA_SETUP" and result.challenge:
         return _authenticator_page(request, email, session, 400, {"code": result.error})
     return _signed_in_or_next(request, email, result, "authenticator-app ingesteld")

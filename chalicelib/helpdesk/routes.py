@@ -105,6 +105,11 @@ def helpdesk_search() -> Response:
     return search_pages.search(routes.current_request)
 
 
+@routes.route("/helpdesk/aanmeldingen/afwijzen", methods=["POST"], content_types=FORM)
+def helpdesk_reject_requests() -> Response:
+    return search_pages.reject_requests(routes.current_request)
+
+
 @routes.route("/helpdesk/registrant/{registrant_id}", methods=["GET"])
 def helpdesk_registrant(registrant_id: str) -> Response:
     return registrant_pages.registrant_page(routes.current_request, registrant_id)

@@ -8,7 +8,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import registrants
-from ..platform import audit, config
+from ..platform import audit, config, private_files
 from ..platform.municipalities import municipalities
 from ..publication import reconcile
 from ..web.responses import download
@@ -35,6 +35,31 @@ def search(request: Request, status: int = 200, message: str | None = None,
                  retention_trail=audit_trail.trail(audit.SUBJECT_RETENTION)[:5])
 
 
+MAX_BULK = 100  # requests refused per click: one transaction each, well inside the timeout
+
+
+def reject_requests(request: Request) -> Response:
+    """Bulk refusal of held requests (issue 25 item 10), each with every municipality it
+    holds, audited with the reason."""
+    form = web.posted(request)
+    user = require(request)
+    chosen = [value for value in form.fields.get("aanvraag") or [] if value][:MAX_BULK + 1]
+    problem = ("Kies minstens één aanmelding." if not chosen else
+               f"Kies hoogstens {MAX_BULK} aanmeldingen tegelijk." if len(chosen) > MAX_BULK
+               else None)
+    if problem is None:
+        try:
+            refused, skipped = helpdesk.reject_requests(user, chosen, form.first("reden"))
+        except helpdesk.ActionRefused as refusal:
+            problem = str(refusal)
+    if problem is not None:
+        return search(request, status=400, errors={"afwijzen": problem})
+    message = f"{refused} aanmelding{'en' if refused != 1 else ''} afgewezen."
+    if skipped:
+        message += f" {skipped} waren intussen al afgehandeld."
+    return search(request, message=message)
+
+
 def reconcile_cycle(request: Request) -> Response:
     """The button on the helpdesk's start page: the whole cycle's feed checked and repaired."""
     web.posted(request)
@@ -51,8 +76,20 @@ def export_file(request: Request, cycle: str, extension: str) -> Response:
     if not (cycle.isascii() and cycle.isdigit() and len(cycle) == 4) or \
             extension not in ("csv", "json"):
         raise web.HttpError(404)
-    audit.record(user, f"export {cycle} ({extension})", [audit.subject_helpdesk(user)])
     if extension == "json":
-        return download(json.dumps(export.as_json(int(cycle)), ensure_ascii=False),
-                        "application/json; charset=utf-8", f"ceo-{cycle}.json")
-    return download(export.as_csv(int(cycle)), "text/csv; charset=utf-8", f"ceo-{cycle}.csv")
+        body = json.dumps(export.as_json(int(cycle)), ensure_ascii=False)
+        kind = "application/json; charset=utf-8"
+    else:
+        body, kind = export.as_csv(int(cycle)), "text/csv; charset=utf-8"
+    name = f"ceo-{cycle}.{extension}"
+    data = body.encode()
+    if len(data) <= private_files.inline_limit():
+        audit.record(user, f"export {cycle} ({extension})", [audit.subject_helpdesk(user)])
+        return download(body, kind, name)
+    # larger than a Lambda response may be: a private object and a link for five minutes
+    key, link = private_files.store_and_link(data, kind, name)
+    audit.record(user, f"export {cycle} ({extension}, via tijdelijke link)",
+                 [audit.subject_helpdesk(user)],
+                 details={"bytes": len(data), "object": key})
+    return Response(body="", status_code=303,
+                    headers={"Location": link, "Cache-Control": "no-store"})

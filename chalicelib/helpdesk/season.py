@@ -135,7 +135,7 @@ def overview(cycle: int, instrument: str = WMO) -> list[Row]:
     instrument (a municipality delivers CEO Wmo and CEO Jeugd apart)."""
     known = municipalities(config.municipality_year())
     representing = members()
-    waiting = {str(held.municipality) for held in HeldRequest.query("open")}
+    waiting = {code for held in HeldRequest.query("open") for code in held.codes}
     delivered = counting_now(known, cycle, instrument=instrument)
     drafts = _drafts([code for code in known if code not in delivered
                       and representing.get(code)], cycle, instrument)

@@ -27,7 +27,7 @@ def sign_in(request: Request) -> Response:
     if not email or not password:
         return page(request, "sign_in.html", "Inloggen helpdesk", None, status=400,
                      email=email, errors={"email": "Vul uw e-mailadres en wachtwoord in"})
-    result = auth.sign_in(email, password)
+    result = auth.sign_in(email, password, access.cognito_context(request))
     if result.challenge and result.kind != "SOFTWARE_TOKEN_MFA":  # the first sign-in
         return onboarding_pages.begin(email, result)
     if result.challenge:
@@ -56,7 +56,7 @@ def mfa(request: Request) -> Response:
     if not re.fullmatch(r"[0-9]{6}", code):
         return page(request, "mfa.html", "Code uit uw authenticator-app", None, status=400,
                      errors={"code": "Vul de zes cijfers uit uw authenticator-app in"})
-    result = auth.answer_mfa(pending[0], pending[1], code)
+    result = auth.answer_mfa(pending[0], pending[1], code, access.cognito_context(request))
     if result.user is None:
         return page(request, "sign_in.html", "Inloggen helpdesk", None, status=401,
                      email=pending[0], errors={"email": result.error})

@@ -48,6 +48,22 @@ def mail_sender() -> str:
     return env("MAIL_SENDER", "Aanlevermodule CEO <noreply@aanlevermodule-ceo.nl>")
 
 
+def mail_domain() -> str:
+    """The sender's domain, from MAIL_SENDER: the stage's one setting for it (Message-IDs,
+    the SES identity the stack lets the app send as: ./dev package reads the same)."""
+    from email.utils import parseaddr
+
+    return parseaddr(mail_sender())[1].rpartition("@")[2].lower()
+
+
+def mail_sends_per_second() -> float:
+    """What one mail worker may hand to SES per second: the account's SES rate
+    (SES_MAX_SEND_RATE, `aws sesv2 get-account`) shared by the workers the queue may run at
+    once (MAIL_WORKER_CONCURRENCY); 0 = no pacing (local)."""
+    rate = float(env("SES_MAX_SEND_RATE", "0") or 0)
+    return rate / max(env_int("MAIL_WORKER_CONCURRENCY", 1), 1) if rate > 0 else 0.0
+
+
 def ses_configuration_set() -> str:
     return env("SES_CONFIGURATION_SET")
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import threading
+import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import lru_cache
@@ -10,6 +12,14 @@ from typing import Any
 from . import config
 from .logs import logger
 from .rendering import render
+
+# SES's answers that mean "too fast" (the account's per-second rate), not "this mail failed"
+THROTTLING = {"TooManyRequestsException", "Throttling", "ThrottlingException"}
+
+
+class Throttled(Exception):
+    """SES asked to slow down: the mail is fine, the moment was not (the worker queues it
+    again later; it never counts towards the dead-letter queue)."""
 
 
 class MailNotSent(Exception):
@@ -31,7 +41,7 @@ def compose(to: str, subject: str, template: str, context: dict[str, Any]) -> Em
     message["From"] = config.mail_sender()
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="aanlevermodule-ceo.nl")
+    message["Message-ID"] = make_msgid(domain=config.mail_domain())
     message["Auto-Submitted"] = "auto-generated"
     message["Reply-To"] = config.helpdesk_email()  # a reply reaches people, not noreply
     message.set_content(render(f"mail/{template}.txt", **context))
@@ -52,6 +62,23 @@ def send(to: str, subject: str, template: str, context: dict[str, Any]) -> None:
         raise MailNotSent() from failed
 
 
+_last_send = [0.0]
+_pace_lock = threading.Lock()
+
+
+def _pace() -> None:
+    """Keeps this worker under its share of the account's SES rate (config.
+    mail_sends_per_second): a reminder day's thousand queued mails go out at that pace."""
+    rate = config.mail_sends_per_second()
+    if rate <= 0:
+        return
+    with _pace_lock:
+        wait = _last_send[0] + 1 / rate - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        _last_send[0] = time.monotonic()
+
+
 def deliver(to: str, raw: bytes, template: str) -> None:
     """Hands a composed mail to SES (the mail worker calls this); MailNotSent on refusal."""
     request: dict[str, Any] = {
@@ -61,9 +88,14 @@ def deliver(to: str, raw: bytes, template: str) -> None:
     }
     if config.ses_configuration_set():
         request["ConfigurationSetName"] = config.ses_configuration_set()
+    _pace()
     try:
         _client().send_email(**request)
     except Exception as error:  # botocore's ClientError and connection errors alike
+        code = getattr(error, "response", {}).get("Error", {}).get("Code")
+        if code in THROTTLING:
+            logger.warning("mail throttled by SES", extra={"template": template})
+            raise Throttled() from error
         logger.error("mail not sent", extra={"template": template,
                                               "error": type(error).__name__})
         raise MailNotSent() from error

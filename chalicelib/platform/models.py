@@ -390,19 +390,29 @@ class AuditEntry(TableModel):
 
 
 class HeldRequest(TableModel):
-    """A municipality a registrant asked for whose e-mail domain did not match: the helpdesk's
-    work queue (one query on queue="open"), removed when approved or rejected."""
+    """What a registrant asked for whose e-mail domain did not match: the helpdesk's work queue
+    (one query on queue="open"). One request per registrant, however many registrations it
+    took, holding the municipalities still waiting (at most MAX_HELD of them, changed with set
+    ADD/DELETE in the registrant's transactions); removed when the last one is approved or
+    rejected."""
 
     class Meta:
         table_name = table_name("HELD_TABLE", "held")
         region = REGION
 
     queue = UnicodeAttribute(hash_key=True)
-    key = UnicodeAttribute(range_key=True)  # "<registrant id>#<CBS code>"
+    key = UnicodeAttribute(range_key=True)  # the registrant id ("<id>#<code>" before #25)
     registrant_id = UnicodeAttribute()
-    municipality = UnicodeAttribute()
+    municipalities = UnicodeSetAttribute(null=True)
+    municipality = UnicodeAttribute(null=True)  # the one-per-municipality rows before #25
     email_domain = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+
+    @property
+    def codes(self) -> list[str]:
+        """The municipalities waiting, sorted (either shape)."""
+        return sorted(set(self.municipalities or ()) |
+                      ({self.municipality} if self.municipality else set()))
 
 
 class Reminder(TableModel):

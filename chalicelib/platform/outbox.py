@@ -39,9 +39,10 @@ def contact_list_queue_url() -> str:
     return config.env("CONTACT_LIST_QUEUE_URL") or _url_of(f"ceo-{config.stage()}-contact-lists")
 
 
-def enqueue(job: dict[str, Any], queue: str | None = None) -> None:
+def enqueue(job: dict[str, Any], queue: str | None = None, delay_seconds: int = 0) -> None:
     try:
-        _sqs().send_message(QueueUrl=queue or queue_url(), MessageBody=json.dumps(job))
+        _sqs().send_message(QueueUrl=queue or queue_url(), MessageBody=json.dumps(job),
+                            **({"DelaySeconds": delay_seconds} if delay_seconds else {}))
     except Exception as error:  # botocore's ClientError and connection errors alike
         logger.error("job not queued", extra={"kind": job.get("kind"),
                                                "error": type(error).__name__})

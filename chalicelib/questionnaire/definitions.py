@@ -170,6 +170,9 @@ class Definition(Record, frozen=True):
     derived: tuple[Derived, ...]
     measurement_year: int = 0
     no_survey: str | None = None
+    # "status": "draft" in the file: ready to try (dev, tests), not yet settled; a prod deploy
+    # of a cycle whose definition is a draft stops in the dry run (docs/season.md)
+    draft: bool = False
 
     def questions(self) -> list[Question]:
         return [q for section in self.sections for q in section.questions]
@@ -313,11 +316,18 @@ def parse(raw: dict[str, Any]) -> Definition:
             title=raw["title"], headline=raw["headline"], consent=raw["consent"],
             sections=sections, rules=rules, derived=derived,
             measurement_year=int(raw.get("measurement_year", int(raw["cycle"]) - 1)),
-            no_survey=raw.get("no_survey"))
+            no_survey=raw.get("no_survey"), draft=_status(raw) == "draft")
     except (KeyError, TypeError) as error:
         raise DefinitionError(f"missing or malformed field: {error}") from error
     _check_references(definition)
     return definition
+
+
+def _status(raw: dict[str, Any]) -> str:
+    status = raw.get("status", "final")
+    if status not in ("draft", "final"):
+        raise DefinitionError(f"status must be 'draft' or 'final', not {status!r}")
+    return str(status)
 
 
 RULE_TYPES = {  # rule: (types its question may have, types its other may have)

@@ -231,7 +231,7 @@ def test_adding_a_municipality_holds_it_when_the_address_does_not_match(person, 
     start = person.get(added.headers["Location"]).text
     assert "De helpdesk controleert eerst" in start and "Almere" in start
     assert person.get("/gemeente/GM0034/vragen/opzet").status_code == 404
-    assert [request.municipality for request in actions.held_requests()] == ["GM0034"]
+    assert [request.codes for request in actions.held_requests()] == [["GM0034"]]
 
 
 @pytest.mark.parametrize("pairs,message", [

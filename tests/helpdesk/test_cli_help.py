@@ -41,7 +41,7 @@ def test_help_lists_every_command_with_a_line_each(capsys):
                                      "revoke-link", "export", "reconcile", "replay-failures",
                                      "republish", "invite", "retention", "erase",
                                      "reindex-people", "domains", "trust-domain",
-                                     "untrust-domain"])
+                                     "untrust-domain", "migrate-accounts"])
 def test_every_command_has_its_own_help(capsys, command):
     text = _help(capsys, command)
     assert text.startswith("usage: python -m chalicelib.cli") and command in text

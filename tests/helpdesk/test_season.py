@@ -61,8 +61,8 @@ def statuses_from_the_tables(aws) -> dict[str, str]:
     from chalicelib.platform.municipalities import municipalities
 
     members = {item["municipality"]["S"] for item in scan(aws, "Memberships")}
-    waiting = {item["municipality"]["S"] for item in scan(aws, "Held")
-               if item["queue"]["S"] == "open"}
+    waiting = {code for item in scan(aws, "Held") if item["queue"]["S"] == "open"
+               for code in item["municipalities"]["SS"]}
     drafting = {item["municipality"]["S"] for item in scan(aws, "Drafts")
                 if item["key"]["S"].endswith("#2026")}
     deliveries: dict[str, list[dict]] = {}

@@ -66,3 +66,34 @@ def test_the_fingerprint_ignores_scan_order_and_sees_any_change(aws):
         UpdateExpression="SET answers.q1 = :v", ExpressionAttributeValues={":v": {"S": "nee"}})
     second = restore_drill.fingerprint(dynamodb, "ceo-local-deliveries")
     assert first[0] == second[0] and first[1] != second[1]
+
+
+def test_a_restored_table_is_readied_for_the_stage_to_switch_to_it(aws, capsys):
+    """Issue 26 item 5: a restore loses the stream, TTL, PITR and deletion protection; --prepare
+    sets them as the stack sets its own and prints the stack parameters to deploy with."""
+    dynamodb = boto3.client("dynamodb")
+    _fill("ceo-local-deliveries", 3)
+    restore_drill.main(["local", "deliveries"], now=NOW)
+    restored = "ceo-local-deliveries-restored-20260301-080000"
+    dynamodb.update_table(TableName=restored, StreamSpecification={"StreamEnabled": False})
+    capsys.readouterr()
+    assert restore_drill.main(["local", "deliveries", "--prepare", restored]) == 0
+    out = capsys.readouterr().out
+    table = dynamodb.describe_table(TableName=restored)["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True,
+                                            "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table["DeletionProtectionEnabled"] is True
+    backups = dynamodb.describe_continuous_backups(TableName=restored)
+    assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
+        "PointInTimeRecoveryStatus"] == "ENABLED"
+    assert f'"RestoredDeliveriesTable": "{restored}"' in out
+    assert f'"RestoredDeliveriesTableStream": "{table["LatestStreamArn"]}"' in out
+    # a table with a TTL gets the stack's attribute; again: nothing changes, no error
+    dynamodb.put_item(TableName="ceo-local-rate-limits", Item={"key": {"S": "x"}})
+    restore_drill.main(["local", "rate-limits"], now=NOW)
+    limits = "ceo-local-rate-limits-restored-20260301-080000"
+    for _ in range(2):
+        assert restore_drill.main(["local", "rate-limits", "--prepare", limits]) == 0
+    ttl = dynamodb.describe_time_to_live(TableName=limits)["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == "expires_at"
+    assert "RestoredRateLimitsTableStream" not in capsys.readouterr().out  # it has no stream

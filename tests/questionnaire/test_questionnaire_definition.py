@@ -23,9 +23,10 @@ def raw():
 
 def test_the_shipped_definitions_load():
     definitions = questionnaire.all_definitions()
-    assert sorted((d.instrument, d.cycle) for d in definitions) == [("ceo-jeugd", 2026),
-                                                                    ("ceo-wmo", 2026)]
-    ceo = next(d for d in definitions if d.instrument == "ceo-wmo")
+    assert sorted((d.instrument, d.cycle, d.draft) for d in definitions) == [
+        ("ceo-jeugd", 2026, False), ("ceo-wmo", 2026, False),
+        ("ceo-wmo", 2027, True)]  # next season's, a draft
+    ceo = next(d for d in definitions if d.instrument == "ceo-wmo" and d.cycle == 2026)
     assert [s.id for s in ceo.sections] == ["onderzoek", "opzet", "uitvoering", "uitkomsten",
                                            "opvolging", "toestemming"]
     assert {q.type for q in ceo.questions()} == questionnaire.TYPES - {"percentage"}
