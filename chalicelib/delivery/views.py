@@ -13,7 +13,8 @@ from ..accounts import registrants
 from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, get_together
 from ..platform.municipalities import CODE_PATTERN
 from ..platform.records import Record
-from ..questionnaire import display
+from ..platform.formatting import amsterdam
+from ..questionnaire import answers, display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
 from .four_eyes import HELPDESK_PREFIX
@@ -92,6 +93,23 @@ class DeliveryView(Record):
     def summaries(self) -> list[display.SectionSummary]:
         return display.snapshot_summaries(self.delivery.snapshot or {},
                                           _definition(self.delivery))
+
+    @property
+    def acknowledged_warnings(self) -> list[tuple[str, str]]:
+        """(question, message) for every warning its sender confirmed before sending (a send
+        with a warning needs that confirmation), as on the sender's review page that day: a
+        coordinator reads them before approving."""
+        definition = _definition(self.delivery)
+        if definition is None:
+            return []
+        sent_on = self.delivery.sent_at.astimezone(amsterdam()).date()
+        try:
+            found = answers.warnings(definition, dict(self.delivery.raw or {}), today=sent_on)
+        except (KeyError, ValueError):  # answers of an older definition that no longer fit
+            return []
+        names = {name: question.name for section in definition.sections
+                 for question in section.questions for name in question.input_names()}
+        return [(names.get(anchor, ""), message) for anchor, message in found.items()]
 
 
 def _definition(delivery: Delivery) -> Definition | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.answers import with_answer
 from tests.support.browser import Browser
 from tests.support.feed import bucket_object, record, run
-from tests.support.flows import fill_all, send, signed_in
+from tests.support.flows import fill_all, save, send, signed_in
 from tests.support.tables import scan
 
 ELS = "e.jansen@groningen.nl"
@@ -35,8 +37,11 @@ def set_four_eyes(helpdesk, on: bool, *coordinators: str):
                            form_page="/helpdesk/gemeente/GM0014")
 
 
-def decide(browser, number: str, kind: str, reason: str | None = None):
+def decide(browser, number: str, kind: str, reason: str | None = None, confirmed: bool = True):
+    """Posts a decision; an approval `confirmed` as on its confirmation page."""
     fields = [("reden", reason)] if reason is not None else []
+    if kind == "goedkeuren" and confirmed:
+        fields.append(("bevestigd", "ja"))
     return browser.submit(f"{VIEW}{number}/{kind}", fields, form_page="/start")
 
 
@@ -99,6 +104,51 @@ def test_a_send_waits_until_another_coordinator_approves_then_it_counts_and_is_p
     assert "U heeft aanlevering GM0014-2026-1" in mailbox.to(ELS)[-1].text
     view = text(anna.get(f"{VIEW}GM0014-2026-1"))
     assert "Telt nu" in view and "door Els Jansen" in view
+
+
+def test_the_approval_page_shows_answers_and_confirmed_warnings_first_and_asks_once_more(
+        team, aws):
+    """Issue 24 §2: the coordinator reads the answers and the warnings the sender confirmed
+    before the decisions, which stand apart, and approving asks for a confirmation."""
+    anna, els, piet = team
+    fill_all(anna)
+    save(anna, "opzet", with_answer("opzet", "onderwerpen", "kwaliteit"))
+    assert send(anna, extra=[("bevestig_waarschuwingen", "ja")]).status_code == 303
+    page = text(els.get(f"{VIEW}GM0014-2026-1"))
+    warning = page.index("Waarschuwingen die de afzender heeft bevestigd")
+    assert "toegankelijkheid, kwaliteit én effect" in page[warning:warning + 600]
+    answers_at = page.index("Doel en opzet van het onderzoek")
+    approve_at = page.index('action="/gemeente/GM0014/aanlevering/GM0014-2026-1/goedkeuren"')
+    back_at = page.index('action="/gemeente/GM0014/aanlevering/GM0014-2026-1/terugsturen"')
+    assert warning < answers_at < approve_at < back_at
+    assert page[approve_at:back_at].count("</form>") == 1  # two forms, not one with two ends
+    assert page[approve_at:back_at].count("</section>") == 1  # each decision its own card
+    # the colleague without the role reads the same, without decisions
+    colleague = text(piet.get(f"{VIEW}GM0014-2026-1"))
+    assert "Waarschuwingen die de afzender" in colleague and "/goedkeuren" not in colleague
+
+    from chalicelib.platform.formatting import amsterdam
+
+    later = (datetime.now(UTC) + timedelta(hours=1)).astimezone(amsterdam())
+    moment = [("publiceren", "vanaf"), ("publiceren_datum", f"{later:%d-%m-%Y}"),
+              ("publiceren_tijd", f"{later:%H:%M}")]
+    asked = decide(els, "GM0014-2026-1", "goedkeuren", confirmed=False)
+    assert asked.status_code == 200
+    confirm = text(asked)
+    assert "<h1>Aanlevering GM0014-2026-1 goedkeuren?</h1>" in confirm
+    assert "Ja, goedkeuren en publiceren" in confirm and "toont haar direct" in confirm
+    assert "toegankelijkheid, kwaliteit én effect" in confirm
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"
+    assert feed_document(aws, 1) is None  # asking published nothing
+    refused = decide(piet, "GM0014-2026-1", "goedkeuren", confirmed=False)
+    assert refused.status_code == 403 and "Ja, goedkeuren" not in text(refused)
+    with_moment = els.submit(f"{VIEW}GM0014-2026-1/goedkeuren", moment, form_page="/start")
+    assert with_moment.status_code == 200  # the chosen moment is said and carried along
+    assert "toont haar vanaf" in text(with_moment)
+    assert f'name="publiceren_datum" value="{later:%d-%m-%Y}"' in with_moment.text
+    assert 'name="bevestigd" value="ja"' in with_moment.text
+    assert decide(els, "GM0014-2026-1", "goedkeuren").status_code == 303
+    assert delivery_item(aws, 1)["status"]["S"] == "valid"
 
 
 def test_approving_ones_own_delivery_or_without_being_coordinator_is_refused(team, aws,

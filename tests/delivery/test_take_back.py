@@ -181,7 +181,7 @@ def test_with_four_eyes_only_a_coordinator_may_take_back(browser, mailbox, app_m
     assert set_four_eyes(helpdesk, "Els Jansen").status_code == 200
     fill_all(browser)
     send(browser)
-    els.submit(f"{VIEW}GM0014-2026-1/goedkeuren", [], form_page="/start")
+    els.submit(f"{VIEW}GM0014-2026-1/goedkeuren", [("bevestigd", "ja")], form_page="/start")
     assert feed(aws)["status"] == "published"
     for outsider in (browser, piet):  # the sender and a colleague: not coordinators
         assert "Deze aanlevering terugnemen" not in text(outsider.get(f"{VIEW}GM0014-2026-1"))

@@ -738,7 +738,10 @@ def test_four_eyes_in_a_real_browser(runner, chromium):
     with pytest.raises(runner["s3"].exceptions.NoSuchKey):  # nothing published while it waits
         runner["s3"].get_object(Bucket="ceo-local-publication-123456789012",
                                 Key="ceo-wmo/2026/GM0106.json")
-    go(karin, "button:has-text('Goedkeuren en publiceren')")
+    go(karin, "button:has-text('Goedkeuren')")
+    assert "goedkeuren?" in karin.content()  # one more page before it publishes
+    journey.check("goedkeuren-bevestigen", karin)
+    go(karin, "button:has-text('Ja, goedkeuren en publiceren')")
     assert "U heeft de aanlevering goedgekeurd" in karin.content()
     journey.check("goedgekeurd", karin)
     document = journey.feed("ceo-wmo/2026/GM0106.json", lambda d: d["status"] == "published")
