@@ -10,10 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from ..accounts import registrants
+from ..platform.formatting import amsterdam
 from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, get_together
 from ..platform.municipalities import CODE_PATTERN
 from ..platform.records import Record
-from ..platform.formatting import amsterdam
 from ..questionnaire import answers, display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
