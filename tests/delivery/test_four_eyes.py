@@ -370,3 +370,29 @@ def test_an_approval_from_the_senders_own_mailbox_is_refused(team, aws, mailbox,
     assert refused.status_code == 403
     assert "U kunt uw eigen aanlevering niet goedkeuren" in text(refused)
     assert delivery_item(aws, 1)["status"]["S"] == "pending"
+
+
+def test_a_person_appointed_coordinator_gets_a_mail_saying_so(team, mailbox, helpdesk):
+    """Issue 24 §2: by the helpdesk or by a coordinator; with the delivery that waits already
+    (its approval request went out before they were coordinator); nobody else is told."""
+    anna, els, _piet = team
+    [by_helpdesk] = [m for m in mailbox.to(ELS) if m.subject.startswith("U bent coördinator")]
+    assert by_helpdesk.subject == "U bent coördinator voor Groningen"
+    assert "De helpdesk heeft u aangewezen als coördinator voor Groningen" in by_helpdesk.text
+    assert "Uw gemeente werkt met vier ogen" in by_helpdesk.text
+    fill_all(anna)
+    send(anna)
+    before = {address: len(mailbox.to(address)) for address in (ELS, PIET)}
+    ids = [("coordinator", registrant_id(helpdesk, name)) for name in ("Els Jansen",
+                                                                       "Piet Bakker")]
+    saved = els.submit("/gemeente/GM0014/vier-ogen", [("vier_ogen", "aan"), *ids],
+                       form_page="/gemeente/GM0014/vier-ogen")
+    assert saved.status_code == 303
+    [appointed] = mailbox.to(PIET)[before[PIET]:]
+    assert appointed.subject == "U bent coördinator voor Groningen"
+    assert "Els Jansen heeft u aangewezen" in appointed.text
+    assert "/gemeente/GM0014/aanlevering/GM0014-2026-1" in appointed.text  # waits already
+    assert "/gemeente/GM0014/aanlevering/GM0014-2026-1" in appointed.html
+    assert len(mailbox.to(ELS)) == before[ELS]  # already coordinator: no mail
+    assert not [m for m in mailbox.to("a.devries@groningen.nl")
+                if m.subject.startswith("U bent coördinator")]
