@@ -396,3 +396,33 @@ def test_a_person_appointed_coordinator_gets_a_mail_saying_so(team, mailbox, hel
     assert len(mailbox.to(ELS)) == before[ELS]  # already coordinator: no mail
     assert not [m for m in mailbox.to("a.devries@groningen.nl")
                 if m.subject.startswith("U bent coördinator")]
+
+
+def test_an_approval_link_opened_signed_out_leads_back_to_the_delivery_after_signing_in(
+        team, mailbox, app_module):
+    """Issue 24 §2: the coordinator opens the mail's link in a browser without a session,
+    then the personal link: the delivery, not /start. Only a page of one's own municipality,
+    only a page looked at (GET), and only once."""
+    anna, _els, _piet = team
+    fill_all(anna)
+    send(anna)
+    view_url = re.search(r"http://127\.0\.0\.1:8000(/gemeente/\S+)",
+                         mailbox.to(ELS)[-1].text).group(1)
+    assert view_url == f"{VIEW}GM0014-2026-1"
+    other_browser = Browser(app_module.app)
+    signed_out = other_browser.get(view_url)
+    assert signed_out.status_code == 401
+    assert "daarna komt u vanzelf terug op deze pagina" in text(signed_out)
+    arrived = other_browser.get(mailbox.last_link(ELS))
+    assert arrived.status_code == 303 and arrived.headers["Location"].endswith(view_url)
+    assert "Goedkeuren of terugsturen" in text(other_browser.get(view_url))
+    again = other_browser.get(mailbox.last_link(ELS))  # remembered once, not for ever
+    assert again.headers["Location"].endswith("/start")
+
+    elsewhere = Browser(app_module.app)  # a page of a municipality Els does not represent
+    assert elsewhere.get("/gemeente/GM0034/aanlevering/GM0034-2026-1").status_code == 401
+    assert elsewhere.get(mailbox.last_link(ELS)).headers["Location"].endswith("/start")
+    posted = Browser(app_module.app)
+    posted.post_raw(f"{view_url}/terugsturen", b"reden=x",
+                    {"content-type": "application/x-www-form-urlencoded"})
+    assert posted.get(mailbox.last_link(ELS)).headers["Location"].endswith("/start")
