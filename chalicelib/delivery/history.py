@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..platform.models import Delivery, DeliveryStatus, ScopeState, scope_key
+from ..platform.models import Delivery, DeliveryStatus, Draft, DraftStatus, ScopeState, scope_key
 
 
 def delivery_id(municipality: str, cycle: int, sequence: int) -> str:
@@ -100,6 +100,15 @@ def prefill_source(code: str, cycle: int,
     when its history was read already (the start page), so it is not queried twice."""
     found = this_cycle if this_cycle is not None else history(code, cycle)
     return counting(found) or counting(history(code, cycle - 1))
+
+
+def withdrawn_draft(draft: Draft | None, sent: list[Delivery]) -> Delivery | None:
+    """The withdrawn delivery whose answers the draft still holds unchanged (it was sent as
+    that delivery, then the helpdesk withdrew it): the start and review pages say so."""
+    if draft is None or draft.status != DraftStatus.SENT or not draft.sent_sequence:
+        return None
+    found = next((d for d in sent if int(d.sequence) == int(draft.sent_sequence)), None)
+    return found if found is not None and found.status == DeliveryStatus.WITHDRAWN else None
 
 
 def states_by_cycle(code: str, cycles: list[int]) -> dict[int, ScopeState]:

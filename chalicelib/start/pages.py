@@ -42,6 +42,7 @@ def show(request: Request) -> Response:
             "last_edit": editors.latest(edits.get(code, {})),
             "code": code, "name": known[code].name if code in known else code,
             "draft": draft, "history": sent, "counting": counting,
+            "withdrawn": history.withdrawn_draft(draft, sent), "seen": drafts.seen_mark(draft),
             "prefill": None if draft else history.prefill_source(code, definition.cycle, sent),
             "progress": journey.progress(definition, draft),
             "resume": journey.resume_path(definition, code, draft),
@@ -67,4 +68,4 @@ def show(request: Request) -> Response:
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
                     notice=notice, deadlines=window.deadlines(datetime.now(UTC)),
                     link_expires_at=registrant.link_expires_at, me=registrant.id,
-                    senders=senders)
+                    senders=senders, seen_field=drafts.SEEN_FIELD)
