@@ -752,6 +752,33 @@ def test_four_eyes_in_a_real_browser(runner, chromium):
         time.sleep(0.3)
 
 
+def test_typed_input_survives_closing_the_tab_in_a_real_browser(runner, chromium):
+    """Issue 24 §4: text typed and not saved is kept by the page's script (after a pause in
+    typing); the tab is closed; the personal link opened again shows the text, unsaved."""
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    signed_in(LiveBrowser(base), SavedMails(runner["mail"]), email="bram@ede.nl",
+              codes=("GM0228",), naam="Bram Kok")
+    page.goto(journey.link("bram@ede.nl"))
+    page.goto(base + "/gemeente/GM0228/vragen/onderzoek")
+    journey.fill_section(ALL["onderzoek"])
+    go(page, "button[value=volgende]")
+    with page.expect_response(lambda r: r.url.endswith("/bewaren") and r.status == 204):
+        page.locator("#doel").press_sequentially("Getypt en nooit opgeslagen.")
+    context = page.context
+    page.close()
+    again = context.new_page()  # the same browser, a new tab
+    again.goto(journey.link("bram@ede.nl"))
+    assert "/gemeente/GM0228/vragen/opzet" in again.url
+    assert again.input_value("#doel") == "Getypt en nooit opgeslagen."
+    assert "U had dit ingevuld maar het is nog niet opgeslagen" in again.content()
+    journey.check("getypt-na-sluiten-terug", again)
+    go(again, "button[value=later]")
+    again.goto(base + "/gemeente/GM0228/vragen/opzet")
+    assert "nog niet opgeslagen" not in again.content()  # saved: nothing offered twice
+    assert again.input_value("#doel") == "Getypt en nooit opgeslagen."
+
+
 def test_input_typed_past_the_session_is_kept_in_a_real_browser(runner, chromium):
     """The clock moves 13 hours on while a page stays open (the session lasts 12): the server
     sees a session cookie signed 13 hours ago — re-signed here as the runner's key would have
