@@ -54,6 +54,20 @@ BUTTON_CONTRAST = """() => {
     });
 }"""
 
+# Select boxes too narrow for their longest option (the text is cut off when chosen): the
+# room inside the box (less padding and the arrow) against the option's text width.
+SELECTS_CUT_OFF = """() => [...document.querySelectorAll('select')]
+  .filter(s => s.getClientRects().length)
+  .map(s => {
+    const style = getComputedStyle(s), ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const need = Math.max(0, ...[...s.options].map(o => ctx.measureText(o.text).width));
+    const room = s.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight) - 18;
+    return {id: s.id, need: Math.round(need), room: Math.round(room)};
+  })
+  .filter(box => box.need > box.room)"""
+
 # What sticks out at 320 px: the widest elements, to name in a failure.
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > 321)
@@ -142,6 +156,8 @@ class Journey:
         assert serious == [], f"{name}: {serious}"
         faint = [b for b in page.evaluate(BUTTON_CONTRAST) if b["ratio"] < 4.5]
         assert faint == [], f"{name}: buttons below 4.5:1 contrast: {faint}"
+        cut = page.evaluate(SELECTS_CUT_OFF)
+        assert cut == [], f"{name}: select boxes narrower than their options: {cut}"
         self.narrow(name, page)
 
     def narrow(self, name: str, page) -> None:
