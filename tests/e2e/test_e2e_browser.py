@@ -779,6 +779,7 @@ def test_typed_input_survives_closing_the_tab_in_a_real_browser(runner, chromium
     page.goto(base + "/gemeente/GM0228/vragen/onderzoek")
     journey.fill_section(ALL["onderzoek"])
     go(page, "button[value=volgende]")
+    page.locator("#doel").clear()
     with page.expect_response(lambda r: r.url.endswith("/bewaren") and r.status == 204):
         page.locator("#doel").press_sequentially("Getypt en nooit opgeslagen.")
     context = page.context
