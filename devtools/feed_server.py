@@ -1,9 +1,9 @@
 """The local feed over HTTP, for site developers (`./dev run` starts it): the publication
-bucket in moto served at http://127.0.0.1:8010/<key>, with the headers the deployed feed
-gives a browser — the bucket's CORS rules from infra/resources.yaml (any origin may read;
-ETag, Last-Modified and the revision exposed), CloudFront's SimpleCORS (Allow-Origin also
-without an Origin header) and each document's own Cache-Control. A conditional GET
-(If-None-Match) answers 304, as CloudFront does. Development only: never in the Lambda."""
+bucket in moto served at http://127.0.0.1:8010/<key> (the app's port + 10), with the headers
+the deployed feed gives a browser: the bucket's CORS rules from infra/resources.yaml (any
+origin may read; ETag, Last-Modified and the revision exposed), CloudFront's SimpleCORS
+(Allow-Origin also without an Origin header) and each document's own Cache-Control. A
+conditional GET (If-None-Match) answers 304, as CloudFront does. Development only."""
 from __future__ import annotations
 
 import threading
@@ -13,8 +13,6 @@ from urllib.parse import unquote, urlsplit
 
 import boto3
 from botocore.exceptions import ClientError
-
-DEFAULT_PORT = 8010
 
 
 def cors_rule() -> dict[str, Any]:
