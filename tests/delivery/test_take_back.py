@@ -124,7 +124,7 @@ def test_taking_back_the_only_delivery_retracts_it(browser, mailbox, aws):
     send(browser)
     assert feed(aws)["status"] == "published"
     page = text(confirmation(browser, "GM0014-2026-1"))
-    assert "Daarna telt er voor dit verantwoordingsjaar geen aanlevering meer" in page
+    assert "Daarna telt er voor het onderzoek over 2025 geen aanlevering meer" in page
     assert take_back(browser, "GM0014-2026-1", "Verkeerde gemeente").status_code == 303
     assert feed(aws)["status"] == "retracted"
     # the answers are open again, to correct and send anew
