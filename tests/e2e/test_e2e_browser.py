@@ -597,6 +597,19 @@ def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runn
     assert "Toegevoegd: Kampen." in page.content()
     assert page.locator("text=Beginnen met Kampen").count() == 1
     journey.check("start-gemeente-toegevoegd")
+    # a shared service: Kampen's answers started from Zwolle's draft (issue 24 §4)
+    page.goto(base + "/gemeente/GM0193/vragen/onderzoek")
+    journey.fill_section(ALL["onderzoek"])
+    go(page, "button[value=volgende]")
+    journey.fill_section(ALL["opzet"])
+    go(page, "button[value=later]")
+    page.goto(base + "/start")
+    go(page, "text=Antwoorden overnemen van een andere gemeente (voor Kampen)")
+    page.check("text=Het concept van Zwolle")
+    journey.check("overnemen-van-andere-gemeente")
+    go(page, "button:has-text('Antwoorden overnemen')")
+    assert "De antwoorden van Zwolle zijn overgenomen" in page.content()
+    page.goto(base + "/start")
 
     phone = journey.new_session()  # the same person on a second device
     phone.goto(journey.link("joost@zwolle.nl"))
