@@ -69,9 +69,7 @@ def representative(request: Request, code: str) -> Registrant:
     questionnaire's): 401 without a session that holds, 404 for a municipality not theirs."""
     registrant = current(request)
     if registrant is None:
-        remembered = remember_page(request)
-        raise HttpError(401, NOT_SIGNED_IN_RETURN if remembered else NOT_SIGNED_IN,
-                        headers={"Set-Cookie": remembered} if remembered else None)
+        raise not_signed_in(request)
     if not is_code(code) or code not in registrant.municipalities:
         raise HttpError(404)
     return registrant
@@ -118,6 +116,14 @@ def kept_input_id(request: Request) -> str:
 RETURN_COOKIE = "ceo-na-inloggen"
 RETURN_SECONDS = 3600
 _RETURNABLE = re.compile(r"^/gemeente/([A-Z]{2}[0-9]{4})(/[A-Za-z0-9._-]+){0,4}$")
+
+
+def not_signed_in(request: Request) -> HttpError:
+    """The 401 for a page that needs a session; a page looked at is remembered, to return to
+    after the personal link."""
+    remembered = remember_page(request)
+    return HttpError(401, NOT_SIGNED_IN_RETURN if remembered else NOT_SIGNED_IN,
+                     headers={"Set-Cookie": remembered} if remembered else None)
 
 
 def remember_page(request: Request) -> str | None:

@@ -422,6 +422,10 @@ def test_an_approval_link_opened_signed_out_leads_back_to_the_delivery_after_sig
     elsewhere = Browser(app_module.app)  # a page of a municipality Els does not represent
     assert elsewhere.get("/gemeente/GM0034/aanlevering/GM0034-2026-1").status_code == 401
     assert elsewhere.get(mailbox.last_link(ELS)).headers["Location"].endswith("/start")
+    review = Browser(app_module.app)  # any page of the municipality, e.g. a questionnaire's
+    assert review.get("/gemeente/GM0014/controleren").status_code == 401
+    assert review.get(mailbox.last_link(ELS)).headers["Location"].endswith(
+        "/gemeente/GM0014/controleren")
     posted = Browser(app_module.app)
     posted.post_raw(f"{view_url}/terugsturen", b"reden=x",
                     {"content-type": "application/x-www-form-urlencoded"})
