@@ -311,14 +311,18 @@ def failure_queue(url: str):
     return discard
 
 
+FEED_PORT_OFFSET = 10  # the local feed over HTTP (devtools/feed_server.py): the app's port + 10
+
 #: Where a running `./dev run` says which ports it uses, so that `./dev feed` finds it.
 RUN_FILE = ROOT / ".local" / "run.json"
 
 
-def announce_run(host: str, port: int, moto_port: int, bucket: str) -> None:
+def announce_run(host: str, port: int, moto_port: int, bucket: str,
+                 feed_port: int | None = None) -> None:
     RUN_FILE.parent.mkdir(parents=True, exist_ok=True)
     RUN_FILE.write_text(json.dumps({"pid": os.getpid(), "host": host, "port": port,
-                                    "moto_port": moto_port, "bucket": bucket}))
+                                    "moto_port": moto_port, "bucket": bucket,
+                                    "feed_port": feed_port}))
 
 
 def withdraw_run() -> None:
@@ -342,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=5000,
                         help="De poort van moto, de nagebootste AWS met de tabellen, e-mail en "
                              "de publicatie-bucket (standaard 5000).")
+    parser.add_argument("--feed-port", type=int, default=None,
+                        help="De poort waarop de lokale feed over HTTP te lezen is, met de "
+                             "CORS- en cache-headers van de echte feed (standaard de poort van "
+                             "de app plus 10, dus 8010; is die bezet, dan een vrije poort).")
     parser.add_argument("--mail-dir", type=Path, default=ROOT / ".local" / "mail",
                         help="De map waarin elke verstuurde e-mail als .eml-bestand komt "
                              "(standaard .local/mail).")
@@ -350,10 +358,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(standaard .local/sms).")
     args = parser.parse_args(argv)
 
-    for port in (args.port, args.moto_port):
+    for port in (args.port, args.moto_port, *([args.feed_port] if args.feed_port else [])):
         if not _port_free(args.host, port):
             print(f"Poort {port} is al in gebruik. Stop het andere proces of kies een andere "
-                  f"poort met --port / --moto-port.", file=sys.stderr)
+                  f"poort met --port / --moto-port / --feed-port.", file=sys.stderr)
             return 2
 
     endpoint = f"http://{args.host}:{args.moto_port}"
@@ -411,6 +419,11 @@ def main(argv: list[str] | None = None) -> int:
 
     pump = StreamPump(stream_subscriptions(app_module, outputs), REGION,
                       on_discard=set_aside, after_poll=forget_shard_iterators)
+    from devtools.feed_server import FeedServer
+
+    feed_port = args.feed_port or (args.port + FEED_PORT_OFFSET
+                                   if _port_free(args.host, args.port + FEED_PORT_OFFSET) else 0)
+    feed = FeedServer(args.host, feed_port, outputs["PublicationBucketName"], REGION)
     mails = MailCatcher(args.mail_dir)
     sms = SmsCatcher(args.sms_dir)
 
@@ -419,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
     server_thread.start()
+    feed.start()
     pump.start()
     mail_queue.start()
     contact_lists.start()
@@ -438,16 +452,20 @@ Aanlevermodule CEO draait lokaal.
   Controle:   de publicatie wordt elk kwartier vergeleken en hersteld (reconciler)
   Helpdesk:   http://{args.host}:{args.port}/helpdesk/inloggen
               {HELPDESK_USER} / {HELPDESK_PASSWORD}
-  Feed:       ./dev feed kopieert de publicatie-bucket naar .local/feed/ (het vindt
+  Feed:       http://{args.host}:{feed.port}/index.json (de hoofdindex) en verder, met de
+              CORS- en cache-headers van de echte feed (voor een site in de browser);
+              ./dev feed kopieert de publicatie-bucket naar .local/feed/ (het vindt
               deze poorten zelf); daarna bouwt ./dev site de voorbeeldsite
   Aanmelden:  domeincontrole {domain_check}
 Stop met Ctrl-C.
 """, flush=True)
-    announce_run(args.host, args.port, args.moto_port, outputs["PublicationBucketName"])
+    announce_run(args.host, args.port, args.moto_port, outputs["PublicationBucketName"],
+                 feed.port)
     stopping.wait()
     withdraw_run()
     print("Stoppen ...", flush=True)
     server.shutdown()
+    feed.stop()
     pump.stop()
     mail_queue.stop()
     contact_lists.stop()

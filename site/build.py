@@ -268,7 +268,7 @@ def cycle_page(instrument: str, cycle: int, index: dict[str, Any],
     retracted = [c for c, e in municipalities.items() if e["status"] == "retracted"]
     late = [c for c in published if municipalities[c].get("late")]
     body = [f"<h1>{esc(title)}</h1>",
-            f'<p>Verantwoordingsjaar {cycle} (over ondersteuning in {cycle - 1}). '
+            f'<p>Onderzoek over de ondersteuning in {cycle - 1}, aangeleverd in {cycle}. '
             f'{len(published)} gemeenten publiceerden hun uitkomsten'
             f'{f", waarvan {len(late)} na de termijn" if late else ""}'
             f'{f"; van {len(retracted)} is de aanlevering ingetrokken" if retracted else ""}.</p>',
@@ -336,7 +336,7 @@ def municipality_page(document: dict[str, Any], national: dict[str, Any] | None,
     if municipality.get("province"):
         body.append(f'<p class="muted">Provincie {esc(municipality["province"])}</p>')
     if document["status"] == "retracted":
-        body.append(f"<p>Voor {esc(shown)} is voor verantwoordingsjaar {cycle} geen geldige "
+        body.append(f"<p>Voor {esc(shown)} is voor het onderzoek over {cycle - 1} geen geldige "
                     "aanlevering beschikbaar: een eerdere aanlevering is ingetrokken. Deze "
                     "gemeente telt niet mee in de landelijke uitkomsten.</p>")
         return page(title, "\n".join(body), depth=2)

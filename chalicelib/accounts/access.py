@@ -6,6 +6,8 @@ signed-out session's cookie for 30 days, so that a page posted after the session
 still be kept for the person it belongs to (never to show or change anything)."""
 from __future__ import annotations
 
+import re
+
 from chalice.app import Request, Response
 
 from ..platform import config
@@ -19,6 +21,8 @@ from . import registrants, signins
 
 NOT_SIGNED_IN = ("Uw sessie is verlopen of u bent niet ingelogd. Open de persoonlijke link uit "
                  "uw e-mail opnieuw; wat u had opgeslagen is bewaard.")
+NOT_SIGNED_IN_RETURN = ("U bent niet (meer) ingelogd. Open de persoonlijke link uit uw e-mail "
+                        "in deze browser: daarna komt u vanzelf terug op deze pagina.")
 SESSION_ENDED = ("U bent niet meer ingelogd. Open de persoonlijke link uit uw e-mail opnieuw, "
                  "of vraag een nieuwe link aan via ‘Nieuwe link aanvragen’; wat u had "
                  "opgeslagen is bewaard.")
@@ -65,7 +69,7 @@ def representative(request: Request, code: str) -> Registrant:
     questionnaire's): 401 without a session that holds, 404 for a municipality not theirs."""
     registrant = current(request)
     if registrant is None:
-        raise HttpError(401, NOT_SIGNED_IN)
+        raise not_signed_in(request)
     if not is_code(code) or code not in registrant.municipalities:
         raise HttpError(404)
     return registrant
@@ -105,3 +109,42 @@ KEPT_INPUT_COOKIE = "ceo-terug"
 
 def kept_input_id(request: Request) -> str:
     return cookies.read(request, KEPT_INPUT_COOKIE)[:64]
+
+
+# A page of a municipality opened without a session (a link in a mail: "ter goedkeuring"):
+# its path, so that following the personal link in that browser leads back to it (issue 24).
+RETURN_COOKIE = "ceo-na-inloggen"
+RETURN_SECONDS = 3600
+_RETURNABLE = re.compile(r"^/gemeente/([A-Z]{2}[0-9]{4})(/[A-Za-z0-9._-]+){0,4}$")
+
+
+def not_signed_in(request: Request) -> HttpError:
+    """The 401 for a page that needs a session; a page looked at is remembered, to return to
+    after the personal link."""
+    remembered = remember_page(request)
+    return HttpError(401, NOT_SIGNED_IN_RETURN if remembered else NOT_SIGNED_IN,
+                     headers={"Set-Cookie": remembered} if remembered else None)
+
+
+def remember_page(request: Request) -> str | None:
+    """The Set-Cookie value that remembers this GET page for after signing in, or None for a
+    page not worth returning to (a POST, a file)."""
+    if request.method != "GET":
+        return None
+    params = request.uri_params or {}
+    path = re.sub(r"\{(\w+)\}", lambda found: str(params.get(found[1], "")), request.path)
+    if not _RETURNABLE.match(path) or len(path) > 200:
+        return None
+    return cookies.set_cookie(RETURN_COOKIE, path, RETURN_SECONDS)
+
+
+def page_to_return_to(request: Request, registrant: Registrant) -> str | None:
+    """The remembered page, if it is one of this registrant's municipalities' (never a page
+    a forged cookie names elsewhere)."""
+    path = cookies.read(request, RETURN_COOKIE)
+    found = _RETURNABLE.match(path)
+    return path if found and found[1] in registrant.municipalities else None
+
+
+def forget_page() -> str:
+    return cookies.clear_cookie(RETURN_COOKIE)

@@ -124,9 +124,10 @@ def follow_link(request: Request, token: str) -> Response:
     """Exchanges the token for a session cookie and moves to a URL without the token."""
     status, registrant = links.check(token)
     if status == LinkStatus.OK and registrant is not None:
-        target = pending_input.restore_path(access.kept_input_id(request),
-                                            registrant.id) or "/start"
-        return web.redirect(target, cookies_out=[access.start(registrant)])
+        target = pending_input.restore_path(access.kept_input_id(request), registrant.id) \
+            or access.page_to_return_to(request, registrant) or "/start"
+        return web.redirect(target, cookies_out=[access.start(registrant),
+                                                 access.forget_page()])
     if status == LinkStatus.EXPIRED:
         problem = ("Deze link is verlopen. Vraag hieronder een nieuwe link aan; wat u al had "
                    "ingevuld, blijft bewaard.")

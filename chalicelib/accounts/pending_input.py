@@ -2,11 +2,13 @@
 following the link again the user is back on that page with their input, ready to save."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..platform.instruments import WMO, base_path
@@ -28,13 +30,44 @@ def keep(registrant_id: str, municipality: str, section: str,
                         seen_version=seen_version,
                         instrument=None if instrument == WMO else instrument,
                         expires_at=datetime.now(UTC) + KEEP_FOR)
+    return _stored(item, PendingInput.id.does_not_exist())
+
+
+TYPED_PREFIX = "getypt-"
+
+
+def typed_id(registrant_id: str, municipality: str, section: str) -> str:
+    """The one place a person's typed-not-saved input of one page is kept (autosave): each
+    new keystroke pause replaces it, never adds. Only `find` with its owner reads it."""
+    digest = hashlib.sha256(f"{registrant_id}|{municipality}|{section}".encode()).hexdigest()
+    return TYPED_PREFIX + digest[:40]
+
+
+def keep_typed(registrant_id: str, municipality: str, section: str,
+               fields: Mapping[str, Sequence[str]], seen_version: int) -> PendingInput | None:
+    """Keeps what is being typed on a page, before it is saved (the page's script sends it
+    after a pause and when the page is left): unsaved input beside the draft, offered back
+    when the page or the link is opened again, never written into the shared draft. Same
+    conditions as `keep` (the registrant exists and represents the municipality)."""
+    item = PendingInput(typed_id(registrant_id, municipality, section),
+                        registrant_id=registrant_id, municipality=municipality,
+                        section=section, fields={k: list(v) for k, v in fields.items()},
+                        seen_version=seen_version, expires_at=datetime.now(UTC) + KEEP_FOR)
+    return _stored(item, PendingInput.id.does_not_exist()
+                   | (PendingInput.registrant_id == registrant_id))
+
+
+def _stored(item: PendingInput, condition: Condition) -> PendingInput | None:
+    """Saves the kept input in one transaction with its owner's list of kept input (which
+    erasure removes): None, nothing stored, when the owner is gone or no longer represents
+    the municipality, or `condition` fails."""
     try:
         with TransactWrite(connection=connection()) as transaction:
-            transaction.save(item, condition=PendingInput.id.does_not_exist())
-            transaction.update(Registrant(registrant_id),
+            transaction.save(item, condition=condition)
+            transaction.update(Registrant(str(item.registrant_id)),
                                actions=[Registrant.kept_inputs.add({item.id})],
                                condition=Registrant.id.exists()
-                               & Registrant.municipalities.contains(municipality))
+                               & Registrant.municipalities.contains(str(item.municipality)))
     except TransactWriteError as error:
         reasons = [r.code if r else None for r in (error.cancellation_reasons or [])]
         if "ConditionalCheckFailed" in reasons:

@@ -18,7 +18,7 @@ def _inactive_rule() -> str | None:
     if setting == "off":
         return None
     if setting == "cycle":
-        return ("als u een volledige aanleverperiode (een heel verantwoordingsjaar) niets in de "
+        return ("als u een volledige aanleverperiode (een heel jaar) niets in de "
                 "Aanlevermodule heeft gedaan")
     return f"als u {int(setting)} dagen niets in de Aanlevermodule heeft gedaan"
 

@@ -35,6 +35,7 @@ from ..platform.models import (
     get_together,
     scope_key,
 )
+from ..platform.municipalities import municipalities
 from . import history
 
 SETTINGS_QUEUE = "instellingen"
@@ -101,10 +102,11 @@ def actor_name(registrant: Registrant) -> str:
 
 
 def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
-              now: datetime | None = None) -> list[str]:
+              now: datetime | None = None, appointed_by: str = "de helpdesk") -> list[str]:
     """Sets the switch and who is coordinator (ids of current registrants of `code`); returns
     what changed, in Dutch. One transaction with the audit entries; a membership removed
-    meanwhile fails it."""
+    meanwhile fails it. Whoever became coordinator gets a mail saying so, from
+    `appointed_by` (a name, or "de helpdesk")."""
     now = now or datetime.now(UTC)
     members = {str(m.registrant_id): m for m in Membership.query(code, consistent_read=True)}
     unknown = coordinators - set(members)
@@ -150,7 +152,34 @@ def configure(code: str, actor: str, four_eyes: bool, coordinators: set[str],
     except TransactWriteError as error:
         raise Refused("Iemand anders heeft dit intussen gewijzigd. Vernieuw de pagina en "
                       "probeer het opnieuw.") from error
+    _tell_appointed(code, [people[rid] for rid in toggled if rid in coordinators and
+                           rid in people], four_eyes, appointed_by)
     return changed
+
+
+def _tell_appointed(code: str, appointed: list[Registrant], four_eyes: bool,
+                    appointed_by: str) -> None:
+    """A new coordinator learns it by mail (issue 24), with the delivery that waits now, if
+    one does and they did not send it: its approval request went out before they were one."""
+    if not appointed:
+        return
+    cycle = config.current_cycle()
+    [state] = get_together((ScopeState, scope_key(code, cycle), None))
+    waiting = history.get(code, cycle, waiting_sequence(state)) \
+        if four_eyes and waiting_sequence(state) else None
+    name = municipalities(config.municipality_year())[code].name
+    for person in appointed:
+        try:
+            mail.send(person.email, subject=f"U bent coördinator voor {name}",
+                      template="coordinator_appointed", context={
+                          "name": person.name, "personal_code": person.personal_code,
+                          "municipality_name": name, "four_eyes": four_eyes,
+                          "appointed_by": appointed_by,
+                          "waiting": waiting if waiting is not None
+                          and str(waiting.registrant_id) != person.id else None,
+                          "base_url": config.base_url(), "code": code})
+        except mail.MailNotSent:
+            logger.error("coordinator mail not sent", extra={"registrant_id": person.id})
 
 
 def _waiting(code: str, cycle: int, sequence: int, instrument: str = WMO

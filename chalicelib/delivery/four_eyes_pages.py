@@ -51,7 +51,8 @@ def change(request: Request, code: str) -> Response:
                      error="Alleen een coördinator van de gemeente kan dit wijzigen. Vraag "
                            "een coördinator of de helpdesk.")
     try:
-        four_eyes.configure(code, four_eyes.actor_name(registrant), switch == "aan", chosen)
+        four_eyes.configure(code, four_eyes.actor_name(registrant), switch == "aan", chosen,
+                            appointed_by=registrant.name)
     except four_eyes.Refused as refused:
         return _page(request, registrant, code, status=refused.status, error=str(refused),
                      chosen=(switch == "aan", chosen))

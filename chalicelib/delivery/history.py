@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 
 from ..platform import instruments
 from ..platform.instruments import WMO
-from ..platform.models import Delivery, DeliveryStatus, ScopeState, parse_scope, scope_key
+from ..platform.models import (
+    Delivery,
+    DeliveryStatus,
+    Draft,
+    DraftStatus,
+    ScopeState,
+    parse_scope,
+    scope_key,
+)
 from ..platform.municipalities import CODE_PATTERN
 
 
@@ -138,6 +146,15 @@ def prefill_source(code: str, cycle: int, this_cycle: list[Delivery] | None = No
     queried twice."""
     found = this_cycle if this_cycle is not None else history(code, cycle, instrument)
     return counting(found) or counting(history(code, cycle - 1, instrument))
+
+
+def withdrawn_draft(draft: Draft | None, sent: list[Delivery]) -> Delivery | None:
+    """The withdrawn delivery whose answers the draft still holds unchanged (it was sent as
+    that delivery, then the helpdesk withdrew it): the start and review pages say so."""
+    if draft is None or draft.status != DraftStatus.SENT or not draft.sent_sequence:
+        return None
+    found = next((d for d in sent if int(d.sequence) == int(draft.sent_sequence)), None)
+    return found if found is not None and found.status == DeliveryStatus.WITHDRAWN else None
 
 
 def states_by_cycle(code: str, cycles: list[int],

@@ -40,6 +40,14 @@ def _blockers(ctx: Scope, current: Window) -> list[Blocker]:
     return found
 
 
+AFTER_WITHDRAWAL_FIELD = "keuze"
+START_AGAIN, KEEP = "geldige", "houden"
+AFTER_WITHDRAWAL = {START_AGAIN: "De antwoorden zijn nu die van de aanlevering die telt. "
+                                 "Wijzig wat nodig is en verzend opnieuw.",
+                    KEEP: "U houdt de ingetrokken antwoorden als concept. Wijzig wat nodig is "
+                          "en verzend opnieuw."}
+
+
 def review(request: Request, code: str, instrument: str = WMO) -> Response:
     info = ("De uitkomsten van de meting staan nu in de aanlevering, met het kenmerk ‘uit de "
             "meting’. Vul de rest aan en controleer alles voordat u verzendt."
@@ -60,6 +68,9 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
                 for item in summary.items if item.anchor in warned]
     withheld = [line for summary in summaries for item in summary.items
                 for line in item.scores if line.withheld]
+    withdrawn = history.withdrawn_draft(ctx.draft, history.history(
+        ctx.municipality, ctx.definition.cycle, ctx.definition.instrument)) \
+        if ctx.draft is not None and ctx.draft.status == DraftStatus.SENT else None
     newer_sequence = sending.newer_than_draft(ctx.draft, ctx.state)
     newer = history.get(ctx.municipality, ctx.definition.cycle, newer_sequence,
                         ctx.definition.instrument) if newer_sequence else None
@@ -78,6 +89,11 @@ def _review_page(request: Request, ctx: Scope, send_errors: dict[str, str] | Non
         four_eyes=four_eyes.required(ctx.municipality),
         sent_back=four_eyes.sent_back_from(ctx.draft, ctx.state),
         seen_field=drafts.SEEN_FIELD, seen=drafts.seen_mark(ctx.draft),
+        withdrawn=withdrawn, counting=history.get(ctx.municipality, ctx.definition.cycle,
+                                                  int(ctx.state.counting_sequence),
+                                                  ctx.definition.instrument)
+        if withdrawn and ctx.state and ctx.state.counting_sequence else None,
+        after_withdrawal=AFTER_WITHDRAWAL.get(web.query(request).get("na-intrekking", "")),
         publish=publishing.fields(choice or publishing.Choice(), ctx.definition.cycle,
                                   ctx.definition.instrument))
 
@@ -173,3 +189,33 @@ def start_from_delivery(request: Request, code: str, instrument: str = WMO) -> R
                       int(source.cycle),
                       based_on=int(ctx.state.last_sequence) if ctx.state else 0)
     return web.redirect(f"{ctx.base}/controleren")
+
+
+def after_withdrawal(request: Request, code: str, instrument: str = WMO) -> Response:
+    """The draft still holds a withdrawn delivery's answers: start again from the delivery
+    that counts now, or keep those answers as a draft to change (issue 24)."""
+    form = web.posted(request)
+    ctx = access.scope(request, code, with_state=True, instrument=instrument)
+    choice = form.first(AFTER_WITHDRAWAL_FIELD)
+    seen = drafts.parse_seen(form.first(drafts.SEEN_FIELD))
+    if choice not in (START_AGAIN, KEEP) or seen is None:
+        raise web.HttpError(400)
+    changed = drafts.changed_since(seen, ctx.draft)
+    if changed is not None:  # a colleague saved since the page was shown: nothing replaced
+        return _changed_page(request, code, ctx, changed)
+    sent = history.history(code, ctx.definition.cycle, ctx.definition.instrument)
+    withdrawn = history.withdrawn_draft(ctx.draft, sent)
+    counting = history.counting(sent)
+    if ctx.draft is None or withdrawn is None or (choice == START_AGAIN and counting is None):
+        return web.redirect(f"{ctx.base}/controleren")  # done already, by a colleague
+    if choice == START_AGAIN and counting is not None:
+        result = drafts.start_again_from(
+            ctx.draft, seen, ctx.registrant.id, ctx.definition, counting.raw or {},
+            int(counting.sequence), int(ctx.state.last_sequence) if ctx.state else 0)
+    else:
+        result = drafts.keep_after_withdrawal(ctx.draft, seen)
+    if isinstance(result, drafts.Changed):
+        return _changed_page(request, code, access.scope(request, code, with_state=True,
+                                                               instrument=instrument), result)
+    done = "geldige" if choice == START_AGAIN else "houden"
+    return web.redirect(f"{ctx.base}/controleren?na-intrekking={done}")

@@ -50,6 +50,16 @@ def start_from_delivery_jeugd(code: str) -> Response:
     return pages.start_from_delivery(routes.current_request, code, JEUGD)
 
 
+@routes.route("/gemeente/{code}/na-intrekking", methods=["POST"], content_types=FORM)
+def after_withdrawal(code: str) -> Response:
+    return pages.after_withdrawal(routes.current_request, code)
+
+
+@routes.route("/gemeente/{code}/jeugd/na-intrekking", methods=["POST"], content_types=FORM)
+def after_withdrawal_jeugd(code: str) -> Response:
+    return pages.after_withdrawal(routes.current_request, code, JEUGD)
+
+
 @routes.route("/gemeente/{code}/aanlevering/{number}", methods=["GET"])
 def delivery_view(code: str, number: str) -> Response:
     return view_pages.show(routes.current_request, code, number)

@@ -50,8 +50,9 @@ def plan(code: str, cycle: int, number: str) -> tuple[Delivery, Delivery | None,
     """(the delivery to take back, the one that counts afterwards or None, the scope's
     revision now) for the confirmation page; Refused when `number` cannot be taken back."""
     if cycle != config.current_cycle():
-        raise Refused("Alleen een aanlevering van het lopende verantwoordingsjaar kan worden "
-                      "teruggenomen. Neem voor een eerder jaar contact op met de helpdesk.")
+        raise Refused(f"Alleen een aanlevering van dit jaar ({config.current_cycle()}) kan "
+                      "worden teruggenomen. Neem voor een eerder jaar contact op met de "
+                      "helpdesk.")
     instrument = history.instrument_of_number(number)
     state = _state(code, cycle, instrument)
     sent = history.history(code, cycle, instrument)

@@ -5,6 +5,8 @@ helpdesk's view of the same is in `helpdesk/delivery_pages.py`; both render `del
 and `delivery/views.py`'s files."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice.app import Request, Response
 
 from .. import web
@@ -19,6 +21,7 @@ DECISIONS = ("goedkeuren", "terugsturen")
 TAKE_BACK = "terugnemen"
 MOMENT = "publicatiemoment"  # change or cancel the publication moment
 REASON_FIELD = "reden"
+CONFIRM_FIELD = "bevestigd"  # "ja": the coordinator confirmed the approval on its own page
 REVISION_FIELD = "revisie"
 DONE = {"goedgekeurd": "U heeft de aanlevering goedgekeurd. Ze telt nu en wordt gepubliceerd.",
         "teruggestuurd": "U heeft de aanlevering teruggestuurd. De afzender krijgt uw reden "
@@ -100,6 +103,8 @@ def decide(request: Request, code: str, number: str, kind: str) -> Response:
         return _page(request, registrant, view, code, status=400,
                      error=next(iter(moment_errors.values())), choice=choice,
                      moment_errors=moment_errors)
+    if kind == "goedkeuren" and form.first(CONFIRM_FIELD) != "ja":
+        return _approval_confirmation(request, registrant, view, code, choice, publish_at)
     try:
         if kind == "goedkeuren":
             four_eyes.approve(code, int(delivery.cycle), int(delivery.sequence), registrant,
@@ -115,6 +120,27 @@ def decide(request: Request, code: str, number: str, kind: str) -> Response:
                      error=str(refused), reason=reason)
     done = "goedgekeurd" if kind == "goedkeuren" else "teruggestuurd"
     return web.redirect(f"/gemeente/{code}/aanlevering/{view.number}?besluit={done}")
+
+
+def _approval_confirmation(request: Request, registrant: Registrant, view: views.DeliveryView,
+                           code: str, choice: publishing.Choice,
+                           publish_at: datetime | None) -> Response:
+    """One more page before an approval publishes: what will count and be shown, and when
+    (issue 24: one click published). Refused here already when approving is not theirs."""
+    why_not = four_eyes.may_approve(view.delivery, registrant, four_eyes.coordinator_ids(code))
+    if why_not is None and view.standing != views.Standing.WAITING:
+        why_not = f"Aanlevering {view.number} wacht niet (meer) op goedkeuring."
+    if why_not is not None:
+        return _page(request, registrant, view, code,
+                     status=403 if view.standing == views.Standing.WAITING else 409,
+                     error=why_not)
+    return web.page(request, "approve.html", title=f"Aanlevering {view.number} goedkeuren",
+                    personal_code=registrant.personal_code, view=view, code=code,
+                    choice=choice, publish_at=publish_at,
+                    fields=publishing.fields(choice, int(view.delivery.cycle)),
+                    confirm_field=CONFIRM_FIELD,
+                    action=f"/gemeente/{code}/aanlevering/{view.number}/goedkeuren",
+                    back=f"/gemeente/{code}/aanlevering/{view.number}")
 
 
 def file(request: Request, code: str, number: str, kind: str) -> Response:

@@ -9,10 +9,11 @@ from enum import StrEnum
 from typing import Any
 
 from ..accounts import registrants
+from ..platform.formatting import amsterdam
 from ..platform.instruments import WMO
 from ..platform.models import Delivery, DeliveryStatus, Registrant, ScopeState, get_together
 from ..platform.records import Record
-from ..questionnaire import display
+from ..questionnaire import answers, display
 from ..questionnaire.definitions import Definition, DefinitionError, load
 from . import history
 from .four_eyes import HELPDESK_PREFIX
@@ -88,6 +89,23 @@ class DeliveryView(Record):
     def summaries(self) -> list[display.SectionSummary]:
         return display.snapshot_summaries(self.delivery.snapshot or {},
                                           _definition(self.delivery))
+
+    @property
+    def acknowledged_warnings(self) -> list[tuple[str, str]]:
+        """(question, message) for every warning its sender confirmed before sending (a send
+        with a warning needs that confirmation), as on the sender's review page that day: a
+        coordinator reads them before approving."""
+        definition = _definition(self.delivery)
+        if definition is None:
+            return []
+        sent_on = self.delivery.sent_at.astimezone(amsterdam()).date()
+        try:
+            found = answers.warnings(definition, dict(self.delivery.raw or {}), today=sent_on)
+        except (KeyError, ValueError):  # answers of an older definition that no longer fit
+            return []
+        names = {name: question.name for section in definition.sections
+                 for question in section.questions for name in question.input_names()}
+        return [(names.get(anchor, ""), message) for anchor, message in found.items()]
 
 
 def _definition(delivery: Delivery) -> Definition | None:
@@ -181,11 +199,20 @@ class Change(Record, frozen=True):
     after: str | None
 
 
-def _entries(snapshot: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+def _entries(snapshot: dict[str, Any], definition: Definition | None = None
+             ) -> dict[str, tuple[str, str, str]]:
     """{key: (section, label, text)} of every answer, one per score row and derived figure,
-    read as the delivery page shows them."""
+    read as the delivery page shows them. A derived figure (Respons) follows the answer it is
+    computed from, in that answer's section (`definition` says which), never the last
+    section's."""
     found: dict[str, tuple[str, str, str]] = {}
-    section = ""
+    after: dict[str, list[tuple[str, tuple[str, str]]]] = {}  # question id -> its figures
+    for figure in snapshot.get("derived", []):
+        spec = definition and next((d for d in definition.derived if d.id == figure["id"]),
+                                   None)
+        shown = (f"{figure['label']} (berekend)", display.percent_text(figure["value"]))
+        after.setdefault(spec.numerator if spec else "", []).append(
+            (f"berekend.{figure['id']}", shown))
     for answer in snapshot.get("answers", []):
         section = str(answer.get("section", ""))
         if answer.get("type") == "score_table":
@@ -198,16 +225,18 @@ def _entries(snapshot: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
         else:
             found[str(answer["question_id"])] = (section, str(answer["label"]),
                                                   str(answer.get("text") or answer.get("value")))
-    for figure in snapshot.get("derived", []):
-        found[f"berekend.{figure['id']}"] = (section, f"{figure['label']} (berekend)",
-                                             display.percent_text(figure["value"]))
+        for key, (label, text) in after.pop(str(answer["question_id"]), []):
+            found[key] = (section, label, text)
+    for key, (label, text) in (left for figures in after.values() for left in figures):
+        found[key] = ("Berekend", label, text)  # its question is not in this delivery
     return found
 
 
 def compare(before: Delivery, after: Delivery) -> tuple[list[Change], int]:
     """What changed from `before` to `after`, answer by answer in the order of the newer
     delivery (answers only the older one had follow), and how many answers are the same."""
-    old, new = _entries(before.snapshot or {}), _entries(after.snapshot or {})
+    old = _entries(before.snapshot or {}, _definition(before))
+    new = _entries(after.snapshot or {}, _definition(after))
     changes, same = [], 0
     for key in [*new, *(k for k in old if k not in new)]:
         was, now = old.get(key), new.get(key)

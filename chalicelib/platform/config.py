@@ -68,12 +68,17 @@ def ses_configuration_set() -> str:
     return env("SES_CONFIGURATION_SET")
 
 
+# The local stage's contact details: placeholders that prod refuses (platform/startup.py).
+LOCAL_HELPDESK_EMAIL = "helpdesk@aanlevermodule-ceo.nl"
+LOCAL_HELPDESK_PHONE = "070 123 45 67"
+
+
 def helpdesk_email() -> str:
-    return env("HELPDESK_EMAIL", "helpdesk@aanlevermodule-ceo.nl")
+    return env("HELPDESK_EMAIL", LOCAL_HELPDESK_EMAIL)
 
 
 def helpdesk_phone() -> str:
-    return env("HELPDESK_PHONE", "070 123 45 67")
+    return env("HELPDESK_PHONE", LOCAL_HELPDESK_PHONE)
 
 
 def publication_site_name() -> str:

@@ -90,6 +90,19 @@ def iso_date_nl(text: str) -> str:
     return date_nl(datetime.fromisoformat(text))
 
 
-FILTERS = {"date_nl": date_nl, "iso_date_nl": iso_date_nl, "datetime_nl": datetime_nl,
+def cycle_nl(cycle: int | Decimal | str) -> str:
+    """A cycle ("verantwoordingsjaar", a word municipal staff need not know) in plain words:
+    the year the survey was about and the year it is delivered in."""
+    return f"onderzoek over {int(cycle) - 1}, aangeleverd in {int(cycle)}"
+
+
+def plain_title(title: str, cycle: int | Decimal | str) -> str:
+    """A questionnaire definition's title (data, written in the ministry's words) as a
+    municipal employee reads it: "…, verantwoordingsjaar 2026" becomes "…, over 2025"."""
+    return title.replace(f"verantwoordingsjaar {int(cycle)}", f"over {int(cycle) - 1}")
+
+
+FILTERS = {"cycle_nl": cycle_nl, "plain_title": plain_title,
+           "date_nl": date_nl, "iso_date_nl": iso_date_nl, "datetime_nl": datetime_nl,
            "when_nl": when_nl, "number_nl": number_nl, "phone_nl": phone_nl,
            "date_text": date_text}

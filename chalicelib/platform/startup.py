@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from email.utils import parseaddr
 
 from . import cycles, instruments
-from .config import PLACEHOLDER_PRIVACY_CONTROLLER, RETENTION_SCHEDULES
+from .config import LOCAL_HELPDESK_EMAIL, PLACEHOLDER_PRIVACY_CONTROLLER, RETENTION_SCHEDULES
 
 # What the local stage shows; a real helpdesk is reachable elsewhere.
 PLACEHOLDER_PHONES = {"0701234567", "0123456789", "0000000000"}
@@ -37,6 +38,26 @@ def _digits(phone: str) -> str:
         else digits
 
 
+def _reserved(domain: str) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in RESERVED_MAIL_DOMAINS)
+
+
+def _sender_problems(sender: str) -> list[str]:
+    """MAIL_SENDER, "Name <address>": the registration page tells people to look for both in
+    their spam folder, so both must be real."""
+    name, address = parseaddr(sender)
+    domain = address.rsplit("@", 1)[-1].lower() if "@" in address else ""
+    if not sender.strip():
+        return ["MAIL_SENDER is not set: mails need a sender (.chalice/config.json, per stage)"]
+    if not name.strip() or not domain:
+        return [f"MAIL_SENDER is {sender!r}: write it as 'Name <address>' (the registration "
+                f"page names both, to look for in the spam folder)"]
+    if _reserved(domain):
+        return [f"MAIL_SENDER is the placeholder {sender!r}: set the stage's real sender "
+                f"(.chalice/config.json)"]
+    return []
+
+
 def problems(environ: Mapping[str, str] | None = None) -> list[str]:
     """Every problem with a deployed stage's settings (none for the local stage)."""
     env = os.environ if environ is None else environ
@@ -56,9 +77,10 @@ def problems(environ: Mapping[str, str] | None = None) -> list[str]:
     domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
     if not domain:
         found.append("HELPDESK_EMAIL is not set: every page and mail gives it (and Reply-To)")
-    elif any(domain == d or domain.endswith("." + d) for d in RESERVED_MAIL_DOMAINS):
+    elif _reserved(domain) or email.casefold() == LOCAL_HELPDESK_EMAIL:
         found.append(f"HELPDESK_EMAIL is the placeholder {email!r}: set the helpdesk's real "
                      f"address (stack parameter HelpdeskEmail)")
+    found += _sender_problems(env.get("MAIL_SENDER", ""))
     if not env.get("PUBLICATION_SITE_NAME", "").strip():
         found.append("PUBLICATION_SITE_NAME is not set: pages and mails name the site the "
                      "results go to (stack parameter PublicationSiteName)")

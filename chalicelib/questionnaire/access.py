@@ -21,7 +21,7 @@ def scope(request: Request, code: str, with_state: bool = False,
     does not exist)."""
     claimed = accounts_access.claim(request)
     if claimed is None:
-        raise HttpError(401, accounts_access.NOT_SIGNED_IN)
+        raise accounts_access.not_signed_in(request)
     try:
         return journey.open_scope(claimed, code, with_state=with_state, instrument=instrument)
     except journey.SessionEnded:

@@ -217,13 +217,11 @@ def start_from(registrant_id: str, municipality: str, definition: Definition,
     (never last year's consent, fieldwork or report). None when a draft exists already
     (nothing overwritten)."""
     now = now or datetime.now(UTC)
-    names = {name for q in definition.questions()
-             if q.carry_over or source_cycle == definition.cycle for name in q.input_names()}
     at = now.isoformat()
     draft = Draft(scope_key(municipality, definition.cycle, definition.instrument),
                   municipality=municipality, cycle=definition.cycle,
                   instrument=definition.instrument,
-                  answers={k: v for k, v in raw.items() if k in names},
+                  answers=_carried(definition, raw, source_cycle),
                   section_versions={s.id: 1 for s in definition.sections},
                   section_editors={s.id: {"by": registrant_id, "at": at}
                                    for s in definition.sections},
@@ -258,7 +256,8 @@ def fill(registrant_id: str, municipality: str, definition: Definition,
         if changed is not None and (changed.gone or changed.restarted
                                     or touched & set(changed.sections)):
             return changed
-        draft = existing or Draft(scope_key(municipality, definition.cycle),
+        draft = existing or Draft(scope_key(municipality, definition.cycle,
+                                            definition.instrument),
                                   municipality=municipality, cycle=definition.cycle,
                                   instrument=definition.instrument, answers={},
                                   section_versions={}, section_editors={},
@@ -282,5 +281,57 @@ def fill(registrant_id: str, municipality: str, definition: Definition,
             reasons = {r.code for r in (error.cancellation_reasons or []) if r}
             if not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
                 raise
-        existing = _reload(municipality, definition.cycle)
+        existing = _reload(municipality, definition.cycle, definition.instrument)
     return changed_since(seen, existing) or Changed(gone=existing is None)
+
+
+def _carried(definition: Definition, raw: Mapping[str, object],
+             source_cycle: int) -> dict[str, object]:
+    """Of earlier answers, the fields the current questionnaire still asks; from an earlier
+    cycle only those it may carry over."""
+    names = {name for q in definition.questions()
+             if q.carry_over or source_cycle == definition.cycle for name in q.input_names()}
+    return {k: v for k, v in raw.items() if k in names}
+
+
+def start_again_from(draft: Draft, seen: Seen, registrant_id: str, definition: Definition,
+                     raw: Mapping[str, object], sent_sequence: int, based_on: int,
+                     now: datetime | None = None) -> Draft | Changed:
+    """Puts a delivery's answers in place of the draft's (after a withdrawal: the delivery
+    that counts now), on condition that the draft is still what the page showed; the draft is
+    then that delivery, sent. Every section's version moves on, so a colleague's open page
+    cannot save over it unseen."""
+    now = now or datetime.now(UTC)
+    changed = changed_since(seen, draft)
+    if changed is not None:
+        return changed
+    at = now.isoformat()
+    draft.answers = _carried(definition, raw, int(definition.cycle))
+    draft.section_versions = {s.id: section_version(draft, s.id) + 1
+                              for s in definition.sections}
+    draft.section_editors = {s.id: {"by": registrant_id, "at": at} for s in definition.sections}
+    draft.status, draft.sent_sequence = DraftStatus.SENT, sent_sequence
+    draft.based_on, draft.updated_at = based_on, now
+    return _saved_as_seen(draft, seen)
+
+
+def keep_after_withdrawal(draft: Draft, seen: Seen, now: datetime | None = None
+                          ) -> Draft | Changed:
+    """The withdrawn answers stay as a draft to change and send again (it was 'sent')."""
+    changed = changed_since(seen, draft)
+    if changed is not None:
+        return changed
+    draft.status, draft.updated_at = DraftStatus.CONCEPT, now or datetime.now(UTC)
+    return _saved_as_seen(draft, seen)
+
+
+def _saved_as_seen(draft: Draft, seen: Seen) -> Draft | Changed:
+    try:
+        draft.save()  # conditional on the version read (pynamodb)
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return changed_since(seen, _reload(str(draft.municipality), int(draft.cycle),
+                                           str(draft.instrument or WMO))) or \
+            Changed(gone=True)
+    return draft

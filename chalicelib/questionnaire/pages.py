@@ -59,6 +59,8 @@ def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
         if previous else None,
         errors=errors, back_to_review=back_to_review, saved=saved, version=version,
         restored=restored, cookies_out=cookies_out,
+        keep_url=f"/gemeente/{ctx.municipality}/vragen/{section.id}/bewaren",
+        typed_id=pending_input.typed_id(ctx.registrant.id, ctx.municipality, section.id),
         show=lambda q: _shown(definition, section, q, raw),
         derived=[(d.label, format_number(derived[d.id]) + "%")
                  for d in definition.derived if d.id in derived and
@@ -96,14 +98,48 @@ def show_section(request: Request, code: str, section_id: str,
         if drafts.section_version(ctx.draft, section.id) else {}
     params = web.query(request)
     back = params.get("terug") == "controleren"
-    kept = pending_input.find(params.get("hersteld", ""), ctx.registrant.id)
+    # input kept when a session ended (named in the URL), or typed and not saved when the
+    # page was left (autosave; this browser's cookie names it)
+    kept = pending_input.find(params.get("hersteld", "") or signed_in.kept_input_id(request),
+                              ctx.registrant.id)
     if kept is not None and (kept.municipality, kept.section, kept.instrument or WMO) == (
             code, section.id, instrument):
-        raw = {**raw, **drafts.raw_for_section(section, kept.fields)}
-        errors = answers.evaluate(ctx.definition, raw, (section,))[1]
-        return _section_page(request, ctx, section, raw, errors, back_to_review=back,
-                             version=int(kept.seen_version), restored=kept.id)
+        typed = drafts.raw_for_section(section, kept.fields)
+        if any(raw.get(name, "" if not isinstance(value, list) else []) != value
+               for name, value in typed.items()):
+            raw = {**raw, **typed}
+            errors = answers.evaluate(ctx.definition, raw, (section,))[1]
+            return _section_page(request, ctx, section, raw, errors, back_to_review=back,
+                                 version=int(kept.seen_version), restored=kept.id)
     return _section_page(request, ctx, section, raw, errors, back_to_review=back)
+
+
+def keep_typed(request: Request, code: str, section_id: str) -> Response:
+    """Autosave (the page's script, after a pause in typing and when the page is left): what
+    is typed on the page is kept as unsaved input of this person, beside the shared draft and
+    never in it; this browser's cookie names it, so opening the page or the personal link
+    again offers it back (issue 24 §4). 204, or an error the script ignores."""
+    form = web.forms.parse(request)
+    if not csrf.is_valid(request, form.first(csrf.FIELD)):
+        raise web.HttpError(403)
+    registrant = signed_in.current(request)
+    section = current_definition().section(section_id)
+    if registrant is None:
+        raise web.HttpError(401)
+    if section is None or not is_code(code):
+        raise web.HttpError(404)
+    try:
+        seen_version = int(form.first("versie") or "0")
+    except ValueError:
+        raise web.HttpError(400) from None
+    names = {name for question in section.questions for name in question.input_names()}
+    kept = pending_input.keep_typed(registrant.id, code, section.id,
+                                    {k: v for k, v in form.fields.items() if k in names},
+                                    seen_version)
+    if kept is None:
+        raise web.HttpError(404)
+    return Response(body="", status_code=204, headers={"Set-Cookie": cookies.set_cookie(
+        signed_in.KEPT_INPUT_COOKIE, kept.id, int(pending_input.KEEP_FOR.total_seconds()))})
 
 
 def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form,
@@ -175,8 +211,9 @@ def save_section(request: Request, code: str, section_id: str,
                              back_to_review=back_to_review, version=seen_version)
     ctx.draft = result
     cookies_out = None
-    if form.first("hersteld"):
-        pending_input.forget(form.first("hersteld")[:64], ctx.registrant.id)
+    if form.first("hersteld"):  # kept input (and the autosave of this page) now saved
+        for kept_id in form.fields["hersteld"][:2]:
+            pending_input.forget(kept_id[:64], ctx.registrant.id)
         cookies_out = [cookies.clear_cookie(signed_in.KEPT_INPUT_COOKIE)]
     raw = ctx.raw
     action = form.first("actie")

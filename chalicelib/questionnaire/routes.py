@@ -30,6 +30,12 @@ def questionnaire_save(code: str, section: str) -> Response:
     return pages.save_section(routes.current_request, code, section)
 
 
+@routes.route("/gemeente/{code}/vragen/{section}/bewaren", methods=["POST"],
+              content_types=FORM)
+def questionnaire_keep_typed(code: str, section: str) -> Response:
+    return pages.keep_typed(routes.current_request, code, section)
+
+
 @routes.route("/gemeente/{code}/verwijderen", methods=["GET"])
 def questionnaire_reset_confirm(code: str) -> Response:
     return pages.confirm_reset(routes.current_request, code)

@@ -42,6 +42,7 @@ def _part(code: str, definition: Definition, draft: Draft | None, sent: list[Del
         "standings": {d.delivery_id: views.standing_of(d, counting, sent[0]) for d in sent},
         "newest": sent[0] if sent else None, "last_edit": editors.latest(edits),
         "draft": draft, "history": sent, "counting": counting, "publish_at": publish_at,
+        "withdrawn": history.withdrawn_draft(draft, sent), "seen": drafts.seen_mark(draft),
         "prefill": None if draft else history.prefill_source(code, definition.cycle, sent,
                                                              definition.instrument),
         "progress": journey.progress(definition, draft),
@@ -100,4 +101,4 @@ def show(request: Request) -> Response:
                     cycle=definition.cycle, measurement_year=definition.cycle - 1,
                     notice=notice, deadlines=window.deadlines(datetime.now(UTC)),
                     link_expires_at=registrant.link_expires_at, me=registrant.id,
-                    senders=senders)
+                    senders=senders, seen_field=drafts.SEEN_FIELD)

@@ -2,7 +2,8 @@
 that app.py registers."""
 from chalice import Blueprint, Response
 
-from . import pages
+from ..web import FORM_CONTENT_TYPES as FORM
+from . import copy_pages, pages
 
 routes = Blueprint(__name__)
 
@@ -10,3 +11,13 @@ routes = Blueprint(__name__)
 @routes.route("/start", methods=["GET"])
 def start_page() -> Response:
     return pages.show(routes.current_request)
+
+
+@routes.route("/gemeente/{code}/overnemen-van", methods=["GET"])
+def copy_from_municipality(code: str) -> Response:
+    return copy_pages.show(routes.current_request, code)
+
+
+@routes.route("/gemeente/{code}/overnemen-van", methods=["POST"], content_types=FORM)
+def copy_from_municipality_post(code: str) -> Response:
+    return copy_pages.copy(routes.current_request, code)

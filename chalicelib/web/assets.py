@@ -8,7 +8,8 @@ from ..platform.rendering import TEMPLATE_DIR
 from .errors import HttpError
 
 CONTENT_TYPES = {"style.css": "text/css; charset=utf-8", "print.css": "text/css; charset=utf-8",
-                 "gemeente-kiezer.js": "text/javascript; charset=utf-8"}
+                 "gemeente-kiezer.js": "text/javascript; charset=utf-8",
+                 "bewaren.js": "text/javascript; charset=utf-8"}
 
 
 def serve(name: str) -> Response:

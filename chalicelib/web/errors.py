@@ -86,6 +86,7 @@ def security_headers() -> dict[str, str]:
     headers = {
         "Content-Security-Policy": (
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",

@@ -188,7 +188,7 @@ def test_deliveries_of_an_earlier_cycle_open_too(browser, mailbox, aws):
     sending.send(registrant, "GM0014", "Groningen", earlier, draft, state)
     browser.get(mailbox.last_link("a.devries@groningen.nl"))
     page = browser.get("/gemeente/GM0014/aanlevering/GM0014-2025-1")
-    assert page.status_code == 200 and "verantwoordingsjaar 2025" in page.text
+    assert page.status_code == 200 and "onderzoek over 2024, aangeleverd in 2025" in page.text
     assert "Telt nu" in page.text
 
 

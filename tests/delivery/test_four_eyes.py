@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.answers import with_answer
 from tests.support.browser import Browser
 from tests.support.feed import bucket_object, record, run
-from tests.support.flows import fill_all, send, signed_in
+from tests.support.flows import fill_all, save, send, signed_in
 from tests.support.tables import scan
 
 ELS = "e.jansen@groningen.nl"
@@ -35,8 +37,11 @@ def set_four_eyes(helpdesk, on: bool, *coordinators: str):
                            form_page="/helpdesk/gemeente/GM0014")
 
 
-def decide(browser, number: str, kind: str, reason: str | None = None):
+def decide(browser, number: str, kind: str, reason: str | None = None, confirmed: bool = True):
+    """Posts a decision; an approval `confirmed` as on its confirmation page."""
     fields = [("reden", reason)] if reason is not None else []
+    if kind == "goedkeuren" and confirmed:
+        fields.append(("bevestigd", "ja"))
     return browser.submit(f"{VIEW}{number}/{kind}", fields, form_page="/start")
 
 
@@ -99,6 +104,51 @@ def test_a_send_waits_until_another_coordinator_approves_then_it_counts_and_is_p
     assert "U heeft aanlevering GM0014-2026-1" in mailbox.to(ELS)[-1].text
     view = text(anna.get(f"{VIEW}GM0014-2026-1"))
     assert "Telt nu" in view and "door Els Jansen" in view
+
+
+def test_the_approval_page_shows_answers_and_confirmed_warnings_first_and_asks_once_more(
+        team, aws):
+    """Issue 24 §2: the coordinator reads the answers and the warnings the sender confirmed
+    before the decisions, which stand apart, and approving asks for a confirmation."""
+    anna, els, piet = team
+    fill_all(anna)
+    save(anna, "opzet", with_answer("opzet", "onderwerpen", "kwaliteit"))
+    assert send(anna, extra=[("bevestig_waarschuwingen", "ja")]).status_code == 303
+    page = text(els.get(f"{VIEW}GM0014-2026-1"))
+    warning = page.index("Waarschuwingen die de afzender heeft bevestigd")
+    assert "toegankelijkheid, kwaliteit én effect" in page[warning:warning + 600]
+    answers_at = page.index("Doel en opzet van het onderzoek")
+    approve_at = page.index('action="/gemeente/GM0014/aanlevering/GM0014-2026-1/goedkeuren"')
+    back_at = page.index('action="/gemeente/GM0014/aanlevering/GM0014-2026-1/terugsturen"')
+    assert warning < answers_at < approve_at < back_at
+    assert page[approve_at:back_at].count("</form>") == 1  # two forms, not one with two ends
+    assert page[approve_at:back_at].count("</section>") == 1  # each decision its own card
+    # the colleague without the role reads the same, without decisions
+    colleague = text(piet.get(f"{VIEW}GM0014-2026-1"))
+    assert "Waarschuwingen die de afzender" in colleague and "/goedkeuren" not in colleague
+
+    from chalicelib.platform.formatting import amsterdam
+
+    later = (datetime.now(UTC) + timedelta(hours=1)).astimezone(amsterdam())
+    moment = [("publiceren", "vanaf"), ("publiceren_datum", f"{later:%d-%m-%Y}"),
+              ("publiceren_tijd", f"{later:%H:%M}")]
+    asked = decide(els, "GM0014-2026-1", "goedkeuren", confirmed=False)
+    assert asked.status_code == 200
+    confirm = text(asked)
+    assert "<h1>Aanlevering GM0014-2026-1 goedkeuren?</h1>" in confirm
+    assert "Ja, goedkeuren en publiceren" in confirm and "toont haar direct" in confirm
+    assert "toegankelijkheid, kwaliteit én effect" in confirm
+    assert delivery_item(aws, 1)["status"]["S"] == "pending"
+    assert feed_document(aws, 1) is None  # asking published nothing
+    refused = decide(piet, "GM0014-2026-1", "goedkeuren", confirmed=False)
+    assert refused.status_code == 403 and "Ja, goedkeuren" not in text(refused)
+    with_moment = els.submit(f"{VIEW}GM0014-2026-1/goedkeuren", moment, form_page="/start")
+    assert with_moment.status_code == 200  # the chosen moment is said and carried along
+    assert "toont haar vanaf" in text(with_moment)
+    assert f'name="publiceren_datum" value="{later:%d-%m-%Y}"' in with_moment.text
+    assert 'name="bevestigd" value="ja"' in with_moment.text
+    assert decide(els, "GM0014-2026-1", "goedkeuren").status_code == 303
+    assert delivery_item(aws, 1)["status"]["S"] == "valid"
 
 
 def test_approving_ones_own_delivery_or_without_being_coordinator_is_refused(team, aws,
@@ -320,3 +370,63 @@ def test_an_approval_from_the_senders_own_mailbox_is_refused(team, aws, mailbox,
     assert refused.status_code == 403
     assert "U kunt uw eigen aanlevering niet goedkeuren" in text(refused)
     assert delivery_item(aws, 1)["status"]["S"] == "pending"
+
+
+def test_a_person_appointed_coordinator_gets_a_mail_saying_so(team, mailbox, helpdesk):
+    """Issue 24 §2: by the helpdesk or by a coordinator; with the delivery that waits already
+    (its approval request went out before they were coordinator); nobody else is told."""
+    anna, els, _piet = team
+    [by_helpdesk] = [m for m in mailbox.to(ELS) if m.subject.startswith("U bent coördinator")]
+    assert by_helpdesk.subject == "U bent coördinator voor Groningen"
+    assert "De helpdesk heeft u aangewezen als coördinator voor Groningen" in by_helpdesk.text
+    assert "Uw gemeente werkt met vier ogen" in by_helpdesk.text
+    fill_all(anna)
+    send(anna)
+    before = {address: len(mailbox.to(address)) for address in (ELS, PIET)}
+    ids = [("coordinator", registrant_id(helpdesk, name)) for name in ("Els Jansen",
+                                                                       "Piet Bakker")]
+    saved = els.submit("/gemeente/GM0014/vier-ogen", [("vier_ogen", "aan"), *ids],
+                       form_page="/gemeente/GM0014/vier-ogen")
+    assert saved.status_code == 303
+    [appointed] = mailbox.to(PIET)[before[PIET]:]
+    assert appointed.subject == "U bent coördinator voor Groningen"
+    assert "Els Jansen heeft u aangewezen" in appointed.text
+    assert "/gemeente/GM0014/aanlevering/GM0014-2026-1" in appointed.text  # waits already
+    assert "/gemeente/GM0014/aanlevering/GM0014-2026-1" in appointed.html
+    assert len(mailbox.to(ELS)) == before[ELS]  # already coordinator: no mail
+    assert not [m for m in mailbox.to("a.devries@groningen.nl")
+                if m.subject.startswith("U bent coördinator")]
+
+
+def test_an_approval_link_opened_signed_out_leads_back_to_the_delivery_after_signing_in(
+        team, mailbox, app_module):
+    """Issue 24 §2: the coordinator opens the mail's link in a browser without a session,
+    then the personal link: the delivery, not /start. Only a page of one's own municipality,
+    only a page looked at (GET), and only once."""
+    anna, _els, _piet = team
+    fill_all(anna)
+    send(anna)
+    view_url = re.search(r"http://127\.0\.0\.1:8000(/gemeente/\S+)",
+                         mailbox.to(ELS)[-1].text).group(1)
+    assert view_url == f"{VIEW}GM0014-2026-1"
+    other_browser = Browser(app_module.app)
+    signed_out = other_browser.get(view_url)
+    assert signed_out.status_code == 401
+    assert "daarna komt u vanzelf terug op deze pagina" in text(signed_out)
+    arrived = other_browser.get(mailbox.last_link(ELS))
+    assert arrived.status_code == 303 and arrived.headers["Location"].endswith(view_url)
+    assert "Goedkeuren of terugsturen" in text(other_browser.get(view_url))
+    again = other_browser.get(mailbox.last_link(ELS))  # remembered once, not for ever
+    assert again.headers["Location"].endswith("/start")
+
+    elsewhere = Browser(app_module.app)  # a page of a municipality Els does not represent
+    assert elsewhere.get("/gemeente/GM0034/aanlevering/GM0034-2026-1").status_code == 401
+    assert elsewhere.get(mailbox.last_link(ELS)).headers["Location"].endswith("/start")
+    review = Browser(app_module.app)  # any page of the municipality, e.g. a questionnaire's
+    assert review.get("/gemeente/GM0014/controleren").status_code == 401
+    assert review.get(mailbox.last_link(ELS)).headers["Location"].endswith(
+        "/gemeente/GM0014/controleren")
+    posted = Browser(app_module.app)
+    posted.post_raw(f"{view_url}/terugsturen", b"reden=x",
+                    {"content-type": "application/x-www-form-urlencoded"})
+    assert posted.get(mailbox.last_link(ELS)).headers["Location"].endswith("/start")

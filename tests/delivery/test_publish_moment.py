@@ -244,7 +244,8 @@ def test_with_four_eyes_the_approving_coordinator_chooses_the_moment(
     when = amsterdam_fields(1)
     approved = els.submit(f"{VIEW}GM0014-2026-1/goedkeuren",
                           [("publiceren", "vanaf"), ("publiceren_datum", when[0]),
-                           ("publiceren_tijd", when[1])], form_page="/start")
+                           ("publiceren_tijd", when[1]), ("bevestigd", "ja")],
+                          form_page="/start")
     assert approved.status_code == 303
     assert shown(aws, 1) is None
     clock.advance(2)

@@ -124,7 +124,7 @@ def test_taking_back_the_only_delivery_retracts_it(browser, mailbox, aws):
     send(browser)
     assert feed(aws)["status"] == "published"
     page = text(confirmation(browser, "GM0014-2026-1"))
-    assert "Daarna telt er voor dit verantwoordingsjaar geen aanlevering meer" in page
+    assert "Daarna telt er voor het onderzoek over 2025 geen aanlevering meer" in page
     assert take_back(browser, "GM0014-2026-1", "Verkeerde gemeente").status_code == 303
     assert feed(aws)["status"] == "retracted"
     # the answers are open again, to correct and send anew
@@ -181,7 +181,7 @@ def test_with_four_eyes_only_a_coordinator_may_take_back(browser, mailbox, app_m
     assert set_four_eyes(helpdesk, "Els Jansen").status_code == 200
     fill_all(browser)
     send(browser)
-    els.submit(f"{VIEW}GM0014-2026-1/goedkeuren", [], form_page="/start")
+    els.submit(f"{VIEW}GM0014-2026-1/goedkeuren", [("bevestigd", "ja")], form_page="/start")
     assert feed(aws)["status"] == "published"
     for outsider in (browser, piet):  # the sender and a colleague: not coordinators
         assert "Deze aanlevering terugnemen" not in text(outsider.get(f"{VIEW}GM0014-2026-1"))

@@ -54,6 +54,20 @@ BUTTON_CONTRAST = """() => {
     });
 }"""
 
+# Select boxes too narrow for their longest option (the text is cut off when chosen): the
+# room inside the box (less padding and the arrow) against the option's text width.
+SELECTS_CUT_OFF = """() => [...document.querySelectorAll('select')]
+  .filter(s => s.getClientRects().length)
+  .map(s => {
+    const style = getComputedStyle(s), ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const need = Math.max(0, ...[...s.options].map(o => ctx.measureText(o.text).width));
+    const room = s.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight) - 18;
+    return {id: s.id, need: Math.round(need), room: Math.round(room)};
+  })
+  .filter(box => box.need > box.room)"""
+
 # What sticks out at 320 px: the widest elements, to name in a failure.
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > 321)
@@ -142,6 +156,8 @@ class Journey:
         assert serious == [], f"{name}: {serious}"
         faint = [b for b in page.evaluate(BUTTON_CONTRAST) if b["ratio"] < 4.5]
         assert faint == [], f"{name}: buttons below 4.5:1 contrast: {faint}"
+        cut = page.evaluate(SELECTS_CUT_OFF)
+        assert cut == [], f"{name}: select boxes narrower than their options: {cut}"
         self.narrow(name, page)
 
     def narrow(self, name: str, page) -> None:
@@ -581,6 +597,19 @@ def test_adding_a_municipality_and_signing_out_everywhere_in_a_real_browser(runn
     assert "Toegevoegd: Kampen." in page.content()
     assert page.locator("text=Beginnen met Kampen").count() == 1
     journey.check("start-gemeente-toegevoegd")
+    # a shared service: Kampen's answers started from Zwolle's draft (issue 24 §4)
+    page.goto(base + "/gemeente/GM0193/vragen/onderzoek")
+    journey.fill_section(ALL["onderzoek"])
+    go(page, "button[value=volgende]")
+    journey.fill_section(ALL["opzet"])
+    go(page, "button[value=later]")
+    page.goto(base + "/start")
+    go(page, "text=Antwoorden overnemen van een andere gemeente (voor Kampen)")
+    page.check("text=Het concept van Zwolle")
+    journey.check("overnemen-van-andere-gemeente")
+    go(page, "button:has-text('Antwoorden overnemen')")
+    assert "De antwoorden van Zwolle zijn overgenomen" in page.content()
+    page.goto(base + "/start")
 
     phone = journey.new_session()  # the same person on a second device
     phone.goto(journey.link("joost@zwolle.nl"))
@@ -738,7 +767,10 @@ def test_four_eyes_in_a_real_browser(runner, chromium):
     with pytest.raises(runner["s3"].exceptions.NoSuchKey):  # nothing published while it waits
         runner["s3"].get_object(Bucket="ceo-local-publication-123456789012",
                                 Key="ceo-wmo/2026/GM0106.json")
-    go(karin, "button:has-text('Goedkeuren en publiceren')")
+    go(karin, "button:has-text('Goedkeuren')")
+    assert "goedkeuren?" in karin.content()  # one more page before it publishes
+    journey.check("goedkeuren-bevestigen", karin)
+    go(karin, "button:has-text('Ja, goedkeuren en publiceren')")
     assert "U heeft de aanlevering goedgekeurd" in karin.content()
     journey.check("goedgekeurd", karin)
     document = journey.feed("ceo-wmo/2026/GM0106.json", lambda d: d["status"] == "published")
@@ -747,6 +779,34 @@ def test_four_eyes_in_a_real_browser(runner, chromium):
     while not any("goedgekeurd door Karin Smit" in text for text in mails.texts("anna@assen.nl")):
         assert time.monotonic() < deadline, "no approval mail to the sender"
         time.sleep(0.3)
+
+
+def test_typed_input_survives_closing_the_tab_in_a_real_browser(runner, chromium):
+    """Issue 24 §4: text typed and not saved is kept by the page's script (after a pause in
+    typing); the tab is closed; the personal link opened again shows the text, unsaved."""
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    signed_in(LiveBrowser(base), SavedMails(runner["mail"]), email="bram@ede.nl",
+              codes=("GM0228",), naam="Bram Kok")
+    page.goto(journey.link("bram@ede.nl"))
+    page.goto(base + "/gemeente/GM0228/vragen/onderzoek")
+    journey.fill_section(ALL["onderzoek"])
+    go(page, "button[value=volgende]")
+    page.locator("#doel").clear()
+    with page.expect_response(lambda r: r.url.endswith("/bewaren") and r.status == 204):
+        page.locator("#doel").press_sequentially("Getypt en nooit opgeslagen.")
+    context = page.context
+    page.close()
+    again = context.new_page()  # the same browser, a new tab
+    again.goto(journey.link("bram@ede.nl"))
+    assert "/gemeente/GM0228/vragen/opzet" in again.url
+    assert again.input_value("#doel") == "Getypt en nooit opgeslagen."
+    assert "U had dit ingevuld maar het is nog niet opgeslagen" in again.content()
+    journey.check("getypt-na-sluiten-terug", again)
+    go(again, "button[value=later]")
+    again.goto(base + "/gemeente/GM0228/vragen/opzet")
+    assert "nog niet opgeslagen" not in again.content()  # saved: nothing offered twice
+    assert again.input_value("#doel") == "Getypt en nooit opgeslagen."
 
 
 def test_input_typed_past_the_session_is_kept_in_a_real_browser(runner, chromium):

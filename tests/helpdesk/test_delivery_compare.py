@@ -101,3 +101,24 @@ def test_comparing_two_identical_deliveries_says_so(delivered, helpdesk):
     send(delivered)
     page = helpdesk.get(f"{COMPARE}?van=GM0014-2026-1&naar=GM0014-2026-2").text
     assert "Geen verschillen" in page and "<tbody>" not in page
+
+
+def test_a_derived_figure_is_filed_with_the_answer_it_is_computed_from(delivered, helpdesk):
+    """Issue 24 §2: "Respons (berekend)" sat under "Toestemming voor publicatie" (the last
+    section); it belongs after the count it is computed from, in that section."""
+    save(delivered, "uitvoering", with_answer("uitvoering", "aantal_benaderd", "1.000"))
+    assert send(delivered).status_code == 303
+    changed = rows(helpdesk.get(f"{COMPARE}?van=GM0014-2026-1&naar=GM0014-2026-2").text)
+    labels = [row[0] for row in changed]
+    respons = next(label for label in labels if label.startswith("Respons (berekend)"))
+    assert respons.endswith("Uitvoering en respons"), respons
+    assert labels.index(respons) == labels.index(next(
+        label for label in labels if "benaderd" in label)) + 1, labels
+
+
+def test_the_choice_of_deliveries_is_never_cut_off(corrected, helpdesk):
+    """The select boxes size to their longest option (a fixed 20ch cut the dates off); the
+    browser test measures each box against its options on every page it visits."""
+    page = helpdesk.get(COMPARE).text
+    for select in re.findall(r"<select[^>]*>", page):
+        assert "input--select" in select and "input--20" not in select

@@ -750,7 +750,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
         assert "is teruggestuurd" in browser.get("/gemeente/GM0014/controleren").text
         flows.send(browser)
         approved = colleague.submit("/gemeente/GM0014/aanlevering/GM0014-2026-3/goedkeuren",
-                                    {}, form_page="/start")
+                                    {"bevestigd": "ja"}, form_page="/start")
         assert approved.status_code == 303, approved.text[:2000]
         helpdesk.get("/helpdesk/gemeente/GM0014/logboek.csv")
         assert helpdesk.get("/helpdesk/seizoen").status_code == 200  # the season overview

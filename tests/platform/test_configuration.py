@@ -23,7 +23,8 @@ GOOD = {"AWS_LAMBDA_FUNCTION_NAME": "aanlevermodule-ceo-prod", "STAGE": "prod",
         "PRIVACY_CONTROLLER": "Stichting CEO-gemeenten",
         "SECRET_KEY_PARAMETER": "/aanlevermodule-ceo/prod/secret-key",
         "DELIVERY_WINDOW": "cycle", "QUESTIONNAIRE": "ceo-wmo", "CURRENT_CYCLE": "2026",
-        "BASE_URL": "https://aanleveren.ceo-gemeenten.nl"}
+        "BASE_URL": "https://aanleveren.ceo-gemeenten.nl",
+        "MAIL_SENDER": "Aanlevermodule CEO <noreply@ceo-gemeenten.nl>"}
 
 
 def test_a_prod_start_with_the_repository_s_placeholders_names_every_problem():
@@ -32,6 +33,8 @@ def test_a_prod_start_with_the_repository_s_placeholders_names_every_problem():
     assert startup.problems(GOOD) == []
     found = startup.problems({**repo_stage("prod"), "PUBLICATION_SITE_NAME": ""})
     assert any("HELPDESK_PHONE is the placeholder '070 123 45 67'" in p for p in found)
+    assert any("HELPDESK_EMAIL is the placeholder 'helpdesk@aanlevermodule-ceo.nl'" in p
+               for p in found)
     assert any("PUBLICATION_SITE_NAME is not set" in p for p in found)
     with pytest.raises(startup.ConfigurationError, match="prod stage refuses to start"):
         startup.require({**repo_stage("prod"), "AWS_LAMBDA_FUNCTION_NAME": "api"})
@@ -43,6 +46,12 @@ def test_a_prod_start_with_the_repository_s_placeholders_names_every_problem():
     ({"HELPDESK_PHONE": "000 000 00 00"}, "HELPDESK_PHONE is the placeholder"),
     ({"HELPDESK_PHONE": ""}, "HELPDESK_PHONE is not set"),
     ({"HELPDESK_EMAIL": "helpdesk@example.nl"}, "HELPDESK_EMAIL is the placeholder"),
+    # the local stage's own contact details (issue 24 §4): fine locally, never in prod
+    ({"HELPDESK_EMAIL": "Helpdesk@aanlevermodule-ceo.nl"}, "HELPDESK_EMAIL is the placeholder"),
+    ({"HELPDESK_PHONE": "070 123 45 67"}, "HELPDESK_PHONE is the placeholder"),
+    ({"MAIL_SENDER": ""}, "MAIL_SENDER is not set"),
+    ({"MAIL_SENDER": "noreply@ceo-gemeenten.nl"}, "write it as 'Name <address>'"),
+    ({"MAIL_SENDER": "CEO <noreply@example.com>"}, "MAIL_SENDER is the placeholder"),
     ({"HELPDESK_EMAIL": ""}, "HELPDESK_EMAIL is not set"),
     ({"PUBLICATION_SITE_NAME": "  "}, "PUBLICATION_SITE_NAME is not set"),
     ({"PRIVACY_CONTROLLER": ""}, "PRIVACY_CONTROLLER is not set: the privacy statement must "

@@ -76,7 +76,7 @@ def test_the_report_is_written_for_citizens(registrant, aws):
     run([record("GM0014#2026", 1, "INSERT")])
     report = bucket_object(aws, "ceo-wmo/2026/GM0014.html")
     text = re.sub(r"<[^>]+>", " ", report)
-    assert "Cliëntervaring Wmo — onderzoek over 2025 (verantwoordingsjaar 2026)" in report
+    assert "Cliëntervaring Wmo — onderzoek over 2025 (aangeleverd in 2026)" in report
     assert "Cliëntervaringsonderzoek Wmo 2026" not in report
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)          # no ISO dates
     assert "Bijgewerkt op" in report and "Versie" not in report
