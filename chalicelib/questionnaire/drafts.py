@@ -258,7 +258,8 @@ def fill(registrant_id: str, municipality: str, definition: Definition,
         if changed is not None and (changed.gone or changed.restarted
                                     or touched & set(changed.sections)):
             return changed
-        draft = existing or Draft(scope_key(municipality, definition.cycle),
+        draft = existing or Draft(scope_key(municipality, definition.cycle,
+                                            definition.instrument),
                                   municipality=municipality, cycle=definition.cycle,
                                   instrument=definition.instrument, answers={},
                                   section_versions={}, section_editors={},
@@ -282,5 +283,5 @@ def fill(registrant_id: str, municipality: str, definition: Definition,
             reasons = {r.code for r in (error.cancellation_reasons or []) if r}
             if not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
                 raise
-        existing = _reload(municipality, definition.cycle)
+        existing = _reload(municipality, definition.cycle, definition.instrument)
     return changed_since(seen, existing) or Changed(gone=existing is None)
