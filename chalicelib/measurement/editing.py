@@ -1,11 +1,11 @@
 """Changing a measurement after it was set up, and closing it early. What may change depends on
 whether clients have answered: the name, the last day, the channels, new teams (and renaming
-one) and the privacy threshold always; the kind, the first day, removing a team and the own statements only while no
-response exists (they would change what earlier answers mean); own periods that have begun
-stay as they are. Every change is audited in its transaction and checked against the version
-the form showed, so two representatives never silently overwrite each other: a save after a
-colleague's is refused with what they changed, who and when (as the delivery's "Gewijzigd
-sinds" does)."""
+one) and the privacy threshold always; the kind, the first day, removing a team and the own
+statements only while no response exists (they would change what earlier answers mean); own
+periods that have begun stay as they are. Every change is audited in its transaction and checked
+against the version the form showed, so two representatives never silently overwrite each other:
+a save after a colleague's is refused with what they changed, who and when (as the delivery's
+"Gewijzigd sinds" does)."""
 from __future__ import annotations
 
 import secrets
