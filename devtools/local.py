@@ -290,9 +290,16 @@ def stream_subscriptions(app_module, outputs: dict[str, str]):
     return subscriptions
 
 
-def failure_queue(url: str):
+FORWARD_REPLAY = "python -m chalicelib.cli replay-failures --dry-run"
+COUNT_REPLAY = ("./dev redrive local count-failures; counting is idempotent: with --yes it "
+                "counts those days again")
+
+
+def failure_queue(url: str, queue: str = "forward failure queue",
+                  replay: str = FORWARD_REPLAY):
     """The stream pump's on-failure destination, as the stack's event source has one: a
-    Lambda-shaped message per batch set aside (replay it with the helpdesk CLI)."""
+    Lambda-shaped message per batch set aside; the message names the queue and the command
+    that replays it."""
     import json
 
     import boto3
@@ -305,8 +312,7 @@ def failure_queue(url: str):
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(
             failure_message(name, records, attempts=4)))
         print(f"[stream-pump] {name}: {len(records)} record(s) set aside after repeated "
-              f"failures, see the forward failure queue (python -m chalicelib.cli "
-              f"replay-failures --dry-run)", flush=True)
+              f"failures, see the {queue} ({replay})", flush=True)
 
     return discard
 
@@ -412,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
                                 "reconcile_feed")
     schedule = Schedule(outputs["ReconcileQueueUrl"], RECONCILE_EVERY)
     forward_failures = failure_queue(outputs["ForwardFailuresQueueUrl"])
-    count_failures = failure_queue(outputs["CountFailuresQueueUrl"])
+    count_failures = failure_queue(outputs["CountFailuresQueueUrl"], "count failure queue",
+                                   COUNT_REPLAY)
 
     def set_aside(name: str, records: list) -> None:  # each stream its own failure queue
         (count_failures if name == "count_responses" else forward_failures)(name, records)

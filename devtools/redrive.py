@@ -11,6 +11,9 @@ once the cause is fixed (docs/runbook.md). Without `--yes` it only counts and sh
                  the messages say only where on the stream records were, so it republishes
                  from the tables; run without --yes it is that command's --dry-run
     refusals     the helpdesk CLI's republish --refused (the webhook's refused documents)
+    count-failures  the helpdesk CLI's recount-failures: the responses of the days each
+                 message names counted again from the responses table (counting is
+                 idempotent, so nothing counts twice); without --yes its --dry-run
 
 Each message is sent on before it is deleted here, so a run cut short never loses one; it may
 send one twice, which SQS does anyway (every consumer is written for it). A second run finds an
@@ -34,7 +37,8 @@ MOVED = {"mail": ("mail-dead-letters", "mail"), "reconcile": ("reconcile-dead-le
          "contact-lists": ("contact-lists-dead-letters", "contact-lists")}
 REPUBLISHED = {"mail-events": ("mail-events-failures", "mail-events")}
 DELEGATED = {"forward-failures": (["replay-failures"], ["replay-failures", "--dry-run"]),
-             "refusals": (["republish", "--refused"], None)}
+             "refusals": (["republish", "--refused"], None),
+             "count-failures": (["recount-failures"], ["recount-failures", "--dry-run"])}
 QUEUES = [*MOVED, *REPUBLISHED, *DELEGATED]
 # The replays that already exist, reused (tests/test_redrive.py checks it is importable)
 HELPDESK_CLI = "chalicelib.cli"
@@ -127,7 +131,8 @@ def redrive(stage: str, queue: str, yes: bool, clients: dict[str, Any]) -> int:
     sqs = clients["sqs"]
     if queue in DELEGATED:
         source = _url(sqs, stage, {"forward-failures": "forward-failures",
-                                   "refusals": "publication-refused"}[queue])
+                                   "refusals": "publication-refused",
+                                   "count-failures": "count-failures"}[queue])
         print(f"{queue}: {waiting(sqs, source)} message(s) waiting")
         command = helpdesk_command(stage, queue, yes)
         if command is None:

@@ -8,6 +8,7 @@
     python -m chalicelib.cli export 2026 --format csv > export.csv
     python -m chalicelib.cli reconcile [--cycle 2026] [GM0014]
     python -m chalicelib.cli replay-failures [--cycle 2026] [GM0014] [--dry-run]
+    python -m chalicelib.cli recount-failures [--dry-run]   # what the counter gave up on
     python -m chalicelib.cli republish [--cycle 2026] [GM0014] | republish --refused
     python -m chalicelib.cli redrive-mail   # the mail/invitation dead letters, queued again
 
@@ -96,6 +97,11 @@ def _add_commands(sub: Any) -> None:
     replayer.add_argument("--acknowledge-unmatched", action="store_true",
                           help="also acknowledge messages in whose time window no delivery "
                                "changed (an edit by hand): after replaying every cycle")
+    recounter = sub.add_parser(
+        "recount-failures", help="count again the responses of the days the counter's failure "
+                                 "queue names (counting is idempotent), then acknowledge")
+    recounter.add_argument("--dry-run", action="store_true",
+                           help="only show what the queue holds")
     republisher = sub.add_parser("republish",
                                  help="push the feed again, whatever the records say")
     republisher.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
@@ -184,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "replay-failures":
             return _replay_failures(args, cycle)
+        elif args.command == "recount-failures":
+            return _recount_failures(args.dry_run)
         elif args.command == "redrive-mail":
             from ..platform import outbox
 
@@ -231,6 +239,50 @@ def _replay_failures(args: argparse.Namespace, cycle: int) -> int:
     print(f"{len(result.acknowledged)} bevestigd, {len(result.kept)} blijven staan"
           + ("" if result.kept else "; de wachtrij is leeg, het alarm gaat uit"))
     return 0 if result.drained else 1
+
+
+def _recount_failures(dry_run: bool) -> int:
+    """Each readable message: the responses of its days (a day's margin either side: the
+    arrival is UTC, a response's day Amsterdam's) counted again, then the message deleted; a
+    message whose recount failed, or that cannot be read, stays (and so does the alarm).
+    0 only when the queue is empty afterwards."""
+    from datetime import timedelta
+
+    from ..measurement import recount
+    from ..publication import replay as failures
+
+    url = failures.queue_url("COUNT_FAILURES_QUEUE_URL", "count-failures")
+    batches = failures.receive_all(url, hold_seconds=30 if dry_run else failures.HOLD_SECONDS)
+    print(f"wachtrij: {len(batches)} bericht(en)")
+    done, kept = [], []
+    for batch in batches:
+        if not batch.readable or dry_run:
+            print(f"{'blijft staan' if not batch.readable else 'in de wachtrij'}\t"
+                  f"{batch.message_id}\t{batch.window()}")
+            kept.append(batch)
+            continue
+        assert batch.first is not None and batch.last is not None
+        day = timedelta(days=1)
+        try:
+            result = recount.recount(batch.first.date() - day, batch.last.date() + day)
+        except Exception as error:
+            result = recount.Recounted(outcomes={"*": f"{type(error).__name__}: {error}"})
+        if result.failed:
+            print(f"blijft staan\t{batch.message_id}\t{batch.window()}\t"
+                  + "; ".join(f"{scope}: {why}" for scope, why in sorted(result.failed.items())))
+            kept.append(batch)
+            continue
+        failures.acknowledge(url, [batch])
+        done.append(batch)
+        print(f"opnieuw geteld\t{batch.message_id}\t{batch.window()}\t"
+              f"{result.responses} reactie(s) bekeken, {len(result.outcomes)} meting(en)")
+    failures.release(url, kept)
+    if dry_run:
+        print("Proefrun: niets geteld. Zonder --dry-run worden deze dagen opnieuw geteld.")
+        return 0
+    print(f"{len(done)} bevestigd, {len(kept)} blijven staan"
+          + ("" if kept else "; de wachtrij is leeg, het alarm gaat uit"))
+    return 0 if not kept else 1
 
 
 def _command_for(scope: str) -> str:

@@ -34,6 +34,7 @@ OUTPUTS = {
     "ContactListQueueUrl": "CONTACT_LIST_QUEUE_URL",
     "MailDeadLetterQueueUrl": "MAIL_DEAD_LETTER_QUEUE_URL",
     "ForwardFailuresQueueUrl": "FORWARD_FAILURES_QUEUE_URL",
+    "CountFailuresQueueUrl": "COUNT_FAILURES_QUEUE_URL",
     "ReconcileQueueUrl": "RECONCILE_QUEUE_URL",
     "PublicationRefusalsQueueUrl": "PUBLICATION_REFUSALS_QUEUE_URL",
     "FeedChangesTopicArn": "FEED_CHANGES_TOPIC_ARN",

@@ -1,11 +1,11 @@
 """Changing a measurement after it was set up, and closing it early. What may change depends on
 whether clients have answered: the name, the last day, the channels, new teams (and renaming
-one) always; the kind, the first day, removing a team and the own statements only while no
-response exists (they would change what earlier answers mean); own periods that have begun
-stay as they are. Every change is audited in its transaction and checked against the version
-the form showed, so two representatives never silently overwrite each other: a save after a
-colleague's is refused with what they changed, who and when (as the delivery's "Gewijzigd
-sinds" does)."""
+one) and the privacy threshold always; the kind, the first day, removing a team and the own
+statements only while no response exists (they would change what earlier answers mean); own
+periods that have begun stay as they are. Every change is audited in its transaction and checked
+against the version the form showed, so two representatives never silently overwrite each other:
+a save after a colleague's is refused with what they changed, who and when (as the delivery's
+"Gewijzigd sinds" does)."""
 from __future__ import annotations
 
 import secrets
@@ -19,15 +19,16 @@ from ..platform.formatting import when_nl
 from ..platform.models import Measurement, connection
 from ..platform.text_input import clean_line
 from ..questionnaire import editors
-from . import measurements
+from . import measurements, threshold
 
 KEPT_EDITS = 20
 FIELDS = {"name": "naam", "mode": "soort", "opens": "eerste dag", "closes": "laatste dag",
           "teams": "teams", "channels": "manieren", "extra": "eigen stellingen",
-          "periods": "perioden"}
+          "periods": "perioden", "threshold": "drempel"}
 _ATTRIBUTES = {"name": "name", "mode": "mode", "opens": "opens", "closes": "closes",
                "teams": "teams", "channels": "channels", "extra": "extra_questions",
-               "periods": "periods"}
+               "periods": "periods", "threshold": "threshold"}
+MAX_THRESHOLD = 1000
 
 
 class Conflict(Exception):
@@ -45,9 +46,37 @@ def form_fields(measurement: Measurement) -> dict[str, str]:
               "opent": measurement.opens, "sluit": measurement.closes, "teams": "",
               "extra": "\n".join(x["text"] for x in measurement.extra_questions),
               "perioden": measurements.periods_text(measurement),
+              "drempel": str(threshold.minimum(_setting(measurement))),
               "versie": str(measurement.version)}
     fields.update({f"team-{t['id']}": t["name"] for t in measurement.teams})
     return fields
+
+
+def _setting(measurement: Measurement) -> int | None:
+    return int(measurement.threshold) if measurement.threshold is not None else None
+
+
+def _threshold(measurement: Measurement, text: str) -> tuple[int | None, str | None]:
+    """The minimum number of responses the form asks for (None: as it is), or a Dutch error.
+    Never below the default, and in the threshold's steps from it (10, 15, 20, …): then every
+    figure already on show (taken at a step) is also at a step of the new minimum, so raising
+    it never lets the figures move by fewer than five responses."""
+    text = text.strip()
+    if not text:
+        return None, None
+    least, step = threshold.default_minimum(), threshold.STEP
+    if not text.isdigit():
+        return None, f"Vul de drempel in als een heel getal, zoals {least + step}"
+    value = int(text)
+    if value < least:
+        return None, (f"De drempel is minstens {least} reacties: met minder zouden antwoorden "
+                      "herkenbaar kunnen worden")
+    if value > MAX_THRESHOLD:
+        return None, f"De drempel is hoogstens {MAX_THRESHOLD} reacties"
+    if (value - least) % step:
+        return None, (f"Kies de drempel in stappen van {step}: {least}, {least + step}, "
+                      f"{least + 2 * step} enzovoort")
+    return (None if value == threshold.minimum(_setting(measurement)) else value), None
 
 
 def _teams(measurement: Measurement, fields: dict[str, str], answered: bool,
@@ -86,14 +115,17 @@ def validate(measurement: Measurement, fields: dict[str, str], channels: list[st
     field. `answered`: a response exists; `busy_teams`: teams an inviter belongs to."""
     today = today or measurements.today()
     settings, errors = measurements.validate({**fields, "teams": ""}, channels)
+    settings.pop("questionnaire", None)  # the list clients answer is chosen once, at set-up
     teams, error = _teams(measurement, fields, answered, busy_teams)
     if error:
         errors["teams"] = error
     settings["teams"] = teams
-    # the questionnaire (and with it the instrument) is chosen once, when the measurement is
-    # made: answers mean nothing under another list
-    settings.pop("questionnaire", None)
     errors.pop("vragenlijst", None)
+    settings["threshold"], error = _threshold(measurement, fields.get("drempel", ""))
+    if error:
+        errors["drempel"] = error
+    if settings["threshold"] is None:
+        settings["threshold"] = measurement.threshold
     current = {key: getattr(measurement, attribute) for key, attribute in _ATTRIBUTES.items()}
     current["channels"] = set(current["channels"] or ())
     changed = {key: value for key, value in settings.items() if value != current[key]}
@@ -190,7 +222,8 @@ def save(measurement: Measurement, seen: int, changed: dict, actor: str) -> Meas
     """Stores the changed settings (see `validate`) on version `seen`; Conflict or Closed."""
     labels = [FIELDS[key] for key in FIELDS if key in changed]
     apply = {_ATTRIBUTES[key]: value for key, value in changed.items()}
-    details = {"velden": labels, **({"naam": changed["name"]} if "name" in changed else {})}
+    details = {"velden": labels, **({"naam": changed["name"]} if "name" in changed else {}),
+               **({"drempel": changed["threshold"]} if "threshold" in changed else {})}
     return _write(measurement, seen, actor, "meting gewijzigd", labels, apply, details)
 
 

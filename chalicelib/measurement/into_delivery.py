@@ -26,7 +26,7 @@ from ..platform import audit
 from ..platform.formatting import format_number
 from ..platform.models import ClientResponse, Draft, Measurement
 from ..platform.records import Record
-from ..questionnaire import answers, drafts
+from ..questionnaire import answers, drafts, journey
 from ..questionnaire import measured as measured_marks
 from ..questionnaire.definitions import Definition, Question, score_inputs, unknown_input
 from ..questionnaire.display import value_text
@@ -60,6 +60,7 @@ class Proposal(Record, frozen=True):
     first: date
     last: date
     cleared: tuple[str, ...] = ()  # marks of an earlier use the figures no longer give
+    table: str = ""  # the score table it fills (CEO Jeugd: the parents' or the youths')
 
 
 def fingerprint(proposal: Proposal) -> str:
@@ -77,6 +78,39 @@ class Change(Record, frozen=True):
 def _percent(count: int, valid: int) -> str:
     value = (Decimal(100 * count) / Decimal(valid)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return format_number(value)
+
+
+def delivery_definition(measurement: Measurement) -> Definition:
+    """The delivery a measurement's figures go into: that of its own instrument (a CEO Jeugd
+    measurement fills the Jeugd draft, never the Wmo one), for the cycle delivered now."""
+    return journey.current_definition(measurement.instrument)
+
+
+def _same_statement(label: str, text: str) -> bool:
+    return " ".join(label.split()).casefold() == " ".join(text.split()).casefold()
+
+
+def score_table(definition: Definition, measurement: Measurement) -> Question | None:
+    """The delivery's score table the measurement's list maps onto: the one whose rows are
+    the statements it asked (CEO Jeugd: the parents' o1–o6 or the youths' j1–j6). Refused when
+    a row and the client's statement share an id but not the words, or a list would fill two
+    tables: a figure is only written where it answers exactly the statement asked."""
+    asked = {q.id: q for q in measurements.questionnaire(measurement).questions()}
+    tables = [q for q in definition.questions() if q.type == "score_table"
+              and any(row.id in asked for row in q.rows)]
+    if len(tables) > 1:
+        raise Refused("De stellingen van deze meting horen bij meer dan één tabel van de "
+                      "aanlevering. Er is niets ingevuld; vul de scores zelf in.")
+    if not tables:
+        return None
+    for row in tables[0].rows:
+        question = asked.get(row.id)
+        if question is not None and not _same_statement(row.label, question.text["nl"]):
+            raise Refused(
+                f"De stelling ‘{question.text['nl']}’ van deze meting is niet dezelfde als "
+                f"‘{row.label}’ in de aanlevering. Er is niets ingevuld, zodat er geen cijfers "
+                "bij een andere vraag komen te staan; vul de scores zelf in.")
+    return tables[0]
 
 
 def _scores(question: Question, measurement: Measurement, kept: list[ClientResponse],
@@ -147,8 +181,8 @@ def propose(measurement: Measurement, definition: Definition,
     marks: dict[str, dict] = {}
     responses = len(kept)
     days = sorted(r.day for r in kept)
-    score_table = next((q for q in definition.questions() if q.type == "score_table"), None)
-    used = _scores(score_table, measurement, kept, inputs, marks) if score_table else 0
+    table = score_table(definition, measurement)
+    used = _scores(table, measurement, kept, inputs, marks) if table else 0
     if not used:
         raise Refused("Deze meting stelt geen van de standaardvragen van deze aanlevering.")
     by_id = {q.id: q for q in definition.questions()}
@@ -159,8 +193,8 @@ def propose(measurement: Measurement, definition: Definition,
         (HELD, {HELD: "ja"}, {"reacties": responses}),
         (METHOD, {METHOD: [o.value for o in by_id[METHOD].options if o.value in methods]}
          if METHOD in by_id else {}, dict(sorted(channels.items()))),
-        (STANDARD, {STANDARD: "ja" if used == len(score_table.rows) else "deels"}
-         if score_table else {}, {"standaardvragen": used}),
+        (STANDARD, {STANDARD: "ja" if table and used == len(table.rows) else "deels"}
+         if table else {}, {"standaardvragen": used}),
         (PERIOD, {PERIOD: days[0], f"{PERIOD}__tot": days[-1]}, {"reacties": responses}),
         (RESPONDENTS, {RESPONDENTS: str(responses)}, {"reacties": responses}),
         (APPROACHED, {unknown_input(APPROACHED): "ja"} if approached == answers.UNKNOWN
@@ -170,24 +204,31 @@ def propose(measurement: Measurement, definition: Definition,
         if question_id in by_id and written:
             _mark(by_id[question_id], inputs, counts, marks, written)
     return Proposal(inputs, marks, responses, date.fromisoformat(days[0]),
-                    date.fromisoformat(days[-1]))
+                    date.fromisoformat(days[-1]), table=table.id if table else "")
 
 
 def clearing_stale(proposal: Proposal, draft: Draft | None) -> Proposal:
     """The proposal that also empties what an earlier use wrote (unchanged since) and the
     figures no longer give, e.g. a statement left with only "weet niet" once a day was
-    excluded: never a stale figure presented as measured."""
+    excluded: never a stale figure presented as measured. Another table's rows (the other
+    CEO Jeugd list, filled by its own measurement) are not this measurement's to empty."""
     raw = (draft.answers or {}) if draft else {}
     earlier = ((draft.measured or {}).get("fields") or {}) if draft else {}
     stale = [key for key in measured_marks.holding(raw, draft.measured if draft else None)
-             if key not in proposal.marks]
+             if key not in proposal.marks and _ours(key, proposal)]
     if not stale:
         return proposal
     inputs = dict(proposal.inputs)
     for key in stale:
         inputs.update(dict.fromkeys(earlier[key].get("inputs") or {}, ""))
     return Proposal(inputs, proposal.marks, proposal.responses, proposal.first, proposal.last,
-                    tuple(stale))
+                    tuple(stale), proposal.table)
+
+
+def _ours(key: str, proposal: Proposal) -> bool:
+    """A mark this proposal answers for: a question, or a row of its own score table."""
+    question_id, _, row_id = key.partition("__")
+    return not row_id or question_id == proposal.table
 
 
 def check(definition: Definition, proposal: Proposal, draft: Draft | None) -> None:

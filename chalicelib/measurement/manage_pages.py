@@ -21,6 +21,7 @@ from . import (
     measurements,
     pdfs,
     responses,
+    threshold,
 )
 from . import letters as letters_domain
 
@@ -105,7 +106,8 @@ def _edit_page(request: Request, registrant: Registrant, measurement: Measuremen
                     municipality_name=_name(measurement.municipality), fields=fields,
                     chosen_channels=channels, errors=errors, notice=notice, answered=answered,
                     modes=measurements.MODES, channels=measurements.CHANNELS,
-                    closed=measurement.closed_at is not None)
+                    closed=measurement.closed_at is not None,
+                    default_threshold=threshold.default_minimum(), threshold_step=threshold.STEP)
 
 
 def _current(request: Request, registrant: Registrant, measurement: Measurement,
@@ -135,7 +137,7 @@ def edit_save(request: Request, code: str, measurement_id: str) -> Response:
     if measurement.closed_at is not None:
         return _current(request, registrant, measurement, 409, CLOSED)
     fields = {name: form.first(name) for name in ("naam", "soort", "opent", "sluit", "teams",
-                                                  "extra", "perioden")}
+                                                  "extra", "perioden", "drempel")}
     fields.update({f"team-{t['id']}": form.first(f"team-{t['id']}") for t in measurement.teams})
     fields["versie"] = str(seen)
     channels = form.fields.get("kanaal", [])

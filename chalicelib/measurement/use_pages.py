@@ -7,10 +7,10 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from .. import web
-from ..platform import audit
+from ..platform import audit, instruments
 from ..platform.formatting import format_number
 from ..platform.models import Measurement, Registrant
-from ..questionnaire import drafts, journey
+from ..questionnaire import drafts
 from ..web import responses as web_responses
 from . import access, data_file, into_delivery
 
@@ -60,9 +60,10 @@ def review_free_text(request: Request, code: str, measurement_id: str) -> Respon
 
 def _use_page(request: Request, registrant: Registrant, measurement: Measurement,
               status: int = 200, notice: str | None = None) -> Response:
-    definition = journey.current_definition()
+    definition = into_delivery.delivery_definition(measurement)
     _, draft, _ = drafts.load_with_registrant(registrant.id, measurement.municipality,
-                                              definition.cycle)
+                                              definition.cycle,
+                                              instrument=definition.instrument)
     refused, found, proposal = None, [], None
     try:
         proposal = into_delivery.clearing_stale(into_delivery.propose(measurement, definition),
@@ -76,7 +77,9 @@ def _use_page(request: Request, registrant: Registrant, measurement: Measurement
     return web.page(request, "measurement/use_in_delivery.html", status=status,
                     title=f"Uitkomsten van ‘{measurement.name}’ in de aanlevering",
                     personal_code=registrant.personal_code, measurement=measurement,
-                    cycle=definition.cycle, refused=refused, changes=found,
+                    cycle=definition.cycle, refused=refused,
+                    delivery=_delivery_path(measurement.municipality, definition.instrument),
+                    instrument=instruments.get(definition.instrument), changes=found,
                     proposal=proposal, notice=notice, seen_field=drafts.SEEN_FIELD,
                     seen=drafts.seen_mark(draft), figures_field=FIGURES_FIELD,
                     figures=into_delivery.fingerprint(proposal) if proposal else "")
@@ -95,9 +98,10 @@ def use(request: Request, code: str, measurement_id: str) -> Response:
         return _use_page(request, registrant, measurement, status=400, notice=(
             "Deze pagina was verouderd. Er is niets ingevuld. Bekijk hieronder wat er "
             "verandert en kies opnieuw."))
-    definition = journey.current_definition()
+    definition = into_delivery.delivery_definition(measurement)
     _, draft, state = drafts.load_with_registrant(registrant.id, code, definition.cycle,
-                                                  with_state=True)
+                                                  with_state=True,
+                                                  instrument=definition.instrument)
     try:
         proposal = into_delivery.clearing_stale(into_delivery.propose(measurement, definition),
                                                 draft)
@@ -113,4 +117,9 @@ def use(request: Request, code: str, measurement_id: str) -> Response:
         return _use_page(request, registrant, measurement, status=409, notice=(
             "Een collega heeft de aanlevering intussen gewijzigd. Er is niets ingevuld. "
             "Bekijk hieronder wat er nu verandert en kies opnieuw."))
-    return web.redirect(f"/gemeente/{code}/controleren?uit-meting=1")
+    return web.redirect(f"{_delivery_path(code, definition.instrument)}?uit-meting=1")
+
+
+def _delivery_path(code: str, instrument: str) -> str:
+    """The review page of the delivery the figures go into (/gemeente/GM0014[/jeugd]/…)."""
+    return f"{instruments.base_path(code, instrument)}/controleren"

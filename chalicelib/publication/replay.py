@@ -86,10 +86,12 @@ def _sqs() -> Any:
     return boto3.client("sqs")
 
 
-def queue_url() -> str:
-    """FORWARD_FAILURES_QUEUE_URL (a deployed stage's output), else the stage's queue by name."""
-    return config.env("FORWARD_FAILURES_QUEUE_URL") or str(_sqs().get_queue_url(
-        QueueName=f"ceo-{config.stage()}-forward-failures")["QueueUrl"])
+def queue_url(variable: str = "FORWARD_FAILURES_QUEUE_URL", name: str = "forward-failures"
+              ) -> str:
+    """The failure queue's URL from `variable` (a deployed stage's output), else the stage's
+    queue by name (also the counter's: COUNT_FAILURES_QUEUE_URL, count-failures)."""
+    return config.env(variable) or str(_sqs().get_queue_url(
+        QueueName=f"ceo-{config.stage()}-{name}")["QueueUrl"])
 
 
 def receive_all(url: str, hold_seconds: int = HOLD_SECONDS) -> list[FailedBatch]:

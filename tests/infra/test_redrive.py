@@ -88,6 +88,6 @@ def test_every_dead_letter_queue_of_the_stack_has_a_redrive():
     names = {r["Properties"]["QueueName"]["Fn::Sub"].removeprefix("ceo-${Stage}-")
              for r in queues.values()}
     handled = {dead for dead, _ in [*redrive.MOVED.values(), *redrive.REPUBLISHED.values()]}
-    handled |= {"forward-failures", "publication-refused"}
+    handled |= {"forward-failures", "publication-refused", "count-failures"}
     # every queue is either one of these or a live queue something drains
     assert names - handled == {"mail", "reconcile", "contact-lists"}

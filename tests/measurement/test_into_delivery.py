@@ -265,3 +265,87 @@ def test_a_figure_the_measurement_no_longer_gives_is_emptied_not_left_as_measure
     assert answers["scores__q2__n"] == "" and answers["scores__q2__mee_eens"] == ""
     assert answers["aantal_respondenten"] == "10"
     assert "scores__q2" not in _draft().measured["fields"]
+
+
+JEUGD_PARENTS = [{"o1": v, "o2": "4", "o3": "5", "o4": "3", "o5": "0", "o6": "2"}
+                 for v in ("5", "4", "5", "2", "1")]
+
+
+def _jeugd(browser, list_="jeugd-ouders", responses=10):
+    path = m.measurement_path(m.create(browser, vragenlijst=list_, naam=f"Jeugd {list_}"))
+    measurement = _measurement(path)
+    for n in range(responses):
+        source = client_responses.Source("GM0014", measurement.id, "meting", "papier", None)
+        answers = JEUGD_PARENTS[n % len(JEUGD_PARENTS)]
+        if list_ == "jeugd-jongeren":
+            answers = {"j" + k[1:]: v for k, v in answers.items()}
+        client_responses.submit(source, answers, day=FIRST + timedelta(days=n))
+    return path, measurement
+
+
+def test_a_jeugd_measurement_fills_the_jeugd_draft_and_never_the_wmo_one(browser, mailbox,
+                                                                          aws):
+    """Parents' answers land in the Jeugd delivery's parents' table (o1–o6); the Wmo draft is
+    not created, and a Wmo measurement used afterwards leaves the Jeugd draft as it was."""
+    signed_in(browser, mailbox)
+    path, _ = _jeugd(browser)
+    page = browser.get(f"{path}/aanlevering")
+    assert "CEO Jeugd 2026" in page.text and "Scores van ouders" in page.text
+    used = _use(browser, path, page)
+    assert used.status_code == 303
+    assert used.headers["Location"] == "/gemeente/GM0014/jeugd/controleren?uit-meting=1"
+    assert Draft.count("GM0014#2026") == 0
+    jeugd = Draft.get("GM0014#2026#jeugd", consistent_read=True)
+    assert jeugd.instrument == "ceo-jeugd"
+    assert jeugd.answers["scores_ouders__o1__helemaal_mee_eens"] == "40"
+    assert jeugd.answers["scores_ouders__o1__n"] == "10"
+    assert "scores_ouders__o5__n" not in jeugd.answers  # only "weet niet": no figure
+    assert jeugd.answers["aantal_respondenten"] == "10"
+    assert not any(name.startswith("scores_jongeren__") and value
+                   for name, value in jeugd.answers.items())
+    review = browser.get("/gemeente/GM0014/jeugd/controleren").text
+    assert TAG in review
+
+    wmo_path, _ = _measured(browser, mailbox)
+    assert _use(browser, wmo_path).status_code == 303
+    assert _draft().answers["scores__q1__n"] and _draft().instrument == "ceo-wmo"
+    after = Draft.get("GM0014#2026#jeugd", consistent_read=True)
+    assert after.answers == jeugd.answers and after.version == jeugd.version
+
+
+def test_the_youths_list_fills_its_own_table_and_keeps_the_parents(browser, mailbox, aws):
+    """The youths' measurement writes j1–j6 and leaves the parents' figures (another
+    measurement's) standing and marked."""
+    signed_in(browser, mailbox)
+    parents, _ = _jeugd(browser)
+    _use(browser, parents)
+    youths, _ = _jeugd(browser, "jeugd-jongeren", responses=15)
+    assert _use(browser, youths).status_code == 303
+    jeugd = Draft.get("GM0014#2026#jeugd", consistent_read=True)
+    assert jeugd.answers["scores_jongeren__j1__n"] == "15"
+    assert jeugd.answers["scores_ouders__o1__n"] == "10"
+    assert "scores_ouders__o1" in jeugd.measured["fields"]
+    assert Draft.count("GM0014#2026") == 0
+
+
+def test_a_statement_that_is_not_the_delivery_s_is_refused_not_written(
+        browser, mailbox, aws, monkeypatch):
+    """Same id, other words: the figures would sit under another question, so nothing is
+    written and the page says why."""
+    from chalicelib.measurement import definitions, measurements
+
+    signed_in(browser, mailbox)
+    path, measurement = _jeugd(browser)
+    asked = measurements.questionnaire(measurement)
+    reworded = tuple(
+        definitions.Topic(t.id, t.title, tuple(
+            definitions.Question(q.id, q.scale, {**q.text, "nl": "Ik kreeg snel hulp."})
+            if q.id == "o2" else q for q in t.questions)) for t in asked.topics)
+    monkeypatch.setattr(measurements, "questionnaire", lambda _: definitions.ClientQuestionnaire(
+        asked.instrument, asked.version, asked.title, asked.scales, reworded, asked.privacy))
+    page = browser.get(f"{path}/aanlevering")
+    assert "niet dezelfde als" in page.text and 'name="uitkomsten"' not in page.text
+    forged = browser.submit(f"{path}/aanlevering", {"gezien": "0.0.", "uitkomsten": "x"},
+                            form_page=f"{path}/aanlevering")
+    assert forged.status_code == 409 and "niet dezelfde als" in forged.text
+    assert Draft.count("GM0014#2026#jeugd") == 0 and Draft.count("GM0014#2026") == 0
