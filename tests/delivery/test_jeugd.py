@@ -233,7 +233,7 @@ def test_four_eyes_holds_jeugd_until_a_coordinator_approves_it_wmo_untouched(
     start = text(els.get("/start"))
     assert re.search(rf"{number}.{{0,40}}wacht op goedkeuring", start)
     approved = els.submit(f"/gemeente/GM0014/aanlevering/{number}/goedkeuren",
-                          [("publiceren", "direct")], form_page="/start")
+                          [("publiceren", "direct"), ("bevestigd", "ja")], form_page="/start")
     assert approved.status_code == 303, approved.text
     run([record("GM0014#2026#jeugd", 1)])
     assert bucket_object(aws, "ceo-jeugd/2026/GM0014.json")["delivery"]["id"] == number
