@@ -264,7 +264,7 @@ def test_logs_are_kept_and_the_dashboard_is_valid_once_substituted(deployed):
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups(
         logGroupNamePrefix="/aws/lambda/aanlevermodule-ceo-prod")["logGroups"]}
     functions = boto3.client("lambda").list_functions()["Functions"]
-    assert len(functions) == 9  # the web function, the two stream readers, six queue and schedule workers
+    assert len(functions) == 9  # web, two stream readers, six queue and schedule workers
     assert len(groups) == len(functions)  # every function's log group, each kept a year
     assert {g.get("retentionInDays") for g in groups.values()} == {365}
     body = json.loads(boto3.client("cloudwatch").get_dashboard(
