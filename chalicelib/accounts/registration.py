@@ -77,6 +77,15 @@ def _within_cap(held: tuple[str, ...], waiting: int) -> tuple[str, ...]:
     return held[:room]
 
 
+def _recapped(registrant: Registrant, held: Sequence[str]) -> tuple[str, ...]:
+    """After a concurrent change: of the municipalities to hold, those not yet approved or
+    waiting that still fit under MAX_HELD, as the account now reads."""
+    waiting = set(registrant.held_municipalities or ())
+    mine = set(registrant.municipalities or ())
+    return _within_cap(tuple(c for c in held if c not in waiting and c not in mine),
+                       len(waiting))
+
+
 def _create(new: NewRegistration, approved: tuple[str, ...], held: tuple[str, ...],
             now: datetime) -> Registrant | None:
     """One transaction: the registrant, its two unique look-ups and search entries,
@@ -142,6 +151,12 @@ def _held_changes(registrant: Registrant, add: Sequence[str], remove: Sequence[s
         condition = clause if condition is None else condition & clause
     if add:
         actions.append(Registrant.held_municipalities.add(set(add)))
+        # the cap was checked against the waiting set as read: another registration of the
+        # same address landing in between must not let both pass it
+        read = len(registrant.held_municipalities or ())
+        as_read = size(Registrant.held_municipalities) == read if read else \
+            Registrant.held_municipalities.does_not_exist()
+        condition = as_read if condition is None else condition & as_read
     if remove:
         actions.append(Registrant.held_municipalities.delete(set(remove)))
     if not add and not remove:
@@ -212,7 +227,19 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
     held_actions, condition, deletes, updates = _held_changes(registrant, held, remove_held, now)
     actions = base + held_actions
     if not registrant.municipalities and not codes:
-        _commit(registrant, actions, condition, saves, deletes, extra, updates)
+        for _ in range(10):
+            try:
+                _commit(registrant, actions, condition, saves, deletes, extra, updates)
+                break
+            except AlreadyHandled as refused:
+                if not refused.registrant_refused or not _reread_links(registrant, remove_held):
+                    raise
+                held = _recapped(registrant, held)
+                held_actions, condition, deletes, updates = _held_changes(registrant, held,
+                                                                          remove_held, now)
+                actions = base + held_actions
+        else:
+            raise RuntimeError("could not record the registration after repeated conflicts")
         registrant.held_municipalities = set(registrant.held_municipalities or ()) | set(held)
         link_mails.mail_held(registrant)
         return registrant
@@ -236,6 +263,7 @@ def relink(registrant: Registrant, codes: Sequence[str], now: datetime,
         except AlreadyHandled as refused:
             if not refused.registrant_refused or not _reread_links(registrant, remove_held):
                 raise
+            held = _recapped(registrant, held)
     else:
         raise RuntimeError("could not issue a link after repeated conflicts")
     registrant.municipalities = set(registrant.municipalities or ()) | set(codes)

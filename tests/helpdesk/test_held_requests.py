@@ -115,3 +115,54 @@ def test_a_signed_in_representative_cannot_hold_more_than_the_cap(browser, aws, 
                           form_page="/gemeenten-toevoegen")
     assert fits.status_code == 303
     assert list(_held(aws).values()) == [set(CODES[1:6])]
+
+
+def _registration(email: str, codes: tuple[str, ...]):
+    from chalicelib.accounts.registration_form import NewRegistration
+
+    return NewRegistration("Veel", email, "+31503679111", codes)
+
+
+def test_a_registration_landing_between_anothers_read_and_write_cannot_pass_the_cap(
+        aws, app_module, monkeypatch):
+    """Registration X reads 2 waiting and has room for 3; registration Y adds 2 in between.
+    Without a condition on what X read, X writes its 3 and 7 wait; the cap holds at 5."""
+    from chalicelib.accounts import registrants, registration
+
+    email = "tussen@gmail.com"
+    registration.register(_registration(email, CODES[:2]))
+    real = registrants.find_by_email
+    state = {"done": False}
+
+    def find_by_email(address):
+        found = real(address)
+        if not state["done"]:
+            state["done"] = True
+            registration.register(_registration(email, CODES[5:7]))  # Y, between
+        return found
+
+    monkeypatch.setattr(registrants, "find_by_email", find_by_email)
+    registration.register(_registration(email, CODES[2:5]))  # X
+    [waiting] = _held(aws).values()
+    [registrant] = scan(aws, "RegistrantsTableName")
+    assert len(waiting) == 5 and set(registrant["held_municipalities"]["SS"]) == waiting
+    assert set(CODES[:2]) | set(CODES[5:7]) <= waiting  # what was there stays
+
+
+def test_many_registrations_of_one_address_at_once_hold_at_most_the_cap(aws, app_module,
+                                                                        monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.accounts import registration
+    from tests.support.atomic import one_request_at_a_time
+
+    one_request_at_a_time(monkeypatch)
+    email = "tegelijk@gmail.com"
+    registration.register(_registration(email, CODES[:1]))
+    batches = [CODES[1:3], CODES[3:5], CODES[5:7], CODES[2:4]]
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        list(pool.map(lambda codes: registration.register(_registration(email, codes)),
+                      batches))
+    [waiting] = _held(aws).values()
+    [registrant] = scan(aws, "RegistrantsTableName")
+    assert len(waiting) <= 5 and set(registrant["held_municipalities"]["SS"]) == waiting
