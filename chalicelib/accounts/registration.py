@@ -145,7 +145,7 @@ def _held_changes(registrant: Registrant, add: Sequence[str], remove: Sequence[s
     the same transaction, and goes when its last municipality does (the condition on the
     registrant's waiting set makes "last" exact under concurrency)."""
     actions: list[Any] = []
-    condition = None
+    condition: Any = None
     for code in remove:
         clause = Registrant.held_municipalities.contains(code)
         condition = clause if condition is None else condition & clause
