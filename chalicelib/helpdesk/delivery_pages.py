@@ -10,7 +10,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..delivery import four_eyes, history, views
-from ..platform import config
+from ..platform import config, instruments
 from ..platform.formatting import date_text
 from ..platform.models import Delivery
 from ..platform.municipalities import municipalities
@@ -82,35 +82,49 @@ def compare(request: Request, code: str) -> Response:
                     "after": after})
 
 
+def _suffix(instrument: str) -> str:
+    """What the exception's fields of this instrument end in on the page ("" Wmo, "_jeugd")."""
+    slug = instruments.get(instrument).slug
+    return f"_{slug}" if slug else ""
+
+
 def allow(request: Request, code: str) -> Response:
-    """"Verzenden toestaan tot en met …" for the current cycle, audited."""
+    """"Verzenden toestaan tot en met …" for one instrument (`onderzoek`) in the current
+    cycle, audited."""
     form = web.posted(request)
     user = require(request)
     code_or_404(code)
+    instrument = instruments.WMO
     try:
+        instrument = window_exceptions.instrument_of_form(form.first("onderzoek"))
         until = window_exceptions.grant(user, code, config.current_cycle(), form.first("tot"),
-                                 form.first("reden"), form.first("huidig")[:10])
+                                        form.first("reden"), form.first("huidig")[:10],
+                                        instrument=instrument)
     except window_exceptions.Refused as refused:
         field = {"tot": "tot", "reden": "uitzondering_reden"}.get(refused.field, "uitzondering")
         return municipality_page(request, code, status=409 if refused.stale else 400,
-                                 errors={field: str(refused)})
+                                 errors={field + _suffix(instrument): str(refused)})
     return municipality_page(request, code, message=(
         f"{municipalities(config.municipality_year())[code].name} mag verzenden tot en met "
-        f"{date_text(until)}; de aanlevering wordt als te laat gemarkeerd."))
+        f"{date_text(until)} voor {instruments.get(instrument).name}; de aanlevering wordt als "
+        "te laat gemarkeerd."))
 
 
 def disallow(request: Request, code: str) -> Response:
     form = web.posted(request)
     user = require(request)
     code_or_404(code)
+    instrument = instruments.WMO
     try:
+        instrument = window_exceptions.instrument_of_form(form.first("onderzoek"))
         window_exceptions.withdraw(user, code, config.current_cycle(), form.first("reden"),
-                            form.first("huidig")[:10])
+                                   form.first("huidig")[:10], instrument=instrument)
     except window_exceptions.Refused as refused:
         field = "intrek_reden" if refused.field == "reden" else "uitzondering"
         return municipality_page(request, code, status=409 if refused.stale else 400,
-                                 errors={field: str(refused)})
-    return municipality_page(request, code, message="De uitzondering is ingetrokken.")
+                                 errors={field + _suffix(instrument): str(refused)})
+    return municipality_page(request, code, message=(
+        f"De uitzondering is ingetrokken voor {instruments.get(instrument).name}."))
 
 
 def _cycle_of(delivery_id: str) -> int:

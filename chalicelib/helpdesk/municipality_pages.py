@@ -8,7 +8,7 @@ from chalice.app import Request, Response
 from .. import web
 from ..delivery import four_eyes, history, window
 from ..measurement import results as measurement_results
-from ..platform import audit, config
+from ..platform import audit, config, instruments
 from ..platform.municipalities import municipalities
 from ..web.responses import download
 from . import actions as helpdesk
@@ -35,12 +35,18 @@ def municipality_page(request: Request, code: str, status: int = 200,
             status = 400
     name = municipalities(config.municipality_year())[code].name
     states = history.states_by_cycle(code, list(range(current, current - 11, -1)))
+    exceptions = [{"study": study, "suffix": f"_{study.slug}" if study.slug else "",
+                   "last_day": window.last_day(study.id),
+                   "allowance": window_exceptions.of(
+                       states.get(current) if study.id == instruments.WMO else
+                       history.states_by_cycle(code, [current], study.id).get(current))}
+                  for study in instruments.ALL]
     return page(request, "municipality.html", f"{name} ({code})", user, status=status,
                  code=code, name=name, cycle=cycle, message=message, errors=errors,
                  trail=audit_trail.trail(audit.subject_municipality(code)),
                  cycles=sorted((c for c, s in states.items() if s.last_sequence), reverse=True),
-                 current_cycle=current, allowance=window_exceptions.of(states.get(current)),
-                 last_day=window.last_day(), domains=domains.of_municipality(code),
+                 current_cycle=current, exceptions=exceptions,
+                 domains=domains.of_municipality(code),
                  four_eyes=four_eyes.required(code),
                  coordinators=four_eyes.coordinator_ids(code),
                  measurements=measurement_results.status_of_municipality(code),

@@ -1,5 +1,8 @@
 """The helpdesk's exception to the sending window: one municipality may still send until a
 date after everyone else's last day (the delivery is marked late; delivery/window.py decides).
+An exception is for one instrument (CEO Wmo or CEO Jeugd), as each has its own window and
+state: a helpdesk asked to let a municipality finish its Jeugd delivery must not silently
+reopen its Wmo one too; the page shows and grants each instrument's apart.
 Granting, changing and withdrawing it write the (municipality, cycle) state and the audit
 entries in one transaction, on the condition that the exception is still what the helpdesk's
 page showed: a second employee acting on the same page is told, not obeyed twice."""
@@ -12,7 +15,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..delivery.window import last_day
-from ..platform import audit
+from ..platform import audit, instruments
 from ..platform.formatting import amsterdam, date_text
 from ..platform.models import ScopeState, connection, scope_key
 from ..platform.records import Record
@@ -60,23 +63,34 @@ def parse_day(text: str) -> date | None:
     return parse_date(text[:40])
 
 
+def instrument_of_form(slug: str) -> str:
+    """The instrument a form's `onderzoek` names ("" or "wmo": CEO Wmo, as before Jeugd)."""
+    slug = slug.strip().lower()
+    found = instruments.by_slug(slug) if slug and slug != "wmo" else instruments.get(
+        instruments.WMO)
+    if found is None:
+        raise Refused("Kies CEO Wmo of CEO Jeugd")
+    return found.id
+
+
 def _seen_condition(seen: str) -> Any:
     return ScopeState.allowed_until.does_not_exist() if not seen else \
         ScopeState.allowed_until == seen
 
 
 def grant(actor: str, code: str, cycle: int, until_text: str, reason: str, seen: str,
-          now: datetime | None = None) -> date:
-    """Allows `code` to send in `cycle` until the day typed; `seen` is the exception's last day
-    as the page showed it ("" for none)."""
+          now: datetime | None = None, instrument: str = instruments.WMO) -> date:
+    """Allows `code` to send `instrument` in `cycle` until the day typed; `seen` is the
+    exception's last day as the page showed it ("" for none)."""
     now = now or datetime.now(UTC)
     today = now.astimezone(amsterdam()).date()
     until = parse_day(until_text)
     if until is None:
         raise Refused("Vul een geldige datum in, zoals 15-11-2026", "tot")
-    regular = last_day()
+    regular = last_day(instrument)
     if regular is None:
-        raise Refused("Er is geen aanlevertermijn ingesteld: iedereen kan altijd verzenden")
+        raise Refused(f"Er is geen aanlevertermijn ingesteld voor {instruments.get(instrument).name}"
+                      ": iedereen kan altijd verzenden")
     if until <= regular:
         raise Refused(f"Tot en met {date_text(regular)} kan elke gemeente al verzenden; kies "
                       "een latere datum", "tot")
@@ -90,9 +104,9 @@ def grant(actor: str, code: str, cycle: int, until_text: str, reason: str, seen:
     entries = audit.writes(actor, "uitzondering op de termijn",
                                 [audit.subject_municipality(code)], reason,
                                 {"verzenden_tot_en_met": until.isoformat(),
-                                 "verantwoordingsjaar": cycle,
+                                 "verantwoordingsjaar": cycle, "onderzoek": instrument,
                                  "was": seen or "geen"}, now=now)
-    _write(entries, scope_key(code, cycle), seen, [
+    _write(entries, scope_key(code, cycle, instrument), seen, [
         ScopeState.allowed_until.set(until.isoformat()), ScopeState.allowed_reason.set(reason),
         ScopeState.allowed_by.set(actor), ScopeState.allowed_at.set(now),
         # a municipality without a delivery gets its state here: what a send expects of it
@@ -102,7 +116,7 @@ def grant(actor: str, code: str, cycle: int, until_text: str, reason: str, seen:
 
 
 def withdraw(actor: str, code: str, cycle: int, reason: str, seen: str,
-             now: datetime | None = None) -> None:
+             now: datetime | None = None, instrument: str = instruments.WMO) -> None:
     reason = reason.strip()[:1000]
     if not seen:
         raise Refused("Er is geen uitzondering om in te trekken")
@@ -110,8 +124,9 @@ def withdraw(actor: str, code: str, cycle: int, reason: str, seen: str,
         raise Refused("Geef een reden op; die komt in het logboek", "reden")
     entries = audit.writes(actor, "uitzondering ingetrokken",
                                 [audit.subject_municipality(code)], reason,
-                                {"was": seen, "verantwoordingsjaar": cycle}, now=now)
-    _write(entries, scope_key(code, cycle), seen, [
+                                {"was": seen, "verantwoordingsjaar": cycle,
+                                 "onderzoek": instrument}, now=now)
+    _write(entries, scope_key(code, cycle, instrument), seen, [
         ScopeState.allowed_until.remove(), ScopeState.allowed_reason.remove(),
         ScopeState.allowed_by.remove(), ScopeState.allowed_at.remove()])
 

@@ -201,3 +201,40 @@ def test_earlier_cycles_are_read_and_withdrawn_in_the_pages(helpdesk, aws):
     for bad in ("abc", "1999", "3000"):
         response = helpdesk.get(f"{PAGE}?jaar={bad}")
         assert response.status_code == 400 and "Kies een verantwoordingsjaar" in response.text
+
+
+def test_an_exception_is_for_one_instrument_jeugd_apart_from_wmo(ready, helpdesk, aws):
+    """Chosen: an exception names its instrument (each has its own window): letting Groningen
+    finish its Jeugd delivery does not reopen its Wmo one, and the reverse."""
+    fill_all(ready, instrument="ceo-jeugd")
+    page = helpdesk.get(PAGE).text
+    assert 'name="onderzoek" value="jeugd"' in page and 'name="onderzoek" value="wmo"' in page
+    until = (today() + timedelta(days=7)).isoformat()
+    granted = helpdesk.submit(ALLOW, {"tot": until, "reden": "Ziekte", "huidig": "",
+                                      "onderzoek": "jeugd"}, form_page=PAGE)
+    assert granted.status_code == 200, granted.text
+    assert "voor CEO Jeugd" in granted.text
+    [state] = scan(aws, "ScopeState")
+    assert state["scope"]["S"] == "GM0014#2026#jeugd" and state["allowed_until"]["S"] == until
+    wmo = send(ready)
+    assert wmo.status_code == 400 and "De aanlevertermijn is voorbij" in wmo.text
+    assert send(ready, instrument="ceo-jeugd").status_code == 303
+    [delivery] = scan(aws, "Deliveries")
+    assert delivery["scope"]["S"] == "GM0014#2026#jeugd" and delivery["late"]["BOOL"] is True
+    jeugd_part = helpdesk.get(PAGE).text.split('id="uitzondering_jeugd"', 1)[1]
+    assert "Groningen mag verzenden tot en met" in jeugd_part
+    stale = helpdesk.submit(DISALLOW, {"reden": "Toch niet", "huidig": until,
+                                       "onderzoek": "wmo"}, form_page=PAGE)
+    assert stale.status_code == 409  # Wmo had none: the Jeugd exception stays
+    done = helpdesk.submit(DISALLOW, {"reden": "Klaar", "huidig": until, "onderzoek": "jeugd"},
+                           form_page=PAGE)
+    assert done.status_code == 200 and "ingetrokken voor CEO Jeugd" in done.text
+    assert "allowed_until" not in scan(aws, "ScopeState")[0]
+
+
+def test_an_unknown_instrument_is_refused_in_dutch(ready, helpdesk, aws):
+    response = helpdesk.submit(ALLOW, {"tot": (today() + timedelta(days=7)).isoformat(),
+                                       "reden": "x", "huidig": "", "onderzoek": "zorg"},
+                               form_page=PAGE)
+    assert response.status_code == 400 and "Kies CEO Wmo of CEO Jeugd" in response.text
+    assert scan(aws, "ScopeState") == [] and trail_actions(aws) == []
