@@ -29,7 +29,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..platform import config
+from ..platform import config, instruments
 from . import stage as stages
 
 if TYPE_CHECKING:
@@ -84,6 +84,8 @@ def _add_commands(sub: Any) -> None:
                                              "or JSON on standard output")
     exporter.add_argument("export_cycle", type=int)
     exporter.add_argument("--format", choices=["csv", "json"], default="csv")
+    exporter.add_argument("--onderzoek", choices=["wmo", "jeugd"], default="wmo",
+                          help="which instrument (one per export, as on the helpdesk's page)")
     reconciler = sub.add_parser("reconcile", help="republish what the feed lacks")
     reconciler.add_argument("--cycle", dest="reconcile_cycle", type=int, default=None)
     reconciler.add_argument("municipality", nargs="?")
@@ -167,12 +169,15 @@ def main(argv: list[str] | None = None) -> int:
             helpdesk.revoke_link(actor, _registrant(args.personal_code), args.reason)
             print("link ingetrokken")
         elif args.command == "export":
+            study = instruments.chosen(args.onderzoek) or instruments.get(instruments.WMO)
             if args.format == "json":
-                print(json.dumps(export.as_json(args.export_cycle), ensure_ascii=False, indent=1))
+                print(json.dumps(export.as_json(args.export_cycle, study.id), ensure_ascii=False,
+                                 indent=1))
             else:
-                sys.stdout.write(export.as_csv(args.export_cycle))
+                sys.stdout.write(export.as_csv(args.export_cycle, study.id))
             if args.actor:
-                audit.record(actor, f"export {args.export_cycle}", [audit.subject_helpdesk(actor)])
+                audit.record(actor, f"export {args.export_cycle} {study.name}",
+                             [audit.subject_helpdesk(actor)])
         elif args.command in ("reconcile", "republish"):
             codes = [args.municipality] if args.municipality else None
             if args.command == "reconcile":

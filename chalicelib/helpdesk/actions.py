@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 from ..accounts import people, registrants, registration, trusted_domains
 from ..accounts.notices import notify_municipality
 from ..delivery import history, withdrawals
-from ..platform import audit, config
+from ..platform import audit, config, instruments
 from ..platform.instruments import JEUGD, WMO
 from ..platform.models import Delivery, Draft, HeldRequest, Membership, Registrant, connection
 from ..platform.municipalities import Municipality, is_code, municipalities
@@ -71,19 +71,21 @@ def lookup(query: str) -> Found:
 
 
 def sent_by(people_found: list[Registrant], cycle: int
-            ) -> tuple[dict[tuple[str, str], list[Delivery]], dict[str, Delivery]]:
-    """What the people found sent in `cycle`: {(registrant id, municipality): their deliveries,
-    oldest first} and {municipality: the delivery that counts now}. One query per
-    municipality they represent (a search shows a few people)."""
+            ) -> tuple[dict[tuple[str, str], list[Delivery]], set[str]]:
+    """What the people found sent in `cycle`, both instruments: {(registrant id,
+    municipality): their deliveries, CEO Wmo's then CEO Jeugd's, each oldest first} and the
+    numbers of the deliveries that count now (one per municipality and instrument). One
+    query per municipality and instrument they represent (a search shows a few people)."""
     sent: dict[tuple[str, str], list[Delivery]] = {}
-    counts: dict[str, Delivery] = {}
+    counts: set[str] = set()
     for code in sorted({code for person in people_found for code in person.municipalities}):
-        deliveries = history.history(code, cycle)
-        now = history.counting(deliveries)
-        if now is not None:
-            counts[code] = now
-        for delivery in reversed(deliveries):
-            sent.setdefault((str(delivery.registrant_id), code), []).append(delivery)
+        for instrument in instruments.IDS:
+            deliveries = history.history(code, cycle, instrument)
+            now = history.counting(deliveries)
+            if now is not None:
+                counts.add(str(now.delivery_id))
+            for delivery in reversed(deliveries):
+                sent.setdefault((str(delivery.registrant_id), code), []).append(delivery)
     return sent, counts
 
 

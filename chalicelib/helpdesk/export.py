@@ -1,5 +1,7 @@
 """National export per cycle: the deliveries that count now, one row per municipality, plus
-standard-question aggregates weighted by valid answers. Scores under the privacy minimum are
+standard-question aggregates weighted by valid answers. One instrument per export (CEO Wmo
+or CEO Jeugd: their questions differ, and a national figure never mixes them); each row and the
+file say which. Scores under the privacy minimum are
 withheld per municipality and left out of the national figures."""
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 from ..delivery.history import counting, history
 from ..platform import config
+from ..platform.instruments import WMO
 from ..platform.models import ScopeState, scope_key
 from ..platform.municipalities import municipalities
 from ..publication.figures import agree_share
@@ -16,11 +19,12 @@ from ..questionnaire import privacy
 from ..questionnaire.definitions import DefinitionError, load
 
 
-def standard_questions(cycle: int, found: list[dict[str, Any]]) -> list[str]:
+def standard_questions(cycle: int, found: list[dict[str, Any]],
+                       instrument: str = WMO) -> list[str]:
     """The score rows of this cycle's definition (data, like every question), followed by
     any that only earlier definition versions had and a delivery carries."""
     try:
-        definition = load(config.questionnaire_instrument(), cycle)
+        definition = load(instrument, cycle)
         ids = [row.id for q in definition.questions() if q.type == "score_table"
                for row in q.rows]
     except DefinitionError:
@@ -30,14 +34,14 @@ def standard_questions(cycle: int, found: list[dict[str, Any]]) -> list[str]:
     return ids
 
 
-def rows(cycle: int) -> list[dict[str, Any]]:
+def rows(cycle: int, instrument: str = WMO) -> list[dict[str, Any]]:
     codes = list(municipalities(config.municipality_year()))
-    keys = [scope_key(code, cycle) for code in codes]
+    keys = [scope_key(code, cycle, instrument) for code in codes]
     touched = sorted(state.scope.split("#")[0] for state in ScopeState.batch_get(keys))
     minimum = privacy.minimum_valid_answers()
     result = []
     for code in touched:
-        current = counting(history(code, cycle))
+        current = counting(history(code, cycle, instrument))
         if current is None:
             continue
         scores = {}
@@ -48,7 +52,8 @@ def rows(cycle: int) -> list[dict[str, Any]]:
                     scores[row_id] = {"n": int(row["valid_answers"]), "withheld": withheld,
                                       "agree": None if withheld else agree_share(row)}
         derived = {d["id"]: d["value"] for d in current.snapshot.get("derived", [])}
-        result.append({"code": code, "name": current.municipality_name,
+        result.append({"instrument": instrument, "code": code,
+                       "name": current.municipality_name,
                        "delivery": current.delivery_id,
                        "sent_at": current.sent_at.isoformat(timespec="seconds"),
                        "late": bool(current.late), "revision": int(current.revision),
@@ -68,23 +73,24 @@ def national(rows_: list[dict[str, Any]], questions: list[str]) -> dict[str, Any
     return aggregate
 
 
-def as_json(cycle: int) -> dict[str, Any]:
-    found = rows(cycle)
-    return {"cycle": cycle, "privacy_minimum_valid_answers": privacy.minimum_valid_answers(),
+def as_json(cycle: int, instrument: str = WMO) -> dict[str, Any]:
+    found = rows(cycle, instrument)
+    return {"instrument": instrument, "cycle": cycle,
+            "privacy_minimum_valid_answers": privacy.minimum_valid_answers(),
             "municipalities": found,
-            "national": national(found, standard_questions(cycle, found))}
+            "national": national(found, standard_questions(cycle, found, instrument))}
 
 
-def as_csv(cycle: int) -> str:
-    found = rows(cycle)
-    questions = standard_questions(cycle, found)
+def as_csv(cycle: int, instrument: str = WMO) -> str:
+    found = rows(cycle, instrument)
+    questions = standard_questions(cycle, found, instrument)
     out = io.StringIO()
     writer = csv.writer(out)
     header = ["gemeente_code", "gemeente", "aanlevering", "verzonden", "te_laat", "revisie",
               "respons_pct"]
     for question in questions:
         header += [f"{question}_pct_eens", f"{question}_geldig"]
-    writer.writerow(header)
+    writer.writerow([*header, "onderzoek"])  # last: earlier columns keep their places
     for row in found:
         line = [row["code"], row["name"], row["delivery"], row["sent_at"],
                 "ja" if row["late"] else "nee", row["revision"], row["respons"] or ""]
@@ -92,11 +98,11 @@ def as_csv(cycle: int) -> str:
             score = row["scores"].get(question)
             line += ["" if not score else ("afgeschermd" if score["withheld"] else score["agree"]),
                      "" if not score else score["n"]]
-        writer.writerow(line)
+        writer.writerow([*line, instrument])
     aggregate = national(found, questions)
     line = ["NL", "Nederland (gewogen)", "", "", "", "", ""]
     for question in questions:
         line += [aggregate[question]["agree"] if aggregate[question]["agree"] is not None else "",
                  aggregate[question]["valid_answers"]]
-    writer.writerow(line)
+    writer.writerow([*line, instrument])
     return out.getvalue()

@@ -8,7 +8,7 @@ from chalice.app import Request, Response
 
 from .. import web
 from ..accounts import registrants
-from ..platform import audit, config, private_files
+from ..platform import audit, config, instruments, private_files
 from ..platform.municipalities import municipalities
 from ..publication import reconcile
 from ..web.responses import download
@@ -25,11 +25,12 @@ def search(request: Request, status: int = 200, message: str | None = None,
     held = helpdesk.held_requests()
     people = {r.id: r for r in registrants.by_ids([h.registrant_id for h in held])}
     cycle = config.current_cycle()
-    sent, counting = helpdesk.sent_by(found.registrants, cycle) if found else ({}, {})
+    sent, counting = helpdesk.sent_by(found.registrants, cycle) if found else ({}, set())
     return page(request, "search.html", "Helpdesk", user, status=status, query=query,
                  found=found, cycle=cycle, held=held, people=people, message=message,
                  sent=sent, counting=counting,
                  errors=errors or {}, names=municipalities(config.municipality_year()),
+                 studies=instruments.ALL,
                  publication_trail=audit_trail.trail(reconcile.subject_publication(cycle))[:10],
                  retention_mode=config.retention_schedule(),
                  retention_trail=audit_trail.trail(audit.SUBJECT_RETENTION)[:5])
@@ -72,23 +73,27 @@ def reconcile_cycle(request: Request) -> Response:
 
 
 def export_file(request: Request, cycle: str, extension: str) -> Response:
+    """One instrument's export (`?onderzoek=jeugd`; CEO Wmo without it, as before Jeugd)."""
     user = require(request)
     if not (cycle.isascii() and cycle.isdigit() and len(cycle) == 4) or \
             extension not in ("csv", "json"):
         raise web.HttpError(404)
+    study = instruments.chosen(web.query(request).get("onderzoek", "")[:20])
+    if study is None:
+        raise web.HttpError(400, "Kies CEO Wmo of CEO Jeugd")
     if extension == "json":
-        body = json.dumps(export.as_json(int(cycle)), ensure_ascii=False)
+        body = json.dumps(export.as_json(int(cycle), study.id), ensure_ascii=False)
         kind = "application/json; charset=utf-8"
     else:
-        body, kind = export.as_csv(int(cycle)), "text/csv; charset=utf-8"
-    name = f"ceo-{cycle}.{extension}"
+        body, kind = export.as_csv(int(cycle), study.id), "text/csv; charset=utf-8"
+    name = f"{study.id}-{cycle}.{extension}"
     data = body.encode()
     if len(data) <= private_files.inline_limit():
-        audit.record(user, f"export {cycle} ({extension})", [audit.subject_helpdesk(user)])
+        audit.record(user, f"export {cycle} {study.name} ({extension})", [audit.subject_helpdesk(user)])
         return download(body, kind, name)
     # larger than a Lambda response may be: a private object and a link for five minutes
     key, link = private_files.store_and_link(data, kind, name)
-    audit.record(user, f"export {cycle} ({extension}, via tijdelijke link)",
+    audit.record(user, f"export {cycle} {study.name} ({extension}, via tijdelijke link)",
                  [audit.subject_helpdesk(user)],
                  details={"bytes": len(data), "object": key})
     return Response(body="", status_code=303,

@@ -73,9 +73,8 @@ def _filters(params: dict[str, str]) -> tuple[Filters, dict[str, str]]:
     if sort not in season.SORTINGS:
         errors["sortering"] = "Kies sorteren op naam of op CBS-code"
         sort = "code"
-    slug = params.get("onderzoek", "").strip()
-    found = instruments.by_slug(slug) if slug and slug != "wmo" else None
-    if slug and slug != "wmo" and found is None:
+    found = instruments.chosen(params.get("onderzoek", ""))
+    if found is None:
         errors["onderzoek"] = "Kies CEO Wmo of CEO Jeugd"
     instrument = found.id if found else instruments.WMO
     return Filters(cycle, province, status, sort, instrument), errors

@@ -65,9 +65,7 @@ def parse_day(text: str) -> date | None:
 
 def instrument_of_form(slug: str) -> str:
     """The instrument a form's `onderzoek` names ("" or "wmo": CEO Wmo, as before Jeugd)."""
-    slug = slug.strip().lower()
-    found = instruments.by_slug(slug) if slug and slug != "wmo" else instruments.get(
-        instruments.WMO)
+    found = instruments.chosen(slug)
     if found is None:
         raise Refused("Kies CEO Wmo of CEO Jeugd")
     return found.id

@@ -52,6 +52,13 @@ def by_slug(slug: str) -> Instrument | None:
     return _BY_SLUG.get(slug)
 
 
+def chosen(slug: str) -> Instrument | None:
+    """The instrument a form or query's `onderzoek` names: "" or "wmo" CEO Wmo (what every page
+    meant before Jeugd), "jeugd" CEO Jeugd; None for anything else (tell the user)."""
+    slug = slug.strip().lower()
+    return get(WMO) if slug in ("", "wmo") else _BY_SLUG.get(slug)
+
+
 def by_prefix(prefix: str) -> Instrument | None:
     """The instrument of a delivery number's sequence prefix ("" Wmo, "J" Jeugd)."""
     return _BY_PREFIX.get(prefix.upper())

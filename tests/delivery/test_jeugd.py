@@ -304,3 +304,47 @@ def test_a_jeugd_delivery_s_report_is_what_the_site_shows(both, aws):
     report = anna.get("/gemeente/GM0014/aanlevering/GM0014-2026-J2/rapport")
     assert report.status_code == 200
     assert report.text == bucket_object(aws, "ceo-jeugd/2026/GM0014.html")
+
+
+def test_the_helpdesk_exports_each_instrument_and_names_it(aws, helpdesk):
+    """The national export is per instrument (`?onderzoek=jeugd`), its rows and file say
+    which; Wmo's stays what it was without the choice."""
+    import csv
+    import io
+    import json
+
+    from tests.support.feed import deliver, make_registrant
+
+    anna = make_registrant("anna@groningen.nl", ("GM0014", "GM0034"))
+    deliver(anna, "GM0014")
+    deliver(anna, "GM0034", instrument=JEUGD)
+    wmo = json.loads(helpdesk.get("/helpdesk/export/2026/json").text)
+    assert wmo["instrument"] == "ceo-wmo"
+    assert [(r["code"], r["delivery"]) for r in wmo["municipalities"]] == [
+        ("GM0014", "GM0014-2026-1")]
+    response = helpdesk.get("/helpdesk/export/2026/json?onderzoek=jeugd")
+    assert "ceo-jeugd-2026.json" in response.headers["Content-Disposition"]
+    jeugd = json.loads(response.text)
+    assert jeugd["instrument"] == JEUGD
+    assert [(r["code"], r["delivery"], r["instrument"]) for r in jeugd["municipalities"]] == [
+        ("GM0034", "GM0034-2026-J1", JEUGD)]
+    assert jeugd["national"] and set(jeugd["national"]) != set(wmo["national"])  # its questions
+    table = list(csv.reader(io.StringIO(
+        helpdesk.get("/helpdesk/export/2026/csv?onderzoek=jeugd").text)))
+    assert table[0][-1] == "onderzoek" and [row[-1] for row in table[1:]] == [JEUGD, JEUGD]
+    assert table[1][2] == "GM0034-2026-J1" and table[-1][0] == "NL"
+    assert helpdesk.get("/helpdesk/export/2026/csv?onderzoek=zorg").status_code == 400
+    links = helpdesk.get("/helpdesk").text
+    assert "/helpdesk/export/2026/csv?onderzoek=jeugd" in links
+
+
+def test_the_helpdesk_search_lists_what_a_person_sent_for_both_instruments(aws, helpdesk):
+    from tests.support.feed import deliver, make_registrant
+
+    anna = make_registrant("anna@groningen.nl", ("GM0014",))
+    deliver(anna, "GM0014")
+    deliver(anna, "GM0014", instrument=JEUGD)
+    deliver(anna, "GM0014", instrument=JEUGD)
+    found = text(helpdesk.get("/helpdesk?q=anna@groningen.nl"))
+    assert re.search(r"GM0014-2026-1 \(telt nu\), GM0014-2026-J1, GM0014-2026-J2 \(telt nu\)",
+                     found), found

@@ -24,14 +24,14 @@ def test_an_export_over_the_limit_is_a_short_lived_link_to_a_private_object(
     link = urlparse(linked.headers["Location"])
     query = parse_qs(link.query)
     assert query["X-Amz-Expires"] == ["300"]
-    assert "ceo-2026.csv" in query["response-content-disposition"][0]
+    assert "ceo-wmo-2026.csv" in query["response-content-disposition"][0]
     path = link.path.lstrip("/")  # virtual-hosted (bucket in the host) or path style
     key = path[path.index("exports/"):]
-    assert key.startswith("exports/") and key.endswith("/ceo-2026.csv")
+    assert key.startswith("exports/") and key.endswith("/ceo-wmo-2026.csv")
     stored = boto3.client("s3").get_object(Bucket=private_files.bucket(), Key=key)
     assert stored["Body"].read().decode() == inline.text  # the same file as inline
     trail = _trail(aws)
-    assert "export 2026 (csv, via tijdelijke link)" in trail and key in trail
+    assert "export 2026 CEO Wmo (csv, via tijdelijke link)" in trail and key in trail
 
 
 def _trail(aws) -> str:
