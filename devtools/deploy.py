@@ -5,11 +5,11 @@ The values come from `infra/stages/<stage>.json` (region, artifact bucket, stack
 `--set Name=value` overrides one). `--dry-run` needs no AWS account: it packages and lints the
 template (devtools/package.py), checks each parameter against the template's own constraints
 and rules, runs the app's start check (chalicelib/platform/startup.py) on the values the
-functions would get, reports the stage's sending window, and prints the bootstrap steps. Without
-`--dry-run` it then checks the account (quotas, SES, artifact bucket, signing key, certificate;
-read-only), uploads the package and template to the artifact bucket and creates and executes a
-CloudFormation change set (the SAM transform runs in CloudFormation), and prints the stack's
-outputs and what is left to do by hand.
+functions would get, reports every instrument's definition and sending window, and prints the
+bootstrap steps. Without `--dry-run` it then checks the account (quotas, SES, artifact bucket,
+signing key, certificate; read-only), uploads the package and template to the artifact bucket
+and creates and executes a CloudFormation change set (the SAM transform runs in CloudFormation),
+and prints the stack's outputs and what is left to do by hand.
 
 A create is executed with RetainExceptOnCreate: if it fails, CloudFormation removes what it
 made, retained tables, bucket and user pool included, whose fixed names would block the next
@@ -166,44 +166,45 @@ def _is_draft(instrument: str, cycle: int) -> bool:
     return definitions.load(instrument, cycle).draft
 
 
-def definition_status(stage: str) -> Finding:
-    """The stage's CURRENT_CYCLE must have a definition, and prod's must be settled (not a
-    draft): a season opened on a draft publishes questions nobody agreed to."""
+def definition_status(stage: str, instrument: str = "ceo-wmo") -> Finding:
+    """The stage's CURRENT_CYCLE must have a definition of this instrument, and prod's must be
+    settled (not a draft): a season opened on a draft publishes questions nobody agreed to."""
+    from chalicelib.platform import instruments
     from chalicelib.questionnaire import definitions
 
-    variables = stage_variables(stage)
-    instrument = variables.get("QUESTIONNAIRE", "ceo-wmo")
-    cycle = int(variables.get("CURRENT_CYCLE", "2026"))
+    name = instruments.get(instrument).name
+    cycle = int(stage_variables(stage).get("CURRENT_CYCLE", "2026"))
     try:
         definition = definitions.load(instrument, cycle)
     except definitions.DefinitionError as error:
-        return Finding("error", f"questionnaire of {cycle}: {error} (chalicelib/questionnaire/"
-                                f"data/{instrument}/{cycle}.json; docs/season.md)")
+        return Finding("error", f"{name}: questionnaire of {cycle}: {error} (chalicelib/"
+                                f"questionnaire/data/{instrument}/{cycle}.json; docs/season.md)")
     if definition.draft:
         return Finding("error" if stage == "prod" else "warn",
-                       f"questionnaire of {cycle} (version {definition.version}) is a draft: "
-                       "settle it and set its status to final (docs/season.md)")
-    return Finding("ok", f"questionnaire of {cycle}: version {definition.version}")
+                       f"{name}: questionnaire of {cycle} (version {definition.version}) is a "
+                       "draft: settle it and set its status to final (docs/season.md)")
+    return Finding("ok", f"{name}: questionnaire of {cycle}: version {definition.version}")
 
 
-def window_status(stage: str, today: date) -> Finding:
-    from chalicelib.platform import cycles
+def window_status(stage: str, today: date, instrument: str = "ceo-wmo") -> Finding:
+    """This instrument's sending window on `today` (the same lookup as the app's start check,
+    chalicelib/platform/startup.py), and what to do when it has closed."""
+    from chalicelib.platform import cycles, instruments, startup
 
     variables = stage_variables(stage)
+    name = instruments.get(instrument).name
     if variables.get("DELIVERY_WINDOW") == "open":
-        return Finding("ok", "sending window: open any day (DELIVERY_WINDOW=open)")
-    instrument = variables.get("QUESTIONNAIRE", "ceo-wmo")
+        return Finding("ok", f"{name}: sending window: open any day (DELIVERY_WINDOW=open)")
     cycle = int(variables.get("CURRENT_CYCLE", "2026"))
-    try:
-        window = cycles.window_of(instrument, cycle)
-    except cycles.CycleSettingsError as error:
-        return Finding("error", str(error))
+    window = startup.sending_windows(variables)[instrument]
+    if isinstance(window, str):
+        return Finding("error", f"{name}: {window}")
     state = window.state(today)
     if state == "not yet open":
-        return Finding("ok", f"sending window of {cycle}: opens {window.opens}")
+        return Finding("ok", f"{name}: sending window of {cycle}: opens {window.opens}")
     if state in ("open", "late"):
-        return Finding("ok", f"sending window of {cycle}: {state} (deadline {window.deadline}, "
-                             f"late deliveries until {window.late_until})")
+        return Finding("ok", f"{name}: sending window of {cycle}: {state} (deadline "
+                             f"{window.deadline}, late deliveries until {window.late_until})")
     following = cycles.next_cycle(instrument, cycle)
     advice = "and no next cycle in chalicelib/platform/data/cycles.json"
     if following:
@@ -216,14 +217,14 @@ def window_status(stage: str, today: date) -> Finding:
                      if definition.is_file() and _is_draft(instrument, following[0]) else "")
                   + f"set CURRENT_CYCLE={following[0]} in .chalice/config.json "
                   "(docs/season.md)")
-    return Finding("warn", f"sending window of {cycle} closed on {window.late_until}: {stage} "
-                           f"deploys closed for sending; {advice}")
+    return Finding("warn", f"{name}: sending window of {cycle} closed on {window.late_until}: "
+                           f"{stage} deploys closed for sending; {advice}")
 
 
 def dry_run(stage: str, template: dict[str, Any], stage_file: Path | None = None,
             overrides: dict[str, str] | None = None, today: date | None = None) -> Plan:
     """Every check that needs no AWS account."""
-    from chalicelib.platform import startup
+    from chalicelib.platform import instruments, startup
 
     plan = Plan(stage)
     read_stage_file(plan, stage_file or STAGES / f"{stage}.json", overrides or {})
@@ -235,8 +236,9 @@ def dry_run(stage: str, template: dict[str, Any], stage_file: Path | None = None
         level = "error" if stage == "prod" else "warn"
         for problem in startup.problems(function_environment(template, stage, plan.parameters)):
             plan.add(level, f"start check: {problem}")
-    plan.findings.append(definition_status(stage))
-    plan.findings.append(window_status(stage, today or date.today()))
+    for instrument in instruments.IDS:  # each has its own definitions and window
+        plan.findings.append(definition_status(stage, instrument))
+        plan.findings.append(window_status(stage, today or date.today(), instrument))
     return plan
 
 

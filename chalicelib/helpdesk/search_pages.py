@@ -89,7 +89,8 @@ def export_file(request: Request, cycle: str, extension: str) -> Response:
     name = f"{study.id}-{cycle}.{extension}"
     data = body.encode()
     if len(data) <= private_files.inline_limit():
-        audit.record(user, f"export {cycle} {study.name} ({extension})", [audit.subject_helpdesk(user)])
+        audit.record(user, f"export {cycle} {study.name} ({extension})",
+                     [audit.subject_helpdesk(user)])
         return download(body, kind, name)
     # larger than a Lambda response may be: a private object and a link for five minutes
     key, link = private_files.store_and_link(data, kind, name)

@@ -87,8 +87,8 @@ def grant(actor: str, code: str, cycle: int, until_text: str, reason: str, seen:
         raise Refused("Vul een geldige datum in, zoals 15-11-2026", "tot")
     regular = last_day(instrument)
     if regular is None:
-        raise Refused(f"Er is geen aanlevertermijn ingesteld voor {instruments.get(instrument).name}"
-                      ": iedereen kan altijd verzenden")
+        raise Refused("Er is geen aanlevertermijn ingesteld voor "
+                      f"{instruments.get(instrument).name}: iedereen kan altijd verzenden")
     if until <= regular:
         raise Refused(f"Tot en met {date_text(regular)} kan elke gemeente al verzenden; kies "
                       "een latere datum", "tot")

@@ -108,12 +108,22 @@ def problems(environ: Mapping[str, str] | None = None) -> list[str]:
     if not (env.get("SECRET_KEY_PARAMETER") or env.get("SECRET_KEY")):
         found.append("SECRET_KEY_PARAMETER is not set: no signing key for sessions")
     if env.get("DELIVERY_WINDOW", "cycle") == "cycle":
-        for instrument in instruments.IDS:  # each instrument has its own window
-            try:
-                cycles.window_of(instrument, int(env.get("CURRENT_CYCLE", "2026")))
-            except (cycles.CycleSettingsError, ValueError) as error:
-                found.append(str(error))
+        found += [window for window in sending_windows(env).values() if isinstance(window, str)]
     return found
+
+
+def sending_windows(environ: Mapping[str, str]) -> dict[str, cycles.SendingWindow | str]:
+    """{instrument: its sending window in the stage's CURRENT_CYCLE, or why it has none}: each
+    instrument has its own window, and the start check and `./dev deploy --dry-run` both look
+    at every one through this."""
+    result: dict[str, cycles.SendingWindow | str] = {}
+    for instrument in instruments.IDS:
+        try:
+            result[instrument] = cycles.window_of(instrument,
+                                                  int(environ.get("CURRENT_CYCLE", "2026")))
+        except (cycles.CycleSettingsError, ValueError) as error:
+            result[instrument] = str(error)
+    return result
 
 
 def require(environ: Mapping[str, str] | None = None) -> None:

@@ -158,10 +158,35 @@ def test_the_dry_run_says_when_the_stage_would_be_closed_for_sending(template, t
     assert any("sending window of 2026: open (deadline 2026-06-30" in f.text
                for f in during.findings)
     after = deploy.dry_run("prod", template, stage_file(tmp_path), today=date(2026, 11, 23))
-    [closed] = [f for f in after.findings if "sending window" in f.text]
+    [closed] = [f for f in after.findings if f.text.startswith("CEO Wmo: sending window")]
     assert closed.level == "warn"
     assert "closed on 2026-10-31" in closed.text and "next: 2027 opens 2027-01-01" in closed.text
     assert "set CURRENT_CYCLE=2027" in closed.text
+    # CEO Jeugd has its own window and definitions: its 2027 questionnaire is still to write
+    [jeugd] = [f for f in after.findings if f.text.startswith("CEO Jeugd: sending window")]
+    assert jeugd.level == "warn" and "closed on 2026-10-31" in jeugd.text
+    assert "add chalicelib/questionnaire/data/ceo-jeugd/2027.json, then" in jeugd.text
+
+
+def test_the_dry_run_checks_every_instrument_s_definition_and_window(
+        template, tmp_path, monkeypatch):
+    from chalicelib.platform import cycles
+    from devtools import deploy
+
+    plan = deploy.dry_run("prod", template, stage_file(tmp_path), today=SEASON)
+    said = {f.text.split(":")[0] + ":" + f.text.split(":")[1] for f in plan.findings
+            if f.text.startswith("CEO ")}
+    assert {"CEO Wmo: questionnaire of 2026", "CEO Jeugd: questionnaire of 2026",
+            "CEO Wmo: sending window of 2026", "CEO Jeugd: sending window of 2026"} <= said
+    assert plan.ok
+    real = cycles.settings()
+    monkeypatch.setattr(cycles, "settings", lambda: {**real, "ceo-jeugd": {}})
+    refused = deploy.dry_run("prod", template, stage_file(tmp_path), today=SEASON)
+    assert not refused.ok
+    assert [f.level for f in refused.findings
+            if f.text.startswith("CEO Jeugd: No sending window for ceo-jeugd 2026")] == ["error"]
+    assert [f.level for f in refused.findings
+            if f.text.startswith("CEO Wmo: sending window of 2026: open")] == ["ok"]
 
 
 # --- the real run, against moto and a recording CloudFormation -----------------------------
