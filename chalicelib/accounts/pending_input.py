@@ -36,23 +36,32 @@ def keep(registrant_id: str, municipality: str, section: str,
 TYPED_PREFIX = "getypt-"
 
 
-def typed_id(registrant_id: str, municipality: str, section: str) -> str:
+def typed_id(registrant_id: str, municipality: str, section: str,
+             instrument: str = WMO) -> str:
     """The one place a person's typed-not-saved input of one page is kept (autosave): each
-    new keystroke pause replaces it, never adds. Only `find` with its owner reads it."""
-    digest = hashlib.sha256(f"{registrant_id}|{municipality}|{section}".encode()).hexdigest()
+    new keystroke pause replaces it, never adds. Only `find` with its owner reads it. Per
+    instrument (Wmo's id as before Jeugd existed): typing on a Jeugd page never replaces what
+    was kept on the Wmo page of the same name."""
+    slug = "" if instrument == WMO else f"|{instrument}"
+    digest = hashlib.sha256(f"{registrant_id}|{municipality}|{section}{slug}".encode()
+                            ).hexdigest()
     return TYPED_PREFIX + digest[:40]
 
 
 def keep_typed(registrant_id: str, municipality: str, section: str,
-               fields: Mapping[str, Sequence[str]], seen_version: int) -> PendingInput | None:
-    """Keeps what is being typed on a page, before it is saved (the page's script sends it
-    after a pause and when the page is left): unsaved input beside the draft, offered back
-    when the page or the link is opened again, never written into the shared draft. Same
-    conditions as `keep` (the registrant exists and represents the municipality)."""
-    item = PendingInput(typed_id(registrant_id, municipality, section),
+               fields: Mapping[str, Sequence[str]], seen_version: int,
+               instrument: str = WMO) -> PendingInput | None:
+    """Keeps what is being typed on a page of `instrument`, before it is saved (the page's
+    script sends it after a pause and when the page is left): unsaved input beside the draft,
+    offered back when that instrument's page or the link is opened again, never written into
+    the shared draft. Same conditions as `keep` (the registrant exists and represents the
+    municipality)."""
+    item = PendingInput(typed_id(registrant_id, municipality, section, instrument),
                         registrant_id=registrant_id, municipality=municipality,
                         section=section, fields={k: list(v) for k, v in fields.items()},
-                        seen_version=seen_version, expires_at=datetime.now(UTC) + KEEP_FOR)
+                        seen_version=seen_version,
+                        instrument=None if instrument == WMO else instrument,
+                        expires_at=datetime.now(UTC) + KEEP_FOR)
     return _stored(item, PendingInput.id.does_not_exist()
                    | (PendingInput.registrant_id == registrant_id))
 

@@ -59,8 +59,9 @@ def _section_page(request: Request, ctx: Scope, section: Section, raw: dict,
         if previous else None,
         errors=errors, back_to_review=back_to_review, saved=saved, version=version,
         restored=restored, cookies_out=cookies_out,
-        keep_url=f"/gemeente/{ctx.municipality}/vragen/{section.id}/bewaren",
-        typed_id=pending_input.typed_id(ctx.registrant.id, ctx.municipality, section.id),
+        keep_url=f"{section_path(ctx.municipality, section.id, definition.instrument)}/bewaren",
+        typed_id=pending_input.typed_id(ctx.registrant.id, ctx.municipality, section.id,
+                                        definition.instrument),
         show=lambda q: _shown(definition, section, q, raw),
         derived=[(d.label, format_number(derived[d.id]) + "%")
                  for d in definition.derived if d.id in derived and
@@ -114,7 +115,8 @@ def show_section(request: Request, code: str, section_id: str,
     return _section_page(request, ctx, section, raw, errors, back_to_review=back)
 
 
-def keep_typed(request: Request, code: str, section_id: str) -> Response:
+def keep_typed(request: Request, code: str, section_id: str,
+               instrument: str = WMO) -> Response:
     """Autosave (the page's script, after a pause in typing and when the page is left): what
     is typed on the page is kept as unsaved input of this person, beside the shared draft and
     never in it; this browser's cookie names it, so opening the page or the personal link
@@ -123,7 +125,7 @@ def keep_typed(request: Request, code: str, section_id: str) -> Response:
     if not csrf.is_valid(request, form.first(csrf.FIELD)):
         raise web.HttpError(403)
     registrant = signed_in.current(request)
-    section = current_definition().section(section_id)
+    section = current_definition(instrument).section(section_id)
     if registrant is None:
         raise web.HttpError(401)
     if section is None or not is_code(code):
@@ -135,7 +137,7 @@ def keep_typed(request: Request, code: str, section_id: str) -> Response:
     names = {name for question in section.questions for name in question.input_names()}
     kept = pending_input.keep_typed(registrant.id, code, section.id,
                                     {k: v for k, v in form.fields.items() if k in names},
-                                    seen_version)
+                                    seen_version, instrument)
     if kept is None:
         raise web.HttpError(404)
     return Response(body="", status_code=204, headers={"Set-Cookie": cookies.set_cookie(

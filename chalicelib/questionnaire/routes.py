@@ -56,6 +56,12 @@ def questionnaire_save_jeugd(code: str, section: str) -> Response:
     return pages.save_section(routes.current_request, code, section, JEUGD)
 
 
+@routes.route("/gemeente/{code}/jeugd/vragen/{section}/bewaren", methods=["POST"],
+              content_types=FORM)
+def questionnaire_keep_typed_jeugd(code: str, section: str) -> Response:
+    return pages.keep_typed(routes.current_request, code, section, JEUGD)
+
+
 @routes.route("/gemeente/{code}/jeugd/verwijderen", methods=["GET"])
 def questionnaire_reset_confirm_jeugd(code: str) -> Response:
     return pages.confirm_reset(routes.current_request, code, JEUGD)

@@ -94,3 +94,34 @@ def test_without_a_session_or_the_form_s_token_nothing_is_kept(browser, mailbox,
                            [("doel", "x"), ("versie", "0")], form_page=PAGE)
     assert other.status_code == 404  # not a municipality this person represents
     assert scan(aws, "PendingInputTableName") == []
+
+
+def test_typing_on_a_jeugd_page_is_kept_for_that_page_only(browser, mailbox, aws):
+    """CEO Jeugd's pages autosave to their own /bewaren, the kept input names its instrument
+    and is offered back on the Jeugd page, never on Wmo's page of the same name; typing on
+    one never replaces what the other kept."""
+    from tests.support.answers import ALL_JEUGD
+
+    jeugd_page = page_path("opzet", instrument="ceo-jeugd")
+    signed_in(browser, mailbox)
+    save(browser, "opzet", ALL_JEUGD["opzet"], instrument="ceo-jeugd")
+    save(browser, "opzet", ALL["opzet"])
+    page = browser.get(jeugd_page).text
+    assert f'data-bewaren="{jeugd_page}/bewaren"' in page
+    fields = [(n, v) for n, v in ALL_JEUGD["opzet"] if n != "doel"] + [("doel", "Jeugd getypt.")]
+    kept = browser.submit(jeugd_page + "/bewaren", [*fields, ("versie", version_on(page))],
+                          form_page=jeugd_page)
+    assert kept.status_code == 204
+    [item] = scan(aws, "PendingInputTableName")
+    assert item["instrument"]["S"] == "ceo-jeugd"
+    assert "Jeugd getypt." in html.unescape(browser.get(jeugd_page).text)
+    assert "Jeugd getypt." not in html.unescape(browser.get(PAGE).text)  # Wmo's own page
+    back = browser.get(mailbox.last_link("a.devries@groningen.nl"))
+    assert back.headers["Location"].startswith(jeugd_page + "?hersteld=getypt-")
+    assert typed(browser).status_code == 204  # Wmo's typing: a second copy, its own
+    assert len(scan(aws, "PendingInputTableName")) == 2
+    wmo = html.unescape(browser.get(PAGE).text)
+    assert TYPED in wmo and "Jeugd getypt." not in wmo
+    assert TYPED not in html.unescape(browser.get(jeugd_page).text)
+    # the Jeugd copy is still there, under the link that names it
+    assert "Jeugd getypt." in html.unescape(browser.get(back.headers["Location"]).text)
