@@ -219,3 +219,21 @@ def test_the_pages_show_texts_per_team_only_at_the_threshold(aws, browser, mailb
     measurements.get(code, measurement_id).update(
         actions=[Measurement.extra_questions.set([])])
     assert browser.get(f"{path}/resultaten/teksten").status_code == 404
+
+
+def test_written_answers_too_long_together_for_the_device_are_refused(browser, mailbox, aws,
+                                                                       app_module):
+    import random
+
+    own = "\n".join(f"Open: Vraag {n}?" for n in range(1, 6))
+    path = m.representative_with_measurement(browser, mailbox, extra=own)
+    client = _client(app_module, path)
+    pick = random.Random(7)
+    one = "".join(chr(pick.randrange(0x1F300, 0x1F600)) for _ in range(300))
+    fits = client.submit("/antwoorden/extra", [("x1", one), ("actie", "volgende")])
+    assert fits.status_code == 303  # one long answer in emoji fits on the device
+    many = [(f"x{n}", "".join(chr(pick.randrange(0x1F300, 0x1F600)) for _ in range(300)))
+            for n in range(1, 6)]
+    refused = client.submit("/antwoorden/extra", [*many, ("actie", "volgende")])
+    assert refused.status_code == 400 and "samen te lang om te bewaren" in refused.text
+    assert one in client.get("/antwoorden/controleren").text  # the earlier answers kept
