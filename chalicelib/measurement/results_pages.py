@@ -3,6 +3,8 @@ leave a day out or count it again) and an inviter's (their own team only). Serve
 SVG bars beside their tables: no JavaScript, printable."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Request, Response
 from pynamodb.exceptions import TransactWriteError
 
@@ -79,7 +81,7 @@ def inviter(request: Request) -> Response:
 
 
 def _written_page(request: Request, measurement: Measurement,
-                  groups: list[written_answers.WrittenGroup], **extra: object) -> Response:
+                  groups: list[written_answers.WrittenGroup], **extra: Any) -> Response:
     questions = len(written_answers.open_questions(measurement))
     if not questions:
         raise web.HttpError(404)

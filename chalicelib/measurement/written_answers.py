@@ -10,9 +10,9 @@ the order they came (sorted as text). A team or period below the threshold shows
 texts stand in the totals without its name, as its figures count there.
 
 Read on request from the responses table (collected.kept: one Query on the measurement's key,
-paged, excluded days left out), not from the counters: a text is no count. It costs 0.5 read
-unit per 4 KB read, about one per 8 responses, so it is a page of its own and not the results
-page (whose reads stay constant, whatever the number of responses)."""
+paged, excluded days left out), not from the counters: a text is no count. It costs a read
+unit per 4 KB (strongly consistent), about one per 4-8 responses, so it is a page of its own and
+not the results page (whose reads stay constant, whatever the number of responses)."""
 from __future__ import annotations
 
 from collections import Counter
