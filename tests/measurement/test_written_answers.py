@@ -199,7 +199,7 @@ def test_the_pages_show_texts_per_team_only_at_the_threshold(aws, browser, mailb
     assert page.status_code == 200
     teams = page.text.split('id="groep-2"')[1]
     north, south = teams.split('id="groep-3"')
-    assert "Noord zegt 09" in north
+    assert "Noord zegt 09" in north and ">Sociaal team Noord</h2>" in north
     assert "Zuid zegt" not in south and "Te weinig reacties" in south
     total = page.text.split('id="groep-2"')[0]  # 19 on one day: figures of 15, texts wait
     assert "zegt" not in total and 'id="groep-1-wacht"' in total
