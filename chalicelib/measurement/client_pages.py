@@ -24,6 +24,9 @@ ANSWERS = SignedCookie("ceo-antwoord", 45 * 24 * 3600)
 TABLET = SignedCookie("ceo-tablet", 24 * 3600)
 DONE_COOKIE = "ceo-ingevuld"  # generic links: which (measurement, period) this device answered
 DONE_SECONDS = 400 * 24 * 3600
+# Browsers drop a cookie past 4096 bytes (name, value and attributes). Written answers travel in
+# the answers cookie until sent; five long ones in a script that escapes badly could pass it.
+MAX_COOKIE = 4000
 
 TEXT = {
     "nl": {"unknown": ("Deze link kennen wij niet",
@@ -40,7 +43,8 @@ TEXT = {
            "busy": ("Te veel vragenlijsten vanaf dit netwerk",
                     "Vanaf dit netwerk zijn in korte tijd veel vragenlijsten verstuurd. Probeer "
                     "het over een uur opnieuw."),
-           "bad": ("Dit antwoord kunnen wij niet lezen", "Kies een van de antwoorden."),
+           "too_much": ("Uw antwoorden zijn te lang", "Uw geschreven antwoorden zijn samen "
+                        "te lang om te bewaren. Maak dit antwoord korter."),
            "thanks": ("Dank u wel!", "Uw antwoorden zijn verstuurd. Ze zijn anoniem: niemand "
                       "kan zien wat u antwoordde. U kunt deze pagina sluiten.")},
     "en": {"unknown": ("We do not know this link",
@@ -53,7 +57,8 @@ TEXT = {
                          "in your text message, e-mail or letter again, or scan the QR code."),
            "busy": ("Too many questionnaires from this network",
                     "Many questionnaires were sent from this network. Try again in an hour."),
-           "bad": ("We cannot read this answer", "Choose one of the answers."),
+           "too_much": ("Your answers are too long", "Your written answers are too long "
+                        "together to keep. Make this answer shorter."),
            "thanks": ("Thank you!", "Your answers were sent. They are anonymous: nobody can "
                       "see what you answered. You can close this page.")},
 }
@@ -170,7 +175,8 @@ def _render(request: Request, template: str, lang: str, questionnaire: Any, titl
             status: int = 200, cookies_out: list[str] | None = None, **extra: Any) -> Response:
     return web.page(request, f"measurement/{template}", status=status, title=title, lang=lang,
                     t=lambda text: text.get(lang) or text.get("nl", ""),
-                    questionnaire=questionnaire, cookies_out=cookies_out, **extra)
+                    questionnaire=questionnaire, cookies_out=cookies_out,
+                    max_open_text=definitions.MAX_OPEN_TEXT, **extra)
 
 
 @_stoppable
@@ -211,13 +217,17 @@ def save_topic(request: Request, topic_id: str) -> Response:
     if found is None:
         raise web.HttpError(404)
     given = {q.id: form.first(q.id) for q in found.questions}
-    bad = questionnaire.invalid(given)
+    bad = questionnaire.problems(given, lang)
     if bad:
-        return _topic_page(request, questionnaire, found, {**answers, **given}, lang, 400,
-                           dict.fromkeys(bad, TEXT[lang]["bad"][1]))
+        return _topic_page(request, questionnaire, found, {**answers, **given}, lang, 400, bad)
     for question in found.questions:
         answers.pop(question.id, None)
     answers.update(questionnaire.clean(given))
+    kept = _keep(source, answers, lang)
+    if len(kept) > MAX_COOKIE:
+        written = [q.id for q in found.questions if q.free_text and q.id in answers]
+        return _topic_page(request, questionnaire, found, answers, lang, 400,
+                           dict.fromkeys(written, TEXT[lang]["too_much"][1]))
     ids = [t.id for t in questionnaire.topics]
     index = ids.index(found.id)
     if form.first("actie") == "vorige":
@@ -225,7 +235,7 @@ def save_topic(request: Request, topic_id: str) -> Response:
     else:
         target = f"/antwoorden/{ids[index + 1]}" if index + 1 < len(ids) \
             else "/antwoorden/controleren"
-    return web.redirect(target, cookies_out=[_keep(source, answers, lang)])
+    return web.redirect(target, cookies_out=[kept])
 
 
 @_stoppable

@@ -5,7 +5,8 @@ Counting. Each response belongs to one of SHARDS write shards of its measurement
 random id), so no counter item is a hot key. Per shard, a batch's responses go in as few
 transactions as fit (100 items each): a marker `r#<id>` put on the condition that it does not
 exist, plus one ADD per counter for the sum of the chunk: responses `n#<period>#<team>#<day>`,
-answers `a#<period>#<team>#<day>#<question>#<answer>`, and responses counted after their period
+answers `a#<period>#<team>#<day>#<question>#<answer>` (choices only: written answers are not
+counted), and responses counted after their period
 had closed `l#...`. A record delivered twice, or a batch retried, finds its marker and adds
 nothing (the transaction is cancelled whole and tried again without the counted ones). The
 counters are per day, so that a day the municipality excluded (a burst) is left out by not
@@ -315,6 +316,17 @@ def late_for(measurement: Measurement, batch: list[Counted]) -> dict[str, bool]:
             for r in batch}
 
 
+def only_choices(measurement: Measurement, batch: list[Counted]) -> list[Counted]:
+    """The responses without their written answers: a text is no answer to count, and in a
+    counter's key it would be kept for good where nobody reviews it (and could pass the key's
+    1 KB). The results page reads written answers from the responses themselves."""
+    written = {q.id for q in measurements.questionnaire(measurement).questions() if q.free_text}
+    if not written:
+        return batch
+    return [Counted(r.scope, r.id, r.period, r.team, r.day,
+                    {q: a for q, a in r.answers.items() if q not in written}) for r in batch]
+
+
 def count_measurement(scope: str, batch: list[Counted]) -> None:
     municipality, _, measurement_id = scope.partition("#")
     try:
@@ -322,6 +334,7 @@ def count_measurement(scope: str, batch: list[Counted]) -> None:
     except measurements.NotFound:
         logger.warning("responses of an unknown measurement skipped", extra={"scope": scope})
         return
+    batch = only_choices(measurement, batch)
     late = late_for(measurement, batch)
     count_once(batch, late)
     refresh(measurement, batch, late)

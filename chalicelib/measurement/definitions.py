@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from ..platform.records import Record, field
+from ..platform.text_input import has_forbidden_characters, normalise
 
 DATA = Path(__file__).resolve().parent / "data"
 CURRENT = ("ceo-wmo", "2026.1")
@@ -24,6 +25,33 @@ LANGUAGES = ("nl", "en")
 MAX_EXTRA = 5
 MAX_OPEN_TEXT = 300
 FREE_TEXT = "open"  # a question's scale for a written answer (an own question of kind "open")
+FREE_TEXT_ERRORS = {
+    "nl": {"long": "Schrijf hoogstens {max} tekens. U schreef er {n}.",
+           "chars": "Dit antwoord bevat tekens die wij niet kunnen bewaren. Gebruik gewone "
+                    "letters, cijfers en leestekens.",
+           "choice": "Kies een van de antwoorden."},
+    "en": {"long": "Write at most {max} characters. You wrote {n}.",
+           "chars": "This answer contains characters we cannot store. Use ordinary letters, "
+                    "digits and punctuation.",
+           "choice": "Choose one of the answers."},
+}
+
+
+def written(value: str) -> str:
+    """A written answer as stored: NFC, Windows line ends made plain, outer space trimmed."""
+    return normalise(value).strip()
+
+
+def written_problem(value: str, lang: str = "nl") -> str | None:
+    """Why a written answer cannot be stored (too long, control or invisible characters), in
+    the client's language; None when it can."""
+    text = written(value)
+    messages = FREE_TEXT_ERRORS.get(lang, FREE_TEXT_ERRORS["nl"])
+    if has_forbidden_characters(text, multiline=True):
+        return messages["chars"]
+    if len(text) > MAX_OPEN_TEXT:
+        return messages["long"].format(max=MAX_OPEN_TEXT, n=len(text))
+    return None
 
 
 class DefinitionError(Exception):
@@ -79,20 +107,33 @@ class ClientQuestionnaire(Record, frozen=True):
         return next((t for t in self.topics if t.id == topic_id), None)
 
     def clean(self, given: dict[str, str]) -> dict[str, str]:
-        """Only the answers that are one of their scale's values (a question may be skipped)."""
+        """Only the answers that are one of their scale's values, and written answers that can
+        be stored (a question may be skipped)."""
         answers = {}
         for question in self.questions():
-            if question.scale not in self.scales:
-                continue  # a written answer: not taken by this form
             value = given.get(question.id, "")
-            if value and value in {o.value for o in self.scales[question.scale]}:
+            if question.free_text:
+                if written(value) and written_problem(value) is None:
+                    answers[question.id] = written(value)
+            elif value and value in {o.value for o in self.scales[question.scale]}:
                 answers[question.id] = value
         return answers
 
-    def invalid(self, given: dict[str, str]) -> list[str]:
-        """The ids of questions given a value their scale does not have."""
-        return [q.id for q in self.questions() if given.get(q.id) and q.scale in self.scales
-                and given[q.id] not in {o.value for o in self.scales[q.scale]}]
+    def problems(self, given: dict[str, str], lang: str = "nl") -> dict[str, str]:
+        """Per question given an answer it cannot take, why (in `lang`): a value its scale does
+        not have, or a written answer too long or with characters we do not store."""
+        found = {}
+        for q in self.questions():
+            value = given.get(q.id)
+            if not value:
+                continue
+            if q.free_text:
+                problem = written_problem(value, lang)
+                if problem:
+                    found[q.id] = problem
+            elif value not in {o.value for o in self.scales[q.scale]}:
+                found[q.id] = FREE_TEXT_ERRORS.get(lang, FREE_TEXT_ERRORS["nl"])["choice"]
+        return found
 
 
 def _load(path: Path) -> ClientQuestionnaire:

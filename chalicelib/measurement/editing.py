@@ -44,7 +44,8 @@ def form_fields(measurement: Measurement) -> dict[str, str]:
     """The edit form filled with the measurement as it is."""
     fields = {"naam": measurement.name, "soort": measurement.mode,
               "opent": measurement.opens, "sluit": measurement.closes, "teams": "",
-              "extra": "\n".join(x["text"] for x in measurement.extra_questions),
+              "extra": "\n".join(measurements.own_question_line(x)
+                                  for x in measurement.extra_questions),
               "perioden": measurements.periods_text(measurement),
               "drempel": str(threshold.minimum(_setting(measurement))),
               "versie": str(measurement.version)}

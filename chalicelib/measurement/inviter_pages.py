@@ -7,7 +7,16 @@ from chalice.app import Request, Response
 from .. import web
 from ..platform import outbox
 from ..platform.models import Inviter, Measurement
-from . import access, client_pages, client_reminders, invitations, kiosk, measurements, responses
+from . import (
+    access,
+    client_pages,
+    client_reminders,
+    definitions,
+    invitations,
+    kiosk,
+    measurements,
+    responses,
+)
 from .responses import Source
 
 NOTICES = {"sms": "De sms is verstuurd.", "email": "De e-mail is verstuurd.",
@@ -102,7 +111,7 @@ def _paper_page(request: Request, inviter: Inviter, measurement: Measurement,
     return web.page(request, "measurement/paper.html", status=status,
                     title="Papieren vragenlijst overtypen", measurement=measurement,
                     questionnaire=questionnaire, answers=answers, errors=errors,
-                    t=lambda text: text.get("nl", ""))
+                    t=lambda text: text.get("nl", ""), max_open_text=definitions.MAX_OPEN_TEXT)
 
 
 def paper_form(request: Request) -> Response:
@@ -116,7 +125,7 @@ def paper_save(request: Request) -> Response:
     _open_or_409(measurement, "papier")
     questionnaire = measurements.questionnaire(measurement)
     given = {q.id: form.first(q.id) for q in questionnaire.questions()}
-    errors = dict.fromkeys(questionnaire.invalid(given), "Kies een van de antwoorden")
+    errors = questionnaire.problems(given)
     answers = questionnaire.clean(given)
     if not errors and not answers:
         errors = {questionnaire.questions()[0].id:

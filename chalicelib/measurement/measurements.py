@@ -62,6 +62,25 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
+OPEN_PREFIX = "Open:"  # a line of own statements that starts so asks for a written answer
+
+
+def own_question(number: int, line: str) -> dict:
+    """An own statement from its line; "Open: Wat kan beter?" is an open question, answered
+    in writing (at most definitions.MAX_OPEN_TEXT characters)."""
+    if line.casefold().startswith(OPEN_PREFIX.casefold()) and line[len(OPEN_PREFIX):].strip():
+        return {"id": f"x{number}", "text": line[len(OPEN_PREFIX):].strip(),
+                "kind": definitions.FREE_TEXT}
+    return {"id": f"x{number}", "text": line}
+
+
+def own_question_line(question: dict) -> str:
+    """The line own_question reads back (the edit form)."""
+    if question.get("kind") == definitions.FREE_TEXT:
+        return f"{OPEN_PREFIX} {question['text']}"
+    return str(question["text"])
+
+
 def validate(fields: dict[str, str], channels: list[str]) -> tuple[dict, dict[str, str]]:
     """The cleaned settings and Dutch errors per field (empty when all is well)."""
     errors: dict[str, str] = {}
@@ -100,7 +119,7 @@ def validate(fields: dict[str, str], channels: list[str]) -> tuple[dict, dict[st
         if error:
             errors["extra"] = f"Regel {n + 1}: {error}"
         elif text:
-            extra.append({"id": f"x{len(extra) + 1}", "text": text})
+            extra.append(own_question(len(extra) + 1, text))
     if len(extra) > definitions.MAX_EXTRA:
         errors["extra"] = f"Voeg hoogstens {definitions.MAX_EXTRA} eigen stellingen toe"
     questionnaire = fields.get("vragenlijst", "") or "wmo"

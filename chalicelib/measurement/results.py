@@ -60,6 +60,8 @@ def _rows(measurement: Measurement, counts: dict[str, dict[str, int]]) -> tuple[
     agree = signals.agree_questions(measurement)
     rows = []
     for question in questionnaire.questions():
+        if question.free_text:
+            continue  # not counted: written_answers.py shows them on their own page
         answers = counts.get(question.id, {})
         options = [o for o in questionnaire.scales[question.scale]
                    if o.value != signals.DONT_KNOW]

@@ -3,13 +3,23 @@ leave a day out or count it again) and an inviter's (their own team only). Serve
 SVG bars beside their tables: no JavaScript, printable."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Request, Response
 from pynamodb.exceptions import TransactWriteError
 
 from .. import web
 from ..platform.formatting import iso_date_nl
 from ..platform.models import Measurement
-from . import access, measurements, responses, results, signals, threshold
+from . import (
+    access,
+    measurements,
+    responses,
+    results,
+    signals,
+    threshold,
+    written_answers,
+)
 from .manage_pages import ACTOR, _name
 
 
@@ -17,7 +27,8 @@ def _context(measurement: Measurement) -> dict:
     setting = int(measurement.threshold) if measurement.threshold is not None else None
     return {"measurement": measurement, "minimum": threshold.minimum(setting),
             "step": threshold.STEP, "signal_percent": signals.percent(),
-            "date_nl": iso_date_nl}
+            "date_nl": iso_date_nl,
+            "open_questions": len(written_answers.open_questions(measurement))}
 
 
 def _page(request: Request, measurement: Measurement, personal_code: str,
@@ -67,3 +78,30 @@ def inviter(request: Request) -> Response:
                     for_inviter=True,
                     team=measurements.team_name(measurement, found.team), bursts={},
                     burst_days=[], excluded=set(), errors={}, **_context(measurement))
+
+
+def _written_page(request: Request, measurement: Measurement,
+                  groups: list[written_answers.WrittenGroup], **extra: Any) -> Response:
+    questions = len(written_answers.open_questions(measurement))
+    if not questions:
+        raise web.HttpError(404)
+    return web.page(request, "measurement/written.html",
+                    title=f"Geschreven antwoorden van ‘{measurement.name}’", groups=groups,
+                    questions=questions, **_context(measurement), **extra)
+
+
+def municipality_written(request: Request, code: str, measurement_id: str) -> Response:
+    """The written answers to the own open questions, per group at or above the threshold
+    (one Query on the responses: on request, not on the results page)."""
+    _registrant, measurement = access.representative(request, code, measurement_id)
+    return _written_page(request, measurement, written_answers.read(measurement),
+                         for_inviter=False)
+
+
+def inviter_written(request: Request) -> Response:
+    """An inviter's own team's written answers (no team: the whole measurement's)."""
+    found, measurement = access.inviter(request)
+    return _written_page(request, measurement,
+                         written_answers.read(measurement, found.team, with_teams=False),
+                         for_inviter=True, inviter=found,
+                         team=measurements.team_name(measurement, found.team))

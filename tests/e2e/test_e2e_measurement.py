@@ -88,6 +88,7 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         page.fill("#opent", (date.today() - timedelta(days=1)).isoformat())
         page.fill("#sluit", (date.today() + timedelta(days=200)).isoformat())
         page.fill("#teams", "Sociaal team Noord\nZorg Zuid")
+        page.fill("#extra", "Open: Wat kan beter?")  # an own open question
         _go(page, "button:has-text('Meting aanmaken')")
         measurement = page.url.replace(base, "")
         assert re.fullmatch(r"/gemeente/GM0014/metingen/[a-z2-9]{8}", measurement)
@@ -120,6 +121,7 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         check(inviter, "papier")
         inviter.check("#q1-4")
         inviter.check("#q5-nee")
+        inviter.fill("#x1", "Meer uitleg")
         _go(inviter, "button:has-text('Opslaan')")
         assert "De papieren vragenlijst is opgeslagen" in inviter.content()
         tablet = context(width=800).new_page()
@@ -130,7 +132,7 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
             _go(tablet, ":is(a, button):has-text('Beginnen')")
             _go(tablet, ":is(a, button):has-text('Beginnen')")
             tablet.check(f"#q1-{answer}")
-            for _ in range(3):
+            for _ in range(4):
                 _go(tablet, "button[value=volgende]")
             _go(tablet, "button:has-text('Versturen')")
             assert "Dank u wel" in tablet.content()
@@ -153,7 +155,14 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         client.check("#q6-4")
         _go(client, "button[value=volgende]")
         _go(client, "button[value=volgende]")
+        check(client, "client-open-vraag")  # a textarea, at most 300 characters
+        assert "Schrijf geen namen, telefoonnummers of adressen" in client.content()
+        client.fill("#x1", "Terugbellen" * 27)  # 297 characters without a space
+        assert client.evaluate("document.documentElement.scrollWidth") <= 320
+        _go(client, "button[value=volgende]")
         check(client, "client-controleren")
+        assert "Terugbellen" * 27 in client.content()
+        assert client.evaluate("document.documentElement.scrollWidth") <= 320
         _go(client, "button:has-text('Versturen')")
         assert "Dank u wel" in client.content()
         check(client, "client-bedankt")

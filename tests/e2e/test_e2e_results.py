@@ -63,6 +63,7 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
         page.goto(base + "/gemeente/GM0014/metingen")
         page.fill("#naam", "Cliëntervaring Wmo 2027")
         page.fill("#teams", "Sociaal team Noord\nZorg Zuid")
+        page.fill("#extra", "Open: Wat kan beter?")
         from datetime import date, timedelta
 
         page.fill("#opent", (date.today() - timedelta(days=1)).isoformat())
@@ -83,6 +84,8 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
             _go(answering, "button[value=volgende]")
             _go(answering, "button[value=volgende]")
             answering.check("#q8-1" if n % 10 in (1, 2, 3) else "#q8-4")  # 30% negative
+            _go(answering, "button[value=volgende]")
+            answering.fill("#x1", f"Reactie {n:02d}: " + "langwoordzonderspatie" * 10)
             _go(answering, "button[value=volgende]")
             _go(answering, "button:has-text('Versturen')")
             assert "Dank u wel" in answering.content()
@@ -122,3 +125,13 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
             time.sleep(0.2)
         assert len(signals) == 1
         assert "30% (helemaal) niet mee eens" in signals[0]
+
+        # the written answers: their own page, 25 on a step (all), Zorg Zuid's 7 withheld
+        _go(page, "a#teksten")
+        html = page.content()
+        assert all(f"Reactie {n:02d}: " in html for n in range(1, 26))
+        zuid = html.split(">Zorg Zuid<")[1]
+        assert "Te weinig reacties" in zuid and "Reactie" not in zuid
+        page.screenshot(path=str(ARTIFACTS / "teksten-320.png"), full_page=True)
+        assert axe_serious(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
