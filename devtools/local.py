@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from email import policy
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "eu-central-1"
@@ -472,17 +473,21 @@ Stop met Ctrl-C.
     withdraw_run()
     print("Stoppen ...", flush=True)
     server.shutdown()
-    feed.stop()
-    pump.stop()
-    mail_queue.stop()
-    contact_lists.stop()
-    schedule.stop()
-    reconcile_queue.stop()
-    mails.stop()
-    sms.stop()
+    # the workers first (each may be in a long poll), then the catchers collect what they
+    # sent: each group stops at once, so stopping takes one poll, not the sum of them
+    _stop_together(feed, pump, mail_queue, contact_lists, schedule, reconcile_queue)
+    _stop_together(mails, sms)
     moto.stop()
     print("Gestopt.", flush=True)
     return 0
+
+
+def _stop_together(*parts: Any) -> None:
+    threads = [threading.Thread(target=part.stop, daemon=True) for part in parts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
 
 
 if __name__ == "__main__":
