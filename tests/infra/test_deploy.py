@@ -162,10 +162,10 @@ def test_the_dry_run_says_when_the_stage_would_be_closed_for_sending(template, t
     assert closed.level == "warn"
     assert "closed on 2026-10-31" in closed.text and "next: 2027 opens 2027-01-01" in closed.text
     assert "set CURRENT_CYCLE=2027" in closed.text
-    # CEO Jeugd has its own window and definitions: its 2027 questionnaire is still to write
+    # CEO Jeugd has its own window and definitions: its 2027 draft is still to settle
     [jeugd] = [f for f in after.findings if f.text.startswith("CEO Jeugd: sending window")]
     assert jeugd.level == "warn" and "closed on 2026-10-31" in jeugd.text
-    assert "add chalicelib/questionnaire/data/ceo-jeugd/2027.json, then" in jeugd.text
+    assert "ceo-jeugd/2027.json (status final), then set CURRENT_CYCLE=2027" in jeugd.text
 
 
 def test_the_dry_run_checks_every_instrument_s_definition_and_window(

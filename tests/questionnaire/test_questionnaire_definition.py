@@ -24,8 +24,8 @@ def raw():
 def test_the_shipped_definitions_load():
     definitions = questionnaire.all_definitions()
     assert sorted((d.instrument, d.cycle, d.draft) for d in definitions) == [
-        ("ceo-jeugd", 2026, False), ("ceo-wmo", 2026, False),
-        ("ceo-wmo", 2027, True)]  # next season's, a draft
+        ("ceo-jeugd", 2026, False), ("ceo-jeugd", 2027, True), ("ceo-wmo", 2026, False),
+        ("ceo-wmo", 2027, True)]  # next season's, drafts
     ceo = next(d for d in definitions if d.instrument == "ceo-wmo" and d.cycle == 2026)
     assert [s.id for s in ceo.sections] == ["onderzoek", "opzet", "uitvoering", "uitkomsten",
                                            "opvolging", "toestemming"]
