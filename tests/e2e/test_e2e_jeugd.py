@@ -10,16 +10,11 @@ from pathlib import Path
 
 from tests.support.browser import LiveBrowser, SavedMails
 from tests.support.flows import fill_all, send, signed_in
-from tests.support.live import axe_serious, chromium, local_runner
+from tests.support.live import axe_serious, chromium, go, local_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e-jeugd"
 ANNA = "a.devries@groningen.nl"
-
-
-def _go(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def _object(s3, bucket: str, key: str, timeout: float = 20, unlike: bytes | None = None):
@@ -69,12 +64,12 @@ def test_one_representative_delivers_both_instruments_in_a_real_browser(tmp_path
         assert page.locator("h4", has_text="CEO Jeugd").count() == 1
         check(page, "start-beide")
         # Jeugd: begun in the browser, its own questionnaire
-        _go(page, "text=Beginnen met CEO Jeugd voor Groningen")
+        go(page, "text=Beginnen met CEO Jeugd voor Groningen")
         assert page.url.endswith("/gemeente/GM0014/jeugd/vragen/onderzoek")
         assert "CEO Jeugd" in page.inner_text(".caption")
         check(page, "jeugd-onderzoek")
         page.check("#onderzoek_uitgevoerd")  # ja, the first option
-        _go(page, "button:has-text('Opslaan en verder')")
+        go(page, "button:has-text('Opslaan en verder')")
         assert page.url.endswith("/gemeente/GM0014/jeugd/vragen/opzet")
         assert "Effect op gezond en veilig opgroeien" in page.content()
         check(page, "jeugd-opzet")
@@ -83,7 +78,7 @@ def test_one_representative_delivers_both_instruments_in_a_real_browser(tmp_path
         assert "Scores op de stellingen van de vragenlijst voor ouders" in page.content()
         check(page, "jeugd-controleren")
         page.check("#bevestig_toestemming")
-        _go(page, "button:has-text('Verzenden')")
+        go(page, "button:has-text('Verzenden')")
         assert "/gemeente/GM0014/jeugd/verzonden/1" in page.url
         assert "GM0014-2026-J1" in page.content()
         check(page, "jeugd-verzonden")

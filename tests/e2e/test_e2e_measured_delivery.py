@@ -19,29 +19,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tests.support.feed import MEASURED_ANSWERS, validate
-from tests.support.live import axe_serious, chromium, local_runner
+from tests.support.live import Screens, chromium, go, local_runner
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "e2e-meting-aanlevering"
 BUCKET = "ceo-local-publication-123456789012"
 EMAIL, PHONE = "anna@groningen.nl", "050 367 91 11"
 TAG = "tag--measured"
-
-
-class Checker:
-    def __init__(self) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.shots = 0
-
-    def __call__(self, page, name: str) -> None:
-        self.shots += 1
-        page.screenshot(path=str(ARTIFACTS / f"{self.shots:02d}-{name}.png"), full_page=True)
-        assert axe_serious(page) == [], name
-
-
-def _go(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def _fill(page, fields) -> None:
@@ -96,7 +79,7 @@ def _copy_feed(runner, target: Path) -> Path:
 
 
 def test_the_data_file_and_the_measured_figures_into_the_delivery(tmp_path):
-    check = Checker()
+    check = Screens("e2e-meting-aanlevering")
     with local_runner(tmp_path) as runner, chromium() as browser:
         base = runner.base
         from tests.support.browser import SavedMails
@@ -110,7 +93,7 @@ def test_the_data_file_and_the_measured_figures_into_the_delivery(tmp_path):
         page.fill("#telefoon", PHONE)
         page.check("#g-GM0014")
         page.check("#namens")
-        _go(page, "button:has-text('Aanmelden en link ontvangen')")
+        go(page, "button:has-text('Aanmelden en link ontvangen')")
         page.goto(SavedMails(runner.mail).last_link(EMAIL))
         page.goto(base + "/gemeente/GM0014/metingen")
         page.fill("#naam", "Cliëntervaring Wmo")
@@ -118,7 +101,7 @@ def test_the_data_file_and_the_measured_figures_into_the_delivery(tmp_path):
         page.fill("#opent", (date.today() - timedelta(days=30)).isoformat())
         page.fill("#sluit", (date.today() + timedelta(days=30)).isoformat())
         page.fill("#teams", "Sociaal team Noord\nZorg Zuid")
-        _go(page, "button:has-text('Meting aanmaken')")
+        go(page, "button:has-text('Meting aanmaken')")
         measurement = page.url.replace(base, "")
         _responses(runner, measurement.rsplit("/", 1)[1])
         page.reload()
@@ -143,10 +126,10 @@ def test_the_data_file_and_the_measured_figures_into_the_delivery(tmp_path):
         assert len(data["rows"]) == 29 and "Zorg Zuid" not in json.dumps(data)
 
         # "Gebruik deze uitkomsten in de aanlevering": first what changes, then the draft
-        _go(page, "text=Gebruik deze uitkomsten in de aanlevering")
+        go(page, "text=Gebruik deze uitkomsten in de aanlevering")
         assert "Wat er verandert" in page.content() and "29 reacties" in page.content()
         check(page, "uitkomsten-naar-aanlevering")
-        _go(page, "button:has-text('Gebruik deze uitkomsten in de aanlevering')")
+        go(page, "button:has-text('Gebruik deze uitkomsten in de aanlevering')")
         assert page.url.startswith(base + "/gemeente/GM0014/controleren")
         assert page.locator(f".{TAG}").count() == 6 + 9  # six answers, nine score rows
         check(page, "controleren-uit-de-meting")
@@ -165,12 +148,12 @@ def test_the_data_file_and_the_measured_figures_into_the_delivery(tmp_path):
         for section, fields in own.items():
             page.goto(f"{base}/gemeente/GM0014/vragen/{section}")
             _fill(page, fields)
-            _go(page, "button[value=volgende]")
+            go(page, "button[value=volgende]")
         page.goto(base + "/gemeente/GM0014/controleren")
         assert page.locator(f".{TAG}").count() == 15
         assert page.locator("#bevestig_waarschuwingen").count() == 0  # no warning at all
         page.check("#bevestig_toestemming")
-        _go(page, "button:has-text('Verzenden')")
+        go(page, "button:has-text('Verzenden')")
         assert "/gemeente/GM0014/verzonden/" in page.url, page.content()[:2000]
 
         # the feed: source "measurement" with the counts, valid against the schema

@@ -13,10 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tests.support.browser import SavedMails
-from tests.support.live import axe_serious, chromium, local_runner
+from tests.support.live import Screens, chromium, go, local_runner
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "e2e-meting"
 PHONE, NUMBER_TYPED = "+31612345678", "06 1234 5678"
 CLIENT = "klant.devries@voorbeeld.nl"
 
@@ -27,22 +25,6 @@ def _qr_links(pdf: bytes) -> list[str]:
 
     return [r.text for page in pypdfium2.PdfDocument(pdf)
             for r in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
-
-
-class Checker:
-    def __init__(self) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.shots = 0
-
-    def __call__(self, page, name: str) -> None:
-        self.shots += 1
-        page.screenshot(path=str(ARTIFACTS / f"{self.shots:02d}-{name}.png"), full_page=True)
-        assert axe_serious(page) == [], name
-
-
-def _go(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def _mail_link(mails: SavedMails, address: str, pattern: str) -> str:
@@ -59,7 +41,7 @@ def _mail_link(mails: SavedMails, address: str, pattern: str) -> str:
 
 
 def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
-    check = Checker()
+    check = Screens("e2e-meting")
     with local_runner(tmp_path) as runner, chromium() as browser:
         base, mails = runner.base, SavedMails(runner.mail)
 
@@ -76,11 +58,11 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         page.fill("#telefoon", "050 367 91 11")
         page.check("#g-GM0014")
         page.check("#namens")
-        _go(page, "button:has-text('Aanmelden en link ontvangen')")
+        go(page, "button:has-text('Aanmelden en link ontvangen')")
         page.goto(mails.last_link("anna@groningen.nl"))
         page.goto(base + "/gemeente/GM0014/metingen")
         check(page, "metingen")
-        _go(page, "button:has-text('Meting aanmaken')")  # nothing filled in: Dutch errors
+        go(page, "button:has-text('Meting aanmaken')")  # nothing filled in: Dutch errors
         assert "Vul een naam voor de meting in" in page.content()
         check(page, "metingen-fouten")
         page.fill("#naam", "Cliëntervaring Wmo 2027")
@@ -89,20 +71,20 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         page.fill("#sluit", (date.today() + timedelta(days=200)).isoformat())
         page.fill("#teams", "Sociaal team Noord\nZorg Zuid")
         page.fill("#extra", "Open: Wat kan beter?")  # an own open question
-        _go(page, "button:has-text('Meting aanmaken')")
+        go(page, "button:has-text('Meting aanmaken')")
         measurement = page.url.replace(base, "")
         assert re.fullmatch(r"/gemeente/GM0014/metingen/[a-z2-9]{8}", measurement)
         check(page, "meting")
-        _go(page, "a:has-text('Meting wijzigen of sluiten')")
+        go(page, "a:has-text('Meting wijzigen of sluiten')")
         check(page, "meting-wijzigen")
         page.fill("#teams", "Wijkteam West")
-        _go(page, "button:has-text('Wijzigingen opslaan')")
+        go(page, "button:has-text('Wijzigingen opslaan')")
         assert "De wijzigingen zijn opgeslagen" in page.content()
         assert "Sociaal team Noord, Zorg Zuid, Wijkteam West" in page.content()
         page.fill("#naam", "Piet Jansen")
         page.fill("#email", "piet@zorgnoord.nl")
         page.select_option("#team", "t1")
-        _go(page, "button:has-text('Uitnodiger uitnodigen')")
+        go(page, "button:has-text('Uitnodiger uitnodigen')")
         assert "De uitnodiger krijgt een e-mail" in page.content()
 
         # the inviter: an sms, an e-mail, a tablet, a paper form
@@ -112,29 +94,29 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         inviter.goto(inviter_link)
         check(inviter, "uitnodiger")
         inviter.fill("#contact", NUMBER_TYPED)
-        _go(inviter, "button:has-text('Uitnodiging sturen')")
+        go(inviter, "button:has-text('Uitnodiging sturen')")
         assert "De sms is verstuurd" in inviter.content()
         inviter.fill("#contact", CLIENT)
-        _go(inviter, "button:has-text('Uitnodiging sturen')")
+        go(inviter, "button:has-text('Uitnodiging sturen')")
         assert "De e-mail is verstuurd" in inviter.content()
         inviter.goto(base + "/uitnodiger/papier")
         check(inviter, "papier")
         inviter.check("#q1-4")
         inviter.check("#q5-nee")
         inviter.fill("#x1", "Meer uitleg")
-        _go(inviter, "button:has-text('Opslaan')")
+        go(inviter, "button:has-text('Opslaan')")
         assert "De papieren vragenlijst is opgeslagen" in inviter.content()
         tablet = context(width=800).new_page()
         tablet.goto(inviter_link)
-        _go(tablet, "button:has-text('Deze tablet klaarzetten')")
+        go(tablet, "button:has-text('Deze tablet klaarzetten')")
         check(tablet, "tablet")
         for answer in ("5", "2"):  # two clients after each other
-            _go(tablet, ":is(a, button):has-text('Beginnen')")
-            _go(tablet, ":is(a, button):has-text('Beginnen')")
+            go(tablet, ":is(a, button):has-text('Beginnen')")
+            go(tablet, ":is(a, button):has-text('Beginnen')")
             tablet.check(f"#q1-{answer}")
             for _ in range(4):
-                _go(tablet, "button[value=volgende]")
-            _go(tablet, "button:has-text('Versturen')")
+                go(tablet, "button[value=volgende]")
+            go(tablet, "button:has-text('Versturen')")
             assert "Dank u wel" in tablet.content()
 
         # the client answers from the sms at 320 px, then tries again
@@ -145,25 +127,25 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         client.goto(sms_link)
         assert client.url == base + "/antwoorden"
         check(client, "client-intro")
-        _go(client, ":is(a, button):has-text('Beginnen')")
+        go(client, ":is(a, button):has-text('Beginnen')")
         check(client, "client-contact")
         assert client.evaluate("document.documentElement.scrollWidth") <= 320
         client.check("#q1-5")
         client.check("#q2-0")
         client.check("#q5-ja")
-        _go(client, "button[value=volgende]")
+        go(client, "button[value=volgende]")
         client.check("#q6-4")
-        _go(client, "button[value=volgende]")
-        _go(client, "button[value=volgende]")
+        go(client, "button[value=volgende]")
+        go(client, "button[value=volgende]")
         check(client, "client-open-vraag")  # a textarea, at most 300 characters
         assert "Schrijf geen namen, telefoonnummers of adressen" in client.content()
         client.fill("#x1", "Terugbellen" * 27)  # 297 characters without a space
         assert client.evaluate("document.documentElement.scrollWidth") <= 320
-        _go(client, "button[value=volgende]")
+        go(client, "button[value=volgende]")
         check(client, "client-controleren")
         assert "Terugbellen" * 27 in client.content()
         assert client.evaluate("document.documentElement.scrollWidth") <= 320
-        _go(client, "button:has-text('Versturen')")
+        go(client, "button:has-text('Versturen')")
         assert "Dank u wel" in client.content()
         check(client, "client-bedankt")
         client.go_back()  # back to the check page: no second "Versturen"
@@ -186,7 +168,7 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
             scanned = context(width=360).new_page()
             scanned.goto(link)
             assert scanned.url == base + "/antwoorden", link
-            _go(scanned, ":is(a, button):has-text('Beginnen')")
+            go(scanned, ":is(a, button):has-text('Beginnen')")
             scanned.context.close()
 
         # a contact list rides a queue of its own: the request stores the checked list and
@@ -195,10 +177,10 @@ def test_a_measurement_from_set_up_to_anonymous_answers(tmp_path):
         upload = [{"name": "lijst.csv", "mimeType": "text/csv", "buffer": listed}]
         page.goto(base + measurement + "/contacten")
         page.set_input_files("#bestand", files=upload)
-        _go(page, "button:has-text('Bestand controleren')")
+        go(page, "button:has-text('Bestand controleren')")
         check(page, "contactlijst-controle")
         page.set_input_files("#bestand", files=upload)
-        _go(page, "button:has-text('Uitnodigingen versturen')")
+        go(page, "button:has-text('Uitnodigingen versturen')")
         assert "3 uitnodiging(en) staan klaar" in page.content(), page.inner_text("main")[:600]
         deadline = time.monotonic() + 30
         while len(runner.saved_sms()) < 4 and time.monotonic() < deadline:

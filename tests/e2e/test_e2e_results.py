@@ -10,15 +10,10 @@ import time
 from pathlib import Path
 
 from tests.support.browser import SavedMails
-from tests.support.live import axe_serious, chromium, local_runner
+from tests.support.live import axe_serious, chromium, go, local_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e-resultaten"
-
-
-def _go(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def _counted(runner, expected: int, timeout: float = 30) -> None:
@@ -58,7 +53,7 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
         page.fill("#telefoon", "050 367 91 11")
         page.check("#g-GM0014")
         page.check("#namens")
-        _go(page, "button:has-text('Aanmelden en link ontvangen')")
+        go(page, "button:has-text('Aanmelden en link ontvangen')")
         page.goto(mails.last_link("anna@groningen.nl"))
         page.goto(base + "/gemeente/GM0014/metingen")
         page.fill("#naam", "Cliëntervaring Wmo 2027")
@@ -68,7 +63,7 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
 
         page.fill("#opent", (date.today() - timedelta(days=1)).isoformat())
         page.fill("#sluit", (date.today() + timedelta(days=60)).isoformat())
-        _go(page, "button:has-text('Meting aanmaken')")
+        go(page, "button:has-text('Meting aanmaken')")
         measurement = page.url.replace(base, "")
         results = f"{base}{measurement}/resultaten"
         generic = measurement.replace("/gemeente/", "/m/").replace("/metingen/", "/")
@@ -79,15 +74,15 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
             client = context(width=320)
             answering = client.new_page()
             answering.goto(f"{base}{generic}/{team}")
-            _go(answering, ":is(a, button):has-text('Beginnen')")
+            go(answering, ":is(a, button):has-text('Beginnen')")
             answering.check("#q1-4")
-            _go(answering, "button[value=volgende]")
-            _go(answering, "button[value=volgende]")
+            go(answering, "button[value=volgende]")
+            go(answering, "button[value=volgende]")
             answering.check("#q8-1" if n % 10 in (1, 2, 3) else "#q8-4")  # 30% negative
-            _go(answering, "button[value=volgende]")
+            go(answering, "button[value=volgende]")
             answering.fill("#x1", f"Reactie {n:02d}: " + "langwoordzonderspatie" * 10)
-            _go(answering, "button[value=volgende]")
-            _go(answering, "button:has-text('Versturen')")
+            go(answering, "button[value=volgende]")
+            go(answering, "button:has-text('Versturen')")
             assert "Dank u wel" in answering.content()
             client.close()
             _counted(runner, n)
@@ -127,7 +122,7 @@ def test_results_appear_at_ten_and_move_per_five(tmp_path):
         assert "30% (helemaal) niet mee eens" in signals[0]
 
         # the written answers: their own page, 25 on a step (all), Zorg Zuid's 7 withheld
-        _go(page, "a#teksten")
+        go(page, "a#teksten")
         html = page.content()
         assert all(f"Reactie {n:02d}: " in html for n in range(1, 26))
         zuid = html.split(">Zorg Zuid<")[1]

@@ -97,3 +97,25 @@ def axe_serious(page) -> list:
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def go(page, selector: str) -> None:
+    """Clicks `selector` and waits for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+class Screens:
+    """Numbered full-page screenshots in test-artifacts/<name>/ (to look at after a run), each
+    page checked with axe-core on the way: no serious or critical violation."""
+
+    def __init__(self, name: str) -> None:
+        self.directory = ROOT / "test-artifacts" / name
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.shots = 0
+
+    def __call__(self, page, name: str) -> None:
+        self.shots += 1
+        page.screenshot(path=str(self.directory / f"{self.shots:02d}-{name}.png"),
+                        full_page=True)
+        assert axe_serious(page) == [], name
