@@ -3,8 +3,6 @@ leave a day out or count it again) and an inviter's (their own team only). Serve
 SVG bars beside their tables: no JavaScript, printable."""
 from __future__ import annotations
 
-from typing import Any
-
 from chalice.app import Request, Response
 from pynamodb.exceptions import TransactWriteError
 
@@ -80,28 +78,16 @@ def inviter(request: Request) -> Response:
                     burst_days=[], excluded=set(), errors={}, **_context(measurement))
 
 
-def _written_page(request: Request, measurement: Measurement,
-                  groups: list[written_answers.WrittenGroup], **extra: Any) -> Response:
+def municipality_written(request: Request, code: str, measurement_id: str) -> Response:
+    """The written answers to the own open questions, per group at or above the threshold
+    (one Query on the responses: on request, not on the results page). The municipality's
+    only: a written answer is one person's, and inviters never see answers."""
+    _registrant, measurement = access.representative(request, code, measurement_id)
     questions = len(written_answers.open_questions(measurement))
     if not questions:
         raise web.HttpError(404)
     return web.page(request, "measurement/written.html",
-                    title=f"Geschreven antwoorden van ‘{measurement.name}’", groups=groups,
-                    questions=questions, **_context(measurement), **extra)
+                    title=f"Geschreven antwoorden van ‘{measurement.name}’",
+                    groups=written_answers.read(measurement), questions=questions,
+                    **_context(measurement))
 
-
-def municipality_written(request: Request, code: str, measurement_id: str) -> Response:
-    """The written answers to the own open questions, per group at or above the threshold
-    (one Query on the responses: on request, not on the results page)."""
-    _registrant, measurement = access.representative(request, code, measurement_id)
-    return _written_page(request, measurement, written_answers.read(measurement),
-                         for_inviter=False)
-
-
-def inviter_written(request: Request) -> Response:
-    """An inviter's own team's written answers (no team: the whole measurement's)."""
-    found, measurement = access.inviter(request)
-    return _written_page(request, measurement,
-                         written_answers.read(measurement, found.team, with_teams=False),
-                         for_inviter=True, inviter=found,
-                         team=measurements.team_name(measurement, found.team))

@@ -40,11 +40,6 @@ def inviter_results() -> Response:
     return results_pages.inviter(routes.current_request)
 
 
-@routes.route("/uitnodiger/resultaten/teksten", methods=["GET"])
-def inviter_written_answers() -> Response:
-    return results_pages.inviter_written(routes.current_request)
-
-
 @routes.route("/gemeente/{code}/metingen/{mid}/resultaten/teksten", methods=["GET"])
 def measurement_written_answers(code: str, mid: str) -> Response:
     return results_pages.municipality_written(routes.current_request, code, mid)
