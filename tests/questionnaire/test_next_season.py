@@ -77,7 +77,8 @@ def test_after_the_window_closes_the_dry_run_names_the_draft_to_settle(stage_on)
 
 def test_the_season_guide_takes_an_operator_through_each_step():
     guide = (ROOT / "docs" / "season.md").read_text()
-    for needed in ("chalicelib/questionnaire/data/ceo-wmo/", '"status": "final"',
+    for needed in ("chalicelib/questionnaire/data/ceo-wmo/",
+                   "chalicelib/questionnaire/data/ceo-jeugd/", '"status": "final"',
                    "chalicelib/platform/data/cycles.json", "MUNICIPALITY_YEAR",
                    "CURRENT_CYCLE", "./dev deploy prod --dry-run", "docs/questionnaire.md"):
         assert needed in guide, needed
