@@ -523,7 +523,8 @@ def main() -> None:
         position = sys.argv.index("--measurement")
         count = int(sys.argv[position + 1]) if len(sys.argv) > position + 1 else 1_000
         print(f"\nMeasurement: a response, client pages, an upload of {count:,} lines\n")
-        print(table(["measure", "value"], measurement.run(count)))
+        print(table(["measure", "value"],
+                    measurement.run(count, stand_in_sqs="--sqs-stand-in" in sys.argv)))
         return
     if "--results" in sys.argv:  # issue 28's numbers alone (bench/results.py)
         from bench import results
