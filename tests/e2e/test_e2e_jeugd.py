@@ -86,8 +86,11 @@ def test_one_representative_delivers_both_instruments_in_a_real_browser(tmp_path
         jeugd = json.loads(_object(s3, bucket, "ceo-jeugd/2026/GM0014.json")[0])
         assert jeugd["instrument"] == "ceo-jeugd"
         assert jeugd["delivery"]["id"] == "GM0014-2026-J1"
-        root = json.loads(_object(s3, bucket, "index.json")[0])
-        assert set(root["instruments"]) == {"ceo-wmo", "ceo-jeugd"}
+        deadline = time.monotonic() + 20  # the root index follows the document it lists
+        while set(json.loads(_object(s3, bucket, "index.json")[0])["instruments"]) != {
+                "ceo-wmo", "ceo-jeugd"}:
+            assert time.monotonic() < deadline, "the root index never listed CEO Jeugd"
+            time.sleep(0.3)
         assert _object(s3, bucket, "ceo-wmo/2026/GM0014.json") == wmo_before
         # the start page, also on a phone: each instrument with the delivery that counts
         page.set_viewport_size({"width": 320, "height": 800})
