@@ -150,12 +150,9 @@ def edit_save(request: Request, code: str, measurement_id: str) -> Response:
         return web.redirect(f"/gemeente/{code}/metingen/{measurement.id}")
     try:
         editing.save(measurement, seen, changed, ACTOR.format(registrant.id))
-    except editing.Conflict as conflict:
+    except (editing.Conflict, editing.Closed) as refused:
         return _current(request, registrant, measurements.get(code, measurement.id), 409,
-                        str(conflict))
-    except editing.Closed:
-        return _current(request, registrant, measurements.get(code, measurement.id), 409,
-                        CLOSED)
+                        CLOSED if isinstance(refused, editing.Closed) else str(refused))
     return web.redirect(f"/gemeente/{code}/metingen/{measurement.id}?gewijzigd=1")
 
 
@@ -168,12 +165,9 @@ def close(request: Request, code: str, measurement_id: str) -> Response:
     seen = _seen(web.posted(request))
     try:
         editing.close(measurement, seen, ACTOR.format(registrant.id))
-    except editing.Conflict as conflict:
+    except (editing.Conflict, editing.Closed) as refused:
         return _current(request, registrant, measurements.get(code, measurement.id), 409,
-                        str(conflict))
-    except editing.Closed:
-        return _current(request, registrant, measurements.get(code, measurement.id), 409,
-                        CLOSED)
+                        CLOSED if isinstance(refused, editing.Closed) else str(refused))
     return web.redirect(f"/gemeente/{code}/metingen/{measurement.id}?gesloten=1")
 
 
