@@ -31,44 +31,6 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def copy_each_table_once_per_transaction() -> None:
-    """moto (5.2.5) backs up a table with copy.deepcopy once per *item* of a transaction that
-    touches it, before writing anything: the same copy up to 100 times, each as long as the
-    table, its stream's records included. The bench lets it copy each table's items once per
-    transaction and share the stream (the backup is only put back when a transaction is
-    cancelled; a stream record of a cancelled put would then stay, which the check of the
-    counters against the responses would show). Without it, 1,000 responses took 12 minutes
-    to submit and the bench timed moto, not the code."""
-    import copy
-
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
-
-    copies: dict[int, Table] = {}
-    real = models.DynamoDBBackend.transact_write_items
-
-    class _Copy:
-        @staticmethod
-        def deepcopy(thing, memo=None):
-            if isinstance(thing, Table):
-                if id(thing) not in copies:
-                    backup = copy.copy(thing)
-                    backup.items = copy.deepcopy(thing.items)
-                    copies[id(thing)] = backup
-                return copies[id(thing)]
-            return copy.deepcopy(thing, memo)
-
-    def transact_write_items(self, transact_items):
-        copies.clear()
-        try:
-            return real(self, transact_items)
-        finally:
-            copies.clear()
-
-    models.copy = _Copy  # type: ignore[assignment]
-    models.DynamoDBBackend.transact_write_items = transact_write_items
-
-
 def run(count: int = 1_000, threads: int = 8) -> list[tuple[str, str]]:
     from moto import mock_aws
 
@@ -79,8 +41,7 @@ def run(count: int = 1_000, threads: int = 8) -> list[tuple[str, str]]:
     outputs = aws_resources.deploy()
     os.environ.update(aws_resources.environment_for(outputs))
     os.environ["MEASUREMENT_SIGNAL_PERCENT"] = "100"  # no signal mails in the timing
-    local.serialise_dynamodb()
-    copy_each_table_once_per_transaction()
+    local.runner_dynamodb()
     from botocore.client import BaseClient
 
     import app

@@ -234,6 +234,22 @@ def serialise_dynamodb() -> Callable[[], None]:
     return restore
 
 
+def runner_dynamodb() -> Callable[[], None]:
+    """moto's DynamoDB as the runner (and the bench) use it: one request at a time, and a
+    cancelled transaction undone item by item in the live table instead of by swapping in a
+    whole-table copy (devtools/moto_transactions.py); returns the undo."""
+    from devtools.moto_transactions import roll_back_item_by_item
+
+    undo_order = serialise_dynamodb()
+    undo_rollback = roll_back_item_by_item()
+
+    def restore() -> None:
+        undo_rollback()
+        undo_order()
+
+    return restore
+
+
 def forget_shard_iterators() -> None:
     """moto keeps every shard iterator it hands out (about 1 kB each, and each holds on to its
     table's shard, so to a table that a rollback replaced); the stream pump takes fresh ones
@@ -385,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's own request log
     moto = ThreadedMotoServer(ip_address=args.host, port=args.moto_port, verbose=False)
-    serialise_dynamodb()
+    runner_dynamodb()
     moto.start()
 
     from devtools import aws_resources

@@ -2,7 +2,8 @@
 double click on "Verzenden") loses nobody's write and never stops the feed. moto 5.2.5 rolls a
 cancelled transaction back by putting a deep copy in place of each table it touched (see
 toolchain-notes, "moto's DynamoDB transactions are not isolated"); the runner serialises moto's
-DynamoDB requests and its stream pump resumes after the last record it took.
+DynamoDB requests, undoes a cancelled transaction item by item in the live table instead
+(devtools/moto_transactions.py), and its stream pump resumes after the last record it took.
 
 The requests run on threads in this process against moto, as `./dev run` runs them on the
 Chalice server's threads against its embedded moto, with the runner's own serialisation and
@@ -25,9 +26,9 @@ CYCLE = 2026
 @pytest.fixture()
 def runner_dynamodb():
     """moto's DynamoDB as `./dev run` sets it up."""
-    from devtools.local import serialise_dynamodb
+    from devtools.local import runner_dynamodb
 
-    undo = serialise_dynamodb()
+    undo = runner_dynamodb()
     yield
     undo()
 
