@@ -127,7 +127,27 @@ def link(token: str) -> str:
 
 def job(measurement: Measurement, channel: str, to: str, token: str) -> dict[str, Any]:
     return {"kind": JOB_KIND, "channel": channel, "to": to, "link": link(token),
-            "title": measurement.name, "closes": measurement.closes}
+            **about(measurement)}
+
+
+def about(measurement: Measurement) -> dict[str, Any]:
+    """What a job says of its measurement: the mail's title and last day, and the keys the
+    worker looks it up by before it sends."""
+    return {"title": measurement.name, "closes": measurement.closes,
+            "municipality": measurement.municipality, "measurement": measurement.id}
+
+
+def _ended(job: dict[str, Any]) -> bool:
+    """Whether the measurement closed (early, or past its last day) or went away after the job
+    was queued: its link would only say "gesloten", so the client gets no message at all."""
+    if "measurement" not in job:
+        return False
+    try:
+        measurement = measurements.get(job["municipality"], job["measurement"])
+    except measurements.NotFound:
+        return True
+    return measurement.closed_at is not None or \
+        measurements.today() > date.fromisoformat(measurement.closes)
 
 
 def send(measurement: Measurement, channel: str, to: str, team: str | None,
@@ -194,8 +214,7 @@ def _from_list(job: dict[str, Any], job_id: str) -> dict[str, Any] | None:
     except TransactWriteError:
         if find(token) is None:  # not a retry of a job whose invitation exists: fail loudly
             raise
-    return {**job, "link": link(token), "title": measurement.name,
-            "closes": measurement.closes, "remind": reminder is not None}
+    return {**job, "link": link(token), **about(measurement), "remind": reminder is not None}
 
 
 def _count(job: dict[str, Any], outcome: str) -> None:
@@ -219,6 +238,9 @@ def perform(job: dict[str, Any], job_id: str) -> None:
             _count(job, "failed")
             return
         job = made
+    elif _ended(job):
+        logger.info("invitation not sent: the measurement closed after it was queued")
+        return
     try:
         _send(job)
     except NotSent as failed:

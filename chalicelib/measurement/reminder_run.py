@@ -32,8 +32,7 @@ def _job(reminder: ClientReminder, invitation: Invitation | None,
     if not measurements.is_open(measurement, day):
         return None
     return {"kind": invitations.JOB_KIND, "channel": reminder.channel, "to": reminder.to,
-            "link": reminder.link, "title": measurement.name, "closes": measurement.closes,
-            "reminder": True}
+            "link": reminder.link, **invitations.about(measurement), "reminder": True}
 
 
 def scheduled(day: date | None = None) -> dict[str, int]:

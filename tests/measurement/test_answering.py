@@ -26,13 +26,6 @@ def _inviter(browser, mailbox, app_module, team="t1", **overrides):
     return path, inviter
 
 
-def _sms_messages():
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
-
-    return list(sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values())
-
-
 def _link_in(text: str) -> str:
     return re.search(r"http://127\.0\.0\.1:8000(/a/[A-Za-z0-9_-]{22})", text).group(1)
 
@@ -42,7 +35,7 @@ def test_a_client_answers_from_an_sms_link_once(browser, mailbox, aws, app_modul
     response = m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "06 1234 5678"})
     assert response.status_code == 303
     deliver_queued()
-    [(number, text)] = _sms_messages()
+    [(number, text)] = m.sms_sent()
     assert number == PHONE and "anoniem" in text
     client = Browser(app_module.app)
     opened = client.get(_link_in(text))
@@ -119,7 +112,7 @@ def test_contact_data_is_nowhere_after_sending(browser, mailbox, aws, app_module
             deliver_queued()
     finally:
         logger.setLevel("WARNING")
-    assert len(_sms_messages()) == 1 and len(mailbox.to(CLIENT)) == 1  # both were sent
+    assert len(m.sms_sent()) == 1 and len(mailbox.to(CLIENT)) == 1  # both were sent
     forms = (PHONE, "0612345678", "612345678", CLIENT, "j.devries")
     assert m.contact_found(forms) == []
     captured = capsys.readouterr()
@@ -138,7 +131,7 @@ def test_bad_contact_details_get_a_dutch_400_and_send_nothing(browser, mailbox, 
         response = m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": typed})
         assert response.status_code == 400 and message in response.text, typed
     deliver_queued()
-    assert _sms_messages() == [] and not list(scan(aws, "Invitations"))
+    assert m.sms_sent() == [] and not list(scan(aws, "Invitations"))
 
 
 def test_answers_are_kept_on_the_same_device_until_sent(browser, mailbox, aws, app_module):

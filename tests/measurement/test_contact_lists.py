@@ -26,13 +26,6 @@ LIST = ("telefoon;team\n"
         "06 4567 8901;Wijkcentrum Café\n")     # é in Windows-1252
 
 
-def _sms():
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
-
-    return list(sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values())
-
-
 def test_a_list_is_previewed_then_queued_and_sent(browser, mailbox, aws, app_module,
                                                   monkeypatch):
     path = m.representative_with_measurement(
@@ -48,7 +41,7 @@ def test_a_list_is_previewed_then_queued_and_sent(browser, mailbox, aws, app_mod
     assert "Regel 8: Dit is geen geldig e-mailadres" in preview.text
     assert "Regel 9: het team ‘Team Oost’ bestaat niet in deze meting" in preview.text
     assert scan(aws, "Invitations") == []  # nothing queued yet
-    assert _sms() == [] and not mailbox.to("e.bakker@voorbeeld.nl")
+    assert m.sms_sent() == [] and not mailbox.to("e.bakker@voorbeeld.nl")
     other = m.upload(browser, f"{path}/contacten", b"0687654321\n", f"{path}/contacten",
                      stap="versturen", zegel=m.seal_on(preview.text))
     assert other.status_code == 409 and "niet het bestand dat u controleerde" in other.text
@@ -63,7 +56,7 @@ def test_a_list_is_previewed_then_queued_and_sent(browser, mailbox, aws, app_mod
             if i["key"]["S"].startswith("list#")] == ["list"]  # one chunk, until fanned out
     deliver_queued()
     assert not [i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("list#")]
-    assert sorted(n for n, _ in _sms()) == ["+31612345678", "+31623456789", "+31645678901"]
+    assert sorted(n for n, _ in m.sms_sent()) == ["+31612345678", "+31623456789", "+31645678901"]
     [mail] = mailbox.to("e.bakker@voorbeeld.nl")
     client = Browser(app_module.app)
     link = re.search(r"http://127\.0\.0\.1:8000(/a/\S+)", mail.text).group(1)
@@ -136,7 +129,7 @@ def test_an_inviter_uploads_for_their_own_team(browser, mailbox, aws, app_module
     m.upload(inviter, "/uitnodiger/contacten", data, "/uitnodiger/contacten",
              stap="versturen", zegel=m.seal_on(preview.text))
     deliver_queued()
-    assert len(_sms()) == 2
+    assert len(m.sms_sent()) == 2
     assert "Door u uitgenodigd</dt><dd>2<" in inviter.get("/uitnodiger").text
     teams = {i["team"]["S"] for i in scan(aws, "Invitations") if i["key"]["S"].startswith("t#")}
     assert teams == {"t2"}
@@ -203,7 +196,7 @@ def test_an_sms_service_outage_ends_in_the_dead_letters_and_the_redrive_sends_it
     real = invitations._sns
     monkeypatch.setattr(invitations, "_sns", lambda: Unreachable())
     deliver_queued()  # retried until the queue gives it up
-    assert _sms() == [] and "1 klaargezet, 0 verstuurd" in browser.get(path).text
+    assert m.sms_sent() == [] and "1 klaargezet, 0 verstuurd" in browser.get(path).text
     sqs = boto3.client("sqs")
     dead = sqs.get_queue_url(QueueName="ceo-local-mail-dead-letters")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["All"])["Attributes"]
@@ -212,6 +205,6 @@ def test_an_sms_service_outage_ends_in_the_dead_letters_and_the_redrive_sends_it
     assert cli(["redrive-mail"]) == 0
     assert "1 bericht(en) opnieuw in de wachtrij" in capsys.readouterr().out
     deliver_queued()
-    assert [n for n, _ in _sms()] == ["+31612345678"]
+    assert [n for n, _ in m.sms_sent()] == ["+31612345678"]
     assert "1 klaargezet, 1 verstuurd" in browser.get(path).text
     assert len([i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("t#")]) == 1

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from tests.support import measurement as m
-from tests.support.browser import Browser
+from tests.support.browser import Browser, deliver_queued
 from tests.support.flows import signed_in
 from tests.support.tables import scan
 
@@ -158,3 +158,20 @@ def test_the_questionnaire_chosen_at_the_start_stays_whatever_an_edit_posts(brow
     assert after["name"]["S"] == "Andere naam"
     assert (after["instrument"], after["questionnaire_version"]) == (
         before["instrument"], before["questionnaire_version"])
+
+
+def test_invitations_queued_before_an_early_close_are_not_sent(browser, mailbox, aws,
+                                                             app_module):
+    path = m.representative_with_measurement(browser, mailbox)
+    m.invite_inviter(browser, path, team="t1")
+    inviter = Browser(app_module.app)
+    inviter.get(m.inviter_link(mailbox))
+    sent_before = len(mailbox.all())
+    for contact in ("06 1234 5678", "j.devries@voorbeeld.nl"):
+        assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",
+                              {"contact": contact}).status_code == 303
+    assert m.close(browser, path).status_code == 303
+    deliver_queued()  # the mail worker takes the two jobs only now
+    assert m.sms_sent() == []
+    assert len(mailbox.all()) == sent_before  # no mail whose link would say "gesloten"
+    assert mailbox.to("j.devries@voorbeeld.nl") == []

@@ -24,14 +24,6 @@ def _inviter(browser, mailbox, app_module, **overrides):
     return path, inviter
 
 
-def _sms():
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
-
-    return [text for _, text in
-            sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values()]
-
-
 def _reminders(aws):
     return [i for i in scan(aws, "Invitations") if i["key"]["S"].startswith("r#")]
 
@@ -46,7 +38,7 @@ def test_an_sms_reminder_is_sent_once_on_its_day_and_then_the_number_is_gone(
         browser, mailbox, aws, app_module):
     _path, inviter = _inviter(browser, mailbox, app_module)
     _invite(inviter, "06 1234 5678")
-    [first] = _sms()
+    [first] = [text for _, text in m.sms_sent()]
     [kept] = _reminders(aws)
     due = date.today() + timedelta(days=7)
     assert kept["remind_on"]["S"] == due.isoformat()
@@ -55,7 +47,7 @@ def test_an_sms_reminder_is_sent_once_on_its_day_and_then_the_number_is_gone(
     assert m.contact_found(FORMS) != []  # kept until the reminder is sent
     assert reminder_run.scheduled(due)["queued"] == 1
     deliver_queued()
-    texts = _sms()
+    texts = [text for _, text in m.sms_sent()]
     assert len(texts) == 2 and texts[1].startswith("Herinnering:")
     link = re.search(r"/a/\S+", first).group(0)
     assert link in texts[1]  # the same personal link
@@ -81,12 +73,12 @@ def test_answering_deletes_the_reminder_and_the_contact_at_once(browser, mailbox
     _path, inviter = _inviter(browser, mailbox, app_module)
     _invite(inviter, "0612345678")
     client = Browser(app_module.app)
-    client.get(re.search(r"/a/\S+", _sms()[0]).group(0))
+    client.get(re.search(r"/a/\S+", m.sms_sent()[0][1]).group(0))
     m.answer_all(client)
     assert m.send(client).status_code == 200
     assert _reminders(aws) == [] and m.contact_found(FORMS) == []
     assert reminder_run.scheduled(date.today() + timedelta(days=7))["queued"] == 0
-    assert len(_sms()) == 1
+    assert len(m.sms_sent()) == 1
 
 
 def test_no_reminder_without_asking_or_past_the_invitations_last_day(browser, mailbox, aws,
@@ -110,7 +102,7 @@ def test_a_closed_measurement_sends_no_reminder_and_keeps_no_contact(browser, ma
     assert m.close(browser, path).status_code == 303
     counts = reminder_run.scheduled(date.today() + timedelta(days=7))
     assert counts == {"queued": 0, "skipped": 1}
-    assert m.contact_found(FORMS) == [] and len(_sms()) == 1
+    assert m.contact_found(FORMS) == [] and len([text for _, text in m.sms_sent()]) == 1
 
 
 def test_a_contact_list_may_ask_for_reminders(browser, mailbox, aws, app_module):
@@ -125,5 +117,5 @@ def test_a_contact_list_may_ask_for_reminders(browser, mailbox, aws, app_module)
     assert len(_reminders(aws)) == 2
     assert reminder_run.scheduled(date.today() + timedelta(days=7))["queued"] == 2
     deliver_queued()
-    assert len(_sms()) == 2 and len(mailbox.to(CLIENT)) == 2
+    assert len([text for _, text in m.sms_sent()]) == 2 and len(mailbox.to(CLIENT)) == 2
     assert m.contact_found(FORMS) == []

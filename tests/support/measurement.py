@@ -181,3 +181,11 @@ def contact_found(forms) -> list[str]:
                                        VisibilityTimeout=0).get("Messages", [])
         found += [url] if any(f in json.dumps(messages) for f in forms) else []
     return found
+
+
+def sms_sent() -> list[tuple[str, str]]:
+    """(number, text) of every sms sent through moto's SNS, oldest first."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    return list(sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values())
