@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import boto3
+import requests
 
 from chalicelib.measurement import responses
 from chalicelib.platform.models import Measurement
@@ -180,6 +181,10 @@ def test_a_file_too_large_for_one_response_comes_through_a_short_lived_private_l
     assert stored["Body"].read() == direct.body  # the same bytes as the direct download
     assert stored["ServerSideEncryption"] == "AES256"
     assert stored["ContentType"] == direct.headers["Content-Type"]
+    # the browser follows the link (moto, which brings requests, answers for S3)
+    fetched = requests.get(linked.headers["Location"], timeout=5)
+    assert fetched.status_code == 200 and fetched.content == direct.body
+    assert fetched.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
     # audited before the link was handed out: the entry names the object
     entry = _downloads(aws)[-1]
     assert json.loads(entry["details"]["S"]) == {
