@@ -1,8 +1,8 @@
 """What a representative does with a measurement's answers on request: download the anonymised
 data file (CSV or JSON, audited; handed over in the response, or when too large for one as a
-private object behind a short-lived link), mark the
-written answers reviewed, and "Gebruik deze uitkomsten in de aanlevering" (first what would
-change, then writing it into the shared draft). Composes measurement and questionnaire."""
+private object behind a short-lived link), mark the written answers reviewed, and "Gebruik
+deze uitkomsten in de aanlevering" (first what would change, then writing it into the shared
+draft). Composes measurement and questionnaire."""
 from __future__ import annotations
 
 from chalice.app import Request, Response
