@@ -11,7 +11,7 @@ from ..accounts import registrants
 from ..platform import audit, config, instruments, private_files
 from ..platform.municipalities import municipalities
 from ..publication import reconcile
-from ..web.responses import download
+from ..web.responses import download, to_private_file
 from . import actions as helpdesk
 from . import audit_trail, export
 from .access import page, require
@@ -97,5 +97,4 @@ def export_file(request: Request, cycle: str, extension: str) -> Response:
     audit.record(user, f"export {cycle} {study.name} ({extension}, via tijdelijke link)",
                  [audit.subject_helpdesk(user)],
                  details={"bytes": len(data), "object": key})
-    return Response(body="", status_code=303,
-                    headers={"Location": link, "Cache-Control": "no-store"})
+    return to_private_file(link)

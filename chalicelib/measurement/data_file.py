@@ -1,5 +1,7 @@
 """The anonymised data file for the municipality's analyst: one row per response (CSV or JSON),
-made on request and handed over in the response itself (never stored anywhere). What could
+made on request and handed over in the response itself, or, when it is too large for one (see
+`max_bytes`), as a private object with a link for a few minutes (`platform/private_files.py`,
+the same way as the helpdesk's large exports), never in a public place. What could
 single a person out is coarsened first: teams, periods and channels with fewer responses than
 the threshold are merged into "overig" (and, while "overig" is itself below it, the smallest
 other groups with it, up to the whole), the day becomes its ISO week (left out where the period
@@ -17,17 +19,13 @@ from datetime import UTC, date, datetime
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..platform import audit, config
+from ..platform import audit, config, private_files
 from ..platform.models import ClientResponse, Measurement, connection
 from ..platform.records import Record
 from . import collected, measurements, responses, threshold
 
 MERGED = "overig"
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
-# A Lambda behind API Gateway answers at most 6 MB: the whole JSON payload, in which the body is
-# one string (escaped: a non-ASCII letter takes up to six bytes), headers included. Beyond it
-# the request would fail with a 502 after all the work; the page says what to do instead.
-DEFAULT_MAX_BYTES = 5_000_000
 
 
 class BelowThreshold(Exception):
@@ -37,15 +35,6 @@ class BelowThreshold(Exception):
         super().__init__()
         self.responses = responses
         self.minimum = minimum
-
-
-class TooLarge(Exception):
-    """The file would not fit in one response; nothing was handed over."""
-
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__()
-        self.size = size
-        self.limit = limit
 
 
 class Stale(Exception):
@@ -58,10 +47,23 @@ class DataFile(Record, frozen=True):
     filename: str
     rows: int
     free_text: bool
+    size: int  # as a Lambda response would carry it (`response_size`)
 
 
 def max_bytes() -> int:
-    return config.env_int("DATA_FILE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    """The largest file handed over in the response itself: DATA_FILE_MAX_BYTES (tests lower
+    it), else the private files' limit (5 MB, below Lambda's 6 MB with room for headers)."""
+    return config.env_int("DATA_FILE_MAX_BYTES", private_files.inline_limit())
+
+
+def response_size(body: str) -> int:
+    """A Lambda behind API Gateway answers at most 6 MB of JSON payload, in which the body is
+    one escaped string (a non-ASCII letter takes up to six bytes): measured the same way."""
+    return len(json.dumps(body))
+
+
+def fits_in_response(made: DataFile) -> bool:
+    return made.size <= max_bytes()
 
 
 def merge_small(values: Iterable[str], setting: int | None) -> dict[str, str]:
@@ -127,7 +129,8 @@ def rows(measurement: Measurement, kept: list[ClientResponse],
 
 
 def make(measurement: Measurement, fmt: str, now: datetime | None = None) -> DataFile:
-    """The file in `fmt` ("csv" or "json"); BelowThreshold or TooLarge instead of a file."""
+    """The file in `fmt` ("csv" or "json"), whatever its size; BelowThreshold instead of a
+    file below the threshold."""
     kept = collected.kept(measurement)
     setting = int(measurement.threshold) if measurement.threshold is not None else None
     if threshold.below(len(kept), setting):
@@ -150,11 +153,8 @@ def make(measurement: Measurement, fmt: str, now: datetime | None = None) -> Dat
         writer.writeheader()
         writer.writerows(made)
         body = "\ufeff" + out.getvalue()  # the BOM lets a spreadsheet read it as UTF-8
-    size = len(json.dumps(body))  # as the Lambda runtime sends it
-    if size > max_bytes():
-        raise TooLarge(size, max_bytes())
     return DataFile(body, FORMATS[fmt], f"meting-{measurement.id}.{fmt}", len(made),
-                    with_free_text)
+                    with_free_text, response_size(body))
 
 
 def has_free_text(measurement: Measurement) -> bool:

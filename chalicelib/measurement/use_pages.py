@@ -1,14 +1,14 @@
 """What a representative does with a measurement's answers on request: download the anonymised
-data file (CSV or JSON, audited, handed over in the response and stored nowhere), mark the
-written answers reviewed, and "Gebruik deze uitkomsten in de aanlevering" (first what would
-change, then writing it into the shared draft). Composes measurement and questionnaire."""
+data file (CSV or JSON, audited; handed over in the response, or when too large for one as a
+private object behind a short-lived link), mark the written answers reviewed, and "Gebruik
+deze uitkomsten in de aanlevering" (first what would change, then writing it into the shared
+draft). Composes measurement and questionnaire."""
 from __future__ import annotations
 
 from chalice.app import Request, Response
 
 from .. import web
-from ..platform import audit, instruments
-from ..platform.formatting import format_number
+from ..platform import audit, instruments, private_files
 from ..platform.models import Measurement, Registrant
 from ..questionnaire import drafts
 from ..web import responses as web_responses
@@ -30,16 +30,20 @@ def download(request: Request, code: str, measurement_id: str) -> Response:
             f"Er is nog geen databestand: de meting heeft {below.responses} reacties en een "
             f"databestand kan pas vanaf {below.minimum} reacties, zodat niemand herkenbaar "
             "is.")) from None
-    except data_file.TooLarge as large:
-        raise web.HttpError(413, (
-            f"Het databestand is te groot om hier te downloaden "
-            f"({format_number(large.size / 1_000_000)} MB; een download kan hoogstens "
-            f"{format_number(large.limit / 1_000_000)} MB zijn). Vraag de helpdesk om het "
-            "bestand; er is niets opgeslagen.")) from None
+    details: dict[str, object] = {"meting": measurement.id, "formaat": fmt,
+                                  "rijen": made.rows, "vrije_tekst": made.free_text}
+    link = None
+    if not data_file.fits_in_response(made):
+        # larger than a Lambda response may be: a private object (kept a day) and a link to
+        # it (five minutes), as the helpdesk's large exports; the same bytes as a download
+        data = made.body.encode()
+        key, link = private_files.store_and_link(data, made.content_type, made.filename)
+        details.update({"via": "tijdelijke link", "bytes": len(data), "object": key})
+    # no audit entry, no file: recorded before the file or its link is handed over
     audit.record(ACTOR.format(registrant.id), "databestand van meting gedownload",
-                 [audit.subject_municipality(code)],
-                 details={"meting": measurement.id, "formaat": fmt, "rijen": made.rows,
-                          "vrije_tekst": made.free_text})
+                 [audit.subject_municipality(code)], details=details)
+    if link is not None:
+        return web_responses.to_private_file(link)
     response = web_responses.download(made.body, made.content_type, made.filename)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -91,6 +91,13 @@ def download(body: str, content_type: str, filename: str) -> Response:
                                             f'attachment; filename="{filename}"'})
 
 
+def to_private_file(link: str) -> Response:
+    """The browser sent on to a private file's short-lived link (platform/private_files.py);
+    the link is never kept in a cache."""
+    return Response(body="", status_code=303,
+                    headers={"Location": link, "Cache-Control": "no-store"})
+
+
 def standalone_html(body: str) -> Response:
     """A complete document that carries its own inline styles (the publication site's report,
     shown as the site shows it): those styles, and nothing else, are allowed by their hashes;

@@ -1,7 +1,8 @@
 """The anonymised data file for the municipality's analyst: one row per response, teams (and
 periods, channels) below the threshold merged into "overig", ISO weeks instead of days, no
 contact data, written answers only once reviewed, excluded days left out, every download
-audited, never more than one response can carry, for representatives of the municipality only."""
+audited, a file too large for one response behind a short-lived link to a private object,
+for representatives of the municipality only."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +10,10 @@ import io
 import json
 import re
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import requests
 
 from chalicelib.measurement import responses
 from chalicelib.platform.models import Measurement
@@ -148,13 +153,81 @@ def test_written_answers_only_once_reviewed(browser, mailbox, aws, app_module):
     assert _downloads(aws)[-1]["details"]
 
 
-def test_too_large_for_one_response_is_refused_in_dutch(browser, mailbox, aws, monkeypatch):
+def test_a_file_too_large_for_one_response_comes_through_a_short_lived_private_link(
+        browser, mailbox, aws, monkeypatch):
+    from chalicelib.platform import private_files
+
     path = m.representative_with_measurement(browser, mailbox)
-    _answer(_measurement(path), 10, None)
+    measurement = _measurement(path)
+    _answer(measurement, 10, None)
+    direct = browser.get(f"{path}/databestand")
+    rows = _csv(direct)
+    size = len(json.dumps(direct.text))  # as a Lambda response carries the body
+    monkeypatch.setenv("DATA_FILE_MAX_BYTES", str(size))  # exactly at the limit: direct
+    assert _csv(browser.get(f"{path}/databestand")) == rows
+    assert len(_downloads(aws)) == 2
+    monkeypatch.setenv("DATA_FILE_MAX_BYTES", str(size - 1))  # one byte over: a link
+    linked = browser.get(f"{path}/databestand")
+    assert linked.status_code == 303 and linked.headers["Cache-Control"] == "no-store"
+    link = urlparse(linked.headers["Location"])
+    query = parse_qs(link.query)
+    assert query["X-Amz-Expires"] == ["300"] and query["X-Amz-Signature"]  # five minutes
+    filename = f"meting-{measurement.id}.csv"
+    assert query["response-content-disposition"] == [f'attachment; filename="{filename}"']
+    key = link.path[link.path.index(private_files.PREFIX):]  # bucket in the host or path
+    assert key.endswith(f"/{filename}") and len(key) > len(f"exports//{filename}") + 20
+    s3 = boto3.client("s3")
+    stored = s3.get_object(Bucket=private_files.bucket(), Key=key)
+    assert stored["Body"].read() == direct.body  # the same bytes as the direct download
+    assert stored["ServerSideEncryption"] == "AES256"
+    assert stored["ContentType"] == direct.headers["Content-Type"]
+    # the browser follows the link (moto, which brings requests, answers for S3)
+    fetched = requests.get(linked.headers["Location"], timeout=5)
+    assert fetched.status_code == 200 and fetched.content == direct.body
+    assert fetched.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    # audited before the link was handed out: the entry names the object
+    entry = _downloads(aws)[-1]
+    assert json.loads(entry["details"]["S"]) == {
+        "meting": measurement.id, "formaat": "csv", "rijen": 10, "vrije_tekst": False,
+        "via": "tijdelijke link", "bytes": len(direct.body), "object": key}
+    # nowhere public: the publication bucket holds it only under the prefix CloudFront may not
+    # read (infra/stack.yaml, tests/infra/test_day_one.py) and that expires; no other bucket
+    held = [(b["Name"], o["Key"]) for b in s3.list_buckets()["Buckets"]
+            for o in s3.list_objects_v2(Bucket=b["Name"]).get("Contents", [])
+            if o["Key"].endswith(filename)]
+    assert held == [(private_files.bucket(), key)]
+    assert key.startswith(_expiring_prefix())  # moto's stack leaves the lifecycle out
+
+
+def _expiring_prefix() -> str:
+    """The prefix whose objects the publication bucket's lifecycle removes after a day."""
+    from devtools.aws_resources import RESOURCES
+    from devtools.package import load_yaml
+
+    rules = load_yaml(RESOURCES)["Resources"]["PublicationBucket"]["Properties"][
+        "LifecycleConfiguration"]["Rules"]
+    [rule] = [r for r in rules if r.get("ExpirationInDays") == 1]
+    return rule["Prefix"]
+
+
+def test_a_large_json_file_holds_the_same_rows_as_its_direct_download(
+        browser, mailbox, aws, monkeypatch):
+    from chalicelib.platform import private_files
+
+    path = m.representative_with_measurement(browser, mailbox)
+    _answer(_measurement(path), 10, "t1")
+    direct = json.loads(browser.get(f"{path}/databestand?formaat=json").text)
     monkeypatch.setenv("DATA_FILE_MAX_BYTES", "500")
-    refused = browser.get(f"{path}/databestand")
-    assert refused.status_code == 413 and "te groot" in refused.text
-    assert _downloads(aws) == []
+    linked = browser.get(f"{path}/databestand?formaat=json")
+    assert linked.status_code == 303
+    location = urlparse(linked.headers["Location"]).path
+    stored = json.loads(boto3.client("s3").get_object(
+        Bucket=private_files.bucket(),
+        Key=location[location.index(private_files.PREFIX):])["Body"].read())
+    assert stored.pop("made_at") and direct.pop("made_at")  # the moment it was made
+    assert stored == direct and stored["rows"][0]["team"] == "Sociaal team Noord"
+    assert [json.loads(e["details"]["S"]).get("via") for e in _downloads(aws)] == [
+        None, "tijdelijke link"]
 
 
 def test_only_representatives_of_the_municipality(browser, mailbox, aws, app_module):
