@@ -247,6 +247,22 @@ def _part(measurement: Measurement, table: Question, kept: list[ClientResponse],
                 used, used == len(table.rows))
 
 
+def _recorded(definition: Definition, draft: Draft) -> dict[str, dict[str, Any]]:
+    """{score table: which measurement filled it, with its figures then}. A draft filled
+    before the provenance was kept per table names only the last measurement used; its table
+    is found from its list."""
+    uses = measured_marks.uses(draft.measured)
+    last = (draft.measured or {}).get("last") or {}
+    if uses or not last.get("measurement"):
+        return uses
+    try:
+        other = measurements.get(str(draft.municipality), str(last["measurement"]))
+        table = score_table(definition, other)
+    except (measurements.NotFound, Refused):
+        return {}
+    return {table.id: {"measurement": other.id}} if table else {}
+
+
 def _others(definition: Definition, draft: Draft | None, own: Part) -> list[Part]:
     """The other lists' measurements that fed this draft and still do (at least one row of
     their table still holds their figures), with their current figures; a measurement since
@@ -256,17 +272,16 @@ def _others(definition: Definition, draft: Draft | None, own: Part) -> list[Part
     holding = measured_marks.holding(draft.answers or {}, draft.measured)
     tables = {q.id: q for q in definition.questions() if q.type == "score_table"}
     found = []
-    for table_id, use in sorted(measured_marks.uses(draft.measured).items()):
+    for table_id, use in sorted(_recorded(definition, draft).items()):
         if table_id == own.table or table_id not in tables or not any(
                 key.startswith(f"{table_id}__") for key in holding):
             continue
-        stored = _stored_part(use)
-        if stored is None:
-            continue
         try:
-            other = measurements.get(str(draft.municipality), stored.measurement)
+            other = measurements.get(str(draft.municipality), str(use.get("measurement", "")))
         except measurements.NotFound:
-            found.append(stored)
+            stored = _stored_part(use)
+            if stored is not None:
+                found.append(stored)
             continue
         table = tables[table_id]
         found.append(_part(other, table, collected.kept(other), _asked_rows(table, other)))
@@ -371,12 +386,15 @@ def _ours(key: str, proposal: Proposal) -> bool:
 
 
 def check(definition: Definition, proposal: Proposal, draft: Draft | None) -> None:
-    """Refused when the draft with these figures would break a rule at one of them."""
-    raw = {**((draft.answers or {}) if draft else {}), **proposal.inputs}
-    _, errors = answers.evaluate(definition, raw)
+    """Refused when the draft with these figures would break a rule at one of them, or one
+    it kept before at another answer (CEO Jeugd: the other list's valid answers against the
+    summed respondents)."""
+    before = (draft.answers or {}) if draft else {}
+    _, kept = answers.evaluate(definition, before)
+    _, errors = answers.evaluate(definition, {**before, **proposal.inputs})
     ours = {name.split("__")[0] for name in proposal.inputs}
     problems = sorted({message for anchor, message in errors.items()
-                       if anchor.split("__")[0] in ours})
+                       if anchor.split("__")[0] in ours or kept.get(anchor) != message})
     if problems:
         raise Refused("Deze uitkomsten passen zo niet in de aanlevering: "
                       + "; ".join(problems) + ". Er is niets ingevuld.")

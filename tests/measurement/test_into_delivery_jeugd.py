@@ -252,3 +252,38 @@ def test_a_parents_table_a_colleague_replaced_no_longer_counts(browser, mailbox,
     page = browser.get(f"{youths}/aanlevering")
     assert _change(page.text, "Aantal respondenten") == ("10", "15")
     assert "Ouders jeugdhulp" not in page.text
+
+
+def test_a_draft_filled_before_provenance_per_table_still_adds_the_parents(browser, mailbox,
+                                                                           aws):
+    """A draft whose provenance names only the last measurement used (as drafts filled before
+    it was kept per table do) still finds the parents' measurement through it."""
+    signed_in(browser, mailbox)
+    parents, _ = _parents(browser)
+    _use(browser, parents)
+    draft = _draft()
+    draft.update(actions=[Draft.measured.set({k: v for k, v in draft.measured.items()
+                                              if k != "uses"})])
+    youths, _ = _youths(browser)
+    assert _change(browser.get(f"{youths}/aanlevering").text,
+                   "Aantal respondenten") == ("10", "25")
+
+
+def test_a_sum_the_parents_table_would_exceed_is_refused_not_written(browser, mailbox, aws):
+    """Every day of the parents' measurement excluded after its use: its table still says 20
+    valid answers, the sum would say 10 respondents — a rule broken at the parents' table, so
+    nothing is written and the page says why."""
+    signed_in(browser, mailbox)
+    parents, parents_measurement = _parents(browser, responses=20)
+    _use(browser, parents)
+    parents_measurement.update(actions=[Measurement.excluded_days.add({
+        (PARENTS_FIRST + timedelta(days=n)).isoformat() for n in range(20)})])
+    youths, _ = _youths(browser, responses=10)
+    page = browser.get(f"{youths}/aanlevering")
+    assert "kan niet groter zijn dan het aantal personen" in page.text
+    assert 'name="uitkomsten"' not in page.text
+    before = _draft()
+    forged = browser.submit(f"{youths}/aanlevering", {"gezien": "0.0.", "uitkomsten": "x"},
+                            form_page=f"{youths}/aanlevering")
+    assert forged.status_code == 409
+    assert _draft().version == before.version
