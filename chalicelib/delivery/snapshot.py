@@ -28,9 +28,14 @@ def survey_held(definition: Definition, raw: answers.Raw) -> bool:
     return definition.no_survey is None or answers.text_of(raw, definition.no_survey) != "nee"
 
 
-def _source(counts: dict[str, Any] | None) -> dict[str, Any]:
-    """A field a measurement filled says so, with the counts it used (the feed's `source`)."""
-    return {} if counts is None else {"source": measured.SOURCE, "counts": counts}
+def _source(counts: dict[str, Any] | None,
+            by_list: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A field a measurement filled says so, with the counts it used (the feed's `source`),
+    and per client list when several lists' measurements were added up (`by_list`)."""
+    if counts is None:
+        return {}
+    return {"source": measured.SOURCE, "counts": counts, **({"by_list": by_list} if by_list
+                                                            else {})}
 
 
 def _score_row(row: ScoreRow, figures: dict[str, Any],
@@ -68,7 +73,8 @@ def snapshot(definition: Definition, raw: answers.Raw,
             else:
                 item["value"] = _jsonable(value)
                 item["text"] = value_text(question, value)
-                item.update(_source(marks.get(measured.key(question.id))))
+                item.update(_source(marks.get(measured.key(question.id)),
+                                    measured.by_list(measured_by, measured.key(question.id))))
             items.append(item)
     derived = answers.derived_values(definition, raw)
     return {"instrument": definition.instrument, "version": definition.version,

@@ -89,6 +89,9 @@ class ClientQuestionnaire(Record, frozen=True):
     topics: tuple[Topic, ...]
     privacy: dict[str, str]
     extra_title: dict[str, str] = field(default_factory=dict)
+    # whom the list asks, as the delivery's "doelgroepen" names them (CEO Jeugd: "ouders",
+    # "jongeren"); "" when the delivery has no such choice for it (CEO Wmo)
+    target_group: str = ""
 
     def with_extra(self, extra: list[dict]) -> ClientQuestionnaire:
         """This questionnaire with the municipality's own statements as a last topic."""
@@ -98,7 +101,8 @@ class ClientQuestionnaire(Record, frozen=True):
                                    {"nl": q["text"], "en": q["text"]}) for q in extra)
         topic = Topic("extra", self.extra_title, questions)
         return ClientQuestionnaire(self.instrument, self.version, self.title, self.scales,
-                                   (*self.topics, topic), self.privacy, self.extra_title)
+                                   (*self.topics, topic), self.privacy, self.extra_title,
+                                   self.target_group)
 
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for topic in self.topics for q in topic.questions)
@@ -146,7 +150,8 @@ def _load(path: Path) -> ClientQuestionnaire:
                        for t in data["topics"])
         definition = ClientQuestionnaire(data["instrument"], data["version"], data["title"],
                                          scales, topics, data["privacy"],
-                                         data["extra_topic"]["title"])
+                                         data["extra_topic"]["title"],
+                                         data.get("target_group", ""))
     except (KeyError, TypeError, ValueError) as error:
         raise DefinitionError(f"{path.name}: {error!r}") from error
     ids = [q.id for q in definition.questions()]

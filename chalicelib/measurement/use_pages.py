@@ -70,8 +70,8 @@ def _use_page(request: Request, registrant: Registrant, measurement: Measurement
                                               instrument=definition.instrument)
     refused, found, proposal = None, [], None
     try:
-        proposal = into_delivery.clearing_stale(into_delivery.propose(measurement, definition),
-                                                draft)
+        proposal = into_delivery.clearing_stale(
+            into_delivery.propose(measurement, definition, draft=draft), draft)
         into_delivery.check(definition, proposal, draft)
         found = into_delivery.changes(definition, proposal, draft)
     except into_delivery.Refused as error:
@@ -107,8 +107,8 @@ def use(request: Request, code: str, measurement_id: str) -> Response:
                                                   with_state=True,
                                                   instrument=definition.instrument)
     try:
-        proposal = into_delivery.clearing_stale(into_delivery.propose(measurement, definition),
-                                                draft)
+        proposal = into_delivery.clearing_stale(
+            into_delivery.propose(measurement, definition, draft=draft), draft)
         if into_delivery.fingerprint(proposal) != form.first(FIGURES_FIELD):
             return _use_page(request, registrant, measurement, status=409, notice=(
                 "Er zijn intussen nieuwe reacties bijgekomen. Er is niets ingevuld. Bekijk "

@@ -79,7 +79,8 @@ def _source(item: dict[str, Any], withheld: bool = False) -> dict[str, Any]:
     would give away the percentages the privacy rule holds back."""
     if not item.get("source"):
         return {}
-    return {"source": item["source"], "counts": {} if withheld else item["counts"]}
+    return {"source": item["source"], "counts": {} if withheld else item["counts"],
+            **({"by_list": item["by_list"]} if item.get("by_list") else {})}
 
 
 def document(municipality: str, cycle: int, revision: int, current: Delivery | None,

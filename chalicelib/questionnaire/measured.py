@@ -31,10 +31,27 @@ def holding(raw: answers.Raw, measured: Mapping[str, Any] | None) -> dict[str, d
             if all(_same(raw.get(n), v) for n, v in (mark.get("inputs") or {}).items())}
 
 
+def by_list(measured: Mapping[str, Any] | None, name: str) -> dict[str, dict[str, Any]]:
+    """A mark's counts per client list, when several lists' measurements were added up (CEO
+    Jeugd: parents and youths); {} for one measurement."""
+    mark = ((measured or {}).get("fields") or {}).get(name) or {}
+    return {k: dict(v) for k, v in (mark.get("by_list") or {}).items()}
+
+
 def merged(measured: Mapping[str, Any] | None, marks: Mapping[str, dict[str, Any] | None],
            about: Mapping[str, Any]) -> dict[str, Any]:
     """The draft's new `measured`: earlier marks kept (each still checks its own inputs), these
-    ones added or replaced (None: removed), and what the last use was (`about`: measurement,
-    responses, when)."""
+    ones added or replaced (None: removed), what the last use was (`about`: measurement,
+    responses, when) and, per score table, which measurement filled it with which figures
+    (`about["uses"]`, kept across uses): how a later use of the other CEO Jeugd list finds the
+    measurement whose figures it adds to its own."""
     fields = {**((measured or {}).get("fields") or {}), **marks}
-    return {"fields": {k: v for k, v in fields.items() if v is not None}, "last": dict(about)}
+    last = {k: v for k, v in about.items() if k != "uses"}
+    uses = {**((measured or {}).get("uses") or {}), **(about.get("uses") or {})}
+    return {"fields": {k: v for k, v in fields.items() if v is not None}, "last": last,
+            **({"uses": uses} if uses else {})}
+
+
+def uses(measured: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """{score table: the measurement that last filled it and the figures it gave then}."""
+    return dict((measured or {}).get("uses") or {})

@@ -116,6 +116,7 @@ def test_the_figures_fill_the_draft_are_marked_and_reach_the_feed(browser, mailb
     by_id = {a["question_id"]: a for a in document["answers"]}
     assert by_id["aantal_respondenten"]["source"] == "measurement"
     assert by_id["aantal_respondenten"]["counts"] == {"reacties": 20}
+    assert "by_list" not in by_id["aantal_respondenten"]  # Wmo: one measurement per draft
     assert by_id["aantal_benaderd"]["counts"] == {"uitnodigingen": 20, "brieven": 0,
                                                   "ter_plaatse": 4}
     assert by_id["methode"]["counts"] == {"papier": 4, "sms": 16}

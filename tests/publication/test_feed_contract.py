@@ -17,6 +17,7 @@ from tests.support.feed import (
     bucket_object,
     deliver,
     deliver_measured,
+    deliver_measured_jeugd,
     make_registrant,
     notifications_in,
     record,
@@ -31,7 +32,8 @@ KINDS = {"published": "document", "withheld-score": "document", "retracted": "do
          "cycle-index": "cycle-index",
          "root-index": "root-index", "questionnaire": "questionnaire", "national": "national",
          "notification": "notification", "published-jeugd": "document",
-         "national-jeugd": "national", "questionnaire-jeugd": "questionnaire"}
+         "national-jeugd": "national", "questionnaire-jeugd": "questionnaire",
+         "measured-jeugd": "document"}
 #: times differ per run; examples show this one instead
 SHOWN_TIME = "2026-05-01T12:00:00+00:00"
 
@@ -77,7 +79,8 @@ def produced(aws, monkeypatch):
             headline="Ouders en jongeren voelen zich serieus genomen.")
     records = [record(f"{code}#2026", 1)
                for code in ("GM0014", "GM0034", "GM0037", "GM0050", "GM0518", "GM0599")]
-    records.append(record("GM0014#2026#jeugd", 1))
+    deliver_measured_jeugd(person, code="GM0037")  # parents' and youths' figures summed
+    records += [record("GM0014#2026#jeugd", 1), record("GM0037#2026#jeugd", 1)]
     site = subscribe_queue(aws)
     assert forwarding.handle({"Records": records}, LambdaContext("contract")) == {
         "batchItemFailures": []}
@@ -91,7 +94,8 @@ def produced(aws, monkeypatch):
              "national": f"{prefix}/national.json",
              "published-jeugd": "ceo-jeugd/2026/GM0014.json",
              "national-jeugd": "ceo-jeugd/2026/national.json",
-             "questionnaire-jeugd": "ceo-jeugd/2026/questionnaire-2026.1.json"}
+             "questionnaire-jeugd": "ceo-jeugd/2026/questionnaire-2026.1.json",
+             "measured-jeugd": "ceo-jeugd/2026/GM0037.json"}
     produced = {name: normalised(bucket_object(aws, key)) for name, key in found.items()}
     [produced["notification"]] = [normalised(m) for m in notifications_in(site)
                                   if m["municipality"]["code"] == "GM0014"

@@ -189,9 +189,20 @@ MEASURED_ANSWERS = [
                    ("0", "ja"))]
 
 
-def measure(code="GM0037", responses=24, first=None, channels=("sms", "generiek", "papier")):
-    """A measurement of `code` with `responses` clients' answers on days from `first` (default
-    12 January 2026) onwards, through the domain; the measurement."""
+def jeugd_answers(prefix):
+    """MEASURED_ANSWERS for a CEO Jeugd list (`prefix` "o": parents, "j": youths), whose six
+    statements all take the agree scale."""
+    return [{f"{prefix}{n}": answers[q] for n, q in enumerate(("q1", "q2", "q3", "q4", "q6",
+                                                                "q8"), start=1)}
+            for answers in MEASURED_ANSWERS]
+
+
+def measure(code="GM0037", responses=24, first=None, channels=("sms", "generiek", "papier"),
+            questionnaire="wmo", answers=None):
+    """A measurement of `code` (of `questionnaire`: "wmo", "jeugd-ouders", "jeugd-jongeren")
+    with `responses` clients' answers (cycling through `answers`, default MEASURED_ANSWERS) on
+    days from `first` (default 12 January 2026) onwards, through the domain; the
+    measurement."""
     from datetime import date, timedelta
 
     from chalicelib.measurement import measurements
@@ -201,11 +212,13 @@ def measure(code="GM0037", responses=24, first=None, channels=("sms", "generiek"
     measurement = measurements.create(code, {
         "name": "Cliëntervaring Wmo", "mode": "eenmalig", "opens": "2026-01-01",
         "closes": "2026-12-31", "teams": [{"id": "t1", "name": "Sociaal team"}],
-        "channels": set(channels), "extra": []}, "registrant#test")
+        "channels": set(channels), "extra": [], "questionnaire": questionnaire},
+        "registrant#test")
+    answers = answers or MEASURED_ANSWERS
     for n in range(responses):
         source = client_responses.Source(code, measurement.id, "meting",
                                          channels[n % len(channels)], "t1")
-        client_responses.submit(source, MEASURED_ANSWERS[n % len(MEASURED_ANSWERS)],
+        client_responses.submit(source, answers[n % len(answers)],
                                 day=first + timedelta(days=n % 40))
     return measurement
 
@@ -229,4 +242,37 @@ def deliver_measured(registrant, code="GM0037", measurement=None, **overrides):
     assert not isinstance(filled, drafts.Changed)
     fresh_registrant, draft, state = drafts.load_with_registrant(
         registrant.id, code, definition.cycle, with_state=True)
+    return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft, state)
+
+
+def deliver_measured_jeugd(registrant, code="GM0037"):
+    """A CEO Jeugd delivery filled from two measurements, the parents' list (24 responses on
+    paper from 12 January) and the youths' (20 on a tablet from 1 February), each used in turn
+    ("Gebruik deze uitkomsten" through the domain): each list its own score table, the answers
+    about the survey as a whole their sum; the rest the complete answers; sent at once."""
+    from datetime import date
+
+    from chalicelib.delivery import sending
+    from chalicelib.measurement import into_delivery
+    from chalicelib.platform.municipalities import name_of
+    from chalicelib.questionnaire import drafts, journey
+    from tests.support.answers import COMPLETE_RAW_JEUGD
+
+    parents = measure(code, 24, channels=("papier",), questionnaire="jeugd-ouders",
+                      answers=jeugd_answers("o"))
+    youths = measure(code, 20, first=date(2026, 2, 1), channels=("tablet",),
+                     questionnaire="jeugd-jongeren", answers=jeugd_answers("j"))
+    definition = journey.current_definition("ceo-jeugd")
+    typed = {k: v for k, v in COMPLETE_RAW_JEUGD.items() if not k.startswith("scores_")}
+    drafts.start_from(registrant.id, code, definition, typed, definition.cycle)
+    for measurement in (parents, youths):
+        draft = drafts.load_with_registrant(registrant.id, code, definition.cycle,
+                                            instrument=definition.instrument)[1]
+        proposal = into_delivery.propose(measurement, definition, draft=draft)
+        filled = into_delivery.apply(registrant.id, measurement, definition, proposal,
+                                     drafts.parse_seen(drafts.seen_mark(draft)), draft, 0)
+        assert not isinstance(filled, drafts.Changed)
+    fresh_registrant, draft, state = drafts.load_with_registrant(
+        registrant.id, code, definition.cycle, with_state=True,
+        instrument=definition.instrument)
     return sending.send(fresh_registrant, code, name_of(code, 2025), definition, draft, state)
