@@ -2,6 +2,7 @@
 deployment uses too), and verifies the mail sender. Development and tests only."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +35,22 @@ def deploy(stage: str = "local", region: str = "eu-central-1") -> dict[str, str]
     return outputs
 
 
-def _apply_bucket_cors(bucket: str, region: str) -> None:
-    """moto's CloudFormation leaves out a bucket's CorsConfiguration: applied here, from the
-    same template."""
+@cache
+def _cors_rules() -> tuple[dict[str, Any], ...]:
+    """The publication bucket's CORS rules in the API's names, read once per process (the
+    tests deploy the stack for every test)."""
     from devtools.package import load_yaml
 
     properties = load_yaml(RESOURCES)["Resources"]["PublicationBucket"]["Properties"]
     api_names = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
-    rules = [{api_names.get(key, key): value for key, value in rule.items()}
-             for rule in properties.get("CorsConfiguration", {}).get("CorsRules", [])]
+    return tuple({api_names.get(key, key): value for key, value in rule.items()}
+                 for rule in properties.get("CorsConfiguration", {}).get("CorsRules", []))
+
+
+def _apply_bucket_cors(bucket: str, region: str) -> None:
+    """moto's CloudFormation leaves out a bucket's CorsConfiguration: applied here, from the
+    same template."""
+    rules = [dict(rule) for rule in _cors_rules()]
     if rules:
         boto3.client("s3", region_name=region).put_bucket_cors(
             Bucket=bucket, CORSConfiguration={"CORSRules": rules})

@@ -28,6 +28,42 @@ _mock = mock_aws()
 _mock.start()
 
 
+def _one_user_pool_key() -> None:
+    """moto parses the same private RSA key (its resources' jwks-private.json) for every user
+    pool it makes, 0.3 s each; every test makes the helpdesk's pool anew. The key is the same
+    file every time, so it is parsed once."""
+    from moto.cognitoidp import models
+
+    parsed = models.jwk.RSAKey.import_key(models.load_resource(
+        "cognitoidp/resources/jwks-private.json"))
+
+    class _Jwk:
+        class RSAKey:
+            @staticmethod
+            def import_key(value, *args, **kwargs):
+                return parsed
+
+    models.jwk = _Jwk  # type: ignore[assignment]
+
+
+def _one_template_parse() -> None:
+    """moto's CloudFormation parses the template text with PyYAML's pure-Python loader on every
+    create_stack (0.2 s); every test deploys the same infra/resources.yaml, so each text is
+    parsed once and every stack gets its own copy of the result."""
+    import copy
+    from functools import cache
+
+    from moto.cloudformation.models import Stack
+
+    parse = cache(Stack.parse_template)
+    Stack.parse_template = staticmethod(  # type: ignore[method-assign]
+        lambda template: copy.deepcopy(parse(template)))
+
+
+_one_user_pool_key()
+_one_template_parse()
+
+
 @pytest.fixture(scope="session")
 def app_module():
     import app

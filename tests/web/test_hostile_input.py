@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.support import flows
 from tests.support.answers import ALL
 from tests.support.flows import save, send
-from tests.support.tables import scan
+from tests.support.tables import contents, scan
 
 ODD = st.sampled_from(["", "\x00", "\u202e", "\ufeff", "💥" * 3, "Zoë", "<script>x</script>",
                        "' OR 1=1 --", "../../etc/passwd", "%00", "a" * 5000, "\udcff"[:0],
@@ -39,11 +39,22 @@ def signed_in(delivered):
 
 
 def stored_state(aws):
-    state = {}
-    for key in aws:
-        if key.endswith("TableName") and key != "RateLimitsTableName":
-            state[key] = sorted(map(str, scan(aws, key)))
-    return state
+    return contents(aws, skip=frozenset({"RateLimitsTableName"}))
+
+
+def test_the_state_compared_holds_every_item_and_shows_a_change(delivered, aws):
+    import boto3
+
+    before = stored_state(aws)
+    assert {k: len(v) for k, v in before.items()} == {k: len(scan(aws, k)) for k in before}
+    assert before["DeliveriesTableName"] and before["RegistrantsTableName"]
+    [registrant] = scan(aws, "Registrants")
+    boto3.client("dynamodb").update_item(
+        TableName=aws["RegistrantsTableName"], Key={"id": registrant["id"]},
+        UpdateExpression="SET #n = :n", ExpressionAttributeNames={"#n": "name"},
+        ExpressionAttributeValues={":n": {"S": "Iemand anders"}})
+    after = stored_state(aws)
+    assert [k for k in before if before[k] != after[k]] == ["RegistrantsTableName"]
 
 
 @settings(max_examples=120, deadline=None,
