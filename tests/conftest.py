@@ -71,6 +71,15 @@ def app_module():
     return app
 
 
+@pytest.fixture(scope="session")
+def prod_package(tmp_path_factory):
+    """`./dev package prod` once per test process (10–20 s each): the folder with the
+    deployment package, sam.json and transformed.json. Read it, never change it."""
+    from devtools import package
+
+    return package.package("prod", tmp_path_factory.mktemp("build"))
+
+
 @pytest.fixture()
 def aws():
     """Fresh moto state with the stack deployed; yields the stack outputs."""

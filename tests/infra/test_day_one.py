@@ -17,12 +17,9 @@ TOKEN = "Zq3v9XkLw2NfR8bT0yHcUe5aP1sDgJmV"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from devtools import package
-
-    target = package.package("prod", tmp_path_factory.mktemp("build"))
-    return (json.loads((target / "sam.json").read_text()),
-            json.loads((target / "transformed.json").read_text()))
+def built(prod_package):
+    return (json.loads((prod_package / "sam.json").read_text()),
+            json.loads((prod_package / "transformed.json").read_text()))
 
 
 def _stage(transformed) -> dict:

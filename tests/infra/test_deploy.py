@@ -29,11 +29,8 @@ SEASON = date(2026, 3, 1)
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    from devtools import package
-
-    target = package.package("prod", tmp_path_factory.mktemp("build"))
-    return json.loads((target / "sam.json").read_text())
+def template(prod_package):
+    return json.loads((prod_package / "sam.json").read_text())
 
 
 def stage_file(tmp_path, content=None, **parameters) -> Path:

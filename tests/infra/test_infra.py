@@ -22,12 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def packaged(tmp_path_factory):
-    from devtools import package
-
-    out = tmp_path_factory.mktemp("build")
-    target = package.package("prod", out)
-    return target, json.loads((target / "sam.json").read_text())
+def packaged(prod_package):
+    return prod_package, json.loads((prod_package / "sam.json").read_text())
 
 
 def test_stream_failures_can_neither_block_a_shard_nor_vanish(packaged):

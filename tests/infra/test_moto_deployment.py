@@ -52,11 +52,8 @@ STAND_INS = NO_MODEL | {"AWS::ApiGateway::Deployment"}  # its API has no methods
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from devtools import package
-
-    target = package.package("prod", tmp_path_factory.mktemp("build"))
-    return target, json.loads((target / "transformed.json").read_text())
+def built(prod_package):
+    return prod_package, json.loads((prod_package / "transformed.json").read_text())
 
 
 def _cognito(template: dict) -> dict[str, str]:

@@ -13,11 +13,8 @@ RUNBOOK = (ROOT / "docs" / "runbook.md").read_text()
 
 
 @pytest.fixture(scope="module")
-def transformed(tmp_path_factory):
-    from devtools import package
-
-    target = package.package("prod", tmp_path_factory.mktemp("build"))
-    return json.loads((target / "transformed.json").read_text())
+def transformed(prod_package):
+    return json.loads((prod_package / "transformed.json").read_text())
 
 
 def _sections() -> dict[str, str]:

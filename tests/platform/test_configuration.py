@@ -124,13 +124,9 @@ def template():
 
 
 @pytest.fixture(scope="module")
-def transformed(tmp_path_factory):
-    from devtools import package
-
-    out = tmp_path_factory.mktemp("build")
-    target = package.package("prod", out)
-    return (json.loads((target / "sam.json").read_text()),
-            json.loads((target / "transformed.json").read_text()))
+def transformed(prod_package):
+    return (json.loads((prod_package / "sam.json").read_text()),
+            json.loads((prod_package / "transformed.json").read_text()))
 
 
 @pytest.mark.parametrize("parameters,web,elsewhere", [
