@@ -235,17 +235,18 @@ def serialise_dynamodb() -> Callable[[], None]:
 
 
 def runner_dynamodb() -> Callable[[], None]:
-    """moto's DynamoDB as the runner (and the bench) use it: one request at a time, and a
+    """moto's DynamoDB as the runner (and the bench) use it: one request at a time; a
     cancelled transaction undone item by item in the live table instead of by swapping in a
-    whole-table copy (devtools/moto_transactions.py); returns the undo."""
+    whole-table copy (devtools/moto_transactions.py); a Query on a table's key reading its
+    partition, not the whole table (devtools/moto_queries.py). Returns the undo."""
+    from devtools.moto_queries import query_one_partition
     from devtools.moto_transactions import roll_back_item_by_item
 
-    undo_order = serialise_dynamodb()
-    undo_rollback = roll_back_item_by_item()
+    undo = [serialise_dynamodb(), roll_back_item_by_item(), query_one_partition()]
 
     def restore() -> None:
-        undo_rollback()
-        undo_order()
+        for step in reversed(undo):
+            step()
 
     return restore
 

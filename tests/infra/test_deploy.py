@@ -58,6 +58,7 @@ def test_a_complete_stage_file_passes_the_dry_run_without_any_aws_call(
                         "--out", str(tmp_path / "build")])
     out = capsys.readouterr().out
     assert code == 0, out
+    # cfn-lint on both templates, warnings included (the only lint run of the test suite)
     assert "[ok  ] cfn-lint sam.json: no findings" in out
     assert "[ok  ] cfn-lint transformed.json: no findings" in out
     assert "Dry run: every parameter checked" in out
