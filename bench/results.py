@@ -1,16 +1,19 @@
 """`./dev bench --results [N]`: the numbers issue 28 asks for, in-process against moto with the
-local runner's own pieces (its stream pump feeding the counter, its serialised DynamoDB).
+local runner's own pieces (its stream pump feeding the counter, its DynamoDB: serialised,
+transactions undone item by item, a Query reading one partition — devtools/local.py
+runner_dynamodb).
 
 - N responses (default 1,000) submitted by 8 threads at once through the same code the pages
   call (responses.submit: one transactional write each), counted from the responses stream by
   the counter (measurement/counting.py) as `./dev run` does;
 - the counters equal the responses exactly, question by question and answer by answer;
 - submit → counted: per response, from the end of its write to the end of the stream batch
-  that counted it (p50/p95, local: the pump polls every 50 ms);
+  that counted it (p50/p95, local: the pump takes up to 500 records once a second, the event
+  source's batch size and batching window);
 - the results page's AWS requests at 10 and at N responses (they must be equal);
 - the counter's DynamoDB requests and write units per response (moto's consumed capacity).
-moto answers one DynamoDB request at a time (devtools/local.py serialise_dynamodb), so the
-throughput here is moto's, not DynamoDB's: docs/performance.md has the arithmetic for AWS."""
+moto answers one DynamoDB request at a time, so the throughput here is moto's, not
+DynamoDB's: docs/performance.md has the arithmetic for AWS."""
 from __future__ import annotations
 
 import os
@@ -22,6 +25,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 ANSWERS = ("5", "4", "3", "2", "1", "0")
+BATCHING_WINDOW = 1.0  # seconds: MaximumBatchingWindowInSeconds of CountResponses' stream
 DYNAMODB = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "TransactGetItems",
             "TransactWriteItems", "BatchGetItem", "BatchWriteItem"}
 
@@ -46,7 +50,7 @@ def run(count: int = 1_000, threads: int = 8) -> list[tuple[str, str]]:
 
     import app
     from chalicelib.measurement import counting, measurements, responses
-    from devtools.stream_pump import StreamPump, Subscription
+    from devtools.stream_pump import StreamPump
     from tests.support import measurement as steps
     from tests.support.browser import Browser, Mailbox
     from tests.support.flows import signed_in
@@ -93,9 +97,12 @@ def run(count: int = 1_000, threads: int = 8) -> list[tuple[str, str]]:
                 counted.setdefault(response.id, now)
         return result
 
-    pump = StreamPump([Subscription(table_name=outputs["ResponsesTableName"],
-                                    function_name="count_responses", handler=handler)],
-                      "eu-central-1", interval=0.05,
+    # the counter's subscription as `./dev run` makes it (app.py's batch size, 500), polled
+    # once a second: the event source's batching window in infra/stack.yaml
+    [counter] = [s for s in local.stream_subscriptions(app, outputs)
+                 if s.function_name == "count_responses"]
+    counter.handler = handler
+    pump = StreamPump([counter], "eu-central-1", interval=BATCHING_WINDOW,
                       after_poll=local.forget_shard_iterators)
     submitted: dict[str, float] = {}
     stored: list[dict[str, str]] = []
