@@ -11,6 +11,7 @@ from . import config, pacing
 from .logs import logger
 from .rendering import render
 
+
 class MailNotSent(Exception):
     """SES refused or could not be reached; unless a caller decides otherwise, the web layer
     answers with the Dutch 503 page (nothing was lost, try again later)."""
