@@ -12,7 +12,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
-from ..platform import jobs, mail, outbox
+from ..platform import jobs, mail, outbox, pacing
 from ..platform.logs import logger
 from ..platform.metrics import for_service
 from ..platform.models import Registrant
@@ -39,7 +39,7 @@ def perform(job: dict[str, Any], last_attempt: bool = False, job_id: str = "") -
         if kind == "mail":
             try:
                 _send(job)
-            except mail.Throttled:
+            except pacing.Throttled:
                 # a new message, so SQS's receive count (and the dead-letter queue) never
                 # sees throttling; NotQueued makes SQS retry this one instead
                 throttled = int(job.get("throttled", 0)) + 1

@@ -12,11 +12,11 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from ..accounts.contact_fields import clean_email
-from ..platform import config, mail, outbox
+from ..platform import config, mail, outbox, pacing
 from ..platform.formatting import amsterdam
 from ..platform.logs import logger
 from ..platform.models import Invitation, Inviter, Measurement, connection
-from . import client_reminders, measurements, send_rate, tokens
+from . import client_reminders, measurements, tokens
 
 JOB_KIND = "meting-uitnodiging"
 PERSONAL_CHANNELS = ("sms", "email", "link", "brief")
@@ -254,14 +254,14 @@ def perform(job: dict[str, Any], job_id: str) -> None:
 def _send(job: dict[str, Any]) -> None:
     if job.get("channel") == "sms":
         try:
-            send_rate.send(lambda: _sns().publish(
+            pacing.SMS.send(lambda: _sns().publish(
                 PhoneNumber=job["to"], Message=sms_text(job),
                 MessageAttributes={"AWS.SNS.SMS.SMSType": {
                     "DataType": "String", "StringValue": "Transactional"}}))
-        except send_rate.Throttled:
+        except pacing.Throttled:
             raise NotSent(permanent=False) from None
         except Exception as error:  # botocore's ClientError and connection errors alike
-            code = send_rate.error_code(error)
+            code = pacing.error_code(error)
             logger.error("sms not sent", extra={"error": type(error).__name__, "code": code})
             raise NotSent(permanent=code in PERMANENT) from None
         logger.info("sms sent")
@@ -273,13 +273,12 @@ def _send(job: dict[str, Any]) -> None:
                                 "closes": job.get("closes", ""),
                                 "reminder": bool(job.get("reminder")),
                                 "remind": bool(job.get("remind"))})
-        try:
-            send_rate.send(lambda: mail.deliver(job["to"], message.as_bytes(),
-                                                "client_invitation"))
-        except send_rate.Throttled:
+        try:  # paced and retried while throttled by mail.deliver, as every mail
+            mail.deliver(job["to"], message.as_bytes(), "client_invitation")
+        except pacing.Throttled:
             raise NotSent(permanent=False) from None
         except mail.MailNotSent as failed:
-            raise NotSent(permanent=send_rate.error_code(failed) in PERMANENT) from None
+            raise NotSent(permanent=pacing.error_code(failed) in PERMANENT) from None
     else:
         logger.warning("invitation job of unknown channel skipped")
 

@@ -56,12 +56,37 @@ def mail_domain() -> str:
     return parseaddr(mail_sender())[1].rpartition("@")[2].lower()
 
 
+def _worker_share(account_rate: float) -> float:
+    """One mail worker's share of an account's per-second rate: the mail queue runs at most
+    MAIL_WORKER_CONCURRENCY workers at once; 0 = no pacing (local)."""
+    return account_rate / max(env_int("MAIL_WORKER_CONCURRENCY", 1), 1) if account_rate > 0 \
+        else 0.0
+
+
 def mail_sends_per_second() -> float:
-    """What one mail worker may hand to SES per second: the account's SES rate
-    (SES_MAX_SEND_RATE, `aws sesv2 get-account`) shared by the workers the queue may run at
-    once (MAIL_WORKER_CONCURRENCY); 0 = no pacing (local)."""
-    rate = float(env("SES_MAX_SEND_RATE", "0") or 0)
-    return rate / max(env_int("MAIL_WORKER_CONCURRENCY", 1), 1) if rate > 0 else 0.0
+    """What one mail worker may hand to SES per second, every mail alike (the helpdesk's and
+    clients'): its share of the account's SES rate (SES_MAX_SEND_RATE, `aws sesv2
+    get-account`); unset = no pacing (local)."""
+    return _worker_share(float(env("SES_MAX_SEND_RATE", "0") or 0))
+
+
+def sms_sends_per_second() -> float:
+    """What one mail worker may hand to SNS as sms per second: its share of the account's SMS
+    rate (SMS_MAX_SEND_RATE; default 10, that is 5 a worker at the stack's default
+    concurrency of 2); 0 = no pacing."""
+    return _worker_share(float(env("SMS_MAX_SEND_RATE", "10") or 0))
+
+
+def throttled_send_tries() -> int:
+    """THROTTLED_SEND_TRIES: how often one SES or SNS send is tried while the service answers
+    "too fast" before its job goes back to the queue (platform/pacing.py)."""
+    return env_int("THROTTLED_SEND_TRIES", 4)
+
+
+def throttled_send_backoff_ms() -> int:
+    """THROTTLED_SEND_BACKOFF_MS: the first pause after a throttled send; it doubles with every
+    further try, jittered, up to 5 s."""
+    return env_int("THROTTLED_SEND_BACKOFF_MS", 200)
 
 
 def ses_configuration_set() -> str:

@@ -2,24 +2,14 @@
 from __future__ import annotations
 
 import base64
-import threading
-import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 from functools import lru_cache
 from typing import Any
 
-from . import config
+from . import config, pacing
 from .logs import logger
 from .rendering import render
-
-# SES's answers that mean "too fast" (the account's per-second rate), not "this mail failed"
-THROTTLING = {"TooManyRequestsException", "Throttling", "ThrottlingException"}
-
-
-class Throttled(Exception):
-    """SES asked to slow down: the mail is fine, the moment was not (the worker queues it
-    again later; it never counts towards the dead-letter queue)."""
 
 
 class MailNotSent(Exception):
@@ -62,25 +52,10 @@ def send(to: str, subject: str, template: str, context: dict[str, Any]) -> None:
         raise MailNotSent() from failed
 
 
-_last_send = [0.0]
-_pace_lock = threading.Lock()
-
-
-def _pace() -> None:
-    """Keeps this worker under its share of the account's SES rate (config.
-    mail_sends_per_second): a reminder day's thousand queued mails go out at that pace."""
-    rate = config.mail_sends_per_second()
-    if rate <= 0:
-        return
-    with _pace_lock:
-        wait = _last_send[0] + 1 / rate - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        _last_send[0] = time.monotonic()
-
-
 def deliver(to: str, raw: bytes, template: str) -> None:
-    """Hands a composed mail to SES (the mail worker calls this); MailNotSent on refusal."""
+    """Hands a composed mail to SES (the mail worker calls this, for every mail), paced at
+    this worker's share of SES's rate and retried while throttled (platform/pacing.py):
+    pacing.Throttled when it stayed throttled (queue it again later), MailNotSent on refusal."""
     request: dict[str, Any] = {
         "FromEmailAddress": config.mail_sender(),
         "Destination": {"ToAddresses": [to]},
@@ -88,14 +63,12 @@ def deliver(to: str, raw: bytes, template: str) -> None:
     }
     if config.ses_configuration_set():
         request["ConfigurationSetName"] = config.ses_configuration_set()
-    _pace()
     try:
-        _client().send_email(**request)
+        pacing.SES.send(lambda: _client().send_email(**request))
+    except pacing.Throttled:
+        logger.warning("mail throttled by SES", extra={"template": template})
+        raise
     except Exception as error:  # botocore's ClientError and connection errors alike
-        code = getattr(error, "response", {}).get("Error", {}).get("Code")
-        if code in THROTTLING:
-            logger.warning("mail throttled by SES", extra={"template": template})
-            raise Throttled() from error
         logger.error("mail not sent", extra={"template": template,
                                               "error": type(error).__name__})
         raise MailNotSent() from error

@@ -1,6 +1,7 @@
 """Issue 26 item 7: a reminder day's thousand mails go out within the account's SES rate, and
-throttling that still happens is a retry with backoff, never a dead letter; the sender's
-domain is one setting (MAIL_SENDER), Message-IDs included."""
+throttling that still happens is a retry with backoff (a few tries at once, then from the
+queue), never a dead letter; the sender's domain is one setting (MAIL_SENDER), Message-IDs
+included."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.flows import register
+from tests.support.pacing import SendClock
 from tests.support.tables import scan
+
+TRIES = 4  # THROTTLED_SEND_TRIES' default: SES's "too fast" answers one send takes at once
 
 
 def _ses_error(code: str) -> ClientError:
@@ -52,15 +56,28 @@ def _mail_job(to: str = "a@groningen.nl") -> dict:
             "raw": base64.b64encode(b"Subject: x\r\n\r\nx").decode()}
 
 
+def test_a_throttled_mail_is_tried_again_at_once_paced_by_ses_only(monkeypatch, requeued,
+                                                                     aws):
+    from chalicelib.accounts import mail_worker
+
+    clock = SendClock(monkeypatch)
+    ses = Ses(monkeypatch, *["TooManyRequestsException"] * (TRIES - 1))
+    mail_worker.perform(_mail_job(), last_attempt=True)
+    assert ses.sent == 1 and requeued == []
+    assert clock.waits == {"ses": TRIES}  # every try paced once, by SES's pacer
+    assert clock.slept == [0.2, 0.4, 0.8]
+
+
 def test_throttling_queues_the_mail_again_later_even_on_the_last_attempt(monkeypatch,
                                                                        requeued, aws):
     from chalicelib.accounts import mail_worker
 
-    Ses(monkeypatch, "TooManyRequestsException")
+    SendClock(monkeypatch)
+    Ses(monkeypatch, *["TooManyRequestsException"] * TRIES)
     mail_worker.perform(_mail_job(), last_attempt=True)  # no exception: not a failure
     [(job, delay)] = requeued
     assert job["throttled"] == 1 and job["to"] == "a@groningen.nl" and delay >= 2
-    Ses(monkeypatch, "TooManyRequestsException")
+    Ses(monkeypatch, *["TooManyRequestsException"] * TRIES)
     mail_worker.perform(job, last_attempt=True)
     assert requeued[1][0]["throttled"] == 2 and requeued[1][1] >= 4  # backs off further
 
@@ -90,9 +107,10 @@ def test_a_throttled_registration_mail_arrives_and_nothing_reaches_the_dead_lett
     from chalicelib.platform import outbox
 
     monkeypatch.setattr(mail_worker, "backoff_seconds", lambda throttled: 0)  # moto's clock
-    ses = Ses(monkeypatch, *["Throttling"] * 7)  # more throttles than SQS's five receives
+    SendClock(monkeypatch)
+    ses = Ses(monkeypatch, *["Throttling"] * (TRIES * 5 + 2))  # more than SQS's five receives
     register(browser)
-    assert ses.sent == 1  # the link mail went out after seven throttles
+    assert ses.sent == 1  # the link mail went out after 22 throttles, in six jobs
     dead = outbox._sqs().receive_message(QueueUrl=aws["MailDeadLetterQueueUrl"])
     assert not dead.get("Messages")
     assert "mail_problem" not in scan(aws, "RegistrantsTableName")[0]

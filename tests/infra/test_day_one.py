@@ -85,7 +85,7 @@ def test_tracing_is_decided_off_and_the_decision_is_written(built):
     assert "Decision: **no X-Ray tracing**" in runbook and "integrationRequestId" in runbook
 
 
-def test_the_mail_worker_is_capped_to_the_account_s_ses_rate(built):
+def test_the_mail_worker_is_capped_to_the_account_s_ses_and_sms_rates(built):
     sam, transformed = built
     [mapping] = [r["Properties"] for r in transformed["Resources"].values()
                  if r["Type"] == "AWS::Lambda::EventSourceMapping"
@@ -94,6 +94,7 @@ def test_the_mail_worker_is_capped_to_the_account_s_ses_rate(built):
     assert sam["Parameters"]["MailWorkerConcurrency"]["MinValue"] == 2  # SQS's minimum
     variables = sam["Resources"]["DeliverMail"]["Properties"]["Environment"]["Variables"]
     assert variables["SES_MAX_SEND_RATE"] == {"Ref": "SesMaxSendRate"}
+    assert variables["SMS_MAX_SEND_RATE"] == {"Ref": "SmsMaxSendRate"}  # clients' sms
     assert variables["MAIL_WORKER_CONCURRENCY"] == {"Ref": "MailWorkerConcurrency"}
 
 
