@@ -17,7 +17,7 @@ from ..web import cookies
 from ..web.cookies import SignedCookie
 from ..web.errors import HttpError
 from ..web.responses import page
-from . import registrants, signins
+from . import pending_input, registrants, signins
 
 NOT_SIGNED_IN = ("Uw sessie is verlopen of u bent niet ingelogd. Open de persoonlijke link uit "
                  "uw e-mail opnieuw; wat u had opgeslagen is bewaard.")
@@ -102,13 +102,57 @@ def sign_out_everywhere(request: Request) -> bool:
     return True
 
 
-# Input posted after a session ended is kept server-side; this cookie names it for the browser
-# that posted it, so following the link again in that browser leads back to it.
+# Input posted after a session ended, or typed and not saved (autosave), is kept server-side;
+# this cookie names it for the browser that posted it, so opening the page or following the
+# link again in that browser leads back to it. It names one kept input per page (Wmo's and
+# Jeugd's, each municipality's), newest first, at most pending_input.NAMED_PER_BROWSER of
+# them: each page finds its own, whichever was typed last. Entries are `<page tag>:<id>`
+# joined by "."; the tag (pending_input.page_tag) says which page an id belongs to without
+# reading it, so opening a page still costs at most one read of kept input. The ids are
+# unguessable and only ever read for their owner (pending_input.find): the cookie grants
+# nothing by itself.
 KEPT_INPUT_COOKIE = "ceo-terug"
+_KEPT_ENTRY = re.compile(r"^(?:([0-9a-f]{1,16}):)?([A-Za-z0-9_-]{1,64})$")
 
 
-def kept_input_id(request: Request) -> str:
-    return cookies.read(request, KEPT_INPUT_COOKIE)[:64]
+def kept_inputs(request: Request) -> list[tuple[str, str]]:
+    """(page tag, id) of the kept input this browser names, newest first. A cookie written
+    before pages were tagged holds one bare id: its tag is "" (any page may read it)."""
+    entries = []
+    named = cookies.read(request, KEPT_INPUT_COOKIE)[:1024].split(".")
+    for entry in named[:pending_input.NAMED_PER_BROWSER]:
+        match = _KEPT_ENTRY.match(entry)
+        if match:
+            entries.append((match.group(1) or "", match.group(2)))
+    return entries
+
+
+def kept_input_for(request: Request, tag: str) -> str:
+    """The id this browser names for the page tagged `tag` ("" when none)."""
+    return next((kept_id for kept_tag, kept_id in kept_inputs(request)
+                 if kept_tag in (tag, "")), "")
+
+
+def remember_kept_input(request: Request, tag: str, kept_id: str) -> str:
+    """The Set-Cookie value naming `kept_id` first for its page: it replaces what the cookie
+    named for that page before; the oldest entry beyond NAMED_PER_BROWSER drops out."""
+    others = [(t, i) for t, i in kept_inputs(request) if t != tag and i != kept_id]
+    return _kept_cookie([(tag, kept_id), *others][:pending_input.NAMED_PER_BROWSER])
+
+
+def forget_kept_inputs(request: Request, tag: str, kept_ids: set[str]) -> str:
+    """The Set-Cookie value without the page tagged `tag` and without `kept_ids` (saved): the
+    other pages' entries stay; no entry left clears the cookie."""
+    return _kept_cookie([(t, i) for t, i in kept_inputs(request)
+                         if t != tag and i not in kept_ids])
+
+
+def _kept_cookie(entries: list[tuple[str, str]]) -> str:
+    if not entries:
+        return cookies.clear_cookie(KEPT_INPUT_COOKIE)
+    value = ".".join(f"{t}:{i}" if t else i for t, i in entries)  # bare: an old cookie's id
+    return cookies.set_cookie(KEPT_INPUT_COOKIE, value,
+                              int(pending_input.KEEP_FOR.total_seconds()))
 
 
 # A page of a municipality opened without a session (a link in a mail: "ter goedkeuring"):

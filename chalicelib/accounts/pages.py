@@ -124,7 +124,8 @@ def follow_link(request: Request, token: str) -> Response:
     """Exchanges the token for a session cookie and moves to a URL without the token."""
     status, registrant = links.check(token)
     if status == LinkStatus.OK and registrant is not None:
-        target = pending_input.restore_path(access.kept_input_id(request), registrant.id) \
+        target = pending_input.restore_path(
+            [i for _, i in access.kept_inputs(request)], registrant.id) \
             or access.page_to_return_to(request, registrant) or "/start"
         return web.redirect(target, cookies_out=[access.start(registrant),
                                                  access.forget_page()])

@@ -15,6 +15,8 @@ from ..platform.instruments import WMO, base_path
 from ..platform.models import PendingInput, Registrant, connection
 
 KEEP_FOR = timedelta(days=14)
+# the browser's cookie names the kept input of this many pages typed on last (accounts/access.py)
+NAMED_PER_BROWSER = 5
 
 
 def keep(registrant_id: str, municipality: str, section: str,
@@ -121,7 +123,25 @@ def path_of(kept: PendingInput) -> str:
     return f"{base}/vragen/{kept.section}?hersteld={kept.id}"
 
 
-def restore_path(pending_id: str, registrant_id: str) -> str | None:
-    """After signing in again: the page whose input was kept when the session ended."""
-    kept = find(pending_id, registrant_id)
-    return path_of(kept) if kept is not None else None
+def page_tag(registrant_id: str, municipality: str, section: str,
+             instrument: str = WMO) -> str:
+    """A short tag of one person's page (municipality, instrument, section): the browser's
+    cookie names each kept id with it, so a page picks its own id without reading the others.
+    A hash, so the cookie shows no municipality or page."""
+    return hashlib.sha256(f"tag|{registrant_id}|{municipality}|{instrument}|{section}".encode()
+                          ).hexdigest()[:12]
+
+
+def tag_of(kept: PendingInput) -> str:
+    return page_tag(str(kept.registrant_id), str(kept.municipality), str(kept.section),
+                    str(kept.instrument or WMO))
+
+
+def restore_path(pending_ids: Sequence[str], registrant_id: str) -> str | None:
+    """After signing in again: the page of the newest input kept for this person (when the
+    session ended, or typed and not saved) that is still there."""
+    for pending_id in pending_ids:
+        kept = find(pending_id, registrant_id)
+        if kept is not None:
+            return path_of(kept)
+    return None

@@ -43,6 +43,7 @@ def privacy(request: Request) -> Response:
                     retention_nightly=config.retention_schedule() == "apply",
                     session_hours=config.session_max_age_seconds() // 3600,
                     kept_input_days=pending_input.KEEP_FOR.days,
+                    kept_input_pages=pending_input.NAMED_PER_BROWSER,
                     rate_limit_hours=max(1, 2 * config.rate_limit_window_seconds() // 3600),
                     region=_region())
 

@@ -12,7 +12,9 @@ from typing import Any
 from chalice.app import Request, Response
 
 from .. import web
+from ..platform import config
 from ..platform.models import Invitation, Inviter, KioskDevice, Measurement, get_together
+from ..platform.municipalities import municipalities
 from ..platform.rate_limits import RateLimited
 from ..web import cookies
 from ..web.cookies import SignedCookie
@@ -46,7 +48,19 @@ TEXT = {
            "too_much": ("Uw antwoorden zijn te lang", "Uw geschreven antwoorden zijn samen "
                         "te lang om te bewaren. Maak dit antwoord korter."),
            "thanks": ("Dank u wel!", "Uw antwoorden zijn verstuurd. Ze zijn anoniem: niemand "
-                      "kan zien wat u antwoordde. U kunt deze pagina sluiten.")},
+                      "kan zien wat u antwoordde. U kunt deze pagina sluiten."),
+           "bad_request": ("Dit konden wij niet verwerken",
+                           "Ga terug naar de vorige pagina en probeer het opnieuw."),
+           "stale_form": ("Deze pagina was verlopen",
+                          "Om veiligheidsredenen konden wij dit niet verwerken. Ga terug, laad "
+                          "de pagina opnieuw en probeer het nog een keer. Wat u op eerdere "
+                          "pagina's invulde, is op dit apparaat bewaard."),
+           "not_found": ("Deze pagina bestaat niet",
+                         "Open de link uit uw uitnodiging opnieuw, of scan de QR-code."),
+           "too_large": ("Uw antwoord is te lang",
+                         "Ga terug, maak uw antwoord korter en probeer het opnieuw."),
+           "failed": ("Er is iets misgegaan",
+                      "Dat ligt niet aan u. Probeer het over een paar minuten opnieuw.")},
     "en": {"unknown": ("We do not know this link",
                        "Check that you copied the whole link, or scan the QR code again."),
            "answered": ("You have already filled in this questionnaire",
@@ -60,15 +74,53 @@ TEXT = {
            "too_much": ("Your answers are too long", "Your written answers are too long "
                         "together to keep. Make this answer shorter."),
            "thanks": ("Thank you!", "Your answers were sent. They are anonymous: nobody can "
-                      "see what you answered. You can close this page.")},
+                      "see what you answered. You can close this page."),
+           "bad_request": ("We could not process this",
+                           "Go back to the previous page and try again."),
+           "stale_form": ("This page had expired",
+                          "For your security we could not process this. Go back, reload the "
+                          "page and try again. What you filled in on earlier pages is kept on "
+                          "this device."),
+           "not_found": ("This page does not exist",
+                         "Open the link in your invitation again, or scan the QR code."),
+           "too_large": ("Your answer is too long",
+                         "Go back, make your answer shorter and try again."),
+           "failed": ("Something went wrong",
+                      "It is not your fault. Try again in a few minutes.")},
 }
 
 
+# What went wrong outside the pages' own checks (web/errors.py sends a client route's errors
+# here): a form's stale security token, an unknown topic, a body too large, our own failure.
+ERRORS = {400: "bad_request", 403: "stale_form", 404: "not_found", 405: "bad_request",
+          413: "too_large", 415: "bad_request", 429: "busy"}
+
+
 def _message(request: Request, key: str, status: int, lang: str = "nl",
-             cookies_out: list[str] | None = None, **extra: Any) -> Response:
+             cookies_out: list[str] | None = None, municipality: str | None = None,
+             **extra: Any) -> Response:
+    """A plain message to a client, with where to go with a question: the municipality whose
+    measurement it is (`municipality`, a CBS code from our own records, never from the URL
+    or the client's input) or, where none is known, "uw gemeente". Never the helpdesk's
+    address (it serves municipal staff), never the token or anything the client typed."""
     title, text = TEXT[lang][key]
     return web.page(request, "measurement/client_message.html", status=status, title=title,
-                    text=text, lang=lang, cookies_out=cookies_out, **extra)
+                    text=text, lang=lang, cookies_out=cookies_out,
+                    municipality=municipality_name(municipality), **extra)
+
+
+def municipality_name(code: str | None) -> str | None:
+    """The name of a known municipality; None (say "uw gemeente") for anything else."""
+    known = municipalities(config.municipality_year()).get(code or "")
+    return known.name if known else None
+
+
+def error_page(request: Request, status: int) -> Response:
+    """A client route's error page (web/errors.py): in the client's language and naming their
+    municipality when this device's answers cookie (signed by us) says which it is."""
+    state = _state(request)
+    lang, code = (state[2], state[0].municipality) if state else ("nl", None)
+    return _message(request, ERRORS.get(status, "failed"), status, lang, municipality=code)
 
 
 def _state(request: Request) -> tuple[Source, dict[str, str], str, bool] | None:
@@ -98,10 +150,11 @@ def open_token(request: Request, token: str) -> Response:
 def _open_invitation(request: Request, invitation: Invitation | None) -> Response:
     if invitation is None:
         return _message(request, "unknown", 404)
+    code = str(invitation.municipality)
     if invitation.spent:
-        return _message(request, "answered", 200)
+        return _message(request, "answered", 200, municipality=code)
     if invitations.expired(invitation) or _closed_early(invitation):
-        return _message(request, "closed", 410)
+        return _message(request, "closed", 410, municipality=code)
     state = _state(request)
     if state and state[0].invitation_key == invitation.key and not state[3]:
         return web.redirect("/antwoorden")  # the same device goes on where it was
@@ -127,10 +180,10 @@ def open_generic(request: Request, code: str, measurement_id: str,
     if "generiek" not in measurement.channels or not measurements.has_team(measurement, team):
         return _message(request, "unknown", 404)
     if not measurements.is_open(measurement):
-        return _message(request, "closed", 410)
+        return _message(request, "closed", 410, municipality=measurement.municipality)
     period = measurements.period_of(measurement)
     if f"{code}.{measurement_id}.{period.id}" in _done_list(request):
-        return _message(request, "answered", 200)
+        return _message(request, "answered", 200, municipality=measurement.municipality)
     state = _state(request)
     if state and (state[0].municipality, state[0].measurement_id, state[0].period) == \
             (code, measurement_id, period.id) and not state[3] and state[0].device is None:
@@ -146,7 +199,7 @@ def _context(request: Request) -> tuple[Source, dict[str, str], str, Measurement
         raise _Stop(_message(request, "no_cookie", 400))
     source, answers, lang, done = state
     if done:
-        raise _Stop(_message(request, "answered", 409, lang))
+        raise _Stop(_message(request, "answered", 409, lang, municipality=source.municipality))
     try:
         measurement = measurements.get(source.municipality, source.measurement_id)
     except measurements.NotFound:
@@ -173,10 +226,13 @@ def _stoppable(page: Any) -> Any:
 
 def _render(request: Request, template: str, lang: str, questionnaire: Any, title: str,
             status: int = 200, cookies_out: list[str] | None = None, **extra: Any) -> Response:
+    source = _state(request)
     return web.page(request, f"measurement/{template}", status=status, title=title, lang=lang,
                     t=lambda text: text.get(lang) or text.get("nl", ""),
                     questionnaire=questionnaire, cookies_out=cookies_out,
-                    max_open_text=definitions.MAX_OPEN_TEXT, **extra)
+                    max_open_text=definitions.MAX_OPEN_TEXT,
+                    municipality=municipality_name(source[0].municipality if source else None),
+                    **extra)
 
 
 @_stoppable
@@ -268,8 +324,9 @@ def submit(request: Request) -> Response:
     if state is None:
         return _message(request, "no_cookie", 400)
     source, answers, lang, done = state
+    code = source.municipality  # from this device's answers cookie, which we signed
     if done:
-        return _message(request, "answered", 409, lang)
+        return _message(request, "answered", 409, lang, municipality=code)
     keys: list[tuple[Any, Any, Any]] = [(Measurement, source.municipality,
                                          source.measurement_id)]
     if source.invitation_key:
@@ -286,39 +343,39 @@ def submit(request: Request) -> Response:
         if invitation is None:
             return _message(request, "unknown", 404, lang)
         if invitation.spent:
-            return _message(request, "answered", 409, lang)
+            return _message(request, "answered", 409, lang, municipality=code)
         if invitations.expired(invitation) or measurement.closed_at is not None:
-            return _message(request, "closed", 410, lang)
+            return _message(request, "closed", 410, lang, municipality=code)
         inviter_id = invitation.inviter_id
         reminder = bool(invitation.reminder)
     elif not measurements.is_open(measurement) or \
             measurements.period_of(measurement).id != source.period:
-        return _message(request, "closed", 410, lang)
+        return _message(request, "closed", 410, lang, municipality=code)
     if source.device:
         device = found[-1]
         if device is None or device.ended or device.day != measurements.today().isoformat():
-            return _message(request, "closed", 410, lang,
+            return _message(request, "closed", 410, lang, municipality=code,
                             cookies_out=[ANSWERS.clear(), TABLET.clear()])
         inviter_id = device.inviter_id
     generic = source.invitation_key is None and source.device is None
     marker = f"{source.municipality}.{source.measurement_id}.{source.period}"
     if generic:
         if marker in _done_list(request):
-            return _message(request, "answered", 409, lang)
+            return _message(request, "answered", 409, lang, municipality=code)
         try:
             responses.limit_network_address(client_ip(request))
         except RateLimited:
             responses.record_burst(source.municipality, source.measurement_id)
-            return _message(request, "busy", 429, lang)
+            return _message(request, "busy", 429, lang, municipality=code)
     questionnaire = measurements.questionnaire(measurement)
     try:
         responses.submit(source, questionnaire.clean(answers),
                          inviter=Inviter(inviter_id) if inviter_id else None, reminder=reminder)
     except responses.AlreadyAnswered:
         if source.device:
-            return _message(request, "closed", 410, lang,
+            return _message(request, "closed", 410, lang, municipality=code,
                             cookies_out=[ANSWERS.clear(), TABLET.clear()])
-        return _message(request, "answered", 409, lang,
+        return _message(request, "answered", 409, lang, municipality=code,
                         cookies_out=[_keep(source, {}, lang, done=True)])
     if source.device:
         return web.redirect("/tablet?klaar=1", cookies_out=[ANSWERS.clear()])
@@ -326,7 +383,7 @@ def submit(request: Request) -> Response:
     if generic:
         out.append(cookies.set_cookie(DONE_COOKIE, "~".join([*_done_list(request), marker]),
                                       DONE_SECONDS))
-    return _message(request, "thanks", 200, lang, cookies_out=out)
+    return _message(request, "thanks", 200, lang, cookies_out=out, municipality=code)
 
 
 def tablet(request: Request) -> Response:
@@ -339,7 +396,8 @@ def tablet(request: Request) -> Response:
                         text="Vraag de medewerker om de tablet opnieuw klaar te zetten.",
                         cookies_out=[TABLET.clear()])
     return web.page(request, "measurement/tablet.html", title="Vragenlijst", lang="nl",
-                    thanks=bool(web.query(request).get("klaar")))
+                    thanks=bool(web.query(request).get("klaar")),
+                    municipality=municipality_name(device.municipality))
 
 
 def tablet_begin(request: Request) -> Response:

@@ -3,10 +3,13 @@ that app.py registers."""
 from chalice import Blueprint, Response
 
 from ..web import FORM_CONTENT_TYPES as FORM
+from ..web import errors
 from ..web.forms import UPLOAD_CONTENT_TYPES as UPLOAD
 from . import client_pages, inviter_pages, manage_pages, results_pages, upload_pages, use_pages
 
 routes = Blueprint(__name__)
+# a client's errors on their own plain pages, never the staff's (with the helpdesk's address)
+errors.own_error_pages(("/a/", "/m/", "/code", "/antwoorden", "/tablet"), client_pages.error_page)
 
 
 @routes.route("/gemeente/{code}/metingen", methods=["GET"])

@@ -12,8 +12,9 @@ from ..accounts import access as signed_in
 from ..accounts import pending_input
 from ..platform.formatting import format_number
 from ..platform.instruments import WMO
+from ..platform.models import PendingInput
 from ..platform.municipalities import is_code
-from ..web import cookies, csrf
+from ..web import csrf
 from . import access, answers, drafts, editors, journey
 from .definitions import Definition, Question, Section
 from .journey import Scope, current_definition, section_path
@@ -100,9 +101,10 @@ def show_section(request: Request, code: str, section_id: str,
     params = web.query(request)
     back = params.get("terug") == "controleren"
     # input kept when a session ended (named in the URL), or typed and not saved when the
-    # page was left (autosave; this browser's cookie names it)
-    kept = pending_input.find(params.get("hersteld", "") or signed_in.kept_input_id(request),
-                              ctx.registrant.id)
+    # page was left (autosave; this browser's cookie names it, one per page)
+    kept = pending_input.find(params.get("hersteld", "") or signed_in.kept_input_for(
+        request, pending_input.page_tag(ctx.registrant.id, code, section.id, instrument)),
+        ctx.registrant.id)
     if kept is not None and (kept.municipality, kept.section, kept.instrument or WMO) == (
             code, section.id, instrument):
         typed = drafts.raw_for_section(section, kept.fields)
@@ -140,8 +142,12 @@ def keep_typed(request: Request, code: str, section_id: str,
                                     seen_version, instrument)
     if kept is None:
         raise web.HttpError(404)
-    return Response(body="", status_code=204, headers={"Set-Cookie": cookies.set_cookie(
-        signed_in.KEPT_INPUT_COOKIE, kept.id, int(pending_input.KEEP_FOR.total_seconds()))})
+    return Response(body="", status_code=204, headers={"Set-Cookie": _remembered(request, kept)})
+
+
+def _remembered(request: Request, kept: PendingInput) -> str:
+    """The cookie naming `kept` for its page, beside what it names for other pages."""
+    return signed_in.remember_kept_input(request, pending_input.tag_of(kept), kept.id)
 
 
 def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form,
@@ -162,8 +168,7 @@ def _keep_for_later(request: Request, code: str, section_id: str, form: web.Form
                               csrf_field=csrf.FIELD, instrument=instrument)
     if kept is None:  # erased, or not (any more) one of this municipality's representatives
         raise web.HttpError(status)
-    cookie = cookies.set_cookie(signed_in.KEPT_INPUT_COOKIE, kept.id,
-                                int(pending_input.KEEP_FOR.total_seconds()))
+    cookie = _remembered(request, kept)
     if status == 403:  # still signed in: straight back to the page, input filled in
         return web.page(request, "message.html", status=403, title="Het formulier was verlopen",
                         next_steps=False, cookies_out=[cookie],
@@ -214,9 +219,11 @@ def save_section(request: Request, code: str, section_id: str,
     ctx.draft = result
     cookies_out = None
     if form.first("hersteld"):  # kept input (and the autosave of this page) now saved
-        for kept_id in form.fields["hersteld"][:2]:
-            pending_input.forget(kept_id[:64], ctx.registrant.id)
-        cookies_out = [cookies.clear_cookie(signed_in.KEPT_INPUT_COOKIE)]
+        saved_ids = {kept_id[:64] for kept_id in form.fields["hersteld"][:2]}
+        for kept_id in saved_ids:
+            pending_input.forget(kept_id, ctx.registrant.id)
+        cookies_out = [signed_in.forget_kept_inputs(request, pending_input.page_tag(
+            ctx.registrant.id, code, section.id, instrument), saved_ids)]
     raw = ctx.raw
     action = form.first("actie")
     if action not in ACTIONS:

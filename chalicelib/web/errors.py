@@ -70,8 +70,28 @@ def client_ip(request: Request) -> str:
     return ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
 
 
+# Routes whose visitors have no account (clients answering a measurement) answer their errors
+# with their own page: in their frame, with no helpdesk address (the helpdesk serves municipal
+# staff and cannot help them) and no link into the module. Route prefix → that page; the
+# measurement's routes register theirs.
+_OWN_ERROR_PAGES: dict[str, Callable[[Request, int], Response]] = {}
+
+
+def own_error_pages(prefixes: tuple[str, ...], page: Callable[[Request, int], Response]) -> None:
+    """Errors on routes starting with one of `prefixes` are answered by `page(request, status)`
+    (an error's message, written for staff, is not shown there)."""
+    _OWN_ERROR_PAGES.update(dict.fromkeys(prefixes, page))
+
+
 def error_page(request: Request | None, status: int, message: str | None = None,
                headers: dict[str, str] | None = None) -> Response:
+    route = route_of(request)
+    own = next((page for prefix, page in _OWN_ERROR_PAGES.items() if route.startswith(prefix)),
+               None)
+    if own is not None and request is not None:
+        response = own(request, status)
+        response.headers.update(headers or {})
+        return response
     title, default_message = ERROR_PAGES.get(status, ERROR_PAGES[500])
     from .responses import render
 

@@ -809,6 +809,29 @@ def test_typed_input_survives_closing_the_tab_in_a_real_browser(runner, chromium
     assert again.input_value("#doel") == "Getypt en nooit opgeslagen."
 
 
+def test_each_instrument_s_page_offers_its_typing_back_in_a_real_browser(runner, chromium):
+    """Typed on a Wmo page, then on a Jeugd page, the tab closed: Chromium's one cookie names
+    both, so each page opened again offers back what was typed on it (not only the newest)."""
+    journey = Journey(runner, chromium)
+    page, base = journey.page, runner["base"]
+    signed_in(LiveBrowser(base), SavedMails(runner["mail"]), email="mila@deventer.nl",
+              codes=("GM0150",), naam="Mila de Wit")
+    page.goto(journey.link("mila@deventer.nl"))
+    for path, text in (("/gemeente/GM0150/vragen/opzet", "Wmo getypt."),
+                       ("/gemeente/GM0150/jeugd/vragen/opzet", "Jeugd getypt.")):
+        page.goto(base + path)
+        with page.expect_response(lambda r: r.url.endswith("/bewaren") and r.status == 204):
+            page.locator("#doel").press_sequentially(text)
+    context = page.context
+    page.close()
+    again = context.new_page()
+    for path, text in (("/gemeente/GM0150/vragen/opzet", "Wmo getypt."),
+                       ("/gemeente/GM0150/jeugd/vragen/opzet", "Jeugd getypt.")):
+        again.goto(base + path)
+        assert again.input_value("#doel") == text, path
+        assert "U had dit ingevuld maar het is nog niet opgeslagen" in again.content()
+
+
 def test_input_typed_past_the_session_is_kept_in_a_real_browser(runner, chromium):
     """The clock moves 13 hours on while a page stays open (the session lasts 12): the server
     sees a session cookie signed 13 hours ago — re-signed here as the runner's key would have
