@@ -12,9 +12,8 @@ from typing import Any
 from chalice.app import Request, Response
 
 from .. import web
-from ..platform import config
 from ..platform.models import Invitation, Inviter, KioskDevice, Measurement, get_together
-from ..platform.municipalities import municipalities
+from ..platform.municipalities import known_name
 from ..platform.rate_limits import RateLimited
 from ..web import cookies
 from ..web.cookies import SignedCookie
@@ -106,13 +105,7 @@ def _message(request: Request, key: str, status: int, lang: str = "nl",
     title, text = TEXT[lang][key]
     return web.page(request, "measurement/client_message.html", status=status, title=title,
                     text=text, lang=lang, cookies_out=cookies_out,
-                    municipality=municipality_name(municipality), **extra)
-
-
-def municipality_name(code: str | None) -> str | None:
-    """The name of a known municipality; None (say "uw gemeente") for anything else."""
-    known = municipalities(config.municipality_year()).get(code or "")
-    return known.name if known else None
+                    municipality=known_name(municipality), **extra)
 
 
 def error_page(request: Request, status: int) -> Response:
@@ -231,7 +224,7 @@ def _render(request: Request, template: str, lang: str, questionnaire: Any, titl
                     t=lambda text: text.get(lang) or text.get("nl", ""),
                     questionnaire=questionnaire, cookies_out=cookies_out,
                     max_open_text=definitions.MAX_OPEN_TEXT,
-                    municipality=municipality_name(source[0].municipality if source else None),
+                    municipality=known_name(source[0].municipality if source else None),
                     **extra)
 
 
@@ -397,7 +390,7 @@ def tablet(request: Request) -> Response:
                         cookies_out=[TABLET.clear()])
     return web.page(request, "measurement/tablet.html", title="Vragenlijst", lang="nl",
                     thanks=bool(web.query(request).get("klaar")),
-                    municipality=municipality_name(device.municipality))
+                    municipality=known_name(device.municipality))
 
 
 def tablet_begin(request: Request) -> Response:

@@ -16,6 +16,7 @@ from ..platform import config, mail, outbox, pacing
 from ..platform.formatting import amsterdam
 from ..platform.logs import logger
 from ..platform.models import Invitation, Inviter, Measurement, connection
+from ..platform.municipalities import known_name
 from . import client_reminders, measurements, tokens
 
 JOB_KIND = "meting-uitnodiging"
@@ -272,7 +273,9 @@ def _send(job: dict[str, Any]) -> None:
                                {"link": job["link"], "title": job.get("title", ""),
                                 "closes": job.get("closes", ""),
                                 "reminder": bool(job.get("reminder")),
-                                "remind": bool(job.get("remind"))})
+                                "remind": bool(job.get("remind")),
+                                "municipality": known_name(job.get("municipality"))},
+                               reply_to_helpdesk=False)
         try:  # paced and retried while throttled by mail.deliver, as every mail
             mail.deliver(job["to"], message.as_bytes(), "client_invitation")
         except pacing.Throttled:

@@ -24,8 +24,12 @@ def _client() -> Any:
     return boto3.client("sesv2", region_name=config.env("SES_REGION") or None)
 
 
-def compose(to: str, subject: str, template: str, context: dict[str, Any]) -> EmailMessage:
-    """The complete message; both parts come from `mail/<template>.txt` and `.html`."""
+def compose(to: str, subject: str, template: str, context: dict[str, Any],
+            reply_to_helpdesk: bool = True) -> EmailMessage:
+    """The complete message; both parts come from `mail/<template>.txt` and `.html`. A mail to
+    a client has no Reply-To: the helpdesk serves municipal staff, and a client's reply would
+    carry their address and questions to people who cannot help them (the mail names their
+    municipality instead)."""
     context = {"subject": subject, **context}
     message = EmailMessage()
     message["From"] = config.mail_sender()
@@ -33,7 +37,8 @@ def compose(to: str, subject: str, template: str, context: dict[str, Any]) -> Em
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=config.mail_domain())
     message["Auto-Submitted"] = "auto-generated"
-    message["Reply-To"] = config.helpdesk_email()  # a reply reaches people, not noreply
+    if reply_to_helpdesk:
+        message["Reply-To"] = config.helpdesk_email()  # a reply reaches people, not noreply
     message.set_content(render(f"mail/{template}.txt", **context))
     message.add_alternative(render(f"mail/{template}.html", **context), subtype="html")
     return message

@@ -54,6 +54,15 @@ def name_of(code: str, year: int) -> str:
     return item.name if item else code
 
 
+def known_name(code: str | None) -> str | None:
+    """The name of a municipality on this year's list; None for anything else (a client's page
+    or mail then says "uw gemeente")."""
+    from . import config
+
+    known = municipalities(config.municipality_year()).get(code or "")
+    return known.name if known else None
+
+
 def folded(text: str) -> str:
     """How people type a name: no case, accents, apostrophes or punctuation ("Súdwest-Fryslân"
     and "sudwest fryslan" fold alike)."""

@@ -156,12 +156,39 @@ def test_staff_pages_keep_the_helpdesk(browser, measurement):
     assert missing.status_code == 404 and config.helpdesk_email() in missing.text
 
 
-def test_the_invitation_mail_sends_questions_to_the_municipality(app_module):
+def test_an_invitation_of_an_unknown_municipality_sends_questions_to_uw_gemeente(app_module):
     from chalicelib.platform.rendering import render
 
     context = {"link": "https://example.test/a/x", "title": "Meting", "closes": "",
-               "reminder": False, "remind": True, "subject": "Uitnodiging"}
+               "reminder": False, "remind": True, "subject": "Uitnodiging",
+               "municipality": None}  # a job queued before jobs named their municipality
     for part in ("txt", "html"):
         text = render(f"mail/client_invitation.{part}", **context)
         assert "Neem contact op met uw gemeente" in text, part
         assert _no_helpdesk(text), part
+
+
+def test_the_invitation_mail_names_the_municipality_and_replies_go_nowhere_near_the_helpdesk(
+        browser, mailbox, app_module, measurement):
+    import email
+    from email import policy
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    m.invite_inviter(browser, measurement, team="t1")
+    inviter = Browser(app_module.app)
+    inviter.get(m.inviter_link(mailbox))
+    assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",
+                          {"contact": "j.devries@voorbeeld.nl"}).status_code == 303
+    [sent] = mailbox.to("j.devries@voorbeeld.nl")
+    for part in (sent.text, sent.html):
+        assert "De gemeente Groningen wil graag weten" in part
+        assert "Neem contact op met de gemeente Groningen." in part and _no_helpdesk(part)
+    replies = {str(parsed["To"]): parsed["Reply-To"] for parsed in (
+        email.message_from_bytes(raw.encode() if isinstance(raw, str) else raw,
+                                 policy=policy.default)
+        for raw in (message.raw_data for message in
+                    ses_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sent_messages))}
+    assert replies["j.devries@voorbeeld.nl"] is None
+    assert replies[m.INVITER] == config.helpdesk_email()  # staff's mails: the helpdesk
