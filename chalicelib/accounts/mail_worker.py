@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,16 +22,6 @@ MAX_ATTEMPTS = 5  # the queue's maxReceiveCount (infra/resources.yaml)
 NOT_SENT = "niet verzonden"
 
 
-MAX_BACKOFF_SECONDS = 900  # SQS's longest delay
-
-
-def backoff_seconds(throttled: int) -> int:
-    """How long a mail SES throttled waits before its next try: doubling from 2 s, with up
-    to a quarter of jitter so a throttled batch does not come back at one moment."""
-    base = min(2 ** throttled, MAX_BACKOFF_SECONDS)
-    return min(MAX_BACKOFF_SECONDS, base + random.randint(0, base // 4))
-
-
 def perform(job: dict[str, Any], last_attempt: bool = False, job_id: str = "") -> None:
     kind = job.get("kind")
     try:
@@ -40,11 +29,7 @@ def perform(job: dict[str, Any], last_attempt: bool = False, job_id: str = "") -
             try:
                 _send(job)
             except pacing.Throttled:
-                # a new message, so SQS's receive count (and the dead-letter queue) never
-                # sees throttling; NotQueued makes SQS retry this one instead
-                throttled = int(job.get("throttled", 0)) + 1
-                outbox.enqueue({**job, "throttled": throttled},
-                               delay_seconds=backoff_seconds(throttled))
+                outbox.later(job)
                 return
         elif (handler := jobs.handler_of(kind)) is not None:
             handler(job, job_id)

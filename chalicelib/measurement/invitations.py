@@ -244,6 +244,9 @@ def perform(job: dict[str, Any], job_id: str) -> None:
         return
     try:
         _send(job)
+    except pacing.Throttled:
+        outbox.later(job)  # as a new message: throttling never ends in the dead letters
+        return
     except NotSent as failed:
         if failed.permanent:
             _count(job, "failed")
@@ -260,7 +263,7 @@ def _send(job: dict[str, Any]) -> None:
                 MessageAttributes={"AWS.SNS.SMS.SMSType": {
                     "DataType": "String", "StringValue": "Transactional"}}))
         except pacing.Throttled:
-            raise NotSent(permanent=False) from None
+            raise  # perform() queues it again for later
         except Exception as error:  # botocore's ClientError and connection errors alike
             code = pacing.error_code(error)
             logger.error("sms not sent", extra={"error": type(error).__name__, "code": code})
@@ -278,8 +281,6 @@ def _send(job: dict[str, Any]) -> None:
                                reply_to_helpdesk=False)
         try:  # paced and retried while throttled by mail.deliver, as every mail
             mail.deliver(job["to"], message.as_bytes(), "client_invitation")
-        except pacing.Throttled:
-            raise NotSent(permanent=False) from None
         except mail.MailNotSent as failed:
             raise NotSent(permanent=pacing.error_code(failed) in PERMANENT) from None
     else:

@@ -5,6 +5,7 @@ link does the same work whether or not the address is known (no enumeration by t
 from __future__ import annotations
 
 import json
+import random
 from functools import cache
 from typing import Any
 
@@ -47,6 +48,24 @@ def enqueue(job: dict[str, Any], queue: str | None = None, delay_seconds: int = 
         logger.error("job not queued", extra={"kind": job.get("kind"),
                                                "error": type(error).__name__})
         raise NotQueued() from error
+
+
+MAX_BACKOFF_SECONDS = 900  # SQS's longest delay
+
+
+def backoff_seconds(throttled: int) -> int:
+    """How long a send SES or SNS throttled waits before its next try: doubling from 2 s, with
+    up to a quarter of jitter so a throttled batch does not come back at one moment."""
+    base = min(2 ** throttled, MAX_BACKOFF_SECONDS)
+    return min(MAX_BACKOFF_SECONDS, base + random.randint(0, base // 4))
+
+
+def later(job: dict[str, Any]) -> None:
+    """Queues a job whose send stayed throttled again, as a new message after the backoff: SQS's
+    receive count (and so the dead-letter queue) never sees throttling, only failures.
+    NotQueued when SQS refuses: the caller then lets SQS retry the message it holds."""
+    throttled = int(job.get("throttled", 0)) + 1
+    enqueue({**job, "throttled": throttled}, delay_seconds=backoff_seconds(throttled))
 
 
 def enqueue_many(jobs: list[dict[str, Any]], queue: str | None = None) -> None:

@@ -93,7 +93,7 @@ def test_another_refusal_is_still_a_failure_that_sqs_retries(monkeypatch, requeu
 
 
 def test_backoff_doubles_with_jitter_up_to_sqs_s_longest_delay():
-    from chalicelib.accounts.mail_worker import MAX_BACKOFF_SECONDS, backoff_seconds
+    from chalicelib.platform.outbox import MAX_BACKOFF_SECONDS, backoff_seconds
 
     assert MAX_BACKOFF_SECONDS == 900
     for throttled, low, high in ((1, 2, 2), (3, 8, 10), (6, 64, 80), (12, 900, 900)):
@@ -103,10 +103,9 @@ def test_backoff_doubles_with_jitter_up_to_sqs_s_longest_delay():
 
 def test_a_throttled_registration_mail_arrives_and_nothing_reaches_the_dead_letters(
         browser, mailbox, aws, monkeypatch):
-    from chalicelib.accounts import mail_worker
     from chalicelib.platform import outbox
 
-    monkeypatch.setattr(mail_worker, "backoff_seconds", lambda throttled: 0)  # moto's clock
+    monkeypatch.setattr(outbox, "backoff_seconds", lambda throttled: 0)  # moto's clock
     SendClock(monkeypatch)
     ses = Ses(monkeypatch, *["Throttling"] * (TRIES * 5 + 2))  # more than SQS's five receives
     register(browser)

@@ -97,13 +97,22 @@ def test_a_throttled_invitation_is_tried_again_and_counted_once(monkeypatch, clo
 
 
 @pytest.mark.parametrize("job", [SMS, EMAIL], ids=["sms", "e-mail"])
-def test_still_throttled_the_job_goes_back_to_the_queue_uncounted(monkeypatch, clock, counted,
-                                                                  aws, job):
+def test_still_throttled_the_job_is_queued_again_as_a_new_message_uncounted(
+        monkeypatch, clock, counted, aws, job):
+    """A new message with a backoff, so SQS's receive count — and the dead-letter queue — never
+    sees throttling (a long throttle would otherwise end in the dead letters after 5 receives)."""
+    import json
+
+    from chalicelib.platform import outbox
+
+    backoffs: list[int] = []
+    monkeypatch.setattr(outbox, "backoff_seconds",  # moto would hold a delayed message back
+                        lambda throttled: backoffs.append(throttled) or 0)
     service = Service(monkeypatch, *["Throttling"] * 4)  # every one of THROTTLED_SEND_TRIES
-    with pytest.raises(invitations.NotSent) as refused:
-        invitations.perform(dict(job), "job-1")
-    assert refused.value.permanent is False  # SQS retries it later
+    invitations.perform(dict(job), "job-1")  # no exception: SQS deletes the message it held
     assert service.calls == 4 and counted == []  # not "kon niet worden bereikt"
+    [again] = outbox._sqs().receive_message(QueueUrl=outbox.queue_url()).get("Messages", [])
+    assert json.loads(again["Body"]) == {**job, "throttled": 1} and backoffs == [1]
 
 
 @pytest.mark.parametrize("job,code", [(SMS, "OptedOut"), (EMAIL, "MessageRejected")],
