@@ -46,11 +46,14 @@ def errors(plan) -> list[str]:
 
 
 def test_a_complete_stage_file_passes_the_dry_run_without_any_aws_call(
-        tmp_path, monkeypatch, capsys):
-    from devtools import deploy
+        tmp_path, monkeypatch, capsys, prod_package):
+    from devtools import deploy, package
 
     def no_aws(*args, **kwargs):
         raise AssertionError("the dry run called AWS")
+
+    # the package this test process already built (conftest's prod_package), not a second one
+    monkeypatch.setattr(package, "package", lambda stage, out: prod_package)
 
     monkeypatch.setattr(boto3, "client", no_aws)
     monkeypatch.setattr(boto3.session.Session, "client", no_aws)
