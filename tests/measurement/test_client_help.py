@@ -182,6 +182,7 @@ def test_the_invitation_mail_names_the_municipality_and_replies_go_nowhere_near_
     assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",
                           {"contact": "j.devries@voorbeeld.nl"}).status_code == 303
     [sent] = mailbox.to("j.devries@voorbeeld.nl")
+    assert "Aanlevermodule" not in sent.html and ">Gemeente Groningen</p>" in sent.html
     for part in (sent.text, sent.html):
         assert "De gemeente Groningen wil graag weten" in part
         assert "Neem contact op met de gemeente Groningen." in part and _no_helpdesk(part)
