@@ -51,12 +51,6 @@ def _measured(browser, mailbox, responses=20, invitations_sent=20):
     return path, measurement
 
 
-def _use(browser, path, page=None):
-    page = page or browser.get(f"{path}/aanlevering")
-    fields = dict(re.findall(r'name="(gezien|uitkomsten)" value="([^"]*)"', page.text))
-    return browser.submit(f"{path}/aanlevering", fields, form_page=f"{path}/aanlevering")
-
-
 def _draft() -> Draft:
     return Draft.get("GM0014#2026", consistent_read=True)
 
@@ -78,7 +72,7 @@ def test_the_figures_fill_the_draft_are_marked_and_reach_the_feed(browser, mailb
     preview = browser.get(f"{path}/aanlevering")
     assert preview.status_code == 200 and "20 reacties" in preview.text
     assert "Wat er verandert" in preview.text and "Aantal respondenten" in preview.text
-    used = _use(browser, path, preview)
+    used = m.use_in_delivery(browser, path, preview)
     assert used.headers["Location"] == "/gemeente/GM0014/controleren?uit-meting=1"
     assert "staan nu in de aanlevering" in browser.get(used.headers["Location"]).text
     answers = _draft().answers
@@ -137,7 +131,7 @@ def test_the_figures_fill_the_draft_are_marked_and_reach_the_feed(browser, mailb
 
 def test_a_colleague_s_edit_ends_the_mark(browser, mailbox, aws):
     path, _ = _measured(browser, mailbox)
-    _use(browser, path)
+    m.use_in_delivery(browser, path)
     answers = _draft().answers
     pairs = [(n, v) for n, v in ALL["uitvoering"] if n not in answers]
     pairs += [(n, answers[n]) for n in ("periode", "periode__tot", "aantal_benaderd")]
@@ -153,7 +147,7 @@ def test_a_colleague_s_edit_ends_the_mark(browser, mailbox, aws):
 def test_a_second_use_shows_what_changes_and_never_writes_over_a_colleague(
         browser, mailbox, aws, app_module):
     path, measurement = _measured(browser, mailbox)
-    _use(browser, path)
+    m.use_in_delivery(browser, path)
     _answers(measurement, 5, start=20)
     again = browser.get(f"{path}/aanlevering")
     assert re.search(r"Aantal respondenten</th><td[^>]*>20</td><td[^>]*>25</td>", again.text)
@@ -168,12 +162,12 @@ def test_a_second_use_shows_what_changes_and_never_writes_over_a_colleague(
                                     "aantal_respondenten")],
         ("uitgevoerd_door", "Onderzoeksbureau Noord")]).status_code == 303
     before = _draft()
-    refused = _use(browser, path, again)
+    refused = m.use_in_delivery(browser, path, again)
     assert refused.status_code == 409 and "collega" in refused.text
     after = _draft()
     assert after.answers == before.answers and after.version == before.version
     # the page it answers with shows the changes again, from the fresh draft: now it writes
-    assert _use(browser, path, refused).status_code == 303
+    assert m.use_in_delivery(browser, path, refused).status_code == 303
     assert _draft().answers["aantal_respondenten"] == "25"
     assert _draft().answers["uitgevoerd_door"] == "Onderzoeksbureau Noord"
 
@@ -182,10 +176,10 @@ def test_more_responses_after_the_page_was_shown_write_nothing_unseen(browser, m
     path, measurement = _measured(browser, mailbox)
     page = browser.get(f"{path}/aanlevering")
     _answers(measurement, 5, start=20)
-    refused = _use(browser, path, page)
+    refused = m.use_in_delivery(browser, path, page)
     assert refused.status_code == 409 and "nieuwe reacties" in refused.text
     assert Draft.count("GM0014#2026") == 0
-    assert _use(browser, path, refused).status_code == 303
+    assert m.use_in_delivery(browser, path, refused).status_code == 303
     assert _draft().answers["aantal_respondenten"] == "25"
 
 
@@ -195,7 +189,7 @@ def test_another_section_saved_meanwhile_is_kept_and_consent_is_never_touched(
     assert save(browser, "toestemming", ALL["toestemming"]).status_code == 303
     page = browser.get(f"{path}/aanlevering")
     assert save(browser, "opvolging", ALL["opvolging"]).status_code == 303  # not ours
-    assert _use(browser, path, page).status_code == 303
+    assert m.use_in_delivery(browser, path, page).status_code == 303
     answers = _draft().answers
     assert answers["toestemming_college"] == COMPLETE_RAW["toestemming_college"]
     assert answers["verbeteracties"] == COMPLETE_RAW["verbeteracties"]
@@ -212,7 +206,7 @@ def test_below_the_threshold_it_refuses_in_dutch_and_writes_nothing(browser, mai
     assert forged.status_code == 409 and "te weinig reacties" in forged.text
     assert Draft.count("GM0014#2026") == 0
     _answers(measurement, 1, start=9)  # the tenth
-    assert _use(browser, path).status_code == 303
+    assert m.use_in_delivery(browser, path).status_code == 303
     assert _draft().answers["aantal_respondenten"] == "10"
 
 
@@ -224,11 +218,11 @@ def test_excluded_days_and_generic_links(browser, mailbox, aws):
         source = client_responses.Source("GM0014", measurement.id, "meting", "generiek", None)
         client_responses.submit(source, MEASURED_ANSWERS[n], day=date(2026, 2, 20))
     measurement.update(actions=[Measurement.excluded_days.add({"2026-02-20"})])
-    _use(browser, path)
+    m.use_in_delivery(browser, path)
     assert _draft().answers["aantal_respondenten"] == "20"
     assert _draft().answers["aantal_benaderd"] == "24"
     measurement.update(actions=[Measurement.excluded_days.set(None)])
-    _use(browser, path)
+    m.use_in_delivery(browser, path)
     answers = _draft().answers
     assert answers["aantal_respondenten"] == "26" and answers["periode__tot"] == "2026-02-20"
     assert answers["aantal_benaderd"] == "" and answers["aantal_benaderd__onbekend"] == "ja"
@@ -255,13 +249,13 @@ def test_a_figure_the_measurement_no_longer_gives_is_emptied_not_left_as_measure
         answers = {**MEASURED_ANSWERS[0], "q2": "0" if n < 10 else "4"}
         source = client_responses.Source("GM0014", measurement.id, "meting", "papier", None)
         client_responses.submit(source, answers, day=FIRST + timedelta(days=n // 10))
-    _use(browser, path)
+    m.use_in_delivery(browser, path)
     assert _draft().answers["scores__q2__n"] == "10"
     measurement.update(actions=[Measurement.excluded_days.add({
         (FIRST + timedelta(days=1)).isoformat()})])
     page = browser.get(f"{path}/aanlevering")
     assert "de meting geeft hier geen uitkomst meer" in page.text
-    assert _use(browser, path, page).status_code == 303
+    assert m.use_in_delivery(browser, path, page).status_code == 303
     answers = _draft().answers
     assert answers["scores__q2__n"] == "" and answers["scores__q2__mee_eens"] == ""
     assert answers["aantal_respondenten"] == "10"
@@ -292,7 +286,7 @@ def test_a_jeugd_measurement_fills_the_jeugd_draft_and_never_the_wmo_one(browser
     path, _ = _jeugd(browser)
     page = browser.get(f"{path}/aanlevering")
     assert "CEO Jeugd 2026" in page.text and "Scores van ouders" in page.text
-    used = _use(browser, path, page)
+    used = m.use_in_delivery(browser, path, page)
     assert used.status_code == 303
     assert used.headers["Location"] == "/gemeente/GM0014/jeugd/controleren?uit-meting=1"
     assert Draft.count("GM0014#2026") == 0
@@ -308,7 +302,7 @@ def test_a_jeugd_measurement_fills_the_jeugd_draft_and_never_the_wmo_one(browser
     assert TAG in review
 
     wmo_path, _ = _measured(browser, mailbox)
-    assert _use(browser, wmo_path).status_code == 303
+    assert m.use_in_delivery(browser, wmo_path).status_code == 303
     assert _draft().answers["scores__q1__n"] and _draft().instrument == "ceo-wmo"
     after = Draft.get("GM0014#2026#jeugd", consistent_read=True)
     assert after.answers == jeugd.answers and after.version == jeugd.version
@@ -319,9 +313,9 @@ def test_the_youths_list_fills_its_own_table_and_keeps_the_parents(browser, mail
     measurement's) standing and marked."""
     signed_in(browser, mailbox)
     parents, _ = _jeugd(browser)
-    _use(browser, parents)
+    m.use_in_delivery(browser, parents)
     youths, _ = _jeugd(browser, "jeugd-jongeren", responses=15)
-    assert _use(browser, youths).status_code == 303
+    assert m.use_in_delivery(browser, youths).status_code == 303
     jeugd = Draft.get("GM0014#2026#jeugd", consistent_read=True)
     assert jeugd.answers["scores_jongeren__j1__n"] == "15"
     assert jeugd.answers["scores_ouders__o1__n"] == "10"

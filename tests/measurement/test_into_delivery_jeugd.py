@@ -62,12 +62,6 @@ def _measurement(path: str) -> Measurement:
     return Measurement.get(code, mid, consistent_read=True)
 
 
-def _use(browser, path, page=None):
-    page = page or browser.get(f"{path}/aanlevering")
-    fields = dict(re.findall(r'name="(gezien|uitkomsten)" value="([^"]*)"', page.text))
-    return browser.submit(f"{path}/aanlevering", fields, form_page=f"{path}/aanlevering")
-
-
 def _draft() -> Draft:
     return Draft.get("GM0014#2026#jeugd", consistent_read=True)
 
@@ -83,7 +77,7 @@ def _change(page_text: str, label: str) -> tuple[str, str]:
 def _both_used(browser, mailbox):
     signed_in(browser, mailbox)
     parents, parents_measurement = _parents(browser)
-    assert _use(browser, parents).status_code == 303
+    assert m.use_in_delivery(browser, parents).status_code == 303
     youths, youths_measurement = _youths(browser)
     return parents, parents_measurement, youths, youths_measurement
 
@@ -102,7 +96,7 @@ def test_both_lists_add_up_are_shown_first_and_reach_the_feed_without_a_warning(
     assert _change(preview.text, "Periode van het veldwerk")[1] == \
         "12 januari 2026 tot en met 15 februari 2026"
     assert _draft().answers == alone  # nothing written by looking
-    assert _use(browser, youths, preview).status_code == 303
+    assert m.use_in_delivery(browser, youths, preview).status_code == 303
 
     answers = _draft().answers
     assert answers["aantal_respondenten"] == "25"  # 10 parents + 15 youths
@@ -155,7 +149,7 @@ def test_one_list_alone_carries_no_breakdown(browser, mailbox, aws):
     """A single measurement is the whole figure: the feed gets no `by_list` for it."""
     signed_in(browser, mailbox)
     parents, _ = _parents(browser)
-    _use(browser, parents)
+    m.use_in_delivery(browser, parents)
     draft = _draft()
     assert "by_list" not in draft.measured["fields"]["aantal_respondenten"]
     assert draft.measured["uses"]["scores_ouders"]["responses"] == 10
@@ -164,18 +158,18 @@ def test_one_list_alone_carries_no_breakdown(browser, mailbox, aws):
 def test_using_either_again_recomputes_with_the_other_s_current_figures(browser, mailbox,
                                                                           aws):
     parents, parents_measurement, youths, youths_measurement = _both_used(browser, mailbox)
-    assert _use(browser, youths).status_code == 303
+    assert m.use_in_delivery(browser, youths).status_code == 303
     _answers(parents_measurement, "jeugd-ouders", 5, 10, PARENTS_FIRST, "sms")
     # the youths' figures did not move, the parents' did: the youths' page adds them now
     page = browser.get(f"{youths}/aanlevering")
     assert _change(page.text, "Aantal respondenten") == ("25", "30")
-    assert _use(browser, youths, page).status_code == 303
+    assert m.use_in_delivery(browser, youths, page).status_code == 303
     assert _draft().answers["aantal_respondenten"] == "30"
     assert _draft().answers["aantal_benaderd"] == "35"  # the same 20 invitations
     assert _draft().answers["scores_ouders__o1__n"] == "10"  # the parents' table stays theirs
 
     _answers(youths_measurement, "jeugd-jongeren", 5, 15, YOUTHS_FIRST, "papier")
-    assert _use(browser, parents).status_code == 303
+    assert m.use_in_delivery(browser, parents).status_code == 303
     answers = _draft().answers
     assert answers["aantal_respondenten"] == "35"  # 15 parents + 20 youths
     assert answers["aantal_benaderd"] == "40"
@@ -189,20 +183,20 @@ def test_a_response_to_the_other_list_after_the_page_was_shown_writes_nothing_un
     page = browser.get(f"{youths}/aanlevering")
     _answers(parents_measurement, "jeugd-ouders", 1, 10, PARENTS_FIRST, "sms")
     before = _draft()
-    refused = _use(browser, youths, page)
+    refused = m.use_in_delivery(browser, youths, page)
     assert refused.status_code == 409 and "nieuwe reacties" in refused.text
     assert _draft().answers == before.answers and _draft().version == before.version
     assert _change(refused.text, "Aantal respondenten") == ("10", "26")
-    assert _use(browser, youths, refused).status_code == 303
+    assert m.use_in_delivery(browser, youths, refused).status_code == 303
     assert _draft().answers["aantal_respondenten"] == "26"
 
 
 def test_one_generic_link_makes_approached_unknown(browser, mailbox, aws):
     signed_in(browser, mailbox)
     parents, _ = _parents(browser)
-    _use(browser, parents)
+    m.use_in_delivery(browser, parents)
     youths, _ = _youths(browser, channel="generiek")
-    assert _use(browser, youths).status_code == 303
+    assert m.use_in_delivery(browser, youths).status_code == 303
     answers = _draft().answers
     assert answers["aantal_respondenten"] == "25"
     assert answers["aantal_benaderd"] == "" and answers["aantal_benaderd__onbekend"] == "ja"
@@ -224,7 +218,7 @@ def test_a_gone_measurement_of_the_other_list_is_said_and_its_last_figures_kept(
     assert "Ouders jeugdhulp" in page.text and "niet meer gevonden" in page.text
     assert "10 reacties, van 12 januari 2026 tot en met 21 januari 2026" in page.text
     assert _change(page.text, "Aantal respondenten") == ("10", "25")
-    assert _use(browser, youths, page).status_code == 303
+    assert m.use_in_delivery(browser, youths, page).status_code == 303
     answers = _draft().answers
     assert (answers["aantal_respondenten"], answers["aantal_benaderd"]) == ("25", "35")
     assert answers["periode"] == "2026-01-12"
@@ -260,7 +254,7 @@ def test_a_draft_filled_before_provenance_per_table_still_adds_the_parents(brows
     it was kept per table do) still finds the parents' measurement through it."""
     signed_in(browser, mailbox)
     parents, _ = _parents(browser)
-    _use(browser, parents)
+    m.use_in_delivery(browser, parents)
     draft = _draft()
     draft.update(actions=[Draft.measured.set({k: v for k, v in draft.measured.items()
                                               if k != "uses"})])
@@ -275,7 +269,7 @@ def test_a_sum_the_parents_table_would_exceed_is_refused_not_written(browser, ma
     nothing is written and the page says why."""
     signed_in(browser, mailbox)
     parents, parents_measurement = _parents(browser, responses=20)
-    _use(browser, parents)
+    m.use_in_delivery(browser, parents)
     parents_measurement.update(actions=[Measurement.excluded_days.add({
         (PARENTS_FIRST + timedelta(days=n)).isoformat() for n in range(20)})])
     youths, _ = _youths(browser, responses=10)

@@ -189,3 +189,11 @@ def sms_sent() -> list[tuple[str, str]]:
     from moto.sns.models import sns_backends
 
     return list(sns_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"].sms_messages.values())
+
+
+def use_in_delivery(browser, path, page=None):
+    """Presses "Gebruik deze uitkomsten in de aanlevering" on the preview `page` (the one the
+    person saw; fetched now when None), sending what it showed."""
+    page = page or browser.get(f"{path}/aanlevering")
+    fields = dict(re.findall(r'name="(gezien|uitkomsten)" value="([^"]*)"', page.text))
+    return browser.submit(f"{path}/aanlevering", fields, form_page=f"{path}/aanlevering")
