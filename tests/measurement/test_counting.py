@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import date, timedelta
 
 import boto3
 import pytest
@@ -143,3 +144,43 @@ def test_a_team_below_the_threshold_counts_only_in_the_totals(aws):
     assert _shown(measurement, ("*", "t2")) is None  # 7: "te weinig reacties"
     assert _shown(measurement, ("*", "*")).responses == 15
     assert _shown(measurement, ("*", "*")).counts["q1"] == {"2": 5, "4": 10}
+
+
+def test_a_replayed_batch_never_puts_lower_figures_over_those_on_show(aws):
+    """A snapshot is only replaced by a higher one: after a rebuild left 12 on show (a day
+    counted again), the stream replaying the old records walks past the step 10 again and
+    must not put it back."""
+    from chalicelib.measurement import counting
+
+    measurement = support.measurement()
+    for n in range(12):
+        support.respond(measurement, {"q1": ANSWERS[n % 6]})
+    records = support.stream_records(aws)
+    support.run(records)
+    assert _shown(measurement).responses == 10
+    counting.rebuild(measurement)
+    assert _shown(measurement).responses == 12
+    assert support.run(records) == {"batchItemFailures": []}
+    assert _shown(measurement).responses == 12
+
+
+def test_responses_of_a_left_out_day_counted_later_never_move_the_figures(aws):
+    """A burst day left out, and its burst going on: its responses, counted in one batch after
+    seven ordinary ones, must not be walked as if they counted — the figures at the step 15
+    are those of the first 15 counted responses, not of all 17 under the label 15."""
+    from chalicelib.measurement import measurements, results
+
+    measurement = support.measurement()
+    today, yesterday = date.today(), date.today() - timedelta(days=1)
+    for _ in range(10):
+        support.respond(measurement, {"q1": "5"}, day=yesterday)
+    support.count_new(aws)
+    results.set_day_excluded(measurement, today.isoformat(), True, "registrant#test")
+    measurement = measurements.get(measurement.municipality, measurement.id)
+    for _ in range(7):
+        support.respond(measurement, {"q1": "4"}, day=yesterday)
+    for _ in range(3):
+        support.respond(measurement, {"q1": "1"}, day=today)  # the left-out day
+    support.count_new(aws)
+    shown = _shown(measurement)
+    assert (shown.responses, shown.counts["q1"]) == (15, {"4": 5, "5": 10})

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -255,3 +256,33 @@ def test_periods_below_the_threshold_are_merged_and_lose_their_weeks(browser, ma
     assert {p: len(v) for p, v in by_period.items()} == {"2026-K1": 12, "overig": 15}
     assert {r["week"] for r in by_period["2026-K1"]} == {"2026-W06"}
     assert {r["week"] for r in by_period["overig"]} == {""}  # a week would name the quarter
+
+
+def test_a_measurement_s_own_threshold_merges_teams_and_channels_up_to_it(browser, mailbox,
+                                                                          aws):
+    """With its own threshold of 15, a team of 12 and a channel of 12 are merged (never named
+    as they would be at the default 10), and a team of exactly 15 keeps its name."""
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    measurement.update(actions=[Measurement.threshold.set(15)])
+    _answer(measurement, 15, "t1")
+    _answer(measurement, 12, "t2", channel="papier")
+    _answer(measurement, 10, None)
+    rows = _csv(browser.get(f"{path}/databestand"))
+    teams = Counter(r["team"] for r in rows)
+    # Zorg Zuid (12) is merged; "overig" alone would be 12, so the 10 without a team join it
+    assert teams == {"Sociaal team Noord": 15, "overig": 22}
+    # paper (12) is merged; "overig" alone would be 12, so the generic link (25) joins it
+    assert Counter(r["kanaal"] for r in rows) == {"overig": 37}
+
+
+def test_a_channel_below_the_threshold_is_merged(browser, mailbox, aws):
+    """Nine responses on paper would say which nine clients an inviter handed a form."""
+    path = m.representative_with_measurement(browser, mailbox)
+    measurement = _measurement(path)
+    _answer(measurement, 20, None)
+    _answer(measurement, 9, None, channel="papier")
+    _answer(measurement, 10, None, channel="tablet")
+    kanaal = Counter(r["kanaal"] for r in _csv(browser.get(f"{path}/databestand")))
+    # paper (9) is merged; "overig" alone would be 9, so the tablet (10) joins it
+    assert kanaal == {responses.CHANNELS["generiek"]: 20, "overig": 19}

@@ -235,3 +235,141 @@ def test_a_closed_period_keeps_its_figures_and_late_ones_show_as_a_correction(aw
     assert "Correctie:" in quarter and "nog 4 reacties" in quarter
     assert _shown(quarter, f"{section}-met-correctie") == 15  # with the late ones, per step
     assert _shown(page) == 15  # the whole measurement counts them
+
+
+@pytest.mark.parametrize(("answers", "signal"), [
+    ({"1": 2, "4": 7, "0": 1}, True),  # 2 of 9 valid: 22%; "weet niet" is no opinion
+    ({"1": 21, "4": 79}, True),  # 21%: more than the default 20
+    ({"1": 20, "4": 80}, False),  # exactly 20%
+    ({"2": 1, "1": 1, "4": 7}, True),  # both "niet mee eens" and "helemaal niet": 22%
+])
+def test_the_signal_counts_the_valid_answers_and_starts_above_twenty_percent(answers, signal):
+    from chalicelib.measurement import signals
+
+    assert signals.signalled({"q8": answers}, {"q8"}) == (["q8"] if signal else [])
+
+
+def _continuous(browser, mailbox):
+    """A continuous measurement begun last quarter; (path, measurement, last quarter's last
+    day)."""
+    from chalicelib.measurement import measurements
+
+    today = date.today()
+    first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    path = m.representative_with_measurement(
+        browser, mailbox, soort="continu", opent=(first - timedelta(days=100)).isoformat())
+    return path, measurements.get(path.split("/")[2], path.split("/")[4]), \
+        first - timedelta(days=1)
+
+
+def test_a_signal_is_mailed_again_in_the_next_period(aws, browser, mailbox, monkeypatch):
+    """Once per statement per period: last quarter's signal mailed, this quarter's too."""
+    from chalicelib.measurement import counting
+
+    _path, measurement, previous_day = _continuous(browser, mailbox)
+    _respond(measurement, 7, {"q8": "4"}, day=previous_day)
+    _respond(measurement, 3, {"q8": "1"}, day=previous_day)
+    with monkeypatch.context() as clock:  # counted before the quarter closed
+        clock.setattr(counting, "today", lambda: previous_day)
+        support.count_new(aws)
+    _respond(measurement, 7, {"q8": "4"})
+    _respond(measurement, 3, {"q8": "1"})
+    support.count_new(aws)
+    support.run(support.stream_records(aws))
+    mails = [x for x in mailbox.to(ANNA) if "Signaal uit de meting" in x.subject]
+    assert len(mails) == 2 and "30% (helemaal) niet mee eens" in mails[1].text
+
+
+def test_an_inviter_sees_their_own_team_per_period_too(aws, browser, mailbox, app_module):
+    """Continuous: the per-period figures on an inviter's page are their team's, never the
+    period's totals of every team."""
+    from tests.support.browser import Browser
+
+    path, measurement, _ = _continuous(browser, mailbox)
+    m.invite_inviter(browser, path, team="t1")
+    inviter = Browser(app_module.app)
+    inviter.get(m.inviter_link(mailbox))
+    _respond(measurement, 10, {"q1": "4"}, team="t1")
+    _respond(measurement, 12, {"q1": "1"}, team="t2")
+    support.count_new(aws)
+    page = inviter.get("/uitnodiger/resultaten").text
+    assert _shown(page) == 10
+    section = re.search(r'id="(periode-\d+)-basis"', page).group(1)
+    assert _shown(page, section) == 10  # not the 20 of both teams
+    assert "Helemaal niet mee eens</th><td>0<" in page.split(f'id="{section}"')[1]
+
+
+def test_an_inviter_without_a_team_sees_the_totals_and_no_team_apart(aws, browser, mailbox,
+                                                                     setup, app_module):
+    from tests.support.browser import Browser
+
+    path, measurement = setup
+    m.invite_inviter(browser, path)
+    inviter = Browser(app_module.app)
+    inviter.get(m.inviter_link(mailbox))
+    _respond(measurement, 10, {"q1": "4"}, team="t1")
+    _respond(measurement, 12, {"q1": "1"}, team="t2")
+    support.count_new(aws)
+    page = inviter.get("/uitnodiger/resultaten").text
+    assert _shown(page) == 20
+    assert "Per team" not in page and "Zorg Zuid" not in page and "team-1" not in page
+
+
+def test_groups_left_with_too_few_after_a_day_is_left_out_show_too_few(aws, browser, setup):
+    """A team all of whose responses fell on the left-out day loses its figures; a team left
+    with 3 shows "te weinig reacties", though the rebuild gave it figures of 3."""
+    from chalicelib.measurement import responses
+
+    path, measurement = setup
+    yesterday = date.today() - timedelta(days=1)
+    _respond(measurement, 10, team="t1", day=yesterday)
+    _respond(measurement, 7, team="t2", day=yesterday)
+    _respond(measurement, 3, team="t2")
+    _respond(measurement, 10)
+    responses.record_burst(measurement.municipality, measurement.id, yesterday)
+    support.count_new(aws)
+    results = f"{path}/resultaten"
+    page = browser.get(results).text
+    assert (_shown(page), _shown(page, "team-1"), _shown(page, "team-2")) == (30, 10, 10)
+    browser.submit(f"{results}/dag", {"dag": yesterday.isoformat(), "actie": "uitsluiten"},
+                   form_page=results)
+    page = browser.get(results).text
+    assert (_shown(page), _shown(page, "team-1"), _shown(page, "team-2")) == (13, None, None)
+    assert 'id="team-1-drempel"><strong>Te weinig reacties' in page
+    assert 'id="team-2-drempel"><strong>Te weinig reacties' in page
+
+
+def test_a_correction_below_a_raised_threshold_is_not_shown(aws):
+    """Late responses of a closed quarter reached the step 10 as a correction; once the
+    measurement's own threshold is 15, that correction is held back like every other group."""
+    from chalicelib.measurement import measurements, results
+    from chalicelib.platform.models import Measurement
+
+    today = date.today()
+    first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    measurement = support.measurement(mode="continu", opens=first - timedelta(days=100))
+    _respond(measurement, 10, {"q1": "1"}, day=first - timedelta(days=1))
+    support.count_new(aws)  # counted after the quarter closed: all late
+    [corrected] = [p.correction for p in results.read(measurement).periods if p.correction]
+    assert corrected.responses == 10
+    measurement.update(actions=[Measurement.threshold.set(15)])
+    raised = results.read(measurements.get(measurement.municipality, measurement.id))
+    assert [p.correction for p in raised.periods] == [None] * len(raised.periods)
+    assert raised.total.responses is None
+
+
+def test_a_team_s_signal_is_marked_on_the_team_but_mailed_only_from_the_period_s_figures(
+        aws, browser, mailbox, setup):
+    """Team Noord's 10 responses are 30% negative, the period's 20 only 15%: the team's row
+    is marked, but no mail says the period gives a signal."""
+    path, measurement = setup
+    _respond(measurement, 10, {"q8": "4"}, team="t2")
+    support.count_new(aws)
+    _respond(measurement, 7, {"q8": "4"}, team="t1")
+    _respond(measurement, 3, {"q8": "1"}, team="t1")
+    support.count_new(aws)
+    page = browser.get(f"{path}/resultaten").text
+    north = page.split('id="team-1"')[1].split('id="team-2"')[0]
+    assert 'results-row--signal" data-question="q8"' in north
+    assert 'results-row--signal' not in page.split('id="team-1"')[0]  # not in the total
+    assert not [x for x in mailbox.to(ANNA) if "Signaal" in x.subject]

@@ -236,3 +236,16 @@ def test_written_answers_too_long_together_for_the_device_are_refused(browser, m
     refused = client.submit("/antwoorden/extra", [*many, ("actie", "volgende")])
     assert refused.status_code == 400 and "samen te lang om te bewaren" in refused.text
     assert one in client.get("/antwoorden/controleren").text  # the earlier answers kept
+
+
+def test_texts_come_from_the_oldest_whole_days_only_never_a_later_small_day(aws):
+    """13 responses (figures of 10): the oldest day (3) fits, the next (9) would pass 10 and so
+    waits — and the newest day's single text never jumps the queue, though it would fit."""
+    measurement = _measurement()
+    today = date.today()
+    _respond(measurement, 3, "Eergisteren", day=today - timedelta(days=2))
+    _respond(measurement, 9, "Gisteren", day=today - timedelta(days=1))
+    _respond(measurement, 1, "Vandaag")
+    [total, *_] = _texts(measurement)
+    assert total.responses == 10 and total.waiting
+    assert total.questions[0].answers == ("Eergisteren 00", "Eergisteren 01", "Eergisteren 02")
