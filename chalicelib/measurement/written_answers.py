@@ -71,19 +71,16 @@ def _group(measurement: Measurement, label: str, group: list[ClientResponse],
                         len(shown) < len(group))
 
 
-def read(measurement: Measurement, team: str | None = None,
-         with_teams: bool = True) -> list[WrittenGroup]:
-    """As results.read: with `team`, that team's only; without `with_teams`, no team apart."""
+def read(measurement: Measurement) -> list[WrittenGroup]:
+    """The municipality's view (an inviter never sees written answers, issue 27): the whole
+    measurement, each period, each team — each group on its own threshold."""
     if not open_questions(measurement):
         return []
     kept = collected.kept(measurement)
     setting = int(measurement.threshold) if measurement.threshold is not None else None
-    mine = kept if team is None else [r for r in kept if r.team == team]
-    groups = [_group(measurement, "de hele meting" if team is None else
-                     f"team {measurements.team_name(measurement, team)}", mine, setting)]
-    groups += [_group(measurement, p.label, [r for r in mine if r.period == p.id], setting)
+    groups = [_group(measurement, "de hele meting", kept, setting)]
+    groups += [_group(measurement, p.label, [r for r in kept if r.period == p.id], setting)
                for p in results.periods_of(measurement)]
-    if team is None and with_teams:
-        groups += [_group(measurement, t["name"], [r for r in kept if r.team == t["id"]],
-                          setting) for t in measurement.teams]
+    groups += [_group(measurement, t["name"], [r for r in kept if r.team == t["id"]], setting)
+               for t in measurement.teams]
     return groups

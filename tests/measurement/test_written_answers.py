@@ -123,10 +123,10 @@ def _respond(measurement, n, prefix, team=None, day=None):
                         day=day)
 
 
-def _texts(measurement, team=None):
+def _texts(measurement):
     from chalicelib.measurement import written_answers
 
-    return written_answers.read(measurement, team)
+    return written_answers.read(measurement)
 
 
 def test_written_answers_are_not_counted(aws):
