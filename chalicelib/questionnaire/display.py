@@ -54,6 +54,7 @@ class Item(Record):
     scores: list[ScoreLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     measured: bool = False  # "uit de meting": filled by a measurement, unchanged since
+    measured_lists: tuple[str, ...] = ()  # the client lists added up (CEO Jeugd), A–Z
 
 
 class SectionSummary(Record):
@@ -80,7 +81,9 @@ def summarise(definition: Definition, raw: answers.Raw,
             own_errors = [message for key, message in errors.items()
                           if key == question.id or key.startswith(question.id + "__")]
             item = Item(question=question, anchor=question.input_names()[0], errors=own_errors,
-                        measured=measured.key(question.id) in marks)
+                        measured=measured.key(question.id) in marks,
+                        measured_lists=tuple(sorted(measured.by_list(
+                            measured_by, measured.key(question.id)))))
             if question.id in values and question.type == "score_table":
                 item.scores = _score_lines(question, values[question.id], privacy_minimum,
                                            marks)
@@ -145,6 +148,7 @@ def snapshot_summaries(snapshot: dict[str, Any],
         else:
             item.text = str(answer.get("text") or answer.get("value") or "") or None
             item.measured = answer.get("source") == measured.SOURCE
+            item.measured_lists = tuple(sorted(answer.get("by_list") or ()))
         summaries[title].items.append(item)
     found = list(summaries.values())
     for figure in snapshot.get("derived", []):

@@ -106,6 +106,10 @@ def test_both_lists_add_up_are_shown_first_and_reach_the_feed_without_a_warning(
     assert answers["doelgroepen"] == ["ouders", "jongeren"]
     assert answers["standaardvragen"] == "ja"
     assert answers["scores_ouders__o1__n"] == "10" and answers["scores_jongeren__j1__n"] == "15"
+    both = "uit de metingen voor jongeren en ouders samen"
+    review = browser.get("/gemeente/GM0014/jeugd/controleren").text
+    assert both in re.search(r"<dt>Aantal respondenten.*?</dt>",
+                             review, re.S).group(0)
 
     filled = dict(answers)
     for section, pairs in ALL_JEUGD.items():  # a colleague completes the rest on the pages
@@ -143,6 +147,8 @@ def test_both_lists_add_up_are_shown_first_and_reach_the_feed_without_a_warning(
     assert "source" not in by_id["doel"] and "by_list" not in by_id["doel"]
     derived = {d["id"]: d["value"] for d in document["derived"]}
     assert derived["respons"] == 71.4  # 25 of 35
+    view = browser.get("/gemeente/GM0014/aanlevering/GM0014-2026-J1").text
+    assert both in view  # the sent delivery says so too
 
 
 def test_one_list_alone_carries_no_breakdown(browser, mailbox, aws):
@@ -152,6 +158,8 @@ def test_one_list_alone_carries_no_breakdown(browser, mailbox, aws):
     m.use_in_delivery(browser, parents)
     draft = _draft()
     assert "by_list" not in draft.measured["fields"]["aantal_respondenten"]
+    review = browser.get("/gemeente/GM0014/jeugd/controleren").text
+    assert "uit de meting<" in review and "uit de metingen" not in review
     assert draft.measured["uses"]["scores_ouders"]["responses"] == 10
 
 
