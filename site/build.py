@@ -415,8 +415,15 @@ MEASURED_TAG = (' <span class="tag measured" title="Uitkomst van de eigen meting
 
 
 def measured_tag(item: dict[str, Any]) -> str:
-    """The mark of a value the municipality's own measurement supplied (`source`)."""
-    return MEASURED_TAG if item.get("source") == "measurement" else ""
+    """The mark of a value the municipality's own measurement supplied (`source`); one that
+    adds up several client lists' measurements (`by_list`, CEO Jeugd) names them."""
+    if item.get("source") != "measurement":
+        return ""
+    lists = sorted(item.get("by_list") or ())
+    if not lists:
+        return MEASURED_TAG
+    return MEASURED_TAG.replace(">uit de meting<", f">uit de metingen voor "
+                                                   f"{esc(' en '.join(lists))} samen<")
 
 
 def answer_html(answer: dict[str, Any]) -> str:

@@ -362,3 +362,9 @@ def test_figures_from_a_measurement_are_marked_uit_de_meting_and_typed_ones_are_
     assert "uit de meting" in row
     typed = json.loads((examples / "published.json").read_text(encoding="utf-8"))
     assert "uit de meting" not in site.municipality_page(typed, None, False)
+    assert "uit de metingen" not in body  # one measurement
+    both = json.loads((examples / "measured-jeugd.json").read_text(encoding="utf-8"))
+    jeugd = site.municipality_page(both, None, False)
+    added_up = [a for a in both["answers"] if a.get("by_list")]
+    assert added_up and jeugd.count("uit de metingen voor jongeren en ouders samen") == \
+        len(added_up)
