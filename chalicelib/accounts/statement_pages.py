@@ -7,6 +7,7 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from .. import web
+from ..measurement import client_reminders
 from ..platform import config
 from ..platform.rendering import PublicationSite
 from ..questionnaire.privacy import minimum_valid_answers
@@ -45,6 +46,7 @@ def privacy(request: Request) -> Response:
                     kept_input_days=pending_input.KEEP_FOR.days,
                     kept_input_pages=pending_input.NAMED_PER_BROWSER,
                     rate_limit_hours=max(1, 2 * config.rate_limit_window_seconds() // 3600),
+                    reminder_days=client_reminders.days_after(),
                     region=_region())
 
 

@@ -43,6 +43,15 @@ def test_the_privacy_statement_says_what_the_retention_settings_do(browser, monk
     assert "Uw gegevens worden ook gewist" not in browser.get("/privacyverklaring").text
 
 
+def test_the_privacy_statement_says_how_long_a_client_s_contact_is_kept(browser, monkeypatch):
+    default = browser.get("/privacyverklaring").text
+    assert "één herinnering 7 dagen later" in default
+    assert "zodra de uitnodigingen verstuurd zijn" in default  # an uploaded list
+    assert "aan de gemeente die u uitnodigde" in default
+    monkeypatch.setenv("MEASUREMENT_REMINDER_DAYS", "10")
+    assert "één herinnering 10 dagen later" in browser.get("/privacyverklaring").text
+
+
 def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "x", path).replace("/gemeente/x", "/gemeente/GM0014")
 
