@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.atomic import one_request_at_a_time
+from chalicelib.accounts import registrants
+from tests.support.atomic import between_read_and_write, one_request_at_a_time
 from tests.support.browser import Browser
 from tests.support.flows import ANNA, register
 from tests.support.tables import scan
@@ -49,24 +50,6 @@ def _request(agent: Browser):
                     "pathParameters": {}, "requestContext": {"httpMethod": "POST",
                                                              "resourcePath": "/uitloggen"},
                     "body": "", "isBase64Encoded": False, "stageVariables": {}})
-
-
-def _once_after_the_next_read(monkeypatch, other_writer) -> None:
-    """The next read of a registrant returns what it read, but only after `other_writer` ran
-    to its end: the other write lands between this writer's read and its write."""
-    from chalicelib.accounts import registrants
-
-    real_get = registrants.get
-    state = {"done": False}
-
-    def get(registrant_id):
-        found = real_get(registrant_id)
-        if not state["done"]:
-            state["done"] = True
-            other_writer()
-        return found
-
-    monkeypatch.setattr(registrants, "get", get)
 
 
 def _in_parallel(*writers) -> None:
@@ -128,7 +111,8 @@ def test_a_sign_out_between_another_sign_outs_read_and_write_holds(anna, app_mod
     from chalicelib.accounts import access as sessions
 
     first, second = _session(app_module, mailbox), _session(app_module, mailbox)
-    _once_after_the_next_read(monkeypatch, lambda: sessions.sign_out(_request(second)))
+    between_read_and_write(monkeypatch, registrants, "get",
+                           lambda: sessions.sign_out(_request(second)))
     sessions.sign_out(_request(first))
     assert first.get("/start").status_code == 401
     assert second.get("/start").status_code == 401  # was 200: the first write dropped it
@@ -166,7 +150,7 @@ def test_a_revoke_between_a_new_link_requests_read_and_write_is_not_undone(
         anna, app_module, mailbox, monkeypatch):
     revoked = _all_links(mailbox)
     assert _links_work(app_module, *revoked) == [True]
-    _once_after_the_next_read(monkeypatch, _revoke(anna))
+    between_read_and_write(monkeypatch, registrants, "get", _revoke(anna))
     _ask_new_link()
     assert _links_work(app_module, *revoked) == [False]  # was True: written back
     fresh = [link for link in _all_links(mailbox) if link not in revoked]
@@ -197,7 +181,7 @@ def test_two_new_link_requests_at_once_both_links_work(anna, one_call_at_a_time,
 def test_a_new_link_between_another_requests_read_and_write_both_work(anna, app_module,
                                                                      mailbox, monkeypatch):
     first = _all_links(mailbox)
-    _once_after_the_next_read(monkeypatch, _ask_new_link)
+    between_read_and_write(monkeypatch, registrants, "get", _ask_new_link)
     _ask_new_link()
     mailed = [link for link in _all_links(mailbox) if link not in first]
     assert len(mailed) == 2

@@ -128,20 +128,12 @@ def test_a_registration_landing_between_anothers_read_and_write_cannot_pass_the_
     """Registration X reads 2 waiting and has room for 3; registration Y adds 2 in between.
     Without a condition on what X read, X writes its 3 and 7 wait; the cap holds at 5."""
     from chalicelib.accounts import registrants, registration
+    from tests.support.atomic import between_read_and_write
 
     email = "tussen@gmail.com"
     registration.register(_registration(email, CODES[:2]))
-    real = registrants.find_by_email
-    state = {"done": False}
-
-    def find_by_email(address):
-        found = real(address)
-        if not state["done"]:
-            state["done"] = True
-            registration.register(_registration(email, CODES[5:7]))  # Y, between
-        return found
-
-    monkeypatch.setattr(registrants, "find_by_email", find_by_email)
+    between_read_and_write(monkeypatch, registrants, "find_by_email",  # Y, between
+                           lambda: registration.register(_registration(email, CODES[5:7])))
     registration.register(_registration(email, CODES[2:5]))  # X
     [waiting] = _held(aws).values()
     [registrant] = scan(aws, "RegistrantsTableName")

@@ -839,9 +839,7 @@ def recorded(packaged, browser, mailbox, aws, monkeypatch):
 
         accept = {"accept": "*/*"}
         path = m.measurement_path(m.create(browser))
-        m.invite_inviter(browser, path, team="t1")
-        inviter = Browser(chalice_app)
-        inviter.get(m.inviter_link(mailbox))
+        inviter = m.signed_in_inviter(browser, mailbox, chalice_app, path, team="t1")
         for number in ("0612345678", "0687654321"):  # each with its reminder
             m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": number,
                                                                "herinnering": "ja"})

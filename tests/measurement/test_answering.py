@@ -20,9 +20,7 @@ CLIENT = "j.devries@voorbeeld.nl"
 
 def _inviter(browser, mailbox, app_module, team="t1", **overrides):
     path = m.representative_with_measurement(browser, mailbox, **overrides)
-    m.invite_inviter(browser, path, team=team)
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team=team)
     return path, inviter
 
 

@@ -24,9 +24,7 @@ def _no_helpdesk(text: str) -> bool:
 
 
 def _personal_link(browser, mailbox, app_module, path) -> str:
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     return re.search(r"http://127\.0\.0\.1:8000(/a/[A-Za-z0-9_-]{22})",
                      m.inviter_post(inviter, "/uitnodiger/link", {}).text).group(1)
 
@@ -176,9 +174,7 @@ def test_the_invitation_mail_names_the_municipality_and_replies_go_nowhere_near_
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    m.invite_inviter(browser, measurement, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, measurement, team="t1")
     assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",
                           {"contact": "j.devries@voorbeeld.nl"}).status_code == 303
     [sent] = mailbox.to("j.devries@voorbeeld.nl")

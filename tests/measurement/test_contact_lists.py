@@ -120,9 +120,7 @@ def test_a_bad_file_is_answered_in_dutch_and_queues_nothing(browser, mailbox, aw
 
 def test_an_inviter_uploads_for_their_own_team(browser, mailbox, aws, app_module):
     path = m.representative_with_measurement(browser, mailbox)
-    m.invite_inviter(browser, path, team="t2")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t2")
     data = "0612345678\n0623456789\n".encode("utf-8-sig")  # Excel's UTF-8 with BOM
     preview = m.upload(inviter, "/uitnodiger/contacten", data, "/uitnodiger/contacten")
     assert "<dt>Mobiele nummers</dt><dd>2</dd>" in preview.text

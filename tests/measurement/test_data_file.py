@@ -81,9 +81,7 @@ def test_no_team_below_the_threshold_and_weeks_not_days(browser, mailbox, aws):
 
 def test_the_file_holds_no_contact_data(browser, mailbox, aws, app_module):
     path = m.representative_with_measurement(browser, mailbox)
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     for contact in (PHONE_TYPED, CLIENT):
         assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",
                               {"contact": contact}).status_code == 303

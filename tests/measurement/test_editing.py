@@ -113,9 +113,7 @@ def test_after_the_first_answer_what_gives_answers_their_meaning_stays(browser, 
 
 def test_closing_early_stops_every_link_at_once(browser, mailbox, aws, app_module):
     path = m.representative_with_measurement(browser, mailbox)
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     link = re.search(r"http://127\.0\.0\.1:8000(/a/[A-Za-z0-9_-]{22})",
                      m.inviter_post(inviter, "/uitnodiger/link", {}).text).group(1)
     started = Browser(app_module.app)  # a client half-way when the measurement closes
@@ -163,9 +161,7 @@ def test_the_questionnaire_chosen_at_the_start_stays_whatever_an_edit_posts(brow
 def test_invitations_queued_before_an_early_close_are_not_sent(browser, mailbox, aws,
                                                              app_module):
     path = m.representative_with_measurement(browser, mailbox)
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     sent_before = len(mailbox.all())
     for contact in ("06 1234 5678", "j.devries@voorbeeld.nl"):
         assert m.inviter_post(inviter, "/uitnodiger/uitnodigen",

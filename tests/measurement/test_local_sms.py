@@ -11,9 +11,7 @@ from tests.support.browser import Browser, deliver_queued
 def test_the_local_runner_saves_each_sms_with_its_working_link(browser, mailbox, aws,
                                                               app_module, tmp_path, capsys):
     path = m.representative_with_measurement(browser, mailbox)
-    m.invite_inviter(browser, path)
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path)
     m.inviter_post(inviter, "/uitnodiger/uitnodigen", {"contact": "+31 6 87654321"})
     deliver_queued()
     catcher = SmsCatcher(tmp_path)

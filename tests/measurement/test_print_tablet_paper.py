@@ -106,9 +106,7 @@ def test_a_wrong_number_of_letters_is_answered_in_dutch(browser, mailbox, aws):
 
 def _inviter(browser, mailbox, app_module):
     path = m.representative_with_measurement(browser, mailbox)
-    m.invite_inviter(browser, path, team="t2")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t2")
     return path, inviter
 
 

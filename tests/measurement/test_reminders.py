@@ -18,9 +18,7 @@ FORMS = (PHONE, "0612345678", "612345678", CLIENT, "j.devries")
 
 def _inviter(browser, mailbox, app_module, **overrides):
     path = m.representative_with_measurement(browser, mailbox, **overrides)
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     return path, inviter
 
 

@@ -120,9 +120,7 @@ def test_an_inviter_sees_only_their_own_team(aws, browser, mailbox, setup, app_m
     from tests.support.browser import Browser
 
     path, measurement = setup
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     _respond(measurement, 10, {"q1": "4"}, team="t1")
     _respond(measurement, 12, {"q1": "1"}, team="t2")
     support.count_new(aws)
@@ -283,12 +281,9 @@ def test_a_signal_is_mailed_again_in_the_next_period(aws, browser, mailbox, monk
 def test_an_inviter_sees_their_own_team_per_period_too(aws, browser, mailbox, app_module):
     """Continuous: the per-period figures on an inviter's page are their team's, never the
     period's totals of every team."""
-    from tests.support.browser import Browser
 
     path, measurement, _ = _continuous(browser, mailbox)
-    m.invite_inviter(browser, path, team="t1")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t1")
     _respond(measurement, 10, {"q1": "4"}, team="t1")
     _respond(measurement, 12, {"q1": "1"}, team="t2")
     support.count_new(aws)
@@ -301,12 +296,9 @@ def test_an_inviter_sees_their_own_team_per_period_too(aws, browser, mailbox, ap
 
 def test_an_inviter_without_a_team_sees_the_totals_and_no_team_apart(aws, browser, mailbox,
                                                                      setup, app_module):
-    from tests.support.browser import Browser
 
     path, measurement = setup
-    m.invite_inviter(browser, path)
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path)
     _respond(measurement, 10, {"q1": "4"}, team="t1")
     _respond(measurement, 12, {"q1": "1"}, team="t2")
     support.count_new(aws)

@@ -82,9 +82,7 @@ def test_a_written_answer_in_english(browser, mailbox, aws, app_module):
 
 def test_a_paper_questionnaire_with_a_written_answer(browser, mailbox, aws, app_module):
     path = m.representative_with_measurement(browser, mailbox, extra=OWN)
-    m.invite_inviter(browser, path, team="t2")
-    inviter = Browser(app_module.app)
-    inviter.get(m.inviter_link(mailbox))
+    inviter = m.signed_in_inviter(browser, mailbox, app_module.app, path, team="t2")
     form = inviter.get("/uitnodiger/papier").text
     assert 'name="x2"' in form and "Schrijf geen namen" in form
     bad = inviter.submit("/uitnodiger/papier", {"q1": "5", "x2": "c" * 301})

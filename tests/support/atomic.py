@@ -19,3 +19,20 @@ def one_request_at_a_time(monkeypatch) -> None:
             return real(connection, *args, **kwargs)
 
     monkeypatch.setattr(Connection, "_make_api_call", atomic)
+
+
+def between_read_and_write(monkeypatch, owner, name: str, other_writer) -> None:
+    """The next call of `owner.name` (a read) returns what it read, but only after
+    `other_writer` ran to its end: the other write lands between this writer's read and its
+    write — the interleaving a read-modify-write loses an update to."""
+    real = getattr(owner, name)
+    state = {"done": False}
+
+    def read(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if not state["done"]:
+            state["done"] = True
+            other_writer()
+        return found
+
+    monkeypatch.setattr(owner, name, read)

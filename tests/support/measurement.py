@@ -76,6 +76,17 @@ def link_path(url: str) -> str:
     return url.replace("http://127.0.0.1:8000", "")
 
 
+def signed_in_inviter(browser, mailbox, app, path, **invite):
+    """A new inviter of the measurement at `path` (invited by the representative in `browser`,
+    `invite` as invite_inviter takes it), signed in through the link in their mail."""
+    from tests.support.browser import Browser
+
+    invite_inviter(browser, path, **invite)
+    inviter = Browser(app)
+    inviter.get(inviter_link(mailbox))
+    return inviter
+
+
 def inviter_post(inviter, path, fields):
     """A form on the inviter's page (/uitnodiger), posted with its CSRF token."""
     return inviter.submit(path, fields, form_page="/uitnodiger")
