@@ -7,6 +7,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from . import config
 from .records import Record
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -57,8 +58,6 @@ def name_of(code: str, year: int) -> str:
 def known_name(code: str | None) -> str | None:
     """The name of a municipality on this year's list; None for anything else (a client's page
     or mail then says "uw gemeente")."""
-    from . import config
-
     known = municipalities(config.municipality_year()).get(code or "")
     return known.name if known else None
 
