@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
 from pathlib import Path
 
+from tests.support import live
 from tests.support.browser import LiveBrowser
 from tests.support.flows import fill_all, register, send
 
@@ -37,10 +36,10 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
     mail_dir = tmp_path / "mail"
     env = {k: v for k, v in __import__("os").environ.items()
            if not k.startswith("AWS_") and k not in ("STAGE",)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devtools.local", "--port", str(port), "--moto-port",
-         str(moto_port), "--mail-dir", str(mail_dir)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "runner.log"
+    process = live.start([sys.executable, "-m", "devtools.local", "--port", str(port),
+                          "--moto-port", str(moto_port), "--mail-dir", str(mail_dir)], log,
+                         env=env)
     base = f"http://127.0.0.1:{port}"
     person = LiveBrowser(base)
     try:
@@ -48,7 +47,7 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
             try:
                 return person.get("/").text
             except (urllib.error.URLError, ConnectionError):
-                assert process.poll() is None, process.stdout.read()
+                assert process.poll() is None, log.read_text(encoding="utf-8")
                 return None
 
         wait_for(home, 90, "the app on " + base)
@@ -93,14 +92,8 @@ def test_runner_serves_registers_saves_eml_and_stops_cleanly(tmp_path):
         document = wait_for(feed_document, 15, "the feed document in the local bucket")
         assert document["delivery"]["id"] == "GM0034-2026-1"
     finally:
-        process.send_signal(signal.SIGINT)
-        try:  # a hang detector, not a timing: it stops in seconds, slower on a loaded machine
-            exit_code = process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise AssertionError("the runner did not stop within 60 s of Ctrl-C; it said:\n"
-                                 + process.stdout.read()[-3000:]) from None
-    output = process.stdout.read()
+        output = live.stop(process, log, 60)
+    exit_code = process.returncode
     assert exit_code == 0, output
     assert "Mail aan piet@almere.nl" in output and "Persoonlijke link:" in output
     assert "Gestopt." in output

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from devtools.local import HELPDESK_PASSWORD, HELPDESK_USER
 from tests.support.answers import ALL
 from tests.support.browser import LiveBrowser, SavedMails
 from tests.support.flows import fill_all, signed_in
+from tests.support.live import start, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -89,11 +88,10 @@ def free_port() -> int:
 def runner(tmp_path_factory):
     port, moto_port = free_port(), free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
-    process = subprocess.Popen([str(ROOT / "dev"), "run", "--port", str(port), "--moto-port",
-                                str(moto_port), "--mail-dir", str(mail_dir)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={"PATH": "/usr/local/bin:/usr/bin:/bin",
-                                    "HOME": str(Path.home())})
+    log = tmp_path_factory.mktemp("runner") / "runner.log"
+    process = start([str(ROOT / "dev"), "run", "--port", str(port), "--moto-port",
+                     str(moto_port), "--mail-dir", str(mail_dir)], log,
+                    env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home())})
     base = f"http://127.0.0.1:{port}"
     import urllib.request
 
@@ -103,15 +101,14 @@ def runner(tmp_path_factory):
             urllib.request.urlopen(base + "/", timeout=2)
             break
         except OSError:
-            assert process.poll() is None, process.stdout.read()
+            assert process.poll() is None, log.read_text(encoding="utf-8")
             assert time.monotonic() < deadline, "the local runner did not start"
             time.sleep(0.3)
     s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{moto_port}",
                       region_name="eu-central-1", aws_access_key_id="x",
                       aws_secret_access_key="x")
     yield {"base": base, "mail": mail_dir, "s3": s3}
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=30)
+    stop(process, log, 60)
 
 
 @pytest.fixture(scope="module")

@@ -41,17 +41,37 @@ class Runner:
         return [p.read_text(encoding="utf-8") for p in sorted(self.sms.glob("*.txt"))]
 
 
+def start(command: list[str], log: Path, **popen) -> subprocess.Popen:
+    """A local runner whose output goes to `log`, not to a pipe: a pipe nobody reads while the
+    runner serves fills up (64 kB) and then blocks the runner on its own print."""
+    with open(log, "w", encoding="utf-8") as out:
+        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                text=True, **popen)
+
+
+def stop(process: subprocess.Popen, log: Path, timeout: float) -> str:
+    """Ctrl-C, then its whole output; AssertionError (with the output) when it does not stop
+    within `timeout` seconds (a hang detector, not a timing)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"the runner did not stop within {timeout:.0f} s of Ctrl-C; it "
+                             f"said:\n{log.read_text(encoding='utf-8')[-3000:]}") from None
+    return log.read_text(encoding="utf-8")
+
+
 @contextmanager
 def local_runner(directory: Path):
     """`./dev run` on free ports with its mails and sms saved under `directory`; on leaving,
     stopped with Ctrl-C and its whole output kept in `.output`."""
     port, moto_port = free_port(), free_port()
-    mail, sms = directory / "mail", directory / "sms"
-    process = subprocess.Popen([str(ROOT / "dev"), "run", "--port", str(port), "--moto-port",
-                                str(moto_port), "--mail-dir", str(mail), "--sms-dir", str(sms)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={"PATH": "/usr/local/bin:/usr/bin:/bin",
-                                               "HOME": str(Path.home())})
+    mail, sms, log = directory / "mail", directory / "sms", directory / "runner.log"
+    process = start([str(ROOT / "dev"), "run", "--port", str(port), "--moto-port",
+                     str(moto_port), "--mail-dir", str(mail), "--sms-dir", str(sms)], log,
+                    env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(Path.home())})
     runner = Runner(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", mail,
                     sms)
     deadline = time.monotonic() + 120
@@ -61,17 +81,12 @@ def local_runner(directory: Path):
                 urllib.request.urlopen(runner.base + "/", timeout=2)
                 break
             except OSError:
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
+                assert process.poll() is None, log.read_text(encoding="utf-8")
                 assert time.monotonic() < deadline, "the local runner did not start"
                 time.sleep(0.3)
         yield runner
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            runner.output, _ = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            runner.output, _ = process.communicate()
+        runner.output = stop(process, log, 60)
 
 
 @contextmanager
