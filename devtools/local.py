@@ -452,9 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     mails = MailCatcher(args.mail_dir)
     sms = SmsCatcher(args.sms_dir)
 
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    # the handlers only set a flag: Event.set() in a signal handler takes the event's lock,
+    # which the interrupted main thread may hold inside Event.wait(), and never returns
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda number, _: stopping.append(number))
+    signal.signal(signal.SIGINT, lambda number, _: stopping.append(number))
 
     server_thread.start()
     feed.start()
@@ -486,7 +488,8 @@ Stop met Ctrl-C.
 """, flush=True)
     announce_run(args.host, args.port, args.moto_port, outputs["PublicationBucketName"],
                  feed.port)
-    stopping.wait()
+    while not stopping:
+        time.sleep(0.2)
     withdraw_run()
     print("Stoppen ...", flush=True)
     server.shutdown()
